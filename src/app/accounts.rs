@@ -1,0 +1,210 @@
+//! Accounts: sign-up, log-in, sessions, password changes, lookups.
+
+use super::secrets::{hash_password, random_token, token_hash, verify_password};
+use super::{App, Error, Result, Viewer};
+use crate::db::accounts::{self as rows, AccountRow, EMAIL_TAKEN, HANDLE_TAKEN, NewAccount};
+use crate::db::{DbError, oauth as tokens};
+use crate::domain::account::{Handle, Password, Role, SignUp};
+use crate::domain::oauth::Scopes;
+use crate::domain::{Invalid, id::next_id, time::now_ms};
+use std::net::IpAddr;
+
+/// How long a web session lasts without a new log-in.
+const SESSION_DAYS: i64 = 30;
+
+/// A new web session: the cookie value to hand to the browser. Never stored as is.
+pub struct Session {
+    pub token: String,
+    pub max_age_secs: i64,
+}
+
+impl App {
+    /// Registers a resident account (no organisation). Every problem is reported at once;
+    /// nothing is written unless all fields are good.
+    pub async fn sign_up(&self, input: SignUp, ip: IpAddr) -> Result<AccountRow> {
+        if !self.config.instance.registrations_open {
+            return Err(Error::Forbidden("error.registrations_closed"));
+        }
+        if !self.limits.allow_signup(ip) {
+            return Err(Error::RateLimited);
+        }
+        let hash = hash_password(input.password.expose().to_owned()).await?;
+        let id = next_id();
+        let mut tx = self.db.begin_write().await?;
+        let (handle_taken, email_taken) =
+            rows::taken(&mut tx, &input.handle.key(), input.email.as_str()).await?;
+        let mut problems = Vec::new();
+        if handle_taken {
+            problems.push(Invalid::taken("username"));
+        }
+        if email_taken {
+            problems.push(Invalid::taken("email"));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let inserted = rows::insert(
+            &mut tx,
+            &NewAccount {
+                id,
+                handle: input.handle.as_str(),
+                display_name: input.display_name.as_str(),
+                email: Some(input.email.as_str()),
+                password_hash: Some(&hash),
+                role: Role::Resident.as_str(),
+                organization_id: None,
+                department_id: None,
+                position: None,
+                locale: input.locale.as_deref(),
+                created_at: now_ms(),
+            },
+        )
+        .await;
+        // Two sign-ups racing for one handle both pass the check above; the constraint decides.
+        match inserted {
+            Err(DbError::Conflict(HANDLE_TAKEN)) => return Err(Invalid::taken("username").into()),
+            Err(DbError::Conflict(EMAIL_TAKEN)) => return Err(Invalid::taken("email").into()),
+            other => other?,
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        tracing::info!(account_id = id, "account signed up");
+        self.account(id).await
+    }
+
+    /// Checks a handle-or-email and password. Rate-limited per address and per account; a
+    /// wrong password and an unknown account look the same to the caller.
+    pub async fn authenticate(&self, login: &str, password: &str, ip: IpAddr) -> Result<i64> {
+        if !self.limits.allow_login(ip, login) {
+            tracing::warn!(%ip, "log-in rate limit reached");
+            return Err(Error::RateLimited);
+        }
+        let password = Password::parse_attempt(password)
+            .map_err(|_| Error::Unauthorized("error.bad_credentials"))?;
+        let found = rows::credentials(self.db.pool(), login).await?;
+        let (id, hash) = match found {
+            Some(c) if !c.is_disabled() => (Some(c.id), c.password_hash),
+            _ => (None, None),
+        };
+        let matches = verify_password(password.expose().to_owned(), hash).await?;
+        match id {
+            Some(id) if matches => Ok(id),
+            _ => Err(Error::Unauthorized("error.bad_credentials")),
+        }
+    }
+
+    /// Starts a web session for an account that just logged in.
+    pub async fn start_session(&self, account_id: i64) -> Result<Session> {
+        let token = random_token();
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        tokens::insert_token(
+            &mut tx,
+            &tokens::NewToken {
+                id: next_id(),
+                token_hash: &token_hash(&token),
+                kind: "web",
+                app_id: None,
+                account_id: Some(account_id),
+                scopes: "read write follow push",
+                created_at: now,
+                expires_at: Some(now + SESSION_DAYS * 86_400_000),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(Session {
+            token,
+            max_age_secs: SESSION_DAYS * 86_400,
+        })
+    }
+
+    /// Ends a web session (log-out). Unknown sessions are already ended.
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        tokens::delete_token(&mut tx, &token_hash(token), None).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// Who holds this token (`kind` is `oauth` for bearer tokens, `web` for session cookies).
+    pub async fn viewer_for_token(&self, token: &str, kind: &str) -> Result<Option<Viewer>> {
+        let Some(row) =
+            tokens::live_token(self.db.pool(), &token_hash(token), kind, now_ms()).await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Viewer {
+            token_id: row.id,
+            account_id: row.account_id,
+            app_id: row.app_id,
+            role: row.role.as_deref().and_then(Role::parse),
+            scopes: Scopes::parse(&row.scopes)
+                .map_err(|_| anyhow::anyhow!("stored scopes unreadable"))?,
+        }))
+    }
+
+    /// Changes the viewer's password after checking the current one, and ends every other
+    /// session and token of the account.
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+        confirmation: &str,
+        ip: IpAddr,
+    ) -> Result<()> {
+        let account_id = viewer.account()?;
+        let account = self.account(account_id).await?;
+        if !self.limits.allow_login(ip, &account.handle) {
+            return Err(Error::RateLimited);
+        }
+        let stored = rows::password_hash(self.db.pool(), account_id).await?;
+        if !verify_password(current.to_owned(), stored).await? {
+            return Err(Invalid::new(
+                "current_password",
+                "ERR_INVALID",
+                "invalid.current_password",
+            )
+            .into());
+        }
+        let inputs = [account.handle.as_str(), account.display_name.as_str()];
+        let new = Password::parse_new(new, &inputs)?;
+        if new.expose() != confirmation {
+            return Err(Invalid::new(
+                "password_confirmation",
+                "ERR_INVALID",
+                "invalid.password_mismatch",
+            )
+            .into());
+        }
+        let hash = hash_password(new.expose().to_owned()).await?;
+        let mut tx = self.db.begin_write().await?;
+        rows::set_password_hash(&mut tx, account_id, &hash, now_ms()).await?;
+        tokens::delete_account_tokens_except(&mut tx, account_id, Some(viewer.token_id)).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        tracing::info!(account_id, "password changed");
+        Ok(())
+    }
+
+    pub async fn account(&self, id: i64) -> Result<AccountRow> {
+        match rows::by_id(self.db.pool(), id).await? {
+            Some(account) if !account.is_disabled() => Ok(account),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Finds a local account by `handle` or `handle@our.domain`.
+    pub async fn lookup_account(&self, acct: &str) -> Result<AccountRow> {
+        let acct = acct.trim().trim_start_matches('@');
+        let local = match acct.split_once('@') {
+            Some((handle, domain)) if domain.eq_ignore_ascii_case(&self.config.domain()) => handle,
+            Some(_) => return Err(Error::NotFound),
+            None => acct,
+        };
+        let handle = Handle::parse(local).map_err(|_| Error::NotFound)?;
+        match rows::by_handle(self.db.pool(), handle.as_str()).await? {
+            Some(account) if !account.is_disabled() => Ok(account),
+            _ => Err(Error::NotFound),
+        }
+    }
+}

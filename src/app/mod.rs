@@ -1,0 +1,48 @@
+//! `App`: the one door for every operation, whichever surface (web page, Mastodon API, CLI)
+//! asks for it.
+//!
+//! Each operation checks who is asking ([`Viewer`]), parses its input with the domain rules,
+//! runs in one write transaction, and returns domain values. It knows nothing of HTTP.
+
+pub mod accounts;
+pub mod demo;
+mod error;
+pub mod oauth;
+pub mod orgs;
+mod rate_limit;
+pub mod secrets;
+mod viewer;
+
+pub use error::{Error, OAuthError, Result};
+pub use viewer::Viewer;
+
+use crate::config::Config;
+use crate::db::Db;
+use rate_limit::RateLimits;
+use std::sync::Arc;
+
+/// Shared state of a running server, cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub config: Arc<Config>,
+    limits: Arc<RateLimits>,
+}
+
+impl App {
+    pub fn new(db: Db, config: Config) -> Self {
+        let limits = Arc::new(RateLimits::new(&config.limits));
+        Self {
+            db,
+            config: Arc::new(config),
+            limits,
+        }
+    }
+
+    /// Housekeeping that runs every few minutes: expired codes and sessions, limiter memory.
+    pub async fn sweep(&self) -> Result<()> {
+        crate::db::oauth::delete_expired(self.db.pool(), crate::domain::time::now_ms()).await?;
+        self.limits.forget_idle();
+        Ok(())
+    }
+}

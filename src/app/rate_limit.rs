@@ -1,0 +1,47 @@
+//! Rate limits on log-in and sign-up, kept in memory per node.
+//!
+//! Log-in attempts are counted both per client address and per account named, so that neither
+//! one address guessing many accounts nor many addresses guessing one account gets far.
+
+use crate::config::Limits;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+pub(super) struct RateLimits {
+    login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    login_by_account: DefaultKeyedRateLimiter<String>,
+    signup_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl RateLimits {
+    pub(super) fn new(limits: &Limits) -> Self {
+        let per_minute = NonZeroU32::new(limits.login_per_minute).unwrap_or(NonZeroU32::MIN);
+        let per_hour = NonZeroU32::new(limits.signups_per_hour).unwrap_or(NonZeroU32::MIN);
+        Self {
+            login_by_ip: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            login_by_account: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            signup_by_ip: RateLimiter::keyed(Quota::per_hour(per_hour)),
+        }
+    }
+
+    /// True when one more log-in attempt is allowed (and counts it).
+    pub(super) fn allow_login(&self, ip: IpAddr, login: &str) -> bool {
+        let by_ip = self.login_by_ip.check_key(&ip).is_ok();
+        let by_account = self
+            .login_by_account
+            .check_key(&login.trim().to_lowercase())
+            .is_ok();
+        by_ip && by_account
+    }
+
+    pub(super) fn allow_signup(&self, ip: IpAddr) -> bool {
+        self.signup_by_ip.check_key(&ip).is_ok()
+    }
+
+    pub(super) fn forget_idle(&self) {
+        self.login_by_ip.retain_recent();
+        self.login_by_account.retain_recent();
+        self.signup_by_ip.retain_recent();
+    }
+}

@@ -1,0 +1,33 @@
+//! Who is asking.
+
+use super::{Error, Result};
+use crate::domain::account::Role;
+use crate::domain::oauth::Scopes;
+
+/// The caller of an operation, established from a bearer token or a web session.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub token_id: i64,
+    /// `None` for an app-only token (client_credentials grant).
+    pub account_id: Option<i64>,
+    pub app_id: Option<i64>,
+    pub role: Option<Role>,
+    pub scopes: Scopes,
+}
+
+impl Viewer {
+    /// The account behind the token, or 422 as Mastodon answers app tokens on user endpoints.
+    pub fn account(&self) -> Result<i64> {
+        self.account_id
+            .ok_or(Error::Forbidden("error.user_token_required"))
+    }
+
+    /// Fails unless the token was granted `scope`.
+    pub fn require_scope(&self, scope: &str) -> Result<()> {
+        if self.scopes.grants(scope) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("error.scope"))
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The `sotong` command line: `serve`, `demo`, `config` and `admin …`.
+
+use crate::app::orgs::{DepartmentRecord, ImportReport, RejectedRow, StaffRecord};
+use crate::app::{App, Error};
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::server::{Server, connect, shutdown_signal};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sotong",
+    version,
+    about = "소통 — a communication platform for public institutions"
+)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags that override the configuration file and environment.
+#[derive(Args)]
+struct Overrides {
+    /// Configuration file (TOML). Default: ./sotong.toml when it exists.
+    #[arg(long, global = true, env = "SOTONG_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 0.0.0.0:8080.
+    #[arg(long, global = true)]
+    listen: Option<SocketAddr>,
+    /// sqlite://path?mode=rwc or postgres://user@host/db.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Directory for the SQLite database and media.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Load the demo (a fictional district office, idempotent) and run the server.
+    Demo {
+        /// Load the demo and exit without serving.
+        #[arg(long)]
+        load_only: bool,
+    },
+    /// Print the effective configuration, with secrets hidden.
+    Config,
+    /// Administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an organisation (a province, city, district or agency).
+    CreateOrg {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "district")]
+        kind: String,
+        /// Slug of the organisation this one belongs to.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Import departments from CSV: code,name,kind,parent_code.
+    ImportDepartments {
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+        /// Import the good rows even when some are bad.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Import staff from CSV: handle,display_name,email,department_code,position,role.
+    ImportStaff {
+        #[arg(long)]
+        org: String,
+        file: PathBuf,
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Create an administrator. The password is read from stdin with --password-stdin,
+    /// otherwise generated and printed once.
+    CreateAdmin {
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for an account and end its sessions.
+    ResetPassword {
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.overrides.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("설정을 읽을 수 없습니다 / cannot read the configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(listen) = cli.overrides.listen {
+        config.listen = listen;
+    }
+    if let Some(url) = cli.overrides.database_url {
+        config.database_url = url;
+    }
+    if let Some(dir) = cli.overrides.data_dir {
+        config.data_dir = dir;
+    }
+    if let Command::Config = cli.command {
+        print!("{}", config.to_redacted_toml());
+        return ExitCode::SUCCESS;
+    }
+    crate::telemetry::init(&config.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("오류 / error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cli_lang() -> Lang {
+    std::env::var("LANG")
+        .ok()
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or_default()
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Config => Ok(ExitCode::SUCCESS),
+        Command::Serve => {
+            let server = Server::build(config).await?;
+            announce(&server)?;
+            server.run_until_stopped(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { load_only } => {
+            let server = Server::build(config).await?;
+            let summary = server.app().load_demo().await.map_err(explain)?;
+            let state = if summary.already_loaded {
+                "이미 있음 / already loaded"
+            } else {
+                "불러옴 / loaded"
+            };
+            println!(
+                "데모 {state}: 새봄시 누리구청, 부서 {} · 직원 {}명 / demo {state}: {} departments, {} staff",
+                summary.departments, summary.staff, summary.departments, summary.staff
+            );
+            println!(
+                "데모 계정 / demo accounts: nuri_head (구청장), gildong_hong (주무관), demo_admin (관리자) — 비밀번호 / password: {}",
+                crate::app::demo::DEMO_PASSWORD
+            );
+            if load_only {
+                return Ok(ExitCode::SUCCESS);
+            }
+            announce(&server)?;
+            server.run_until_stopped(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(admin) => {
+            let app = connect(config).await?;
+            let code = run_admin(&app, admin).await;
+            app.db.close().await;
+            code
+        }
+    }
+}
+
+fn announce(server: &Server) -> anyhow::Result<()> {
+    let addr = server.local_addr()?;
+    tracing::info!(%addr, "listening");
+    println!("소통이 http://{addr} 에서 실행 중입니다 / Sotong is running at http://{addr}");
+    Ok(())
+}
+
+/// Turns an application error into a message for the terminal.
+fn explain(error: Error) -> anyhow::Error {
+    let lang = cli_lang();
+    match error {
+        Error::Invalid(problems) => {
+            anyhow::anyhow!(crate::http::error::field_messages(&problems, lang).join("; "))
+        }
+        Error::NotFound => anyhow::anyhow!(lang.t("error.not_found")),
+        Error::Internal(cause) => cause,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+const ACTOR: &str = "sotong admin (cli)";
+
+async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AdminCommand::CreateOrg {
+            slug,
+            name,
+            kind,
+            parent,
+        } => {
+            let org = app
+                .create_organization(ACTOR, &slug, &name, &kind, parent.as_deref())
+                .await
+                .map_err(explain)?;
+            println!(
+                "기관을 만들었습니다 / created organisation {} ({})",
+                org.name, org.slug
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::ImportDepartments {
+            org,
+            file,
+            skip_invalid,
+        } => {
+            let (rows, unreadable) = read_csv::<DepartmentRecord>(&file)?;
+            if let Some(code) = refuse_unreadable(&unreadable, skip_invalid) {
+                return Ok(code);
+            }
+            let bar = progress_bar(rows.len());
+            let report = app
+                .import_departments(ACTOR, &org, rows, skip_invalid, &|n| bar.inc(n))
+                .await
+                .map_err(explain)?;
+            bar.finish_and_clear();
+            Ok(summarise(report, unreadable, skip_invalid))
+        }
+        AdminCommand::ImportStaff {
+            org,
+            file,
+            skip_invalid,
+        } => {
+            let (rows, unreadable) = read_csv::<StaffRecord>(&file)?;
+            if let Some(code) = refuse_unreadable(&unreadable, skip_invalid) {
+                return Ok(code);
+            }
+            let bar = progress_bar(rows.len());
+            let report = app
+                .import_staff(ACTOR, &org, rows, skip_invalid, &|n| bar.inc(n))
+                .await
+                .map_err(explain)?;
+            bar.finish_and_clear();
+            Ok(summarise(report, unreadable, skip_invalid))
+        }
+        AdminCommand::CreateAdmin {
+            handle,
+            email,
+            display_name,
+            password_stdin,
+        } => {
+            let (password, generated) = password_input(password_stdin)?;
+            app.create_administrator(ACTOR, &handle, &display_name, &email, &password)
+                .await
+                .map_err(explain)?;
+            println!("관리자를 만들었습니다 / created administrator @{handle}");
+            if generated {
+                println!("임시 비밀번호 / temporary password: {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::ResetPassword {
+            handle,
+            password_stdin,
+        } => {
+            let given = if password_stdin {
+                Some(password_input(true)?.0)
+            } else {
+                None
+            };
+            let password = app
+                .reset_password(ACTOR, &handle, given.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("비밀번호를 바꿨습니다 / password reset for @{handle}");
+            if given.is_none() {
+                println!("새 비밀번호 / new password: {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\n', '\r']).to_owned(), false))
+    } else {
+        Ok((crate::app::secrets::random_token(), true))
+    }
+}
+
+/// Reads a CSV file with a header row; rows that cannot be read are returned with their line.
+fn read_csv<T: serde::de::DeserializeOwned>(
+    file: &Path,
+) -> anyhow::Result<(Vec<(u64, T)>, Vec<RejectedRow>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(file)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut rows = Vec::new();
+    let mut unreadable = Vec::new();
+    for (index, record) in reader.deserialize::<T>().enumerate() {
+        // Line 1 is the header.
+        let fallback_line = u64::try_from(index).unwrap_or(0) + 2;
+        match record {
+            Ok(row) => rows.push((fallback_line, row)),
+            Err(error) => {
+                let line = error.position().map_or(fallback_line, csv::Position::line);
+                let reason = match error.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "UTF-8이 아닙니다 / not UTF-8".to_owned(),
+                    _ => format!("읽을 수 없는 행 / unreadable row: {error}"),
+                };
+                unreadable.push(RejectedRow {
+                    line,
+                    field: "row",
+                    reason,
+                });
+            }
+        }
+    }
+    Ok((rows, unreadable))
+}
+
+const NOTHING_IMPORTED: &str = "아무것도 가져오지 않았습니다. 나쁜 행을 건너뛰려면 --skip-invalid / nothing imported; use --skip-invalid to skip bad rows";
+
+/// Rows the CSV reader could not read stop the import unless skipping was asked for.
+fn refuse_unreadable(unreadable: &[RejectedRow], skip_invalid: bool) -> Option<ExitCode> {
+    if unreadable.is_empty() || skip_invalid {
+        return None;
+    }
+    report_rejected(unreadable);
+    eprintln!("{NOTHING_IMPORTED}");
+    Some(ExitCode::from(1))
+}
+
+fn progress_bar(len: usize) -> ProgressBar {
+    let bar = ProgressBar::new(u64::try_from(len).unwrap_or(0));
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn summarise(report: ImportReport, unreadable: Vec<RejectedRow>, skip_invalid: bool) -> ExitCode {
+    let mut rejected = unreadable;
+    rejected.extend(report.rejected.iter().cloned());
+    rejected.sort_by_key(|r| r.line);
+    report_rejected(&rejected);
+    if !rejected.is_empty() && !skip_invalid {
+        eprintln!("{NOTHING_IMPORTED}");
+        return ExitCode::from(1);
+    }
+    println!(
+        "{}행을 가져왔습니다, {}행 건너뜀 / imported {} rows, skipped {}",
+        report.imported,
+        rejected.len(),
+        report.imported,
+        rejected.len()
+    );
+    ExitCode::SUCCESS
+}
+
+fn report_rejected(rows: &[RejectedRow]) {
+    for row in rows {
+        eprintln!(
+            "{}행 / line {}: {}: {}",
+            row.line, row.line, row.field, row.reason
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Configuration: defaults that work with no file, then `sotong.toml`, then `SOTONG_*`
+//! environment variables, then command-line flags, each overriding the one before.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// The address people and clients reach this server at; cookies are `Secure` when it is https.
+    /// Empty: `http://` + `listen`.
+    pub public_url: String,
+    /// Where the SQLite database and media live when not configured otherwise.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`. Empty: a SQLite file in `data_dir`.
+    pub database_url: String,
+    pub max_db_connections: u32,
+    /// Empty: `data_dir/media`.
+    pub media_dir: String,
+    pub instance: InstanceConfig,
+    pub limits: Limits,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: String,
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstanceConfig {
+    pub title: String,
+    pub description: String,
+    pub contact_email: String,
+    pub registrations_open: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Log-in attempts per minute from one address, and against one account.
+    pub login_per_minute: u32,
+    /// Sign-ups per hour from one address.
+    pub signups_per_hour: u32,
+    /// Largest request body for API and form requests.
+    pub max_body_bytes: usize,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: String::new(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            max_db_connections: 8,
+            media_dir: String::new(),
+            instance: InstanceConfig::default(),
+            limits: Limits::default(),
+            log_format: "pretty".into(),
+            trust_proxy: false,
+        }
+    }
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        Self {
+            title: "소통".into(),
+            description: "기관과 주민, 직원과 기관장을 잇는 소통 공간".into(),
+            contact_email: String::new(),
+            registrations_open: true,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            login_per_minute: 10,
+            signups_per_hour: 10,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layered configuration. `file` defaults to `sotong.toml` if it exists.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("sotong.toml")),
+        }
+        figment = figment.merge(
+            Env::prefixed("SOTONG_")
+                .ignore(&["CONFIG", "TEST_DATABASE", "TEST_PYTHON", "LOG"])
+                .split("__"),
+        );
+        figment.extract().map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("sotong.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        if self.media_dir.is_empty() {
+            self.data_dir.join("media")
+        } else {
+            PathBuf::from(&self.media_dir)
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    /// The host part of the public address (`sotong.nuri.go.kr`), as Mastodon's `domain`.
+    pub fn domain(&self) -> String {
+        url::Url::parse(&self.public_url())
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| u.port().map_or(h.to_owned(), |p| format!("{h}:{p}")))
+            })
+            .unwrap_or_else(|| self.listen.to_string())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
+    /// The effective configuration as TOML, with the database password hidden.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url_password(&self.database_url());
+        shown.media_dir = self.media_dir().display().to_string();
+        shown.public_url = self.public_url();
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+}
+
+fn redact_url_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("********"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_need_no_file() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://./data/sotong.db?mode=rwc");
+        assert_eq!(config.media_dir(), PathBuf::from("./data/media"));
+        assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn passwords_never_print() {
+        let config = Config {
+            database_url: "postgres://sotong:hunter2@db.example/sotong".into(),
+            ..Config::default()
+        };
+        let shown = config.to_redacted_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("********"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Accounts and their place in an organisation.
+
+use super::{DbResult, Tx, conflict, flag};
+use sqlx::AnyPool;
+
+/// The columns every account read selects, with the names of its organisation and department.
+macro_rules! select_account {
+    ($where:literal) => {
+        concat!(
+            "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
+             o.name AS organization_name, a.department_id, d.name AS department_name, \
+             a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at \
+             FROM accounts a \
+             LEFT JOIN organizations o ON o.id = a.organization_id \
+             LEFT JOIN departments d ON d.id = a.department_id ",
+            $where
+        )
+    };
+}
+
+/// An account as read for display.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub handle: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    pub position: Option<String>,
+    pub note: String,
+    pub locale: Option<String>,
+    disabled: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl AccountRow {
+    pub fn is_disabled(&self) -> bool {
+        flag(self.disabled)
+    }
+}
+
+/// A new account, already checked by the domain layer.
+pub struct NewAccount<'a> {
+    pub id: i64,
+    pub handle: &'a str,
+    pub display_name: &'a str,
+    pub email: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+    pub organization_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub position: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub created_at: i64,
+}
+
+pub const HANDLE_TAKEN: &str = "accounts_handle_key";
+pub const EMAIL_TAKEN: &str = "accounts_email_key";
+
+pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO accounts (id, handle, handle_key, display_name, email, password_hash, role, \
+         organization_id, department_id, position, locale, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(account.id)
+    .bind(account.handle)
+    .bind(account.handle.to_ascii_lowercase())
+    .bind(account.display_name)
+    .bind(account.email)
+    .bind(account.password_hash)
+    .bind(account.role)
+    .bind(account.organization_id)
+    .bind(account.department_id)
+    .bind(account.position)
+    .bind(account.locale)
+    .bind(account.created_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        conflict(
+            e,
+            &[
+                (HANDLE_TAKEN, "accounts.handle_key"),
+                (EMAIL_TAKEN, "accounts.email"),
+            ],
+        )
+    })?;
+    Ok(())
+}
+
+/// Which of a handle (case-folded) and an e-mail address are already in use.
+pub async fn taken(tx: &mut Tx, handle_key: &str, email: &str) -> DbResult<(bool, bool)> {
+    let (handles, emails): (i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM accounts WHERE handle_key = $1), \
+           (SELECT COUNT(*) FROM accounts WHERE email = $2)",
+    )
+    .bind(handle_key)
+    .bind(email)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((handles > 0, emails > 0))
+}
+
+pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(select_account!("WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+pub async fn by_handle(pool: &AnyPool, handle: &str) -> DbResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(select_account!("WHERE a.handle_key = $1"))
+        .bind(handle.to_ascii_lowercase())
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// What a log-in needs: the account named by a handle or an e-mail address, and its hash.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    disabled: i64,
+}
+
+impl Credentials {
+    pub fn is_disabled(&self) -> bool {
+        flag(self.disabled)
+    }
+}
+
+pub async fn credentials(pool: &AnyPool, login: &str) -> DbResult<Option<Credentials>> {
+    let login = login.trim().to_lowercase();
+    Ok(sqlx::query_as(
+        "SELECT id, password_hash, disabled FROM accounts WHERE handle_key = $1 OR email = $1",
+    )
+    .bind(login)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn password_hash(pool: &AnyPool, id: i64) -> DbResult<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(hash,)| hash))
+}
+
+/// Replaces the password hash; true when the account exists.
+pub async fn set_password_hash(tx: &mut Tx, id: i64, hash: &str, now: i64) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn id_by_handle_tx(tx: &mut Tx, handle: &str) -> DbResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE handle_key = $1")
+        .bind(handle.to_ascii_lowercase())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// How many accounts can log in or be shown (for the instance statistics).
+pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE disabled = 0")
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
+}

@@ -1,0 +1,196 @@
+//! OAuth applications, authorisation codes, and tokens (bearer tokens and web sessions).
+
+use super::{DbResult, Tx};
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppRow {
+    pub id: i64,
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    pub website: Option<String>,
+    /// Newline-separated, as Mastodon keeps them.
+    pub redirect_uris: String,
+    pub scopes: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_app(tx: &mut Tx, app: &AppRow) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO oauth_apps (id, client_id, client_secret, name, website, redirect_uris, scopes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(app.id)
+    .bind(&app.client_id)
+    .bind(&app.client_secret)
+    .bind(&app.name)
+    .bind(&app.website)
+    .bind(&app.redirect_uris)
+    .bind(&app.scopes)
+    .bind(app.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn app_by_client_id(pool: &AnyPool, client_id: &str) -> DbResult<Option<AppRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, client_id, client_secret, name, website, redirect_uris, scopes, created_at \
+         FROM oauth_apps WHERE client_id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn app_by_id(pool: &AnyPool, id: i64) -> DbResult<Option<AppRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, client_id, client_secret, name, website, redirect_uris, scopes, created_at \
+         FROM oauth_apps WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CodeRow {
+    pub app_id: i64,
+    pub account_id: i64,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub expires_at: i64,
+}
+
+pub async fn insert_code(tx: &mut Tx, code_hash: &str, code: &CodeRow) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO oauth_codes (code_hash, app_id, account_id, redirect_uri, scopes, \
+         code_challenge, code_challenge_method, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(code_hash)
+    .bind(code.app_id)
+    .bind(code.account_id)
+    .bind(&code.redirect_uri)
+    .bind(&code.scopes)
+    .bind(&code.code_challenge)
+    .bind(&code.code_challenge_method)
+    .bind(code.expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Removes a code and returns it: a code can be exchanged once, even by two racing requests.
+pub async fn take_code(tx: &mut Tx, code_hash: &str) -> DbResult<Option<CodeRow>> {
+    Ok(sqlx::query_as(
+        "DELETE FROM oauth_codes WHERE code_hash = $1 RETURNING app_id, account_id, redirect_uri, \
+         scopes, code_challenge, code_challenge_method, expires_at",
+    )
+    .bind(code_hash)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// A token's stored form. `kind` is `oauth` (bearer) or `web` (session cookie).
+pub struct NewToken<'a> {
+    pub id: i64,
+    pub token_hash: &'a str,
+    pub kind: &'a str,
+    pub app_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub scopes: &'a str,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+pub async fn insert_token(tx: &mut Tx, token: &NewToken<'_>) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO tokens (id, token_hash, kind, app_id, account_id, scopes, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(token.id)
+    .bind(token.token_hash)
+    .bind(token.kind)
+    .bind(token.app_id)
+    .bind(token.account_id)
+    .bind(token.scopes)
+    .bind(token.created_at)
+    .bind(token.expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A live token with the account it speaks for (none for an app-only token).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub kind: String,
+    pub app_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub scopes: String,
+    pub created_at: i64,
+    pub role: Option<String>,
+}
+
+/// Finds a token that has not expired and whose account, if any, is not disabled.
+pub async fn live_token(
+    pool: &AnyPool,
+    token_hash: &str,
+    kind: &str,
+    now: i64,
+) -> DbResult<Option<TokenRow>> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role \
+         FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.kind = $2 AND (t.expires_at IS NULL OR t.expires_at > $3) \
+           AND (t.account_id IS NULL OR a.disabled = 0)",
+    )
+    .bind(token_hash)
+    .bind(kind)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Deletes one token by its hash, if it belongs to `app_id` (any app when `None`).
+pub async fn delete_token(tx: &mut Tx, token_hash: &str, app_id: Option<i64>) -> DbResult<u64> {
+    let done =
+        sqlx::query("DELETE FROM tokens WHERE token_hash = $1 AND ($2 IS NULL OR app_id = $2)")
+            .bind(token_hash)
+            .bind(app_id)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session and token of an account except `keep` (after a password change).
+pub async fn delete_account_tokens_except(
+    tx: &mut Tx,
+    account_id: i64,
+    keep: Option<i64>,
+) -> DbResult<u64> {
+    let done = sqlx::query("DELETE FROM tokens WHERE account_id = $1 AND ($2 IS NULL OR id <> $2)")
+        .bind(account_id)
+        .bind(keep)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes expired codes and sessions.
+pub async fn delete_expired(pool: &AnyPool, now: i64) -> DbResult<u64> {
+    let codes = sqlx::query("DELETE FROM oauth_codes WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    let tokens =
+        sqlx::query("DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?;
+    Ok(codes.rows_affected() + tokens.rows_affected())
+}

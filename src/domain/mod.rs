@@ -1,0 +1,13 @@
+//! Pure rules of the product: no I/O, no async, no SQL, no HTTP.
+//!
+//! Everything that arrives from outside is parsed into one of these types first, so that the
+//! layers below never see unchecked input (parse, don't validate).
+
+pub mod account;
+pub mod id;
+pub mod invalid;
+pub mod oauth;
+pub mod org;
+pub mod time;
+
+pub use invalid::Invalid;

@@ -1,0 +1,261 @@
+//! Extractors: who is asking, in which language, from where, and with which parameters.
+
+use super::error::{ApiError, PageError};
+use crate::app::{App, Error, Viewer};
+use crate::i18n::Lang;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::cookie::CookieJar;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use std::net::{IpAddr, SocketAddr};
+
+/// Name of the web session cookie.
+pub const SESSION_COOKIE: &str = "sotong_session";
+/// Name of the cookie that remembers a chosen language.
+pub const LANG_COOKIE: &str = "lang";
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn lang_of(headers: &HeaderMap, query: Option<&str>) -> Lang {
+    let from_query = query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(&v))
+    });
+    from_query
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::parse))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+pub fn request_lang(request: &Request) -> Lang {
+    lang_of(request.headers(), request.uri().query())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(lang_of(&parts.headers, parts.uri.query()))
+    }
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
+/// configuration says a trusted proxy stands in front.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<App> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+        if app.config.trust_proxy
+            && let Some(forwarded) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok())
+        {
+            return Ok(ClientIp(forwarded));
+        }
+        Ok(ClientIp(peer))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A caller with a valid bearer token (user or app). 401 otherwise.
+pub struct Auth(pub Viewer);
+
+/// A caller who may or may not have a token; an invalid token is still a 401.
+pub struct MaybeAuth(pub Option<Viewer>);
+
+impl FromRequestParts<App> for MaybeAuth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Some(token) = bearer(&parts.headers) else {
+            return Ok(MaybeAuth(None));
+        };
+        match app.viewer_for_token(token, "oauth").await? {
+            Some(viewer) => Ok(MaybeAuth(Some(viewer))),
+            None => Err(ApiError(Error::Unauthorized("error.unauthorized"))),
+        }
+    }
+}
+
+impl FromRequestParts<App> for Auth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        match MaybeAuth::from_request_parts(parts, app).await? {
+            MaybeAuth(Some(viewer)) => Ok(Auth(viewer)),
+            MaybeAuth(None) => Err(ApiError(Error::Unauthorized("error.unauthorized"))),
+        }
+    }
+}
+
+/// The web session behind the cookie, if any, with the cookie's value.
+pub struct WebSession(pub Option<(Viewer, String)>);
+
+impl FromRequestParts<App> for WebSession {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(WebSession(None));
+        };
+        let viewer = app.viewer_for_token(token, "web").await?;
+        Ok(WebSession(viewer.map(|v| (v, token.to_owned()))))
+    }
+}
+
+/// Request parameters as Mastodon accepts them: a JSON body, a form body (urlencoded or
+/// multipart), or — when there is no body — the query string.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
+    type Rejection = ApiError;
+    async fn from_request(request: Request, app: &App) -> Result<Self, Self::Rejection> {
+        let query = request.uri().query().unwrap_or_default().to_owned();
+        if request.method() == Method::GET || request.method() == Method::HEAD {
+            return parse_form(query.as_bytes()).map(Params);
+        }
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = axum::extract::Multipart::from_request(request, app)
+                .await
+                .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+            let mut fields: Vec<(String, String)> = Vec::new();
+            while let Some(field) = multipart
+                .next_field()
+                .await
+                .map_err(|_| Error::BadRequest("error.malformed_body"))?
+            {
+                let name = field.name().unwrap_or_default().to_owned();
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+                fields.push((name, value));
+            }
+            let encoded = serde_urlencoded::to_string(&fields)
+                .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+            return parse_form(encoded.as_bytes()).map(Params);
+        }
+        let body = Bytes::from_request(request, app)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError(Error::BadRequest("error.body_too_large"))
+                } else {
+                    ApiError(Error::BadRequest("error.malformed_body"))
+                }
+            })?;
+        if body.is_empty() {
+            return parse_form(query.as_bytes()).map(Params);
+        }
+        if content_type.starts_with("application/json") {
+            return serde_json::from_slice(&body)
+                .map(Params)
+                .map_err(|_| ApiError(Error::BadRequest("error.malformed_body")));
+        }
+        if content_type.is_empty() || content_type.starts_with("application/x-www-form-urlencoded")
+        {
+            return parse_form(&body).map(Params);
+        }
+        Err(ApiError(Error::BadRequest("error.unsupported_media_type")))
+    }
+}
+
+fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Clients write arrays as `key[]=a&key[]=b`; the brackets are not part of the name.
+    let normalised: Vec<(String, String)> = url::form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.trim_end_matches("[]").to_owned(), v.into_owned()))
+        .collect();
+    let encoded = serde_urlencoded::to_string(&normalised)
+        .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+    serde_html_form::from_str(&encoded)
+        .map_err(|_| ApiError(Error::BadRequest("error.malformed_body")))
+}
+
+/// A form posted from one of our pages; parse failures become a readable page.
+pub struct WebForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for WebForm<T> {
+    type Rejection = PageError;
+    async fn from_request(request: Request, app: &App) -> Result<Self, Self::Rejection> {
+        match Params::<T>::from_request(request, app).await {
+            Ok(Params(value)) => Ok(WebForm(value)),
+            Err(ApiError(error)) => Err(PageError(error)),
+        }
+    }
+}
+
+/// The cookie jar, re-exported so handlers need not know the crate.
+pub type Cookies = CookieJar;
+
+/// Accepts `true`, `"true"`, `"1"`, `"on"`, `"True"` as true: clients send booleans every way.
+pub fn flexible_bool<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flexible {
+        Bool(bool),
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Option::<Flexible>::deserialize(deserializer)? {
+        None => None,
+        Some(Flexible::Bool(b)) => Some(b),
+        Some(Flexible::Number(n)) => Some(n != 0),
+        Some(Flexible::Text(t)) => Some(matches!(
+            t.to_ascii_lowercase().as_str(),
+            "true" | "1" | "on" | "yes"
+        )),
+    })
+}
+
+/// Accepts one string or a list of strings.
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v,
+    })
+}
+
+use serde::Deserialize as _;

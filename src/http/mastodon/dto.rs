@@ -1,0 +1,233 @@
+//! Mastodon's JSON shapes, converted by hand from our rows. These are someone else's stable
+//! contract: change them only to match Mastodon.
+
+use crate::config::Config;
+use crate::db::accounts::AccountRow;
+use crate::db::oauth::AppRow;
+use crate::domain::time::rfc3339;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Sotong's extension of Account: where the person sits in an organisation.
+#[derive(Serialize, ToSchema)]
+pub struct SotongAccount {
+    pub organization: Option<Named>,
+    pub department: Option<Named>,
+    pub position: Option<String>,
+    /// administrator, organization_head, department_head, official or resident
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// Mastodon's Account entity, plus `sotong`.
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub noindex: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub roles: Vec<serde_json::Value>,
+    pub sotong: SotongAccount,
+}
+
+/// Account as its owner sees it (`verify_credentials`).
+#[derive(Serialize, ToSchema)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Source {
+    pub privacy: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub note: String,
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<serde_json::Value>,
+    pub follow_requests_count: i64,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+}
+
+/// A minimal HTML paragraph for the account note (notes are plain text until profiles land).
+fn note_html(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        let escaped = note
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        format!("<p>{escaped}</p>")
+    }
+}
+
+impl Account {
+    pub fn from_row(row: &AccountRow, config: &Config) -> Self {
+        let base = config.public_url();
+        let avatar = format!("{base}/static/avatar.png");
+        let header = format!("{base}/static/header.png");
+        Account {
+            id: row.id.to_string(),
+            username: row.handle.clone(),
+            acct: row.handle.clone(),
+            display_name: row.display_name.clone(),
+            locked: false,
+            bot: false,
+            discoverable: true,
+            indexable: false,
+            group: false,
+            noindex: true,
+            created_at: rfc3339(row.created_at),
+            note: note_html(&row.note),
+            url: format!("{base}/@{}", row.handle),
+            uri: format!("{base}/users/{}", row.handle),
+            avatar_static: avatar.clone(),
+            avatar,
+            header_static: header.clone(),
+            header,
+            followers_count: 0,
+            following_count: 0,
+            statuses_count: 0,
+            last_status_at: None,
+            emojis: Vec::new(),
+            fields: Vec::new(),
+            roles: Vec::new(),
+            sotong: SotongAccount {
+                organization: row.organization_id.zip(row.organization_name.clone()).map(
+                    |(id, name)| Named {
+                        id: id.to_string(),
+                        name,
+                    },
+                ),
+                department: row
+                    .department_id
+                    .zip(row.department_name.clone())
+                    .map(|(id, name)| Named {
+                        id: id.to_string(),
+                        name,
+                    }),
+                position: row.position.clone(),
+                role: row.role.clone(),
+            },
+        }
+    }
+}
+
+impl CredentialAccount {
+    pub fn from_row(row: &AccountRow, config: &Config) -> Self {
+        CredentialAccount {
+            account: Account::from_row(row, config),
+            source: Source {
+                privacy: "public".into(),
+                sensitive: false,
+                language: row.locale.clone(),
+                note: row.note.clone(),
+                fields: Vec::new(),
+                follow_requests_count: 0,
+                hide_collections: false,
+                discoverable: true,
+                indexable: false,
+            },
+        }
+    }
+}
+
+/// Mastodon's Application entity. `client_secret` only in the registration answer.
+#[derive(Serialize, ToSchema)]
+pub struct Application {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub redirect_uris: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+    pub vapid_key: String,
+}
+
+impl Application {
+    pub fn from_row(row: &AppRow, with_credentials: bool) -> Self {
+        Application {
+            id: row.id.to_string(),
+            name: row.name.clone(),
+            website: row.website.clone(),
+            scopes: row.scopes.split(' ').map(str::to_owned).collect(),
+            redirect_uri: row.redirect_uris.clone(),
+            redirect_uris: row.redirect_uris.split('\n').map(str::to_owned).collect(),
+            client_id: with_credentials.then(|| row.client_id.clone()),
+            client_secret: with_credentials.then(|| row.client_secret.clone()),
+            client_secret_expires_at: with_credentials.then_some(0),
+            vapid_key: String::new(),
+        }
+    }
+}
+
+/// Mastodon's Token entity.
+#[derive(Serialize, ToSchema)]
+pub struct Token {
+    pub access_token: String,
+    pub token_type: String,
+    pub scope: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl From<crate::app::oauth::IssuedToken> for Token {
+    fn from(token: crate::app::oauth::IssuedToken) -> Self {
+        Token {
+            access_token: token.access_token,
+            token_type: "Bearer".into(),
+            scope: token.scopes.as_string(),
+            created_at: token.created_at / 1000,
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}

@@ -1,0 +1,120 @@
+//! The HTTP edge: the router the binary serves, its layers, and the surfaces under it.
+//!
+//! Only this module knows HTTP, JSON shapes and HTML. Handlers are thin: extract, call one
+//! `App` operation, render.
+
+pub mod error;
+pub mod extract;
+pub mod mastodon;
+mod openapi;
+pub mod web;
+
+use crate::app::App;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use rust_embed::Embed;
+use serde_json::json;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids are random and short: enough to find one request in the logs.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id: u64 = rand::random();
+        HeaderValue::from_str(&format!("{id:016x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole application as one router.
+pub fn router(app: App) -> Router {
+    let limits = &app.config.limits;
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+        // The path only: query strings can carry codes and tokens.
+        tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    });
+    Router::new()
+        .merge(mastodon::router())
+        .merge(web::router())
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/static/{*path}", get(asset))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(web::same_origin_only))
+        .layer(axum::middleware::from_fn(web::remember_language))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(limits.request_timeout_secs)))
+                .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' *"),
+                )),
+        )
+        .with_state(app)
+}
+
+async fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+async fn healthz(State(app): State<App>) -> Response {
+    match app.db.ping().await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Files under `static/`, embedded in the binary.
+#[derive(Embed)]
+#[folder = "static/"]
+struct Assets;
+
+async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => {
+            let mime = mime_guess::from_path(&path).first_or_octet_stream();
+            (
+                [
+                    (header::CONTENT_TYPE, mime.as_ref().to_owned()),
+                    (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+                ],
+                file.data,
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

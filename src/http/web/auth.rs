@@ -1,0 +1,376 @@
+//! Sign-up, log-in, log-out, password change, and the home page.
+
+use super::{Chrome, check_csrf, csrf_token, render};
+use crate::app::{App, Error};
+use crate::db::accounts::AccountRow;
+use crate::domain::account::{Role, SignUp};
+use crate::http::error::{PageError, field_messages};
+use crate::http::extract::{ClientIp, SESSION_COOKIE, WebForm, WebSession};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+
+/// Only paths on this site may be redirected to after log-in (no `//evil.example`).
+pub(super) fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
+}
+
+pub(super) fn session_cookie(app: &App, token: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .secure(app.config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    account: Option<AccountRow>,
+    role_label: &'static str,
+}
+
+pub async fn home(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let account = match &session {
+        Some((viewer, _)) => Some(app.account(viewer.account()?).await?),
+        None => None,
+    };
+    let role_label = account
+        .as_ref()
+        .and_then(|a| Role::parse(&a.role))
+        .map_or("", |r| lang.t(r.label_key()));
+    let page = HomePage {
+        chrome: Chrome {
+            lang,
+            signed_in: account.as_ref().map(|a| a.display_name.clone()),
+            csrf,
+        },
+        account,
+        role_label,
+    };
+    Ok((jar, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub(super) struct SignInPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    pub login: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn sign_in_page(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let next = local_path(query.next.as_deref()).to_owned();
+    let page = SignInPage {
+        chrome: Chrome {
+            lang,
+            signed_in: None,
+            csrf,
+        },
+        action: "/auth/sign_in".into(),
+        hidden: vec![("next".into(), next)],
+        login: String::new(),
+        errors: Vec::new(),
+    };
+    (jar, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// The status and message of a failed log-in, shown on the form again.
+pub(super) fn login_failure(
+    error: Error,
+    lang: Lang,
+) -> Result<(StatusCode, Vec<String>), PageError> {
+    match error {
+        Error::Unauthorized(key) => Ok((StatusCode::UNAUTHORIZED, vec![lang.t(key).to_owned()])),
+        Error::RateLimited => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![lang.t("error.rate_limited").to_owned()],
+        )),
+        other => Err(PageError(other)),
+    }
+}
+
+pub async fn sign_in(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    WebForm(form): WebForm<SignInForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    let next = local_path(form.next.as_deref()).to_owned();
+    match app.authenticate(&form.login, &form.password, ip).await {
+        Ok(account_id) => {
+            let session = app.start_session(account_id).await?;
+            let jar = jar.add(session_cookie(&app, session.token, session.max_age_secs));
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
+        Err(error) => {
+            let (status, errors) = login_failure(error, lang)?;
+            let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+            let page = SignInPage {
+                chrome: Chrome {
+                    lang,
+                    signed_in: None,
+                    csrf,
+                },
+                action: "/auth/sign_in".into(),
+                hidden: vec![("next".into(), next)],
+                login: form.login,
+                errors,
+            };
+            Ok((status, jar, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_up.html")]
+struct SignUpPage {
+    chrome: Chrome,
+    display_name: String,
+    username: String,
+    email: String,
+    errors: Vec<String>,
+}
+
+pub async fn sign_up_page(State(app): State<App>, lang: Lang, jar: CookieJar) -> Response {
+    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let page = SignUpPage {
+        chrome: Chrome {
+            lang,
+            signed_in: None,
+            csrf,
+        },
+        display_name: String::new(),
+        username: String::new(),
+        email: String::new(),
+        errors: Vec::new(),
+    };
+    (jar, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign_up(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    WebForm(form): WebForm<SignUpForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    let result = match SignUp::parse(
+        &form.username,
+        Some(&form.display_name),
+        &form.email,
+        &form.password,
+        Some(lang.code()),
+    ) {
+        Ok(sign_up) => app.sign_up(sign_up, ip).await,
+        Err(problems) => Err(Error::Invalid(problems)),
+    };
+    match result {
+        Ok(account) => {
+            let session = app.start_session(account.id).await?;
+            let jar = jar.add(session_cookie(&app, session.token, session.max_age_secs));
+            Ok((jar, Redirect::to("/")).into_response())
+        }
+        Err(error) => {
+            let (status, errors) = match error {
+                Error::Invalid(problems) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    field_messages(&problems, lang),
+                ),
+                Error::RateLimited => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    vec![lang.t("error.rate_limited").to_owned()],
+                ),
+                other => return Err(PageError(other)),
+            };
+            let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+            let page = SignUpPage {
+                chrome: Chrome {
+                    lang,
+                    signed_in: None,
+                    csrf,
+                },
+                display_name: form.display_name,
+                username: form.username,
+                email: form.email,
+                errors,
+            };
+            Ok((status, jar, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+pub async fn sign_out(
+    State(app): State<App>,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+    WebForm(form): WebForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    if let Some((_, token)) = session {
+        app.end_session(&token).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    changed: bool,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ChangedQuery {
+    changed: Option<String>,
+}
+
+pub async fn password_page(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+    Query(query): Query<ChangedQuery>,
+) -> Result<Response, PageError> {
+    let Some((viewer, _)) = session else {
+        return Ok(Redirect::to("/auth/sign_in?next=/settings/password").into_response());
+    };
+    let account = app.account(viewer.account()?).await?;
+    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let page = PasswordPage {
+        chrome: Chrome {
+            lang,
+            signed_in: Some(account.display_name),
+            csrf,
+        },
+        changed: query.changed.is_some(),
+        errors: Vec::new(),
+    };
+    Ok((jar, render(&page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+pub async fn change_password(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    WebSession(session): WebSession,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    let Some((viewer, _)) = session else {
+        return Err(PageError(Error::Unauthorized("error.unauthorized")));
+    };
+    match app
+        .change_password(
+            &viewer,
+            &form.current_password,
+            &form.password,
+            &form.password_confirmation,
+            ip,
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/settings/password?changed=1").into_response()),
+        Err(error) => {
+            let (status, errors) = match error {
+                Error::Invalid(problems) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    field_messages(&problems, lang),
+                ),
+                Error::RateLimited => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    vec![lang.t("error.rate_limited").to_owned()],
+                ),
+                other => return Err(PageError(other)),
+            };
+            let account = app.account(viewer.account()?).await?;
+            let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+            let page = PasswordPage {
+                chrome: Chrome {
+                    lang,
+                    signed_in: Some(account.display_name),
+                    csrf,
+                },
+                changed: false,
+                errors,
+            };
+            Ok((status, jar, render(&page)).into_response())
+        }
+    }
+}

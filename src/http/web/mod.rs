@@ -1,0 +1,178 @@
+//! Server-rendered pages: phone first, Korean first. Forms are protected against cross-site
+//! requests twice: an `Origin`/`Sec-Fetch-Site` check on every unsafe request
+//! (`same_origin_only`), and a token in every form matched against an HttpOnly cookie.
+
+mod auth;
+mod authorize;
+
+use crate::app::App;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use super::error::PageError;
+use crate::app::Error;
+
+const CSRF_COOKIE: &str = "sotong_csrf";
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(auth::home))
+        .route("/auth/sign_in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
+        .route("/auth/sign_out", axum::routing::post(auth::sign_out))
+        .route(
+            "/settings/password",
+            get(auth::password_page).post(auth::change_password),
+        )
+        .route(
+            "/oauth/authorize",
+            get(authorize::show).post(authorize::decide),
+        )
+}
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub signed_in: Option<String>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Ko => "en",
+            Lang::En => "ko",
+        }
+    }
+}
+
+/// The CSRF token for the forms of this page: the cookie's, or a new one set on the jar.
+pub fn csrf_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
+    if let Some(existing) = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43)
+    {
+        return (jar, existing);
+    }
+    let token = crate::app::secrets::random_token();
+    let cookie = Cookie::build((CSRF_COOKIE, token.clone()))
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build();
+    (jar.add(cookie), token)
+}
+
+/// Fails unless the submitted form token matches the cookie.
+pub fn check_csrf(jar: &CookieJar, submitted: Option<&str>) -> Result<(), PageError> {
+    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
+    match (cookie, submitted) {
+        (Some(cookie), Some(submitted))
+            if !cookie.is_empty()
+                && bool::from(subtle::ConstantTimeEq::ct_eq(
+                    cookie.as_bytes(),
+                    submitted.as_bytes(),
+                )) =>
+        {
+            Ok(())
+        }
+        _ => Err(PageError(Error::Forbidden("error.csrf"))),
+    }
+}
+
+/// Middleware: refuses unsafe requests to pages that come from another site.
+pub async fn same_origin_only(request: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if unsafe_method && !super::error::is_json_path(request.uri().path()) {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v == "cross-site");
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let foreign_origin = headers
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .filter(|o| *o != "null")
+            .and_then(|o| url::Url::parse(o).ok())
+            .is_some_and(|o| {
+                let origin_host = o
+                    .host_str()
+                    .map(|h| o.port().map_or(h.to_owned(), |p| format!("{h}:{p}")));
+                origin_host.as_deref() != host
+            });
+        if cross_site || foreign_origin {
+            return PageError(Error::Forbidden("error.csrf")).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Middleware: `?lang=en` on any page also remembers the choice in a cookie.
+pub async fn remember_language(request: Request, next: Next) -> Response {
+    let chosen = request.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(&v))
+    });
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Renders a template, or a plain 500 when the template itself fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    status: u16,
+    message: &'a str,
+    errors: &'a [String],
+}
+
+/// The readable page for an error (used by `http::error::render_errors`).
+pub fn error_page(lang: Lang, status: StatusCode, message_key: &str, errors: &[String]) -> String {
+    let page = ErrorPage {
+        chrome: Chrome {
+            lang,
+            signed_in: None,
+            csrf: String::new(),
+        },
+        status: status.as_u16(),
+        message: lang.t(message_key),
+        errors,
+    };
+    page.render()
+        .unwrap_or_else(|_| lang.t(message_key).to_owned())
+}

@@ -1,0 +1,432 @@
+//! Messages in Korean (first) and English.
+//!
+//! Lower layers name a message by key; the edge picks the reader's language
+//! (`?lang=`, the `lang` cookie, then `Accept-Language`; Korean when nothing says otherwise).
+
+/// A language the interface speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ko,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code
+            .trim()
+            .split(['-', '_'])
+            .next()?
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "ko" => Some(Lang::Ko),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, by q-value.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or_default();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(lang) = Lang::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    /// The message for `key`; the key itself when the catalogue lacks it (a bug, visible).
+    pub fn t(self, key: &str) -> &'static str {
+        match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+            Some((_, ko, en)) => match self {
+                Lang::Ko => ko,
+                Lang::En => en,
+            },
+            None => "?",
+        }
+    }
+}
+
+/// (key, Korean, English).
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app.name", "소통", "Sotong"),
+    (
+        "app.tagline",
+        "기관과 주민, 직원과 기관장을 잇는 소통 공간",
+        "Where an institution, its staff and its residents talk",
+    ),
+    // Validation
+    ("invalid.blank", "비어 있을 수 없습니다", "can't be blank"),
+    ("invalid.too_long", "너무 깁니다", "is too long"),
+    (
+        "invalid.malformed",
+        "형식이 올바르지 않습니다",
+        "is invalid",
+    ),
+    (
+        "invalid.taken",
+        "이미 사용 중입니다",
+        "has already been taken",
+    ),
+    (
+        "invalid.handle_chars",
+        "영문자, 숫자, 밑줄(_)만 쓸 수 있습니다",
+        "must contain only letters, numbers and underscores",
+    ),
+    (
+        "invalid.reserved",
+        "예약된 이름이라 쓸 수 없습니다",
+        "is reserved",
+    ),
+    (
+        "invalid.password_short",
+        "8자 이상이어야 합니다",
+        "is too short (minimum is 8 characters)",
+    ),
+    (
+        "invalid.password_weak",
+        "추측하기 쉬운 비밀번호입니다. 더 길고 흔하지 않은 문구를 쓰세요",
+        "is too easy to guess; use a longer, less common phrase",
+    ),
+    (
+        "invalid.locale",
+        "지원하지 않는 언어입니다 (ko, en)",
+        "is not a supported language (ko, en)",
+    ),
+    (
+        "invalid.scope",
+        "알 수 없는 권한 범위입니다",
+        "contains an unknown scope",
+    ),
+    (
+        "invalid.redirect_uri",
+        "절대 URI여야 하며 프래그먼트를 가질 수 없습니다",
+        "must be an absolute URI without a fragment",
+    ),
+    (
+        "invalid.code_chars",
+        "영문자, 숫자, -, _ 만 쓸 수 있습니다",
+        "must contain only letters, numbers, - and _",
+    ),
+    (
+        "invalid.kind",
+        "허용되지 않는 값입니다",
+        "is not an allowed value",
+    ),
+    (
+        "invalid.agreement",
+        "약관에 동의해야 합니다",
+        "must be accepted",
+    ),
+    (
+        "invalid.password_mismatch",
+        "두 비밀번호가 다릅니다",
+        "doesn't match",
+    ),
+    (
+        "invalid.current_password",
+        "현재 비밀번호가 맞지 않습니다",
+        "is incorrect",
+    ),
+    (
+        "error.validation",
+        "입력값을 확인하세요",
+        "Validation failed",
+    ),
+    // Field names, for messages such as "이메일: 이미 사용 중입니다"
+    ("field.username", "아이디", "Username"),
+    ("field.display_name", "이름", "Display name"),
+    ("field.email", "이메일", "Email"),
+    ("field.password", "비밀번호", "Password"),
+    (
+        "field.current_password",
+        "현재 비밀번호",
+        "Current password",
+    ),
+    (
+        "field.password_confirmation",
+        "비밀번호 확인",
+        "Password confirmation",
+    ),
+    ("field.locale", "언어", "Locale"),
+    ("field.scope", "권한 범위", "Scope"),
+    ("field.redirect_uris", "리디렉션 URI", "Redirect URI"),
+    ("field.client_name", "앱 이름", "Application name"),
+    ("field.website", "웹사이트", "Website"),
+    ("field.agreement", "약관 동의", "Agreement"),
+    ("field.code_challenge", "PKCE 챌린지", "Code challenge"),
+    ("field.position", "직위", "Position"),
+    // Errors
+    (
+        "error.not_found",
+        "요청한 것을 찾을 수 없습니다",
+        "Record not found",
+    ),
+    (
+        "error.page_not_found",
+        "페이지를 찾을 수 없습니다",
+        "The page you are looking for isn't here.",
+    ),
+    (
+        "error.unauthorized",
+        "이 작업에는 로그인이 필요합니다",
+        "The access token is invalid",
+    ),
+    (
+        "error.user_token_required",
+        "사용자 토큰이 필요합니다",
+        "This method requires an authenticated user",
+    ),
+    (
+        "error.forbidden",
+        "이 작업을 할 권한이 없습니다",
+        "This action is not allowed",
+    ),
+    (
+        "error.scope",
+        "토큰에 이 작업을 위한 권한 범위가 없습니다",
+        "This action is outside the authorized scopes",
+    ),
+    (
+        "error.rate_limited",
+        "요청이 너무 많습니다. 잠시 후 다시 시도하세요",
+        "Too many requests. Try again later.",
+    ),
+    (
+        "error.malformed_body",
+        "요청 본문을 해석할 수 없습니다",
+        "The request body could not be parsed",
+    ),
+    (
+        "error.body_too_large",
+        "요청 본문이 너무 큽니다",
+        "The request body is too large",
+    ),
+    (
+        "error.unsupported_media_type",
+        "지원하지 않는 Content-Type입니다",
+        "Unsupported Content-Type",
+    ),
+    (
+        "error.internal",
+        "서버에 문제가 생겼습니다. 잠시 후 다시 시도하세요",
+        "Something went wrong on our side. Try again later.",
+    ),
+    (
+        "error.bad_credentials",
+        "아이디(또는 이메일)나 비밀번호가 맞지 않습니다",
+        "Invalid username, email or password",
+    ),
+    (
+        "error.registrations_closed",
+        "이 서버는 지금 가입을 받지 않습니다",
+        "Registrations are closed on this server",
+    ),
+    (
+        "error.csrf",
+        "보안 토큰이 맞지 않습니다. 페이지를 새로 고친 뒤 다시 시도하세요",
+        "The security token did not match. Reload the page and try again.",
+    ),
+    (
+        "error.invalid_client",
+        "알 수 없는 클라이언트이거나 클라이언트 인증에 실패했습니다",
+        "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+    ),
+    (
+        "error.invalid_grant",
+        "인가 코드나 자격 증명이 유효하지 않거나 만료되었습니다",
+        "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
+    ),
+    (
+        "error.invalid_redirect_uri",
+        "리디렉션 URI가 이 앱에 등록된 것이 아닙니다",
+        "The redirect uri included is not valid.",
+    ),
+    (
+        "error.unsupported_grant_type",
+        "지원하지 않는 grant_type입니다",
+        "The authorization grant type is not supported by the authorization server.",
+    ),
+    (
+        "error.unsupported_response_type",
+        "지원하지 않는 response_type입니다",
+        "The authorization server does not support this response type.",
+    ),
+    (
+        "error.invalid_scope",
+        "요청한 권한 범위가 유효하지 않거나 앱에 허용된 범위를 넘습니다",
+        "The requested scope is invalid, unknown, or malformed.",
+    ),
+    (
+        "error.invalid_request",
+        "필수 매개변수가 빠졌거나 잘못되었습니다",
+        "The request is missing a required parameter or is otherwise malformed.",
+    ),
+    (
+        "error.unauthorized_client",
+        "이 클라이언트는 이 작업을 할 수 없습니다",
+        "You are not authorized to revoke this token",
+    ),
+    (
+        "error.access_denied",
+        "사용자가 요청을 거부했습니다",
+        "The resource owner or authorization server denied the request.",
+    ),
+    // Roles
+    ("role.administrator", "관리자", "Administrator"),
+    ("role.organization_head", "기관장", "Head of organisation"),
+    ("role.department_head", "부서장", "Head of department"),
+    ("role.official", "공무원", "Official"),
+    ("role.resident", "주민", "Resident"),
+    // Web pages
+    ("nav.home", "홈", "Home"),
+    ("nav.sign_in", "로그인", "Log in"),
+    ("nav.sign_up", "회원가입", "Sign up"),
+    ("nav.sign_out", "로그아웃", "Log out"),
+    ("nav.password", "비밀번호 변경", "Change password"),
+    ("nav.language", "English", "한국어"),
+    ("nav.skip", "본문으로 건너뛰기", "Skip to content"),
+    ("sign_in.title", "소통에 로그인", "Log in to Sotong"),
+    ("sign_in.login", "아이디 또는 이메일", "Username or email"),
+    ("sign_in.submit", "로그인", "Log in"),
+    (
+        "sign_in.no_account",
+        "계정이 없으신가요?",
+        "No account yet?",
+    ),
+    ("sign_up.title", "소통 가입하기", "Join Sotong"),
+    ("sign_up.submit", "가입하기", "Sign up"),
+    (
+        "sign_up.handle_hint",
+        "영문자, 숫자, 밑줄(_) 30자 이내",
+        "Letters, numbers and underscores, up to 30",
+    ),
+    (
+        "sign_up.password_hint",
+        "8자 이상, 추측하기 어려운 문구",
+        "At least 8 characters, hard to guess",
+    ),
+    (
+        "sign_up.have_account",
+        "이미 계정이 있으신가요?",
+        "Already have an account?",
+    ),
+    ("password.title", "비밀번호 변경", "Change password"),
+    ("password.new", "새 비밀번호", "New password"),
+    (
+        "password.confirm",
+        "새 비밀번호 확인",
+        "Confirm new password",
+    ),
+    ("password.submit", "변경하기", "Change"),
+    (
+        "password.changed",
+        "비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 끝났습니다.",
+        "Your password was changed. Other sessions were logged out.",
+    ),
+    ("home.welcome", "님, 반갑습니다", ", welcome"),
+    (
+        "home.guest",
+        "소통에 오신 것을 환영합니다",
+        "Welcome to Sotong",
+    ),
+    ("home.organization", "기관", "Organisation"),
+    ("home.department", "부서", "Department"),
+    ("home.position", "직위", "Position"),
+    ("home.role", "역할", "Role"),
+    (
+        "authorize.title",
+        "앱 권한 허용",
+        "Authorise an application",
+    ),
+    (
+        "authorize.question",
+        "이(가) 회원님의 계정을 사용하려고 합니다.",
+        "would like to use your account.",
+    ),
+    ("authorize.scopes", "요청한 권한", "Requested permissions"),
+    ("authorize.approve", "허용", "Authorise"),
+    ("authorize.deny", "거부", "Deny"),
+    ("authorize.signed_in_as", "로그인한 계정", "Signed in as"),
+    (
+        "authorize.sign_in_first",
+        "앱에 권한을 주려면 먼저 로그인하세요.",
+        "Log in to authorise the application.",
+    ),
+    ("authorize.code_title", "인가 코드", "Authorisation code"),
+    (
+        "authorize.code_hint",
+        "이 코드를 복사해 앱에 붙여 넣으세요.",
+        "Copy this code and paste it into the application.",
+    ),
+    (
+        "scope.read",
+        "회원님의 계정 정보와 게시물 읽기",
+        "read your account's data",
+    ),
+    (
+        "scope.write",
+        "회원님 대신 게시물 쓰기와 계정 정보 바꾸기",
+        "modify your account's data and post for you",
+    ),
+    (
+        "scope.follow",
+        "팔로우, 차단, 뮤트 관리",
+        "manage follows, blocks and mutes",
+    ),
+    ("scope.push", "푸시 알림 받기", "receive push notifications"),
+    (
+        "scope.profile",
+        "회원님의 프로필 정보 읽기",
+        "read your profile information",
+    ),
+    ("scope.other", "세부 권한", "a detailed permission"),
+    ("error.title", "문제가 생겼습니다", "Something went wrong"),
+    ("error.back_home", "홈으로", "Back to home"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,ko;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1, ko-KR;q=0.5"),
+            Some(Lang::Ko)
+        );
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+    }
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        for (i, (key, ko, en)) in MESSAGES.iter().enumerate() {
+            assert!(!ko.is_empty() && !en.is_empty(), "{key}");
+            assert!(
+                MESSAGES[i + 1..].iter().all(|(k, _, _)| k != key),
+                "duplicate {key}"
+            );
+        }
+    }
+}

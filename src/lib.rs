@@ -1,0 +1,19 @@
+//! Sotong (소통): a self-hostable communication platform for public institutions.
+//!
+//! Layout (see ARCHITECTURE.md for the map and the invariants):
+//! - `domain`: pure rules and checked input types; no I/O.
+//! - `db`: the only module with SQL; one code path for SQLite and PostgreSQL.
+//! - `app`: `App`, the one door for every operation; one transaction per operation.
+//! - `http`: the router the binary serves; Mastodon API, OAuth, web pages.
+//! - `cli`: the `sotong` command line (serve, demo, config, admin).
+//! - `server`, `config`, `telemetry`, `i18n`: start-up, settings, logs, messages.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod i18n;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,108 @@
+//! Start-up and shutdown: connect, migrate, bind, serve until told to stop.
+
+use crate::app::App;
+use crate::config::Config;
+use crate::db::Db;
+use anyhow::Context as _;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A server that is bound and ready; `run_until_stopped` serves.
+pub struct Server {
+    listener: TcpListener,
+    app: App,
+}
+
+impl Server {
+    /// Connects to the database, runs migrations and binds the listener (port 0 picks a free
+    /// port, which tests read back with `local_addr`).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let app = connect(config).await?;
+        let listener = TcpListener::bind(app.config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", app.config.listen))?;
+        Ok(Self { listener, app })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = self.app.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                every.tick().await;
+                if let Err(error) = app.sweep().await {
+                    tracing::warn!(?error, "sweep failed");
+                }
+            }
+        });
+        let router = crate::http::router(self.app.clone());
+        // Trailing slashes are trimmed before routing: Mastodon.py asks for `/api/v1/instance/`.
+        let service = tower::Layer::layer(
+            &tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(),
+            router,
+        );
+        let result = axum::serve(
+            self.listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(service),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        sweeper.abort();
+        self.app.db.close().await;
+        result.context("server failed")
+    }
+}
+
+/// Opens the database (creating the data directory for SQLite) and builds the `App`.
+pub async fn connect(config: Config) -> anyhow::Result<App> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    }
+    std::fs::create_dir_all(config.media_dir())
+        .with_context(|| format!("cannot create {}", config.media_dir().display()))?;
+    let db = Db::connect(&url, config.max_db_connections)
+        .await
+        .context("cannot open the database")?;
+    Ok(App::new(db, config))
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
