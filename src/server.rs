@@ -18,11 +18,13 @@ pub struct Server {
 impl Server {
     /// Connects to the database, runs migrations and binds the listener (port 0 picks a free
     /// port, which tests read back with `local_addr`).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let app = connect(config).await?;
-        let listener = TcpListener::bind(app.config.listen)
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
             .await
-            .with_context(|| format!("cannot listen on {}", app.config.listen))?;
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        // With port 0 the real port is known only now; links and OAuth metadata need it.
+        config.listen = listener.local_addr()?;
+        let app = connect(config).await?;
         Ok(Self { listener, app })
     }
 

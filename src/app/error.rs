@@ -24,6 +24,9 @@ pub enum Error {
     NotFound,
     #[error("rate limited")]
     RateLimited,
+    /// The request body is over the configured limit.
+    #[error("request too large")]
+    TooLarge,
     /// An OAuth 2 protocol error (RFC 6749 §5.2), with its standard code.
     #[error("oauth: {0:?}")]
     OAuth(OAuthError),

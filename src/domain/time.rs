@@ -30,6 +30,6 @@ mod tests {
     #[test]
     fn formats_milliseconds_as_mastodon_does() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(1_795_400_000_123), "2026-11-23T00:53:20.123Z");
+        assert_eq!(rfc3339(1_795_400_000_123), "2026-11-23T02:13:20.123Z");
     }
 }

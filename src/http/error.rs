@@ -72,6 +72,10 @@ fn status_and_report(error: Error, surface: Surface) -> (StatusCode, Report) {
         Error::Forbidden(key) => (StatusCode::FORBIDDEN, report(key)),
         Error::NotFound => (StatusCode::NOT_FOUND, report("error.not_found")),
         Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, report("error.rate_limited")),
+        Error::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            report("error.body_too_large"),
+        ),
         Error::OAuth(oauth) => {
             let status = match oauth {
                 OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,

@@ -171,7 +171,7 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
             .await
             .map_err(|rejection| {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError(Error::BadRequest("error.body_too_large"))
+                    ApiError(Error::TooLarge)
                 } else {
                     ApiError(Error::BadRequest("error.malformed_body"))
                 }

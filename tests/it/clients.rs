@@ -1,0 +1,144 @@
+//! Mastodon.py, a client written by others, against a real server.
+
+use crate::harness::{GOOD_PASSWORD, TestApp, hidden_fields};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn python() -> PathBuf {
+    if let Ok(path) = std::env::var("SOTONG_TEST_PYTHON") {
+        return PathBuf::from(path);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "Mastodon.py is not installed: run scripts/test (it creates .venv with mastodon.py), or set SOTONG_TEST_PYTHON"
+    );
+    venv
+}
+
+async fn run(args: &[&str]) -> Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py.py");
+    let out = tokio::process::Command::new(python())
+        .arg(script)
+        .args(args)
+        .output()
+        .await
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "Mastodon.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[tokio::test]
+async fn mastodon_py_registers_an_app_logs_in_and_reads_its_account() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let result = run(&[
+        "login",
+        &t.base,
+        "gildong.hong@demo.sotong.example",
+        sotong::app::demo::DEMO_PASSWORD,
+    ])
+    .await;
+    assert_eq!(result["account"]["username"], "gildong_hong");
+    assert_eq!(result["account"]["display_name"], "홍길동");
+    assert_eq!(
+        result["account"]["sotong"]["department"]["name"],
+        "민원여권과"
+    );
+    assert_eq!(result["app"]["name"], "sotong-test");
+    assert!(result["version"].as_str().unwrap().starts_with("4.3.0"));
+}
+
+#[tokio::test]
+async fn mastodon_py_registers_a_new_account() {
+    let t = TestApp::spawn().await;
+    let result = run(&[
+        "register",
+        &t.base,
+        "newresident",
+        "newresident@example.org",
+        GOOD_PASSWORD,
+    ])
+    .await;
+    assert_eq!(result["account"]["username"], "newresident");
+    assert_eq!(result["account"]["sotong"]["role"], "resident");
+    let taken = run(&[
+        "register",
+        &t.base,
+        "NewResident",
+        "other@example.org",
+        GOOD_PASSWORD,
+    ])
+    .await;
+    assert_eq!(
+        taken["error"]["details"]["username"][0]["error"],
+        "ERR_TAKEN"
+    );
+    assert_eq!(t.count("accounts").await, 1);
+}
+
+#[tokio::test]
+async fn mastodon_py_exchanges_a_code_from_the_log_in_page() {
+    let t = TestApp::spawn().await;
+    t.create_account("sumin", "이수민").await;
+    let prepared = run(&["auth_url", &t.base]).await;
+    let url = prepared["url"].as_str().unwrap();
+    let page = t
+        .client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = hidden_fields(&page);
+    form.extend([
+        ("login".to_owned(), "sumin".to_owned()),
+        ("password".to_owned(), GOOD_PASSWORD.to_owned()),
+    ]);
+    let consent = t
+        .client
+        .post(t.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = hidden_fields(&consent);
+    form.push(("decision".into(), "approve".into()));
+    let shown = t
+        .client
+        .post(t.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = shown
+        .split("class=\"code\" readonly value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let result = run(&[
+        "exchange",
+        &t.base,
+        prepared["client_id"].as_str().unwrap(),
+        prepared["client_secret"].as_str().unwrap(),
+        code,
+    ])
+    .await;
+    assert_eq!(result["account"]["username"], "sumin");
+}

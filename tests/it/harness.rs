@@ -1,0 +1,230 @@
+//! `TestApp`: one server with its own fresh database per test.
+
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use sotong::app::App;
+use sotong::config::Config;
+use sotong::server::Server;
+use std::path::PathBuf;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const GOOD_PASSWORD: &str = "담벼락에 글을 남겼습니다 2026";
+
+pub struct TestApp {
+    pub base: String,
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub client: reqwest::Client,
+    pub app: App,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    _dir: TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Which database the suite runs against.
+pub fn backend() -> &'static str {
+    match std::env::var("SOTONG_TEST_DATABASE").as_deref() {
+        Ok("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+async fn fresh_database(dir: &TempDir) -> String {
+    if backend() == "sqlite" {
+        return format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("sotong.db").display()
+        );
+    }
+    let admin = std::env::var("SOTONG_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("sotong_test_{:016x}", rand::random::<u64>());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("SOTONG_TEST_DATABASE=postgres but PostgreSQL at {admin} is unreachable: {e}")
+        });
+    // UTF-8 character classes, so that Korean text behaves in LIKE and full-text search.
+    let create = format!(
+        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    );
+    sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(create))
+        .await
+        .expect("create test database");
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database(&dir).await;
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            data_dir: dir.path().to_path_buf(),
+            database_url: database_url.clone(),
+            max_db_connections: 4,
+            ..Config::default()
+        };
+        // Most tests sign up many accounts from one address; the limit has its own test.
+        config.limits.signups_per_hour = 10_000;
+        adjust(&mut config);
+        let server = Server::build(config).await.expect("server starts");
+        let addr = server.local_addr().expect("addr");
+        let app = server.app().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            base: format!("http://{addr}"),
+            client,
+            app,
+            database_url,
+            data_dir: dir.path().to_path_buf(),
+            _dir: dir,
+            _stop: stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(self.app.db.pool())
+            .await
+            .expect("count");
+        n
+    }
+
+    /// Registers an OAuth app; returns (client_id, client_secret).
+    pub async fn register_app(&self, redirect_uris: &str, scopes: &str) -> (String, String) {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/apps"))
+            .form(&[
+                ("client_name", "테스트 앱"),
+                ("redirect_uris", redirect_uris),
+                ("scopes", scopes),
+            ])
+            .send()
+            .await
+            .expect("apps");
+        assert_eq!(response.status(), 200);
+        let app: Value = response.json().await.expect("json");
+        (
+            app["client_id"].as_str().expect("id").to_owned(),
+            app["client_secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
+    /// Creates a resident account through the application layer; returns its id.
+    pub async fn create_account(&self, handle: &str, display_name: &str) -> i64 {
+        let sign_up = sotong::domain::account::SignUp::parse(
+            handle,
+            Some(display_name),
+            &format!("{handle}@example.org"),
+            GOOD_PASSWORD,
+            None,
+        )
+        .expect("valid sign-up");
+        self.app
+            .sign_up(sign_up, "127.0.0.1".parse().expect("ip"))
+            .await
+            .expect("sign up")
+            .id
+    }
+
+    /// A user token by the password grant.
+    pub async fn user_token(&self, login: &str, password: &str, scopes: &str) -> reqwest::Response {
+        let (client_id, client_secret) = self
+            .register_app("urn:ietf:wg:oauth:2.0:oob", "read write follow push")
+            .await;
+        reqwest::Client::new()
+            .post(self.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                ("username", login),
+                ("password", password),
+                ("scope", scopes),
+            ])
+            .send()
+            .await
+            .expect("token")
+    }
+
+    pub async fn token_for(&self, login: &str) -> String {
+        let response = self.user_token(login, GOOD_PASSWORD, "read write").await;
+        assert_eq!(response.status(), 200, "log-in of {login}");
+        let body: Value = response.json().await.expect("json");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
+/// The value of `name="csrf"` in a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a csrf field");
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The hidden fields of the form posting to `/oauth/authorize`, as a browser would send them.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let form = html
+        .split("action=\"/oauth/authorize\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .expect("page has the authorize form");
+    form.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split_once("value=\"")?.1.split('"').next()?;
+            Some((name.to_owned(), unescape(value)))
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+impl TestApp {
+    /// A token for a demo account (they share the demo password).
+    pub async fn token_for_demo(&self, handle: &str) -> String {
+        let response = self
+            .user_token(handle, sotong::app::demo::DEMO_PASSWORD, "read write")
+            .await;
+        assert_eq!(response.status(), 200, "demo log-in of {handle}");
+        let body: Value = response.json().await.expect("json");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+}

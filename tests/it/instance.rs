@@ -1,0 +1,152 @@
+//! The instance, health, OpenAPI, errors for unknown paths, and languages.
+
+use crate::harness::TestApp;
+use serde_json::Value;
+
+#[tokio::test]
+async fn instance_v1_and_v2_tell_mastodon_clients_a_version_they_accept() {
+    let t = TestApp::spawn().await;
+    // Mastodon.py asks with a trailing slash.
+    let v1: Value = t
+        .client
+        .get(t.url("/api/v1/instance/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = v1["version"].as_str().unwrap();
+    assert!(
+        version.starts_with("4.3.0 (compatible; Sotong "),
+        "{version}"
+    );
+    assert_eq!(v1["uri"], t.base.trim_start_matches("http://"));
+    assert_eq!(v1["configuration"]["statuses"]["max_media_attachments"], 4);
+    let v2: Value = t
+        .client
+        .get(t.url("/api/v2/instance"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v2["version"], version);
+    assert_eq!(v2["api_versions"]["mastodon"], 2);
+    assert_eq!(v2["registrations"]["enabled"], true);
+}
+
+#[tokio::test]
+async fn health_and_openapi_answer() {
+    let t = TestApp::spawn().await;
+    let health = t.client.get(t.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+    let doc: Value = t
+        .client
+        .get(t.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/apps",
+        "/oauth/token",
+        "/api/v1/accounts",
+        "/api/v1/accounts/verify_credentials",
+        "/api/v1/accounts/lookup",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_json_and_unknown_pages_get_a_page() {
+    let t = TestApp::spawn().await;
+    let api = t
+        .client
+        .get(t.url("/api/v1/no_such_thing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
+    let body: Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "요청한 것을 찾을 수 없습니다");
+    let page = t
+        .client
+        .get(t.url("/no/such/page"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("The page you are looking for isn"), "{html}");
+    let wrong_method = t
+        .client
+        .delete(t.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.json::<Value>().await.unwrap()["error"].is_string());
+}
+
+#[tokio::test]
+async fn errors_speak_the_readers_language_korean_first() {
+    let t = TestApp::spawn().await;
+    let korean: Value = t
+        .client
+        .get(t.url("/api/v1/accounts/999"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(korean["error"], "요청한 것을 찾을 수 없습니다");
+    let english: Value = t
+        .client
+        .get(t.url("/api/v1/accounts/999"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(english["error"], "Record not found");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_and_nothing_is_written() {
+    let t = TestApp::spawn().await;
+    let huge = "가".repeat(400_000);
+    let response = t
+        .client
+        .post(t.url("/api/v1/apps"))
+        .form(&[
+            ("client_name", huge.as_str()),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "요청 본문이 너무 큽니다");
+    assert_eq!(t.count("oauth_apps").await, 0);
+}

@@ -1,0 +1,11 @@
+//! The product, tested through the router the binary serves: a real server on a free port,
+//! a real database (SQLite file, or PostgreSQL when `SOTONG_TEST_DATABASE=postgres`), real
+//! HTTP, and real clients written by others (Mastodon.py).
+
+mod accounts;
+mod cli;
+mod clients;
+mod harness;
+mod instance;
+mod oauth;
+mod web;

@@ -1,0 +1,309 @@
+//! The web pages: sign-up, log-in, log-out, password change, CSRF.
+
+use crate::harness::{GOOD_PASSWORD, TestApp, csrf_of};
+
+async fn page(t: &TestApp, path: &str) -> String {
+    let response = t.client.get(t.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+async fn sign_in(t: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    let csrf = csrf_of(&page(t, "/auth/sign_in").await);
+    t.client
+        .post(t.url("/auth/sign_in"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_log_in_page_is_korean_first_and_english_on_request() {
+    let t = TestApp::spawn().await;
+    let korean = page(&t, "/auth/sign_in").await;
+    assert!(korean.contains("<html lang=\"ko\">"));
+    assert!(korean.contains("소통에 로그인"));
+    let english = t
+        .client
+        .get(t.url("/auth/sign_in?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        english
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("lang=en"))
+    );
+    assert!(english.text().await.unwrap().contains("Log in to Sotong"));
+    // The cookie remembers the choice.
+    assert!(page(&t, "/auth/sign_in").await.contains("Log in to Sotong"));
+}
+
+#[tokio::test]
+async fn a_resident_signs_up_logs_out_and_logs_in_again() {
+    let t = TestApp::spawn().await;
+    let csrf = csrf_of(&page(&t, "/auth/sign_up").await);
+    let created = t
+        .client
+        .post(t.url("/auth/sign_up"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "이수민"),
+            ("username", "sumin"),
+            ("email", "sumin@example.org"),
+            ("password", GOOD_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let cookie = created
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("sotong_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let home = page(&t, "/").await;
+    assert!(home.contains("이수민님, 반갑습니다"), "{home}");
+    assert!(home.contains("주민"));
+
+    let csrf = csrf_of(&home);
+    let out = t
+        .client
+        .post(t.url("/auth/sign_out"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert!(page(&t, "/").await.contains("소통에 오신 것을 환영합니다"));
+    assert_eq!(
+        t.count("tokens").await,
+        0,
+        "the session is gone from the database"
+    );
+
+    let again = sign_in(&t, "sumin@example.org", GOOD_PASSWORD).await;
+    assert_eq!(again.status(), 303);
+    assert!(page(&t, "/").await.contains("이수민님"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_form_again() {
+    let t = TestApp::spawn().await;
+    t.create_account("sumin", "이수민").await;
+    let response = sign_in(&t, "sumin", "wrong password").await;
+    assert_eq!(response.status(), 401);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("아이디(또는 이메일)나 비밀번호가 맞지 않습니다"));
+    assert!(html.contains("value=\"sumin\""), "the login is kept");
+    assert_eq!(t.count("tokens").await, 0);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_or_from_another_site_are_refused() {
+    let t = TestApp::spawn().await;
+    let _ = page(&t, "/auth/sign_up").await;
+    let form = [
+        ("display_name", "침입자"),
+        ("username", "intruder"),
+        ("email", "i@example.org"),
+        ("password", GOOD_PASSWORD),
+    ];
+    let no_token = t
+        .client
+        .post(t.url("/auth/sign_up"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 403);
+    assert!(
+        no_token
+            .text()
+            .await
+            .unwrap()
+            .contains("보안 토큰이 맞지 않습니다")
+    );
+    let csrf = csrf_of(&page(&t, "/auth/sign_up").await);
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf", csrf.as_str()));
+    let cross_site = t
+        .client
+        .post(t.url("/auth/sign_up"))
+        .header("origin", "https://evil.example")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let fetch_meta = t
+        .client
+        .post(t.url("/auth/sign_up"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetch_meta.status(), 403);
+    assert_eq!(t.count("accounts").await, 0);
+}
+
+#[tokio::test]
+async fn a_bad_sign_up_form_lists_every_problem_and_writes_nothing() {
+    let t = TestApp::spawn().await;
+    let csrf = csrf_of(&page(&t, "/auth/sign_up").await);
+    let long_name = "가".repeat(31);
+    let response = t
+        .client
+        .post(t.url("/auth/sign_up"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", long_name.as_str()),
+            ("username", "a b"),
+            ("email", "nope"),
+            ("password", "1234"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    for message in [
+        "이름: 너무 깁니다",
+        "아이디: 영문자, 숫자, 밑줄(_)만 쓸 수 있습니다",
+        "이메일: 형식이 올바르지 않습니다",
+        "비밀번호: 8자 이상이어야 합니다",
+    ] {
+        assert!(html.contains(message), "{message} missing");
+    }
+    assert_eq!(t.count("accounts").await, 0);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions() {
+    let t = TestApp::spawn().await;
+    t.create_account("sumin", "이수민").await;
+    let api_token = t.token_for("sumin").await;
+    assert_eq!(sign_in(&t, "sumin", GOOD_PASSWORD).await.status(), 303);
+    let csrf = csrf_of(&page(&t, "/settings/password").await);
+    let wrong = t
+        .client
+        .post(t.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", "not it"),
+            ("password", "새로운 비밀번호 문장 2027"),
+            ("password_confirmation", "새로운 비밀번호 문장 2027"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("현재 비밀번호가 맞지 않습니다")
+    );
+    let mismatch = t
+        .client
+        .post(t.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", GOOD_PASSWORD),
+            ("password", "새로운 비밀번호 문장 2027"),
+            ("password_confirmation", "다른 문장"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mismatch.status(), 422);
+    let changed = t
+        .client
+        .post(t.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", GOOD_PASSWORD),
+            ("password", "새로운 비밀번호 문장 2027"),
+            ("password_confirmation", "새로운 비밀번호 문장 2027"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 303);
+    assert!(
+        page(&t, "/settings/password?changed=1")
+            .await
+            .contains("비밀번호를 바꿨습니다"),
+        "this session stays"
+    );
+    let old_token = t
+        .client
+        .get(t.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&api_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_token.status(), 401, "other sessions and tokens end");
+    assert_eq!(
+        t.user_token("sumin", GOOD_PASSWORD, "read").await.status(),
+        400
+    );
+    assert_eq!(
+        t.user_token("sumin", "새로운 비밀번호 문장 2027", "read")
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_password_page_needs_a_session() {
+    let t = TestApp::spawn().await;
+    let response = t
+        .client
+        .get(t.url("/settings/password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "/auth/sign_in?next=/settings/password"
+    );
+}
+
+#[tokio::test]
+async fn after_log_in_only_local_paths_are_followed() {
+    let t = TestApp::spawn().await;
+    t.create_account("sumin", "이수민").await;
+    let csrf = csrf_of(&page(&t, "/auth/sign_in").await);
+    let response = t
+        .client
+        .post(t.url("/auth/sign_in"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "sumin"),
+            ("password", GOOD_PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+}
