@@ -319,10 +319,13 @@ fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     }
 }
 
+/// Rows read from a CSV file with their line numbers, and the rows that could not be read.
+type CsvRows<T> = (Vec<(u64, T)>, Vec<RejectedRow>);
+
 /// Reads a CSV file with a header row; rows that cannot be read are returned with their line.
 fn read_csv<T: serde::de::DeserializeOwned>(
     file: &Path,
-) -> anyhow::Result<(Vec<(u64, T)>, Vec<RejectedRow>)> {
+) -> anyhow::Result<CsvRows<T>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)

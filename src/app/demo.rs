@@ -150,7 +150,7 @@ struct Names {
 impl Names {
     fn new() -> Self {
         Self {
-            state: 0x5eed_50_7006,
+            state: 0x0005_eed5_0700,
             used: HashSet::new(),
         }
     }

@@ -22,6 +22,17 @@ pub struct NewApp {
     pub website: Option<String>,
 }
 
+/// An authorisation request as the client sent it (`GET /oauth/authorize`).
+pub struct AuthorizeAsk<'a> {
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub response_type: &'a str,
+    pub scope: &'a str,
+    pub state: Option<String>,
+    pub challenge: Option<&'a str>,
+    pub challenge_method: Option<&'a str>,
+}
+
 /// A checked authorisation request (`GET /oauth/authorize`).
 #[derive(Debug, Clone)]
 pub struct AuthorizeRequest {
@@ -123,16 +134,16 @@ impl App {
 
     /// Checks an authorisation request before anything is shown. A bad client or redirect URI
     /// is answered on our own page, never by redirecting to an address we did not verify.
-    pub async fn check_authorize_request(
-        &self,
-        client_id: &str,
-        redirect_uri: &str,
-        response_type: &str,
-        scope: &str,
-        state: Option<String>,
-        challenge: Option<&str>,
-        challenge_method: Option<&str>,
-    ) -> Result<AuthorizeRequest> {
+    pub async fn check_authorize_request(&self, ask: AuthorizeAsk<'_>) -> Result<AuthorizeRequest> {
+        let AuthorizeAsk {
+            client_id,
+            redirect_uri,
+            response_type,
+            scope,
+            state,
+            challenge,
+            challenge_method,
+        } = ask;
         let app = rows::app_by_client_id(self.db.pool(), client_id)
             .await?
             .ok_or(Error::OAuth(OAuthError::InvalidClient))?;

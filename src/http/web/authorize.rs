@@ -5,7 +5,7 @@
 
 use super::auth::{SignInPage, login_failure, session_cookie};
 use super::{Chrome, check_csrf, csrf_token, render};
-use crate::app::oauth::{AuthorizeRequest, is_out_of_band};
+use crate::app::oauth::{AuthorizeAsk, AuthorizeRequest, is_out_of_band};
 use crate::app::{App, Error, OAuthError, Viewer};
 use crate::http::error::PageError;
 use crate::http::extract::{ClientIp, WebForm, WebSession};
@@ -40,15 +40,15 @@ pub struct AuthorizeParams {
 impl AuthorizeParams {
     async fn check(&self, app: &App) -> Result<AuthorizeRequest, PageError> {
         Ok(app
-            .check_authorize_request(
-                &self.client_id,
-                &self.redirect_uri,
-                &self.response_type,
-                &self.scope,
-                self.state.clone(),
-                self.code_challenge.as_deref(),
-                self.code_challenge_method.as_deref(),
-            )
+            .check_authorize_request(AuthorizeAsk {
+                client_id: &self.client_id,
+                redirect_uri: &self.redirect_uri,
+                response_type: &self.response_type,
+                scope: &self.scope,
+                state: self.state.clone(),
+                challenge: self.code_challenge.as_deref(),
+                challenge_method: self.code_challenge_method.as_deref(),
+            })
             .await?)
     }
 
