@@ -323,9 +323,7 @@ fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 type CsvRows<T> = (Vec<(u64, T)>, Vec<RejectedRow>);
 
 /// Reads a CSV file with a header row; rows that cannot be read are returned with their line.
-fn read_csv<T: serde::de::DeserializeOwned>(
-    file: &Path,
-) -> anyhow::Result<CsvRows<T>> {
+fn read_csv<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<CsvRows<T>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
