@@ -90,6 +90,20 @@ impl Default for Limits {
     }
 }
 
+/// The top-level keys of [`Config`], as the environment may set them.
+const CONFIG_KEYS: &[&str] = &[
+    "listen",
+    "public_url",
+    "data_dir",
+    "database_url",
+    "max_db_connections",
+    "media_dir",
+    "instance",
+    "limits",
+    "log_format",
+    "trust_proxy",
+];
+
 impl Config {
     /// Loads the layered configuration. `file` defaults to `sotong.toml` if it exists.
     pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
@@ -98,9 +112,15 @@ impl Config {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("sotong.toml")),
         }
+        // The environment holds other programs' SOTONG_* variables too (SOTONG_LOG, test
+        // settings): only names of configuration keys are read from it, while the file stays
+        // strict so that a typo there is an error.
         figment = figment.merge(
             Env::prefixed("SOTONG_")
-                .ignore(&["CONFIG", "TEST_DATABASE", "TEST_PYTHON", "LOG"])
+                .filter(|key| {
+                    let top = key.as_str().split("__").next().unwrap_or_default();
+                    CONFIG_KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
+                })
                 .split("__"),
         );
         figment.extract().map_err(Box::new)

@@ -289,6 +289,7 @@ fn config_prints_the_effective_settings_without_secrets() {
             "postgres://sotong:s3cret-pw@db.example/sotong",
         )
         .env("SOTONG_LIMITS__LOGIN_PER_MINUTE", "3")
+        .env("SOTONG_SOMETHING_ELSE", "not a configuration key")
         .output()
         .unwrap();
     assert!(out.status.success());
