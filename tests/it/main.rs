@@ -8,4 +8,5 @@ mod clients;
 mod harness;
 mod instance;
 mod oauth;
+mod process;
 mod web;
