@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod orgs;
 mod rate_limit;
 pub mod secrets;
+pub mod social;
 mod viewer;
 
 pub use error::{Error, OAuthError, Result};

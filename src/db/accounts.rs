@@ -9,7 +9,10 @@ macro_rules! select_account {
         concat!(
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
-             a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at \
+             a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, \
+             (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id) AS followers_count, \
+             (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id) AS following_count, \
+             (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id) AS statuses_count \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -36,12 +39,55 @@ pub struct AccountRow {
     disabled: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    wall_friends_only: i64,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
 }
 
 impl AccountRow {
     pub fn is_disabled(&self) -> bool {
         flag(self.disabled)
     }
+    /// Only friends (mutual follows) may write on this account's wall.
+    pub fn wall_friends_only(&self) -> bool {
+        flag(self.wall_friends_only)
+    }
+}
+
+/// Ids of accounts by handle (case-insensitive); unknown handles are left out.
+pub async fn ids_by_handles(tx: &mut Tx, handles: &[String]) -> DbResult<Vec<(i64, String)>> {
+    let mut found = Vec::new();
+    for handle in handles {
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, handle FROM accounts WHERE handle_key = $1 AND disabled = 0",
+        )
+        .bind(handle.to_ascii_lowercase())
+        .fetch_optional(&mut **tx)
+        .await?;
+        found.extend(row);
+    }
+    Ok(found)
+}
+
+/// Updates what an account says about itself.
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: i64,
+    display_name: &str,
+    note: &str,
+    wall_friends_only: bool,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, updated_at = $4 WHERE id = $5")
+        .bind(display_name)
+        .bind(note)
+        .bind(i64::from(wall_friends_only))
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// A new account, already checked by the domain layer.

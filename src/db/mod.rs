@@ -7,8 +7,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod notifications;
 pub mod oauth;
 pub mod orgs;
+pub mod statuses;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

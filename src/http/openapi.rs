@@ -1,6 +1,6 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
-use super::mastodon::{accounts, apps, dto, instance, oauth};
+use super::mastodon::{accounts, apps, dto, instance, notifications, oauth, statuses, timelines};
 use axum::Json;
 use utoipa::OpenApi;
 
@@ -12,9 +12,15 @@ use utoipa::OpenApi;
         oauth::token, oauth::revoke, oauth::server_metadata,
         instance::v1, instance::v2,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
+        accounts::follow, accounts::unfollow, accounts::relationships, accounts::followers, accounts::following,
+        accounts::friends, accounts::update_credentials,
+        statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite,
+        timelines::home, timelines::public, timelines::tag, timelines::organization, timelines::wall,
+        notifications::list, notifications::show, notifications::dismiss, notifications::clear,
+        notifications::unread_count, notifications::markers, notifications::set_marker,
     ),
-    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"))
+    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship)),
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "sotong"))
 )]
 struct ApiDoc;
 

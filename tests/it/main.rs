@@ -9,4 +9,6 @@ mod harness;
 mod instance;
 mod oauth;
 mod process;
+mod social;
+mod tidy;
 mod web;

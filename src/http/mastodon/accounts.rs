@@ -1,6 +1,7 @@
 //! `/api/v1/accounts`: registration, the viewer's own account, lookups.
 
-use super::dto::{Account, CredentialAccount, Token};
+use super::dto::{Account, CredentialAccount, Relationship, Token};
+use crate::app::social::Connections;
 use crate::app::{App, Error};
 use crate::domain::account::SignUp;
 use crate::domain::id::parse_id;
@@ -97,4 +98,120 @@ pub async fn lookup(
         .ok_or(Error::BadRequest("error.invalid_request"))?;
     let row = app.lookup_account(&acct).await?;
     Ok(Json(Account::from_row(&row, &app.config)))
+}
+
+fn account_id(text: &str) -> Result<i64, Error> {
+    parse_id(text).ok_or(Error::NotFound)
+}
+
+/// Follow an account.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/follow", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn follow(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.follow(&viewer, account_id(&id)?, true).await?.into(),
+    ))
+}
+
+/// Stop following an account.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unfollow", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn unfollow(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.follow(&viewer, account_id(&id)?, false).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Ids {
+    #[serde(default, deserialize_with = "crate::http::extract::one_or_many")]
+    id: Vec<String>,
+}
+
+/// The viewer's relationships to accounts (`id[]=…`).
+#[utoipa::path(get, path = "/api/v1/accounts/relationships", tag = "accounts", params(Ids), responses((status = 200, body = Vec<Relationship>)))]
+pub async fn relationships(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(ids): Params<Ids>,
+) -> Result<Json<Vec<Relationship>>, ApiError> {
+    viewer.require_scope("read:follows")?;
+    let mut found = Vec::new();
+    for id in ids.id.iter().take(100).filter_map(|i| parse_id(i)) {
+        found.push(app.relationship(&viewer, id).await?.into());
+    }
+    Ok(Json(found))
+}
+
+async fn connections(
+    app: &App,
+    id: &str,
+    which: Connections,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    let rows = app.connections(account_id(id)?, which, 80).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| Account::from_row(r, &app.config))
+            .collect(),
+    ))
+}
+
+/// Accounts following this one.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/followers", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
+pub async fn followers(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    connections(&app, &id, Connections::Followers).await
+}
+
+/// Accounts this one follows.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/following", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
+pub async fn following(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    connections(&app, &id, Connections::Following).await
+}
+
+/// Sotong: friends, that is mutual follows.
+#[utoipa::path(get, path = "/api/v1/sotong/accounts/{id}/friends", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
+pub async fn friends(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    connections(&app, &id, Connections::Friends).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UpdateCredentials {
+    display_name: Option<String>,
+    note: Option<String>,
+    /// Sotong: only friends may write on this account's wall.
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sotong_wall_friends_only: Option<bool>,
+}
+
+/// Update the viewer's profile.
+#[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts", request_body = UpdateCredentials, responses((status = 200, body = CredentialAccount), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn update_credentials(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(input): Params<UpdateCredentials>,
+) -> Result<Json<CredentialAccount>, ApiError> {
+    let row = app
+        .update_profile(
+            &viewer,
+            input.display_name.as_deref(),
+            input.note.as_deref(),
+            input.sotong_wall_friends_only,
+        )
+        .await?;
+    Ok(Json(CredentialAccount::from_row(&row, &app.config)))
 }

@@ -118,9 +118,9 @@ impl Account {
             avatar,
             header_static: header.clone(),
             header,
-            followers_count: 0,
-            following_count: 0,
-            statuses_count: 0,
+            followers_count: row.followers_count,
+            following_count: row.following_count,
+            statuses_count: row.statuses_count,
             last_status_at: None,
             emojis: Vec::new(),
             fields: Vec::new(),
@@ -230,4 +230,191 @@ pub struct ErrorBody {
     #[schema(value_type = Option<Object>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+}
+
+/// Mastodon's Status entity, plus `sotong` (wall, title, the real visibility).
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    pub id: String,
+    pub created_at: String,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub language: Option<String>,
+    pub uri: String,
+    pub url: String,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub edited_at: Option<String>,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub muted: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+    pub content: String,
+    #[schema(value_type = Option<Object>)]
+    pub reblog: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub application: Option<serde_json::Value>,
+    pub account: Account,
+    #[schema(value_type = Vec<Object>)]
+    pub media_attachments: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub mentions: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub tags: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub card: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub poll: Option<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub filtered: Vec<serde_json::Value>,
+    /// The source text; only in the answer to a delete (for "delete and redraft").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub sotong: SotongStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SotongStatus {
+    /// public, unlisted, private, direct, organization or department
+    pub visibility: String,
+    /// The account whose wall the status was written on, when not the author's own.
+    pub wall_account: Option<Box<Account>>,
+    /// Set for long-form posts (the blog); `content` is then rendered Markdown.
+    pub title: Option<String>,
+}
+
+impl Status {
+    pub fn from_view(view: &crate::app::social::StatusView, config: &Config) -> Self {
+        let base = config.public_url();
+        let row = &view.row;
+        let url = format!("{base}/@{}/{}", view.author.handle, row.id);
+        Status {
+            id: row.id.to_string(),
+            created_at: rfc3339(row.created_at),
+            in_reply_to_id: row.in_reply_to_id.map(|i| i.to_string()),
+            in_reply_to_account_id: row.in_reply_to_account_id.map(|i| i.to_string()),
+            sensitive: row.sensitive(),
+            spoiler_text: row.spoiler_text.clone(),
+            visibility: crate::domain::status::Visibility::mastodon(&row.visibility).to_owned(),
+            language: row.language.clone(),
+            uri: format!("{base}/users/{}/statuses/{}", view.author.handle, row.id),
+            url,
+            replies_count: row.replies_count,
+            reblogs_count: 0,
+            favourites_count: row.favourites_count,
+            edited_at: None,
+            favourited: row.favourited(),
+            reblogged: false,
+            muted: false,
+            bookmarked: false,
+            pinned: false,
+            content: row.content.clone(),
+            reblog: None,
+            application: None,
+            account: Account::from_row(&view.author, config),
+            media_attachments: Vec::new(),
+            mentions: view
+                .mentions
+                .iter()
+                .map(|(id, handle)| serde_json::json!({ "id": id.to_string(), "username": handle, "acct": handle, "url": format!("{base}/@{handle}") }))
+                .collect(),
+            tags: view.tags.iter().map(|t| serde_json::json!({ "name": t, "url": format!("{base}/tags/{t}") })).collect(),
+            emojis: Vec::new(),
+            card: None,
+            poll: None,
+            filtered: Vec::new(),
+            text: None,
+            sotong: SotongStatus {
+                visibility: row.visibility.clone(),
+                wall_account: view.wall.as_ref().map(|w| Box::new(Account::from_row(w, config))),
+                title: row.title.clone(),
+            },
+        }
+    }
+}
+
+/// Mastodon's Notification entity, plus `sotong.message` in the reader's language.
+#[derive(Serialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: String,
+    pub account: Account,
+    pub status: Option<Status>,
+    #[schema(value_type = Object)]
+    pub sotong: serde_json::Value,
+}
+
+impl Notification {
+    pub fn from_view(
+        view: &crate::app::social::NotificationView,
+        config: &Config,
+        lang: crate::i18n::Lang,
+    ) -> Self {
+        let key = match view.row.kind.as_str() {
+            "sotong.wall_post" => "notification.wall_post",
+            "favourite" => "notification.favourite",
+            "follow" => "notification.follow",
+            _ => "notification.mention",
+        };
+        Notification {
+            id: view.row.id.to_string(),
+            kind: view.row.kind.clone(),
+            created_at: rfc3339(view.row.created_at),
+            account: Account::from_row(&view.from, config),
+            status: view.status.as_ref().map(|s| Status::from_view(s, config)),
+            sotong: serde_json::json!({ "message": lang.t(key).replace("{name}", &view.from.display_name) }),
+        }
+    }
+}
+
+/// Mastodon's Relationship entity.
+#[derive(Serialize, ToSchema)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+    /// Sotong: a mutual follow.
+    pub sotong_friend: bool,
+}
+
+impl From<crate::app::social::Relationship> for Relationship {
+    fn from(r: crate::app::social::Relationship) -> Self {
+        Relationship {
+            id: r.id.to_string(),
+            following: r.following,
+            showing_reblogs: r.following,
+            notifying: false,
+            followed_by: r.followed_by,
+            blocking: false,
+            blocked_by: false,
+            muting: false,
+            muting_notifications: false,
+            requested: false,
+            requested_by: false,
+            domain_blocking: false,
+            endorsed: false,
+            note: String::new(),
+            sotong_friend: r.following && r.followed_by,
+        }
+    }
 }

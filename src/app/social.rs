@@ -1,0 +1,533 @@
+//! The social network: statuses and walls, replies, favourites, follows, timelines and
+//! notifications.
+
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::accounts::{self as account_rows, AccountRow};
+use crate::db::notifications::{self as notes, NotificationRow};
+use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
+use crate::domain::account::DisplayName;
+use crate::domain::status::{
+    NewStatus, Visibility, hashtags, mentions, render_markdown, render_plain,
+};
+use crate::domain::{Invalid, id::next_id, time::now_ms};
+
+/// Notification kinds, as Mastodon names them (plus Sotong's wall post).
+pub const NOTIFICATION_KINDS: &[&str] = &[
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "favourite",
+    "update",
+    "sotong.wall_post",
+];
+
+/// A status with what rendering it needs.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub row: StatusRow,
+    pub author: AccountRow,
+    pub wall: Option<AccountRow>,
+    pub mentions: Vec<(i64, String)>,
+    pub tags: Vec<String>,
+}
+
+/// A notification with its actor and status.
+pub struct NotificationView {
+    pub row: NotificationRow,
+    pub from: AccountRow,
+    pub status: Option<StatusView>,
+}
+
+/// Where a new status goes, besides its text.
+#[derive(Default)]
+pub struct Placement {
+    pub in_reply_to_id: Option<i64>,
+    pub wall_account_id: Option<i64>,
+    pub idempotency_key: Option<String>,
+    pub media_ids: Vec<String>,
+}
+
+/// An account's relationship to another, as Mastodon reports it.
+pub struct Relationship {
+    pub id: i64,
+    pub following: bool,
+    pub followed_by: bool,
+}
+
+impl App {
+    /// Who is looking, for the visibility rule.
+    async fn looker(&self, viewer: Option<&Viewer>) -> Result<Looker> {
+        let Some(account_id) = viewer.and_then(|v| v.account_id) else {
+            return Ok(Looker::NOBODY);
+        };
+        let account = self.account(account_id).await?;
+        Ok(Looker {
+            account_id,
+            organization_id: account.organization_id.unwrap_or(-1),
+            department_id: account.department_id.unwrap_or(-1),
+        })
+    }
+
+    async fn view(&self, row: StatusRow) -> Result<StatusView> {
+        let author = self.account(row.account_id).await?;
+        let wall = match row.wall_account_id {
+            Some(id) => Some(self.account(id).await?),
+            None => None,
+        };
+        let mentions = rows::mentions_of(self.db.pool(), &[row.id])
+            .await?
+            .into_iter()
+            .map(|(_, id, handle)| (id, handle))
+            .collect();
+        let tags = rows::tags_of(self.db.pool(), row.id).await?;
+        Ok(StatusView {
+            row,
+            author,
+            wall,
+            mentions,
+            tags,
+        })
+    }
+
+    async fn views(&self, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(self.view(row).await?);
+        }
+        Ok(views)
+    }
+
+    /// Posts a status: on the author's own wall, on another account's wall, or as a reply.
+    pub async fn post_status(
+        &self,
+        viewer: &Viewer,
+        input: NewStatus,
+        placement: Placement,
+    ) -> Result<StatusView> {
+        viewer.require_scope("write:statuses")?;
+        let author = self.account(viewer.account()?).await?;
+        let looker = self.looker(Some(viewer)).await?;
+        let mut problems = Vec::new();
+        if !placement.media_ids.is_empty() {
+            // No media has been uploaded that could be attached (uploads arrive with media support).
+            problems.push(Invalid::new("media_ids", "ERR_INVALID", "error.not_found"));
+        }
+        if matches!(input.visibility, Visibility::Organization) && author.organization_id.is_none()
+            || matches!(input.visibility, Visibility::Department) && author.department_id.is_none()
+        {
+            problems.push(Invalid::new(
+                "visibility",
+                "ERR_INCLUSION",
+                "invalid.visibility_membership",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        // A reply must answer something its author can see.
+        let parent = match placement.in_reply_to_id {
+            Some(id) => Some(
+                rows::visible_status(self.db.pool(), looker, id)
+                    .await?
+                    .ok_or(Error::NotFound)?,
+            ),
+            None => None,
+        };
+        let wall = match placement.wall_account_id.filter(|w| *w != author.id) {
+            Some(id) => {
+                let owner = self.account(id).await.map_err(|_| {
+                    Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found")
+                })?;
+                if owner.wall_friends_only() {
+                    let (following, followed_by) =
+                        rows::relationship(self.db.pool(), author.id, owner.id).await?;
+                    if !(following && followed_by) {
+                        return Err(Error::Forbidden("error.wall_closed"));
+                    }
+                }
+                Some(owner)
+            }
+            None => None,
+        };
+        let now = now_ms();
+        let id = next_id();
+        let mut tx = self.db.begin_write().await?;
+        if let Some(key) = placement
+            .idempotency_key
+            .as_deref()
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            && let Some(existing) = rows::idempotent_status(&mut tx, author.id, key).await?
+        {
+            drop(tx);
+            let row = rows::visible_status(self.db.pool(), looker, existing)
+                .await?
+                .ok_or(Error::NotFound)?;
+            return self.view(row).await;
+        }
+        let mentioned = account_rows::ids_by_handles(&mut tx, &mentions(&input.source)).await?;
+        let base = self.config.public_url();
+        let known: Vec<(String, String)> = mentioned
+            .iter()
+            .map(|(_, h)| (h.clone(), format!("{base}/@{h}")))
+            .collect();
+        let content = match &input.title {
+            Some(_) => render_markdown(&input.source),
+            None => render_plain(&input.source, &known, &base),
+        };
+        let tags = hashtags(&input.source);
+        let mention_ids: Vec<i64> = mentioned.iter().map(|(id, _)| *id).collect();
+        rows::insert(
+            &mut tx,
+            &NewStatusRow {
+                id,
+                account_id: author.id,
+                wall_account_id: wall.as_ref().map(|w| w.id),
+                in_reply_to_id: parent.as_ref().map(|p| p.id),
+                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+                visibility: input.visibility.as_str(),
+                organization_id: author.organization_id,
+                department_id: author.department_id,
+                title: input.title.as_deref(),
+                source: &input.source,
+                content: &content,
+                spoiler_text: &input.spoiler_text,
+                sensitive: input.sensitive,
+                language: input.language.as_deref(),
+                created_at: now,
+            },
+            &mention_ids,
+            &tags,
+        )
+        .await?;
+        if let Some(key) = placement
+            .idempotency_key
+            .as_deref()
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+        {
+            rows::remember_idempotency(&mut tx, author.id, key, id, now).await?;
+        }
+        if let Some(owner) = &wall {
+            notes::notify(
+                &mut tx,
+                owner.id,
+                author.id,
+                "sotong.wall_post",
+                Some(id),
+                now,
+            )
+            .await?;
+        }
+        let mut told = wall.iter().map(|w| w.id).collect::<Vec<_>>();
+        if let Some(parent) = &parent
+            && !told.contains(&parent.account_id)
+        {
+            notes::notify(
+                &mut tx,
+                parent.account_id,
+                author.id,
+                "mention",
+                Some(id),
+                now,
+            )
+            .await?;
+            told.push(parent.account_id);
+        }
+        for mentioned in mention_ids.iter().filter(|m| !told.contains(m)) {
+            notes::notify(&mut tx, *mentioned, author.id, "mention", Some(id), now).await?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        let row = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.view(row).await
+    }
+
+    /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
+    pub async fn status(&self, viewer: Option<&Viewer>, id: i64) -> Result<StatusView> {
+        let looker = self.looker(viewer).await?;
+        let row = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.view(row).await
+    }
+
+    /// Deletes a status: its author may, and so may the owner of the wall it is on.
+    pub async fn delete_status(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
+        viewer.require_scope("write:statuses")?;
+        let view = self.status(Some(viewer), id).await?;
+        let me = viewer.account()?;
+        if view.row.account_id != me && view.row.wall_account_id != Some(me) {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        let mut tx = self.db.begin_write().await?;
+        rows::delete(&mut tx, id).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(view)
+    }
+
+    /// Ancestors (oldest first) and descendants (depth first) the viewer may see.
+    pub async fn context(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+    ) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
+        let looker = self.looker(viewer).await?;
+        let status = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut ancestors = Vec::new();
+        let mut next = status.in_reply_to_id;
+        while let Some(parent_id) = next {
+            if ancestors.len() >= 100 {
+                break;
+            }
+            match rows::visible_status(self.db.pool(), looker, parent_id).await? {
+                Some(parent) => {
+                    next = parent.in_reply_to_id;
+                    ancestors.push(parent);
+                }
+                None => break,
+            }
+        }
+        ancestors.reverse();
+        let mut descendants = Vec::new();
+        let mut frontier = vec![status.id];
+        while !frontier.is_empty() && descendants.len() < 500 {
+            let replies = rows::visible_replies(self.db.pool(), looker, &frontier).await?;
+            frontier = replies.iter().map(|r| r.id).collect();
+            descendants.extend(replies);
+        }
+        descendants.sort_by_key(|d| d.id);
+        Ok((self.views(ancestors).await?, self.views(descendants).await?))
+    }
+
+    pub async fn favourite(&self, viewer: &Viewer, id: i64, on: bool) -> Result<StatusView> {
+        viewer.require_scope("write:favourites")?;
+        let me = viewer.account()?;
+        let view = self.status(Some(viewer), id).await?;
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        if on {
+            if rows::favourite(&mut tx, me, id, now).await? {
+                notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now).await?;
+            }
+        } else {
+            rows::unfavourite(&mut tx, me, id).await?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.status(Some(viewer), id).await
+    }
+
+    pub async fn follow(&self, viewer: &Viewer, target: i64, on: bool) -> Result<Relationship> {
+        viewer.require_scope("write:follows")?;
+        let me = viewer.account()?;
+        self.account(target).await?;
+        if target == me {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        if on {
+            if rows::follow(&mut tx, me, target, now).await? {
+                notes::notify(&mut tx, target, me, "follow", None, now).await?;
+            }
+        } else {
+            rows::unfollow(&mut tx, me, target).await?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.relationship(viewer, target).await
+    }
+
+    pub async fn relationship(&self, viewer: &Viewer, other: i64) -> Result<Relationship> {
+        let me = viewer.account()?;
+        let (following, followed_by) = rows::relationship(self.db.pool(), me, other).await?;
+        Ok(Relationship {
+            id: other,
+            following,
+            followed_by,
+        })
+    }
+
+    /// Friends (mutual follows), followers, or followed accounts of an account.
+    pub async fn connections(
+        &self,
+        account_id: i64,
+        which: Connections,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>> {
+        self.account(account_id).await?;
+        let ids = match which {
+            Connections::Friends => rows::friend_ids(self.db.pool(), account_id, limit).await?,
+            Connections::Followers => {
+                rows::follow_ids(self.db.pool(), account_id, true, limit).await?
+            }
+            Connections::Following => {
+                rows::follow_ids(self.db.pool(), account_id, false, limit).await?
+            }
+        };
+        let mut accounts = Vec::new();
+        for id in ids {
+            if let Ok(account) = self.account(id).await {
+                accounts.push(account);
+            }
+        }
+        Ok(accounts)
+    }
+
+    pub async fn timeline(
+        &self,
+        viewer: Option<&Viewer>,
+        which: Timeline,
+        page: Page,
+    ) -> Result<Vec<StatusView>> {
+        if matches!(which, Timeline::Home | Timeline::Organization) {
+            let viewer = viewer.ok_or(Error::Unauthorized("error.unauthorized"))?;
+            viewer.account()?;
+            viewer.require_scope("read:statuses")?;
+        }
+        if let Timeline::Wall(id) = which {
+            self.account(id).await?;
+        }
+        let looker = self.looker(viewer).await?;
+        let rows = rows::timeline(self.db.pool(), looker, &which, &page).await?;
+        self.views(rows).await
+    }
+
+    pub async fn notifications(
+        &self,
+        viewer: &Viewer,
+        kinds: &[String],
+        max_id: Option<i64>,
+        since_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<NotificationView>> {
+        viewer.require_scope("read:notifications")?;
+        let me = viewer.account()?;
+        if let Some(unknown) = kinds
+            .iter()
+            .find(|k| !NOTIFICATION_KINDS.contains(&k.as_str()))
+        {
+            let _ = unknown;
+            return Err(Invalid::new("types", "ERR_INCLUSION", "invalid.kind").into());
+        }
+        let rows = notes::list(self.db.pool(), me, kinds, max_id, since_id, limit).await?;
+        let mut views = Vec::new();
+        for row in rows {
+            views.push(self.notification_view(viewer, row).await?);
+        }
+        Ok(views)
+    }
+
+    async fn notification_view(
+        &self,
+        viewer: &Viewer,
+        row: NotificationRow,
+    ) -> Result<NotificationView> {
+        let from = account_rows::by_id(self.db.pool(), row.from_account_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let status = match row.status_id {
+            Some(id) => self.status(Some(viewer), id).await.ok(),
+            None => None,
+        };
+        Ok(NotificationView { row, from, status })
+    }
+
+    pub async fn notification(&self, viewer: &Viewer, id: i64) -> Result<NotificationView> {
+        viewer.require_scope("read:notifications")?;
+        let row = notes::get(self.db.pool(), viewer.account()?, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.notification_view(viewer, row).await
+    }
+
+    pub async fn dismiss_notification(&self, viewer: &Viewer, id: Option<i64>) -> Result<()> {
+        viewer.require_scope("write:notifications")?;
+        let me = viewer.account()?;
+        let mut tx = self.db.begin_write().await?;
+        match id {
+            Some(id) => {
+                if !notes::dismiss(&mut tx, me, id).await? {
+                    return Err(Error::NotFound);
+                }
+            }
+            None => notes::clear(&mut tx, me).await?,
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    pub async fn unread_notifications(&self, viewer: &Viewer) -> Result<i64> {
+        viewer.require_scope("read:notifications")?;
+        Ok(notes::unread_count(self.db.pool(), viewer.account()?).await?)
+    }
+
+    pub async fn notifications_marker(&self, viewer: &Viewer) -> Result<Option<(i64, i64)>> {
+        viewer.require_scope("read:statuses")?;
+        Ok(notes::marker(self.db.pool(), viewer.account()?, "notifications").await?)
+    }
+
+    pub async fn mark_notifications_read(&self, viewer: &Viewer, last_read_id: i64) -> Result<()> {
+        viewer.require_scope("write:statuses")?;
+        let mut tx = self.db.begin_write().await?;
+        notes::set_marker(
+            &mut tx,
+            viewer.account()?,
+            "notifications",
+            last_read_id,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// Changes what an account says about itself: name, note, who may write on its wall.
+    pub async fn update_profile(
+        &self,
+        viewer: &Viewer,
+        display_name: Option<&str>,
+        note: Option<&str>,
+        wall_friends_only: Option<bool>,
+    ) -> Result<AccountRow> {
+        viewer.require_scope("write:accounts")?;
+        let account = self.account(viewer.account()?).await?;
+        let mut problems = Vec::new();
+        let name = match display_name {
+            Some(name) => DisplayName::parse(name)
+                .map(|n| n.as_str().to_owned())
+                .map_err(|e| problems.push(e))
+                .ok(),
+            None => Some(account.display_name.clone()),
+        };
+        let note = note.map_or(account.note.clone(), |n| n.trim().to_owned());
+        if note.chars().count() > 500 {
+            problems.push(Invalid::too_long("note"));
+        }
+        let Some(name) = name.filter(|_| problems.is_empty()) else {
+            return Err(Error::Invalid(problems));
+        };
+        let mut tx = self.db.begin_write().await?;
+        account_rows::update_profile(
+            &mut tx,
+            account.id,
+            &name,
+            &note,
+            wall_friends_only.unwrap_or(account.wall_friends_only()),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.account(account.id).await
+    }
+}
+
+/// Which connections of an account to list.
+#[derive(Debug, Clone, Copy)]
+pub enum Connections {
+    Friends,
+    Followers,
+    Following,
+}

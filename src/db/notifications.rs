@@ -1,0 +1,139 @@
+//! Notifications and the read marker.
+
+use super::{DbResult, Tx};
+use crate::domain::id::next_id;
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub from_account_id: i64,
+    pub kind: String,
+    pub status_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Notifies `account_id`, unless it is the one who acted.
+pub async fn notify(
+    tx: &mut Tx,
+    account_id: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    now: i64,
+) -> DbResult<()> {
+    if account_id == from {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(next_id())
+        .bind(account_id)
+        .bind(from)
+        .bind(kind)
+        .bind(status_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A page of notifications, newest first, optionally of some kinds only.
+pub async fn list(
+    pool: &AnyPool,
+    account_id: i64,
+    kinds: &[String],
+    max_id: Option<i64>,
+    since_id: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<NotificationRow>> {
+    // The kind filter is a comma-joined list matched with INSTR/POSITION-free LIKE, so that one
+    // statement serves any number of kinds on both databases.
+    let filter = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", kinds.join(","))
+    };
+    Ok(sqlx::query_as(
+        "SELECT id, from_account_id, kind, status_id, created_at FROM notifications \
+         WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
+           AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
+    )
+    .bind(account_id)
+    .bind(filter)
+    .bind(max_id)
+    .bind(since_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
+    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+pub async fn dismiss(tx: &mut Tx, account_id: i64, id: i64) -> DbResult<bool> {
+    let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn clear(tx: &mut Tx, account_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM notifications WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Notifications newer than the read marker.
+pub async fn unread_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM notifications n WHERE n.account_id = $1 AND n.id > \
+         COALESCE((SELECT last_read_id FROM markers WHERE account_id = $1 AND timeline = 'notifications'), 0)",
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
+pub async fn marker(
+    pool: &AnyPool,
+    account_id: i64,
+    timeline: &str,
+) -> DbResult<Option<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT last_read_id, updated_at FROM markers WHERE account_id = $1 AND timeline = $2",
+    )
+    .bind(account_id)
+    .bind(timeline)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn set_marker(
+    tx: &mut Tx,
+    account_id: i64,
+    timeline: &str,
+    last_read_id: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO markers (account_id, timeline, last_read_id, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, updated_at = excluded.updated_at",
+    )
+    .bind(account_id)
+    .bind(timeline)
+    .bind(last_read_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

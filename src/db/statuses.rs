@@ -1,0 +1,415 @@
+//! Statuses, follows and favourites.
+//!
+//! Who may see a status is decided in ONE place: the `visible!` predicate below, used by every
+//! query that reads statuses. Its first three parameters are always the viewer's account,
+//! organisation and department ids (-1 for none).
+
+use super::{DbResult, Tx};
+use sqlx::AnyPool;
+
+/// The visibility rule, as SQL over `statuses s` and parameters $1 (viewer account),
+/// $2 (viewer organisation), $3 (viewer department):
+/// public and unlisted to all; everything to its author and to the owner of the wall it is on;
+/// `private` to followers; `private` and `direct` to the accounts mentioned; `organization` and
+/// `department` to members of the author's organisation or department at the time of posting.
+macro_rules! visible {
+    () => {
+        "(s.visibility IN ('public', 'unlisted') OR s.account_id = $1 OR s.wall_account_id = $1 \
+          OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 AND f.target_account_id = s.account_id)) \
+          OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
+          OR (s.visibility = 'organization' AND s.organization_id = $2) \
+          OR (s.visibility = 'department' AND s.department_id = $3))"
+    };
+}
+
+macro_rules! select_status {
+    () => {
+        "SELECT s.id, s.account_id, s.wall_account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
+         s.visibility, s.title, s.source, s.content, s.spoiler_text, s.sensitive, s.language, s.created_at, \
+         (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies_count, \
+         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id) AS favourites_count, \
+         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = $1) AS favourited \
+         FROM statuses s "
+    };
+}
+
+/// A timeline query in both orders: newest first (max_id/since_id) and oldest first (min_id).
+/// Parameters: $4 max_id (exclusive, or NULL), $5 lower bound (exclusive, or NULL), $6 limit,
+/// $7 the timeline's own parameter.
+macro_rules! timeline {
+    ($filter:literal) => {
+        (
+            concat!(select_status!(), "WHERE ", visible!(), " AND (", $filter, ") \
+                AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id DESC LIMIT $6"),
+            concat!(select_status!(), "WHERE ", visible!(), " AND (", $filter, ") \
+                AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id ASC LIMIT $6"),
+        )
+    };
+}
+
+/// Who is looking: ids, or -1 for none.
+#[derive(Debug, Clone, Copy)]
+pub struct Looker {
+    pub account_id: i64,
+    pub organization_id: i64,
+    pub department_id: i64,
+}
+
+impl Looker {
+    pub const NOBODY: Looker = Looker {
+        account_id: -1,
+        organization_id: -1,
+        department_id: -1,
+    };
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub wall_account_id: Option<i64>,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub visibility: String,
+    pub title: Option<String>,
+    pub source: String,
+    pub content: String,
+    pub spoiler_text: String,
+    sensitive: i64,
+    pub language: Option<String>,
+    pub created_at: i64,
+    pub replies_count: i64,
+    pub favourites_count: i64,
+    favourited: i64,
+}
+
+impl StatusRow {
+    pub fn sensitive(&self) -> bool {
+        super::flag(self.sensitive)
+    }
+    pub fn favourited(&self) -> bool {
+        super::flag(self.favourited)
+    }
+}
+
+pub struct NewStatusRow<'a> {
+    pub id: i64,
+    pub account_id: i64,
+    pub wall_account_id: Option<i64>,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub visibility: &'a str,
+    pub organization_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub title: Option<&'a str>,
+    pub source: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+    pub created_at: i64,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    s: &NewStatusRow<'_>,
+    mentions: &[i64],
+    tags: &[String],
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO statuses (id, account_id, wall_account_id, in_reply_to_id, in_reply_to_account_id, \
+         visibility, organization_id, department_id, title, source, content, spoiler_text, sensitive, language, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(s.id)
+    .bind(s.account_id)
+    .bind(s.wall_account_id)
+    .bind(s.in_reply_to_id)
+    .bind(s.in_reply_to_account_id)
+    .bind(s.visibility)
+    .bind(s.organization_id)
+    .bind(s.department_id)
+    .bind(s.title)
+    .bind(s.source)
+    .bind(s.content)
+    .bind(s.spoiler_text)
+    .bind(i64::from(s.sensitive))
+    .bind(s.language)
+    .bind(s.created_at)
+    .execute(&mut **tx)
+    .await?;
+    for account in mentions {
+        sqlx::query("INSERT INTO status_mentions (status_id, account_id) VALUES ($1, $2)")
+            .bind(s.id)
+            .bind(account)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for tag in tags {
+        sqlx::query("INSERT INTO status_tags (status_id, tag) VALUES ($1, $2)")
+            .bind(s.id)
+            .bind(tag)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One status, if `looker` may see it.
+pub async fn visible_status(
+    pool: &AnyPool,
+    looker: Looker,
+    id: i64,
+) -> DbResult<Option<StatusRow>> {
+    Ok(sqlx::query_as(concat!(
+        select_status!(),
+        "WHERE ",
+        visible!(),
+        " AND s.id = $4"
+    ))
+    .bind(looker.account_id)
+    .bind(looker.organization_id)
+    .bind(looker.department_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Replies to `id` that `looker` may see (one level; the caller walks the tree).
+pub async fn visible_replies(
+    pool: &AnyPool,
+    looker: Looker,
+    ids: &[i64],
+) -> DbResult<Vec<StatusRow>> {
+    let mut all = Vec::new();
+    for id in ids {
+        let rows: Vec<StatusRow> = sqlx::query_as(concat!(
+            select_status!(),
+            "WHERE ",
+            visible!(),
+            " AND s.in_reply_to_id = $4 ORDER BY s.id"
+        ))
+        .bind(looker.account_id)
+        .bind(looker.organization_id)
+        .bind(looker.department_id)
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        all.extend(rows);
+    }
+    Ok(all)
+}
+
+/// Which timeline to read.
+#[derive(Debug, Clone)]
+pub enum Timeline {
+    /// The viewer's own posts, posts on their wall, and posts of those they follow.
+    Home,
+    /// Public posts of this instance.
+    Public,
+    /// Posts within the viewer's organisation.
+    Organization,
+    /// An account's wall: posts by it and posts on it.
+    Wall(i64),
+    Tag(String),
+}
+
+/// A page of a timeline, newest first.
+pub struct Page {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub async fn timeline(
+    pool: &AnyPool,
+    looker: Looker,
+    which: &Timeline,
+    page: &Page,
+) -> DbResult<Vec<StatusRow>> {
+    let (newest_first, oldest_first) = match which {
+        Timeline::Home => timeline!(
+            "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND $7 = 0"
+        ),
+        Timeline::Public => timeline!("s.visibility = 'public' AND $7 = 0"),
+        Timeline::Organization => timeline!(
+            "s.organization_id = $2 AND s.visibility IN ('public', 'unlisted', 'organization', 'department') AND $7 = 0"
+        ),
+        Timeline::Wall(_) => timeline!("s.account_id = $7 OR s.wall_account_id = $7"),
+        Timeline::Tag(_) => timeline!(
+            "EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag = $7)"
+        ),
+    };
+    // min_id pages forward from a point: read the oldest first, then show newest first.
+    let ascending = page.min_id.is_some();
+    let lower = page.min_id.or(page.since_id);
+    let query = sqlx::query_as::<_, StatusRow>(if ascending {
+        oldest_first
+    } else {
+        newest_first
+    })
+    .bind(looker.account_id)
+    .bind(looker.organization_id)
+    .bind(looker.department_id)
+    .bind(page.max_id)
+    .bind(lower)
+    .bind(page.limit);
+    // $7 is the timeline's own parameter; the others compare it with 0 so every variant binds it.
+    let query = match which {
+        Timeline::Wall(account) => query.bind(*account),
+        Timeline::Tag(tag) => query.bind(tag.clone()),
+        _ => query.bind(0_i64),
+    };
+    let mut rows = query.fetch_all(pool).await?;
+    if ascending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Deletes a status; true when it existed.
+pub async fn delete(tx: &mut Tx, id: i64) -> DbResult<bool> {
+    let done = sqlx::query("DELETE FROM statuses WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Mentioned accounts of statuses: (status id, account id, handle).
+pub async fn mentions_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<(i64, i64, String)>> {
+    let mut all = Vec::new();
+    for id in ids {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT m.status_id, a.id, a.handle FROM status_mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id = $1",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        all.extend(rows);
+    }
+    Ok(all)
+}
+
+pub async fn tags_of(pool: &AnyPool, id: i64) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT tag FROM status_tags WHERE status_id = $1 ORDER BY tag")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+pub async fn idempotent_status(tx: &mut Tx, account_id: i64, key: &str) -> DbResult<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2")
+            .bind(account_id)
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+pub async fn remember_idempotency(
+    tx: &mut Tx,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query("INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(account_id)
+        .bind(key)
+        .bind(status_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds a favourite; true when it is new.
+pub async fn favourite(tx: &mut Tx, account_id: i64, status_id: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query("INSERT INTO favourites (account_id, status_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(account_id)
+        .bind(status_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn unfavourite(tx: &mut Tx, account_id: i64, status_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM favourites WHERE account_id = $1 AND status_id = $2")
+        .bind(account_id)
+        .bind(status_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds a follow; true when it is new.
+pub async fn follow(tx: &mut Tx, account_id: i64, target: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query("INSERT INTO follows (account_id, target_account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(account_id)
+        .bind(target)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn unfollow(tx: &mut Tx, account_id: i64, target: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2")
+        .bind(account_id)
+        .bind(target)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// (following, followed_by) between two accounts.
+pub async fn relationship(pool: &AnyPool, account_id: i64, other: i64) -> DbResult<(bool, bool)> {
+    let (following, followed_by): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM follows WHERE account_id = $1 AND target_account_id = $2), \
+                (SELECT COUNT(*) FROM follows WHERE account_id = $2 AND target_account_id = $1)",
+    )
+    .bind(account_id)
+    .bind(other)
+    .fetch_one(pool)
+    .await?;
+    Ok((following > 0, followed_by > 0))
+}
+
+/// Accounts that follow `account_id` and are followed back: friends.
+pub async fn friend_ids(pool: &AnyPool, account_id: i64, limit: i64) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT f.target_account_id FROM follows f JOIN follows back ON back.account_id = f.target_account_id AND back.target_account_id = f.account_id \
+         WHERE f.account_id = $1 ORDER BY f.created_at DESC LIMIT $2",
+    )
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Account ids that follow (`followers = true`) or are followed by `account_id`.
+pub async fn follow_ids(
+    pool: &AnyPool,
+    account_id: i64,
+    followers: bool,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let sql = if followers {
+        "SELECT account_id FROM follows WHERE target_account_id = $1 ORDER BY created_at DESC LIMIT $2"
+    } else {
+        "SELECT target_account_id FROM follows WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2"
+    };
+    let rows: Vec<(i64,)> = sqlx::query_as(sql)
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

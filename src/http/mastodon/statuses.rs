@@ -1,0 +1,148 @@
+//! `/api/v1/statuses`: posting (also on another's wall, and long-form), reading, deleting,
+//! context, favourites.
+
+use super::dto::Status;
+use crate::app::social::Placement;
+use crate::app::{App, Error};
+use crate::domain::id::parse_id;
+use crate::domain::status::NewStatus;
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, MaybeAuth, Params, flexible_bool, one_or_many};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+fn status_id(text: &str) -> Result<i64, Error> {
+    parse_id(text).ok_or(Error::NotFound)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PostStatus {
+    #[serde(default)]
+    status: String,
+    in_reply_to_id: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    media_ids: Vec<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sensitive: Option<bool>,
+    spoiler_text: Option<String>,
+    visibility: Option<String>,
+    language: Option<String>,
+    /// Sotong: write on this account's wall.
+    wall_account_id: Option<String>,
+    /// Sotong: a long-form post; `status` is then Markdown.
+    title: Option<String>,
+}
+
+/// Post a status (on one's own wall, on another's with `wall_account_id`, or as a reply).
+#[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses", request_body = PostStatus,
+    responses((status = 200, body = Status), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn create(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    headers: HeaderMap,
+    Params(input): Params<PostStatus>,
+) -> Result<Json<Status>, ApiError> {
+    let new = NewStatus::parse(
+        &input.status,
+        input.title.as_deref(),
+        input.spoiler_text.as_deref(),
+        input.sensitive.unwrap_or(false),
+        input.visibility.as_deref(),
+        input.language.as_deref(),
+    )?;
+    let in_reply_to_id = match input.in_reply_to_id.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Some(status_id(v)?),
+        None => None,
+    };
+    let wall_account_id = match input.wall_account_id.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Some(parse_id(v).ok_or(crate::domain::Invalid::new(
+            "wall_account_id",
+            "ERR_INVALID",
+            "error.not_found",
+        ))?),
+        None => None,
+    };
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let placement = Placement {
+        in_reply_to_id,
+        wall_account_id,
+        idempotency_key,
+        media_ids: input.media_ids,
+    };
+    let view = app.post_status(&viewer, new, placement).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// One status.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}", tag = "statuses", params(("id" = String, Path)),
+    responses((status = 200, body = Status), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn show(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.status(viewer.as_ref(), status_id(&id)?).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Delete a status (its author, or the owner of the wall it is on). Answers with its source.
+#[utoipa::path(delete, path = "/api/v1/statuses/{id}", tag = "statuses", params(("id" = String, Path)),
+    responses((status = 200, body = Status), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn delete(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.delete_status(&viewer, status_id(&id)?).await?;
+    let mut status = Status::from_view(&view, &app.config);
+    status.text = Some(view.row.source.clone());
+    Ok(Json(status))
+}
+
+/// The reply tree around a status.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/context", tag = "statuses", params(("id" = String, Path)),
+    responses((status = 200), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn context(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (ancestors, descendants) = app.context(viewer.as_ref(), status_id(&id)?).await?;
+    let render = |views: &[crate::app::social::StatusView]| {
+        views
+            .iter()
+            .map(|v| Status::from_view(v, &app.config))
+            .collect::<Vec<_>>()
+    };
+    Ok(Json(
+        json!({ "ancestors": render(&ancestors), "descendants": render(&descendants) }),
+    ))
+}
+
+/// Favourite a status.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/favourite", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status)))]
+pub async fn favourite(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.favourite(&viewer, status_id(&id)?, true).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Take a favourite back.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/unfavourite", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status)))]
+pub async fn unfavourite(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.favourite(&viewer, status_id(&id)?, false).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}

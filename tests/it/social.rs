@@ -1,0 +1,626 @@
+//! The social network through the Mastodon API: walls, visibility, replies, favourites,
+//! follows, timelines and notifications.
+
+use crate::harness::TestApp;
+use serde_json::{Value, json};
+
+struct Api<'a> {
+    t: &'a TestApp,
+    token: String,
+}
+
+impl Api<'_> {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.t
+            .client
+            .get(self.t.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .client
+            .post(self.t.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+    async fn status(&self, body: Value) -> Value {
+        let response = self.post("/api/v1/statuses", body.clone()).await;
+        assert_eq!(response.status(), 200, "POST {body}");
+        response.json().await.unwrap()
+    }
+}
+
+async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> (Api<'a>, String) {
+    let id = t.create_account(handle, name).await;
+    (
+        Api {
+            t,
+            token: t.token_for(handle).await,
+        },
+        id.to_string(),
+    )
+}
+
+async fn demo_user<'a>(t: &'a TestApp, handle: &str) -> (Api<'a>, String) {
+    let id = t.app.lookup_account(handle).await.unwrap().id.to_string();
+    (
+        Api {
+            t,
+            token: t.token_for_demo(handle).await,
+        },
+        id,
+    )
+}
+
+/// Handles of demo staff in a department, by its name.
+async fn staff_of(t: &TestApp, department: &str, n: i64) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT a.handle FROM accounts a JOIN departments d ON d.id = a.department_id WHERE d.name = $1 ORDER BY a.id LIMIT $2")
+        .bind(department)
+        .bind(n)
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap();
+    rows.into_iter().map(|(h,)| h).collect()
+}
+
+#[tokio::test]
+async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
+    let t = TestApp::spawn().await;
+    let (resident, resident_id) = user(&t, "minji", "김민지").await;
+    let (official, official_id) = user(&t, "gildong", "홍길동").await;
+    let post = resident
+        .status(json!({ "status": "주차 민원 문의드립니다 #주차", "wall_account_id": official_id }))
+        .await;
+    assert_eq!(post["sotong"]["wall_account"]["id"], official_id);
+    assert_eq!(post["account"]["id"], resident_id);
+    assert_eq!(post["tags"][0]["name"], "주차");
+
+    let unread = official.json("/api/v1/notifications/unread_count").await;
+    assert_eq!(unread["count"], 1);
+    let notes = official.json("/api/v1/notifications").await;
+    assert_eq!(notes[0]["type"], "sotong.wall_post");
+    assert_eq!(notes[0]["account"]["id"], resident_id);
+    assert_eq!(notes[0]["status"]["id"], post["id"]);
+    assert_eq!(
+        notes[0]["sotong"]["message"],
+        "김민지님이 회원님의 담벼락에 게시물을 남겼습니다."
+    );
+    let english: Value = t
+        .client
+        .get(t.url("/api/v1/notifications"))
+        .bearer_auth(&official.token)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        english[0]["sotong"]["message"],
+        "김민지 posted on your wall."
+    );
+
+    // The post is on the official's wall, and on the resident's too (she wrote it).
+    let wall = official
+        .json(&format!("/api/v1/accounts/{official_id}/statuses"))
+        .await;
+    assert_eq!(wall[0]["id"], post["id"]);
+
+    let reply = official
+        .status(json!({ "status": "@minji 확인하겠습니다.", "in_reply_to_id": post["id"] }))
+        .await;
+    assert_eq!(reply["in_reply_to_id"], post["id"]);
+    assert_eq!(reply["in_reply_to_account_id"], resident_id);
+    assert!(
+        reply["content"]
+            .as_str()
+            .unwrap()
+            .contains("class=\"u-url mention\""),
+        "{}",
+        reply["content"]
+    );
+    let hers = resident.json("/api/v1/notifications?types[]=mention").await;
+    assert_eq!(
+        hers.as_array().unwrap().len(),
+        1,
+        "one notification, not one per reason"
+    );
+    assert_eq!(hers[0]["status"]["id"], reply["id"]);
+
+    let context = resident
+        .json(&format!(
+            "/api/v1/statuses/{}/context",
+            post["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(context["descendants"][0]["id"], reply["id"]);
+    let context = resident
+        .json(&format!(
+            "/api/v1/statuses/{}/context",
+            reply["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(context["ancestors"][0]["id"], post["id"]);
+
+    // Reading moves the marker; the count drops.
+    let last = notes[0]["id"].as_str().unwrap();
+    assert_eq!(
+        official
+            .post(
+                "/api/v1/markers",
+                json!({ "notifications": { "last_read_id": last } })
+            )
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        official.json("/api/v1/notifications/unread_count").await["count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let civil = staff_of(&t, "민원여권과", 3).await;
+    let tax = staff_of(&t, "세무1과", 1).await;
+    let (author, author_id) = demo_user(&t, &civil[1]).await;
+    let (colleague, _) = demo_user(&t, &civil[2]).await;
+    let (other_department, _) = demo_user(&t, &tax[0]).await;
+    let (follower, _) = user(&t, "follower", "팔로워").await;
+    let (stranger, _) = user(&t, "stranger", "남").await;
+    let (mentioned, _) = user(&t, "mentioned", "언급됨").await;
+    assert_eq!(
+        follower
+            .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+            .await
+            .status(),
+        200
+    );
+
+    let mut ids = Vec::new();
+    for visibility in [
+        "public",
+        "unlisted",
+        "private",
+        "direct",
+        "organization",
+        "department",
+    ] {
+        let status = author.status(json!({ "status": format!("{visibility} 공개 @mentioned"), "visibility": visibility })).await;
+        assert_eq!(status["sotong"]["visibility"], visibility);
+        ids.push((visibility, status["id"].as_str().unwrap().to_owned()));
+    }
+    // Who sees what: (viewer, [public, unlisted, private, direct, organization, department]).
+    let matrix: [(&Api, &str, [bool; 6]); 6] = [
+        (&author, "author", [true; 6]),
+        (
+            &colleague,
+            "same department",
+            [true, true, false, false, true, true],
+        ),
+        (
+            &other_department,
+            "same organisation",
+            [true, true, false, false, true, false],
+        ),
+        (
+            &follower,
+            "follower",
+            [true, true, true, false, false, false],
+        ),
+        (
+            &stranger,
+            "stranger",
+            [true, true, false, false, false, false],
+        ),
+        (
+            &mentioned,
+            "mentioned",
+            [true, true, true, true, false, false],
+        ),
+    ];
+    for (viewer, who, expected) in matrix {
+        for ((visibility, id), sees) in ids.iter().zip(expected) {
+            let status = viewer.get(&format!("/api/v1/statuses/{id}")).await.status();
+            assert_eq!(status == 200, sees, "{who} / {visibility}: {status}");
+            let context = viewer
+                .get(&format!("/api/v1/statuses/{id}/context"))
+                .await
+                .status();
+            assert_eq!(context == 200, sees, "{who} / {visibility} context");
+        }
+    }
+    let anonymous = t
+        .client
+        .get(t.url(&format!("/api/v1/statuses/{}", ids[2].1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 404);
+    // Timelines apply the same rule.
+    let public: Value = t
+        .client
+        .get(t.url("/api/v1/timelines/public"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let public_ids: Vec<&str> = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(public_ids, [ids[0].1.as_str()]);
+    let organisation = other_department
+        .json("/api/v1/sotong/timelines/organization")
+        .await;
+    let org_ids: Vec<&str> = organisation
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        org_ids,
+        [ids[4].1.as_str(), ids[1].1.as_str(), ids[0].1.as_str()]
+    );
+    let wall = stranger
+        .json(&format!("/api/v1/accounts/{author_id}/statuses"))
+        .await;
+    assert_eq!(
+        wall.as_array().unwrap().len(),
+        2,
+        "a stranger sees public and unlisted only"
+    );
+    // Mastodon clients see Sotong's visibilities as private.
+    let org_status = colleague
+        .json(&format!("/api/v1/statuses/{}", ids[4].1))
+        .await;
+    assert_eq!(org_status["visibility"], "private");
+}
+
+#[tokio::test]
+async fn a_closed_wall_takes_posts_from_friends_only() {
+    let t = TestApp::spawn().await;
+    let (owner, owner_id) = user(&t, "owner", "주인").await;
+    let (friend, friend_id) = user(&t, "friend", "친구").await;
+    let (stranger, _) = user(&t, "stranger", "남").await;
+    let updated: Value = t
+        .client
+        .patch(t.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&owner.token)
+        .form(&[("sotong_wall_friends_only", "true")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(updated["id"], owner_id);
+    let refused = stranger
+        .post(
+            "/api/v1/statuses",
+            json!({ "status": "안녕하세요", "wall_account_id": owner_id }),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"],
+        "이 담벼락에는 친구만 글을 남길 수 있습니다"
+    );
+    assert_eq!(t.count("statuses").await, 0);
+    assert_eq!(t.count("notifications").await, 0);
+
+    owner
+        .post(&format!("/api/v1/accounts/{friend_id}/follow"), json!({}))
+        .await;
+    friend
+        .post(&format!("/api/v1/accounts/{owner_id}/follow"), json!({}))
+        .await;
+    let friends = owner
+        .json(&format!("/api/v1/sotong/accounts/{owner_id}/friends"))
+        .await;
+    assert_eq!(friends[0]["id"], friend_id);
+    let relationship = owner
+        .json(&format!("/api/v1/accounts/relationships?id[]={friend_id}"))
+        .await;
+    assert_eq!(relationship[0]["following"], true);
+    assert_eq!(relationship[0]["followed_by"], true);
+    assert_eq!(relationship[0]["sotong_friend"], true);
+    assert_eq!(
+        friend
+            .post(
+                "/api/v1/statuses",
+                json!({ "status": "친구 왔어요", "wall_account_id": owner_id })
+            )
+            .await
+            .status(),
+        200
+    );
+    let follow_notes = owner.json("/api/v1/notifications?types[]=follow").await;
+    assert_eq!(follow_notes.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_statuses_are_refused_and_write_nothing() {
+    let t = TestApp::spawn().await;
+    let (author, _) = user(&t, "author", "작성자").await;
+    let (other, _) = user(&t, "other", "다른이").await;
+    let hidden = other
+        .status(json!({ "status": "나만 보기", "visibility": "direct" }))
+        .await;
+    let before = t.count("statuses").await;
+    let cases = [
+        (json!({ "status": "가".repeat(5001) }), 422),
+        (json!({ "status": "" }), 422),
+        (json!({ "status": "x", "visibility": "secret" }), 422),
+        (json!({ "status": "x", "visibility": "organization" }), 422),
+        (json!({ "status": "x", "media_ids": ["123"] }), 422),
+        (
+            json!({ "status": "x", "in_reply_to_id": hidden["id"] }),
+            404,
+        ),
+        (
+            json!({ "status": "x", "in_reply_to_id": "not-a-number" }),
+            404,
+        ),
+        (json!({ "status": "x", "wall_account_id": "999" }), 422),
+    ];
+    for (body, expected) in cases {
+        let response = author.post("/api/v1/statuses", body.clone()).await;
+        assert_eq!(response.status(), expected, "{body}");
+        assert!(response.json::<Value>().await.unwrap()["error"].is_string());
+    }
+    assert_eq!(t.count("statuses").await, before);
+    assert_eq!(t.count("notifications").await, 0);
+    for bad in [
+        "/api/v1/timelines/home?max_id=abc",
+        "/api/v1/timelines/home?limit=ten",
+        "/api/v1/timelines/public?since_id=1;DROP",
+        "/api/v1/notifications?min_id=x",
+    ] {
+        let response = author.get(bad).await;
+        assert_eq!(response.status(), 400, "{bad}");
+        assert!(
+            response.json::<Value>().await.unwrap()["error"]
+                .as_str()
+                .unwrap()
+                .contains("max_id")
+        );
+    }
+    assert_eq!(
+        author
+            .get("/api/v1/notifications?types[]=nonsense")
+            .await
+            .status(),
+        422
+    );
+}
+
+#[tokio::test]
+async fn script_in_posts_is_removed_and_markdown_posts_render() {
+    let t = TestApp::spawn().await;
+    let (author, _) = user(&t, "author", "작성자").await;
+    let status = author.status(json!({ "status": "<script>alert(1)</script><b onmouseover=\"x()\">굵게</b> <a href=\"javascript:alert(1)\">링크</a>" })).await;
+    let content = status["content"].as_str().unwrap();
+    // Typed markup is shown as text: no live tag, attribute or link survives.
+    assert!(
+        !content.contains("<script")
+            && !content.contains("<b")
+            && !content.contains("<a href=\"javascript"),
+        "{content}"
+    );
+    assert!(
+        content.contains("&lt;script&gt;"),
+        "shown as text: {content}"
+    );
+    let blog = author.status(json!({ "title": "주차 정책 안내", "status": "# 새 규칙\n\n* 평일 **18시** 이후 개방\n\n<img src=x onerror=alert(1)>" })).await;
+    let html = blog["content"].as_str().unwrap();
+    assert!(
+        html.contains("<h1>새 규칙</h1>") && html.contains("<strong>18시</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("onerror"), "{html}");
+    assert_eq!(blog["sotong"]["title"], "주차 정책 안내");
+}
+
+#[tokio::test]
+async fn favourites_deletes_and_idempotent_posts() {
+    let t = TestApp::spawn().await;
+    let (owner, owner_id) = user(&t, "owner", "주인").await;
+    let (writer, _) = user(&t, "writer", "작성자").await;
+    let (stranger, _) = user(&t, "stranger", "남").await;
+    let key = "retry-1";
+    let first: Value = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&writer.token)
+        .header("idempotency-key", key)
+        .json(&json!({ "status": "한 번만", "wall_account_id": owner_id }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let again: Value = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&writer.token)
+        .header("idempotency-key", key)
+        .json(&json!({ "status": "한 번만", "wall_account_id": owner_id }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["id"], again["id"]);
+    assert_eq!(t.count("statuses").await, 1);
+    let id = first["id"].as_str().unwrap();
+
+    let faved: Value = stranger
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(faved["favourited"], true);
+    assert_eq!(faved["favourites_count"], 1);
+    stranger
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+    assert_eq!(
+        writer
+            .json("/api/v1/notifications?types[]=favourite")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "twice is once"
+    );
+    let unfaved: Value = stranger
+        .post(&format!("/api/v1/statuses/{id}/unfavourite"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unfaved["favourites_count"], 0);
+
+    let refused = t
+        .client
+        .delete(t.url(&format!("/api/v1/statuses/{id}")))
+        .bearer_auth(&stranger.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    // The owner of the wall may remove what others wrote on it.
+    let deleted = t
+        .client
+        .delete(t.url(&format!("/api/v1/statuses/{id}")))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(deleted.json::<Value>().await.unwrap()["text"], "한 번만");
+    assert_eq!(
+        owner.get(&format!("/api/v1/statuses/{id}")).await.status(),
+        404
+    );
+    assert_eq!(
+        t.count("notifications").await,
+        0,
+        "notifications about it went with it"
+    );
+}
+
+#[tokio::test]
+async fn timelines_page_with_link_headers() {
+    let t = TestApp::spawn().await;
+    let (author, author_id) = user(&t, "author", "작성자").await;
+    let (reader, _) = user(&t, "reader", "독자").await;
+    reader
+        .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            author.status(json!({ "status": format!("글 {i}") })).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    ids.reverse();
+    let first = reader.get("/api/v1/timelines/home?limit=2").await;
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    let page: Value = first.json().await.unwrap();
+    let got: Vec<&str> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[0].as_str(), ids[1].as_str()]);
+    let next = link
+        .split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .unwrap();
+    let next_url = next.trim_start_matches('<').split('>').next().unwrap();
+    assert!(next_url.contains(&format!("max_id={}", ids[1])), "{link}");
+    let second: Value = reader
+        .t
+        .client
+        .get(next_url)
+        .bearer_auth(&reader.token)
+        .query(&[("limit", "2")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let got: Vec<&str> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, [ids[2].as_str(), ids[3].as_str()]);
+    let newer: Value = reader
+        .json(&format!("/api/v1/timelines/home?min_id={}&limit=2", ids[3]))
+        .await;
+    let got: Vec<&str> = newer
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        [ids[1].as_str(), ids[2].as_str()],
+        "min_id gives the page just above it, newest first"
+    );
+    // Unfollowing empties the home timeline.
+    reader
+        .post(&format!("/api/v1/accounts/{author_id}/unfollow"), json!({}))
+        .await;
+    assert!(
+        reader
+            .json("/api/v1/timelines/home")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        t.client
+            .get(t.url("/api/v1/timelines/home"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}

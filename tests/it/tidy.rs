@@ -1,0 +1,100 @@
+//! Checks on the source tree itself: invariants a compiler does not see.
+
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+/// Every message key written in the code exists in the catalogue, so no reader sees "?".
+#[test]
+fn every_message_key_in_the_code_is_translated() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    files(&root.join("src"), "rs", &mut sources);
+    files(&root.join("templates"), "html", &mut sources);
+    let prefixes = [
+        "error.",
+        "invalid.",
+        "notification.",
+        "nav.",
+        "sign_in.",
+        "sign_up.",
+        "password.",
+        "home.",
+        "authorize.",
+        "role.",
+        "app.",
+    ];
+    // Strings that look like keys but are not messages: audit-log action names.
+    let not_messages = ["password.reset"];
+    let mut missing = Vec::new();
+    for file in sources {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for quoted in text.split('"').skip(1).step_by(2) {
+            let is_key = prefixes.iter().any(|p| quoted.starts_with(p))
+                && quoted.len() > 4
+                && !quoted.ends_with(".html")
+                && !not_messages.contains(&quoted)
+                && quoted
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_');
+            if is_key && sotong::i18n::Lang::Ko.t(quoted) == "?" {
+                missing.push(format!("{}: {quoted}", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "message keys without text:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// Both databases get the same migrations, under the same names.
+#[test]
+fn every_migration_exists_for_both_backends() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let names = |dir: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+/// SQL lives in `db`; `domain` stays free of I/O; `app` knows nothing of HTTP.
+#[test]
+fn layers_keep_to_their_side() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let rules: [(&str, &[&str]); 3] = [
+        ("domain", &["sqlx", "axum", "tokio", "reqwest"]),
+        ("app", &["axum", "sqlx::query"]),
+        ("http", &["sqlx::query"]),
+    ];
+    let mut broken = Vec::new();
+    for (layer, forbidden) in rules {
+        let mut sources = Vec::new();
+        files(&root.join(layer), "rs", &mut sources);
+        for file in sources {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for word in forbidden {
+                if text.contains(word) {
+                    broken.push(format!("{} uses {word}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
