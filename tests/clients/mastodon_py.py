@@ -47,6 +47,33 @@ def main(args):
         api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
         api.log_in(code=code, redirect_uri=OOB, allow_http=True)
         print(json.dumps({"account": plain(api.account_verify_credentials())}))
+    elif mode == "story":
+        # The 2011 story: a resident follows an official and writes on his wall; he is notified
+        # and replies; she is notified. (Search, photos and streaming are not built yet.)
+        official_email, official_password, password = args[2], args[3], args[4]
+        client_id, client_secret = Mastodon.create_app("sotong-story", api_base_url=base, redirect_uris=OOB)
+        resident = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
+        resident.create_account("story_resident", password, "seoyeon@example.org", agreement=True, locale="ko")
+        official = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
+        official.log_in(official_email, official_password, allow_http=True)
+        him = resident.account_lookup("gildong_hong")
+        relationship = resident.account_follow(him["id"])
+        # Writing on another's wall is Sotong's extension: Mastodon.py's generic request carries it.
+        wall_post = resident._Mastodon__api_request("POST", "/api/v1/statuses", {"status": "안녕하세요, 주차 민원 문의드립니다. #주차", "wall_account_id": him["id"]})
+        note = official.notifications(types=["sotong.wall_post"])[0]
+        reply = official.status_post("@story_resident 내일까지 확인해 드리겠습니다.", in_reply_to_id=note["status"]["id"])
+        her_notes = resident.notifications(types=["mention"])
+        context = resident.status_context(wall_post["id"])
+        print(json.dumps({
+            "following": relationship["following"],
+            "wall_post": plain(wall_post),
+            "notification": plain(note),
+            "reply": plain(reply),
+            "her_notifications": plain(her_notes),
+            "context": plain(context),
+            "his_wall": plain(official.account_statuses(him["id"])),
+            "home": plain(resident.timeline_home()),
+        }))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

@@ -142,3 +142,52 @@ async fn mastodon_py_exchanges_a_code_from_the_log_in_page() {
     .await;
     assert_eq!(result["account"]["username"], "sumin");
 }
+
+#[tokio::test]
+async fn mastodon_py_tells_the_wall_post_story() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let story = run(&[
+        "story",
+        &t.base,
+        "gildong.hong@demo.sotong.example",
+        sotong::app::demo::DEMO_PASSWORD,
+        GOOD_PASSWORD,
+    ])
+    .await;
+    assert_eq!(story["following"], true);
+    let wall_post = &story["wall_post"];
+    assert_eq!(
+        wall_post["sotong"]["wall_account"]["username"],
+        "gildong_hong"
+    );
+    let note = &story["notification"];
+    assert_eq!(note["type"], "sotong.wall_post");
+    assert_eq!(note["account"]["username"], "story_resident");
+    assert_eq!(
+        note["sotong"]["message"],
+        "story_resident님이 회원님의 담벼락에 게시물을 남겼습니다."
+    );
+    assert_eq!(story["reply"]["in_reply_to_id"], wall_post["id"]);
+    assert_eq!(
+        story["her_notifications"][0]["status"]["id"],
+        story["reply"]["id"]
+    );
+    assert_eq!(
+        story["context"]["descendants"][0]["id"],
+        story["reply"]["id"]
+    );
+    let his_wall: Vec<&Value> = story["his_wall"].as_array().unwrap().iter().collect();
+    assert!(
+        his_wall.iter().any(|s| s["id"] == wall_post["id"])
+            && his_wall.iter().any(|s| s["id"] == story["reply"]["id"])
+    );
+    assert!(
+        story["home"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == story["reply"]["id"]),
+        "his reply reaches her home timeline"
+    );
+}
