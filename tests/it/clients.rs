@@ -1,6 +1,6 @@
 //! Mastodon.py, a client written by others, against a real server.
 
-use crate::harness::{GOOD_PASSWORD, TestApp, hidden_fields};
+use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -89,39 +89,8 @@ async fn mastodon_py_exchanges_a_code_from_the_log_in_page() {
     t.create_account("sumin", "이수민").await;
     let prepared = run(&["auth_url", &t.base]).await;
     let url = prepared["url"].as_str().unwrap();
-    let page = t
-        .client
-        .get(url)
-        .send()
+    let shown = approve_in_browser(&t, url, "sumin", "sotong-test")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = hidden_fields(&page);
-    form.extend([
-        ("login".to_owned(), "sumin".to_owned()),
-        ("password".to_owned(), GOOD_PASSWORD.to_owned()),
-    ]);
-    let consent = t
-        .client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = hidden_fields(&consent);
-    form.push(("decision".into(), "approve".into()));
-    let shown = t
-        .client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
         .text()
         .await
         .unwrap();

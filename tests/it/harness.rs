@@ -177,6 +177,54 @@ impl TestApp {
     }
 }
 
+/// Walks the OAuth log-in and consent page at `authorize_url` as a browser would, and approves.
+/// Returns the answer to the approval: a redirect, or the page showing an out-of-band code.
+pub async fn approve_in_browser(
+    t: &TestApp,
+    authorize_url: &str,
+    login: &str,
+    app_name: &str,
+) -> reqwest::Response {
+    let page = t.client.get(authorize_url).send().await.unwrap();
+    let status = page.status();
+    if status != 200 {
+        panic!("authorize page: {status} {}", page.text().await.unwrap());
+    }
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("name=\"password\""),
+        "a log-in form comes first"
+    );
+    let mut form = hidden_fields(&html);
+    form.push(("login".into(), login.into()));
+    form.push(("password".into(), GOOD_PASSWORD.into()));
+    let consent = t
+        .client
+        .post(t.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = consent.status();
+    if status != 200 {
+        panic!(
+            "consent page: {status} {form:?} {}",
+            consent.text().await.unwrap()
+        );
+    }
+    let html = consent.text().await.unwrap();
+    assert!(html.contains(app_name), "the consent page names the app");
+    let mut form = hidden_fields(&html);
+    form.push(("decision".into(), "approve".into()));
+    assert!(form.iter().any(|(k, _)| k == "csrf"));
+    t.client
+        .post(t.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The value of `name="csrf"` in a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

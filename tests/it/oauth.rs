@@ -1,6 +1,6 @@
 //! The OAuth 2 app flow Mastodon clients use.
 
-use crate::harness::{GOOD_PASSWORD, TestApp, csrf_of, hidden_fields};
+use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser, csrf_of, hidden_fields};
 use base64::Engine as _;
 use serde_json::Value;
 use sha2::Digest as _;
@@ -236,56 +236,14 @@ async fn many_wrong_passwords_are_rate_limited_even_when_the_last_is_right() {
     );
 }
 
-/// Walks the authorisation page as a browser would; returns the redirect's `Location`.
+/// Walks the authorisation page for these parameters as a browser would, approving.
 async fn authorize_in_browser(
     t: &TestApp,
     query: &[(&str, &str)],
     login: &str,
 ) -> reqwest::Response {
-    let page = t
-        .client
-        .get(t.url("/oauth/authorize"))
-        .query(query)
-        .send()
-        .await
-        .unwrap();
-    let status = page.status();
-    if status != 200 {
-        panic!("authorize page: {status} {}", page.text().await.unwrap());
-    }
-    let html = page.text().await.unwrap();
-    assert!(
-        html.contains("name=\"password\""),
-        "a log-in form comes first"
-    );
-    let mut form = hidden_fields(&html);
-    form.push(("login".into(), login.into()));
-    form.push(("password".into(), GOOD_PASSWORD.into()));
-    let consent = t
-        .client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = consent.status();
-    if status != 200 {
-        panic!(
-            "consent page: {status} {form:?} {}",
-            consent.text().await.unwrap()
-        );
-    }
-    let html = consent.text().await.unwrap();
-    assert!(html.contains("테스트 앱"), "the consent page names the app");
-    let mut form = hidden_fields(&html);
-    form.push(("decision".into(), "approve".into()));
-    assert!(form.iter().any(|(k, _)| k == "csrf"));
-    t.client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    let url = url::Url::parse_with_params(&t.url("/oauth/authorize"), query).unwrap();
+    approve_in_browser(t, url.as_str(), login, "테스트 앱").await
 }
 
 fn query_param(location: &str, name: &str) -> Option<String> {
