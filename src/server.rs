@@ -83,6 +83,10 @@ pub async fn connect(config: Config) -> anyhow::Result<App> {
     let db = Db::connect(&url, config.max_db_connections)
         .await
         .context("cannot open the database")?;
+    // Accounts written before initial-consonant search existed get their 초성 now.
+    crate::db::accounts::backfill_choseong(db.pool())
+        .await
+        .context("cannot prepare name search")?;
     Ok(App::new(db, config))
 }
 

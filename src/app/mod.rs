@@ -10,6 +10,7 @@ mod error;
 pub mod oauth;
 pub mod orgs;
 mod rate_limit;
+pub mod search;
 pub mod secrets;
 pub mod social;
 mod viewer;

@@ -58,7 +58,7 @@ pub struct Relationship {
 
 impl App {
     /// Who is looking, for the visibility rule.
-    async fn looker(&self, viewer: Option<&Viewer>) -> Result<Looker> {
+    pub(super) async fn looker(&self, viewer: Option<&Viewer>) -> Result<Looker> {
         let Some(account_id) = viewer.and_then(|v| v.account_id) else {
             return Ok(Looker::NOBODY);
         };
@@ -91,7 +91,7 @@ impl App {
         })
     }
 
-    async fn views(&self, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+    pub(super) async fn views(&self, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.view(row).await?);

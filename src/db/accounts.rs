@@ -1,6 +1,7 @@
 //! Accounts and their place in an organisation.
 
 use super::{DbResult, Tx, conflict, flag};
+use crate::domain::search::choseong;
 use sqlx::AnyPool;
 
 /// The columns every account read selects, with the names of its organisation and department.
@@ -79,15 +80,60 @@ pub async fn update_profile(
     wall_friends_only: bool,
     now: i64,
 ) -> DbResult<()> {
-    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, updated_at = $4 WHERE id = $5")
+    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, updated_at = $4, name_choseong = $6 WHERE id = $5")
         .bind(display_name)
         .bind(note)
         .bind(i64::from(wall_friends_only))
         .bind(now)
         .bind(id)
+        .bind(choseong(display_name))
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Fills `name_choseong` for accounts written before the column existed.
+pub async fn backfill_choseong(pool: &AnyPool) -> DbResult<u64> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, display_name FROM accounts WHERE name_choseong IS NULL")
+            .fetch_all(pool)
+            .await?;
+    for (id, name) in &rows {
+        sqlx::query("UPDATE accounts SET name_choseong = $1 WHERE id = $2")
+            .bind(choseong(name))
+            .bind(id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+/// People whose name, handle, department, organisation or position contains `pattern` (a
+/// `LIKE` pattern with `\` as escape), or whose name's initial consonants contain
+/// `choseong_pattern` when given. An exact handle comes first, then by name.
+pub async fn search(
+    pool: &AnyPool,
+    pattern: &str,
+    choseong_pattern: Option<&str>,
+    exact_handle: &str,
+    limit: i64,
+    offset: i64,
+) -> DbResult<Vec<AccountRow>> {
+    Ok(sqlx::query_as(select_account!(
+        "WHERE a.disabled = 0 AND ( \
+           ($2 IS NULL AND (LOWER(a.display_name) LIKE $1 ESCAPE '\\' OR a.handle_key LIKE $1 ESCAPE '\\' \
+             OR LOWER(COALESCE(d.name, '')) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(o.name, '')) LIKE $1 ESCAPE '\\' \
+             OR LOWER(COALESCE(a.position, '')) LIKE $1 ESCAPE '\\')) \
+           OR ($2 IS NOT NULL AND a.name_choseong LIKE $2 ESCAPE '\\')) \
+         ORDER BY CASE WHEN a.handle_key = $3 THEN 0 ELSE 1 END, a.display_name, a.id LIMIT $4 OFFSET $5"
+    ))
+    .bind(pattern)
+    .bind(choseong_pattern)
+    .bind(exact_handle)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// A new account, already checked by the domain layer.
@@ -111,8 +157,8 @@ pub const EMAIL_TAKEN: &str = "accounts_email_key";
 pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO accounts (id, handle, handle_key, display_name, email, password_hash, role, \
-         organization_id, department_id, position, locale, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         organization_id, department_id, position, locale, created_at, updated_at, name_choseong) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
     )
     .bind(account.id)
     .bind(account.handle)
@@ -126,6 +172,7 @@ pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>) -> DbResult<()> {
     .bind(account.position)
     .bind(account.locale)
     .bind(account.created_at)
+    .bind(choseong(account.display_name))
     .execute(&mut **tx)
     .await
     .map_err(|e| {

@@ -413,3 +413,47 @@ pub async fn follow_ids(
         .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Statuses `looker` may see whose text contains `pattern` (a `LIKE` pattern, `\` escapes),
+/// newest first. Substring matching finds two-syllable Korean words on both databases.
+pub async fn search(
+    pool: &AnyPool,
+    looker: Looker,
+    pattern: &str,
+    limit: i64,
+    offset: i64,
+) -> DbResult<Vec<StatusRow>> {
+    Ok(sqlx::query_as(concat!(
+        select_status!(),
+        "WHERE ",
+        visible!(),
+        " AND (LOWER(s.source) LIKE $4 ESCAPE '\\' OR LOWER(COALESCE(s.title, '')) LIKE $4 ESCAPE '\\') \
+         ORDER BY s.id DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(looker.account_id)
+    .bind(looker.organization_id)
+    .bind(looker.department_id)
+    .bind(pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Hashtags containing `pattern`, most used first: (tag, uses).
+pub async fn search_tags(
+    pool: &AnyPool,
+    pattern: &str,
+    limit: i64,
+    offset: i64,
+) -> DbResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT tag, COUNT(*) AS uses FROM status_tags WHERE tag LIKE $1 ESCAPE '\\' \
+         GROUP BY tag ORDER BY uses DESC, tag LIMIT $2 OFFSET $3",
+    )
+    .bind(pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?)
+}

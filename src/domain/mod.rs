@@ -8,6 +8,7 @@ pub mod id;
 pub mod invalid;
 pub mod oauth;
 pub mod org;
+pub mod search;
 pub mod status;
 pub mod time;
 

@@ -1,6 +1,8 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
-use super::mastodon::{accounts, apps, dto, instance, notifications, oauth, statuses, timelines};
+use super::mastodon::{
+    accounts, apps, dto, instance, notifications, oauth, search, statuses, timelines,
+};
 use axum::Json;
 use utoipa::OpenApi;
 
@@ -18,9 +20,10 @@ use utoipa::OpenApi;
         timelines::home, timelines::public, timelines::tag, timelines::organization, timelines::wall,
         notifications::list, notifications::show, notifications::dismiss, notifications::clear,
         notifications::unread_count, notifications::markers, notifications::set_marker,
+        search::v2, search::accounts,
     ),
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "sotong"))
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "sotong"))
 )]
 struct ApiDoc;
 

@@ -9,6 +9,7 @@ mod harness;
 mod instance;
 mod oauth;
 mod process;
+mod search;
 mod social;
 mod tidy;
 mod web;

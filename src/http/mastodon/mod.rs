@@ -10,6 +10,7 @@ pub mod instance;
 pub mod notifications;
 pub mod oauth;
 mod paging;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 
@@ -38,6 +39,8 @@ pub fn router() -> Router<App> {
             get(accounts::verify_credentials),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route("/api/v1/accounts/search", get(search::accounts))
+        .route("/api/v2/search", get(search::v2))
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route(
             "/api/v1/accounts/update_credentials",

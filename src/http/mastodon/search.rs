@@ -1,0 +1,92 @@
+//! Search: `/api/v1/accounts/search` and `/api/v2/search`.
+
+use super::dto::{Account, Status};
+use crate::app::search::SearchKind;
+use crate::app::{App, Error};
+use crate::http::error::ApiError;
+use crate::http::extract::MaybeAuth;
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// What to look for: a name, handle, department, position, initial consonants (ㅎㄱㄷ),
+    /// a #hashtag, or words in statuses.
+    #[serde(default)]
+    q: String,
+    /// accounts, hashtags or statuses; all when absent.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn number(value: Option<&str>, default: i64, max: i64) -> Result<i64, Error> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .map(|n| n.clamp(0, max))
+            .map_err(|_| Error::BadRequest("error.invalid_paging")),
+    }
+}
+
+/// Search people, hashtags and statuses.
+#[utoipa::path(get, path = "/api/v2/search", tag = "search", params(SearchQuery), responses((status = 200), (status = 400, body = super::dto::ErrorBody)))]
+pub async fn v2(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kinds: Vec<SearchKind> = match query.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => vec![
+            SearchKind::Accounts,
+            SearchKind::Hashtags,
+            SearchKind::Statuses,
+        ],
+        Some("accounts") => vec![SearchKind::Accounts],
+        Some("hashtags") => vec![SearchKind::Hashtags],
+        Some("statuses") => vec![SearchKind::Statuses],
+        Some(_) => return Err(Error::BadRequest("error.invalid_request").into()),
+    };
+    let limit = number(query.limit.as_deref(), 20, 40)?.max(1);
+    let offset = number(query.offset.as_deref(), 0, 10_000)?;
+    let found = app
+        .search(viewer.as_ref(), &query.q, &kinds, limit, offset)
+        .await?;
+    let base = app.config.public_url();
+    Ok(Json(json!({
+        "accounts": found.accounts.iter().map(|a| Account::from_row(a, &app.config)).collect::<Vec<_>>(),
+        "statuses": found.statuses.iter().map(|s| Status::from_view(s, &app.config)).collect::<Vec<_>>(),
+        "hashtags": found.hashtags.iter().map(|(tag, uses)| json!({ "name": tag, "url": format!("{base}/tags/{tag}"), "history": [], "sotong_uses": uses })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Search people by name, handle, department, position or initial consonants.
+#[utoipa::path(get, path = "/api/v1/accounts/search", tag = "search", params(SearchQuery), responses((status = 200, body = Vec<Account>)))]
+pub async fn accounts(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    let limit = number(query.limit.as_deref(), 40, 80)?.max(1);
+    let offset = number(query.offset.as_deref(), 0, 10_000)?;
+    let found = app
+        .search(
+            viewer.as_ref(),
+            &query.q,
+            &[SearchKind::Accounts],
+            limit,
+            offset,
+        )
+        .await?;
+    Ok(Json(
+        found
+            .accounts
+            .iter()
+            .map(|a| Account::from_row(a, &app.config))
+            .collect(),
+    ))
+}
