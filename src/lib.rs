@@ -15,5 +15,6 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod live;
 pub mod server;
 pub mod telemetry;

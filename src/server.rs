@@ -63,7 +63,14 @@ impl Server {
                 SocketAddr,
             >(service),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown({
+            let hub = self.app.hub.clone();
+            async move {
+                shutdown.await;
+                // Open streams would otherwise keep graceful shutdown waiting forever.
+                hub.close();
+            }
+        })
         .await;
         sweeper.abort();
         self.app.db.close().await;

@@ -28,6 +28,8 @@ use std::sync::Arc;
 pub struct App {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Doorbells for open streams, rung after commit.
+    pub hub: Arc<crate::live::Hub>,
     limits: Arc<RateLimits>,
 }
 
@@ -37,6 +39,7 @@ impl App {
         Self {
             db,
             config: Arc::new(config),
+            hub: Arc::new(crate::live::Hub::default()),
             limits,
         }
     }

@@ -11,6 +11,7 @@ use crate::domain::status::{
     NewStatus, Visibility, hashtags, mentions, render_markdown, render_plain,
 };
 use crate::domain::{Invalid, id::next_id, time::now_ms};
+use crate::live::{Event, Topic};
 
 /// Notification kinds, as Mastodon names them (plus Sotong's wall post).
 pub const NOTIFICATION_KINDS: &[&str] = &[
@@ -208,36 +209,47 @@ impl App {
         {
             rows::remember_idempotency(&mut tx, author.id, key, id, now).await?;
         }
+        // Each notification written is remembered, to ring its recipient's stream after commit.
+        let mut rung: Vec<(Topic, Event)> = Vec::new();
+        let mut told: Vec<i64> = Vec::new();
+        let mut recipients: Vec<(i64, &str)> = Vec::new();
         if let Some(owner) = &wall {
-            notes::notify(
-                &mut tx,
-                owner.id,
-                author.id,
-                "sotong.wall_post",
-                Some(id),
-                now,
-            )
-            .await?;
+            recipients.push((owner.id, "sotong.wall_post"));
         }
-        let mut told = wall.iter().map(|w| w.id).collect::<Vec<_>>();
-        if let Some(parent) = &parent
-            && !told.contains(&parent.account_id)
-        {
-            notes::notify(
-                &mut tx,
-                parent.account_id,
-                author.id,
-                "mention",
-                Some(id),
-                now,
-            )
-            .await?;
-            told.push(parent.account_id);
+        if let Some(parent) = &parent {
+            recipients.push((parent.account_id, "mention"));
         }
-        for mentioned in mention_ids.iter().filter(|m| !told.contains(m)) {
-            notes::notify(&mut tx, *mentioned, author.id, "mention", Some(id), now).await?;
+        recipients.extend(mention_ids.iter().map(|m| (*m, "mention")));
+        for (recipient, kind) in recipients {
+            if told.contains(&recipient) {
+                continue;
+            }
+            told.push(recipient);
+            if let Some(note) =
+                notes::notify(&mut tx, recipient, author.id, kind, Some(id), now).await?
+            {
+                rung.push((Topic::Account(recipient), Event::Notification(note)));
+            }
         }
         tx.commit().await.map_err(DbError::from)?;
+        // Home timelines of the author, the wall's owner, followers and those mentioned; public
+        // and tag streams. Each stream re-checks visibility, so announcing widely is safe.
+        let mut audience = self.audience_of(author.id).await?;
+        audience.extend(wall.iter().map(|w| w.id));
+        audience.extend(mention_ids.iter().copied());
+        rung.extend(
+            audience
+                .into_iter()
+                .map(|a| (Topic::Account(a), Event::Update(id))),
+        );
+        if input.visibility == Visibility::Public {
+            rung.push((Topic::Public, Event::Update(id)));
+            rung.extend(
+                tags.iter()
+                    .map(|t| (Topic::Tag(t.clone()), Event::Update(id))),
+            );
+        }
+        self.ring(rung);
         let row = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -264,6 +276,14 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         rows::delete(&mut tx, id).await?;
         tx.commit().await.map_err(DbError::from)?;
+        let mut audience = self.audience_of(view.row.account_id).await?;
+        audience.extend(view.row.wall_account_id);
+        let mut rung: Vec<(Topic, Event)> = audience
+            .into_iter()
+            .map(|a| (Topic::Account(a), Event::Delete(id)))
+            .collect();
+        rung.push((Topic::Public, Event::Delete(id)));
+        self.ring(rung);
         Ok(view)
     }
 
@@ -308,15 +328,23 @@ impl App {
         let me = viewer.account()?;
         let view = self.status(Some(viewer), id).await?;
         let now = now_ms();
+        let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
             if rows::favourite(&mut tx, me, id, now).await? {
-                notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now).await?;
+                note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
+                    .await?;
             }
         } else {
             rows::unfavourite(&mut tx, me, id).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
+        if let Some(note) = note {
+            self.ring(vec![(
+                Topic::Account(view.row.account_id),
+                Event::Notification(note),
+            )]);
+        }
         self.status(Some(viewer), id).await
     }
 
@@ -328,15 +356,19 @@ impl App {
             return Err(Error::Forbidden("error.forbidden"));
         }
         let now = now_ms();
+        let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
             if rows::follow(&mut tx, me, target, now).await? {
-                notes::notify(&mut tx, target, me, "follow", None, now).await?;
+                note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
             }
         } else {
             rows::unfollow(&mut tx, me, target).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
+        if let Some(note) = note {
+            self.ring(vec![(Topic::Account(target), Event::Notification(note))]);
+        }
         self.relationship(viewer, target).await
     }
 
@@ -482,6 +514,20 @@ impl App {
         .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
+    }
+
+    /// An account and its followers: whose home timelines a status of it reaches.
+    async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
+        let mut audience = rows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
+        audience.push(account_id);
+        Ok(audience)
+    }
+
+    /// Rings the hub for committed changes.
+    fn ring(&self, events: Vec<(Topic, Event)>) {
+        for (topic, event) in events {
+            self.hub.publish(&topic, event);
+        }
     }
 
     /// Changes what an account says about itself: name, note, who may write on its wall.

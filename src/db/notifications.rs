@@ -13,7 +13,7 @@ pub struct NotificationRow {
     pub created_at: i64,
 }
 
-/// Notifies `account_id`, unless it is the one who acted.
+/// Notifies `account_id`, unless it is the one who acted; returns the notification's id.
 pub async fn notify(
     tx: &mut Tx,
     account_id: i64,
@@ -21,12 +21,13 @@ pub async fn notify(
     kind: &str,
     status_id: Option<i64>,
     now: i64,
-) -> DbResult<()> {
+) -> DbResult<Option<i64>> {
     if account_id == from {
-        return Ok(());
+        return Ok(None);
     }
+    let id = next_id();
     sqlx::query("INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(next_id())
+        .bind(id)
         .bind(account_id)
         .bind(from)
         .bind(kind)
@@ -34,7 +35,7 @@ pub async fn notify(
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    Ok(Some(id))
 }
 
 /// A page of notifications, newest first, optionally of some kinds only.

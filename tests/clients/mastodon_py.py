@@ -6,9 +6,11 @@
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
 """
 import json
+import os
 import sys
+import time
 
-from mastodon import Mastodon
+from mastodon import Mastodon, StreamListener
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -56,15 +58,29 @@ def main(args):
         resident.create_account("story_resident", password, "seoyeon@example.org", agreement=True, locale="ko")
         official = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
         official.log_in(official_email, official_password, allow_http=True)
+        # He keeps his stream open, as the web page or an app would.
+        streamed = []
+
+        class Listener(StreamListener):
+            def on_notification(self, notification):
+                streamed.append(notification)
+
+        handle = official.stream_user(Listener(), run_async=True)
+        time.sleep(0.5)
         him = resident.account_lookup("gildong_hong")
         relationship = resident.account_follow(him["id"])
         # Writing on another's wall is Sotong's extension: Mastodon.py's generic request carries it.
         wall_post = resident._Mastodon__api_request("POST", "/api/v1/statuses", {"status": "안녕하세요, 주차 민원 문의드립니다. #주차", "wall_account_id": him["id"]})
+        for _ in range(50):
+            if any(n["type"] == "sotong.wall_post" for n in streamed):
+                break
+            time.sleep(0.1)
         note = official.notifications(types=["sotong.wall_post"])[0]
         reply = official.status_post("@story_resident 내일까지 확인해 드리겠습니다.", in_reply_to_id=note["status"]["id"])
         her_notes = resident.notifications(types=["mention"])
         context = resident.status_context(wall_post["id"])
         print(json.dumps({
+            "streamed": plain(streamed),
             "following": relationship["following"],
             "wall_post": plain(wall_post),
             "notification": plain(note),
@@ -74,6 +90,9 @@ def main(args):
             "his_wall": plain(official.account_statuses(him["id"])),
             "home": plain(resident.timeline_home()),
         }))
+        # The stream's thread blocks until the next keep-alive; the result is out, so leave now.
+        sys.stdout.flush()
+        os._exit(0)
     else:
         raise SystemExit(f"unknown mode {mode}")
 

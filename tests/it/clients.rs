@@ -125,6 +125,13 @@ async fn mastodon_py_tells_the_wall_post_story() {
     ])
     .await;
     assert_eq!(story["following"], true);
+    let streamed = story["streamed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "sotong.wall_post")
+        .expect("Mastodon.py's stream_user received the wall post");
+    assert_eq!(streamed["status"]["id"], story["wall_post"]["id"]);
     let wall_post = &story["wall_post"];
     assert_eq!(
         wall_post["sotong"]["wall_account"]["username"],

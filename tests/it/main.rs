@@ -11,5 +11,6 @@ mod oauth;
 mod process;
 mod search;
 mod social;
+mod streaming;
 mod tidy;
 mod web;

@@ -46,6 +46,13 @@ async fn sigterm_stops_the_server_cleanly() {
     let (mut child, base) = serve(&t);
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
+    // An open stream must not keep the server from stopping.
+    let (_socket, _) = tokio_tungstenite::connect_async(format!(
+        "{}/api/v1/streaming?stream=public",
+        base.replacen("http", "ws", 1)
+    ))
+    .await
+    .unwrap();
     signal(&child, "TERM");
     let status = tokio::task::spawn_blocking(move || child.wait())
         .await

@@ -12,6 +12,7 @@ pub mod oauth;
 mod paging;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use crate::app::App;
@@ -88,6 +89,8 @@ pub fn router() -> Router<App> {
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
         )
+        .route("/api/v1/streaming", get(streaming::websocket))
+        .route("/api/v1/streaming/{*stream}", get(streaming::sse))
         .route(
             "/api/v1/markers",
             get(notifications::markers).post(notifications::set_marker),

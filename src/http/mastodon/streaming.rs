@@ -1,0 +1,337 @@
+//! The streaming API: `GET /api/v1/streaming` (WebSocket) and the SSE endpoints under
+//! `/api/v1/streaming/…`, with Mastodon's streams (`user`, `public`, `public:local`,
+//! `hashtag`) and events (`update`, `notification`, `delete`).
+//!
+//! The hub rings with ids; each connection re-reads through `App` as its own viewer, so a
+//! stream shows exactly what the same viewer could read over the REST API.
+
+use super::dto::{Notification, Status};
+use crate::app::{App, Error, Viewer};
+use crate::http::error::ApiError;
+use crate::i18n::Lang;
+use crate::live::{Event, Topic};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+#[derive(Deserialize, Default)]
+pub struct StreamQuery {
+    access_token: Option<String>,
+    stream: Option<String>,
+    tag: Option<String>,
+}
+
+/// Finds the viewer from `Authorization`, `?access_token=` or `Sec-WebSocket-Protocol`.
+async fn viewer(
+    app: &App,
+    headers: &HeaderMap,
+    query: &StreamQuery,
+) -> Result<Option<Viewer>, Error> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let protocol = headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let Some(token) = header
+        .or(query.access_token.as_deref())
+        .or(protocol)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    match app.viewer_for_token(token, "oauth").await? {
+        Some(viewer) => Ok(Some(viewer)),
+        None => Err(Error::Unauthorized("error.unauthorized")),
+    }
+}
+
+/// The topic of a named stream, checking that the viewer may open it.
+fn topic(viewer: Option<&Viewer>, stream: &str, tag: Option<&str>) -> Result<Topic, Error> {
+    match stream {
+        "user" | "user:notification" => {
+            let viewer = viewer.ok_or(Error::Unauthorized("error.unauthorized"))?;
+            if !(viewer.scopes.grants("read:statuses")
+                || viewer.scopes.grants("read:notifications"))
+            {
+                return Err(Error::Forbidden("error.scope"));
+            }
+            Ok(Topic::Account(viewer.account()?))
+        }
+        "public" | "public:local" => Ok(Topic::Public),
+        "hashtag" | "hashtag:local" => {
+            let tag = tag
+                .map(|t| t.trim_start_matches('#').to_lowercase())
+                .filter(|t| !t.is_empty() && t.chars().count() <= 60);
+            Ok(Topic::Tag(
+                tag.ok_or(Error::BadRequest("error.invalid_request"))?,
+            ))
+        }
+        _ => Err(Error::BadRequest("error.invalid_request")),
+    }
+}
+
+/// Turns one hub event into Mastodon's (event name, payload) for this viewer, or nothing when
+/// the viewer may not see it (or the stream does not carry it).
+async fn render(
+    app: &App,
+    viewer: Option<&Viewer>,
+    lang: Lang,
+    stream: &str,
+    event: Event,
+) -> Option<(&'static str, String)> {
+    match event {
+        Event::Update(id) if stream != "user:notification" => {
+            let view = app.status(viewer, id).await.ok()?;
+            Some((
+                "update",
+                serde_json::to_string(&Status::from_view(&view, &app.config)).ok()?,
+            ))
+        }
+        Event::Delete(id) if stream != "user:notification" => Some(("delete", id.to_string())),
+        Event::Notification(id) => {
+            let view = app.notification(viewer?, id).await.ok()?;
+            Some((
+                "notification",
+                serde_json::to_string(&Notification::from_view(&view, &app.config, lang)).ok()?,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Open subscriptions of one connection, each a task forwarding hub events into one channel.
+struct Subscriptions {
+    sender: mpsc::Sender<(String, Event)>,
+    tasks: HashMap<String, JoinHandle<()>>,
+}
+
+impl Subscriptions {
+    fn new() -> (Self, mpsc::Receiver<(String, Event)>) {
+        let (sender, receiver) = mpsc::channel(256);
+        (
+            Self {
+                sender,
+                tasks: HashMap::new(),
+            },
+            receiver,
+        )
+    }
+
+    fn add(&mut self, app: &App, name: String, topic: Topic) {
+        if self.tasks.contains_key(&name) {
+            return;
+        }
+        let mut events = app.hub.subscribe(topic);
+        let sender = self.sender.clone();
+        let label = name.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => {
+                        if sender.send((label.clone(), event)).await.is_err() {
+                            break;
+                        }
+                    }
+                    // A slow client loses old events rather than slowing everyone.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        self.tasks.insert(name, task);
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Some(task) = self.tasks.remove(name) {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Subscriptions {
+    fn drop(&mut self) {
+        for task in self.tasks.values() {
+            task.abort();
+        }
+    }
+}
+
+fn stream_name(stream: &str, tag: Option<&str>) -> String {
+    match tag {
+        Some(tag) if stream.starts_with("hashtag") => format!("{stream}#{}", tag.to_lowercase()),
+        _ => stream.to_owned(),
+    }
+}
+
+/// `GET /api/v1/streaming`: one WebSocket, many streams.
+pub async fn websocket(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let viewer = viewer(&app, &headers, &query).await?;
+    let first = match query.stream.as_deref() {
+        Some(stream) => Some((
+            stream.to_owned(),
+            query.tag.clone(),
+            topic(viewer.as_ref(), stream, query.tag.as_deref())?,
+        )),
+        None => None,
+    };
+    let upgrade = upgrade
+        // Clients only send small subscribe messages; small buffers keep 10,000 sockets cheap.
+        .read_buffer_size(4096)
+        .write_buffer_size(16 * 1024)
+        .max_message_size(16 * 1024)
+        .max_frame_size(16 * 1024);
+    let upgrade = match headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(protocol) => upgrade.protocols([protocol.to_owned()]),
+        None => upgrade,
+    };
+    Ok(upgrade
+        .on_upgrade(move |socket| serve_socket(app, viewer, lang, first, socket))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ClientMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    stream: String,
+    tag: Option<String>,
+}
+
+async fn serve_socket(
+    app: App,
+    viewer: Option<Viewer>,
+    lang: Lang,
+    first: Option<(String, Option<String>, Topic)>,
+    socket: WebSocket,
+) {
+    let (mut outgoing, mut incoming) = socket.split();
+    let (mut subscriptions, mut events) = Subscriptions::new();
+    if let Some((stream, tag, topic)) = first {
+        subscriptions.add(&app, stream_name(&stream, tag.as_deref()), topic);
+    }
+    let closed = app.hub.closed();
+    tokio::pin!(closed);
+    // Keep-alive pings; the first after a full period, not at once.
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + Duration::from_secs(30),
+        Duration::from_secs(30),
+    );
+    loop {
+        tokio::select! {
+            () = &mut closed => break,
+            _ = ping.tick() => {
+                if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
+            }
+            message = incoming.next() => {
+                let Some(Ok(message)) = message else { break };
+                let Message::Text(text) = message else { continue };
+                let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+                    let error = serde_json::json!({ "error": lang.t("error.malformed_body") }).to_string();
+                    if outgoing.send(Message::Text(error.into())).await.is_err() { break; }
+                    continue;
+                };
+                let name = stream_name(&request.stream, request.tag.as_deref());
+                match (request.kind.as_str(), topic(viewer.as_ref(), &request.stream, request.tag.as_deref())) {
+                    ("subscribe", Ok(topic)) => subscriptions.add(&app, name, topic),
+                    ("unsubscribe", _) => subscriptions.remove(&name),
+                    _ => {
+                        let error = serde_json::json!({ "error": lang.t("error.invalid_request") }).to_string();
+                        if outgoing.send(Message::Text(error.into())).await.is_err() { break; }
+                    }
+                }
+            }
+            Some((name, event)) = events.recv() => {
+                let stream = name.split('#').next().unwrap_or_default().to_owned();
+                if let Some((kind, payload)) = render(&app, viewer.as_ref(), lang, &stream, event).await {
+                    let mut streams = vec![stream.clone()];
+                    if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
+                        streams.push(tag);
+                    }
+                    let frame = serde_json::json!({ "stream": streams, "event": kind, "payload": payload }).to_string();
+                    if outgoing.send(Message::Text(frame.into())).await.is_err() { break; }
+                }
+            }
+        }
+    }
+    let _ = outgoing.send(Message::Close(None)).await;
+}
+
+/// `GET /api/v1/streaming/{stream}` (and `/hashtag/local`): the same streams as Server-Sent Events.
+pub async fn sse(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+    Query(query): Query<StreamQuery>,
+) -> Result<Response, ApiError> {
+    if path == "health" {
+        return Ok("OK".into_response());
+    }
+    let stream = match path.as_str() {
+        "user" => "user",
+        "user/notification" => "user:notification",
+        "public" => "public",
+        "public/local" => "public:local",
+        "hashtag" => "hashtag",
+        "hashtag/local" => "hashtag:local",
+        _ => return Err(Error::NotFound.into()),
+    };
+    let viewer = viewer(&app, &headers, &query).await?;
+    let topic = topic(viewer.as_ref(), stream, query.tag.as_deref())?;
+    let (mut subscriptions, events) = Subscriptions::new();
+    subscriptions.add(&app, stream.to_owned(), topic);
+    let closed = app.hub.closed();
+    let state = (app, viewer, events, subscriptions, Box::pin(closed));
+    let body = futures_util::stream::unfold(
+        state,
+        move |(app, viewer, mut events, subscriptions, mut closed)| async move {
+            loop {
+                let next = tokio::select! {
+                    () = &mut closed => None,
+                    next = events.recv() => next,
+                };
+                let (name, event) = next?;
+                if let Some((kind, payload)) =
+                    render(&app, viewer.as_ref(), lang, &name, event).await
+                {
+                    let event = SseEvent::default().event(kind).data(payload);
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (app, viewer, events, subscriptions, closed),
+                    ));
+                }
+            }
+        },
+    );
+    Ok(Sse::new(body)
+        .keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(15))
+                .text("thump"),
+        )
+        .into_response())
+}

@@ -1,0 +1,283 @@
+//! The streaming API over real WebSockets and Server-Sent Events.
+
+use crate::harness::TestApp;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(t: &TestApp, query: &str) -> Socket {
+    let url = format!(
+        "{}/api/v1/streaming?{query}",
+        t.base.replacen("http", "ws", 1)
+    );
+    tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket opens")
+        .0
+}
+
+/// The next Mastodon event on the socket within `within`, as (streams, event, payload).
+async fn next_event(socket: &mut Socket, within: Duration) -> Option<(Value, String, String)> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let Message::Text(text) = message {
+            let frame: Value = serde_json::from_str(text.as_str()).ok()?;
+            return Some((
+                frame["stream"].clone(),
+                frame["event"].as_str()?.to_owned(),
+                frame["payload"].as_str()?.to_owned(),
+            ));
+        }
+    }
+}
+
+/// The next text frame as JSON, skipping control frames.
+async fn next_text(socket: &mut Socket) -> Value {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                return serde_json::from_str(text.as_str()).unwrap();
+            }
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no text frame: {other:?}"),
+        }
+    }
+}
+
+async fn post(t: &TestApp, token: &str, body: Value) -> Value {
+    let response = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_wall_post_reaches_the_owners_open_stream_within_a_second() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let official_id = t.create_account("gildong", "홍길동").await;
+    let resident = t.token_for("minji").await;
+    let official = t.token_for("gildong").await;
+    let mut socket = connect(&t, &format!("access_token={official}&stream=user")).await;
+    let wall_post = post(
+        &t,
+        &resident,
+        json!({ "status": "담벼락에 인사 남깁니다", "wall_account_id": official_id.to_string() }),
+    )
+    .await;
+
+    let mut seen = Vec::new();
+    while let Some((streams, event, payload)) =
+        next_event(&mut socket, Duration::from_secs(1)).await
+    {
+        assert_eq!(streams, json!(["user"]));
+        seen.push((event, serde_json::from_str::<Value>(&payload).unwrap()));
+        if seen.len() == 2 {
+            break;
+        }
+    }
+    let notification = seen
+        .iter()
+        .find(|(e, _)| e == "notification")
+        .map(|(_, p)| p)
+        .expect("a notification within a second");
+    assert_eq!(notification["type"], "sotong.wall_post");
+    assert_eq!(notification["status"]["id"], wall_post["id"]);
+    assert_eq!(
+        notification["sotong"]["message"],
+        "김민지님이 회원님의 담벼락에 게시물을 남겼습니다."
+    );
+    let update = seen
+        .iter()
+        .find(|(e, _)| e == "update")
+        .map(|(_, p)| p)
+        .expect("the post on the home stream");
+    assert_eq!(update["id"], wall_post["id"]);
+
+    let deleted = t
+        .client
+        .delete(t.url(&format!(
+            "/api/v1/statuses/{}",
+            wall_post["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&official)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let (_, event, payload) = next_event(&mut socket, Duration::from_secs(1))
+        .await
+        .expect("a delete event");
+    assert_eq!(
+        (event.as_str(), payload.as_str()),
+        ("delete", wall_post["id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn streams_show_only_what_the_viewer_may_read() {
+    let t = TestApp::spawn().await;
+    t.create_account("author", "작성자").await;
+    t.create_account("watcher", "구경꾼").await;
+    let author = t.token_for("author").await;
+    let watcher = t.token_for("watcher").await;
+    let mut public = connect(&t, "stream=public:local").await;
+    let mut tag = connect(&t, &format!("access_token={watcher}")).await;
+    use futures_util::SinkExt;
+    tag.send(Message::Text(
+        json!({ "type": "subscribe", "stream": "hashtag", "tag": "민원" })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    post(
+        &t,
+        &author,
+        json!({ "status": "비밀 #민원", "visibility": "direct" }),
+    )
+    .await;
+    post(
+        &t,
+        &author,
+        json!({ "status": "팔로워만 #민원", "visibility": "private" }),
+    )
+    .await;
+    let open = post(&t, &author, json!({ "status": "모두에게 #민원" })).await;
+
+    let (_, event, payload) = next_event(&mut public, Duration::from_secs(1))
+        .await
+        .expect("the public post");
+    assert_eq!(event, "update");
+    assert_eq!(
+        serde_json::from_str::<Value>(&payload).unwrap()["id"],
+        open["id"],
+        "only the public post, first"
+    );
+    let (streams, _, payload) = next_event(&mut tag, Duration::from_secs(1))
+        .await
+        .expect("the tagged public post");
+    assert_eq!(streams, json!(["hashtag", "민원"]));
+    assert_eq!(
+        serde_json::from_str::<Value>(&payload).unwrap()["id"],
+        open["id"]
+    );
+    assert!(
+        next_event(&mut public, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "nothing else"
+    );
+}
+
+#[tokio::test]
+async fn bad_stream_requests_are_refused() {
+    let t = TestApp::spawn().await;
+    let ws = t.base.replacen("http", "ws", 1);
+    for (query, status) in [
+        ("stream=user", 401),
+        ("access_token=forged&stream=user", 401),
+        ("stream=everything", 400),
+        ("stream=hashtag", 400),
+    ] {
+        let error = tokio_tungstenite::connect_async(format!("{ws}/api/v1/streaming?{query}"))
+            .await
+            .expect_err(query);
+        match error {
+            tokio_tungstenite::tungstenite::Error::Http(response) => {
+                assert_eq!(response.status().as_u16(), status, "{query}")
+            }
+            other => panic!("{query}: {other}"),
+        }
+    }
+    let mut socket = connect(&t, "stream=public").await;
+    use futures_util::SinkExt;
+    socket.send(Message::Text("not json".into())).await.unwrap();
+    assert!(next_text(&mut socket).await["error"].is_string());
+    socket
+        .send(Message::Text(
+            json!({ "type": "subscribe", "stream": "user" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert!(
+        next_text(&mut socket).await["error"].is_string(),
+        "no user stream without a token"
+    );
+}
+
+#[tokio::test]
+async fn server_sent_events_carry_notifications_too() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let official_id = t.create_account("gildong", "홍길동").await;
+    let resident = t.token_for("minji").await;
+    let official = t.token_for("gildong").await;
+    let mut events = t
+        .client
+        .get(t.url("/api/v1/streaming/user/notification"))
+        .bearer_auth(&official)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(
+        events.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    post(
+        &t,
+        &resident,
+        json!({ "status": "안녕하세요", "wall_account_id": official_id.to_string() }),
+    )
+    .await;
+    let mut text = String::new();
+    while !text.contains("\n\n") || !text.contains("event: notification") {
+        let chunk = tokio::time::timeout(Duration::from_secs(2), events.chunk())
+            .await
+            .expect("an event within 2 s")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        !text.contains("event: update"),
+        "the notification stream carries notifications only"
+    );
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(data).unwrap()["type"],
+        "sotong.wall_post"
+    );
+    assert_eq!(
+        t.client
+            .get(t.url("/api/v1/streaming/health"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "OK"
+    );
+}
