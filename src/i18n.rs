@@ -333,6 +333,38 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "{name}님이 회원님을 팔로우합니다.",
         "{name} followed you.",
     ),
+    (
+        "invalid.media_too_large",
+        "파일이 너무 큽니다 (10MB까지)",
+        "is too large (10 MB at most)",
+    ),
+    (
+        "invalid.media_pixels",
+        "이미지가 너무 큽니다 (가로·세로 8192픽셀까지)",
+        "has too many pixels (8192 per side at most)",
+    ),
+    (
+        "invalid.media_type",
+        "JPEG, PNG, WebP, GIF 이미지만 올릴 수 있습니다",
+        "must be a JPEG, PNG, WebP or GIF image",
+    ),
+    (
+        "invalid.media_undecodable",
+        "이미지를 읽을 수 없습니다 (손상되었거나 잘린 파일)",
+        "could not be read (damaged or truncated)",
+    ),
+    (
+        "invalid.media_unknown",
+        "올린 적 없거나 이미 다른 글에 붙은 미디어입니다",
+        "contains media that was not uploaded by you or is already attached",
+    ),
+    (
+        "invalid.media_count",
+        "사진은 4장까지 붙일 수 있습니다",
+        "can hold at most 4 photos",
+    ),
+    ("field.file", "파일", "File"),
+    ("field.description", "대체 텍스트", "Description"),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod demo;
 mod error;
+pub mod media;
 pub mod oauth;
 pub mod orgs;
 mod rate_limit;
@@ -31,6 +32,8 @@ pub struct App {
     /// Doorbells for open streams, rung after commit.
     pub hub: Arc<crate::live::Hub>,
     limits: Arc<RateLimits>,
+    /// Image decoding is CPU- and memory-heavy: at most two at a time.
+    decoding: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -41,12 +44,15 @@ impl App {
             config: Arc::new(config),
             hub: Arc::new(crate::live::Hub::default()),
             limits,
+            decoding: Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 
-    /// Housekeeping that runs every few minutes: expired codes and sessions, limiter memory.
+    /// Housekeeping that runs every few minutes: expired codes and sessions, uploads never
+    /// attached, limiter memory.
     pub async fn sweep(&self) -> Result<()> {
         crate::db::oauth::delete_expired(self.db.pool(), crate::domain::time::now_ms()).await?;
+        self.remove_stale_uploads().await?;
         self.limits.forget_idle();
         Ok(())
     }

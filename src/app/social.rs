@@ -4,6 +4,7 @@
 use super::{App, Error, Result, Viewer};
 use crate::db::DbError;
 use crate::db::accounts::{self as account_rows, AccountRow};
+use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
 use crate::domain::account::DisplayName;
@@ -32,6 +33,7 @@ pub struct StatusView {
     pub wall: Option<AccountRow>,
     pub mentions: Vec<(i64, String)>,
     pub tags: Vec<String>,
+    pub media: Vec<crate::db::media::MediaRow>,
 }
 
 /// A notification with its actor and status.
@@ -83,12 +85,14 @@ impl App {
             .map(|(_, id, handle)| (id, handle))
             .collect();
         let tags = rows::tags_of(self.db.pool(), row.id).await?;
+        let media = media_rows::of_status(self.db.pool(), row.id).await?;
         Ok(StatusView {
             row,
             author,
             wall,
             mentions,
             tags,
+            media,
         })
     }
 
@@ -111,9 +115,38 @@ impl App {
         let author = self.account(viewer.account()?).await?;
         let looker = self.looker(Some(viewer)).await?;
         let mut problems = Vec::new();
-        if !placement.media_ids.is_empty() {
-            // No media has been uploaded that could be attached (uploads arrive with media support).
-            problems.push(Invalid::new("media_ids", "ERR_INVALID", "error.not_found"));
+        // Photos: at most four, each an upload of the author not yet attached.
+        let mut media_ids = Vec::new();
+        for raw in &placement.media_ids {
+            match crate::domain::id::parse_id(raw) {
+                Some(id) if !media_ids.contains(&id) => media_ids.push(id),
+                Some(_) => {}
+                None => problems.push(Invalid::new(
+                    "media_ids",
+                    "ERR_INVALID",
+                    "invalid.media_unknown",
+                )),
+            }
+        }
+        if media_ids.len() > 4 {
+            problems.push(Invalid::new(
+                "media_ids",
+                "ERR_TOO_LONG",
+                "invalid.media_count",
+            ));
+        }
+        for id in &media_ids {
+            match media_rows::owned(self.db.pool(), author.id, *id).await? {
+                Some(media) if media.status_id.is_none() => {}
+                _ => problems.push(Invalid::new(
+                    "media_ids",
+                    "ERR_INVALID",
+                    "invalid.media_unknown",
+                )),
+            }
+        }
+        if input.source.is_empty() && media_ids.is_empty() {
+            problems.push(Invalid::blank("status"));
         }
         if matches!(input.visibility, Visibility::Organization) && author.organization_id.is_none()
             || matches!(input.visibility, Visibility::Department) && author.department_id.is_none()
@@ -202,6 +235,14 @@ impl App {
             &tags,
         )
         .await?;
+        for media in &media_ids {
+            // Checked above; a concurrent post may still have taken it, and then nothing is written.
+            if !media_rows::attach(&mut tx, author.id, *media, id).await? {
+                return Err(
+                    Invalid::new("media_ids", "ERR_INVALID", "invalid.media_unknown").into(),
+                );
+            }
+        }
         if let Some(key) = placement
             .idempotency_key
             .as_deref()
@@ -273,9 +314,11 @@ impl App {
         if view.row.account_id != me && view.row.wall_account_id != Some(me) {
             return Err(Error::Forbidden("error.forbidden"));
         }
+        let files = media_rows::files_of_status(self.db.pool(), id).await?;
         let mut tx = self.db.begin_write().await?;
         rows::delete(&mut tx, id).await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.forget_media_files(&files).await;
         let mut audience = self.audience_of(view.row.account_id).await?;
         audience.extend(view.row.wall_account_id);
         let mut rung: Vec<(Topic, Event)> = audience

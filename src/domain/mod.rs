@@ -6,6 +6,7 @@
 pub mod account;
 pub mod id;
 pub mod invalid;
+pub mod media;
 pub mod oauth;
 pub mod org;
 pub mod search;

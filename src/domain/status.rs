@@ -78,9 +78,8 @@ impl NewStatus {
     ) -> Result<Self, Vec<Invalid>> {
         let mut problems = Vec::new();
         let source = source.trim().to_owned();
-        if source.is_empty() {
-            problems.push(Invalid::blank("status"));
-        } else if source.chars().count() > STATUS_MAX {
+        // An empty text is allowed here: a status of photos alone is checked where the photos are.
+        if source.chars().count() > STATUS_MAX {
             problems.push(Invalid::too_long("status"));
         }
         if source
@@ -280,7 +279,10 @@ mod tests {
         let problems =
             NewStatus::parse(&"가".repeat(5001), None, None, false, None, None).unwrap_err();
         assert_eq!(problems[0].code, "ERR_TOO_LONG");
-        assert!(NewStatus::parse("  ", None, None, false, None, None).is_err());
+        assert_eq!(
+            NewStatus::parse("  ", None, None, false, None, None).map(|s| s.source),
+            Ok(String::new())
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, apps, dto, instance, notifications, oauth, search, statuses, timelines,
+    accounts, apps, dto, instance, media, notifications, oauth, search, statuses, timelines,
 };
 use axum::Json;
 use utoipa::OpenApi;
@@ -21,9 +21,10 @@ use utoipa::OpenApi;
         notifications::list, notifications::show, notifications::dismiss, notifications::clear,
         notifications::unread_count, notifications::markers, notifications::set_marker,
         search::v2, search::accounts,
+        media::upload, media::show, media::describe,
     ),
-    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "sotong"))
+    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment)),
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
 )]
 struct ApiDoc;
 

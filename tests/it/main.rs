@@ -7,6 +7,7 @@ mod cli;
 mod clients;
 mod harness;
 mod instance;
+mod media;
 mod oauth;
 mod process;
 mod search;

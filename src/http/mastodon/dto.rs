@@ -319,7 +319,7 @@ impl Status {
             reblog: None,
             application: None,
             account: Account::from_row(&view.author, config),
-            media_attachments: Vec::new(),
+            media_attachments: view.media.iter().map(|m| serde_json::to_value(MediaAttachment::from_row(m, config)).unwrap_or_default()).collect(),
             mentions: view
                 .mentions
                 .iter()
@@ -415,6 +415,46 @@ impl From<crate::app::social::Relationship> for Relationship {
             endorsed: false,
             note: String::new(),
             sotong_friend: r.following && r.followed_by,
+        }
+    }
+}
+
+/// Mastodon's MediaAttachment entity.
+#[derive(Serialize, ToSchema)]
+pub struct MediaAttachment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+    pub preview_url: String,
+    pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub text_url: Option<String>,
+    #[schema(value_type = Object)]
+    pub meta: serde_json::Value,
+    pub description: Option<String>,
+    pub blurhash: String,
+}
+
+impl MediaAttachment {
+    pub fn from_row(row: &crate::db::media::MediaRow, config: &Config) -> Self {
+        let base = config.public_url();
+        let size = |w: i64, h: i64| {
+            #[allow(clippy::cast_precision_loss)]
+            let aspect = if h > 0 { w as f64 / h as f64 } else { 1.0 };
+            serde_json::json!({ "width": w, "height": h, "size": format!("{w}x{h}"), "aspect": aspect })
+        };
+        MediaAttachment {
+            id: row.id.to_string(),
+            kind: "image".into(),
+            url: format!("{base}/media/{}", row.file_name),
+            preview_url: format!("{base}/media/{}", row.thumb_name),
+            remote_url: None,
+            preview_remote_url: None,
+            text_url: None,
+            meta: serde_json::json!({ "original": size(row.width, row.height), "small": size(row.thumb_width, row.thumb_height) }),
+            description: Some(row.description.clone()).filter(|d| !d.is_empty()),
+            blurhash: row.blurhash.clone(),
         }
     }
 }

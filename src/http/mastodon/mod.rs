@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod dto;
 pub mod instance;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod paging;
@@ -17,7 +18,11 @@ pub mod timelines;
 
 use crate::app::App;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+
+/// Largest upload body: a 10 MiB photo plus the multipart envelope and alt text.
+const UPLOAD_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -89,6 +94,16 @@ pub fn router() -> Router<App> {
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
         )
+        .route(
+            "/api/v1/media",
+            post(media::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/api/v2/media",
+            post(media::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/media/{id}", get(media::show).put(media::describe))
+        .route("/media/{name}", get(media::file))
         .route("/api/v1/streaming", get(streaming::websocket))
         .route("/api/v1/streaming/{*stream}", get(streaming::sse))
         .route(

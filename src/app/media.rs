@@ -1,0 +1,172 @@
+//! Photo uploads: processed off the async threads, stored as files plus one row, attached to a
+//! status later. A failed upload leaves neither row nor file behind.
+
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::media::{self as rows, MediaRow};
+use crate::domain::media::{ImageLimits, parse_description, process};
+use crate::domain::{id::next_id, time::now_ms};
+use anyhow::Context as _;
+use std::path::PathBuf;
+
+/// An upload not attached to a status within a day is removed.
+const UNATTACHED_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl App {
+    fn media_file(&self, name: &str) -> PathBuf {
+        self.config.media_dir().join(name)
+    }
+
+    /// Writes a file under the media directory atomically (temporary name, then rename).
+    async fn write_media_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.media_file(name);
+        let temporary = self.media_file(&format!("{name}.partial"));
+        tokio::fs::write(&temporary, bytes)
+            .await
+            .with_context(|| format!("writing {}", temporary.display()))?;
+        tokio::fs::rename(&temporary, &path)
+            .await
+            .with_context(|| format!("renaming to {}", path.display()))?;
+        Ok(())
+    }
+
+    async fn remove_media_files(&self, names: &[(String, String)]) {
+        for (file, thumb) in names {
+            for name in [file, thumb] {
+                if let Err(error) = tokio::fs::remove_file(self.media_file(name)).await
+                    && error.kind() != std::io::ErrorKind::NotFound
+                {
+                    tracing::warn!(%error, name, "could not remove a media file");
+                }
+            }
+        }
+    }
+
+    /// `POST /api/v2/media`: checks, decodes, strips and stores a photo.
+    pub async fn upload_media(
+        &self,
+        viewer: &Viewer,
+        bytes: bytes::Bytes,
+        description: Option<&str>,
+    ) -> Result<MediaRow> {
+        viewer.require_scope("write:media")?;
+        let account_id = viewer.account()?;
+        let description = parse_description(description)?;
+        let processed = {
+            let _permit = self
+                .decoding
+                .acquire()
+                .await
+                .map_err(|e| anyhow::anyhow!("decoder semaphore: {e}"))?;
+            tokio::task::spawn_blocking(move || process(&bytes, ImageLimits::default()))
+                .await
+                .context("image task")??
+        };
+        let id = next_id();
+        let file_name = format!("{id}.{}", processed.original.extension);
+        let thumb_name = format!("{id}_small.{}", processed.thumbnail.extension);
+        let row = MediaRow {
+            id,
+            account_id,
+            status_id: None,
+            file_name: file_name.clone(),
+            thumb_name: thumb_name.clone(),
+            content_type: processed.original.content_type.to_owned(),
+            width: i64::from(processed.original.width),
+            height: i64::from(processed.original.height),
+            thumb_width: i64::from(processed.thumbnail.width),
+            thumb_height: i64::from(processed.thumbnail.height),
+            blurhash: processed.blurhash,
+            description,
+            file_size: i64::try_from(processed.original.bytes.len()).unwrap_or(i64::MAX),
+            created_at: now_ms(),
+        };
+        let stored = async {
+            self.write_media_file(&file_name, &processed.original.bytes)
+                .await?;
+            self.write_media_file(&thumb_name, &processed.thumbnail.bytes)
+                .await?;
+            let mut tx = self.db.begin_write().await?;
+            rows::insert(&mut tx, &row).await?;
+            tx.commit().await.map_err(DbError::from)?;
+            Ok::<_, Error>(())
+        }
+        .await;
+        if let Err(error) = stored {
+            self.remove_media_files(&[(file_name, thumb_name)]).await;
+            return Err(error);
+        }
+        Ok(row)
+    }
+
+    /// One of the viewer's uploads.
+    pub async fn media(&self, viewer: &Viewer, id: i64) -> Result<MediaRow> {
+        viewer
+            .require_scope("read:statuses")
+            .or_else(|_| viewer.require_scope("write:media"))?;
+        rows::owned(self.db.pool(), viewer.account()?, id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Changes the alt text of one of the viewer's uploads.
+    pub async fn describe_media(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        description: Option<&str>,
+    ) -> Result<MediaRow> {
+        viewer.require_scope("write:media")?;
+        let description = parse_description(description)?;
+        let media = rows::owned(self.db.pool(), viewer.account()?, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut tx = self.db.begin_write().await?;
+        rows::set_description(&mut tx, media.id, &description).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(MediaRow {
+            description,
+            ..media
+        })
+    }
+
+    /// Removes uploads that were never attached, rows and files.
+    pub async fn remove_stale_uploads(&self) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        let files = rows::take_stale(&mut tx, now_ms() - UNATTACHED_TTL_MS).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.remove_media_files(&files).await;
+        Ok(())
+    }
+
+    /// Removes the files of a deleted status's photos (their rows went with the status).
+    pub(super) async fn forget_media_files(&self, files: &[(String, String)]) {
+        self.remove_media_files(files).await;
+    }
+
+    /// The bytes and type of a stored media file, by its public name.
+    pub async fn media_file_bytes(&self, name: &str) -> Result<(Vec<u8>, &'static str)> {
+        let safe = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            && !name.contains("..")
+            && !name.ends_with(".partial");
+        if !safe {
+            return Err(Error::NotFound);
+        }
+        let content_type = match name.rsplit('.').next() {
+            Some("jpg") => "image/jpeg",
+            Some("png") => "image/png",
+            _ => return Err(Error::NotFound),
+        };
+        match tokio::fs::read(self.media_file(name)).await {
+            Ok(bytes) => Ok((bytes, content_type)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(Error::NotFound),
+            Err(error) => Err(anyhow::Error::new(error)
+                .context("reading a media file")
+                .into()),
+        }
+    }
+}

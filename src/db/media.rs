@@ -1,0 +1,115 @@
+//! Uploaded photos.
+
+use super::{DbResult, Tx};
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub file_name: String,
+    pub thumb_name: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub thumb_width: i64,
+    pub thumb_height: i64,
+    pub blurhash: String,
+    pub description: String,
+    pub file_size: i64,
+    pub created_at: i64,
+}
+
+macro_rules! select_media {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, account_id, status_id, file_name, thumb_name, content_type, width, height, \
+             thumb_width, thumb_height, blurhash, description, file_size, created_at FROM media_attachments ",
+            $where
+        )
+    };
+}
+
+pub async fn insert(tx: &mut Tx, m: &MediaRow) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO media_attachments (id, account_id, status_id, file_name, thumb_name, content_type, width, height, \
+         thumb_width, thumb_height, blurhash, description, file_size, created_at) \
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(m.id)
+    .bind(m.account_id)
+    .bind(&m.file_name)
+    .bind(&m.thumb_name)
+    .bind(&m.content_type)
+    .bind(m.width)
+    .bind(m.height)
+    .bind(m.thumb_width)
+    .bind(m.thumb_height)
+    .bind(&m.blurhash)
+    .bind(&m.description)
+    .bind(m.file_size)
+    .bind(m.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An upload of `account_id`.
+pub async fn owned(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<MediaRow>> {
+    Ok(
+        sqlx::query_as(select_media!("WHERE id = $1 AND account_id = $2"))
+            .bind(id)
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The photos of a status, in the order they were attached.
+pub async fn of_status(pool: &AnyPool, status_id: i64) -> DbResult<Vec<MediaRow>> {
+    Ok(
+        sqlx::query_as(select_media!("WHERE status_id = $1 ORDER BY id"))
+            .bind(status_id)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+pub async fn set_description(tx: &mut Tx, id: i64, description: &str) -> DbResult<()> {
+    sqlx::query("UPDATE media_attachments SET description = $1 WHERE id = $2")
+        .bind(description)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Attaches an unattached upload of `account_id` to a status; false when it is not one.
+pub async fn attach(tx: &mut Tx, account_id: i64, id: i64, status_id: i64) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
+        .bind(status_id)
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes uploads never attached and older than `before`; returns their file names.
+pub async fn take_stale(tx: &mut Tx, before: i64) -> DbResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")
+        .bind(before)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// File names of every attachment of the statuses of an account or of one status, before a delete.
+pub async fn files_of_status(pool: &AnyPool, status_id: i64) -> DbResult<Vec<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT file_name, thumb_name FROM media_attachments WHERE status_id = $1")
+            .bind(status_id)
+            .fetch_all(pool)
+            .await?,
+    )
+}

@@ -1,0 +1,95 @@
+//! `/api/v1/media`, `/api/v2/media`: photo uploads; `/media/…`: the stored files.
+
+use super::dto::MediaAttachment;
+use crate::app::{App, Error};
+use crate::domain::id::parse_id;
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, Params};
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// Upload a photo (multipart: `file`, optional `description`). JPEG, PNG, WebP or GIF; metadata
+/// such as GPS is removed, orientation applied, a thumbnail and blurhash made.
+#[utoipa::path(post, path = "/api/v2/media", tag = "media",
+    responses((status = 200, body = MediaAttachment), (status = 413, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn upload(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    mut form: Multipart,
+) -> Result<Json<MediaAttachment>, ApiError> {
+    let mut file = None;
+    let mut description = None;
+    let too_large_or_malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge
+        } else {
+            Error::BadRequest("error.malformed_body")
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(too_large_or_malformed)? {
+        match field.name() {
+            Some("file") => file = Some(field.bytes().await.map_err(too_large_or_malformed)?),
+            Some("description") => {
+                description = Some(field.text().await.map_err(too_large_or_malformed)?)
+            }
+            _ => {}
+        }
+    }
+    let file = file.ok_or(crate::domain::Invalid::blank("file"))?;
+    let row = app
+        .upload_media(&viewer, file, description.as_deref())
+        .await?;
+    Ok(Json(MediaAttachment::from_row(&row, &app.config)))
+}
+
+/// One of the viewer's uploads.
+#[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)), responses((status = 200, body = MediaAttachment), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn show(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<MediaAttachment>, ApiError> {
+    let row = app
+        .media(&viewer, parse_id(&id).ok_or(Error::NotFound)?)
+        .await?;
+    Ok(Json(MediaAttachment::from_row(&row, &app.config)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Describe {
+    description: Option<String>,
+}
+
+/// Change the alt text of an upload.
+#[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)), request_body = Describe, responses((status = 200, body = MediaAttachment), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn describe(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(input): Params<Describe>,
+) -> Result<Json<MediaAttachment>, ApiError> {
+    let row = app
+        .describe_media(
+            &viewer,
+            parse_id(&id).ok_or(Error::NotFound)?,
+            input.description.as_deref(),
+        )
+        .await?;
+    Ok(Json(MediaAttachment::from_row(&row, &app.config)))
+}
+
+/// A stored photo or thumbnail.
+pub async fn file(State(app): State<App>, Path(name): Path<String>) -> Result<Response, ApiError> {
+    let (bytes, content_type) = app.media_file_bytes(&name).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response())
+}

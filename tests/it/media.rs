@@ -1,0 +1,404 @@
+//! Photo uploads: metadata stripped, orientation applied, bombs and broken files refused,
+//! nothing left behind on failure, unattached uploads cleaned up.
+
+use crate::harness::TestApp;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+        .encode_image(&image)
+        .unwrap();
+    bytes
+}
+
+/// A JPEG with an EXIF block: orientation 6 (rotate 90°), GPS coordinates, and a description
+/// that spells them out.
+fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let secret = b"GPS 37.5665N 126.9780E\0";
+    let mut tiff: Vec<u8> = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    let ifd0_entries = 3u16;
+    let ifd0_size = 2 + 12 * u32::from(ifd0_entries) + 4;
+    let gps_offset = 8 + ifd0_size;
+    let gps_size = 2 + 12 + 4;
+    let text_offset = gps_offset + gps_size;
+    tiff.extend(ifd0_entries.to_be_bytes());
+    tiff.extend([0x01, 0x0E, 0x00, 0x02]); // ImageDescription, ASCII
+    tiff.extend((secret.len() as u32).to_be_bytes());
+    tiff.extend(text_offset.to_be_bytes());
+    tiff.extend([0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0, 6, 0, 0]); // Orientation = 6
+    tiff.extend([0x88, 0x25, 0x00, 0x04, 0, 0, 0, 1]); // GPS IFD pointer
+    tiff.extend(gps_offset.to_be_bytes());
+    tiff.extend(0u32.to_be_bytes());
+    tiff.extend(1u16.to_be_bytes());
+    tiff.extend([0x00, 0x01, 0x00, 0x02, 0, 0, 0, 2, b'N', 0, 0, 0]); // GPSLatitudeRef = N
+    tiff.extend(0u32.to_be_bytes());
+    tiff.extend(secret);
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend(tiff);
+    let plain = jpeg(width, height);
+    let mut bytes = plain[..2].to_vec();
+    bytes.extend([0xFF, 0xE1]);
+    bytes.extend(((app1.len() + 2) as u16).to_be_bytes());
+    bytes.extend(app1);
+    bytes.extend(&plain[2..]);
+    bytes
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A tiny PNG whose header claims 20,000 × 20,000 pixels: 1.2 GB once decoded.
+fn png_bomb() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        bytes.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        bytes.extend(&body);
+        bytes.extend(crc32(&body).to_be_bytes());
+    };
+    let mut header = Vec::new();
+    header.extend(20_000u32.to_be_bytes());
+    header.extend(20_000u32.to_be_bytes());
+    header.extend([8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &header);
+    chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    );
+    chunk(b"IEND", &[]);
+    bytes
+}
+
+async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+    let form = Form::new()
+        .part("file", Part::bytes(bytes).file_name(name.to_owned()))
+        .text("description", "주차장 사진");
+    t.client
+        .post(t.url("/api/v2/media"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn media_files(t: &TestApp) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(t.data_dir.join("media"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_photo_loses_its_gps_and_is_turned_upright() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let original = jpeg_with_gps(300, 200);
+    assert!(
+        original.windows(7).any(|w| w == b"37.5665"),
+        "the test file carries GPS text"
+    );
+    let response = upload(&t, &token, original, "parking.jpg").await;
+    assert_eq!(response.status(), 200);
+    let media: Value = response.json().await.unwrap();
+    assert_eq!(media["type"], "image");
+    assert_eq!(media["description"], "주차장 사진");
+    assert_eq!(
+        media["meta"]["original"]["width"], 200,
+        "orientation 6 turns 300×200 upright"
+    );
+    assert_eq!(media["meta"]["original"]["height"], 300);
+    assert!(media["blurhash"].as_str().unwrap().len() >= 6);
+    for url in [
+        media["url"].as_str().unwrap(),
+        media["preview_url"].as_str().unwrap(),
+    ] {
+        let stored = t.client.get(url).send().await.unwrap();
+        assert_eq!(stored.status(), 200);
+        assert_eq!(stored.headers()["content-type"], "image/jpeg");
+        let bytes = stored.bytes().await.unwrap();
+        assert!(
+            !bytes.windows(7).any(|w| w == b"37.5665"),
+            "GPS text leaked"
+        );
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "EXIF survived");
+    }
+    let attached = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&token)
+        .json(&json!({ "status": "", "media_ids": [media["id"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), 200, "a status of photos alone");
+    let status: Value = attached.json().await.unwrap();
+    assert_eq!(status["media_attachments"][0]["id"], media["id"]);
+    assert_eq!(
+        status["media_attachments"][0]["blurhash"],
+        media["blurhash"]
+    );
+}
+
+#[tokio::test]
+async fn broken_hostile_and_oversized_files_are_refused_and_leave_nothing() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let photo = jpeg(400, 300);
+    let cases: [(Vec<u8>, &str, u16, &str); 4] = [
+        (
+            b"just some text, not a photo".to_vec(),
+            "notes.txt",
+            422,
+            "JPEG, PNG, WebP, GIF 이미지만 올릴 수 있습니다",
+        ),
+        (
+            photo[..photo.len() / 2].to_vec(),
+            "truncated.jpg",
+            422,
+            "이미지를 읽을 수 없습니다 (손상되었거나 잘린 파일)",
+        ),
+        (
+            png_bomb(),
+            "bomb.png",
+            422,
+            "이미지가 너무 큽니다 (가로·세로 8192픽셀까지)",
+        ),
+        (
+            b"%PDF-1.4\n%%EOF".to_vec(),
+            "photo.jpg",
+            422,
+            "JPEG, PNG, WebP, GIF 이미지만 올릴 수 있습니다",
+        ),
+    ];
+    for (bytes, name, status, message) in cases {
+        let response = upload(&t, &token, bytes, name).await;
+        assert_eq!(response.status(), status, "{name}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["details"]["file"][0]["description"], message,
+            "{name}: {body}"
+        );
+    }
+    let huge = upload(&t, &token, vec![0u8; 11 * 1024 * 1024], "huge.jpg").await;
+    assert_eq!(huge.status(), 413);
+    let no_file = t
+        .client
+        .post(t.url("/api/v2/media"))
+        .bearer_auth(&token)
+        .multipart(Form::new().text("description", "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_file.status(), 422);
+    let anonymous = t
+        .client
+        .post(t.url("/api/v2/media"))
+        .multipart(Form::new().part("file", Part::bytes(jpeg(10, 10))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(t.count("media_attachments").await, 0);
+    assert!(
+        media_files(&t).is_empty(),
+        "no orphaned files: {:?}",
+        media_files(&t)
+    );
+}
+
+#[tokio::test]
+async fn photos_belong_to_their_uploader_and_attach_once() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    t.create_account("other", "다른이").await;
+    let mine = t.token_for("minji").await;
+    let theirs = t.token_for("other").await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let media: Value = upload(&t, &mine, jpeg(64, 64), "p.jpg")
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(media["id"].as_str().unwrap().to_owned());
+    }
+    let post = |token: String, body: Value| {
+        let c = t.client.clone();
+        let url = t.url("/api/v1/statuses");
+        async move {
+            c.post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        post(
+            theirs.clone(),
+            json!({ "status": "남의 사진", "media_ids": [ids[0]] })
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        post(
+            mine.clone(),
+            json!({ "status": "다섯 장", "media_ids": ids })
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(t.count("statuses").await, 0);
+    let first = post(
+        mine.clone(),
+        json!({ "status": "사진 두 장", "media_ids": [ids[0], ids[1]] }),
+    )
+    .await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(
+        post(
+            mine.clone(),
+            json!({ "status": "또 붙이기", "media_ids": [ids[0]] })
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        t.client
+            .get(t.url(&format!("/api/v1/media/{}", ids[2])))
+            .bearer_auth(&theirs)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let described: Value = t
+        .client
+        .put(t.url(&format!("/api/v1/media/{}", ids[2])))
+        .bearer_auth(&mine)
+        .json(&json!({ "description": "민원 현장" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(described["description"], "민원 현장");
+    let status: Value = first.json().await.unwrap();
+    let files_before = media_files(&t).len();
+    assert_eq!(files_before, 10, "five photos and five thumbnails");
+    let deleted = t
+        .client
+        .delete(t.url(&format!(
+            "/api/v1/statuses/{}",
+            status["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(
+        media_files(&t).len(),
+        6,
+        "the deleted status's photos are gone"
+    );
+    assert_eq!(
+        t.client
+            .get(status["media_attachments"][0]["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn uploads_never_attached_are_removed_after_a_day() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let stale: Value = upload(&t, &token, jpeg(32, 32), "old.jpg")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fresh: Value = upload(&t, &token, jpeg(32, 32), "new.jpg")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let two_days_ago = sotong::domain::time::now_ms() - 2 * 86_400_000;
+    sqlx::query("UPDATE media_attachments SET created_at = $1 WHERE id = $2")
+        .bind(two_days_ago)
+        .bind(stale["id"].as_str().unwrap().parse::<i64>().unwrap())
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+    t.app.sweep().await.unwrap();
+    assert_eq!(t.count("media_attachments").await, 1);
+    assert_eq!(
+        t.client
+            .get(stale["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        t.client
+            .get(fresh["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(media_files(&t).len(), 2);
+    // (A literal "/media/%2e%2e" never reaches the server: the client resolves dot segments.)
+    for bad in [
+        "/media/..%2Fsotong.db",
+        "/media/x.partial",
+        "/media/..%5Csotong.db",
+    ] {
+        assert_eq!(
+            t.client.get(t.url(bad)).send().await.unwrap().status(),
+            404,
+            "{bad}"
+        );
+    }
+}
