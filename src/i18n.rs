@@ -365,6 +365,27 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("field.file", "파일", "File"),
     ("field.description", "대체 텍스트", "Description"),
+    (
+        "error.reblog_not_allowed",
+        "공개 또는 미등록 공개 게시물만 부스트할 수 있습니다",
+        "Only public and unlisted posts can be boosted",
+    ),
+    (
+        "invalid.pinned_count",
+        "고정할 수 있는 게시물은 5개까지입니다",
+        "can hold at most 5 pinned posts",
+    ),
+    ("field.pinned", "고정", "Pinned"),
+    (
+        "notification.reblog",
+        "{name}님이 회원님의 게시물을 부스트했습니다.",
+        "{name} boosted your post.",
+    ),
+    (
+        "notification.update",
+        "{name}님이 회원님이 부스트한 게시물을 수정했습니다.",
+        "{name} edited a post you boosted.",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

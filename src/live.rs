@@ -26,6 +26,8 @@ pub enum Event {
     Update(i64),
     /// A status was deleted.
     Delete(i64),
+    /// A status was edited.
+    Edit(i64),
     /// A notification was written for the topic's account.
     Notification(i64),
 }

@@ -14,6 +14,7 @@ mod rate_limit;
 pub mod search;
 pub mod secrets;
 pub mod social;
+pub mod status_actions;
 mod viewer;
 
 pub use error::{Error, OAuthError, Result};

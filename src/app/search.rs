@@ -67,7 +67,7 @@ impl App {
                 offset,
             )
             .await?;
-            results.statuses = self.views(rows).await?;
+            results.statuses = self.views(looker, rows).await?;
         }
         Ok(results)
     }

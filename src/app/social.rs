@@ -34,6 +34,8 @@ pub struct StatusView {
     pub mentions: Vec<(i64, String)>,
     pub tags: Vec<String>,
     pub media: Vec<crate::db::media::MediaRow>,
+    /// For a boost: the boosted status.
+    pub reblog: Option<Box<StatusView>>,
 }
 
 /// A notification with its actor and status.
@@ -73,7 +75,17 @@ impl App {
         })
     }
 
-    async fn view(&self, row: StatusRow) -> Result<StatusView> {
+    pub(super) async fn view(&self, looker: Looker, row: StatusRow) -> Result<StatusView> {
+        // A boost shows the boosted status, as the same viewer sees it.
+        let reblog = match row.reblog_of_id {
+            Some(of) => {
+                let original = rows::visible_status(self.db.pool(), looker, of)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                Some(Box::new(Box::pin(self.view(looker, original)).await?))
+            }
+            None => None,
+        };
         let author = self.account(row.account_id).await?;
         let wall = match row.wall_account_id {
             Some(id) => Some(self.account(id).await?),
@@ -93,13 +105,18 @@ impl App {
             mentions,
             tags,
             media,
+            reblog,
         })
     }
 
-    pub(super) async fn views(&self, rows: Vec<StatusRow>) -> Result<Vec<StatusView>> {
+    pub(super) async fn views(
+        &self,
+        looker: Looker,
+        rows: Vec<StatusRow>,
+    ) -> Result<Vec<StatusView>> {
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
-            views.push(self.view(row).await?);
+            views.push(self.view(looker, row).await?);
         }
         Ok(views)
     }
@@ -198,7 +215,7 @@ impl App {
             let row = rows::visible_status(self.db.pool(), looker, existing)
                 .await?
                 .ok_or(Error::NotFound)?;
-            return self.view(row).await;
+            return self.view(looker, row).await;
         }
         let mentioned = account_rows::ids_by_handles(&mut tx, &mentions(&input.source)).await?;
         let base = self.config.public_url();
@@ -294,7 +311,7 @@ impl App {
         let row = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
-        self.view(row).await
+        self.view(looker, row).await
     }
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
@@ -303,7 +320,7 @@ impl App {
         let row = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
-        self.view(row).await
+        self.view(looker, row).await
     }
 
     /// Deletes a status: its author may, and so may the owner of the wall it is on.
@@ -363,7 +380,10 @@ impl App {
             descendants.extend(replies);
         }
         descendants.sort_by_key(|d| d.id);
-        Ok((self.views(ancestors).await?, self.views(descendants).await?))
+        Ok((
+            self.views(looker, ancestors).await?,
+            self.views(looker, descendants).await?,
+        ))
     }
 
     pub async fn favourite(&self, viewer: &Viewer, id: i64, on: bool) -> Result<StatusView> {
@@ -467,7 +487,7 @@ impl App {
         }
         let looker = self.looker(viewer).await?;
         let rows = rows::timeline(self.db.pool(), looker, &which, &page).await?;
-        self.views(rows).await
+        self.views(looker, rows).await
     }
 
     pub async fn notifications(
@@ -560,14 +580,14 @@ impl App {
     }
 
     /// An account and its followers: whose home timelines a status of it reaches.
-    async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
+    pub(super) async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
         let mut audience = rows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
         audience.push(account_id);
         Ok(audience)
     }
 
     /// Rings the hub for committed changes.
-    fn ring(&self, events: Vec<(Topic, Event)>) {
+    pub(super) fn ring(&self, events: Vec<(Topic, Event)>) {
         for (topic, event) in events {
             self.hub.publish(&topic, event);
         }

@@ -28,7 +28,10 @@ macro_rules! select_status {
          s.visibility, s.title, s.source, s.content, s.spoiler_text, s.sensitive, s.language, s.created_at, \
          (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies_count, \
          (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id) AS favourites_count, \
-         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = $1) AS favourited \
+         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = $1) AS favourited, \
+         s.reblog_of_id, s.edited_at, s.pinned_at, \
+         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id) AS reblogs_count, \
+         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = $1) AS reblogged \
          FROM statuses s "
     };
 }
@@ -81,6 +84,12 @@ pub struct StatusRow {
     pub replies_count: i64,
     pub favourites_count: i64,
     favourited: i64,
+    /// Set for a boost: the boosted status.
+    pub reblog_of_id: Option<i64>,
+    pub edited_at: Option<i64>,
+    pub pinned_at: Option<i64>,
+    pub reblogs_count: i64,
+    reblogged: i64,
 }
 
 impl StatusRow {
@@ -89,6 +98,9 @@ impl StatusRow {
     }
     pub fn favourited(&self) -> bool {
         super::flag(self.favourited)
+    }
+    pub fn reblogged(&self) -> bool {
+        super::flag(self.reblogged)
     }
 }
 
@@ -212,6 +224,8 @@ pub enum Timeline {
     /// An account's wall: posts by it and posts on it.
     Wall(i64),
     Tag(String),
+    /// An account's pinned statuses.
+    Pinned(i64),
 }
 
 /// A page of a timeline, newest first.
@@ -232,14 +246,17 @@ pub async fn timeline(
         Timeline::Home => timeline!(
             "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND $7 = 0"
         ),
-        Timeline::Public => timeline!("s.visibility = 'public' AND $7 = 0"),
+        Timeline::Public => {
+            timeline!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND $7 = 0")
+        }
         Timeline::Organization => timeline!(
-            "s.organization_id = $2 AND s.visibility IN ('public', 'unlisted', 'organization', 'department') AND $7 = 0"
+            "s.organization_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted', 'organization', 'department') AND $7 = 0"
         ),
         Timeline::Wall(_) => timeline!("s.account_id = $7 OR s.wall_account_id = $7"),
         Timeline::Tag(_) => timeline!(
             "EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag = $7)"
         ),
+        Timeline::Pinned(_) => timeline!("s.account_id = $7 AND s.pinned_at IS NOT NULL"),
     };
     // min_id pages forward from a point: read the oldest first, then show newest first.
     let ascending = page.min_id.is_some();
@@ -257,7 +274,7 @@ pub async fn timeline(
     .bind(page.limit);
     // $7 is the timeline's own parameter; the others compare it with 0 so every variant binds it.
     let query = match which {
-        Timeline::Wall(account) => query.bind(*account),
+        Timeline::Wall(account) | Timeline::Pinned(account) => query.bind(*account),
         Timeline::Tag(tag) => query.bind(tag.clone()),
         _ => query.bind(0_i64),
     };
@@ -427,7 +444,7 @@ pub async fn search(
         select_status!(),
         "WHERE ",
         visible!(),
-        " AND (LOWER(s.source) LIKE $4 ESCAPE '\\' OR LOWER(COALESCE(s.title, '')) LIKE $4 ESCAPE '\\') \
+        " AND s.reblog_of_id IS NULL AND (LOWER(s.source) LIKE $4 ESCAPE '\\' OR LOWER(COALESCE(s.title, '')) LIKE $4 ESCAPE '\\') \
          ORDER BY s.id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(looker.account_id)
@@ -456,4 +473,139 @@ pub async fn search_tags(
     .bind(offset)
     .fetch_all(pool)
     .await?)
+}
+
+/// Writes a boost of `of` by `account_id`; false when that account had boosted it already.
+pub async fn insert_reblog(
+    tx: &mut Tx,
+    id: i64,
+    account_id: i64,
+    of: &StatusRow,
+    organization_id: Option<i64>,
+    department_id: Option<i64>,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO statuses (id, account_id, visibility, organization_id, department_id, source, content, reblog_of_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, '', '', $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(&of.visibility)
+    .bind(organization_id)
+    .bind(department_id)
+    .bind(of.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The id of `account_id`'s boost of `of`, if any.
+pub async fn reblog_by(pool: &AnyPool, account_id: i64, of: i64) -> DbResult<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM statuses WHERE account_id = $1 AND reblog_of_id = $2")
+            .bind(account_id)
+            .bind(of)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Accounts that favourited (`favourites`) or boosted a status, newest first.
+pub async fn engaged_accounts(
+    pool: &AnyPool,
+    status_id: i64,
+    favourites: bool,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let sql = if favourites {
+        "SELECT account_id FROM favourites WHERE status_id = $1 ORDER BY created_at DESC LIMIT $2"
+    } else {
+        "SELECT account_id FROM statuses WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2"
+    };
+    let rows: Vec<(i64,)> = sqlx::query_as(sql)
+        .bind(status_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A version of a status, for its edit history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EditRow {
+    pub source: String,
+    pub content: String,
+    pub spoiler_text: String,
+    sensitive: i64,
+    pub created_at: i64,
+}
+
+impl EditRow {
+    pub fn sensitive(&self) -> bool {
+        super::flag(self.sensitive)
+    }
+}
+
+/// The new text of an edited status.
+pub struct Revision<'a> {
+    pub source: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+}
+
+/// Replaces a status's text, keeping the version it replaces in its history.
+pub async fn edit(tx: &mut Tx, before: &StatusRow, after: Revision<'_>, now: i64) -> DbResult<()> {
+    sqlx::query("INSERT INTO status_edits (id, status_id, source, content, spoiler_text, sensitive, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(crate::domain::id::next_id())
+        .bind(before.id)
+        .bind(&before.source)
+        .bind(&before.content)
+        .bind(&before.spoiler_text)
+        .bind(i64::from(before.sensitive()))
+        .bind(before.edited_at.unwrap_or(before.created_at))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE statuses SET source = $1, content = $2, spoiler_text = $3, sensitive = $4, language = $5, edited_at = $6 WHERE id = $7")
+        .bind(after.source)
+        .bind(after.content)
+        .bind(after.spoiler_text)
+        .bind(i64::from(after.sensitive))
+        .bind(after.language)
+        .bind(now)
+        .bind(before.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Earlier versions of a status, oldest first.
+pub async fn history(pool: &AnyPool, status_id: i64) -> DbResult<Vec<EditRow>> {
+    Ok(sqlx::query_as("SELECT source, content, spoiler_text, sensitive, created_at FROM status_edits WHERE status_id = $1 ORDER BY id")
+        .bind(status_id)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Pins or unpins a status.
+pub async fn set_pinned(tx: &mut Tx, status_id: i64, pinned_at: Option<i64>) -> DbResult<()> {
+    sqlx::query("UPDATE statuses SET pinned_at = $1 WHERE id = $2")
+        .bind(pinned_at)
+        .bind(status_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn pinned_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM statuses WHERE account_id = $1 AND pinned_at IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
 }

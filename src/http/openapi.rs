@@ -17,13 +17,15 @@ use utoipa::OpenApi;
         accounts::follow, accounts::unfollow, accounts::relationships, accounts::followers, accounts::following,
         accounts::friends, accounts::update_credentials,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite,
+        statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,
+        statuses::edit, statuses::history, statuses::source, statuses::pin, statuses::unpin,
         timelines::home, timelines::public, timelines::tag, timelines::organization, timelines::wall,
         notifications::list, notifications::show, notifications::dismiss, notifications::clear,
         notifications::unread_count, notifications::markers, notifications::set_marker,
         search::v2, search::accounts,
         media::upload, media::show, media::describe,
     ),
-    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment)),
+    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit)),
     tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
 )]
 struct ApiDoc;

@@ -12,6 +12,7 @@ mod oauth;
 mod process;
 mod search;
 mod social;
+mod status_actions;
 mod streaming;
 mod tidy;
 mod web;

@@ -307,16 +307,16 @@ impl Status {
             uri: format!("{base}/users/{}/statuses/{}", view.author.handle, row.id),
             url,
             replies_count: row.replies_count,
-            reblogs_count: 0,
+            reblogs_count: row.reblogs_count,
             favourites_count: row.favourites_count,
-            edited_at: None,
+            edited_at: row.edited_at.map(rfc3339),
             favourited: row.favourited(),
-            reblogged: false,
+            reblogged: row.reblogged(),
             muted: false,
             bookmarked: false,
-            pinned: false,
+            pinned: row.pinned_at.is_some(),
             content: row.content.clone(),
-            reblog: None,
+            reblog: view.reblog.as_ref().and_then(|inner| serde_json::to_value(Status::from_view(inner, config)).ok()),
             application: None,
             account: Account::from_row(&view.author, config),
             media_attachments: view.media.iter().map(|m| serde_json::to_value(MediaAttachment::from_row(m, config)).unwrap_or_default()).collect(),
@@ -363,6 +363,8 @@ impl Notification {
             "sotong.wall_post" => "notification.wall_post",
             "favourite" => "notification.favourite",
             "follow" => "notification.follow",
+            "reblog" => "notification.reblog",
+            "update" => "notification.update",
             _ => "notification.mention",
         };
         Notification {
@@ -457,4 +459,18 @@ impl MediaAttachment {
             blurhash: row.blurhash.clone(),
         }
     }
+}
+
+/// One version of a status (Mastodon's StatusEdit).
+#[derive(Serialize, ToSchema)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    #[schema(value_type = Vec<Object>)]
+    pub media_attachments: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
 }

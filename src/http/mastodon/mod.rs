@@ -68,8 +68,24 @@ pub fn router() -> Router<App> {
         .route("/api/v1/statuses", post(statuses::create))
         .route(
             "/api/v1/statuses/{id}",
-            get(statuses::show).delete(statuses::delete),
+            get(statuses::show)
+                .put(statuses::edit)
+                .delete(statuses::delete),
         )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(statuses::favourited_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(statuses::reblogged_by),
+        )
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
         .route(

@@ -146,3 +146,161 @@ pub async fn unfavourite(
     let view = app.favourite(&viewer, status_id(&id)?, false).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
+
+/// Boost a status.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/reblog", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn reblog(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.reblog(&viewer, status_id(&id)?).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Take a boost back.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/unreblog", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status)))]
+pub async fn unreblog(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.unreblog(&viewer, status_id(&id)?).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+async fn engaged(
+    app: &App,
+    viewer: Option<&crate::app::Viewer>,
+    id: &str,
+    favourites: bool,
+) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
+    let rows = app.engaged(viewer, status_id(id)?, favourites, 80).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| super::dto::Account::from_row(r, &app.config))
+            .collect(),
+    ))
+}
+
+/// Who favourited a status.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/favourited_by", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Vec<super::dto::Account>)))]
+pub async fn favourited_by(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
+    engaged(&app, viewer.as_ref(), &id, true).await
+}
+
+/// Who boosted a status.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/reblogged_by", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Vec<super::dto::Account>)))]
+pub async fn reblogged_by(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
+    engaged(&app, viewer.as_ref(), &id, false).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EditStatus {
+    #[serde(default)]
+    status: String,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+}
+
+/// Edit one's own status (its text, content warning, sensitivity, language).
+#[utoipa::path(put, path = "/api/v1/statuses/{id}", tag = "statuses", params(("id" = String, Path)), request_body = EditStatus,
+    responses((status = 200, body = Status), (status = 403, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn edit(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(input): Params<EditStatus>,
+) -> Result<Json<Status>, ApiError> {
+    let new = NewStatus::parse(
+        &input.status,
+        None,
+        input.spoiler_text.as_deref(),
+        input.sensitive.unwrap_or(false),
+        None,
+        input.language.as_deref(),
+    )?;
+    let view = app.edit_status(&viewer, status_id(&id)?, new).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Every version of a status, oldest first, the current one last.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/history", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Vec<super::dto::StatusEdit>)))]
+pub async fn history(
+    State(app): State<App>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<super::dto::StatusEdit>>, ApiError> {
+    let (view, earlier) = app.status_history(viewer.as_ref(), status_id(&id)?).await?;
+    let account = || super::dto::Account::from_row(&view.author, &app.config);
+    let mut versions: Vec<super::dto::StatusEdit> = earlier
+        .iter()
+        .map(|e| super::dto::StatusEdit {
+            content: e.content.clone(),
+            spoiler_text: e.spoiler_text.clone(),
+            sensitive: e.sensitive(),
+            created_at: crate::domain::time::rfc3339(e.created_at),
+            account: account(),
+            media_attachments: Vec::new(),
+            emojis: Vec::new(),
+        })
+        .collect();
+    versions.push(super::dto::StatusEdit {
+        content: view.row.content.clone(),
+        spoiler_text: view.row.spoiler_text.clone(),
+        sensitive: view.row.sensitive(),
+        created_at: crate::domain::time::rfc3339(view.row.edited_at.unwrap_or(view.row.created_at)),
+        account: account(),
+        media_attachments: Vec::new(),
+        emojis: Vec::new(),
+    });
+    Ok(Json(versions))
+}
+
+/// The text of one's own status as it was typed, for editing.
+#[utoipa::path(get, path = "/api/v1/statuses/{id}/source", tag = "statuses", params(("id" = String, Path)), responses((status = 200), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn source(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.status(Some(&viewer), status_id(&id)?).await?;
+    if Some(view.row.account_id) != viewer.account_id {
+        return Err(Error::NotFound.into());
+    }
+    Ok(Json(
+        json!({ "id": view.row.id.to_string(), "text": view.row.source, "spoiler_text": view.row.spoiler_text }),
+    ))
+}
+
+/// Pin one's own status to one's profile.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/pin", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn pin(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.pin(&viewer, status_id(&id)?, true).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Unpin a status.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/unpin", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status)))]
+pub async fn unpin(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.pin(&viewer, status_id(&id)?, false).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}

@@ -103,6 +103,13 @@ async fn render(
             ))
         }
         Event::Delete(id) if stream != "user:notification" => Some(("delete", id.to_string())),
+        Event::Edit(id) if stream != "user:notification" => {
+            let view = app.status(viewer, id).await.ok()?;
+            Some((
+                "status.update",
+                serde_json::to_string(&Status::from_view(&view, &app.config)).ok()?,
+            ))
+        }
         Event::Notification(id) => {
             let view = app.notification(viewer?, id).await.ok()?;
             Some((

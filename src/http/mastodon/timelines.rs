@@ -100,21 +100,30 @@ pub async fn organization(
 }
 
 /// An account's wall: statuses by it and statuses written on it.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}/statuses", tag = "accounts", params(("id" = String, Path), PageQuery), responses((status = 200, body = Vec<Status>), (status = 404, body = super::dto::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/statuses", tag = "accounts", params(("id" = String, Path), PageQuery, WallQuery), responses((status = 200, body = Vec<Status>), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn wall(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
+    Query(only): Query<WallQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
     let account = parse_id(&id).ok_or(Error::NotFound)?;
     let path = format!("/api/v1/accounts/{account}/statuses");
-    page(
-        &app,
-        viewer.as_ref(),
-        Timeline::Wall(account),
-        &query,
-        &path,
-    )
-    .await
+    let which = if only
+        .pinned
+        .as_deref()
+        .is_some_and(|p| p == "true" || p == "1")
+    {
+        Timeline::Pinned(account)
+    } else {
+        Timeline::Wall(account)
+    };
+    page(&app, viewer.as_ref(), which, &query, &path).await
+}
+
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+pub struct WallQuery {
+    /// Only the account's pinned statuses.
+    pinned: Option<String>,
 }

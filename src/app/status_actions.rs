@@ -1,0 +1,212 @@
+//! What can be done to a status after it is posted: boosts, edits (with history), pins, and
+//! the lists of who favourited or boosted it.
+
+use super::social::StatusView;
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::accounts::AccountRow;
+use crate::db::notifications as notes;
+use crate::db::statuses::{self as rows, EditRow};
+use crate::domain::status::{NewStatus, render_markdown, render_plain};
+use crate::domain::{Invalid, id::next_id, time::now_ms};
+use crate::live::{Event, Topic};
+
+/// Mastodon allows five pinned statuses per account.
+const MAX_PINNED: i64 = 5;
+
+impl App {
+    /// Boosts a status. Only public and unlisted statuses can be boosted: a boost shows the
+    /// status to the booster's followers, which would widen a narrower audience.
+    pub async fn reblog(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
+        viewer.require_scope("write:statuses")?;
+        let me = self.account(viewer.account()?).await?;
+        let looker = self.looker(Some(viewer)).await?;
+        let original = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if let Some(boosted) = original.reblog_of_id {
+            // Boosting a boost boosts what it boosted.
+            return Box::pin(self.reblog(viewer, boosted)).await;
+        }
+        if !matches!(original.visibility.as_str(), "public" | "unlisted") {
+            return Err(Error::Forbidden("error.reblog_not_allowed"));
+        }
+        if let Some(existing) = rows::reblog_by(self.db.pool(), me.id, id).await? {
+            let row = rows::visible_status(self.db.pool(), looker, existing)
+                .await?
+                .ok_or(Error::NotFound)?;
+            return self.view(looker, row).await;
+        }
+        let now = now_ms();
+        let reblog_id = next_id();
+        let mut tx = self.db.begin_write().await?;
+        let mut rung = Vec::new();
+        if rows::insert_reblog(
+            &mut tx,
+            reblog_id,
+            me.id,
+            &original,
+            me.organization_id,
+            me.department_id,
+            now,
+        )
+        .await?
+            && let Some(note) =
+                notes::notify(&mut tx, original.account_id, me.id, "reblog", Some(id), now).await?
+        {
+            rung.push((
+                Topic::Account(original.account_id),
+                Event::Notification(note),
+            ));
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        rung.extend(
+            self.audience_of(me.id)
+                .await?
+                .into_iter()
+                .map(|a| (Topic::Account(a), Event::Update(reblog_id))),
+        );
+        self.ring(rung);
+        let row = rows::visible_status(self.db.pool(), looker, reblog_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.view(looker, row).await
+    }
+
+    /// Takes a boost back; answers with the boosted status.
+    pub async fn unreblog(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
+        viewer.require_scope("write:statuses")?;
+        let me = viewer.account()?;
+        if let Some(reblog) = rows::reblog_by(self.db.pool(), me, id).await? {
+            let mut tx = self.db.begin_write().await?;
+            rows::delete(&mut tx, reblog).await?;
+            tx.commit().await.map_err(DbError::from)?;
+            let rung = self
+                .audience_of(me)
+                .await?
+                .into_iter()
+                .map(|a| (Topic::Account(a), Event::Delete(reblog)))
+                .collect();
+            self.ring(rung);
+        }
+        self.status(Some(viewer), id).await
+    }
+
+    /// Accounts that favourited (`favourites = true`) or boosted a status the viewer can see.
+    pub async fn engaged(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+        favourites: bool,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>> {
+        self.status(viewer, id).await?;
+        let mut accounts = Vec::new();
+        for account in rows::engaged_accounts(self.db.pool(), id, favourites, limit).await? {
+            if let Ok(row) = self.account(account).await {
+                accounts.push(row);
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// Edits the text of one's own status. Earlier versions stay readable in its history, and
+    /// those who boosted it are told (`update`).
+    pub async fn edit_status(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        input: NewStatus,
+    ) -> Result<StatusView> {
+        viewer.require_scope("write:statuses")?;
+        let me = viewer.account()?;
+        let looker = self.looker(Some(viewer)).await?;
+        let before = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if before.account_id != me || before.reblog_of_id.is_some() {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        let has_media = !crate::db::media::of_status(self.db.pool(), id)
+            .await?
+            .is_empty();
+        if input.source.is_empty() && !has_media {
+            return Err(Invalid::blank("status").into());
+        }
+        let base = self.config.public_url();
+        let mentioned = rows::mentions_of(self.db.pool(), &[id]).await?;
+        let known: Vec<(String, String)> = mentioned
+            .iter()
+            .map(|(_, _, h)| (h.clone(), format!("{base}/@{h}")))
+            .collect();
+        let content = match before.title {
+            Some(_) => render_markdown(&input.source),
+            None => render_plain(&input.source, &known, &base),
+        };
+        let now = now_ms();
+        let boosters = rows::engaged_accounts(self.db.pool(), id, false, i64::MAX).await?;
+        let mut rung = Vec::new();
+        let mut tx = self.db.begin_write().await?;
+        let revision = rows::Revision {
+            source: &input.source,
+            content: &content,
+            spoiler_text: &input.spoiler_text,
+            sensitive: input.sensitive,
+            language: input.language.as_deref().or(before.language.as_deref()),
+        };
+        rows::edit(&mut tx, &before, revision, now).await?;
+        for booster in boosters {
+            if let Some(note) = notes::notify(&mut tx, booster, me, "update", Some(id), now).await?
+            {
+                rung.push((Topic::Account(booster), Event::Notification(note)));
+            }
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        rung.extend(
+            self.audience_of(me)
+                .await?
+                .into_iter()
+                .map(|a| (Topic::Account(a), Event::Edit(id))),
+        );
+        if before.visibility == "public" {
+            rung.push((Topic::Public, Event::Edit(id)));
+        }
+        self.ring(rung);
+        self.status(Some(viewer), id).await
+    }
+
+    /// Earlier versions of a status the viewer can see, oldest first (the current one is the
+    /// status itself).
+    pub async fn status_history(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+    ) -> Result<(StatusView, Vec<EditRow>)> {
+        let view = self.status(viewer, id).await?;
+        let history = rows::history(self.db.pool(), id).await?;
+        Ok((view, history))
+    }
+
+    /// Pins or unpins one of the viewer's own statuses on their profile.
+    pub async fn pin(&self, viewer: &Viewer, id: i64, on: bool) -> Result<StatusView> {
+        viewer.require_scope("write:accounts")?;
+        let me = viewer.account()?;
+        let view = self.status(Some(viewer), id).await?;
+        if view.row.account_id != me
+            || view.row.reblog_of_id.is_some()
+            || view.row.visibility == "direct"
+        {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        if on
+            && view.row.pinned_at.is_none()
+            && rows::pinned_count(self.db.pool(), me).await? >= MAX_PINNED
+        {
+            return Err(Invalid::new("pinned", "ERR_TOO_LONG", "invalid.pinned_count").into());
+        }
+        let mut tx = self.db.begin_write().await?;
+        rows::set_pinned(&mut tx, id, on.then(now_ms)).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.status(Some(viewer), id).await
+    }
+}

@@ -1,0 +1,334 @@
+//! Boosts, edits with history, pins, and who favourited or boosted.
+
+use crate::harness::TestApp;
+use serde_json::{Value, json};
+
+struct User<'a> {
+    t: &'a TestApp,
+    token: String,
+    id: String,
+}
+
+impl User<'_> {
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .client
+            .post(self.t.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .client
+            .put(self.t.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn get(&self, path: &str) -> Value {
+        let response = self
+            .t
+            .client
+            .get(self.t.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+    async fn status(&self, body: Value) -> Value {
+        let response = self.post("/api/v1/statuses", body).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+}
+
+async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
+    let id = t.create_account(handle, name).await.to_string();
+    User {
+        t,
+        token: t.token_for(handle).await,
+        id,
+    }
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_boost_reaches_the_boosters_followers_and_notifies_the_author() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "author", "작성자").await;
+    let booster = user(&t, "booster", "부스터").await;
+    let follower = user(&t, "follower", "팔로워").await;
+    follower
+        .post(
+            &format!("/api/v1/accounts/{}/follow", booster.id),
+            json!({}),
+        )
+        .await;
+    let original = author
+        .status(json!({ "status": "구민 여러분께 알립니다" }))
+        .await;
+    let oid = original["id"].as_str().unwrap();
+
+    let boost: Value = booster
+        .post(&format!("/api/v1/statuses/{oid}/reblog"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(boost["reblog"]["id"], oid);
+    assert_eq!(boost["reblog"]["reblogged"], true);
+    assert_eq!(boost["reblog"]["reblogs_count"], 1);
+    let again: Value = booster
+        .post(&format!("/api/v1/statuses/{oid}/reblog"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], boost["id"], "boosting twice is one boost");
+    let notes = author.get("/api/v1/notifications?types[]=reblog").await;
+    assert_eq!(notes.as_array().unwrap().len(), 1);
+    assert_eq!(notes[0]["account"]["id"], booster.id);
+    let home = follower.get("/api/v1/timelines/home").await;
+    assert_eq!(home[0]["id"], boost["id"]);
+    assert_eq!(home[0]["reblog"]["id"], oid);
+    assert_eq!(
+        ids(&author
+            .get(&format!("/api/v1/statuses/{oid}/reblogged_by"))
+            .await),
+        [booster.id.as_str()]
+    );
+    let public: Value = t
+        .client
+        .get(t.url("/api/v1/timelines/public"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&public),
+        [oid.to_owned()],
+        "boosts stay out of the public timeline"
+    );
+
+    let undone: Value = booster
+        .post(&format!("/api/v1/statuses/{oid}/unreblog"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(undone["reblogs_count"], 0);
+    assert_eq!(undone["reblogged"], false);
+    assert!(
+        follower
+            .get("/api/v1/timelines/home")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn only_public_and_unlisted_statuses_can_be_boosted() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "author", "작성자").await;
+    let follower = user(&t, "follower", "팔로워").await;
+    follower
+        .post(&format!("/api/v1/accounts/{}/follow", author.id), json!({}))
+        .await;
+    let private = author
+        .status(json!({ "status": "팔로워에게만", "visibility": "private" }))
+        .await;
+    let refused = follower
+        .post(
+            &format!(
+                "/api/v1/statuses/{}/reblog",
+                private["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"],
+        "공개 또는 미등록 공개 게시물만 부스트할 수 있습니다"
+    );
+    let missing = follower
+        .post("/api/v1/statuses/12345/reblog", json!({}))
+        .await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(t.count("statuses").await, 1);
+}
+
+#[tokio::test]
+async fn an_edit_keeps_its_history_and_tells_those_who_boosted() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "author", "작성자").await;
+    let booster = user(&t, "booster", "부스터").await;
+    let original = author.status(json!({ "status": "회의는 3시입니다" })).await;
+    let id = original["id"].as_str().unwrap();
+    booster
+        .post(&format!("/api/v1/statuses/{id}/reblog"), json!({}))
+        .await;
+    booster
+        .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+        .await;
+
+    let edited = author
+        .put(
+            &format!("/api/v1/statuses/{id}"),
+            json!({ "status": "회의는 4시로 바뀌었습니다", "spoiler_text": "일정 변경" }),
+        )
+        .await;
+    assert_eq!(edited.status(), 200);
+    let edited: Value = edited.json().await.unwrap();
+    assert!(edited["content"].as_str().unwrap().contains("4시"));
+    assert_eq!(edited["spoiler_text"], "일정 변경");
+    assert!(edited["edited_at"].is_string());
+    let history = author.get(&format!("/api/v1/statuses/{id}/history")).await;
+    let versions: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions.len(), 2);
+    assert!(
+        versions[0].contains("3시") && versions[1].contains("4시"),
+        "{versions:?}"
+    );
+    let source = author.get(&format!("/api/v1/statuses/{id}/source")).await;
+    assert_eq!(source["text"], "회의는 4시로 바뀌었습니다");
+    let told = booster.get("/api/v1/notifications?types[]=update").await;
+    assert_eq!(told[0]["status"]["id"], id);
+    assert_eq!(
+        ids(&author
+            .get(&format!("/api/v1/statuses/{id}/favourited_by"))
+            .await),
+        [booster.id.as_str()]
+    );
+
+    assert_eq!(
+        booster
+            .put(
+                &format!("/api/v1/statuses/{id}"),
+                json!({ "status": "남의 글 고치기" })
+            )
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        author
+            .put(&format!("/api/v1/statuses/{id}"), json!({ "status": "" }))
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        author
+            .put(
+                &format!("/api/v1/statuses/{id}"),
+                json!({ "status": "가".repeat(5001) })
+            )
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        t.client
+            .get(t.url(&format!("/api/v1/statuses/{id}/source")))
+            .bearer_auth(&booster.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        author
+            .get(&format!("/api/v1/statuses/{id}/history"))
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "refused edits leave no version"
+    );
+}
+
+#[tokio::test]
+async fn pinned_statuses_show_on_the_profile_five_at_most() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "author", "작성자").await;
+    let other = user(&t, "other", "다른이").await;
+    let mut posted = Vec::new();
+    for i in 0..6 {
+        posted.push(
+            author
+                .status(json!({ "status": format!("공지 {i}") }))
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &posted[..5] {
+        let pinned: Value = author
+            .post(&format!("/api/v1/statuses/{id}/pin"), json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(pinned["pinned"], true);
+    }
+    let sixth = author
+        .post(&format!("/api/v1/statuses/{}/pin", posted[5]), json!({}))
+        .await;
+    assert_eq!(sixth.status(), 422);
+    assert_eq!(
+        other
+            .post(&format!("/api/v1/statuses/{}/pin", posted[5]), json!({}))
+            .await
+            .status(),
+        403
+    );
+    let pinned = other
+        .get(&format!(
+            "/api/v1/accounts/{}/statuses?pinned=true",
+            author.id
+        ))
+        .await;
+    assert_eq!(pinned.as_array().unwrap().len(), 5);
+    author
+        .post(&format!("/api/v1/statuses/{}/unpin", posted[0]), json!({}))
+        .await;
+    assert_eq!(
+        other
+            .get(&format!(
+                "/api/v1/accounts/{}/statuses?pinned=true",
+                author.id
+            ))
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
