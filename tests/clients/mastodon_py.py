@@ -50,9 +50,9 @@ def main(args):
         api.log_in(code=code, redirect_uri=OOB, allow_http=True)
         print(json.dumps({"account": plain(api.account_verify_credentials())}))
     elif mode == "story":
-        # The 2011 story: a resident follows an official and writes on his wall; he is notified
-        # and replies; she is notified. (Search, photos and streaming are not built yet.)
-        official_email, official_password, password = args[2], args[3], args[4]
+        # The 2011 story: a resident finds an official by his initials, follows him and writes
+        # on his wall with a photo; his open stream hears of it; he replies; she is notified.
+        official_email, official_password, password, photo = args[2], args[3], args[4], args[5]
         client_id, client_secret = Mastodon.create_app("sotong-story", api_base_url=base, redirect_uris=OOB)
         resident = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
         resident.create_account("story_resident", password, "seoyeon@example.org", agreement=True, locale="ko")
@@ -67,10 +67,12 @@ def main(args):
 
         handle = official.stream_user(Listener(), run_async=True)
         time.sleep(0.5)
-        him = resident.account_lookup("gildong_hong")
+        found = resident.account_search("ㅎㄱㄷ")
+        him = next(a for a in found if a["username"] == "gildong_hong")
         relationship = resident.account_follow(him["id"])
+        media = resident.media_post(photo, mime_type="image/jpeg", description="불법 주차 현장 사진")
         # Writing on another's wall is Sotong's extension: Mastodon.py's generic request carries it.
-        wall_post = resident._Mastodon__api_request("POST", "/api/v1/statuses", {"status": "안녕하세요, 주차 민원 문의드립니다. #주차", "wall_account_id": him["id"]})
+        wall_post = resident._Mastodon__api_request("POST", "/api/v1/statuses", {"status": "안녕하세요, 주차 민원 문의드립니다. #주차", "wall_account_id": him["id"], "media_ids": [media["id"]]})
         for _ in range(50):
             if any(n["type"] == "sotong.wall_post" for n in streamed):
                 break
@@ -81,6 +83,8 @@ def main(args):
         context = resident.status_context(wall_post["id"])
         print(json.dumps({
             "streamed": plain(streamed),
+            "found": plain(found),
+            "media": plain(media),
             "following": relationship["following"],
             "wall_post": plain(wall_post),
             "notification": plain(note),

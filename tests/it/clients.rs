@@ -116,15 +116,31 @@ async fn mastodon_py_exchanges_a_code_from_the_log_in_page() {
 async fn mastodon_py_tells_the_wall_post_story() {
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), crate::media::jpeg_with_gps(64, 48)).unwrap();
     let story = run(&[
         "story",
         &t.base,
         "gildong.hong@demo.sotong.example",
         sotong::app::demo::DEMO_PASSWORD,
         GOOD_PASSWORD,
+        photo.path().to_str().unwrap(),
     ])
     .await;
+    assert_eq!(
+        story["found"][0]["username"], "gildong_hong",
+        "ㅎㄱㄷ finds 홍길동 first"
+    );
     assert_eq!(story["following"], true);
+    assert_eq!(
+        story["wall_post"]["media_attachments"][0]["id"],
+        story["media"]["id"]
+    );
+    assert_eq!(
+        story["wall_post"]["media_attachments"][0]["description"],
+        "불법 주차 현장 사진"
+    );
+    crate::media::assert_served_without_gps(&t, story["media"]["url"].as_str().unwrap()).await;
     let streamed = story["streamed"]
         .as_array()
         .unwrap()

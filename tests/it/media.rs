@@ -18,7 +18,7 @@ fn jpeg(width: u32, height: u32) -> Vec<u8> {
 
 /// A JPEG with an EXIF block: orientation 6 (rotate 90°), GPS coordinates, and a description
 /// that spells them out.
-fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     let secret = b"GPS 37.5665N 126.9780E\0";
     let mut tiff: Vec<u8> = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
     let ifd0_entries = 3u16;
@@ -112,6 +112,19 @@ fn media_files(t: &TestApp) -> Vec<String> {
     names
 }
 
+/// Fetches a served photo as anyone would and checks that no EXIF or GPS text came with it.
+pub(crate) async fn assert_served_without_gps(t: &TestApp, url: &str) {
+    let stored = t.client.get(url).send().await.unwrap();
+    assert_eq!(stored.status(), 200);
+    assert_eq!(stored.headers()["content-type"], "image/jpeg");
+    let bytes = stored.bytes().await.unwrap();
+    assert!(
+        !bytes.windows(7).any(|w| w == b"37.5665"),
+        "GPS text leaked"
+    );
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "EXIF survived");
+}
+
 #[tokio::test]
 async fn a_photo_loses_its_gps_and_is_turned_upright() {
     let t = TestApp::spawn().await;
@@ -137,15 +150,7 @@ async fn a_photo_loses_its_gps_and_is_turned_upright() {
         media["url"].as_str().unwrap(),
         media["preview_url"].as_str().unwrap(),
     ] {
-        let stored = t.client.get(url).send().await.unwrap();
-        assert_eq!(stored.status(), 200);
-        assert_eq!(stored.headers()["content-type"], "image/jpeg");
-        let bytes = stored.bytes().await.unwrap();
-        assert!(
-            !bytes.windows(7).any(|w| w == b"37.5665"),
-            "GPS text leaked"
-        );
-        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "EXIF survived");
+        assert_served_without_gps(&t, url).await;
     }
     let attached = t
         .client
