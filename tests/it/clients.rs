@@ -1,4 +1,4 @@
-//! Mastodon.py, a client written by others, against a real server.
+//! Clients written by others — Mastodon.py and masto.js — against a real server.
 
 use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser};
 use serde_json::Value;
@@ -18,15 +18,36 @@ fn python() -> PathBuf {
 
 async fn run(args: &[&str]) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py.py");
-    let out = tokio::process::Command::new(python())
-        .arg(script)
-        .args(args)
-        .output()
-        .await
-        .expect("python runs");
+    run_client(
+        "Mastodon.py",
+        tokio::process::Command::new(python())
+            .arg(script)
+            .args(args),
+    )
+    .await
+}
+
+/// Runs tests/clients/masto.mjs with Node; its packages come from tests/clients/package-lock.json.
+async fn run_masto(args: &[&str]) -> Value {
+    let clients = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    assert!(
+        clients.join("node_modules/masto").exists(),
+        "masto.js is not installed: run scripts/test (it runs npm ci in tests/clients)"
+    );
+    run_client(
+        "masto.js",
+        tokio::process::Command::new("node")
+            .arg(clients.join("masto.mjs"))
+            .args(args),
+    )
+    .await
+}
+
+async fn run_client(name: &str, command: &mut tokio::process::Command) -> Value {
+    let out = command.output().await.expect("the client runs");
     assert!(
         out.status.success(),
-        "Mastodon.py failed:\n{}\n{}",
+        "{name} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -181,5 +202,53 @@ async fn mastodon_py_tells_the_wall_post_story() {
             .iter()
             .any(|s| s["id"] == story["reply"]["id"]),
         "his reply reaches her home timeline"
+    );
+}
+
+#[tokio::test]
+async fn masto_js_tells_the_same_story() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), crate::media::jpeg_with_gps(64, 48)).unwrap();
+    let story = run_masto(&[
+        "story",
+        &t.base,
+        "gildong.hong@demo.sotong.example",
+        sotong::app::demo::DEMO_PASSWORD,
+        GOOD_PASSWORD,
+        photo.path().to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(story["found"][0]["username"], "gildong_hong");
+    assert_eq!(story["following"], true);
+    let wall_post = &story["wallPost"];
+    assert_eq!(
+        wall_post["sotong"]["wallAccount"]["username"],
+        "gildong_hong"
+    );
+    assert_eq!(wall_post["mediaAttachments"][0]["id"], story["media"]["id"]);
+    assert_eq!(story["media"]["description"], "민원 현장 사진");
+    crate::media::assert_served_without_gps(&t, story["media"]["url"].as_str().unwrap()).await;
+    assert_eq!(
+        story["streamed"]["status"]["id"], wall_post["id"],
+        "masto's notification stream heard the wall post"
+    );
+    assert_eq!(
+        story["note"]["sotong"]["message"],
+        "masto_resident님이 회원님의 담벼락에 게시물을 남겼습니다."
+    );
+    assert_eq!(story["reply"]["inReplyToId"], wall_post["id"]);
+    assert_eq!(story["herNotes"][0]["status"]["id"], story["reply"]["id"]);
+    assert_eq!(
+        story["context"]["descendants"][0]["id"],
+        story["reply"]["id"]
+    );
+    assert!(
+        story["home"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == story["reply"]["id"])
     );
 }
