@@ -295,6 +295,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "needs an organisation or department you belong to",
     ),
     (
+        "error.blocked",
+        "차단 관계인 계정과는 이 작업을 할 수 없습니다",
+        "This is not possible between accounts where one blocks the other",
+    ),
+    (
+        "invalid.duration",
+        "기간은 0 이상의 초 단위 숫자여야 합니다 (0은 무기한)",
+        "The duration must be a number of seconds, 0 or more (0: until undone)",
+    ),
+    (
         "error.wall_closed",
         "이 담벼락에는 친구만 글을 남길 수 있습니다",
         "Only friends may post on this wall",

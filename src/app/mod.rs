@@ -5,6 +5,7 @@
 //! runs in one write transaction, and returns domain values. It knows nothing of HTTP.
 
 pub mod accounts;
+pub mod blocks;
 pub mod demo;
 mod error;
 pub mod media;

@@ -59,6 +59,7 @@ pub struct Relationship {
     pub id: i64,
     pub following: bool,
     pub followed_by: bool,
+    pub standing: crate::db::blocks::Standing,
 }
 
 impl App {
@@ -191,6 +192,9 @@ impl App {
                 let owner = self.account(id).await.map_err(|_| {
                     Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found")
                 })?;
+                if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
+                    return Err(Error::Forbidden("error.blocked"));
+                }
                 if owner.wall_friends_only() {
                     let (following, followed_by) =
                         rows::relationship(self.db.pool(), author.id, owner.id).await?;
@@ -418,6 +422,9 @@ impl App {
         if target == me {
             return Err(Error::Forbidden("error.forbidden"));
         }
+        if on && crate::db::blocks::either_blocks(self.db.pool(), me, target).await? {
+            return Err(Error::Forbidden("error.blocked"));
+        }
         let now = now_ms();
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
@@ -438,10 +445,12 @@ impl App {
     pub async fn relationship(&self, viewer: &Viewer, other: i64) -> Result<Relationship> {
         let me = viewer.account()?;
         let (following, followed_by) = rows::relationship(self.db.pool(), me, other).await?;
+        let standing = crate::db::blocks::standing(self.db.pool(), me, other, now_ms()).await?;
         Ok(Relationship {
             id: other,
             following,
             followed_by,
+            standing,
         })
     }
 
@@ -486,7 +495,7 @@ impl App {
             self.account(id).await?;
         }
         let looker = self.looker(viewer).await?;
-        let rows = rows::timeline(self.db.pool(), looker, &which, &page).await?;
+        let rows = rows::timeline(self.db.pool(), looker, &which, &page, now_ms()).await?;
         self.views(looker, rows).await
     }
 

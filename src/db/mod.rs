@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod blocks;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -26,16 +26,21 @@ pub async fn notify(
         return Ok(None);
     }
     let id = next_id();
-    sqlx::query("INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id)
-        .bind(account_id)
-        .bind(from)
-        .bind(kind)
-        .bind(status_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(Some(id))
+    // Nothing from an account the recipient blocks, or mutes with its notifications.
+    let written = sqlx::query(
+        "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) \
+         SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6))",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(from)
+    .bind(kind)
+    .bind(status_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok((written.rows_affected() == 1).then_some(id))
 }
 
 /// A page of notifications, newest first, optionally of some kinds only.

@@ -241,6 +241,26 @@ pub fn flexible_bool<'de, D: serde::Deserializer<'de>>(
     })
 }
 
+/// Accepts a string or a number as text (JSON clients send numbers, forms send text); the
+/// operation decides what text is valid.
+pub fn text_or_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Integer(i64),
+        Float(f64),
+    }
+    Ok(match Option::<TextOrNumber>::deserialize(deserializer)? {
+        None => None,
+        Some(TextOrNumber::Text(t)) => Some(t),
+        Some(TextOrNumber::Integer(n)) => Some(n.to_string()),
+        Some(TextOrNumber::Float(f)) => Some(f.to_string()),
+    })
+}
+
 /// Accepts one string or a list of strings.
 pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
     deserializer: D,

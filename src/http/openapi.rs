@@ -14,7 +14,7 @@ use utoipa::OpenApi;
         oauth::token, oauth::revoke, oauth::server_metadata,
         instance::v1, instance::v2,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
-        accounts::follow, accounts::unfollow, accounts::relationships, accounts::followers, accounts::following,
+        accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
         accounts::friends, accounts::update_credentials,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

@@ -276,3 +276,59 @@ impl TestApp {
         body["access_token"].as_str().expect("token").to_owned()
     }
 }
+
+/// An account with its token, for tests that speak as several people.
+pub struct User<'a> {
+    pub t: &'a TestApp,
+    pub token: String,
+    pub id: String,
+}
+
+impl User<'_> {
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .client
+            .post(self.t.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .client
+            .put(self.t.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    pub async fn get(&self, path: &str) -> Value {
+        let response = self
+            .t
+            .client
+            .get(self.t.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+    pub async fn status(&self, body: Value) -> Value {
+        let response = self.post("/api/v1/statuses", body).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+}
+
+pub async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
+    let id = t.create_account(handle, name).await.to_string();
+    User {
+        t,
+        token: t.token_for(handle).await,
+        id,
+    }
+}

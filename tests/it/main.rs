@@ -3,6 +3,7 @@
 //! HTTP, and real clients written by others (Mastodon.py).
 
 mod accounts;
+mod blocks;
 mod cli;
 mod clients;
 mod harness;

@@ -1,62 +1,7 @@
 //! Boosts, edits with history, pins, and who favourited or boosted.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, user};
 use serde_json::{Value, json};
-
-struct User<'a> {
-    t: &'a TestApp,
-    token: String,
-    id: String,
-}
-
-impl User<'_> {
-    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.t
-            .client
-            .post(self.t.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn put(&self, path: &str, body: Value) -> reqwest::Response {
-        self.t
-            .client
-            .put(self.t.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn get(&self, path: &str) -> Value {
-        let response = self
-            .t
-            .client
-            .get(self.t.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-    async fn status(&self, body: Value) -> Value {
-        let response = self.post("/api/v1/statuses", body).await;
-        assert_eq!(response.status(), 200);
-        response.json().await.unwrap()
-    }
-}
-
-async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
-    let id = t.create_account(handle, name).await.to_string();
-    User {
-        t,
-        token: t.token_for(handle).await,
-        id,
-    }
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()

@@ -281,3 +281,46 @@ async fn server_sent_events_carry_notifications_too() {
         "OK"
     );
 }
+
+#[tokio::test]
+async fn a_muted_account_stays_out_of_the_stream() {
+    let t = TestApp::spawn().await;
+    let minji = t.create_account("minji", "김민지").await;
+    t.create_account("sumin", "이수민").await;
+    let jiho = t.create_account("jiho", "박지호").await;
+    let (minji_token, sumin_token, jiho_token) = (
+        t.token_for("minji").await,
+        t.token_for("sumin").await,
+        t.token_for("jiho").await,
+    );
+    for target in [minji, jiho] {
+        let followed = t
+            .client
+            .post(t.url(&format!("/api/v1/accounts/{target}/follow")))
+            .bearer_auth(&sumin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(followed.status(), 200);
+    }
+    let muted = t
+        .client
+        .post(t.url(&format!("/api/v1/accounts/{minji}/mute")))
+        .bearer_auth(&sumin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(muted.status(), 200);
+    let mut socket = connect(&t, &format!("access_token={sumin_token}&stream=user")).await;
+    post(&t, &minji_token, json!({ "status": "조용히 할 글" })).await;
+    let heard = post(&t, &jiho_token, json!({ "status": "들리는 글" })).await;
+    let (_, event, payload) = next_event(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("the unmuted post arrives");
+    assert_eq!(event, "update");
+    let first: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(
+        first["id"], heard["id"],
+        "the muted post, sent first, never came"
+    );
+}

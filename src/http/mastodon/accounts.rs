@@ -1,14 +1,17 @@
 //! `/api/v1/accounts`: registration, the viewer's own account, lookups.
 
 use super::dto::{Account, CredentialAccount, Relationship, Token};
+use super::paging::{PageQuery, link_header};
 use crate::app::social::Connections;
 use crate::app::{App, Error};
+use crate::db::blocks::Kept;
 use crate::domain::account::SignUp;
 use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
 use crate::http::extract::{Auth, ClientIp, MaybeAuth, Params, flexible_bool};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -214,4 +217,113 @@ pub async fn update_credentials(
         )
         .await?;
     Ok(Json(CredentialAccount::from_row(&row, &app.config)))
+}
+
+/// Block an account: follows between you end, and neither reaches the other.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/block", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn block(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.block(&viewer, account_id(&id)?, true).await?.into(),
+    ))
+}
+
+/// Unblock an account.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unblock", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn unblock(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.block(&viewer, account_id(&id)?, false).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MuteTerms {
+    /// Also hide their notifications (default true).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    notifications: Option<bool>,
+    /// Seconds; 0 or absent: until unmuted.
+    #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    duration: Option<String>,
+}
+
+/// Mute an account: its statuses leave your timelines (and, by default, its notifications).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/mute", tag = "accounts", params(("id" = String, Path)), request_body = MuteTerms, responses((status = 200, body = Relationship), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn mute(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(terms): Params<MuteTerms>,
+) -> Result<Json<Relationship>, ApiError> {
+    let relationship = app
+        .mute(
+            &viewer,
+            account_id(&id)?,
+            terms.notifications.unwrap_or(true),
+            terms.duration.as_deref(),
+        )
+        .await?;
+    Ok(Json(relationship.into()))
+}
+
+/// Unmute an account.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unmute", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn unmute(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(app.unmute(&viewer, account_id(&id)?).await?.into()))
+}
+
+/// Accounts the viewer blocks.
+#[utoipa::path(get, path = "/api/v1/blocks", tag = "accounts", params(PageQuery), responses((status = 200, body = Vec<Account>)))]
+pub async fn blocks(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
+    kept_away(&app, &viewer, Kept::Blocked, &query, "/api/v1/blocks").await
+}
+
+/// Accounts the viewer mutes.
+#[utoipa::path(get, path = "/api/v1/mutes", tag = "accounts", params(PageQuery), responses((status = 200, body = Vec<Account>)))]
+pub async fn mutes(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
+    kept_away(&app, &viewer, Kept::Muted, &query, "/api/v1/mutes").await
+}
+
+async fn kept_away(
+    app: &App,
+    viewer: &crate::app::Viewer,
+    which: Kept,
+    query: &PageQuery,
+    path: &str,
+) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
+    let page = query.page(40, 80)?;
+    let kept = app
+        .kept_away(
+            viewer,
+            which,
+            page.max_id,
+            page.min_id.or(page.since_id),
+            page.limit,
+        )
+        .await?;
+    let ids: Vec<i64> = kept.iter().map(|(row_id, _)| *row_id).collect();
+    let headers = link_header(&app.config.public_url(), path, &ids, &[]);
+    let accounts = kept
+        .iter()
+        .map(|(_, account)| Account::from_row(account, &app.config))
+        .collect();
+    Ok((headers, Json(accounts)))
 }

@@ -97,6 +97,10 @@ async fn render(
     match event {
         Event::Update(id) if stream != "user:notification" => {
             let view = app.status(viewer, id).await.ok()?;
+            // What a timeline leaves out (blocked or muted authors), its stream leaves out too.
+            if app.kept_out(viewer, &view).await.unwrap_or(true) {
+                return None;
+            }
             Some((
                 "update",
                 serde_json::to_string(&Status::from_view(&view, &app.config)).ok()?,
