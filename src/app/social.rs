@@ -77,47 +77,86 @@ impl App {
     }
 
     pub(super) async fn view(&self, looker: Looker, row: StatusRow) -> Result<StatusView> {
-        // A boost shows the boosted status, as the same viewer sees it.
-        let reblog = match row.reblog_of_id {
-            Some(of) => {
-                let original = rows::visible_status(self.db.pool(), looker, of)
-                    .await?
-                    .ok_or(Error::NotFound)?;
-                Some(Box::new(Box::pin(self.view(looker, original)).await?))
-            }
-            None => None,
-        };
-        let author = self.account(row.account_id).await?;
-        let wall = match row.wall_account_id {
-            Some(id) => Some(self.account(id).await?),
-            None => None,
-        };
-        let mentions = rows::mentions_of(self.db.pool(), &[row.id])
+        self.views(looker, vec![row])
             .await?
-            .into_iter()
-            .map(|(_, id, handle)| (id, handle))
-            .collect();
-        let tags = rows::tags_of(self.db.pool(), row.id).await?;
-        let media = media_rows::of_status(self.db.pool(), row.id).await?;
-        Ok(StatusView {
-            row,
-            author,
-            wall,
-            mentions,
-            tags,
-            media,
-            reblog,
-        })
+            .pop()
+            .ok_or(Error::NotFound)
     }
 
+    /// Statuses with their authors, walls, mentions, tags and photos: one query per kind of
+    /// detail for the whole page, not one per status. A status whose author is gone (or, for
+    /// a boost, whose original the viewer cannot see) is left out.
     pub(super) async fn views(
         &self,
         looker: Looker,
         rows: Vec<StatusRow>,
     ) -> Result<Vec<StatusView>> {
+        let pool = self.db.pool();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut account_ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|r| std::iter::once(r.account_id).chain(r.wall_account_id))
+            .collect();
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let accounts: std::collections::HashMap<i64, AccountRow> =
+            account_rows::by_ids(pool, &account_ids)
+                .await?
+                .into_iter()
+                .filter(|a| !a.is_disabled())
+                .map(|a| (a.id, a))
+                .collect();
+        let mentions = rows::mentions_of(pool, &ids).await?;
+        let tags = rows::tags_of(pool, &ids).await?;
+        let media = media_rows::of_statuses(pool, &ids).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
-            views.push(self.view(looker, row).await?);
+            // A boost shows the boosted status, as the same viewer sees it.
+            let reblog = match row.reblog_of_id {
+                Some(of) => match rows::visible_status(pool, looker, of).await? {
+                    Some(original) => match Box::pin(self.views(looker, vec![original]))
+                        .await?
+                        .pop()
+                    {
+                        Some(view) => Some(Box::new(view)),
+                        None => continue,
+                    },
+                    None => continue,
+                },
+                None => None,
+            };
+            let Some(author) = accounts.get(&row.account_id).cloned() else {
+                continue;
+            };
+            let wall = match row.wall_account_id {
+                Some(id) => match accounts.get(&id) {
+                    Some(owner) => Some(owner.clone()),
+                    None => continue,
+                },
+                None => None,
+            };
+            let id = row.id;
+            views.push(StatusView {
+                row,
+                author,
+                wall,
+                mentions: mentions
+                    .iter()
+                    .filter(|(status, _, _)| *status == id)
+                    .map(|(_, account, handle)| (*account, handle.clone()))
+                    .collect(),
+                tags: tags
+                    .iter()
+                    .filter(|(status, _)| *status == id)
+                    .map(|(_, tag)| tag.clone())
+                    .collect(),
+                media: media
+                    .iter()
+                    .filter(|m| m.status_id == Some(id))
+                    .cloned()
+                    .collect(),
+                reblog,
+            });
         }
         Ok(views)
     }

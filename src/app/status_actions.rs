@@ -127,7 +127,7 @@ impl App {
         if before.account_id != me || before.reblog_of_id.is_some() {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let has_media = !crate::db::media::of_status(self.db.pool(), id)
+        let has_media = !crate::db::media::of_statuses(self.db.pool(), &[id])
             .await?
             .is_empty();
         if input.source.is_empty() && !has_media {

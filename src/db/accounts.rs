@@ -208,6 +208,19 @@ pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<AccountRow>> {
         .await?)
 }
 
+/// The accounts among `ids` that exist (disabled ones included; the caller decides).
+pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = super::with_in_list(select_account!("WHERE a.id IN ("), ids.len(), ")");
+    let mut query = sqlx::query_as(sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
 pub async fn by_handle(pool: &AnyPool, handle: &str) -> DbResult<Option<AccountRow>> {
     Ok(sqlx::query_as(select_account!("WHERE a.handle_key = $1"))
         .bind(handle.to_ascii_lowercase())

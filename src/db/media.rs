@@ -66,14 +66,21 @@ pub async fn owned(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<
     )
 }
 
-/// The photos of a status, in the order they were attached.
-pub async fn of_status(pool: &AnyPool, status_id: i64) -> DbResult<Vec<MediaRow>> {
-    Ok(
-        sqlx::query_as(select_media!("WHERE status_id = $1 ORDER BY id"))
-            .bind(status_id)
-            .fetch_all(pool)
-            .await?,
-    )
+/// The photos of any of `status_ids`, in the order they were uploaded.
+pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<MediaRow>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = super::with_in_list(
+        select_media!("WHERE status_id IN ("),
+        status_ids.len(),
+        ") ORDER BY id",
+    );
+    let mut query = sqlx::query_as(sql);
+    for id in status_ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
 pub async fn set_description(tx: &mut Tx, id: i64, description: &str) -> DbResult<()> {

@@ -148,6 +148,22 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
 }
 
 /// Reads a 0/1 flag column.
+/// `before` + `$1, $2, …, $n` + `after`: a query with an `IN (…)` list of `n` values, so that a
+/// page of statuses needs one query per kind of detail rather than one per status. Only
+/// placeholders are spliced between the two fixed parts, so nothing a user sends reaches the SQL
+/// text; that is what makes the assertion true.
+pub(crate) fn with_in_list(
+    before: &'static str,
+    n: usize,
+    after: &'static str,
+) -> sqlx::AssertSqlSafe<String> {
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::AssertSqlSafe(format!("{before}{list}{after}"))
+}
+
 pub(crate) fn flag(value: i64) -> bool {
     value != 0
 }

@@ -314,27 +314,39 @@ pub async fn delete(tx: &mut Tx, id: i64) -> DbResult<bool> {
 }
 
 /// Mentioned accounts of statuses: (status id, account id, handle).
+/// (status id, account id, handle) of the accounts mentioned in any of `ids`.
 pub async fn mentions_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<(i64, i64, String)>> {
-    let mut all = Vec::new();
-    for id in ids {
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT m.status_id, a.id, a.handle FROM status_mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id = $1",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-        all.extend(rows);
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(all)
+    let sql = super::with_in_list(
+        "SELECT m.status_id, a.id, a.handle FROM status_mentions m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.status_id IN (",
+        ids.len(),
+        ") ORDER BY m.status_id, a.id",
+    );
+    let mut query = sqlx::query_as(sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
-pub async fn tags_of(pool: &AnyPool, id: i64) -> DbResult<Vec<String>> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT tag FROM status_tags WHERE status_id = $1 ORDER BY tag")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-    Ok(rows.into_iter().map(|(t,)| t).collect())
+/// (status id, tag) of the hashtags of any of `ids`.
+pub async fn tags_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = super::with_in_list(
+        "SELECT status_id, tag FROM status_tags WHERE status_id IN (",
+        ids.len(),
+        ") ORDER BY status_id, tag",
+    );
+    let mut query = sqlx::query_as(sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
 pub async fn idempotent_status(tx: &mut Tx, account_id: i64, key: &str) -> DbResult<Option<i64>> {
