@@ -138,6 +138,8 @@ impl App {
             account_id: row.account_id,
             app_id: row.app_id,
             role: row.role.as_deref().and_then(Role::parse),
+            organization_id: row.organization_id,
+            department_id: row.department_id,
             scopes: Scopes::parse(&row.scopes)
                 .map_err(|_| anyhow::anyhow!("stored scopes unreadable"))?,
         }))

@@ -65,14 +65,13 @@ pub struct Relationship {
 impl App {
     /// Who is looking, for the visibility rule.
     pub(super) async fn looker(&self, viewer: Option<&Viewer>) -> Result<Looker> {
-        let Some(account_id) = viewer.and_then(|v| v.account_id) else {
+        let Some((viewer, account_id)) = viewer.and_then(|v| Some((v, v.account_id?))) else {
             return Ok(Looker::NOBODY);
         };
-        let account = self.account(account_id).await?;
         Ok(Looker {
             account_id,
-            organization_id: account.organization_id.unwrap_or(-1),
-            department_id: account.department_id.unwrap_or(-1),
+            organization_id: viewer.organization_id.unwrap_or(-1),
+            department_id: viewer.department_id.unwrap_or(-1),
         })
     }
 
@@ -114,13 +113,12 @@ impl App {
             // A boost shows the boosted status, as the same viewer sees it.
             let reblog = match row.reblog_of_id {
                 Some(of) => match rows::visible_status(pool, looker, of).await? {
-                    Some(original) => match Box::pin(self.views(looker, vec![original]))
-                        .await?
-                        .pop()
-                    {
-                        Some(view) => Some(Box::new(view)),
-                        None => continue,
-                    },
+                    Some(original) => {
+                        match Box::pin(self.views(looker, vec![original])).await?.pop() {
+                            Some(view) => Some(Box::new(view)),
+                            None => continue,
+                        }
+                    }
                     None => continue,
                 },
                 None => None,

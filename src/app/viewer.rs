@@ -12,6 +12,10 @@ pub struct Viewer {
     pub account_id: Option<i64>,
     pub app_id: Option<i64>,
     pub role: Option<Role>,
+    /// Where the account stood when the token was read: what `organization` and `department`
+    /// visibility compare with.
+    pub organization_id: Option<i64>,
+    pub department_id: Option<i64>,
     pub scopes: Scopes,
 }
 

@@ -134,6 +134,8 @@ pub struct TokenRow {
     pub scopes: String,
     pub created_at: i64,
     pub role: Option<String>,
+    pub organization_id: Option<i64>,
+    pub department_id: Option<i64>,
 }
 
 /// Finds a token that has not expired and whose account, if any, is not disabled.
@@ -144,7 +146,7 @@ pub async fn live_token(
     now: i64,
 ) -> DbResult<Option<TokenRow>> {
     Ok(sqlx::query_as(
-        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role \
+        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role, a.organization_id, a.department_id \
          FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.kind = $2 AND (t.expires_at IS NULL OR t.expires_at > $3) \
            AND (t.account_id IS NULL OR a.disabled = 0)",

@@ -1,0 +1,404 @@
+//! The social network under load: home-timeline reads and status creation on a database of a
+//! million statuses and ten thousand accounts, on SQLite or PostgreSQL. Not a test: it reports.
+//!
+//!     cargo bench --bench social -- --backend sqlite
+//!     cargo bench --bench social -- --backend postgres
+//!
+//! Options: `--statuses N` (1000000), `--accounts N` (10000), `--seconds N` (10, for the HTTP
+//! run), `--connections N` (32), `--postgres-url URL` (postgres://postgres@127.0.0.1:5432/postgres;
+//! the benchmark creates and reuses the database `sotong_bench`). The SQLite file lives in
+//! `target/bench/`. Seeding is skipped when the database already holds the data asked for.
+//!
+//! Every account follows 200 others; the home timelines read are those of accounts 0..200.
+//! "Inside the server" times `App::timeline` (queries and rendering of the page's statuses, no
+//! HTTP, no JSON); "over HTTP" runs `--connections` clients in this same process against the
+//! real router on 127.0.0.1, so client and server share the machine's two cores.
+
+use sotong::app::social::Placement;
+use sotong::app::{App, Viewer};
+use sotong::config::Config;
+use sotong::db::statuses::{Page, Timeline};
+use sotong::domain::status::NewStatus;
+use sotong::server::Server;
+use std::time::{Duration, Instant};
+
+const FOLLOWS_EACH: i64 = 200;
+const READERS: i64 = 200;
+/// Account ids of the seeded accounts start here, far below the time-based ids of live rows.
+const ACCOUNT_BASE: i64 = 1_000_000_000;
+const PASSWORD: &str = "bench-password-2026";
+/// Each HTTP client walks the readers with this stride, so that clients do not read in lockstep.
+const STRIDE: usize = 7;
+
+struct Options {
+    backend: String,
+    statuses: i64,
+    accounts: i64,
+    seconds: u64,
+    connections: usize,
+    postgres_url: String,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        backend: "sqlite".into(),
+        statuses: 1_000_000,
+        accounts: 10_000,
+        seconds: 10,
+        connections: 32,
+        postgres_url: "postgres://postgres@127.0.0.1:5432/postgres".into(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().expect("option needs a value");
+        match arg.as_str() {
+            "--backend" => o.backend = value(),
+            "--statuses" => o.statuses = value().parse().expect("number"),
+            "--accounts" => o.accounts = value().parse().expect("number"),
+            "--seconds" => o.seconds = value().parse().expect("number"),
+            "--connections" => o.connections = value().parse().expect("number"),
+            "--postgres-url" => o.postgres_url = value(),
+            // `cargo bench` passes `--bench`; nothing else is expected.
+            "--bench" => {}
+            other => panic!("unknown option {other}"),
+        }
+    }
+    assert!(
+        o.accounts > FOLLOWS_EACH * 47,
+        "--accounts must exceed {}",
+        FOLLOWS_EACH * 47
+    );
+    o
+}
+
+async fn database_url(o: &Options) -> String {
+    match o.backend.as_str() {
+        "sqlite" => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+            std::fs::create_dir_all(&dir).expect("bench dir");
+            format!("sqlite://{}/sotong-bench.db?mode=rwc", dir.display())
+        }
+        "postgres" => {
+            sqlx::any::install_default_drivers();
+            let admin = sqlx::AnyPool::connect(&o.postgres_url)
+                .await
+                .expect("PostgreSQL answers");
+            let (exists,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_database WHERE datname = 'sotong_bench'")
+                    .fetch_one(&admin)
+                    .await
+                    .expect("catalogue");
+            if exists == 0 {
+                sqlx::query("CREATE DATABASE sotong_bench")
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+            }
+            let base = o
+                .postgres_url
+                .rsplit_once('/')
+                .map_or(o.postgres_url.as_str(), |(b, _)| b);
+            format!("{base}/sotong_bench")
+        }
+        other => panic!("unknown backend {other}"),
+    }
+}
+
+async fn run(app: &App, sql: &str, binds: &[i64]) {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.execute(app.db.pool()).await.expect(sql);
+}
+
+async fn count(app: &App, sql: &'static str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(app.db.pool())
+        .await
+        .expect(sql);
+    n
+}
+
+/// Writes the accounts, follows, statuses, tags and favourites in bulk with recursive queries
+/// both databases run, then the readers' tokens.
+async fn seed(app: &App, o: &Options) {
+    let seeded = count(
+        app,
+        "SELECT COUNT(*) FROM accounts WHERE handle LIKE 'bench%'",
+    )
+    .await;
+    let statuses = count(app, "SELECT COUNT(*) FROM statuses").await;
+    if seeded == o.accounts && statuses >= o.statuses {
+        eprintln!("== reusing {seeded} accounts and {statuses} statuses");
+        return;
+    }
+    assert_eq!(
+        seeded, 0,
+        "a partly seeded database: remove it and start again"
+    );
+    let started = Instant::now();
+    let now = sotong::domain::time::now_ms();
+    let hash = sotong::app::secrets::hash_password_blocking(PASSWORD).expect("hash");
+    let n = o.accounts;
+    eprintln!("== seeding {n} accounts");
+    sqlx::query(
+        "INSERT INTO accounts (id, handle, handle_key, display_name, email, password_hash, role, note, created_at, updated_at, name_choseong) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k, 'bench' || k, 'bench' || k, '직원' || k, 'bench' || k || '@bench.example', $4, 'official', '', $3, $3, 'ㅈㅇ' FROM n",
+    )
+    .bind(n)
+    .bind(ACCOUNT_BASE)
+    .bind(now)
+    .bind(&hash)
+    .execute(app.db.pool())
+    .await
+    .expect("accounts");
+    eprintln!("== seeding {} follows", n * FOLLOWS_EACH);
+    // Account i follows i+1, i+48, i+95, …: 200 distinct others.
+    run(
+        app,
+        "INSERT INTO follows (account_id, target_account_id, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k / $4, $2 + (k / $4 + 1 + (k % $4) * 47) % $3, $5 FROM n",
+        &[n * FOLLOWS_EACH, ACCOUNT_BASE, n, FOLLOWS_EACH, now],
+    )
+    .await;
+    eprintln!("== seeding {} statuses", o.statuses);
+    // Ten a second, ending now: ids keep Sotong's layout (milliseconds << 16).
+    let first = now - o.statuses * 100;
+    run(
+        app,
+        "INSERT INTO statuses (id, account_id, visibility, source, content, spoiler_text, sensitive, language, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT ($2 + k * 100) * 65536, $3 + (k * 7919) % $4, \
+                CASE k % 10 WHEN 0 THEN 'unlisted' WHEN 1 THEN 'private' ELSE 'public' END, \
+                '구청 앞 주차장 공사 안내 ' || k || ' #주차', '<p>구청 앞 주차장 공사 안내 ' || k || ' #주차</p>', '', 0, 'ko', $2 + k * 100 FROM n",
+        &[o.statuses, first, ACCOUNT_BASE, n],
+    )
+    .await;
+    run(
+        app,
+        "INSERT INTO status_tags (status_id, tag) SELECT id, '주차' FROM statuses WHERE (id / 65536 / 100) % 10 = 0",
+        &[],
+    )
+    .await;
+    eprintln!("== seeding favourites");
+    run(
+        app,
+        "INSERT INTO favourites (account_id, status_id, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k % $3, ($4 + ((k * 13) % $5) * 100) * 65536, $6 FROM n",
+        &[o.statuses / 5, ACCOUNT_BASE, n, first, o.statuses, now],
+    )
+    .await;
+    // PostgreSQL's index-only scans need the visibility map that VACUUM sets (autovacuum would,
+    // later); SQLite's VACUUM would only rewrite the file.
+    let analyze = if o.backend == "postgres" {
+        "VACUUM ANALYZE"
+    } else {
+        "ANALYZE"
+    };
+    run(app, analyze, &[]).await;
+    eprintln!("== seeded in {:.0?}", started.elapsed());
+}
+
+/// Tokens for the readers, written straight into the table (log-in would spend the
+/// benchmark's time in Argon2).
+async fn reader_tokens(app: &App) -> Vec<String> {
+    run(
+        app,
+        "DELETE FROM tokens WHERE account_id >= $1 AND account_id < $2",
+        &[ACCOUNT_BASE, ACCOUNT_BASE + READERS],
+    )
+    .await;
+    let mut tokens = Vec::new();
+    for i in 0..READERS {
+        let token = sotong::app::secrets::random_token();
+        sqlx::query(
+            "INSERT INTO tokens (id, token_hash, kind, account_id, scopes, created_at) VALUES ($1, $2, 'oauth', $3, 'read write', $4)",
+        )
+        .bind(sotong::domain::id::next_id())
+        .bind(sotong::app::secrets::token_hash(&token))
+        .bind(ACCOUNT_BASE + i)
+        .bind(sotong::domain::time::now_ms())
+        .execute(app.db.pool())
+        .await
+        .expect("token");
+        tokens.push(token);
+    }
+    tokens
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+fn summary(name: &str, mut times: Vec<Duration>, wall: Duration) -> String {
+    if times.is_empty() {
+        return format!("| {name} | 0 | – | – | – | – |");
+    }
+    times.sort();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = times.len() as f64 / wall.as_secs_f64();
+    format!(
+        "| {name} | {} | {rate:.0}/s | {:.2} ms | {:.2} ms | {:.2} ms |",
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1e3),
+    )
+}
+
+fn home_page() -> Page {
+    Page {
+        max_id: None,
+        since_id: None,
+        min_id: None,
+        limit: 20,
+    }
+}
+
+async fn inside_the_server(app: &App, viewers: &[Viewer]) -> String {
+    for viewer in viewers.iter().take(50) {
+        app.timeline(Some(viewer), Timeline::Home, home_page())
+            .await
+            .expect("warm-up");
+    }
+    let mut times = Vec::new();
+    let started = Instant::now();
+    for i in 0..2000 {
+        let viewer = &viewers[i % viewers.len()];
+        let t = Instant::now();
+        let page = app
+            .timeline(Some(viewer), Timeline::Home, home_page())
+            .await
+            .expect("timeline");
+        times.push(t.elapsed());
+        assert_eq!(page.len(), 20, "a full page");
+    }
+    summary(
+        "home timeline, 20 statuses, inside the server",
+        times,
+        started.elapsed(),
+    )
+}
+
+async fn status_creation(app: &App, viewers: &[Viewer]) -> String {
+    let mut times = Vec::new();
+    let started = Instant::now();
+    for i in 0..1000 {
+        let viewer = &viewers[i % viewers.len()];
+        let input = NewStatus::parse(
+            &format!("벤치마크 게시물 {i}: 오늘 민원 처리 현황을 공유합니다 #민원"),
+            None,
+            None,
+            false,
+            Some("public"),
+            Some("ko"),
+        )
+        .expect("valid");
+        let t = Instant::now();
+        app.post_status(viewer, input, Placement::default())
+            .await
+            .expect("posted");
+        times.push(t.elapsed());
+    }
+    summary(
+        "status creation, inside the server",
+        times,
+        started.elapsed(),
+    )
+}
+
+async fn over_http(base: &str, tokens: &[String], o: &Options) -> String {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.connections)
+        .build()
+        .expect("client");
+    let url = format!("{base}/api/v1/timelines/home?limit=20");
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for c in 0..o.connections {
+        let (client, url) = (client.clone(), url.clone());
+        let tokens = tokens.to_vec();
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut i = c;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let response = client
+                    .get(&url)
+                    .bearer_auth(&tokens[i % tokens.len()])
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(response.status(), 200);
+                response.bytes().await.expect("body");
+                times.push(t.elapsed());
+                i += STRIDE;
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for worker in workers {
+        times.extend(worker.await.expect("worker"));
+    }
+    summary(
+        &format!("home timeline over HTTP, {} connections", o.connections),
+        times,
+        started.elapsed(),
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let o = options();
+    let database_url = database_url(&o).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.path().to_path_buf(),
+        database_url,
+        ..Config::default()
+    };
+    let server = Server::build(config).await.expect("server starts");
+    let app = server.app().clone();
+    let base = format!("http://{}", server.local_addr().expect("addr"));
+    tokio::spawn(server.run_until_stopped(std::future::pending()));
+    seed(&app, &o).await;
+    let tokens = reader_tokens(&app).await;
+    let mut viewers = Vec::new();
+    for token in &tokens {
+        viewers.push(
+            app.viewer_for_token(token, "oauth")
+                .await
+                .expect("lookup")
+                .expect("a reader"),
+        );
+    }
+    let statuses = count(&app, "SELECT COUNT(*) FROM statuses").await;
+    let accounts = count(&app, "SELECT COUNT(*) FROM accounts").await;
+    let rows = [
+        inside_the_server(&app, &viewers).await,
+        over_http(&base, &tokens, &o).await,
+        status_creation(&app, &viewers).await,
+    ];
+    println!(
+        "\n{} — {statuses} statuses, {accounts} accounts, each following {FOLLOWS_EACH}\n",
+        o.backend
+    );
+    println!("| measurement | requests | throughput | p50 | p99 | max |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+}
