@@ -624,3 +624,76 @@ async fn timelines_page_with_link_headers() {
         401
     );
 }
+
+/// The home timeline looks first at the newest few thousand statuses and then further back;
+/// a page that spans both, and the page after it, must come out whole and in order.
+#[tokio::test]
+async fn a_home_page_reaches_past_a_crowd_of_other_statuses() {
+    let t = TestApp::spawn().await;
+    let minji = crate::harness::user(&t, "minji", "김민지").await;
+    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
+    let crowd = crate::harness::user(&t, "jiho", "박지호").await;
+    let followed = minji
+        .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
+        .await;
+    assert_eq!(followed.status(), 200);
+    let mut old = Vec::new();
+    for i in 0..3 {
+        old.push(
+            sumin
+                .status(json!({ "status": format!("오래된 글 {i}") }))
+                .await["id"]
+                .clone(),
+        );
+    }
+    // Five thousand statuses of someone she does not follow, written straight to the table.
+    sqlx::query(
+        "INSERT INTO statuses (id, account_id, visibility, source, content, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < 5000) \
+         SELECT (SELECT MAX(id) FROM statuses) + k, $1, 'public', '잡담', '<p>잡담</p>', 0 FROM n",
+    )
+    .bind(crowd.id.parse::<i64>().unwrap())
+    .execute(t.app.db.pool())
+    .await
+    .unwrap();
+    let mut new = Vec::new();
+    for i in 0..2 {
+        new.push(
+            sumin
+                .status(json!({ "status": format!("새 글 {i}") }))
+                .await["id"]
+                .clone(),
+        );
+    }
+    let ids = |page: &Value| -> Vec<Value> {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect()
+    };
+    let first = minji.get("/api/v1/timelines/home?limit=4").await;
+    assert_eq!(
+        ids(&first),
+        vec![
+            new[1].clone(),
+            new[0].clone(),
+            old[2].clone(),
+            old[1].clone()
+        ]
+    );
+    let next = minji
+        .get(&format!(
+            "/api/v1/timelines/home?limit=4&max_id={}",
+            old[1].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(ids(&next), vec![old[0].clone()]);
+    let since = minji
+        .get(&format!(
+            "/api/v1/timelines/home?since_id={}",
+            old[2].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(ids(&since), vec![new[1].clone(), new[0].clone()]);
+}
