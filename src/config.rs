@@ -49,6 +49,10 @@ pub struct Limits {
     /// Largest request body for API and form requests.
     pub max_body_bytes: usize,
     pub request_timeout_secs: u64,
+    /// Anonymous rooms show no messages and no counts until this many have joined by ticket.
+    pub room_min_group_size: i64,
+    /// Messages one room participant may send per minute.
+    pub room_messages_per_minute: u32,
 }
 
 impl Default for Config {
@@ -86,6 +90,8 @@ impl Default for Limits {
             signups_per_hour: 10,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            room_min_group_size: 3,
+            room_messages_per_minute: 30,
         }
     }
 }

@@ -396,6 +396,73 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "{name}님이 회원님이 부스트한 게시물을 수정했습니다.",
         "{name} edited a post you boosted.",
     ),
+    (
+        "error.room_named",
+        "이름을 밝히는 방입니다. 계정으로 들어오세요",
+        "This room is not anonymous: join with your account",
+    ),
+    ("error.room_closed", "닫힌 방입니다", "This room is closed"),
+    (
+        "error.room_host_named",
+        "방장과 공동 방장은 실명으로 참여합니다",
+        "Hosts and co-hosts take part under their names",
+    ),
+    (
+        "error.room_audience",
+        "이 방에 참여할 수 있는 대상이 아닙니다",
+        "You are not among those this room is open to",
+    ),
+    (
+        "error.room_join_code",
+        "참여 코드가 맞지 않습니다",
+        "The join code is not right",
+    ),
+    (
+        "error.room_ticket_taken",
+        "이 방의 입장권은 이미 받으셨습니다",
+        "You have already had a ticket for this room",
+    ),
+    (
+        "error.room_removed",
+        "이 방에서 내보내졌습니다",
+        "You were removed from this room",
+    ),
+    ("error.room_full", "방이 가득 찼습니다", "The room is full"),
+    (
+        "error.room_ticket_invalid",
+        "입장권이 올바르지 않습니다",
+        "The ticket is not valid for this room",
+    ),
+    (
+        "error.room_not_joined",
+        "먼저 방에 입장하세요",
+        "Join the room first",
+    ),
+    (
+        "error.room_not_host",
+        "방장만 할 수 있습니다",
+        "Only the room's hosts can do this",
+    ),
+    (
+        "error.room_muted",
+        "발언이 제한되었습니다",
+        "You have been muted in this room",
+    ),
+    (
+        "error.room_credentials_on_join",
+        "익명 입장에는 계정 정보를 보내지 마세요",
+        "Send no account credentials with an anonymous join",
+    ),
+    (
+        "invalid.room_audience",
+        "대상은 link, organization, department, accounts 중 하나여야 합니다",
+        "must be one of link, organization, department, accounts",
+    ),
+    (
+        "invalid.room_capacity",
+        "정원은 2명에서 10000명 사이여야 합니다",
+        "must be a number from 2 to 10000",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

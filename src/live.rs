@@ -17,6 +17,8 @@ pub enum Topic {
     /// Public statuses of this server.
     Public,
     Tag(String),
+    /// Everyone connected to one room.
+    Room(i64),
 }
 
 /// What happened. Ids only.
@@ -30,6 +32,12 @@ pub enum Event {
     Edit(i64),
     /// A notification was written for the topic's account.
     Notification(i64),
+    /// A message was posted in the topic's room.
+    RoomMessage(i64),
+    /// A message in the topic's room was hidden.
+    RoomMessageHidden(i64),
+    /// The room itself changed: participants, notice, moderation, closing.
+    RoomChanged,
 }
 
 const CAPACITY: usize = 256;

@@ -22,6 +22,9 @@ pub enum Error {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// The request clashes with what exists (a second ticket for the same room).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("rate limited")]
     RateLimited,
     /// The request body is over the configured limit.

@@ -12,6 +12,7 @@ pub mod media;
 pub mod oauth;
 pub mod orgs;
 mod rate_limit;
+pub mod rooms;
 pub mod search;
 pub mod secrets;
 pub mod social;

@@ -1,4 +1,4 @@
-//! Rate limits on log-in and sign-up, kept in memory per node.
+//! Rate limits on log-in, sign-up and room messages, kept in memory per node.
 //!
 //! Log-in attempts are counted both per client address and per account named, so that neither
 //! one address guessing many accounts nor many addresses guessing one account gets far.
@@ -12,6 +12,8 @@ pub(super) struct RateLimits {
     login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_by_account: DefaultKeyedRateLimiter<String>,
     signup_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Keyed by room participant id (random, linked to no account).
+    room_messages: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -22,6 +24,9 @@ impl RateLimits {
             login_by_ip: RateLimiter::keyed(Quota::per_minute(per_minute)),
             login_by_account: RateLimiter::keyed(Quota::per_minute(per_minute)),
             signup_by_ip: RateLimiter::keyed(Quota::per_hour(per_hour)),
+            room_messages: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(limits.room_messages_per_minute).unwrap_or(NonZeroU32::MIN),
+            )),
         }
     }
 
@@ -39,9 +44,16 @@ impl RateLimits {
         self.signup_by_ip.check_key(&ip).is_ok()
     }
 
+    pub(super) fn allow_room_message(&self, participant_id: &str) -> bool {
+        self.room_messages
+            .check_key(&participant_id.to_owned())
+            .is_ok()
+    }
+
     pub(super) fn forget_idle(&self) {
         self.login_by_ip.retain_recent();
         self.login_by_account.retain_recent();
         self.signup_by_ip.retain_recent();
+        self.room_messages.retain_recent();
     }
 }

@@ -12,6 +12,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod orgs;
+pub mod rooms;
 pub mod statuses;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -150,7 +151,6 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
     DbError::Sqlx(error)
 }
 
-/// Reads a 0/1 flag column.
 /// `before` + `$1, $2, …, $n` + `after`: a query with an `IN (…)` list of `n` values, so that a
 /// page of statuses needs one query per kind of detail rather than one per status. Only
 /// placeholders are spliced between the two fixed parts, so nothing a user sends reaches the SQL
@@ -167,6 +167,7 @@ pub(crate) fn with_in_list(
     sqlx::AssertSqlSafe(format!("{before}{list}{after}"))
 }
 
+/// Reads a 0/1 flag column.
 pub(crate) fn flag(value: i64) -> bool {
     value != 0
 }

@@ -92,6 +92,14 @@ pub async fn departments(tx: &mut Tx, organization_id: i64) -> DbResult<Vec<Depa
 }
 
 /// Department counts by kind across one organisation (`department` is what "29 departments" counts).
+pub async fn department_exists(pool: &AnyPool, id: i64) -> DbResult<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM departments WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn count_departments(pool: &AnyPool, organization_id: i64, kind: &str) -> DbResult<i64> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM departments WHERE organization_id = $1 AND kind = $2")

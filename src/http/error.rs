@@ -71,6 +71,7 @@ fn status_and_report(error: Error, surface: Surface) -> (StatusCode, Report) {
         }
         Error::Forbidden(key) => (StatusCode::FORBIDDEN, report(key)),
         Error::NotFound => (StatusCode::NOT_FOUND, report("error.not_found")),
+        Error::Conflict(key) => (StatusCode::CONFLICT, report(key)),
         Error::RateLimited => (StatusCode::TOO_MANY_REQUESTS, report("error.rate_limited")),
         Error::TooLarge => (
             StatusCode::PAYLOAD_TOO_LARGE,

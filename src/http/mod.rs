@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod mastodon;
 mod openapi;
+pub mod rooms;
 pub mod web;
 
 use crate::app::App;
@@ -53,6 +54,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(mastodon::router())
         .merge(web::router())
+        .merge(rooms::router())
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi::document))
         .route("/static/{*path}", get(asset))

@@ -11,6 +11,7 @@ mod instance;
 mod media;
 mod oauth;
 mod process;
+mod rooms;
 mod search;
 mod social;
 mod status_actions;

@@ -7,6 +7,16 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts `sotong serve` on a free port against the test's database; returns it and its address.
 fn serve(t: &TestApp) -> (Child, String) {
+    start(t, "error", Stdio::inherit())
+}
+
+/// Like `serve`, with the log at `level` written to `log`.
+pub(crate) fn serve_logging(t: &TestApp, level: &str, log: &std::path::Path) -> (Child, String) {
+    let file = std::fs::File::create(log).expect("log file");
+    start(t, level, Stdio::from(file))
+}
+
+fn start(t: &TestApp, level: &str, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sotong"))
         .args([
             "--database-url",
@@ -17,8 +27,9 @@ fn serve(t: &TestApp) -> (Child, String) {
             "127.0.0.1:0",
             "serve",
         ])
-        .env("SOTONG_LOG", "error")
+        .env("SOTONG_LOG", level)
         .stdout(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("sotong starts");
     let stdout = child.stdout.take().unwrap();

@@ -10,7 +10,7 @@ pub mod instance;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
-mod paging;
+pub mod paging;
 pub mod search;
 pub mod statuses;
 pub mod streaming;

@@ -1,0 +1,865 @@
+//! Open chat rooms, named or anonymous, with blind tickets (docs/anonymity.md).
+//!
+//! Who may do what in a room is decided here, in [`App::speaker`] for anything a participant
+//! does and [`App::moderator`] for anything a host does. Nothing in this module may log, store
+//! or return anything that connects an account to a ticket, a participant or a message of an
+//! anonymous room: `issue_ticket` knows the account and never the ticket; `join` knows the
+//! ticket and never the account.
+
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::accounts::AccountRow;
+use crate::db::rooms::{self as rows, MessageRow, ModerationRow, ParticipantRow, RoomRow};
+use crate::domain::Invalid;
+use crate::domain::id::{next_id, parse_id};
+use crate::domain::room::{self, Audience, NewRoom, Pseudonym, Ticket, TicketError};
+use crate::domain::time::now_ms;
+use crate::live::{Event, Topic};
+
+/// How someone speaks to a room: by a ticket (anonymous participants) or by their account
+/// (the host, co-hosts, and everyone in a named room).
+pub enum RoomCredential {
+    Ticket(Ticket),
+    Account(Viewer),
+}
+
+/// A participant's place in a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomRole {
+    Host,
+    Cohost,
+    Member,
+}
+
+impl RoomRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::Cohost => "cohost",
+            Self::Member => "member",
+        }
+    }
+}
+
+/// A participant as others see it: a pseudonym, or (host, co-hosts, named rooms) an account.
+#[derive(Debug, Clone)]
+pub struct ParticipantView {
+    pub row: ParticipantRow,
+    pub account: Option<AccountRow>,
+    pub role: RoomRole,
+}
+
+impl ParticipantView {
+    pub fn pseudonym(&self) -> Option<Pseudonym> {
+        Some(Pseudonym {
+            adjective: self.row.pseudonym_adjective?,
+            animal: self.row.pseudonym_animal?,
+            number: self.row.pseudonym_number.unwrap_or(1),
+        })
+    }
+}
+
+pub struct RoomView {
+    pub row: RoomRow,
+    pub host: AccountRow,
+    pub cohosts: Vec<AccountRow>,
+    /// The viewer's own participant, when they have joined.
+    pub me: Option<ParticipantView>,
+    /// Whether messages and counts may be shown (an anonymous room below its minimum group
+    /// size shows neither).
+    pub visible: bool,
+}
+
+pub struct MessageView {
+    pub row: MessageRow,
+    pub author: ParticipantView,
+}
+
+/// Someone acting in a room, resolved from a credential.
+pub struct Speaker {
+    pub room: RoomRow,
+    pub participant: ParticipantRow,
+    pub role: RoomRole,
+}
+
+/// What a host does to a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantAction {
+    Mute,
+    Unmute,
+    Remove,
+}
+
+/// A room's settings as asked for.
+pub struct RoomRequest {
+    pub room: NewRoom,
+    pub department_id: Option<String>,
+    pub cohost_ids: Vec<String>,
+    pub member_ids: Vec<String>,
+}
+
+fn participant_id() -> String {
+    // Random, not time-ordered: a participant's id must not tell when it joined.
+    super::secrets::random_token().chars().take(22).collect()
+}
+
+impl App {
+    /// Opens a room hosted by the viewer.
+    pub async fn create_room(&self, viewer: &Viewer, request: RoomRequest) -> Result<RoomView> {
+        viewer.require_scope("write:statuses")?;
+        let host = self.account(viewer.account()?).await?;
+        let mut problems = Vec::new();
+        let department = match (request.room.audience, request.department_id.as_deref()) {
+            (Audience::Department, Some(raw)) => match parse_id(raw) {
+                Some(id) if crate::db::orgs::department_exists(self.db.pool(), id).await? => {
+                    Some(id)
+                }
+                _ => {
+                    problems.push(Invalid::new(
+                        "department_id",
+                        "ERR_INVALID",
+                        "error.not_found",
+                    ));
+                    None
+                }
+            },
+            (Audience::Department, None) => {
+                if host.department_id.is_none() {
+                    problems.push(Invalid::blank("department_id"));
+                }
+                host.department_id
+            }
+            _ => None,
+        };
+        if request.room.audience == Audience::Organization && host.organization_id.is_none() {
+            problems.push(Invalid::new(
+                "audience",
+                "ERR_INCLUSION",
+                "invalid.visibility_membership",
+            ));
+        }
+        let mut ids = |raws: &[String], field: &'static str| {
+            let mut ids = Vec::new();
+            for raw in raws {
+                match parse_id(raw) {
+                    Some(id) => ids.push(id),
+                    None => problems.push(Invalid::new(field, "ERR_INVALID", "error.not_found")),
+                }
+            }
+            ids
+        };
+        let cohosts = ids(&request.cohost_ids, "cohost_ids");
+        let members = ids(&request.member_ids, "member_ids");
+        for (field, list) in [("cohost_ids", &cohosts), ("member_ids", &members)] {
+            for id in list {
+                if self.account(*id).await.is_err() {
+                    problems.push(Invalid::new(field, "ERR_INVALID", "error.not_found"));
+                }
+            }
+        }
+        if request.room.audience == Audience::Accounts && members.is_empty() {
+            problems.push(Invalid::blank("member_ids"));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let (public_key, secret_key) = tokio::task::spawn_blocking(room::new_ticket_key)
+            .await
+            .map_err(anyhow::Error::from)??;
+        let id = next_id();
+        let now = now_ms();
+        let join_code_hash = request.room.join_code.as_deref().map(room::hash_join_code);
+        let mut tx = self.db.begin_write().await?;
+        rows::insert(
+            &mut tx,
+            &rows::NewRoomRow {
+                id,
+                organization_id: host.organization_id,
+                host_account_id: host.id,
+                title: &request.room.title,
+                description: &request.room.description,
+                anonymous: request.room.anonymous,
+                audience: request.room.audience.as_str(),
+                audience_department_id: department,
+                join_code_hash: join_code_hash.as_deref(),
+                capacity: request.room.capacity,
+                min_group_size: self.config.limits.room_min_group_size.max(1),
+                ticket_public_key: &public_key,
+                ticket_secret_key: &secret_key,
+                now,
+            },
+            &cohosts,
+            &members,
+        )
+        .await?;
+        // The host is in the room from the start, under their name.
+        rows::insert_participant(
+            &mut tx,
+            &ParticipantRow {
+                id: participant_id(),
+                room_id: id,
+                ticket_hash: None,
+                account_id: Some(host.id),
+                pseudonym_adjective: None,
+                pseudonym_animal: None,
+                pseudonym_number: None,
+                state: "active".into(),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.room_for_account(viewer, id).await
+    }
+
+    async fn room_row(&self, id: i64) -> Result<RoomRow> {
+        rows::by_id(self.db.pool(), id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Whether an account belongs to a room's audience.
+    async fn in_audience(&self, room: &RoomRow, account: &AccountRow) -> Result<bool> {
+        Ok(match Audience::parse(&room.audience) {
+            Some(Audience::Link) => true,
+            Some(Audience::Organization) => {
+                room.organization_id.is_some() && account.organization_id == room.organization_id
+            }
+            Some(Audience::Department) => {
+                room.audience_department_id.is_some()
+                    && account.department_id == room.audience_department_id
+            }
+            Some(Audience::Accounts) => {
+                rows::is_member(self.db.pool(), room.id, account.id).await?
+            }
+            None => false,
+        })
+    }
+
+    async fn view_room(&self, room: RoomRow, me: Option<ParticipantRow>) -> Result<RoomView> {
+        let host = self.account(room.host_account_id).await?;
+        let cohost_ids = rows::cohosts(self.db.pool(), room.id).await?;
+        let mut cohosts = Vec::new();
+        for id in &cohost_ids {
+            if let Ok(account) = self.account(*id).await {
+                cohosts.push(account);
+            }
+        }
+        let me = match me {
+            Some(row) => Some(self.participant_view(&room, &cohost_ids, row).await?),
+            None => None,
+        };
+        let visible = !room.anonymous() || room.anonymous_participants >= room.min_group_size;
+        Ok(RoomView {
+            row: room,
+            host,
+            cohosts,
+            me,
+            visible,
+        })
+    }
+
+    async fn participant_view(
+        &self,
+        room: &RoomRow,
+        cohosts: &[i64],
+        row: ParticipantRow,
+    ) -> Result<ParticipantView> {
+        let (account, role) = match row.account_id {
+            Some(id) => (
+                self.account(id).await.ok(),
+                moderator_role(room, cohosts, id).unwrap_or(RoomRole::Member),
+            ),
+            None => (None, RoomRole::Member),
+        };
+        Ok(ParticipantView { row, account, role })
+    }
+
+    /// A room as an account sees it: its host, co-hosts and audience may read it.
+    pub async fn room_for_account(&self, viewer: &Viewer, id: i64) -> Result<RoomView> {
+        let me = self.account(viewer.account()?).await?;
+        let room = self.room_row(id).await?;
+        let cohosts = rows::cohosts(self.db.pool(), id).await?;
+        if moderator_role(&room, &cohosts, me.id).is_none() && !self.in_audience(&room, &me).await?
+        {
+            return Err(Error::NotFound);
+        }
+        let participant = rows::participant_by_account(self.db.pool(), id, me.id).await?;
+        self.view_room(room, participant).await
+    }
+
+    /// A room as a participant (by ticket or account) sees it.
+    pub async fn room_for(&self, credential: &RoomCredential, id: i64) -> Result<RoomView> {
+        match credential {
+            RoomCredential::Account(viewer) => self.room_for_account(viewer, id).await,
+            RoomCredential::Ticket(_) => {
+                let speaker = self.speaker(credential, id).await?;
+                self.view_room(speaker.room, Some(speaker.participant))
+                    .await
+            }
+        }
+    }
+
+    /// Open rooms the viewer hosts or may join.
+    pub async fn joinable_rooms(&self, viewer: &Viewer) -> Result<Vec<RoomView>> {
+        let me = self.account(viewer.account()?).await?;
+        let rooms = rows::joinable(
+            self.db.pool(),
+            me.id,
+            me.organization_id.unwrap_or(-1),
+            me.department_id.unwrap_or(-1),
+            100,
+        )
+        .await?;
+        let mut views = Vec::new();
+        for room in rooms {
+            let participant = rows::participant_by_account(self.db.pool(), room.id, me.id).await?;
+            views.push(self.view_room(room, participant).await?);
+        }
+        Ok(views)
+    }
+
+    /// Changes a room's title, description or capacity (its host only).
+    pub async fn update_room(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        title: Option<&str>,
+        description: Option<&str>,
+        capacity: Option<&str>,
+    ) -> Result<RoomView> {
+        let (room, _) = self.moderator(viewer, id, true).await?;
+        let checked = NewRoom::parse(
+            title.unwrap_or(&room.title),
+            description.unwrap_or(&room.description),
+            room.anonymous(),
+            &room.audience,
+            Some(capacity.unwrap_or(&room.capacity.to_string())),
+            None,
+        )
+        .map_err(Error::Invalid)?;
+        let mut tx = self.db.begin_write().await?;
+        rows::update(
+            &mut tx,
+            id,
+            &checked.title,
+            &checked.description,
+            checked.capacity,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        self.room_for_account(viewer, id).await
+    }
+
+    /// Closes a room: nobody may speak or join any more; history stays readable.
+    pub async fn close_room(&self, viewer: &Viewer, id: i64) -> Result<RoomView> {
+        self.moderator(viewer, id, true).await?;
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        rows::close(&mut tx, id, now).await?;
+        rows::log_moderation(&mut tx, id, &moderation("close", None, None, "", now)).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        self.room_for_account(viewer, id).await
+    }
+
+    /// The room's public ticket key (SPKI DER, base64url). Anyone with the link may read it.
+    pub async fn ticket_key(&self, id: i64) -> Result<String> {
+        let room = self.room_row(id).await?;
+        if !room.anonymous() {
+            return Err(Error::NotFound);
+        }
+        Ok(room.ticket_public_key)
+    }
+
+    /// Signs a blinded ticket for an account of the room's audience, once per account and
+    /// room. Records only that this account was issued this room's ticket.
+    pub async fn issue_ticket(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        blinded_message: &str,
+        join_code: Option<&str>,
+    ) -> Result<String> {
+        viewer.require_scope("write:statuses")?;
+        let me = self.account(viewer.account()?).await?;
+        let room = self.room_row(id).await?;
+        if !room.anonymous() {
+            return Err(Error::Forbidden("error.room_named"));
+        }
+        if room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        let cohosts = rows::cohosts(self.db.pool(), id).await?;
+        if moderator_role(&room, &cohosts, me.id).is_some() {
+            // Hosts speak under their names; a ticket would let them pose as a member.
+            return Err(Error::Forbidden("error.room_host_named"));
+        }
+        if !self.in_audience(&room, &me).await? {
+            return Err(Error::Forbidden("error.room_audience"));
+        }
+        if let Some(expected) = &room.join_code_hash
+            && join_code.map(room::hash_join_code).as_ref() != Some(expected)
+        {
+            return Err(Error::Forbidden("error.room_join_code"));
+        }
+        let secret_key = room.ticket_secret_key.clone();
+        let blinded = blinded_message.to_owned();
+        let signed = tokio::task::spawn_blocking(move || room::blind_sign(&secret_key, &blinded))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(|_| Invalid::malformed("blinded_message"))?;
+        let mut tx = self.db.begin_write().await?;
+        match rows::record_ticket_issued(&mut tx, id, me.id).await {
+            Err(e) if rows::is_ticket_conflict(&e) => {
+                return Err(Error::Conflict("error.room_ticket_taken"));
+            }
+            other => other?,
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(signed)
+    }
+
+    /// Joins an anonymous room with a ticket alone. Joining again with the same ticket is the
+    /// same participant; a removed participant stays out.
+    pub async fn join_with_ticket(&self, id: i64, ticket: &Ticket) -> Result<RoomView> {
+        let room = self.room_row(id).await?;
+        if !room.anonymous() {
+            return Err(Error::Forbidden("error.room_named"));
+        }
+        let hash = verify_ticket(ticket, &room)?;
+        if let Some(existing) = rows::participant_by_ticket(self.db.pool(), id, &hash).await? {
+            if existing.state == "removed" {
+                return Err(Error::Forbidden("error.room_removed"));
+            }
+            return self.view_room(room, Some(existing)).await;
+        }
+        if room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        if room.participants >= room.capacity {
+            return Err(Error::Conflict("error.room_full"));
+        }
+        let pseudonym = Pseudonym::from_ticket_hash(&hash);
+        let mut tx = self.db.begin_write().await?;
+        let inserted = rows::insert_participant(
+            &mut tx,
+            &ParticipantRow {
+                id: participant_id(),
+                room_id: id,
+                ticket_hash: Some(hash),
+                account_id: None,
+                pseudonym_adjective: Some(pseudonym.adjective),
+                pseudonym_animal: Some(pseudonym.animal),
+                pseudonym_number: None,
+                state: "active".into(),
+            },
+        )
+        .await;
+        let participant = match inserted {
+            Ok(row) => row,
+            // The same ticket joined twice at once: the other join won; be that participant.
+            Err(DbError::Conflict(_)) => {
+                drop(tx);
+                return Box::pin(self.join_with_ticket(id, ticket)).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        let room = self.room_row(id).await?;
+        self.view_room(room, Some(participant)).await
+    }
+
+    /// Joins a room under one's account: the host and co-hosts of any room, the audience of a
+    /// named room.
+    pub async fn join_with_account(&self, viewer: &Viewer, id: i64) -> Result<RoomView> {
+        let speaker = self
+            .speaker(&RoomCredential::Account(viewer.clone()), id)
+            .await?;
+        self.view_room(speaker.room, Some(speaker.participant))
+            .await
+    }
+
+    /// Resolves a credential to a participant of the room: the one place that decides who may
+    /// act in a room. Accounts that may join under their name are joined on first use.
+    pub async fn speaker(&self, credential: &RoomCredential, id: i64) -> Result<Speaker> {
+        let room = self.room_row(id).await?;
+        match credential {
+            RoomCredential::Ticket(ticket) => {
+                if !room.anonymous() {
+                    return Err(Error::Unauthorized("error.room_ticket_invalid"));
+                }
+                let hash = verify_ticket(ticket, &room)?;
+                let participant = rows::participant_by_ticket(self.db.pool(), id, &hash)
+                    .await?
+                    .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                if participant.state == "removed" {
+                    return Err(Error::Forbidden("error.room_removed"));
+                }
+                Ok(Speaker {
+                    room,
+                    participant,
+                    role: RoomRole::Member,
+                })
+            }
+            RoomCredential::Account(viewer) => {
+                let me = self.account(viewer.account()?).await?;
+                let cohosts = rows::cohosts(self.db.pool(), id).await?;
+                let role = moderator_role(&room, &cohosts, me.id);
+                if role.is_none() && (room.anonymous() || !self.in_audience(&room, &me).await?) {
+                    // In an anonymous room an account that is not a host may only enter by
+                    // ticket; say nothing more about the room.
+                    return Err(Error::Forbidden("error.room_audience"));
+                }
+                let role = role.unwrap_or(RoomRole::Member);
+                if let Some(participant) =
+                    rows::participant_by_account(self.db.pool(), id, me.id).await?
+                {
+                    if participant.state == "removed" {
+                        return Err(Error::Forbidden("error.room_removed"));
+                    }
+                    return Ok(Speaker {
+                        room,
+                        participant,
+                        role,
+                    });
+                }
+                if room.closed_at.is_some() {
+                    return Err(Error::Forbidden("error.room_closed"));
+                }
+                if role == RoomRole::Member && room.participants >= room.capacity {
+                    return Err(Error::Conflict("error.room_full"));
+                }
+                let mut tx = self.db.begin_write().await?;
+                let participant = rows::insert_participant(
+                    &mut tx,
+                    &ParticipantRow {
+                        id: participant_id(),
+                        room_id: id,
+                        ticket_hash: None,
+                        account_id: Some(me.id),
+                        pseudonym_adjective: None,
+                        pseudonym_animal: None,
+                        pseudonym_number: None,
+                        state: "active".into(),
+                    },
+                )
+                .await;
+                let participant = match participant {
+                    Ok(p) => p,
+                    Err(DbError::Conflict(_)) => {
+                        drop(tx);
+                        return Box::pin(self.speaker(credential, id)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                tx.commit().await.map_err(DbError::from)?;
+                self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+                let room = self.room_row(id).await?;
+                Ok(Speaker {
+                    room,
+                    participant,
+                    role,
+                })
+            }
+        }
+    }
+
+    /// The host (or, unless `host_only`, a co-host) of a room: the one place that decides who
+    /// may moderate.
+    pub async fn moderator(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        host_only: bool,
+    ) -> Result<(RoomRow, ParticipantRow)> {
+        viewer.require_scope("write:statuses")?;
+        let speaker = self
+            .speaker(&RoomCredential::Account(viewer.clone()), id)
+            .await?;
+        match speaker.role {
+            RoomRole::Host => {}
+            RoomRole::Cohost if !host_only => {}
+            _ => return Err(Error::Forbidden("error.room_not_host")),
+        }
+        Ok((speaker.room, speaker.participant))
+    }
+
+    /// Says something in a room.
+    pub async fn post_room_message(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+        body: &str,
+    ) -> Result<MessageView> {
+        let body = room::text("body", body, room::MESSAGE_MAX)?;
+        let speaker = self.speaker(credential, id).await?;
+        if speaker.room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        if speaker.participant.state == "muted" {
+            return Err(Error::Forbidden("error.room_muted"));
+        }
+        if !self.limits.allow_room_message(&speaker.participant.id) {
+            return Err(Error::RateLimited);
+        }
+        let row = MessageRow {
+            id: next_id(),
+            room_id: id,
+            participant_id: speaker.participant.id.clone(),
+            body,
+            hidden_reason: None,
+            created_at: now_ms(),
+        };
+        let mut tx = self.db.begin_write().await?;
+        rows::insert_message(&mut tx, &row).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub
+            .publish(&Topic::Room(id), Event::RoomMessage(row.id));
+        let cohosts = rows::cohosts(self.db.pool(), id).await?;
+        let author = self
+            .participant_view(&speaker.room, &cohosts, speaker.participant)
+            .await?;
+        Ok(MessageView { row, author })
+    }
+
+    /// A page of a room's messages, newest first. An anonymous room below its minimum group
+    /// size shows none.
+    pub async fn room_messages(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+        max_id: Option<i64>,
+        since_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<MessageView>> {
+        let speaker = self.speaker(credential, id).await?;
+        let room = speaker.room;
+        if room.anonymous() && room.anonymous_participants < room.min_group_size {
+            return Ok(Vec::new());
+        }
+        let messages = rows::messages(self.db.pool(), id, max_id, since_id, limit).await?;
+        self.message_views(&room, messages).await
+    }
+
+    /// One message of a room, as a participant sees it (for streams).
+    pub async fn room_message(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+        message_id: i64,
+    ) -> Result<Option<MessageView>> {
+        let speaker = self.speaker(credential, id).await?;
+        let room = speaker.room;
+        if room.anonymous() && room.anonymous_participants < room.min_group_size {
+            return Ok(None);
+        }
+        let Some(message) = rows::message(self.db.pool(), id, message_id).await? else {
+            return Ok(None);
+        };
+        Ok(self.message_views(&room, vec![message]).await?.pop())
+    }
+
+    async fn message_views(
+        &self,
+        room: &RoomRow,
+        messages: Vec<MessageRow>,
+    ) -> Result<Vec<MessageView>> {
+        let cohosts = rows::cohosts(self.db.pool(), room.id).await?;
+        let participants = rows::participants(self.db.pool(), room.id).await?;
+        let mut views = Vec::with_capacity(messages.len());
+        for message in messages {
+            let Some(row) = participants.iter().find(|p| p.id == message.participant_id) else {
+                continue;
+            };
+            let author = self.participant_view(room, &cohosts, row.clone()).await?;
+            views.push(MessageView {
+                row: message,
+                author,
+            });
+        }
+        Ok(views)
+    }
+
+    /// Hides a message; a marker with the reason stays in its place.
+    pub async fn hide_room_message(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        message_id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = room::text("reason", reason, room::REASON_MAX)?;
+        self.moderator(viewer, id, false).await?;
+        rows::message(self.db.pool(), id, message_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        rows::hide_message(&mut tx, id, message_id, &reason).await?;
+        rows::log_moderation(
+            &mut tx,
+            id,
+            &moderation("hide", None, Some(message_id), &reason, now),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub
+            .publish(&Topic::Room(id), Event::RoomMessageHidden(message_id));
+        Ok(())
+    }
+
+    /// Mutes, unmutes or removes a participant. A removed participant's ticket no longer opens
+    /// the room, and its account cannot have another.
+    pub async fn moderate_participant(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        participant_id: &str,
+        action: ParticipantAction,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.chars().count() > room::REASON_MAX {
+            return Err(Invalid::too_long("reason").into());
+        }
+        let (room, me) = self.moderator(viewer, id, false).await?;
+        let target = rows::participant(self.db.pool(), id, participant_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let cohosts = rows::cohosts(self.db.pool(), id).await?;
+        let target_is_moderator = target
+            .account_id
+            .is_some_and(|a| moderator_role(&room, &cohosts, a).is_some());
+        if target.id == me.id || target_is_moderator {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        if target.state == "removed" {
+            return Err(Error::Conflict("error.room_removed"));
+        }
+        let (state, action) = match action {
+            ParticipantAction::Mute => ("muted", "mute"),
+            ParticipantAction::Unmute => ("active", "unmute"),
+            ParticipantAction::Remove => ("removed", "remove"),
+        };
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        rows::set_participant_state(&mut tx, id, &target.id, state).await?;
+        rows::log_moderation(
+            &mut tx,
+            id,
+            &moderation(action, Some(&target.id), None, reason, now),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        Ok(())
+    }
+
+    /// Pins a notice at the top of the room, or takes it down (`None`).
+    pub async fn set_room_notice(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        notice: Option<&str>,
+    ) -> Result<RoomView> {
+        let notice = match notice.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => Some(room::text("notice", n, room::NOTICE_MAX)?),
+            None => None,
+        };
+        self.moderator(viewer, id, false).await?;
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        rows::set_notice(&mut tx, id, notice.as_deref(), now).await?;
+        rows::log_moderation(
+            &mut tx,
+            id,
+            &moderation("notice", None, None, notice.as_deref().unwrap_or(""), now),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        self.room_for_account(viewer, id).await
+    }
+
+    /// What the hosts did, newest first: any participant may read it.
+    pub async fn moderation_log(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+    ) -> Result<Vec<ModerationRow>> {
+        self.speaker(credential, id).await?;
+        Ok(rows::moderation_log(self.db.pool(), id, 200).await?)
+    }
+
+    /// A participant reports a message to the hosts.
+    pub async fn report_room_message(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+        message_id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = room::text("reason", reason, room::REASON_MAX)?;
+        let speaker = self.speaker(credential, id).await?;
+        rows::message(self.db.pool(), id, message_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut tx = self.db.begin_write().await?;
+        rows::report(
+            &mut tx,
+            next_id(),
+            id,
+            message_id,
+            &speaker.participant.id,
+            &reason,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// Reported messages, for the hosts: (message id, reports, a reason).
+    pub async fn room_reports(&self, viewer: &Viewer, id: i64) -> Result<Vec<(i64, i64, String)>> {
+        self.moderator(viewer, id, false).await?;
+        Ok(rows::reports(self.db.pool(), id).await?)
+    }
+}
+
+/// Host or co-host of a room, or neither.
+fn moderator_role(room: &RoomRow, cohosts: &[i64], account_id: i64) -> Option<RoomRole> {
+    if room.host_account_id == account_id {
+        Some(RoomRole::Host)
+    } else if cohosts.contains(&account_id) {
+        Some(RoomRole::Cohost)
+    } else {
+        None
+    }
+}
+
+fn verify_ticket(ticket: &Ticket, room: &RoomRow) -> Result<String> {
+    // Malformed or forged: the same answer, so that probing learns nothing.
+    ticket
+        .verify(&room.ticket_public_key)
+        .map_err(|_: TicketError| Error::Unauthorized("error.room_ticket_invalid"))
+}
+
+fn moderation(
+    action: &str,
+    participant_id: Option<&str>,
+    message_id: Option<i64>,
+    reason: &str,
+    now: i64,
+) -> ModerationRow {
+    ModerationRow {
+        id: next_id(),
+        action: action.to_owned(),
+        participant_id: participant_id.map(str::to_owned),
+        message_id,
+        reason: reason.to_owned(),
+        created_at: now,
+    }
+}

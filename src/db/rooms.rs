@@ -1,0 +1,490 @@
+//! Rooms, their participants, messages and moderation.
+//!
+//! What these tables may hold about anonymous rooms is an invariant (docs/anonymity.md): the
+//! issued-ticket record has no time and no link to a participant; an anonymous participant is
+//! its ticket's hash and a random id.
+
+use super::{DbError, DbResult, Tx, conflict, flag};
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoomRow {
+    pub id: i64,
+    pub organization_id: Option<i64>,
+    pub host_account_id: i64,
+    pub title: String,
+    pub description: String,
+    anonymous: i64,
+    pub audience: String,
+    pub audience_department_id: Option<i64>,
+    pub join_code_hash: Option<String>,
+    pub capacity: i64,
+    pub min_group_size: i64,
+    pub notice: Option<String>,
+    pub ticket_public_key: String,
+    pub ticket_secret_key: String,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    /// Participants not removed, the host included.
+    pub participants: i64,
+    /// Anonymous participants not removed: what the minimum group size counts.
+    pub anonymous_participants: i64,
+}
+
+impl RoomRow {
+    pub fn anonymous(&self) -> bool {
+        flag(self.anonymous)
+    }
+}
+
+macro_rules! select_room {
+    ($where:literal) => {
+        concat!(
+            "SELECT r.id, r.organization_id, r.host_account_id, r.title, r.description, r.anonymous, r.audience, \
+             r.audience_department_id, r.join_code_hash, r.capacity, r.min_group_size, r.notice, \
+             r.ticket_public_key, r.ticket_secret_key, r.created_at, r.closed_at, \
+             (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed') AS participants, \
+             (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed' AND p.ticket_hash IS NOT NULL) AS anonymous_participants \
+             FROM rooms r ",
+            $where
+        )
+    };
+}
+
+pub struct NewRoomRow<'a> {
+    pub id: i64,
+    pub organization_id: Option<i64>,
+    pub host_account_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub anonymous: bool,
+    pub audience: &'a str,
+    pub audience_department_id: Option<i64>,
+    pub join_code_hash: Option<&'a str>,
+    pub capacity: i64,
+    pub min_group_size: i64,
+    pub ticket_public_key: &'a str,
+    pub ticket_secret_key: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    room: &NewRoomRow<'_>,
+    cohosts: &[i64],
+    members: &[i64],
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO rooms (id, organization_id, host_account_id, title, description, anonymous, audience, \
+         audience_department_id, join_code_hash, capacity, min_group_size, ticket_public_key, ticket_secret_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(room.id)
+    .bind(room.organization_id)
+    .bind(room.host_account_id)
+    .bind(room.title)
+    .bind(room.description)
+    .bind(i64::from(room.anonymous))
+    .bind(room.audience)
+    .bind(room.audience_department_id)
+    .bind(room.join_code_hash)
+    .bind(room.capacity)
+    .bind(room.min_group_size)
+    .bind(room.ticket_public_key)
+    .bind(room.ticket_secret_key)
+    .bind(room.now)
+    .execute(&mut **tx)
+    .await?;
+    for (table, ids) in [("room_cohosts", cohosts), ("room_members", members)] {
+        for account in ids {
+            let sql = if table == "room_cohosts" {
+                "INSERT INTO room_cohosts (room_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            } else {
+                "INSERT INTO room_members (room_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            };
+            sqlx::query(sql)
+                .bind(room.id)
+                .bind(account)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<RoomRow>> {
+    Ok(sqlx::query_as(select_room!("WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Open rooms that `account_id` hosts, co-hosts, or belongs to the audience of, newest first.
+pub async fn joinable(
+    pool: &AnyPool,
+    account_id: i64,
+    organization_id: i64,
+    department_id: i64,
+    limit: i64,
+) -> DbResult<Vec<RoomRow>> {
+    Ok(sqlx::query_as(select_room!(
+        "WHERE r.closed_at IS NULL AND (r.host_account_id = $1 \
+           OR EXISTS (SELECT 1 FROM room_cohosts c WHERE c.room_id = r.id AND c.account_id = $1) \
+           OR (r.audience = 'organization' AND r.organization_id = $2) \
+           OR (r.audience = 'department' AND r.audience_department_id = $3) \
+           OR (r.audience = 'accounts' AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.account_id = $1))) \
+         ORDER BY r.id DESC LIMIT $4"
+    ))
+    .bind(account_id)
+    .bind(organization_id)
+    .bind(department_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn cohosts(pool: &AnyPool, room_id: i64) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT account_id FROM room_cohosts WHERE room_id = $1 ORDER BY account_id",
+    )
+    .bind(room_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub async fn is_member(pool: &AnyPool, room_id: i64, account_id: i64) -> DbResult<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM room_members WHERE room_id = $1 AND account_id = $2")
+            .bind(room_id)
+            .bind(account_id)
+            .fetch_one(pool)
+            .await?;
+    Ok(n > 0)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    title: &str,
+    description: &str,
+    capacity: i64,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE rooms SET title = $1, description = $2, capacity = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(title)
+    .bind(description)
+    .bind(capacity)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_notice(tx: &mut Tx, id: i64, notice: Option<&str>, now: i64) -> DbResult<()> {
+    sqlx::query("UPDATE rooms SET notice = $1, updated_at = $2 WHERE id = $3")
+        .bind(notice)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn close(tx: &mut Tx, id: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE rooms SET closed_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records that `account_id` was issued this room's ticket; `Conflict` when it already was.
+pub async fn record_ticket_issued(tx: &mut Tx, room_id: i64, account_id: i64) -> DbResult<()> {
+    sqlx::query("INSERT INTO room_tickets_issued (room_id, account_id) VALUES ($1, $2)")
+        .bind(room_id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(e, &[("room_tickets_issued", "room_tickets_issued")]))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ParticipantRow {
+    pub id: String,
+    pub room_id: i64,
+    pub ticket_hash: Option<String>,
+    pub account_id: Option<i64>,
+    pub pseudonym_adjective: Option<i64>,
+    pub pseudonym_animal: Option<i64>,
+    pub pseudonym_number: Option<i64>,
+    pub state: String,
+}
+
+const SELECT_PARTICIPANT: &str = "SELECT id, room_id, ticket_hash, account_id, pseudonym_adjective, pseudonym_animal, pseudonym_number, state FROM room_participants ";
+
+pub async fn participant_by_ticket(
+    pool: &AnyPool,
+    room_id: i64,
+    ticket_hash: &str,
+) -> DbResult<Option<ParticipantRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND ticket_hash = $2"
+    )))
+    .bind(room_id)
+    .bind(ticket_hash)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn participant_by_account(
+    pool: &AnyPool,
+    room_id: i64,
+    account_id: i64,
+) -> DbResult<Option<ParticipantRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND account_id = $2"
+    )))
+    .bind(room_id)
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn participant(
+    pool: &AnyPool,
+    room_id: i64,
+    id: &str,
+) -> DbResult<Option<ParticipantRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND id = $2"
+    )))
+    .bind(room_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Participants of a room by id, for rendering messages.
+pub async fn participants(pool: &AnyPool, room_id: i64) -> DbResult<Vec<ParticipantRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_PARTICIPANT}WHERE room_id = $1"
+    )))
+    .bind(room_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Adds a participant. For an anonymous one, the pseudonym's number is the next free one for
+/// its name in the room.
+pub async fn insert_participant(tx: &mut Tx, row: &ParticipantRow) -> DbResult<ParticipantRow> {
+    let number = match (row.pseudonym_adjective, row.pseudonym_animal) {
+        (Some(adjective), Some(animal)) => {
+            let (taken,): (i64,) = sqlx::query_as(
+                "SELECT COALESCE(MAX(pseudonym_number), 0) FROM room_participants \
+                 WHERE room_id = $1 AND pseudonym_adjective = $2 AND pseudonym_animal = $3",
+            )
+            .bind(row.room_id)
+            .bind(adjective)
+            .bind(animal)
+            .fetch_one(&mut **tx)
+            .await?;
+            Some(taken + 1)
+        }
+        _ => None,
+    };
+    sqlx::query(
+        "INSERT INTO room_participants (id, room_id, ticket_hash, account_id, pseudonym_adjective, pseudonym_animal, pseudonym_number, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&row.id)
+    .bind(row.room_id)
+    .bind(row.ticket_hash.as_deref())
+    .bind(row.account_id)
+    .bind(row.pseudonym_adjective)
+    .bind(row.pseudonym_animal)
+    .bind(number)
+    .bind(&row.state)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        conflict(
+            e,
+            &[
+                ("room_participants_ticket_key", "room_participants.ticket_hash"),
+                ("room_participants_account_key", "room_participants.account_id"),
+            ],
+        )
+    })?;
+    Ok(ParticipantRow {
+        pseudonym_number: number,
+        ..row.clone()
+    })
+}
+
+pub async fn set_participant_state(
+    tx: &mut Tx,
+    room_id: i64,
+    id: &str,
+    state: &str,
+) -> DbResult<()> {
+    sqlx::query("UPDATE room_participants SET state = $1 WHERE room_id = $2 AND id = $3")
+        .bind(state)
+        .bind(room_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub room_id: i64,
+    pub participant_id: String,
+    pub body: String,
+    pub hidden_reason: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn insert_message(tx: &mut Tx, row: &MessageRow) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO room_messages (id, room_id, participant_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(row.id)
+    .bind(row.room_id)
+    .bind(&row.participant_id)
+    .bind(&row.body)
+    .bind(row.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn message(pool: &AnyPool, room_id: i64, id: i64) -> DbResult<Option<MessageRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, room_id, participant_id, body, hidden_reason, created_at FROM room_messages WHERE room_id = $1 AND id = $2",
+    )
+    .bind(room_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A page of a room's messages, newest first (`max_id`/`since_id` exclusive).
+pub async fn messages(
+    pool: &AnyPool,
+    room_id: i64,
+    max_id: Option<i64>,
+    since_id: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<MessageRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, room_id, participant_id, body, hidden_reason, created_at FROM room_messages \
+         WHERE room_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) ORDER BY id DESC LIMIT $4",
+    )
+    .bind(room_id)
+    .bind(max_id)
+    .bind(since_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn hide_message(tx: &mut Tx, room_id: i64, id: i64, reason: &str) -> DbResult<()> {
+    sqlx::query("UPDATE room_messages SET hidden_reason = $1 WHERE room_id = $2 AND id = $3")
+        .bind(reason)
+        .bind(room_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ModerationRow {
+    pub id: i64,
+    pub action: String,
+    pub participant_id: Option<String>,
+    pub message_id: Option<i64>,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+pub async fn log_moderation(tx: &mut Tx, room_id: i64, row: &ModerationRow) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO room_moderation_log (id, room_id, action, participant_id, message_id, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(row.id)
+    .bind(room_id)
+    .bind(&row.action)
+    .bind(row.participant_id.as_deref())
+    .bind(row.message_id)
+    .bind(&row.reason)
+    .bind(row.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn moderation_log(
+    pool: &AnyPool,
+    room_id: i64,
+    limit: i64,
+) -> DbResult<Vec<ModerationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, action, participant_id, message_id, reason, created_at FROM room_moderation_log \
+         WHERE room_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(room_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn report(
+    tx: &mut Tx,
+    id: i64,
+    room_id: i64,
+    message_id: i64,
+    reporter_id: &str,
+    reason: &str,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO room_reports (id, room_id, message_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(room_id)
+    .bind(message_id)
+    .bind(reporter_id)
+    .bind(reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reports on a room's messages: (message id, how many, the latest reason).
+pub async fn reports(pool: &AnyPool, room_id: i64) -> DbResult<Vec<(i64, i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT message_id, COUNT(*), MAX(reason) FROM room_reports WHERE room_id = $1 GROUP BY message_id ORDER BY message_id DESC",
+    )
+    .bind(room_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Whether the conflict is the one-ticket-per-account rule.
+pub fn is_ticket_conflict(error: &DbError) -> bool {
+    matches!(error, DbError::Conflict("room_tickets_issued"))
+}

@@ -1,0 +1,737 @@
+//! `/api/v1/sotong/rooms`: open chat rooms, blind tickets, messages, moderation, and the
+//! room's WebSocket. The protocol is written down in docs/anonymity.md.
+//!
+//! A participant of an anonymous room is named by the `Sotong-Ticket` header (or, on the
+//! WebSocket, its first frame); hosts and named participants by their bearer token. An
+//! anonymous join must carry no account credentials at all, so that the request that joins
+//! cannot be tied to an account even by mistake.
+
+use crate::app::rooms::{
+    MessageView, ParticipantAction, ParticipantView, RoomCredential, RoomRequest, RoomView,
+};
+use crate::app::{App, Error};
+use crate::db::rooms::ModerationRow;
+use crate::domain::id::parse_id;
+use crate::domain::room::{NewRoom, Ticket};
+use crate::domain::time::rfc3339;
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
+use crate::http::mastodon::dto::Account;
+use crate::http::mastodon::paging::{PageQuery, link_header};
+use crate::i18n::Lang;
+use crate::live::{Event, Topic};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/sotong/rooms", get(list).post(create))
+        .route("/api/v1/sotong/rooms/{id}", get(show).patch(update))
+        .route("/api/v1/sotong/rooms/{id}/close", post(close))
+        .route("/api/v1/sotong/rooms/{id}/ticket_key", get(ticket_key))
+        .route("/api/v1/sotong/rooms/{id}/tickets", post(issue_ticket))
+        .route("/api/v1/sotong/rooms/{id}/join", post(join))
+        .route(
+            "/api/v1/sotong/rooms/{id}/messages",
+            get(messages).post(say),
+        )
+        .route(
+            "/api/v1/sotong/rooms/{id}/messages/{message_id}/hide",
+            post(hide),
+        )
+        .route(
+            "/api/v1/sotong/rooms/{id}/messages/{message_id}/report",
+            post(report),
+        )
+        .route(
+            "/api/v1/sotong/rooms/{id}/participants/{participant_id}/{action}",
+            post(moderate),
+        )
+        .route("/api/v1/sotong/rooms/{id}/notice", put(notice))
+        .route(
+            "/api/v1/sotong/rooms/{id}/moderation_log",
+            get(moderation_log),
+        )
+        .route("/api/v1/sotong/rooms/{id}/reports", get(reports))
+        .route("/api/v1/sotong/rooms/{id}/stream", get(stream))
+}
+
+fn room_id(raw: &str) -> Result<i64, Error> {
+    parse_id(raw).ok_or(Error::NotFound)
+}
+
+/// A participant as the room shows it.
+#[derive(Serialize)]
+pub struct Participant {
+    pub id: String,
+    pub display_name: String,
+    /// A generated picture for anonymous participants; the account's otherwise.
+    pub avatar: String,
+    pub role: &'static str,
+    pub anonymous: bool,
+    pub muted: bool,
+    /// Only for participants who speak under their account.
+    pub account: Option<Account>,
+}
+
+impl Participant {
+    fn from_view(view: &ParticipantView, app: &App, lang: Lang) -> Self {
+        let account = view
+            .account
+            .as_ref()
+            .map(|a| Account::from_row(a, &app.config));
+        let (display_name, avatar) = match (view.pseudonym(), &account) {
+            (Some(p), _) => (p.render(lang == Lang::Ko), p.avatar()),
+            (None, Some(a)) => (a.display_name.clone(), a.avatar.clone()),
+            (None, None) => (String::new(), String::new()),
+        };
+        Participant {
+            id: view.row.id.clone(),
+            display_name,
+            avatar,
+            role: view.role.as_str(),
+            anonymous: view.row.ticket_hash.is_some(),
+            muted: view.row.state == "muted",
+            account,
+        }
+    }
+}
+
+fn room_json(view: &RoomView, app: &App, lang: Lang) -> Value {
+    let base = app.config.public_url();
+    let room = &view.row;
+    json!({
+        "id": room.id.to_string(),
+        "title": room.title,
+        "description": room.description,
+        "anonymous": room.anonymous(),
+        "audience": room.audience,
+        "department_id": room.audience_department_id.map(|d| d.to_string()),
+        "join_code_required": room.join_code_hash.is_some(),
+        "capacity": room.capacity,
+        "min_group_size": room.min_group_size,
+        "host": Account::from_row(&view.host, &app.config),
+        "cohosts": view.cohosts.iter().map(|c| Account::from_row(c, &app.config)).collect::<Vec<_>>(),
+        "notice": room.notice,
+        "closed": room.closed_at.is_some(),
+        "created_at": rfc3339(room.created_at),
+        // Below the minimum group size nothing is counted aloud.
+        "visible": view.visible,
+        "participants_count": view.visible.then_some(room.participants),
+        "ticket_key_url": room.anonymous().then(|| format!("{base}/api/v1/sotong/rooms/{}/ticket_key", room.id)),
+        "stream_url": format!("{}/api/v1/sotong/rooms/{}/stream", base.replacen("http", "ws", 1), room.id),
+        "me": view.me.as_ref().map(|p| Participant::from_view(p, app, lang)),
+    })
+}
+
+fn message_json(view: &MessageView, app: &App, lang: Lang) -> Value {
+    let hidden = view.row.hidden_reason.is_some();
+    json!({
+        "id": view.row.id.to_string(),
+        "room_id": view.row.room_id.to_string(),
+        "created_at": rfc3339(view.row.created_at),
+        "participant": Participant::from_view(&view.author, app, lang),
+        // A hidden message keeps its place and its reason, not its words.
+        "body": (!hidden).then_some(&view.row.body),
+        "hidden": hidden,
+        "hidden_reason": view.row.hidden_reason,
+    })
+}
+
+fn moderation_json(row: &ModerationRow) -> Value {
+    json!({
+        "id": row.id.to_string(),
+        "action": row.action,
+        "participant_id": row.participant_id,
+        "message_id": row.message_id.map(|m| m.to_string()),
+        "reason": row.reason,
+        "created_at": rfc3339(row.created_at),
+    })
+}
+
+/// The credential of a room request: `Sotong-Ticket`, or else the bearer token.
+async fn credential(app: &App, headers: &HeaderMap) -> Result<RoomCredential, Error> {
+    if let Some(value) = headers.get("sotong-ticket") {
+        let ticket = value
+            .to_str()
+            .ok()
+            .and_then(Ticket::from_header)
+            .ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+        return Ok(RoomCredential::Ticket(ticket));
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(Error::Unauthorized("error.unauthorized"))?;
+    let viewer = app
+        .viewer_for_token(token.trim(), "oauth")
+        .await?
+        .ok_or(Error::Unauthorized("error.unauthorized"))?;
+    Ok(RoomCredential::Account(viewer))
+}
+
+#[derive(Deserialize)]
+pub struct RoomForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    anonymous: Option<bool>,
+    audience: Option<String>,
+    department_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    capacity: Option<String>,
+    join_code: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    cohost_ids: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    member_ids: Vec<String>,
+}
+
+async fn create(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Params(form): Params<RoomForm>,
+) -> Result<Json<Value>, ApiError> {
+    let room = NewRoom::parse(
+        &form.title,
+        &form.description,
+        form.anonymous.unwrap_or(true),
+        form.audience.as_deref().unwrap_or("link"),
+        form.capacity.as_deref(),
+        form.join_code.as_deref(),
+    )
+    .map_err(Error::Invalid)?;
+    let view = app
+        .create_room(
+            &viewer,
+            RoomRequest {
+                room,
+                department_id: form.department_id,
+                cohost_ids: form.cohost_ids,
+                member_ids: form.member_ids,
+            },
+        )
+        .await?;
+    Ok(Json(room_json(&view, &app, lang)))
+}
+
+async fn list(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let rooms = app.joinable_rooms(&viewer).await?;
+    Ok(Json(
+        rooms.iter().map(|r| room_json(r, &app, lang)).collect(),
+    ))
+}
+
+async fn show(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let credential = credential(&app, &headers).await?;
+    let view = app.room_for(&credential, room_id(&id)?).await?;
+    Ok(Json(room_json(&view, &app, lang)))
+}
+
+#[derive(Deserialize)]
+pub struct RoomChange {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    capacity: Option<String>,
+}
+
+async fn update(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(change): Params<RoomChange>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app
+        .update_room(
+            &viewer,
+            room_id(&id)?,
+            change.title.as_deref(),
+            change.description.as_deref(),
+            change.capacity.as_deref(),
+        )
+        .await?;
+    Ok(Json(room_json(&view, &app, lang)))
+}
+
+async fn close(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.close_room(&viewer, room_id(&id)?).await?;
+    Ok(Json(room_json(&view, &app, lang)))
+}
+
+async fn ticket_key(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = room_id(&id)?;
+    let key = app.ticket_key(id).await?;
+    Ok(Json(json!({
+        "room_id": id.to_string(),
+        "algorithm": "RSABSSA-SHA384-PSS-Randomized",
+        "public_key": key,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct TicketRequest {
+    #[serde(default)]
+    blinded_message: String,
+    join_code: Option<String>,
+}
+
+async fn issue_ticket(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(request): Params<TicketRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let signature = app
+        .issue_ticket(
+            &viewer,
+            room_id(&id)?,
+            &request.blinded_message,
+            request.join_code.as_deref(),
+        )
+        .await?;
+    Ok(Json(json!({ "blind_signature": signature })))
+}
+
+#[derive(Deserialize)]
+pub struct JoinRequest {
+    ticket: Option<TicketBody>,
+}
+
+#[derive(Deserialize)]
+pub struct TicketBody {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    signature: String,
+}
+
+/// Joins by ticket (anonymous rooms; the request must carry no credentials), or, with a bearer
+/// token and no ticket, under one's account.
+async fn join(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Params(request): Params<JoinRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let id = room_id(&id)?;
+    let view = match request.ticket {
+        Some(ticket) => {
+            if headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE) {
+                return Err(Error::BadRequest("error.room_credentials_on_join").into());
+            }
+            let ticket = Ticket {
+                message: ticket.message,
+                signature: ticket.signature,
+            };
+            app.join_with_ticket(id, &ticket).await?
+        }
+        None => match credential(&app, &headers).await? {
+            RoomCredential::Account(viewer) => app.join_with_account(&viewer, id).await?,
+            RoomCredential::Ticket(ticket) => app.join_with_ticket(id, &ticket).await?,
+        },
+    };
+    let me = view
+        .me
+        .as_ref()
+        .map(|p| Participant::from_view(p, &app, lang));
+    Ok(Json(
+        json!({ "participant": me, "room": room_json(&view, &app, lang) }),
+    ))
+}
+
+async fn messages(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Value>>), ApiError> {
+    let id = room_id(&id)?;
+    let page = query.page(40, 100)?;
+    let credential = credential(&app, &headers).await?;
+    let messages = app
+        .room_messages(
+            &credential,
+            id,
+            page.max_id,
+            page.min_id.or(page.since_id),
+            page.limit,
+        )
+        .await?;
+    let ids: Vec<i64> = messages.iter().map(|m| m.row.id).collect();
+    let links = link_header(
+        &app.config.public_url(),
+        &format!("/api/v1/sotong/rooms/{id}/messages"),
+        &ids,
+        &[],
+    );
+    Ok((
+        links,
+        Json(
+            messages
+                .iter()
+                .map(|m| message_json(m, &app, lang))
+                .collect(),
+        ),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct Say {
+    #[serde(default)]
+    body: String,
+}
+
+async fn say(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Params(say): Params<Say>,
+) -> Result<Json<Value>, ApiError> {
+    let credential = credential(&app, &headers).await?;
+    let message = app
+        .post_room_message(&credential, room_id(&id)?, &say.body)
+        .await?;
+    Ok(Json(message_json(&message, &app, lang)))
+}
+
+#[derive(Deserialize)]
+pub struct Reason {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hide(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path((id, message_id)): Path<(String, String)>,
+    Params(reason): Params<Reason>,
+) -> Result<Json<Value>, ApiError> {
+    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
+    app.hide_room_message(&viewer, room_id(&id)?, message_id, &reason.reason)
+        .await?;
+    Ok(Json(json!({})))
+}
+
+async fn report(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((id, message_id)): Path<(String, String)>,
+    Params(reason): Params<Reason>,
+) -> Result<Json<Value>, ApiError> {
+    let credential = credential(&app, &headers).await?;
+    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
+    app.report_room_message(&credential, room_id(&id)?, message_id, &reason.reason)
+        .await?;
+    Ok(Json(json!({})))
+}
+
+async fn moderate(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path((id, participant_id, action)): Path<(String, String, String)>,
+    Params(reason): Params<Reason>,
+) -> Result<Json<Value>, ApiError> {
+    let action = match action.as_str() {
+        "mute" => ParticipantAction::Mute,
+        "unmute" => ParticipantAction::Unmute,
+        "remove" => ParticipantAction::Remove,
+        _ => return Err(Error::NotFound.into()),
+    };
+    app.moderate_participant(
+        &viewer,
+        room_id(&id)?,
+        &participant_id,
+        action,
+        &reason.reason,
+    )
+    .await?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+async fn notice(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(notice): Params<Notice>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app
+        .set_room_notice(&viewer, room_id(&id)?, notice.notice.as_deref())
+        .await?;
+    Ok(Json(room_json(&view, &app, lang)))
+}
+
+async fn moderation_log(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let credential = credential(&app, &headers).await?;
+    let log = app.moderation_log(&credential, room_id(&id)?).await?;
+    Ok(Json(log.iter().map(moderation_json).collect()))
+}
+
+async fn reports(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let reports = app.room_reports(&viewer, room_id(&id)?).await?;
+    Ok(Json(
+        reports
+            .iter()
+            .map(|(message, count, reason)| {
+                json!({ "message_id": message.to_string(), "count": count, "reason": reason })
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/sotong/rooms/:id/stream`: the room over a WebSocket (frames in
+/// docs/anonymity.md). Browsers cannot set headers on a WebSocket, so the credential may come
+/// in the first frame instead: `{"type":"hello","ticket":"m.s"}` or `{"type":"hello",
+/// "access_token":"…"}`, with `"since"` to receive what was missed.
+async fn stream(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let id = room_id(&id)?;
+    let early = credential(&app, &headers).await.ok();
+    let upgrade = upgrade
+        .read_buffer_size(4096)
+        .write_buffer_size(16 * 1024)
+        .max_message_size(8 * 1024)
+        .max_frame_size(8 * 1024);
+    Ok(upgrade
+        .on_upgrade(move |socket| serve_room(app, id, lang, early, socket))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct Frame {
+    #[serde(rename = "type")]
+    kind: String,
+    ticket: Option<String>,
+    access_token: Option<String>,
+    since: Option<String>,
+    body: Option<String>,
+}
+
+fn error_frame(lang: Lang, error: &Error) -> String {
+    let key = match error {
+        Error::Invalid(problems) => problems
+            .first()
+            .map_or("error.invalid_request", |p| p.message),
+        Error::Unauthorized(key)
+        | Error::Forbidden(key)
+        | Error::BadRequest(key)
+        | Error::Conflict(key) => key,
+        Error::NotFound => "error.not_found",
+        Error::RateLimited => "error.rate_limited",
+        _ => "error.internal",
+    };
+    json!({ "type": "error", "error": lang.t(key) }).to_string()
+}
+
+async fn credential_from_frame(app: &App, frame: &Frame) -> Result<RoomCredential, Error> {
+    if let Some(ticket) = frame.ticket.as_deref() {
+        return Ticket::from_header(ticket)
+            .map(RoomCredential::Ticket)
+            .ok_or(Error::Unauthorized("error.room_ticket_invalid"));
+    }
+    let token = frame
+        .access_token
+        .as_deref()
+        .ok_or(Error::Unauthorized("error.unauthorized"))?;
+    app.viewer_for_token(token, "oauth")
+        .await?
+        .map(RoomCredential::Account)
+        .ok_or(Error::Unauthorized("error.unauthorized"))
+}
+
+async fn welcome(
+    app: &App,
+    id: i64,
+    lang: Lang,
+    credential: &RoomCredential,
+) -> Result<String, Error> {
+    let view = app.room_for(credential, id).await?;
+    Ok(json!({ "type": "welcome", "room": room_json(&view, app, lang) }).to_string())
+}
+
+async fn serve_room(
+    app: App,
+    id: i64,
+    lang: Lang,
+    early: Option<RoomCredential>,
+    socket: WebSocket,
+) {
+    let (mut outgoing, mut incoming) = socket.split();
+    let mut credential = early;
+    let mut events = app.hub.subscribe(Topic::Room(id));
+    let closed = app.hub.closed();
+    tokio::pin!(closed);
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + Duration::from_secs(30),
+        Duration::from_secs(30),
+    );
+    if let Some(c) = &credential {
+        match welcome(&app, id, lang, c).await {
+            Ok(frame) => {
+                if outgoing.send(Message::Text(frame.into())).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = outgoing
+                    .send(Message::Text(error_frame(lang, &e).into()))
+                    .await;
+                return;
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            () = &mut closed => break,
+            _ = ping.tick() => {
+                if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
+            }
+            message = incoming.next() => {
+                let Some(Ok(message)) = message else { break };
+                let Message::Text(text) = message else { continue };
+                let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
+                    let reply = error_frame(lang, &Error::BadRequest("error.malformed_body"));
+                    if outgoing.send(Message::Text(reply.into())).await.is_err() { break; }
+                    continue;
+                };
+                let replies = match (frame.kind.as_str(), &credential) {
+                    ("hello", _) => match credential_from_frame(&app, &frame).await {
+                        Ok(c) => match welcome(&app, id, lang, &c).await {
+                            Ok(w) => {
+                                let mut replies = vec![w];
+                                if let Some(since) = frame.since.as_deref().and_then(parse_id) {
+                                    replies.extend(missed(&app, &c, id, since, lang).await);
+                                }
+                                credential = Some(c);
+                                replies
+                            }
+                            Err(e) => vec![error_frame(lang, &e)],
+                        },
+                        Err(e) => vec![error_frame(lang, &e)],
+                    },
+                    ("send", Some(c)) => {
+                        match app.post_room_message(c, id, frame.body.as_deref().unwrap_or("")).await {
+                            Ok(m) => vec![json!({ "type": "sent", "message": message_json(&m, &app, lang) }).to_string()],
+                            Err(e) => vec![error_frame(lang, &e)],
+                        }
+                    }
+                    ("ping", _) => vec![json!({ "type": "pong" }).to_string()],
+                    _ => vec![error_frame(lang, &Error::Unauthorized("error.unauthorized"))],
+                };
+                for reply in replies {
+                    if outgoing.send(Message::Text(reply.into())).await.is_err() { return; }
+                }
+            }
+            event = events.recv() => {
+                let event = match event {
+                    Ok(event) => event,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::RoomChanged,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                };
+                let Some(c) = &credential else { continue };
+                let frame = match event {
+                    Event::RoomMessage(message_id) | Event::RoomMessageHidden(message_id) => {
+                        match app.room_message(c, id, message_id).await {
+                            Ok(Some(m)) => {
+                                let kind = if matches!(event, Event::RoomMessage(_)) { "message" } else { "hidden" };
+                                Some(json!({ "type": kind, "message": message_json(&m, &app, lang) }).to_string())
+                            }
+                            Ok(None) => None,
+                            // Removed, or the room is gone: say why and stop.
+                            Err(e) => {
+                                let _ = outgoing.send(Message::Text(error_frame(lang, &e).into())).await;
+                                break;
+                            }
+                        }
+                    }
+                    Event::RoomChanged => match app.room_for(c, id).await {
+                        Ok(view) => Some(json!({ "type": "room", "room": room_json(&view, &app, lang) }).to_string()),
+                        Err(e) => {
+                            let _ = outgoing.send(Message::Text(error_frame(lang, &e).into())).await;
+                            break;
+                        }
+                    },
+                    _ => None,
+                };
+                if let Some(frame) = frame
+                    && outgoing.send(Message::Text(frame.into())).await.is_err()
+                {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Messages after `since`, oldest first, for a client that reconnects.
+async fn missed(
+    app: &App,
+    credential: &RoomCredential,
+    id: i64,
+    since: i64,
+    lang: Lang,
+) -> Vec<String> {
+    let Ok(mut messages) = app
+        .room_messages(credential, id, None, Some(since), 100)
+        .await
+    else {
+        return Vec::new();
+    };
+    messages.reverse();
+    messages
+        .iter()
+        .map(|m| json!({ "type": "message", "message": message_json(m, app, lang) }).to_string())
+        .collect()
+}

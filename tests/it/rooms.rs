@@ -1,0 +1,864 @@
+//! Open chat rooms with blind tickets: the protocol, moderation, the stream, and the
+//! anonymity invariant over every table and every log line.
+
+use crate::harness::TestApp;
+use blind_rsa_signatures::{BlindSignature, DefaultRng, PublicKeySha384PSSRandomized};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use sotong::domain::room::{b64, unb64};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A client of the room API, as a member's phone would be.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    fn new(base: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+        }
+    }
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1/sotong/rooms{path}", self.base)
+    }
+    async fn as_account(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn as_ticket(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        ticket: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let request = self
+            .http
+            .request(method, self.url(path))
+            .header("Sotong-Ticket", ticket);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        request.send().await.unwrap()
+    }
+
+    /// Gets a ticket the way docs/anonymity.md says: blind, have it signed, unblind.
+    /// Returns (status of the signing request, `message.signature` when signed).
+    async fn ticket(&self, room: &str, token: &str) -> (u16, Option<String>) {
+        let key = self
+            .http
+            .get(self.url(&format!("/{room}/ticket_key")))
+            .send()
+            .await
+            .unwrap();
+        if key.status() != 200 {
+            return (key.status().as_u16(), None);
+        }
+        let key: Value = key.json().await.unwrap();
+        assert_eq!(key["algorithm"], "RSABSSA-SHA384-PSS-Randomized");
+        let pk = PublicKeySha384PSSRandomized::from_der(
+            &unb64(key["public_key"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let message: [u8; 32] = rand::random();
+        let blinding = pk.blind(&mut DefaultRng, message).unwrap();
+        let response = self
+            .as_account(
+                reqwest::Method::POST,
+                &format!("/{room}/tickets"),
+                token,
+                json!({ "blinded_message": b64(&blinding.blind_message) }),
+            )
+            .await;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return (status, None);
+        }
+        let body: Value = response.json().await.unwrap();
+        let blind = BlindSignature(unb64(body["blind_signature"].as_str().unwrap()).unwrap());
+        let signature = pk.finalize(&blind, &blinding, message).unwrap();
+        let mut prepared = blinding.msg_randomizer.unwrap().0.to_vec();
+        prepared.extend_from_slice(&message);
+        (200, Some(format!("{}.{}", b64(&prepared), b64(&signature))))
+    }
+
+    /// Joins with the ticket alone: a request with no account credentials.
+    async fn join(&self, room: &str, ticket: &str) -> reqwest::Response {
+        let (message, signature) = ticket.split_once('.').unwrap();
+        reqwest::Client::new()
+            .post(self.url(&format!("/{room}/join")))
+            .json(&json!({ "ticket": { "message": message, "signature": signature } }))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The demo's 민원여권과: its head's token, five members' (id, handle, name, token), and an
+/// outsider's token.
+struct Department {
+    host_token: String,
+    department_id: String,
+    members: Vec<(i64, String, String, String)>,
+    outsider_token: String,
+}
+
+async fn department(t: &TestApp) -> Department {
+    t.app.load_demo().await.unwrap();
+    let pool = t.app.db.pool();
+    let (department_id,): (i64,) =
+        sqlx::query_as("SELECT department_id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, handle, display_name FROM accounts WHERE department_id = $1 AND role = 'official' ORDER BY id LIMIT 5",
+    )
+    .bind(department_id)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut members = Vec::new();
+    for (id, handle, name) in rows {
+        let token = t.token_for_demo(&handle).await;
+        members.push((id, handle, name, token));
+    }
+    let (outsider,): (String,) = sqlx::query_as(
+        "SELECT handle FROM accounts WHERE department_id <> $1 AND role = 'official' ORDER BY id LIMIT 1",
+    )
+    .bind(department_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    Department {
+        host_token: t.token_for_demo("nuri_head").await,
+        department_id: department_id.to_string(),
+        members,
+        outsider_token: t.token_for_demo(&outsider).await,
+    }
+}
+
+async fn open_room(client: &Client, token: &str, body: Value) -> Value {
+    let response = client
+        .as_account(reqwest::Method::POST, "", token, body)
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Everything in every table, as text, one string per row.
+async fn dump_all_tables(t: &TestApp) -> Vec<(String, String)> {
+    let pool = t.app.db.pool();
+    let tables: Vec<(String,)> = if crate::harness::backend() == "postgres" {
+        sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    } else {
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    };
+    let mut rows = Vec::new();
+    for (table,) in tables {
+        // Every column as text, so one query reads any table on both databases.
+        let sql = if crate::harness::backend() == "postgres" {
+            format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t")
+        } else {
+            let columns: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_table_info('{table}')"
+            )))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let joined = columns
+                .iter()
+                .map(|(c,)| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            format!("SELECT {joined} FROM \"{table}\"")
+        };
+        let found: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        rows.extend(found.into_iter().map(|(r,)| (table.clone(), r)));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    // The scripted session runs against the real binary, so that its log can be read.
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let (mut child, base) = crate::process::serve_logging(&t, "debug", log.path());
+    let client = Client::new(&base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "민원여권과 소통의 날", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    assert_eq!(room["host"]["username"], "nuri_head");
+
+    // Outside the audience: no ticket.
+    assert_eq!(client.ticket(&id, &d.outsider_token).await.0, 403);
+    let mut tickets = Vec::new();
+    for (_, _, _, token) in &d.members {
+        let (status, ticket) = client.ticket(&id, token).await;
+        assert_eq!(status, 200);
+        tickets.push(ticket.unwrap());
+    }
+    // One ticket per account and room.
+    assert_eq!(client.ticket(&id, &d.members[0].3).await.0, 409);
+
+    let mut participants = Vec::new();
+    for (i, ticket) in tickets.iter().enumerate() {
+        let joined = client.join(&id, ticket).await;
+        assert_eq!(joined.status(), 200);
+        let joined: Value = joined.json().await.unwrap();
+        participants.push(joined["participant"].clone());
+        if i < 2 {
+            // Below the minimum group size: no counts, no messages.
+            assert_eq!(joined["room"]["visible"], false);
+            assert_eq!(joined["room"]["participants_count"], Value::Null);
+            client
+                .as_ticket(
+                    reqwest::Method::POST,
+                    &format!("/{id}/messages"),
+                    ticket,
+                    Some(json!({ "body": "먼저 온 사람의 말" })),
+                )
+                .await;
+            let shown: Value = client
+                .as_ticket(
+                    reqwest::Method::GET,
+                    &format!("/{id}/messages"),
+                    ticket,
+                    None,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(shown, json!([]));
+        }
+    }
+    for p in &participants {
+        assert_eq!(p["anonymous"], true);
+        assert_eq!(p["account"], Value::Null);
+        assert!(!p["display_name"].as_str().unwrap().is_empty());
+    }
+    // Joining again with the same ticket is the same participant.
+    let again: Value = client.join(&id, &tickets[0]).await.json().await.unwrap();
+    assert_eq!(again["participant"]["id"], participants[0]["id"]);
+
+    for (i, ticket) in tickets.iter().enumerate() {
+        let said = client
+            .as_ticket(
+                reqwest::Method::POST,
+                &format!("/{id}/messages"),
+                ticket,
+                Some(json!({ "body": format!("주차장이 부족합니다 ({i})") })),
+            )
+            .await;
+        assert_eq!(said.status(), 200);
+    }
+    let host_says = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &d.host_token,
+            json!({ "body": "말씀 잘 들었습니다." }),
+        )
+        .await;
+    let host_says: Value = host_says.json().await.unwrap();
+    assert_eq!(host_says["participant"]["role"], "host");
+    assert_eq!(host_says["participant"]["account"]["username"], "nuri_head");
+
+    // A forged ticket, an altered one, and a ticket for another room are refused.
+    let (message, signature) = tickets[0].split_once('.').unwrap();
+    let mut altered = unb64(message).unwrap();
+    altered[40] ^= 1;
+    let forged = format!("{}.{signature}", b64(&altered));
+    for bad in [forged.as_str(), "bm90.YXRpY2tldA", "garbage"] {
+        let refused = client
+            .as_ticket(
+                reqwest::Method::POST,
+                &format!("/{id}/messages"),
+                bad,
+                Some(json!({ "body": "위조" })),
+            )
+            .await;
+        assert_eq!(refused.status(), 401, "{bad}");
+        assert_eq!(
+            client
+                .join(&id, if bad.contains('.') { bad } else { "a.b" })
+                .await
+                .status(),
+            401
+        );
+    }
+    let other = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "다른 방", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let other_id = other["id"].as_str().unwrap();
+    assert_eq!(client.join(other_id, &tickets[0]).await.status(), 401);
+    // An anonymous join carrying account credentials is refused, and joins nobody.
+    let (m, s) = tickets[1].split_once('.').unwrap();
+    let with_credentials = reqwest::Client::new()
+        .post(client.url(&format!("/{other_id}/join")))
+        .bearer_auth(&d.members[1].3)
+        .json(&json!({ "ticket": { "message": m, "signature": s } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_credentials.status(), 400);
+
+    // Moderation: hide a message, mute one participant, remove another.
+    let messages: Vec<Value> = client
+        .as_account(
+            reqwest::Method::GET,
+            &format!("/{id}/messages"),
+            &d.host_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let some_message = messages
+        .iter()
+        .find(|m| m["participant"]["anonymous"] == true)
+        .unwrap();
+    let hidden = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!(
+                "/{id}/messages/{}/hide",
+                some_message["id"].as_str().unwrap()
+            ),
+            &d.host_token,
+            json!({ "reason": "개인정보 포함" }),
+        )
+        .await;
+    assert_eq!(hidden.status(), 200);
+    let muted_id = participants[3]["id"].as_str().unwrap();
+    let removed_id = participants[4]["id"].as_str().unwrap();
+    for (who, action) in [(muted_id, "mute"), (removed_id, "remove")] {
+        let done = client
+            .as_account(
+                reqwest::Method::POST,
+                &format!("/{id}/participants/{who}/{action}"),
+                &d.host_token,
+                json!({ "reason": "운영 원칙 위반" }),
+            )
+            .await;
+        assert_eq!(done.status(), 200, "{action}");
+    }
+    let stored_before = t.count("room_messages").await;
+    let muted = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &tickets[3],
+            Some(json!({ "body": "제 말 좀 들어주세요" })),
+        )
+        .await;
+    assert_eq!(muted.status(), 403);
+    assert_eq!(
+        t.count("room_messages").await,
+        stored_before,
+        "a muted message is not stored"
+    );
+    for response in [
+        client
+            .as_ticket(
+                reqwest::Method::GET,
+                &format!("/{id}/messages"),
+                &tickets[4],
+                None,
+            )
+            .await,
+        client.join(&id, &tickets[4]).await,
+    ] {
+        assert_eq!(response.status(), 403, "a removed participant stays out");
+    }
+    assert_eq!(
+        client.ticket(&id, &d.members[4].3).await.0,
+        409,
+        "and gets no second ticket"
+    );
+    // Everyone in the room can read what the hosts did.
+    let log_entries: Vec<Value> = client
+        .as_ticket(
+            reqwest::Method::GET,
+            &format!("/{id}/moderation_log"),
+            &tickets[0],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log_entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["remove", "mute", "hide"]);
+    let shown: Vec<Value> = client
+        .as_ticket(
+            reqwest::Method::GET,
+            &format!("/{id}/messages"),
+            &tickets[0],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let marker = shown
+        .iter()
+        .find(|m| m["id"] == some_message["id"])
+        .unwrap();
+    assert_eq!(marker["hidden"], true);
+    assert_eq!(marker["body"], Value::Null);
+    assert_eq!(marker["hidden_reason"], "개인정보 포함");
+
+    // What the host (and the administrator) can read never names a participant.
+    let admin_token = t.token_for_demo("demo_admin").await;
+    let mut seen_by_hosts = String::new();
+    for (path, token) in [
+        (format!("/{id}"), &d.host_token),
+        (format!("/{id}/messages"), &d.host_token),
+        (format!("/{id}/moderation_log"), &d.host_token),
+        (format!("/{id}/reports"), &d.host_token),
+        (String::new(), &d.host_token),
+        (format!("/{id}"), &admin_token),
+        (format!("/{id}/messages"), &admin_token),
+    ] {
+        let response = client
+            .as_account(reqwest::Method::GET, &path, token, json!({}))
+            .await;
+        seen_by_hosts.push_str(&response.text().await.unwrap());
+    }
+    for (account_id, handle, name, _) in &d.members {
+        for secret in [account_id.to_string(), handle.clone(), name.clone()] {
+            assert!(
+                !seen_by_hosts.contains(&format!("\"{secret}\"")),
+                "{secret} reached a host"
+            );
+        }
+    }
+
+    signal_stop(&mut child);
+    // No row of any table connects a member's account to a ticket, a participant or a message.
+    let participant_ids: Vec<String> = participants
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let ticket_hashes: Vec<String> = sqlx::query_as::<_, (String,)>(
+        "SELECT ticket_hash FROM room_participants WHERE ticket_hash IS NOT NULL",
+    )
+    .fetch_all(t.app.db.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(h,)| h)
+    .collect();
+    assert_eq!(ticket_hashes.len(), 5);
+    let message_ids: Vec<String> = sqlx::query_as::<_, (i64,)>("SELECT id FROM room_messages")
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(m,)| m.to_string())
+        .collect();
+    let anonymous_things: Vec<&String> = participant_ids
+        .iter()
+        .chain(&ticket_hashes)
+        .chain(&message_ids)
+        .collect();
+    let rows = dump_all_tables(&t).await;
+    assert!(rows.iter().any(|(table, _)| table == "room_tickets_issued"));
+    for (table, row) in &rows {
+        let names_member = d.members.iter().any(|(id, handle, ..)| {
+            row.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == id.to_string() || w == handle)
+        });
+        if names_member {
+            for thing in &anonymous_things {
+                assert!(
+                    !row.contains(thing.as_str()),
+                    "{table} connects a member to {thing}: {row}"
+                );
+            }
+        }
+    }
+    // Nor does any line the server logged.
+    let logged = std::fs::read_to_string(log.path()).unwrap();
+    assert!(logged.lines().count() > 10, "the server logged the session");
+    for line in logged.lines() {
+        let names_member = d.members.iter().any(|(id, handle, _, token)| {
+            line.contains(&id.to_string())
+                || line.contains(handle.as_str())
+                || line.contains(token.as_str())
+        });
+        let names_anonymous = anonymous_things
+            .iter()
+            .any(|thing| line.contains(thing.as_str()))
+            || tickets
+                .iter()
+                .any(|ticket| line.contains(ticket.split_once('.').unwrap().0));
+        assert!(
+            !(names_member && names_anonymous),
+            "a log line connects them: {line}"
+        );
+        for ticket in &tickets {
+            assert!(
+                !line.contains(ticket.split_once('.').unwrap().1),
+                "a ticket was logged"
+            );
+        }
+    }
+}
+
+fn signal_stop(child: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn the_room_stream_delivers_messages_and_what_was_missed() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "실시간 방", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    let mut tickets = Vec::new();
+    for (_, _, _, token) in d.members.iter().take(3) {
+        let ticket = client.ticket(&id, token).await.1.unwrap();
+        assert_eq!(client.join(&id, &ticket).await.status(), 200);
+        tickets.push(ticket);
+    }
+    let url = format!(
+        "{}/api/v1/sotong/rooms/{id}/stream",
+        t.base.replacen("http", "ws", 1)
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "hello", "ticket": tickets[0] })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let welcome = next_frame(&mut socket).await;
+    assert_eq!(welcome["type"], "welcome");
+    assert_eq!(
+        welcome["room"]["participants_count"], 4,
+        "three members and the host"
+    );
+    let said: Value = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &tickets[1],
+            Some(json!({ "body": "안녕하세요" })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let heard = next_frame(&mut socket).await;
+    assert_eq!(heard["type"], "message");
+    assert_eq!(heard["message"]["body"], "안녕하세요");
+    assert_eq!(
+        heard["message"]["participant"]["display_name"],
+        said["participant"]["display_name"]
+    );
+    // Speaking over the socket.
+    socket
+        .send(Message::Text(
+            json!({ "type": "send", "body": "소켓으로 말합니다" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let mut kinds = Vec::new();
+    for _ in 0..2 {
+        kinds.push(
+            next_frame(&mut socket).await["type"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["message", "sent"]);
+    let too_long = "가".repeat(1001);
+    socket
+        .send(Message::Text(
+            json!({ "type": "send", "body": too_long })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await["type"], "error");
+    drop(socket);
+
+    // Reconnecting with `since` brings what was missed, oldest first.
+    for body in ["놓친 말 1", "놓친 말 2"] {
+        client
+            .as_ticket(
+                reqwest::Method::POST,
+                &format!("/{id}/messages"),
+                &tickets[2],
+                Some(json!({ "body": body })),
+            )
+            .await;
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "hello", "ticket": tickets[0], "since": said["id"] })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await["type"], "welcome");
+    let mut bodies = Vec::new();
+    for _ in 0..3 {
+        bodies.push(
+            next_frame(&mut socket).await["message"]["body"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(bodies, ["소켓으로 말합니다", "놓친 말 1", "놓친 말 2"]);
+    // A forged hello is refused.
+    socket
+        .send(Message::Text(
+            json!({ "type": "hello", "ticket": "a.b" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await["type"], "error");
+}
+
+async fn next_frame(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Value {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                return serde_json::from_str(text.as_str()).unwrap();
+            }
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no frame: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_independent_javascript_client_gets_a_ticket_joins_and_speaks() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "자바스크립트 방", "anonymous": true, "audience": "department", "department_id": d.department_id, "capacity": 50 }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    // Two members join with Sotong's own client code, so that the room is past its minimum.
+    for (_, _, _, token) in d.members.iter().take(2) {
+        let ticket = client.ticket(&id, token).await.1.unwrap();
+        assert_eq!(client.join(&id, &ticket).await.status(), 200);
+    }
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/room_ticket.mjs");
+    assert!(
+        script
+            .with_file_name("node_modules/@cloudflare/blindrsa-ts")
+            .exists(),
+        "@cloudflare/blindrsa-ts is not installed: run scripts/test (it runs npm ci in tests/clients)"
+    );
+    let out = tokio::process::Command::new("node")
+        .arg(&script)
+        .args([
+            &t.base,
+            &id,
+            &d.members[2].3,
+            "익명으로 건의드립니다: 민원실 대기 의자가 부족합니다.",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let story: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(story["join"]["participant"]["anonymous"], true);
+    assert_eq!(
+        story["sent"]["body"],
+        "익명으로 건의드립니다: 민원실 대기 의자가 부족합니다."
+    );
+    assert_eq!(story["messages"][0]["id"], story["sent"]["id"]);
+    // Sotong's side verifies the JavaScript-made ticket like its own.
+    let ticket = format!(
+        "{}.{}",
+        story["ticket"]["message"].as_str().unwrap(),
+        story["ticket"]["signature"].as_str().unwrap()
+    );
+    let room_now: Value = client
+        .as_ticket(reqwest::Method::GET, &format!("/{id}"), &ticket, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room_now["participants_count"], 4);
+    assert_eq!(room_now["me"]["id"], story["join"]["participant"]["id"]);
+    // And the account that ran it has had its one ticket.
+    assert_eq!(client.ticket(&id, &d.members[2].3).await.0, 409);
+}
+
+#[tokio::test]
+async fn a_named_room_shows_accounts_and_refuses_bad_settings() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let rooms_before = t.count("rooms").await;
+    let bad = client
+        .as_account(
+            reqwest::Method::POST,
+            "",
+            &d.host_token,
+            json!({ "title": "", "audience": "everyone", "capacity": "많이" }),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad: Value = bad.json().await.unwrap();
+    for field in ["title", "audience", "capacity"] {
+        assert!(bad["details"][field].is_array(), "{field}");
+    }
+    assert_eq!(t.count("rooms").await, rooms_before, "nothing written");
+
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "실명 간담회", "anonymous": false, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    assert_eq!(room["ticket_key_url"], Value::Null);
+    let member = &d.members[0];
+    assert_eq!(
+        client.ticket(&id, &member.3).await.0,
+        404,
+        "a named room has no ticket key"
+    );
+    let said = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &member.3,
+            json!({ "body": "실명으로 말합니다" }),
+        )
+        .await;
+    assert_eq!(said.status(), 200);
+    let said: Value = said.json().await.unwrap();
+    assert_eq!(
+        said["participant"]["account"]["username"],
+        member.1.as_str()
+    );
+    assert_eq!(said["participant"]["anonymous"], false);
+    let outsider = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &d.outsider_token,
+            json!({ "body": "들어가도 되나요" }),
+        )
+        .await;
+    assert_eq!(outsider.status(), 403);
+    let listed: Vec<Value> = client
+        .as_account(reqwest::Method::GET, "", &member.3, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|r| r["id"] == room["id"]));
+    let not_host = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/close"),
+            &member.3,
+            json!({}),
+        )
+        .await;
+    assert_eq!(not_host.status(), 403);
+    let closed: Value = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/close"),
+            &d.host_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed["closed"], true);
+    let after = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &member.3,
+            json!({ "body": "닫힌 뒤" }),
+        )
+        .await;
+    assert_eq!(after.status(), 403);
+}
