@@ -862,3 +862,202 @@ async fn a_named_room_shows_accounts_and_refuses_bad_settings() {
         .await;
     assert_eq!(after.status(), 403);
 }
+
+#[tokio::test]
+async fn cohosts_moderate_pin_a_notice_and_read_reports() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let cohost = &d.members[0];
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "공동 방장 방", "audience": "department", "department_id": d.department_id, "cohost_ids": [cohost.0.to_string()] }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    assert_eq!(room["cohosts"][0]["username"], cohost.1.as_str());
+    assert_eq!(
+        room["anonymous"], true,
+        "rooms are anonymous unless asked otherwise"
+    );
+    // A co-host speaks under their name and takes no ticket.
+    assert_eq!(client.ticket(&id, &cohost.3).await.0, 403);
+    let said: Value = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &cohost.3,
+            json!({ "body": "공동 방장입니다" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(said["participant"]["role"], "cohost");
+    let mut tickets = Vec::new();
+    for member in &d.members[1..4] {
+        let ticket = client.ticket(&id, &member.3).await.1.unwrap();
+        assert_eq!(client.join(&id, &ticket).await.status(), 200);
+        tickets.push(ticket);
+    }
+    let rude: Value = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &tickets[0],
+            Some(json!({ "body": "무례한 말" })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (ticket, reason) in [(&tickets[1], "욕설"), (&tickets[2], "욕설입니다")] {
+        let reported = client
+            .as_ticket(
+                reqwest::Method::POST,
+                &format!("/{id}/messages/{}/report", rude["id"].as_str().unwrap()),
+                ticket,
+                Some(json!({ "reason": reason })),
+            )
+            .await;
+        assert_eq!(reported.status(), 200);
+    }
+    let blank = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages/{}/report", rude["id"].as_str().unwrap()),
+            &tickets[1],
+            Some(json!({ "reason": "  " })),
+        )
+        .await;
+    assert_eq!(blank.status(), 422);
+    let reports: Vec<Value> = client
+        .as_account(
+            reqwest::Method::GET,
+            &format!("/{id}/reports"),
+            &cohost.3,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reports[0]["message_id"], rude["id"]);
+    assert_eq!(reports[0]["count"], 2);
+    // Members cannot read reports or moderate.
+    assert_eq!(
+        client
+            .as_ticket(
+                reqwest::Method::GET,
+                &format!("/{id}/reports"),
+                &tickets[0],
+                None
+            )
+            .await
+            .status(),
+        401
+    );
+    let noticed: Value = client
+        .as_account(
+            reqwest::Method::PUT,
+            &format!("/{id}/notice"),
+            &cohost.3,
+            json!({ "notice": "서로 존중해 주세요." }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(noticed["notice"], "서로 존중해 주세요.");
+    let seen: Value = client
+        .as_ticket(reqwest::Method::GET, &format!("/{id}"), &tickets[0], None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["notice"], "서로 존중해 주세요.");
+    assert_eq!(seen["me"]["role"], "member");
+    // Only the host changes or closes the room; bad changes are refused and change nothing.
+    let by_cohost = client
+        .as_account(
+            reqwest::Method::PATCH,
+            &format!("/{id}"),
+            &cohost.3,
+            json!({ "title": "바뀐 제목" }),
+        )
+        .await;
+    assert_eq!(by_cohost.status(), 403);
+    let bad = client
+        .as_account(
+            reqwest::Method::PATCH,
+            &format!("/{id}"),
+            &d.host_token,
+            json!({ "capacity": 1 }),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let renamed: Value = client
+        .as_account(
+            reqwest::Method::PATCH,
+            &format!("/{id}"),
+            &d.host_token,
+            json!({ "title": "바뀐 제목" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renamed["title"], "바뀐 제목");
+    assert_eq!(renamed["capacity"], 300);
+    // A co-host cannot be muted by another moderator.
+    let cohost_participant = said["participant"]["id"].as_str().unwrap();
+    let mute_cohost = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/participants/{cohost_participant}/mute"),
+            &d.host_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(mute_cohost.status(), 403);
+}
+
+#[tokio::test]
+async fn a_participant_who_talks_too_fast_is_slowed_down() {
+    let t = TestApp::spawn_with(|config| config.limits.room_messages_per_minute = 3).await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "빠른 방", "anonymous": false, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    let member = &d.members[0];
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let response = client
+            .as_account(
+                reqwest::Method::POST,
+                &format!("/{id}/messages"),
+                &member.3,
+                json!({ "body": format!("말 {i}") }),
+            )
+            .await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    assert_eq!(t.count("room_messages").await, 3);
+    // Someone else is not slowed down by it.
+    let other = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &d.members[1].3,
+            json!({ "body": "저는 처음입니다" }),
+        )
+        .await;
+    assert_eq!(other.status(), 200);
+}
