@@ -36,8 +36,11 @@ pub enum Event {
     RoomMessage(i64),
     /// A message in the topic's room was hidden.
     RoomMessageHidden(i64),
-    /// The room itself changed: participants, notice, moderation, closing.
+    /// The room itself changed: its settings, notice, moderation, closing. Streams re-check
+    /// their participant at once.
     RoomChanged,
+    /// Someone joined the room: only counts changed, so streams may catch up lazily.
+    RoomJoined,
 }
 
 const CAPACITY: usize = 256;

@@ -37,6 +37,8 @@ pub struct App {
     limits: Arc<RateLimits>,
     /// Image decoding is CPU- and memory-heavy: at most two at a time.
     decoding: Arc<tokio::sync::Semaphore>,
+    /// Messages lately sent to rooms, as the room streams render them.
+    recent_room_messages: Arc<rooms::RecentMessages>,
 }
 
 impl App {
@@ -48,6 +50,7 @@ impl App {
             hub: Arc::new(crate::live::Hub::default()),
             limits,
             decoding: Arc::new(tokio::sync::Semaphore::new(2)),
+            recent_room_messages: Arc::default(),
         }
     }
 

@@ -15,12 +15,16 @@ use crate::domain::id::{next_id, parse_id};
 use crate::domain::room::{self, Audience, NewRoom, Pseudonym, Ticket, TicketError};
 use crate::domain::time::now_ms;
 use crate::live::{Event, Topic};
+use std::sync::Arc;
 
 /// How someone speaks to a room: by a ticket (anonymous participants) or by their account
 /// (the host, co-hosts, and everyone in a named room).
 pub enum RoomCredential {
     Ticket(Ticket),
     Account(Viewer),
+    /// A participant already identified by one of the above on this connection (a room
+    /// stream); never taken from a request.
+    Participant(String),
 }
 
 /// A participant's place in a room.
@@ -70,9 +74,41 @@ pub struct RoomView {
     pub visible: bool,
 }
 
+#[derive(Debug, Clone)]
 pub struct MessageView {
     pub row: MessageRow,
     pub author: ParticipantView,
+}
+
+/// The latest messages as rendered for the room streams of this node: a message sent to a
+/// room of a thousand is read once, not a thousand times.
+#[derive(Default)]
+pub struct RecentMessages(std::sync::Mutex<std::collections::VecDeque<Arc<MessageView>>>);
+
+const RECENT_MESSAGES: usize = 512;
+
+impl RecentMessages {
+    fn get(&self, room_id: i64, message_id: i64) -> Option<Arc<MessageView>> {
+        let recent = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        recent
+            .iter()
+            .find(|m| m.row.id == message_id && m.row.room_id == room_id)
+            .cloned()
+    }
+    fn put(&self, view: Arc<MessageView>) {
+        let mut recent = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        recent.retain(|m| m.row.id != view.row.id);
+        if recent.len() >= RECENT_MESSAGES {
+            recent.pop_front();
+        }
+        recent.push_back(view);
+    }
 }
 
 /// Someone acting in a room, resolved from a credential.
@@ -291,7 +327,7 @@ impl App {
     pub async fn room_for(&self, credential: &RoomCredential, id: i64) -> Result<RoomView> {
         match credential {
             RoomCredential::Account(viewer) => self.room_for_account(viewer, id).await,
-            RoomCredential::Ticket(_) => {
+            RoomCredential::Ticket(_) | RoomCredential::Participant(_) => {
                 let speaker = self.speaker(credential, id).await?;
                 self.view_room(speaker.room, Some(speaker.participant))
                     .await
@@ -467,7 +503,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        self.hub.publish(&Topic::Room(id), Event::RoomJoined);
         let room = self.room_row(id).await?;
         self.view_room(room, Some(participant)).await
     }
@@ -502,6 +538,24 @@ impl App {
                     room,
                     participant,
                     role: RoomRole::Member,
+                })
+            }
+            RoomCredential::Participant(participant_id) => {
+                let participant = rows::participant(self.db.pool(), id, participant_id)
+                    .await?
+                    .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                if participant.state == "removed" {
+                    return Err(Error::Forbidden("error.room_removed"));
+                }
+                let cohosts = rows::cohosts(self.db.pool(), id).await?;
+                let role = participant
+                    .account_id
+                    .and_then(|a| moderator_role(&room, &cohosts, a))
+                    .unwrap_or(RoomRole::Member);
+                Ok(Speaker {
+                    room,
+                    participant,
+                    role,
                 })
             }
             RoomCredential::Account(viewer) => {
@@ -556,7 +610,7 @@ impl App {
                     Err(e) => return Err(e.into()),
                 };
                 tx.commit().await.map_err(DbError::from)?;
-                self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+                self.hub.publish(&Topic::Room(id), Event::RoomJoined);
                 let room = self.room_row(id).await?;
                 Ok(Speaker {
                     room,
@@ -644,43 +698,56 @@ impl App {
         self.message_views(&room, messages).await
     }
 
-    /// One message of a room, as a participant sees it (for streams).
-    pub async fn room_message(
-        &self,
-        credential: &RoomCredential,
-        id: i64,
-        message_id: i64,
-    ) -> Result<Option<MessageView>> {
-        let speaker = self.speaker(credential, id).await?;
-        let room = speaker.room;
-        if room.anonymous() && room.anonymous_participants < room.min_group_size {
-            return Ok(None);
-        }
-        let Some(message) = rows::message(self.db.pool(), id, message_id).await? else {
-            return Ok(None);
-        };
-        Ok(self.message_views(&room, vec![message]).await?.pop())
-    }
-
     async fn message_views(
         &self,
         room: &RoomRow,
         messages: Vec<MessageRow>,
     ) -> Result<Vec<MessageView>> {
         let cohosts = rows::cohosts(self.db.pool(), room.id).await?;
-        let participants = rows::participants(self.db.pool(), room.id).await?;
-        let mut views = Vec::with_capacity(messages.len());
-        for message in messages {
-            let Some(row) = participants.iter().find(|p| p.id == message.participant_id) else {
-                continue;
-            };
-            let author = self.participant_view(room, &cohosts, row.clone()).await?;
-            views.push(MessageView {
-                row: message,
-                author,
-            });
+        let mut wanted: Vec<&str> = messages.iter().map(|m| m.participant_id.as_str()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let participants = rows::participants_by_ids(self.db.pool(), room.id, &wanted).await?;
+        let mut authors = Vec::with_capacity(participants.len());
+        for row in participants {
+            authors.push(self.participant_view(room, &cohosts, row).await?);
         }
-        Ok(views)
+        Ok(messages
+            .into_iter()
+            .filter_map(|message| {
+                let author = authors
+                    .iter()
+                    .find(|a| a.row.id == message.participant_id)?
+                    .clone();
+                Some(MessageView {
+                    row: message,
+                    author,
+                })
+            })
+            .collect())
+    }
+
+    /// A message for the room streams, read once per node (`fresh` skips what was read: a
+    /// message just hidden). The stream has already checked that its participant may read it.
+    pub async fn room_message_for_streams(
+        &self,
+        id: i64,
+        message_id: i64,
+        fresh: bool,
+    ) -> Result<Option<Arc<MessageView>>> {
+        if !fresh && let Some(view) = self.recent_room_messages.get(id, message_id) {
+            return Ok(Some(view));
+        }
+        let Some(message) = rows::message(self.db.pool(), id, message_id).await? else {
+            return Ok(None);
+        };
+        let room = self.room_row(id).await?;
+        let Some(view) = self.message_views(&room, vec![message]).await?.pop() else {
+            return Ok(None);
+        };
+        let view = Arc::new(view);
+        self.recent_room_messages.put(view.clone());
+        Ok(Some(view))
     }
 
     /// Hides a message; a marker with the reason stays in its place.

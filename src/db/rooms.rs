@@ -272,14 +272,17 @@ pub async fn participant(
     .await?)
 }
 
-/// Participants of a room by id, for rendering messages.
-pub async fn participants(pool: &AnyPool, room_id: i64) -> DbResult<Vec<ParticipantRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_PARTICIPANT}WHERE room_id = $1"
-    )))
-    .bind(room_id)
-    .fetch_all(pool)
-    .await?)
+/// Some participants of a room, by id, for rendering their messages.
+pub async fn participants_by_ids(
+    pool: &AnyPool,
+    room_id: i64,
+    ids: &[&str],
+) -> DbResult<Vec<ParticipantRow>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.extend(participant(pool, room_id, id).await?);
+    }
+    Ok(found)
 }
 
 /// Adds a participant. For an anonymous one, the pseudonym's number is the next free one for

@@ -360,6 +360,7 @@ async fn join(
         None => match credential(&app, &headers).await? {
             RoomCredential::Account(viewer) => app.join_with_account(&viewer, id).await?,
             RoomCredential::Ticket(ticket) => app.join_with_ticket(id, &ticket).await?,
+            RoomCredential::Participant(_) => return Err(Error::NotFound.into()),
         },
     };
     let me = view
@@ -591,14 +592,35 @@ async fn credential_from_frame(app: &App, frame: &Frame) -> Result<RoomCredentia
         .ok_or(Error::Unauthorized("error.unauthorized"))
 }
 
-async fn welcome(
+/// A connection's place in the room once its credential was accepted: the participant (so
+/// that later checks need no ticket or token) and whether the room may show messages yet.
+struct Seat {
+    credential: RoomCredential,
+    visible: bool,
+}
+
+/// Checks a credential (or re-checks a seat) and says who the connection is in the room.
+async fn take_seat(
     app: &App,
     id: i64,
     lang: Lang,
     credential: &RoomCredential,
-) -> Result<String, Error> {
+    kind: &str,
+) -> Result<(Seat, String), Error> {
     let view = app.room_for(credential, id).await?;
-    Ok(json!({ "type": "welcome", "room": room_json(&view, app, lang) }).to_string())
+    let participant = view
+        .me
+        .as_ref()
+        .map(|p| p.row.id.clone())
+        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+    let frame = json!({ "type": kind, "room": room_json(&view, app, lang) }).to_string();
+    Ok((
+        Seat {
+            credential: RoomCredential::Participant(participant),
+            visible: view.visible,
+        },
+        frame,
+    ))
 }
 
 async fn serve_room(
@@ -609,7 +631,6 @@ async fn serve_room(
     socket: WebSocket,
 ) {
     let (mut outgoing, mut incoming) = socket.split();
-    let mut credential = early;
     let mut events = app.hub.subscribe(Topic::Room(id));
     let closed = app.hub.closed();
     tokio::pin!(closed);
@@ -617,12 +638,17 @@ async fn serve_room(
         tokio::time::Instant::now() + Duration::from_secs(30),
         Duration::from_secs(30),
     );
-    if let Some(c) = &credential {
-        match welcome(&app, id, lang, c).await {
-            Ok(frame) => {
+    // Joins only change counts: a busy room re-reads itself once a second, not once a join.
+    let mut catch_up = tokio::time::interval(Duration::from_secs(1));
+    let mut joined_since = false;
+    let mut seat: Option<Seat> = None;
+    if let Some(c) = &early {
+        match take_seat(&app, id, lang, c, "welcome").await {
+            Ok((taken, frame)) => {
                 if outgoing.send(Message::Text(frame.into())).await.is_err() {
                     return;
                 }
+                seat = Some(taken);
             }
             Err(e) => {
                 let _ = outgoing
@@ -633,83 +659,91 @@ async fn serve_room(
         }
     }
     loop {
+        let mut recheck = false;
+        let mut out: Vec<String> = Vec::new();
         tokio::select! {
             () = &mut closed => break,
             _ = ping.tick() => {
                 if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
             }
+            _ = catch_up.tick() => {
+                recheck = joined_since && seat.is_some();
+            }
             message = incoming.next() => {
                 let Some(Ok(message)) = message else { break };
                 let Message::Text(text) = message else { continue };
                 let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
-                    let reply = error_frame(lang, &Error::BadRequest("error.malformed_body"));
-                    if outgoing.send(Message::Text(reply.into())).await.is_err() { break; }
+                    out.push(error_frame(lang, &Error::BadRequest("error.malformed_body")));
+                    for reply in out { if outgoing.send(Message::Text(reply.into())).await.is_err() { return; } }
                     continue;
                 };
-                let replies = match (frame.kind.as_str(), &credential) {
+                match (frame.kind.as_str(), &seat) {
                     ("hello", _) => match credential_from_frame(&app, &frame).await {
-                        Ok(c) => match welcome(&app, id, lang, &c).await {
-                            Ok(w) => {
-                                let mut replies = vec![w];
+                        Ok(c) => match take_seat(&app, id, lang, &c, "welcome").await {
+                            Ok((taken, welcome)) => {
+                                out.push(welcome);
                                 if let Some(since) = frame.since.as_deref().and_then(parse_id) {
-                                    replies.extend(missed(&app, &c, id, since, lang).await);
+                                    out.extend(missed(&app, &taken.credential, id, since, lang).await);
                                 }
-                                credential = Some(c);
-                                replies
+                                seat = Some(taken);
                             }
-                            Err(e) => vec![error_frame(lang, &e)],
+                            Err(e) => out.push(error_frame(lang, &e)),
                         },
-                        Err(e) => vec![error_frame(lang, &e)],
+                        Err(e) => out.push(error_frame(lang, &e)),
                     },
-                    ("send", Some(c)) => {
-                        match app.post_room_message(c, id, frame.body.as_deref().unwrap_or("")).await {
-                            Ok(m) => vec![json!({ "type": "sent", "message": message_json(&m, &app, lang) }).to_string()],
-                            Err(e) => vec![error_frame(lang, &e)],
+                    ("send", Some(s)) => {
+                        match app.post_room_message(&s.credential, id, frame.body.as_deref().unwrap_or("")).await {
+                            Ok(m) => out.push(json!({ "type": "sent", "message": message_json(&m, &app, lang) }).to_string()),
+                            Err(e) => out.push(error_frame(lang, &e)),
                         }
                     }
-                    ("ping", _) => vec![json!({ "type": "pong" }).to_string()],
-                    _ => vec![error_frame(lang, &Error::Unauthorized("error.unauthorized"))],
-                };
-                for reply in replies {
-                    if outgoing.send(Message::Text(reply.into())).await.is_err() { return; }
+                    ("ping", _) => out.push(json!({ "type": "pong" }).to_string()),
+                    _ => out.push(error_frame(lang, &Error::Unauthorized("error.unauthorized"))),
                 }
             }
             event = events.recv() => {
                 let event = match event {
                     Ok(event) => event,
+                    // Missed events: re-read the room; the client may ask for history.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::RoomChanged,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 };
-                let Some(c) = &credential else { continue };
-                let frame = match event {
-                    Event::RoomMessage(message_id) | Event::RoomMessageHidden(message_id) => {
-                        match app.room_message(c, id, message_id).await {
-                            Ok(Some(m)) => {
-                                let kind = if matches!(event, Event::RoomMessage(_)) { "message" } else { "hidden" };
-                                Some(json!({ "type": kind, "message": message_json(&m, &app, lang) }).to_string())
-                            }
-                            Ok(None) => None,
-                            // Removed, or the room is gone: say why and stop.
-                            Err(e) => {
-                                let _ = outgoing.send(Message::Text(error_frame(lang, &e).into())).await;
-                                break;
-                            }
+                match (event, &seat) {
+                    (Event::RoomMessage(message_id) | Event::RoomMessageHidden(message_id), Some(s)) if s.visible => {
+                        let hidden = matches!(event, Event::RoomMessageHidden(_));
+                        if let Ok(Some(m)) = app.room_message_for_streams(id, message_id, hidden).await {
+                            let kind = if hidden { "hidden" } else { "message" };
+                            out.push(json!({ "type": kind, "message": message_json(&m, &app, lang) }).to_string());
                         }
                     }
-                    Event::RoomChanged => match app.room_for(c, id).await {
-                        Ok(view) => Some(json!({ "type": "room", "room": room_json(&view, &app, lang) }).to_string()),
-                        Err(e) => {
-                            let _ = outgoing.send(Message::Text(error_frame(lang, &e).into())).await;
-                            break;
-                        }
-                    },
-                    _ => None,
-                };
-                if let Some(frame) = frame
-                    && outgoing.send(Message::Text(frame.into())).await.is_err()
-                {
+                    (Event::RoomJoined, Some(s)) => {
+                        // Until the room is visible, the join that makes it so must show at once.
+                        if s.visible { joined_since = true } else { recheck = true }
+                    }
+                    (Event::RoomChanged, Some(_)) => recheck = true,
+                    _ => {}
+                }
+            }
+        }
+        if recheck && let Some(s) = &seat {
+            joined_since = false;
+            match take_seat(&app, id, lang, &s.credential, "room").await {
+                Ok((taken, frame)) => {
+                    out.push(frame);
+                    seat = Some(taken);
+                }
+                // Removed, or the room is gone: say why and stop.
+                Err(e) => {
+                    let _ = outgoing
+                        .send(Message::Text(error_frame(lang, &e).into()))
+                        .await;
                     break;
                 }
+            }
+        }
+        for frame in out {
+            if outgoing.send(Message::Text(frame.into())).await.is_err() {
+                return;
             }
         }
     }

@@ -681,6 +681,36 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
         .await
         .unwrap();
     assert_eq!(next_frame(&mut socket).await["type"], "error");
+    // Removed by the host, the participant's open stream says so and ends at once.
+    let me: Value = client
+        .as_ticket(reqwest::Method::GET, &format!("/{id}"), &tickets[0], None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let removed = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!(
+                "/{id}/participants/{}/remove",
+                me["me"]["id"].as_str().unwrap()
+            ),
+            &d.host_token,
+            json!({ "reason": "도배" }),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    let last = next_frame(&mut socket).await;
+    assert_eq!(last["type"], "error");
+    assert_eq!(last["error"], "이 방에서 내보내졌습니다");
+    let after = tokio::time::timeout(Duration::from_secs(2), socket.next()).await;
+    assert!(
+        matches!(
+            after,
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_)))
+        ),
+        "the stream ended: {after:?}"
+    );
 }
 
 async fn next_frame(
