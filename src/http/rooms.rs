@@ -704,16 +704,27 @@ async fn serve_room(
             event = events.recv() => {
                 let event = match event {
                     Ok(event) => event,
-                    // Missed events: re-read the room; the client may ask for history.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::RoomChanged,
+                    // Too slow to keep up: say so (the client reads what it missed from the
+                    // history) rather than fall further behind.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        out.push(json!({ "type": "gap", "missed": missed }).to_string());
+                        joined_since = true;
+                        Event::RoomJoined
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 };
                 match (event, &seat) {
-                    (Event::RoomMessage(message_id) | Event::RoomMessageHidden(message_id), Some(s)) if s.visible => {
-                        let hidden = matches!(event, Event::RoomMessageHidden(_));
-                        if let Ok(Some(m)) = app.room_message_for_streams(id, message_id, hidden).await {
-                            let kind = if hidden { "hidden" } else { "message" };
-                            out.push(json!({ "type": kind, "message": message_json(&m, &app, lang) }).to_string());
+                    (Event::RoomMessage(message_id), Some(s)) if s.visible => {
+                        if let Some(frame) = streamed_frame(&app, id, message_id, lang).await
+                            && outgoing.send(Message::Text(frame.as_ref().into())).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                    (Event::RoomMessageHidden(message_id), Some(s)) if s.visible => {
+                        if let Ok(Some(m)) = app.room_message_for_streams(id, message_id, true).await {
+                            forget_frame(message_id);
+                            out.push(json!({ "type": "hidden", "message": message_json(&m, &app, lang) }).to_string());
                         }
                     }
                     (Event::RoomJoined, Some(s)) => {
@@ -747,6 +758,63 @@ async fn serve_room(
             }
         }
     }
+}
+
+/// Message frames lately sent to room streams, by message and language. A message to a room
+/// of a thousand listeners is read and rendered once per language, not a thousand times: the
+/// first stream to ask renders it while the others wait for that one result. Process-wide:
+/// message ids are unique, and a frame is the same for every listener allowed to see it.
+type FrameCell = std::sync::Arc<tokio::sync::OnceCell<Option<std::sync::Arc<str>>>>;
+type RenderedFrames = std::sync::Mutex<std::collections::VecDeque<(i64, Lang, FrameCell)>>;
+static FRAMES: std::sync::LazyLock<RenderedFrames> = std::sync::LazyLock::new(Default::default);
+
+const FRAMES_KEPT: usize = 512;
+
+async fn streamed_frame(
+    app: &App,
+    room: i64,
+    message_id: i64,
+    lang: Lang,
+) -> Option<std::sync::Arc<str>> {
+    let cell = {
+        let mut frames = FRAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match frames
+            .iter()
+            .find(|(id, l, _)| *id == message_id && *l == lang)
+        {
+            Some((_, _, cell)) => cell.clone(),
+            None => {
+                if frames.len() >= FRAMES_KEPT {
+                    frames.pop_front();
+                }
+                let cell = FrameCell::default();
+                frames.push_back((message_id, lang, cell.clone()));
+                cell
+            }
+        }
+    };
+    cell.get_or_init(|| async {
+        let view = app
+            .room_message_for_streams(room, message_id, false)
+            .await
+            .ok()??;
+        Some(
+            json!({ "type": "message", "message": message_json(&view, app, lang) })
+                .to_string()
+                .into(),
+        )
+    })
+    .await
+    .clone()
+}
+
+fn forget_frame(message_id: i64) {
+    FRAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .retain(|(id, _, _)| *id != message_id);
 }
 
 /// Messages after `since`, oldest first, for a client that reconnects.
