@@ -455,13 +455,23 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "invalid.room_audience",
-        "대상은 link, organization, department, accounts 중 하나여야 합니다",
-        "must be one of link, organization, department, accounts",
+        "대상은 link, organization, department, accounts, cohort 중 하나여야 합니다",
+        "must be one of link, organization, department, accounts, cohort",
     ),
     (
         "invalid.room_capacity",
         "정원은 2명에서 10000명 사이여야 합니다",
         "must be a number from 2 to 10000",
+    ),
+    (
+        "invalid.cohort_months",
+        "기간은 1개월에서 120개월 사이여야 합니다",
+        "must be a number of months from 1 to 120",
+    ),
+    (
+        "invalid.reaction",
+        "쓸 수 있는 반응은 👍 ❤️ 😂 😮 😢 🙏 입니다",
+        "must be one of 👍 ❤️ 😂 😮 😢 🙏",
     ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),

@@ -41,6 +41,8 @@ pub enum Event {
     RoomChanged,
     /// Someone joined the room: only counts changed, so streams may catch up lazily.
     RoomJoined,
+    /// The reactions to a message changed; `change` names this change (for rendering it once).
+    RoomReaction { message: i64, change: i64 },
 }
 
 const CAPACITY: usize = 256;

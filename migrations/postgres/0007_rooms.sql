@@ -8,8 +8,10 @@ CREATE TABLE rooms (
     title                   TEXT NOT NULL,
     description             TEXT NOT NULL DEFAULT '',
     anonymous               BIGINT NOT NULL CHECK (anonymous IN (0, 1)),
-    audience                TEXT NOT NULL CHECK (audience IN ('link', 'organization', 'department', 'accounts')),
+    audience                TEXT NOT NULL CHECK (audience IN ('link', 'organization', 'department', 'accounts', 'cohort')),
     audience_department_id  BIGINT REFERENCES departments (id),
+    -- For a cohort: staff of the organisation whose accounts are at most this many months old.
+    cohort_months           BIGINT,
     -- SHA-256 of the join code, when there is one.
     join_code_hash          TEXT,
     capacity                BIGINT NOT NULL,
@@ -81,6 +83,14 @@ CREATE TABLE room_moderation_log (
     created_at      BIGINT NOT NULL
 );
 CREATE INDEX room_moderation_log_room_idx ON room_moderation_log (room_id, id);
+
+-- One reaction of each kind per participant and message.
+CREATE TABLE room_reactions (
+    message_id      BIGINT NOT NULL REFERENCES room_messages (id) ON DELETE CASCADE,
+    participant_id  TEXT NOT NULL REFERENCES room_participants (id) ON DELETE CASCADE,
+    emoji           TEXT NOT NULL,
+    PRIMARY KEY (message_id, participant_id, emoji)
+);
 
 CREATE TABLE room_reports (
     id              BIGINT PRIMARY KEY,

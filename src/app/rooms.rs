@@ -78,6 +78,8 @@ pub struct RoomView {
 pub struct MessageView {
     pub row: MessageRow,
     pub author: ParticipantView,
+    /// (emoji, how many).
+    pub reactions: Vec<(String, i64)>,
 }
 
 /// The latest messages as rendered for the room streams of this node: a message sent to a
@@ -134,6 +136,10 @@ pub struct RoomRequest {
     pub member_ids: Vec<String>,
 }
 
+/// An average month, for cohorts ("staff who joined in the last N months"); the SQL of
+/// `rows::joinable` uses the same figure.
+const MONTH_MS: i64 = 2_629_800_000;
+
 fn participant_id() -> String {
     // Random, not time-ordered: a participant's id must not tell when it joined.
     super::secrets::random_token().chars().take(22).collect()
@@ -167,7 +173,11 @@ impl App {
             }
             _ => None,
         };
-        if request.room.audience == Audience::Organization && host.organization_id.is_none() {
+        if matches!(
+            request.room.audience,
+            Audience::Organization | Audience::Cohort
+        ) && host.organization_id.is_none()
+        {
             problems.push(Invalid::new(
                 "audience",
                 "ERR_INCLUSION",
@@ -217,6 +227,7 @@ impl App {
                 anonymous: request.room.anonymous,
                 audience: request.room.audience.as_str(),
                 audience_department_id: department,
+                cohort_months: request.room.cohort_months,
                 join_code_hash: join_code_hash.as_deref(),
                 capacity: request.room.capacity,
                 min_group_size: self.config.limits.room_min_group_size.max(1),
@@ -266,6 +277,14 @@ impl App {
             }
             Some(Audience::Accounts) => {
                 rows::is_member(self.db.pool(), room.id, account.id).await?
+            }
+            Some(Audience::Cohort) => {
+                room.organization_id.is_some()
+                    && account.organization_id == room.organization_id
+                    && account.role != "resident"
+                    && room
+                        .cohort_months
+                        .is_some_and(|months| now_ms() - months * MONTH_MS <= account.created_at)
             }
             None => false,
         })
@@ -338,12 +357,19 @@ impl App {
     /// Open rooms the viewer hosts or may join.
     pub async fn joinable_rooms(&self, viewer: &Viewer) -> Result<Vec<RoomView>> {
         let me = self.account(viewer.account()?).await?;
+        // Residents are in no cohort of staff.
+        let joined_at = if me.role == "resident" {
+            i64::MIN
+        } else {
+            me.created_at
+        };
         let rooms = rows::joinable(
             self.db.pool(),
             me.id,
             me.organization_id.unwrap_or(-1),
             me.department_id.unwrap_or(-1),
             100,
+            (now_ms(), joined_at),
         )
         .await?;
         let mut views = Vec::new();
@@ -676,7 +702,11 @@ impl App {
         let author = self
             .participant_view(&speaker.room, &cohosts, speaker.participant)
             .await?;
-        Ok(MessageView { row, author })
+        Ok(MessageView {
+            row,
+            author,
+            reactions: Vec::new(),
+        })
     }
 
     /// A page of a room's messages, newest first. An anonymous room below its minimum group
@@ -708,6 +738,8 @@ impl App {
         wanted.sort_unstable();
         wanted.dedup();
         let participants = rows::participants_by_ids(self.db.pool(), room.id, &wanted).await?;
+        let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+        let reactions = rows::reactions(self.db.pool(), &ids).await?;
         let mut authors = Vec::with_capacity(participants.len());
         for row in participants {
             authors.push(self.participant_view(room, &cohosts, row).await?);
@@ -719,9 +751,15 @@ impl App {
                     .iter()
                     .find(|a| a.row.id == message.participant_id)?
                     .clone();
+                let reactions = reactions
+                    .iter()
+                    .filter(|(m, _, _)| *m == message.id)
+                    .map(|(_, emoji, n)| (emoji.clone(), *n))
+                    .collect();
                 Some(MessageView {
                     row: message,
                     author,
+                    reactions,
                 })
             })
             .collect())
@@ -859,6 +897,53 @@ impl App {
     ) -> Result<Vec<ModerationRow>> {
         self.speaker(credential, id).await?;
         Ok(rows::moderation_log(self.db.pool(), id, 200).await?)
+    }
+
+    /// Adds or takes back a reaction to a message; returns the message's reactions after.
+    pub async fn react_in_room(
+        &self,
+        credential: &RoomCredential,
+        id: i64,
+        message_id: i64,
+        emoji: &str,
+        on: bool,
+    ) -> Result<Vec<(String, i64)>> {
+        if !room::REACTIONS.contains(&emoji) {
+            return Err(Invalid::new("emoji", "ERR_INCLUSION", "invalid.reaction").into());
+        }
+        let speaker = self.speaker(credential, id).await?;
+        if speaker.room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        if speaker.participant.state == "muted" {
+            return Err(Error::Forbidden("error.room_muted"));
+        }
+        if !self.limits.allow_room_message(&speaker.participant.id) {
+            return Err(Error::RateLimited);
+        }
+        rows::message(self.db.pool(), id, message_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mut tx = self.db.begin_write().await?;
+        rows::react(&mut tx, message_id, &speaker.participant.id, emoji, on).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.hub.publish(
+            &Topic::Room(id),
+            Event::RoomReaction {
+                message: message_id,
+                change: next_id(),
+            },
+        );
+        self.reactions_of(message_id).await
+    }
+
+    /// (emoji, how many) on one message.
+    pub async fn reactions_of(&self, message_id: i64) -> Result<Vec<(String, i64)>> {
+        Ok(rows::reactions(self.db.pool(), &[message_id])
+            .await?
+            .into_iter()
+            .map(|(_, emoji, n)| (emoji, n))
+            .collect())
     }
 
     /// A participant reports a message to the hosts.

@@ -17,6 +17,7 @@ pub struct RoomRow {
     anonymous: i64,
     pub audience: String,
     pub audience_department_id: Option<i64>,
+    pub cohort_months: Option<i64>,
     pub join_code_hash: Option<String>,
     pub capacity: i64,
     pub min_group_size: i64,
@@ -41,7 +42,7 @@ macro_rules! select_room {
     ($where:literal) => {
         concat!(
             "SELECT r.id, r.organization_id, r.host_account_id, r.title, r.description, r.anonymous, r.audience, \
-             r.audience_department_id, r.join_code_hash, r.capacity, r.min_group_size, r.notice, \
+             r.audience_department_id, r.cohort_months, r.join_code_hash, r.capacity, r.min_group_size, r.notice, \
              r.ticket_public_key, r.ticket_secret_key, r.created_at, r.closed_at, \
              (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed') AS participants, \
              (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed' AND p.ticket_hash IS NOT NULL) AS anonymous_participants \
@@ -60,6 +61,7 @@ pub struct NewRoomRow<'a> {
     pub anonymous: bool,
     pub audience: &'a str,
     pub audience_department_id: Option<i64>,
+    pub cohort_months: Option<i64>,
     pub join_code_hash: Option<&'a str>,
     pub capacity: i64,
     pub min_group_size: i64,
@@ -76,8 +78,8 @@ pub async fn insert(
 ) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO rooms (id, organization_id, host_account_id, title, description, anonymous, audience, \
-         audience_department_id, join_code_hash, capacity, min_group_size, ticket_public_key, ticket_secret_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+         audience_department_id, join_code_hash, capacity, min_group_size, ticket_public_key, ticket_secret_key, created_at, updated_at, cohort_months) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
     )
     .bind(room.id)
     .bind(room.organization_id)
@@ -93,6 +95,7 @@ pub async fn insert(
     .bind(room.ticket_public_key)
     .bind(room.ticket_secret_key)
     .bind(room.now)
+    .bind(room.cohort_months)
     .execute(&mut **tx)
     .await?;
     for (table, ids) in [("room_cohosts", cohosts), ("room_members", members)] {
@@ -126,12 +129,14 @@ pub async fn joinable(
     organization_id: i64,
     department_id: i64,
     limit: i64,
+    (now, joined_at): (i64, i64),
 ) -> DbResult<Vec<RoomRow>> {
     Ok(sqlx::query_as(select_room!(
         "WHERE r.closed_at IS NULL AND (r.host_account_id = $1 \
            OR EXISTS (SELECT 1 FROM room_cohosts c WHERE c.room_id = r.id AND c.account_id = $1) \
            OR (r.audience = 'organization' AND r.organization_id = $2) \
            OR (r.audience = 'department' AND r.audience_department_id = $3) \
+           OR (r.audience = 'cohort' AND r.organization_id = $2 AND $5 - r.cohort_months * 2629800000 <= $6) \
            OR (r.audience = 'accounts' AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.account_id = $1))) \
          ORDER BY r.id DESC LIMIT $4"
     ))
@@ -139,6 +144,8 @@ pub async fn joinable(
     .bind(organization_id)
     .bind(department_id)
     .bind(limit)
+    .bind(now)
+    .bind(joined_at)
     .fetch_all(pool)
     .await?)
 }
@@ -485,6 +492,45 @@ pub async fn reports(pool: &AnyPool, room_id: i64) -> DbResult<Vec<(i64, i64, St
     .bind(room_id)
     .fetch_all(pool)
     .await?)
+}
+
+/// Adds (or, with `on` false, takes back) a participant's reaction to a message.
+pub async fn react(
+    tx: &mut Tx,
+    message_id: i64,
+    participant_id: &str,
+    emoji: &str,
+    on: bool,
+) -> DbResult<()> {
+    let sql = if on {
+        "INSERT INTO room_reactions (message_id, participant_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM room_reactions WHERE message_id = $1 AND participant_id = $2 AND emoji = $3"
+    };
+    sqlx::query(sql)
+        .bind(message_id)
+        .bind(participant_id)
+        .bind(emoji)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// (message id, emoji, count) for the given messages.
+pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64, String, i64)>> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = super::with_in_list(
+        "SELECT message_id, emoji, COUNT(*) FROM room_reactions WHERE message_id IN (",
+        message_ids.len(),
+        ") GROUP BY message_id, emoji ORDER BY message_id, emoji",
+    );
+    let mut query = sqlx::query_as(sql);
+    for id in message_ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
 }
 
 /// Whether the conflict is the one-ticket-per-account rule.

@@ -35,6 +35,8 @@ pub enum Audience {
     Department,
     /// A list of accounts.
     Accounts,
+    /// Staff of the host's organisation who joined in the last so many months.
+    Cohort,
 }
 
 impl Audience {
@@ -44,6 +46,7 @@ impl Audience {
             "organization" => Self::Organization,
             "department" => Self::Department,
             "accounts" => Self::Accounts,
+            "cohort" => Self::Cohort,
             _ => return None,
         })
     }
@@ -53,6 +56,7 @@ impl Audience {
             Self::Organization => "organization",
             Self::Department => "department",
             Self::Accounts => "accounts",
+            Self::Cohort => "cohort",
         }
     }
 }
@@ -66,7 +70,12 @@ pub struct NewRoom {
     pub audience: Audience,
     pub capacity: i64,
     pub join_code: Option<String>,
+    /// For a cohort: how many months back staff count as newly joined.
+    pub cohort_months: Option<i64>,
 }
+
+/// The reactions a participant may leave on a message.
+pub const REACTIONS: &[&str] = &["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
 impl NewRoom {
     pub fn parse(
@@ -76,6 +85,27 @@ impl NewRoom {
         audience: &str,
         capacity: Option<&str>,
         join_code: Option<&str>,
+    ) -> Result<Self, Vec<Invalid>> {
+        Self::parse_with_cohort(
+            title,
+            description,
+            anonymous,
+            audience,
+            capacity,
+            join_code,
+            None,
+        )
+    }
+
+    /// As [`NewRoom::parse`], with the cohort's months (required for a cohort, 1 to 120).
+    pub fn parse_with_cohort(
+        title: &str,
+        description: &str,
+        anonymous: bool,
+        audience: &str,
+        capacity: Option<&str>,
+        join_code: Option<&str>,
+        cohort_months: Option<&str>,
     ) -> Result<Self, Vec<Invalid>> {
         let mut problems = Vec::new();
         let title = title.trim();
@@ -118,6 +148,29 @@ impl NewRoom {
         if join_code.as_ref().is_some_and(|c| c.chars().count() > 64) {
             problems.push(Invalid::too_long("join_code"));
         }
+        let cohort_months = match (
+            audience,
+            cohort_months.map(str::trim).filter(|m| !m.is_empty()),
+        ) {
+            (Audience::Cohort, Some(m)) => {
+                match m.parse::<i64>().ok().filter(|m| (1..=120).contains(m)) {
+                    Some(m) => Some(m),
+                    None => {
+                        problems.push(Invalid::new(
+                            "cohort_months",
+                            "ERR_INVALID",
+                            "invalid.cohort_months",
+                        ));
+                        None
+                    }
+                }
+            }
+            (Audience::Cohort, None) => {
+                problems.push(Invalid::blank("cohort_months"));
+                None
+            }
+            _ => None,
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -128,6 +181,7 @@ impl NewRoom {
             audience,
             capacity,
             join_code,
+            cohort_months,
         })
     }
 }

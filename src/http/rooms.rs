@@ -52,6 +52,10 @@ pub fn router() -> Router<App> {
             post(report),
         )
         .route(
+            "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}",
+            put(react).delete(unreact),
+        )
+        .route(
             "/api/v1/sotong/rooms/{id}/participants/{participant_id}/{action}",
             post(moderate),
         )
@@ -115,6 +119,7 @@ fn room_json(view: &RoomView, app: &App, lang: Lang) -> Value {
         "anonymous": room.anonymous(),
         "audience": room.audience,
         "department_id": room.audience_department_id.map(|d| d.to_string()),
+        "cohort_months": room.cohort_months,
         "join_code_required": room.join_code_hash.is_some(),
         "capacity": room.capacity,
         "min_group_size": room.min_group_size,
@@ -143,7 +148,15 @@ fn message_json(view: &MessageView, app: &App, lang: Lang) -> Value {
         "body": (!hidden).then_some(&view.row.body),
         "hidden": hidden,
         "hidden_reason": view.row.hidden_reason,
+        "reactions": reactions_json(&view.reactions),
     })
+}
+
+fn reactions_json(reactions: &[(String, i64)]) -> Value {
+    reactions
+        .iter()
+        .map(|(emoji, count)| json!({ "emoji": emoji, "count": count }))
+        .collect()
 }
 
 fn moderation_json(row: &ModerationRow) -> Value {
@@ -192,6 +205,8 @@ pub struct RoomForm {
     #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
     capacity: Option<String>,
     join_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    cohort_months: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
     cohost_ids: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
@@ -204,13 +219,14 @@ async fn create(
     Auth(viewer): Auth,
     Params(form): Params<RoomForm>,
 ) -> Result<Json<Value>, ApiError> {
-    let room = NewRoom::parse(
+    let room = NewRoom::parse_with_cohort(
         &form.title,
         &form.description,
         form.anonymous.unwrap_or(true),
         form.audience.as_deref().unwrap_or("link"),
         form.capacity.as_deref(),
         form.join_code.as_deref(),
+        form.cohort_months.as_deref(),
     )
     .map_err(Error::Invalid)?;
     let view = app
@@ -445,6 +461,41 @@ async fn hide(
     app.hide_room_message(&viewer, room_id(&id)?, message_id, &reason.reason)
         .await?;
     Ok(Json(json!({})))
+}
+
+async fn react(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((id, message_id, emoji)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    reaction(&app, &headers, &id, &message_id, &emoji, true).await
+}
+
+async fn unreact(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((id, message_id, emoji)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    reaction(&app, &headers, &id, &message_id, &emoji, false).await
+}
+
+async fn reaction(
+    app: &App,
+    headers: &HeaderMap,
+    id: &str,
+    message_id: &str,
+    emoji: &str,
+    on: bool,
+) -> Result<Json<Value>, ApiError> {
+    let credential = credential(app, headers).await?;
+    let message_id = parse_id(message_id).ok_or(Error::NotFound)?;
+    let reactions = app
+        .react_in_room(&credential, room_id(id)?, message_id, emoji, on)
+        .await?;
+    Ok(Json(json!({
+        "message_id": message_id.to_string(),
+        "reactions": reactions_json(&reactions),
+    })))
 }
 
 async fn report(
@@ -727,6 +778,18 @@ async fn serve_room(
                             out.push(json!({ "type": "hidden", "message": message_json(&m, &app, lang) }).to_string());
                         }
                     }
+                    (Event::RoomReaction { message, change }, Some(s)) if s.visible => {
+                        let frame = cached_frame(change, lang, async {
+                            let reactions = app.reactions_of(message).await.ok()?;
+                            Some(json!({ "type": "reactions", "message_id": message.to_string(), "reactions": reactions_json(&reactions) }).to_string())
+                        })
+                        .await;
+                        if let Some(frame) = frame
+                            && outgoing.send(Message::Text(frame.as_ref().into())).await.is_err()
+                        {
+                            return;
+                        }
+                    }
                     (Event::RoomJoined, Some(s)) => {
                         // Until the room is visible, the join that makes it so must show at once.
                         if s.visible { joined_since = true } else { recheck = true }
@@ -776,38 +839,42 @@ async fn streamed_frame(
     message_id: i64,
     lang: Lang,
 ) -> Option<std::sync::Arc<str>> {
+    cached_frame(message_id, lang, async {
+        let view = app
+            .room_message_for_streams(room, message_id, false)
+            .await
+            .ok()??;
+        Some(json!({ "type": "message", "message": message_json(&view, app, lang) }).to_string())
+    })
+    .await
+}
+
+/// The frame for `key` (a message id, or the id of a change) in `lang`, rendered by the first
+/// stream that asks.
+async fn cached_frame(
+    key: i64,
+    lang: Lang,
+    render: impl std::future::Future<Output = Option<String>>,
+) -> Option<std::sync::Arc<str>> {
     let cell = {
         let mut frames = FRAMES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match frames
-            .iter()
-            .find(|(id, l, _)| *id == message_id && *l == lang)
-        {
+        match frames.iter().find(|(id, l, _)| *id == key && *l == lang) {
             Some((_, _, cell)) => cell.clone(),
             None => {
                 if frames.len() >= FRAMES_KEPT {
                     frames.pop_front();
                 }
                 let cell = FrameCell::default();
-                frames.push_back((message_id, lang, cell.clone()));
+                frames.push_back((key, lang, cell.clone()));
                 cell
             }
         }
     };
-    cell.get_or_init(|| async {
-        let view = app
-            .room_message_for_streams(room, message_id, false)
-            .await
-            .ok()??;
-        Some(
-            json!({ "type": "message", "message": message_json(&view, app, lang) })
-                .to_string()
-                .into(),
-        )
-    })
-    .await
-    .clone()
+    cell.get_or_init(|| async { render.await.map(std::sync::Arc::from) })
+        .await
+        .clone()
 }
 
 fn forget_frame(message_id: i64) {

@@ -1091,3 +1091,151 @@ async fn a_participant_who_talks_too_fast_is_slowed_down() {
         .await;
     assert_eq!(other.status(), 200);
 }
+
+#[tokio::test]
+async fn a_cohort_room_takes_new_staff_and_counts_reactions() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let missing = client
+        .as_account(
+            reqwest::Method::POST,
+            "",
+            &d.host_token,
+            json!({ "title": "신규 직원 방", "audience": "cohort" }),
+        )
+        .await;
+    assert_eq!(missing.status(), 422);
+    let missing: Value = missing.json().await.unwrap();
+    assert_eq!(missing["details"]["cohort_months"][0]["error"], "ERR_BLANK");
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "신규 직원 방", "audience": "cohort", "cohort_months": 12 }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    assert_eq!(room["cohort_months"], 12);
+    // A member who joined two years ago is not in the cohort; a resident never is.
+    let two_years_ago = sotong::domain::time::now_ms() - 2 * 365 * 24 * 3_600_000;
+    sqlx::query("UPDATE accounts SET created_at = $1 WHERE id = $2")
+        .bind(two_years_ago)
+        .bind(d.members[4].0)
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(client.ticket(&id, &d.members[4].3).await.0, 403);
+    let (resident,): (String,) =
+        sqlx::query_as("SELECT handle FROM accounts WHERE role = 'resident' ORDER BY id LIMIT 1")
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    let resident_token = t.token_for_demo(&resident).await;
+    assert_eq!(client.ticket(&id, &resident_token).await.0, 403);
+    let listed: Vec<Value> = client
+        .as_account(reqwest::Method::GET, "", &d.members[0].3, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed.iter().any(|r| r["id"] == room["id"]),
+        "new staff see the room"
+    );
+    let not_listed: Vec<Value> = client
+        .as_account(reqwest::Method::GET, "", &d.members[4].3, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!not_listed.iter().any(|r| r["id"] == room["id"]));
+
+    let mut tickets = Vec::new();
+    for member in &d.members[..3] {
+        let ticket = client.ticket(&id, &member.3).await.1.unwrap();
+        assert_eq!(client.join(&id, &ticket).await.status(), 200);
+        tickets.push(ticket);
+    }
+    let url = format!(
+        "{}/api/v1/sotong/rooms/{id}/stream",
+        t.base.replacen("http", "ws", 1)
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "hello", "ticket": tickets[0] })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await["type"], "welcome");
+    let said: Value = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &tickets[0],
+            Some(json!({ "body": "점심시간 조정 건의" })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await["type"], "message");
+    let message = said["id"].as_str().unwrap();
+    let thumbs = "%F0%9F%91%8D";
+    for ticket in &tickets[1..] {
+        let reacted = client
+            .as_ticket(
+                reqwest::Method::PUT,
+                &format!("/{id}/messages/{message}/reactions/{thumbs}"),
+                ticket,
+                None,
+            )
+            .await;
+        assert_eq!(reacted.status(), 200);
+    }
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        let frame = next_frame(&mut socket).await;
+        assert_eq!(frame["type"], "reactions");
+        counts.push(frame["reactions"][0]["count"].as_i64().unwrap());
+    }
+    assert_eq!(counts.iter().max(), Some(&2));
+    let bad = client
+        .as_ticket(
+            reqwest::Method::PUT,
+            &format!("/{id}/messages/{message}/reactions/%F0%9F%92%A9"),
+            &tickets[1],
+            None,
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let taken_back: Value = client
+        .as_ticket(
+            reqwest::Method::DELETE,
+            &format!("/{id}/messages/{message}/reactions/{thumbs}"),
+            &tickets[1],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(taken_back["reactions"][0]["count"], 1);
+    let shown: Vec<Value> = client
+        .as_ticket(
+            reqwest::Method::GET,
+            &format!("/{id}/messages"),
+            &tickets[0],
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown[0]["reactions"],
+        json!([{ "emoji": "👍", "count": 1 }])
+    );
+}
