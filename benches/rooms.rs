@@ -206,6 +206,10 @@ async fn main() {
         .env("SOTONG_LOG", "warn")
         // One sender speaks for the whole run.
         .env("SOTONG_LIMITS__ROOM_MESSAGES_PER_MINUTE", "1000000")
+        .env(
+            "SOTONG_LIMITS__ROOM_MESSAGES_PER_ROOM_PER_MINUTE",
+            "1000000",
+        )
         .stdout(Stdio::piped())
         .spawn()
         .expect("sotong starts");

@@ -53,6 +53,8 @@ pub struct Limits {
     pub room_min_group_size: i64,
     /// Messages one room participant may send per minute.
     pub room_messages_per_minute: u32,
+    /// Messages one room takes per minute, from everyone together.
+    pub room_messages_per_room_per_minute: u32,
 }
 
 impl Default for Config {
@@ -92,6 +94,7 @@ impl Default for Limits {
             request_timeout_secs: 30,
             room_min_group_size: 3,
             room_messages_per_minute: 30,
+            room_messages_per_room_per_minute: 600,
         }
     }
 }

@@ -14,6 +14,7 @@ pub(super) struct RateLimits {
     signup_by_ip: DefaultKeyedRateLimiter<IpAddr>,
     /// Keyed by room participant id (random, linked to no account).
     room_messages: DefaultKeyedRateLimiter<String>,
+    room_messages_by_room: DefaultKeyedRateLimiter<i64>,
 }
 
 impl RateLimits {
@@ -26,6 +27,10 @@ impl RateLimits {
             signup_by_ip: RateLimiter::keyed(Quota::per_hour(per_hour)),
             room_messages: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(limits.room_messages_per_minute).unwrap_or(NonZeroU32::MIN),
+            )),
+            room_messages_by_room: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(limits.room_messages_per_room_per_minute)
+                    .unwrap_or(NonZeroU32::MIN),
             )),
         }
     }
@@ -44,10 +49,12 @@ impl RateLimits {
         self.signup_by_ip.check_key(&ip).is_ok()
     }
 
-    pub(super) fn allow_room_message(&self, participant_id: &str) -> bool {
+    /// One more message (or reaction) from this participant in this room: both must allow it.
+    pub(super) fn allow_room_message(&self, room_id: i64, participant_id: &str) -> bool {
         self.room_messages
             .check_key(&participant_id.to_owned())
             .is_ok()
+            && self.room_messages_by_room.check_key(&room_id).is_ok()
     }
 
     pub(super) fn forget_idle(&self) {
@@ -55,5 +62,6 @@ impl RateLimits {
         self.login_by_account.retain_recent();
         self.signup_by_ip.retain_recent();
         self.room_messages.retain_recent();
+        self.room_messages_by_room.retain_recent();
     }
 }

@@ -682,7 +682,7 @@ impl App {
         if speaker.participant.state == "muted" {
             return Err(Error::Forbidden("error.room_muted"));
         }
-        if !self.limits.allow_room_message(&speaker.participant.id) {
+        if !self.limits.allow_room_message(id, &speaker.participant.id) {
             return Err(Error::RateLimited);
         }
         let row = MessageRow {
@@ -918,7 +918,7 @@ impl App {
         if speaker.participant.state == "muted" {
             return Err(Error::Forbidden("error.room_muted"));
         }
-        if !self.limits.allow_room_message(&speaker.participant.id) {
+        if !self.limits.allow_room_message(id, &speaker.participant.id) {
             return Err(Error::RateLimited);
         }
         rows::message(self.db.pool(), id, message_id)

@@ -1055,7 +1055,11 @@ async fn cohosts_moderate_pin_a_notice_and_read_reports() {
 
 #[tokio::test]
 async fn a_participant_who_talks_too_fast_is_slowed_down() {
-    let t = TestApp::spawn_with(|config| config.limits.room_messages_per_minute = 3).await;
+    let t = TestApp::spawn_with(|config| {
+        config.limits.room_messages_per_minute = 3;
+        config.limits.room_messages_per_room_per_minute = 4;
+    })
+    .await;
     let d = department(&t).await;
     let client = Client::new(&t.base);
     let room = open_room(
@@ -1080,7 +1084,7 @@ async fn a_participant_who_talks_too_fast_is_slowed_down() {
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
     assert_eq!(t.count("room_messages").await, 3);
-    // Someone else is not slowed down by it.
+    // Someone else is not slowed down by it…
     let other = client
         .as_account(
             reqwest::Method::POST,
@@ -1090,6 +1094,16 @@ async fn a_participant_who_talks_too_fast_is_slowed_down() {
         )
         .await;
     assert_eq!(other.status(), 200);
+    // …until the room as a whole has had its share (four a minute here, for everyone).
+    let crowded = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &d.members[2].3,
+            json!({ "body": "저도 한마디" }),
+        )
+        .await;
+    assert_eq!(crowded.status(), 429);
 }
 
 #[tokio::test]
