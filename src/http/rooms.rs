@@ -752,50 +752,57 @@ async fn serve_room(
                     _ => out.push(error_frame(lang, &Error::Unauthorized("error.unauthorized"))),
                 }
             }
-            event = events.recv() => {
-                let event = match event {
-                    Ok(event) => event,
-                    // Too slow to keep up: say so (the client reads what it missed from the
-                    // history) rather than fall further behind.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        out.push(json!({ "type": "gap", "missed": missed }).to_string());
-                        joined_since = true;
-                        Event::RoomJoined
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                };
-                match (event, &seat) {
-                    (Event::RoomMessage(message_id), Some(s)) if s.visible => {
-                        if let Some(frame) = streamed_frame(&app, id, message_id, lang).await
-                            && outgoing.send(Message::Text(frame.as_ref().into())).await.is_err()
-                        {
-                            return;
+            first = events.recv() => {
+                // Take whatever else is already waiting too, and send it all with one flush.
+                let mut batch = vec![first];
+                while batch.len() < 64 {
+                    match events.try_recv() {
+                        Ok(event) => batch.push(Ok(event)),
+                        Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => {
+                            batch.push(Err(tokio::sync::broadcast::error::RecvError::Lagged(n)));
                         }
+                        Err(_) => break,
                     }
-                    (Event::RoomMessageHidden(message_id), Some(s)) if s.visible => {
-                        if let Ok(Some(m)) = app.room_message_for_streams(id, message_id, true).await {
-                            forget_frame(message_id);
-                            out.push(json!({ "type": "hidden", "message": message_json(&m, &app, lang) }).to_string());
+                }
+                for event in batch {
+                    let event = match event {
+                        Ok(event) => event,
+                        // Too slow to keep up: say so (the client reads what it missed from
+                        // the history) rather than fall further behind.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                            out.push(json!({ "type": "gap", "missed": missed }).to_string());
+                            joined_since = true;
+                            continue;
                         }
-                    }
-                    (Event::RoomReaction { message, change }, Some(s)) if s.visible => {
-                        let frame = cached_frame(change, lang, async {
-                            let reactions = app.reactions_of(message).await.ok()?;
-                            Some(json!({ "type": "reactions", "message_id": message.to_string(), "reactions": reactions_json(&reactions) }).to_string())
-                        })
-                        .await;
-                        if let Some(frame) = frame
-                            && outgoing.send(Message::Text(frame.as_ref().into())).await.is_err()
-                        {
-                            return;
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    };
+                    match (event, &seat) {
+                        (Event::RoomMessage(message_id), Some(s)) if s.visible => {
+                            if let Some(frame) = streamed_frame(&app, id, message_id, lang).await {
+                                out.push(frame.to_string());
+                            }
                         }
+                        (Event::RoomMessageHidden(message_id), Some(s)) if s.visible => {
+                            if let Ok(Some(m)) = app.room_message_for_streams(id, message_id, true).await {
+                                forget_frame(message_id);
+                                out.push(json!({ "type": "hidden", "message": message_json(&m, &app, lang) }).to_string());
+                            }
+                        }
+                        (Event::RoomReaction { message, change }, Some(s)) if s.visible => {
+                            let frame = cached_frame(change, lang, async {
+                                let reactions = app.reactions_of(message).await.ok()?;
+                                Some(json!({ "type": "reactions", "message_id": message.to_string(), "reactions": reactions_json(&reactions) }).to_string())
+                            })
+                            .await;
+                            out.extend(frame.map(|f| f.to_string()));
+                        }
+                        (Event::RoomJoined, Some(s)) => {
+                            // Until the room is visible, the join that makes it so shows at once.
+                            if s.visible { joined_since = true } else { recheck = true }
+                        }
+                        (Event::RoomChanged, Some(_)) => recheck = true,
+                        _ => {}
                     }
-                    (Event::RoomJoined, Some(s)) => {
-                        // Until the room is visible, the join that makes it so must show at once.
-                        if s.visible { joined_since = true } else { recheck = true }
-                    }
-                    (Event::RoomChanged, Some(_)) => recheck = true,
-                    _ => {}
                 }
             }
         }
@@ -815,10 +822,16 @@ async fn serve_room(
                 }
             }
         }
+        if out.is_empty() {
+            continue;
+        }
         for frame in out {
-            if outgoing.send(Message::Text(frame.into())).await.is_err() {
+            if outgoing.feed(Message::Text(frame.into())).await.is_err() {
                 return;
             }
+        }
+        if outgoing.flush().await.is_err() {
+            return;
         }
     }
 }
