@@ -1253,3 +1253,101 @@ async fn a_cohort_room_takes_new_staff_and_counts_reactions() {
         json!([{ "emoji": "👍", "count": 1 }])
     );
 }
+
+#[tokio::test]
+async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let invited: Vec<String> = d.members[..3].iter().map(|m| m.0.to_string()).collect();
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "초대받은 사람들", "audience": "accounts", "member_ids": invited, "join_code": "2026", "capacity": 3 }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    assert_eq!(room["join_code_required"], true);
+    // Not on the list: no ticket, even with the code.
+    assert_eq!(client.ticket(&id, &d.members[3].3).await.0, 403);
+    // On the list but without the code (or with a wrong one): no ticket, and nothing recorded.
+    assert_eq!(client.ticket(&id, &d.members[0].3).await.0, 403);
+    assert_eq!(t.count("room_tickets_issued").await, 0);
+    let with_code = |token: String| {
+        let client = &client;
+        let id = id.clone();
+        async move {
+            let key: Value = client
+                .http
+                .get(client.url(&format!("/{id}/ticket_key")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let pk = PublicKeySha384PSSRandomized::from_der(
+                &unb64(key["public_key"].as_str().unwrap()).unwrap(),
+            )
+            .unwrap();
+            let message: [u8; 32] = rand::random();
+            let blinding = pk.blind(&mut DefaultRng, message).unwrap();
+            let response = client
+                .as_account(
+                    reqwest::Method::POST,
+                    &format!("/{id}/tickets"),
+                    &token,
+                    json!({ "blinded_message": b64(&blinding.blind_message), "join_code": "2026" }),
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+            let body: Value = response.json().await.unwrap();
+            let blind = BlindSignature(unb64(body["blind_signature"].as_str().unwrap()).unwrap());
+            let signature = pk.finalize(&blind, &blinding, message).unwrap();
+            let mut prepared = blinding.msg_randomizer.unwrap().0.to_vec();
+            prepared.extend_from_slice(&message);
+            format!("{}.{}", b64(&prepared), b64(&signature))
+        }
+    };
+    let first = with_code(d.members[0].3.clone()).await;
+    let second = with_code(d.members[1].3.clone()).await;
+    let third = with_code(d.members[2].3.clone()).await;
+    // A malformed blinded message is refused and records nothing.
+    let garbage = client
+        .as_account(
+            reqwest::Method::POST,
+            &format!("/{id}/tickets"),
+            &d.members[3].3,
+            json!({ "blinded_message": "not base64!", "join_code": "2026" }),
+        )
+        .await;
+    assert_eq!(garbage.status(), 403, "outside the list is checked first");
+    assert_eq!(t.count("room_tickets_issued").await, 3);
+    // Capacity three, the host included: the third ticket holder finds the room full.
+    assert_eq!(client.join(&id, &first).await.status(), 200);
+    assert_eq!(client.join(&id, &second).await.status(), 200);
+    assert_eq!(client.join(&id, &third).await.status(), 409);
+    assert_eq!(t.count("room_participants").await, 3);
+
+    // In the audience, but what is sent is not a blinded message: 422, and no ticket spent.
+    let open = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "부서 방", "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let open_id = open["id"].as_str().unwrap();
+    for bad in ["not base64!", "AAAA"] {
+        let refused = client
+            .as_account(
+                reqwest::Method::POST,
+                &format!("/{open_id}/tickets"),
+                &d.members[3].3,
+                json!({ "blinded_message": bad }),
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "{bad}");
+    }
+    assert_eq!(t.count("room_tickets_issued").await, 3);
+    assert_eq!(client.ticket(open_id, &d.members[3].3).await.0, 200);
+}
