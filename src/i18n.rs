@@ -473,6 +473,61 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "쓸 수 있는 반응은 👍 ❤️ 😂 😮 😢 🙏 입니다",
         "must be one of 👍 ❤️ 😂 😮 😢 🙏",
     ),
+    (
+        "error.suggestion_anonymous_only",
+        "익명 건의는 익명 방의 입장권으로만 올릴 수 있습니다",
+        "An anonymous suggestion is raised with an anonymous room's ticket",
+    ),
+    (
+        "error.suggestion_not_yours",
+        "담당 부서, 기관장, 관리자만 처리 상태를 바꿀 수 있습니다",
+        "Only the assigned department, the head and administrators can change this",
+    ),
+    (
+        "error.suggestion_moved",
+        "그사이 다른 사람이 상태를 바꿨습니다. 새로 고친 뒤 다시 하세요",
+        "Someone changed it meanwhile; reload and try again",
+    ),
+    (
+        "error.already_supported",
+        "이미 공감하셨습니다",
+        "You already support this",
+    ),
+    (
+        "invalid.suggestion_status",
+        "상태는 received, reviewing, accepted, done, declined 중 하나여야 합니다",
+        "must be one of received, reviewing, accepted, done, declined",
+    ),
+    (
+        "invalid.suggestion_transition",
+        "이 단계로는 바로 갈 수 없습니다 (접수 → 검토중 → 조치중 → 처리완료, 또는 불수용)",
+        "cannot go there from here (received → reviewing → accepted → done, or declined)",
+    ),
+    (
+        "invalid.category",
+        "없는 분류입니다",
+        "is not a known category",
+    ),
+    (
+        "invalid.date",
+        "날짜는 YYYY-MM-DD 형식이어야 합니다",
+        "must be a date as YYYY-MM-DD",
+    ),
+    (
+        "invalid.period",
+        "끝나는 날이 시작하는 날보다 앞설 수 없습니다",
+        "must not end before it starts",
+    ),
+    (
+        "invalid.sort",
+        "정렬은 newest, oldest, support 중 하나여야 합니다",
+        "must be one of newest, oldest, support",
+    ),
+    (
+        "invalid.unknown_filter",
+        "알 수 없는 조건입니다",
+        "is not a filter this list knows",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

@@ -17,6 +17,7 @@ pub mod search;
 pub mod secrets;
 pub mod social;
 pub mod status_actions;
+pub mod suggestions;
 mod viewer;
 
 pub use error::{Error, OAuthError, Result};

@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod orgs;
 pub mod rooms;
 pub mod statuses;
+pub mod suggestions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

@@ -12,6 +12,7 @@ pub mod org;
 pub mod room;
 pub mod search;
 pub mod status;
+pub mod suggestion;
 pub mod time;
 
 pub use invalid::Invalid;

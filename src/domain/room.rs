@@ -372,6 +372,21 @@ impl Pseudonym {
         (&ADJECTIVES[adjective], &ANIMALS[animal])
     }
 
+    /// How a suggestion remembers a pseudonym: "adjective.animal.number".
+    pub fn code(self) -> String {
+        format!("{}.{}.{}", self.adjective, self.animal, self.number)
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        let mut parts = code.split('.').map(str::parse::<i64>);
+        let pseudonym = Self {
+            adjective: parts.next()?.ok()?,
+            animal: parts.next()?.ok()?,
+            number: parts.next()?.ok()?,
+        };
+        parts.next().is_none().then_some(pseudonym)
+    }
+
     /// "익명의 수달", "Brave Otter 2".
     pub fn render(self, korean: bool) -> String {
         let ((adjective_ko, adjective_en), (animal_ko, animal_en, _)) = self.parts();

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod mastodon;
 mod openapi;
 pub mod rooms;
+pub mod suggestions;
 pub mod web;
 
 use crate::app::App;
@@ -55,6 +56,7 @@ pub fn router(app: App) -> Router {
         .merge(mastodon::router())
         .merge(web::router())
         .merge(rooms::router())
+        .merge(suggestions::router())
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi::document))
         .route("/static/{*path}", get(asset))

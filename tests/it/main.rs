@@ -16,5 +16,6 @@ mod search;
 mod social;
 mod status_actions;
 mod streaming;
+mod suggestions;
 mod tidy;
 mod web;

@@ -10,22 +10,22 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 /// A client of the room API, as a member's phone would be.
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
 }
 
 impl Client {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         Self {
             http: reqwest::Client::new(),
             base: base.to_owned(),
         }
     }
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/api/v1/sotong/rooms{path}", self.base)
     }
-    async fn as_account(
+    pub(crate) async fn as_account(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -40,7 +40,7 @@ impl Client {
             .await
             .unwrap()
     }
-    async fn as_ticket(
+    pub(crate) async fn as_ticket(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -60,7 +60,7 @@ impl Client {
 
     /// Gets a ticket the way docs/anonymity.md says: blind, have it signed, unblind.
     /// Returns (status of the signing request, `message.signature` when signed).
-    async fn ticket(&self, room: &str, token: &str) -> (u16, Option<String>) {
+    pub(crate) async fn ticket(&self, room: &str, token: &str) -> (u16, Option<String>) {
         let key = self
             .http
             .get(self.url(&format!("/{room}/ticket_key")))
@@ -99,7 +99,7 @@ impl Client {
     }
 
     /// Joins with the ticket alone: a request with no account credentials.
-    async fn join(&self, room: &str, ticket: &str) -> reqwest::Response {
+    pub(crate) async fn join(&self, room: &str, ticket: &str) -> reqwest::Response {
         let (message, signature) = ticket.split_once('.').unwrap();
         reqwest::Client::new()
             .post(self.url(&format!("/{room}/join")))
@@ -112,14 +112,14 @@ impl Client {
 
 /// The demo's 민원여권과: its head's token, five members' (id, handle, name, token), and an
 /// outsider's token.
-struct Department {
-    host_token: String,
-    department_id: String,
-    members: Vec<(i64, String, String, String)>,
-    outsider_token: String,
+pub(crate) struct Department {
+    pub(crate) host_token: String,
+    pub(crate) department_id: String,
+    pub(crate) members: Vec<(i64, String, String, String)>,
+    pub(crate) outsider_token: String,
 }
 
-async fn department(t: &TestApp) -> Department {
+pub(crate) async fn department(t: &TestApp) -> Department {
     t.app.load_demo().await.unwrap();
     let pool = t.app.db.pool();
     let (department_id,): (i64,) =
@@ -154,7 +154,7 @@ async fn department(t: &TestApp) -> Department {
     }
 }
 
-async fn open_room(client: &Client, token: &str, body: Value) -> Value {
+pub(crate) async fn open_room(client: &Client, token: &str, body: Value) -> Value {
     let response = client
         .as_account(reqwest::Method::POST, "", token, body)
         .await;

@@ -1,0 +1,345 @@
+//! Suggestions: raised by name, anonymously through a room ticket, or by a host from a room
+//! message; answered through a workflow whose every step is recorded; counted, never stored
+//! as counts.
+//!
+//! An anonymous suggestion keeps the room and the pseudonym, never an account; who changed a
+//! status is recorded as a department and a role, not a person.
+
+use super::rooms::RoomCredential;
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::suggestions::{self as rows, Actor, Change, EventRow, SuggestionRow};
+use crate::domain::Invalid;
+use crate::domain::account::Role;
+use crate::domain::id::{next_id, parse_id};
+use crate::domain::room::Pseudonym;
+use crate::domain::suggestion::{self, Filters, NewSuggestion, Stats, Status};
+use crate::domain::time::now_ms;
+
+/// Where a suggestion goes, besides its text.
+#[derive(Default)]
+pub struct Routing {
+    pub concerned_department_id: Option<String>,
+    pub assigned_department_id: Option<String>,
+}
+
+/// Who raises a suggestion.
+pub enum Raiser {
+    /// Under one's name.
+    Account(Viewer),
+    /// Anonymously, as a participant of an anonymous room (by its ticket).
+    Room {
+        room_id: i64,
+        ticket: RoomCredential,
+    },
+}
+
+pub struct SuggestionView {
+    pub row: SuggestionRow,
+    pub events: Vec<EventRow>,
+}
+
+impl App {
+    async fn department_ids(&self, routing: &Routing) -> Result<(Option<i64>, Option<i64>)> {
+        let mut problems = Vec::new();
+        let mut read = async |field: &'static str, raw: Option<&str>| -> Result<Option<i64>> {
+            let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+                return Ok(None);
+            };
+            match parse_id(raw) {
+                Some(id) if crate::db::orgs::department_exists(self.db.pool(), id).await? => {
+                    Ok(Some(id))
+                }
+                _ => {
+                    problems.push(Invalid::new(field, "ERR_INVALID", "error.not_found"));
+                    Ok(None)
+                }
+            }
+        };
+        let concerned = read(
+            "concerned_department_id",
+            routing.concerned_department_id.as_deref(),
+        )
+        .await?;
+        let assigned = read(
+            "assigned_department_id",
+            routing.assigned_department_id.as_deref(),
+        )
+        .await?;
+        if problems.is_empty() {
+            Ok((concerned, assigned))
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    async fn category(&self, code: &str) -> Result<i64> {
+        rows::category_id(self.db.pool(), code)
+            .await?
+            .ok_or_else(|| Invalid::new("category", "ERR_INCLUSION", "invalid.category").into())
+    }
+
+    /// Raises a suggestion, by name or anonymously from a room.
+    pub async fn raise_suggestion(
+        &self,
+        raiser: Raiser,
+        input: NewSuggestion,
+        routing: Routing,
+    ) -> Result<SuggestionView> {
+        let (concerned, assigned) = self.department_ids(&routing).await?;
+        let category = self.category(&input.category).await?;
+        let (organization_id, account_id, room_id, pseudonym, viewer_id) = match &raiser {
+            Raiser::Account(viewer) => {
+                viewer.require_scope("write:statuses")?;
+                let me = self.account(viewer.account()?).await?;
+                (me.organization_id, Some(me.id), None, None, me.id)
+            }
+            Raiser::Room { room_id, ticket } => {
+                let speaker = self.speaker(ticket, *room_id).await?;
+                let code = pseudonym_code(&speaker.participant)
+                    .ok_or(Error::Forbidden("error.suggestion_anonymous_only"))?;
+                (
+                    speaker.room.organization_id,
+                    None,
+                    Some(*room_id),
+                    Some(code),
+                    -1,
+                )
+            }
+        };
+        let id = next_id();
+        let mut tx = self.db.begin_write().await?;
+        rows::insert(
+            &mut tx,
+            &rows::NewSuggestionRow {
+                id,
+                organization_id,
+                title: &input.title,
+                body: &input.body,
+                category_id: category,
+                concerned_department_id: concerned,
+                assigned_department_id: assigned,
+                raised_by_account_id: account_id,
+                room_id,
+                pseudonym: pseudonym.as_deref(),
+                now: now_ms(),
+            },
+            if account_id.is_some() {
+                "raiser"
+            } else {
+                "room"
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.suggestion_for(viewer_id, id).await
+    }
+
+    /// A host (or co-host) turns a room message into a suggestion; it keeps the pseudonym it
+    /// was said under, never an account.
+    pub async fn suggestion_from_room_message(
+        &self,
+        viewer: &Viewer,
+        room_id: i64,
+        message_id: i64,
+        title: Option<&str>,
+        category: Option<&str>,
+        routing: Routing,
+    ) -> Result<SuggestionView> {
+        let (room, _) = self.moderator(viewer, room_id, false).await?;
+        let message = crate::db::rooms::message(self.db.pool(), room_id, message_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let author =
+            crate::db::rooms::participant(self.db.pool(), room_id, &message.participant_id)
+                .await?
+                .ok_or(Error::NotFound)?;
+        let default_title: String = message.body.chars().take(60).collect();
+        let input = NewSuggestion::parse(title.unwrap_or(&default_title), &message.body, category)
+            .map_err(Error::Invalid)?;
+        let (concerned, assigned) = self.department_ids(&routing).await?;
+        let category = self.category(&input.category).await?;
+        let pseudonym = pseudonym_code(&author);
+        // In a named room the author speaks under their name, and so does the suggestion.
+        let raised_by = if pseudonym.is_some() {
+            None
+        } else {
+            author.account_id
+        };
+        let id = next_id();
+        let mut tx = self.db.begin_write().await?;
+        rows::insert(
+            &mut tx,
+            &rows::NewSuggestionRow {
+                id,
+                organization_id: room.organization_id,
+                title: &input.title,
+                body: &input.body,
+                category_id: category,
+                concerned_department_id: concerned.or(room.audience_department_id),
+                assigned_department_id: assigned,
+                raised_by_account_id: raised_by,
+                room_id: Some(room_id),
+                pseudonym: pseudonym.as_deref(),
+                now: now_ms(),
+            },
+            "host",
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.suggestion_for(viewer.account()?, id).await
+    }
+
+    async fn suggestion_for(&self, viewer_id: i64, id: i64) -> Result<SuggestionView> {
+        let row = rows::list(
+            self.db.pool(),
+            viewer_id,
+            &Filters::default(),
+            Some(id),
+            1,
+            0,
+        )
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)?;
+        let events = rows::events(self.db.pool(), id).await?;
+        Ok(SuggestionView { row, events })
+    }
+
+    /// One suggestion with its history: the board is public.
+    pub async fn suggestion(&self, viewer: Option<&Viewer>, id: i64) -> Result<SuggestionView> {
+        let viewer_id = viewer.and_then(|v| v.account_id).unwrap_or(-1);
+        self.suggestion_for(viewer_id, id).await
+    }
+
+    /// The public board.
+    pub async fn suggestions(
+        &self,
+        viewer: Option<&Viewer>,
+        filters: &Filters,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<SuggestionRow>> {
+        let viewer_id = viewer.and_then(|v| v.account_id).unwrap_or(-1);
+        Ok(rows::list(self.db.pool(), viewer_id, filters, None, limit, offset).await?)
+    }
+
+    /// Moves a suggestion along its workflow. The assigned department (or, if none is
+    /// assigned, the concerned one), the organisation's head and administrators may; skipping
+    /// or going back is refused unless an administrator reopens a processed suggestion.
+    pub async fn change_suggestion_status(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        to: &str,
+        answer: &str,
+        reason: &str,
+    ) -> Result<SuggestionView> {
+        viewer.require_scope("write:statuses")?;
+        let me = self.account(viewer.account()?).await?;
+        let to = Status::parse(to.trim()).ok_or_else(|| {
+            Error::from(Invalid::new(
+                "status",
+                "ERR_INCLUSION",
+                "invalid.suggestion_status",
+            ))
+        })?;
+        let current = self.suggestion_for(me.id, id).await?.row;
+        let role = viewer.role.unwrap_or(Role::Resident);
+        let administrator = role == Role::Administrator;
+        let answering = current
+            .assigned_department_id
+            .or(current.concerned_department_id);
+        let entitled = administrator
+            || (role == Role::OrganizationHead && me.organization_id == current.organization_id)
+            || (role != Role::Resident && answering.is_some() && me.department_id == answering);
+        if !entitled {
+            return Err(Error::Forbidden("error.suggestion_not_yours"));
+        }
+        let from = Status::parse(&current.status).unwrap_or(Status::Received);
+        if !from.may_become(to, administrator) {
+            return Err(
+                Invalid::new("status", "ERR_INVALID", "invalid.suggestion_transition").into(),
+            );
+        }
+        let answer = answer.trim();
+        let reason = reason.trim();
+        let text = if to == Status::Declined {
+            if reason.is_empty() {
+                return Err(Invalid::blank("reason").into());
+            }
+            reason
+        } else {
+            answer
+        };
+        if text.chars().count() > suggestion::ANSWER_MAX {
+            return Err(Invalid::too_long("answer").into());
+        }
+        let mut tx = self.db.begin_write().await?;
+        let moved = rows::change_status(
+            &mut tx,
+            id,
+            &Change {
+                from: Some(from.as_str()),
+                to: to.as_str(),
+                processed: to.is_processed(),
+                answer: text,
+            },
+            &Actor {
+                department_id: me.department_id,
+                role: role.as_str(),
+            },
+            now_ms(),
+        )
+        .await?;
+        if !moved {
+            return Err(Error::Conflict("error.suggestion_moved"));
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.suggestion_for(me.id, id).await
+    }
+
+    /// "Me too": once per account.
+    pub async fn support_suggestion(&self, viewer: &Viewer, id: i64) -> Result<SuggestionView> {
+        viewer.require_scope("write:statuses")?;
+        let me = viewer.account()?;
+        self.suggestion_for(me, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        match rows::support(&mut tx, id, me, now_ms()).await {
+            Err(DbError::Conflict(_)) => return Err(Error::Conflict("error.already_supported")),
+            other => other?,
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.suggestion_for(me, id).await
+    }
+
+    /// Numbers counted from the suggestions matching the filters.
+    pub async fn suggestion_stats(&self, filters: &Filters) -> Result<Stats> {
+        let rows = rows::for_stats(self.db.pool(), filters).await?;
+        let rows: Vec<(Status, i64, Option<i64>)> = rows
+            .into_iter()
+            .filter_map(|(status, created, closed)| {
+                Some((Status::parse(&status)?, created, closed))
+            })
+            .collect();
+        Ok(suggestion::stats(&rows))
+    }
+
+    /// The categories: (code, Korean, English).
+    pub async fn suggestion_categories(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(rows::categories(self.db.pool()).await?)
+    }
+}
+
+/// "adjective.animal.number" of an anonymous participant; None for a named one.
+fn pseudonym_code(participant: &crate::db::rooms::ParticipantRow) -> Option<String> {
+    participant.ticket_hash.as_ref()?;
+    Some(
+        Pseudonym {
+            adjective: participant.pseudonym_adjective?,
+            animal: participant.pseudonym_animal?,
+            number: participant.pseudonym_number.unwrap_or(1),
+        }
+        .code(),
+    )
+}

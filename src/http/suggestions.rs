@@ -1,0 +1,381 @@
+//! `/api/v1/sotong/suggestions`: raising, the public board, the workflow, "me too", the
+//! numbers, and a CSV that opens in Korean Excel.
+
+use crate::app::rooms::RoomCredential;
+use crate::app::suggestions::{Raiser, Routing, SuggestionView};
+use crate::app::{App, Error};
+use crate::db::suggestions::SuggestionRow;
+use crate::domain::id::parse_id;
+use crate::domain::room::{Pseudonym, Ticket};
+use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
+use crate::domain::time::rfc3339;
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, MaybeAuth, Params};
+use crate::i18n::Lang;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/sotong/suggestions", get(board).post(raise))
+        .route("/api/v1/sotong/suggestions/stats", get(stats))
+        .route("/api/v1/sotong/suggestions/export.csv", get(export))
+        .route("/api/v1/sotong/suggestion_categories", get(categories))
+        .route("/api/v1/sotong/suggestions/{id}", get(show))
+        .route(
+            "/api/v1/sotong/suggestions/{id}/status",
+            post(change_status),
+        )
+        .route("/api/v1/sotong/suggestions/{id}/support", post(support))
+        .route(
+            "/api/v1/sotong/rooms/{id}/messages/{message_id}/suggestion",
+            post(from_room_message),
+        )
+}
+
+fn id_of(raw: &str) -> Result<i64, Error> {
+    parse_id(raw).ok_or(Error::NotFound)
+}
+
+fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.trim_end_matches("[]").to_owned(), v.into_owned()))
+        .collect()
+}
+
+fn filters(query: Option<&str>) -> Result<Filters, Error> {
+    Filters::parse(&pairs(query)).map_err(Error::Invalid)
+}
+
+fn raiser_name(row: &SuggestionRow, lang: Lang) -> Option<String> {
+    row.pseudonym
+        .as_deref()
+        .and_then(Pseudonym::from_code)
+        .map(|p| p.render(lang == Lang::Ko))
+}
+
+fn suggestion_json(row: &SuggestionRow, lang: Lang) -> Value {
+    let korean = lang == Lang::Ko;
+    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    json!({
+        "id": row.id.to_string(),
+        "title": row.title,
+        "body": row.body,
+        "category": { "code": row.category_code, "name": if korean { &row.category_ko } else { &row.category_en } },
+        "concerned_department": row.concerned_department_id.map(|id| json!({ "id": id.to_string(), "name": row.concerned_department })),
+        "assigned_department": row.assigned_department_id.map(|id| json!({ "id": id.to_string(), "name": row.assigned_department })),
+        "anonymous": row.raised_by_account_id.is_none(),
+        // An anonymous suggestion shows the pseudonym it was said under; a named one its author.
+        "raised_by": match row.raised_by_account_id {
+            Some(id) => json!({ "account_id": id.to_string() }),
+            None => json!({ "pseudonym": raiser_name(row, lang), "room_id": row.room_id.map(|r| r.to_string()) }),
+        },
+        "status": row.status,
+        "status_label": status.label(korean),
+        "supports_count": row.supports,
+        "supported": row.supported(),
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
+        "processed_at": row.closed_at.map(rfc3339),
+    })
+}
+
+fn view_json(view: &SuggestionView, lang: Lang) -> Value {
+    let mut value = suggestion_json(&view.row, lang);
+    value["history"] = view
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "from": e.from_status,
+                "to": e.to_status,
+                "status_label": Status::parse(&e.to_status).map(|s| s.label(lang == Lang::Ko)),
+                "by": { "department": e.actor_department, "role": e.actor_role },
+                "answer": e.answer,
+                "at": rfc3339(e.created_at),
+            })
+        })
+        .collect();
+    value
+}
+
+fn stats_json(stats: &Stats) -> Value {
+    json!({
+        "raised": stats.raised,
+        "processed": stats.processed,
+        "under_review": stats.under_review,
+        "done": stats.done,
+        "declined": stats.declined,
+        "median_days_to_process": stats.median_days_to_process,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    category: Option<String>,
+    concerned_department_id: Option<String>,
+    assigned_department_id: Option<String>,
+    /// With a `Sotong-Ticket` header: the anonymous room it is raised from.
+    room_id: Option<String>,
+}
+
+/// Raises a suggestion: by name with a bearer token, or anonymously with a room ticket.
+async fn raise(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    MaybeAuth(viewer): MaybeAuth,
+    Params(form): Params<RaiseForm>,
+) -> Result<Json<Value>, ApiError> {
+    let input = NewSuggestion::parse(&form.title, &form.body, form.category.as_deref())
+        .map_err(Error::Invalid)?;
+    let routing = Routing {
+        concerned_department_id: form.concerned_department_id,
+        assigned_department_id: form.assigned_department_id,
+    };
+    let raiser = match headers.get("sotong-ticket").and_then(|v| v.to_str().ok()) {
+        Some(value) => {
+            if viewer.is_some() || headers.contains_key(header::COOKIE) {
+                return Err(Error::BadRequest("error.room_credentials_on_join").into());
+            }
+            let ticket = Ticket::from_header(value)
+                .ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+            let room_id = form
+                .room_id
+                .as_deref()
+                .and_then(parse_id)
+                .ok_or(Error::BadRequest("error.invalid_request"))?;
+            Raiser::Room {
+                room_id,
+                ticket: RoomCredential::Ticket(ticket),
+            }
+        }
+        None => Raiser::Account(viewer.ok_or(Error::Unauthorized("error.unauthorized"))?),
+    };
+    let view = app.raise_suggestion(raiser, input, routing).await?;
+    Ok(Json(view_json(&view, lang)))
+}
+
+#[derive(Deserialize)]
+pub struct FromMessage {
+    title: Option<String>,
+    category: Option<String>,
+    concerned_department_id: Option<String>,
+    assigned_department_id: Option<String>,
+}
+
+async fn from_room_message(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path((room, message)): Path<(String, String)>,
+    Params(form): Params<FromMessage>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app
+        .suggestion_from_room_message(
+            &viewer,
+            id_of(&room)?,
+            id_of(&message)?,
+            form.title.as_deref(),
+            form.category.as_deref(),
+            Routing {
+                concerned_department_id: form.concerned_department_id,
+                assigned_department_id: form.assigned_department_id,
+            },
+        )
+        .await?;
+    Ok(Json(view_json(&view, lang)))
+}
+
+async fn board(
+    State(app): State<App>,
+    lang: Lang,
+    MaybeAuth(viewer): MaybeAuth,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let filters = filters(query.as_deref())?;
+    let pairs = pairs(query.as_deref());
+    let number = |key: &str, default: i64, max: i64| -> Result<i64, Error> {
+        match pairs.iter().find(|(k, _)| k == key) {
+            None => Ok(default),
+            Some((_, v)) => v
+                .trim()
+                .parse::<i64>()
+                .map(|n| n.clamp(0, max))
+                .map_err(|_| Error::BadRequest("error.invalid_paging")),
+        }
+    };
+    let limit = number("limit", 20, 100)?.max(1);
+    let offset = number("offset", 0, 1_000_000)?;
+    let rows = app
+        .suggestions(viewer.as_ref(), &filters, limit, offset)
+        .await?;
+    // The numbers at the top of the board: for the same filters, whatever the status filter.
+    let counted = app
+        .suggestion_stats(&Filters {
+            status: None,
+            ..filters.clone()
+        })
+        .await?;
+    Ok(Json(json!({
+        "stats": stats_json(&counted),
+        "suggestions": rows.iter().map(|r| suggestion_json(r, lang)).collect::<Vec<_>>(),
+    })))
+}
+
+async fn show(
+    State(app): State<App>,
+    lang: Lang,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.suggestion(viewer.as_ref(), id_of(&id)?).await?;
+    Ok(Json(view_json(&view, lang)))
+}
+
+#[derive(Deserialize)]
+pub struct StatusChange {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn change_status(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(change): Params<StatusChange>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app
+        .change_suggestion_status(
+            &viewer,
+            id_of(&id)?,
+            &change.status,
+            &change.answer,
+            &change.reason,
+        )
+        .await?;
+    Ok(Json(view_json(&view, lang)))
+}
+
+async fn support(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.support_suggestion(&viewer, id_of(&id)?).await?;
+    Ok(Json(view_json(&view, lang)))
+}
+
+async fn stats(State(app): State<App>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+    let filters = filters(query.as_deref())?;
+    Ok(Json(stats_json(&app.suggestion_stats(&filters).await?)))
+}
+
+async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
+    let categories = app.suggestion_categories().await?;
+    Ok(Json(
+        categories
+            .iter()
+            .map(|(code, ko, en)| json!({ "code": code, "name": if lang == Lang::Ko { ko } else { en } }))
+            .collect(),
+    ))
+}
+
+/// The board as CSV for Korean Excel: UTF-8 with a byte-order mark, CRLF line ends.
+async fn export(
+    State(app): State<App>,
+    lang: Lang,
+    MaybeAuth(viewer): MaybeAuth,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let filters = filters(query.as_deref())?;
+    let rows = app
+        .suggestions(viewer.as_ref(), &filters, 100_000, 0)
+        .await?;
+    let korean = lang == Lang::Ko;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let header: [&str; 9] = if korean {
+        [
+            "번호",
+            "제목",
+            "분류",
+            "관련 부서",
+            "담당 부서",
+            "상태",
+            "공감",
+            "접수일",
+            "처리일",
+        ]
+    } else {
+        [
+            "Id",
+            "Title",
+            "Category",
+            "Department concerned",
+            "Assigned to",
+            "Status",
+            "Support",
+            "Raised",
+            "Processed",
+        ]
+    };
+    let failed = |_| Error::Internal(anyhow::anyhow!("csv"));
+    writer.write_record(header).map_err(failed)?;
+    for row in &rows {
+        let status = Status::parse(&row.status).unwrap_or(Status::Received);
+        writer
+            .write_record([
+                row.id.to_string(),
+                row.title.clone(),
+                if korean {
+                    row.category_ko.clone()
+                } else {
+                    row.category_en.clone()
+                },
+                row.concerned_department.clone().unwrap_or_default(),
+                row.assigned_department.clone().unwrap_or_default(),
+                status.label(korean).to_owned(),
+                row.supports.to_string(),
+                rfc3339(row.created_at),
+                row.closed_at.map(rfc3339).unwrap_or_default(),
+            ])
+            .map_err(failed)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(
+        writer
+            .into_inner()
+            .map_err(|_| Error::Internal(anyhow::anyhow!("csv")))?,
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"suggestions.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

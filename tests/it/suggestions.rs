@@ -1,0 +1,438 @@
+//! Suggestions tracked to their answer: raising (named, anonymous, from a room message), the
+//! workflow and who may move it, "me too", the numbers and the CSV.
+
+use crate::harness::TestApp;
+use crate::rooms::{Client, department, open_room};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn url(t: &TestApp, path: &str) -> String {
+    t.url(&format!("/api/v1/sotong/suggestions{path}"))
+}
+
+async fn call(
+    t: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> reqwest::Response {
+    let request = t.client.request(method, url(t, path)).json(&body);
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
+    request.send().await.unwrap()
+}
+
+async fn ok(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let raiser = &d.members[0];
+    let answerer = &d.members[1];
+    let before = t.count("suggestions").await;
+    let empty = call(
+        &t,
+        Method::POST,
+        "",
+        Some(&raiser.3),
+        json!({ "title": "  ", "body": "내용" }),
+    )
+    .await;
+    assert_eq!(empty.status(), 422);
+    let bad_category = call(
+        &t,
+        Method::POST,
+        "",
+        Some(&raiser.3),
+        json!({ "title": "제목", "category": "weather" }),
+    )
+    .await;
+    assert_eq!(bad_category.status(), 422);
+    assert_eq!(t.count("suggestions").await, before, "nothing written");
+
+    let raised = ok(call(
+        &t,
+        Method::POST,
+        "",
+        Some(&raiser.3),
+        json!({ "title": "민원실 대기 의자를 늘려 주세요", "body": "오전에 대기 인원이 많습니다.", "category": "facilities", "assigned_department_id": d.department_id }),
+    )
+    .await)
+    .await;
+    let id = raised["id"].as_str().unwrap().to_owned();
+    assert_eq!(raised["status"], "received");
+    assert_eq!(raised["status_label"], "접수");
+    assert_eq!(raised["category"]["name"], "시설");
+    assert_eq!(raised["anonymous"], false);
+
+    // Someone outside the assigned department may not move it.
+    let outsider = call(
+        &t,
+        Method::POST,
+        &format!("/{id}/status"),
+        Some(&d.outsider_token),
+        json!({ "status": "reviewing" }),
+    )
+    .await;
+    assert_eq!(outsider.status(), 403);
+    // Skipping ahead, going back, or declining without a reason is refused and writes nothing.
+    let events = t.count("suggestion_events").await;
+    for (body, field) in [
+        (json!({ "status": "done" }), "status"),
+        (json!({ "status": "declined" }), "reason"),
+        (json!({ "status": "finished" }), "status"),
+    ] {
+        let refused = call(
+            &t,
+            Method::POST,
+            &format!("/{id}/status"),
+            Some(&answerer.3),
+            body,
+        )
+        .await;
+        assert_eq!(refused.status(), 422);
+        let refused: Value = refused.json().await.unwrap();
+        assert!(refused["details"][field].is_array(), "{refused}");
+    }
+    assert_eq!(t.count("suggestion_events").await, events);
+
+    for (status, answer, label) in [
+        ("reviewing", "검토하겠습니다.", "검토중"),
+        ("accepted", "의자 10개를 주문했습니다.", "조치중"),
+        ("done", "설치를 마쳤습니다.", "처리완료"),
+    ] {
+        let moved = ok(call(
+            &t,
+            Method::POST,
+            &format!("/{id}/status"),
+            Some(&answerer.3),
+            json!({ "status": status, "answer": answer }),
+        )
+        .await)
+        .await;
+        assert_eq!(moved["status_label"], label);
+    }
+    let back = call(
+        &t,
+        Method::POST,
+        &format!("/{id}/status"),
+        Some(&answerer.3),
+        json!({ "status": "accepted" }),
+    )
+    .await;
+    assert_eq!(back.status(), 422, "no going back");
+    let shown = ok(call(&t, Method::GET, &format!("/{id}"), None, json!({})).await).await;
+    let history: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["received", "reviewing", "accepted", "done"]);
+    assert_eq!(shown["history"][3]["answer"], "설치를 마쳤습니다.");
+    assert_eq!(shown["history"][3]["by"]["department"], "민원여권과");
+    assert_eq!(shown["history"][3]["by"]["role"], "official");
+    assert!(shown["processed_at"].is_string());
+    // The history names departments and roles, never the person who answered.
+    assert!(!shown.to_string().contains(&answerer.1));
+
+    // An administrator may reopen it; nobody else.
+    let admin = t.token_for_demo("demo_admin").await;
+    let not_admin = call(
+        &t,
+        Method::POST,
+        &format!("/{id}/status"),
+        Some(&answerer.3),
+        json!({ "status": "reviewing" }),
+    )
+    .await;
+    assert_eq!(not_admin.status(), 422);
+    let reopened = ok(call(
+        &t,
+        Method::POST,
+        &format!("/{id}/status"),
+        Some(&admin),
+        json!({ "status": "reviewing", "answer": "재검토" }),
+    )
+    .await)
+    .await;
+    assert_eq!(reopened["status"], "reviewing");
+    assert_eq!(reopened["processed_at"], Value::Null);
+    // Declining needs a reason, and keeps it as the public answer.
+    let declined = ok(call(
+        &t,
+        Method::POST,
+        &format!("/{id}/status"),
+        Some(&answerer.3),
+        json!({ "status": "declined", "reason": "예산이 없습니다." }),
+    )
+    .await)
+    .await;
+    assert_eq!(declined["status_label"], "불수용");
+    assert_eq!(
+        declined["history"].as_array().unwrap().last().unwrap()["answer"],
+        "예산이 없습니다."
+    );
+}
+
+#[tokio::test]
+async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "소통의 날", "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let mut tickets = Vec::new();
+    for member in &d.members[..3] {
+        let ticket = client.ticket(&room_id, &member.3).await.1.unwrap();
+        let joined: Value = client.join(&room_id, &ticket).await.json().await.unwrap();
+        tickets.push((
+            ticket,
+            joined["participant"]["display_name"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ));
+    }
+    let said: Value = client
+        .as_ticket(
+            Method::POST,
+            &format!("/{room_id}/messages"),
+            &tickets[0].0,
+            Some(json!({ "body": "점심시간 민원 창구를 교대로 운영하면 좋겠습니다." })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The host turns the message into a suggestion.
+    let from_message = client
+        .as_account(
+            Method::POST,
+            &format!(
+                "/{room_id}/messages/{}/suggestion",
+                said["id"].as_str().unwrap()
+            ),
+            &d.host_token,
+            json!({ "category": "process", "assigned_department_id": d.department_id }),
+        )
+        .await;
+    let from_message = ok(from_message).await;
+    assert_eq!(from_message["anonymous"], true);
+    assert_eq!(
+        from_message["raised_by"]["pseudonym"],
+        tickets[0].1.as_str()
+    );
+    assert_eq!(
+        from_message["body"],
+        "점심시간 민원 창구를 교대로 운영하면 좋겠습니다."
+    );
+    // A member (not the host) cannot do that.
+    let by_member = client
+        .as_ticket(
+            Method::POST,
+            &format!(
+                "/{room_id}/messages/{}/suggestion",
+                said["id"].as_str().unwrap()
+            ),
+            &tickets[1].0,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(by_member.status(), 401);
+    // A participant raises one directly with the ticket alone.
+    let direct = t
+        .client
+        .post(url(&t, ""))
+        .header("Sotong-Ticket", &tickets[1].0)
+        .json(&json!({ "title": "휴게실 정수기 교체", "room_id": room_id, "category": "welfare" }))
+        .send()
+        .await
+        .unwrap();
+    let direct = ok(direct).await;
+    assert_eq!(direct["raised_by"]["pseudonym"], tickets[1].1.as_str());
+    // With an account's credentials as well, it is refused: that would tie the two together.
+    let mixed = t
+        .client
+        .post(url(&t, ""))
+        .header("Sotong-Ticket", &tickets[2].0)
+        .bearer_auth(&d.members[2].3)
+        .json(&json!({ "title": "섞인 요청", "room_id": room_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mixed.status(), 400);
+    // No row of the suggestion tables names a member.
+    let rows: Vec<(Option<i64>,)> = sqlx::query_as("SELECT raised_by_account_id FROM suggestions")
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(None,), (None,)]);
+    // "Me too": once per account.
+    let id = direct["id"].as_str().unwrap();
+    let first = ok(call(
+        &t,
+        Method::POST,
+        &format!("/{id}/support"),
+        Some(&d.members[0].3),
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(first["supports_count"], 1);
+    assert_eq!(first["supported"], true);
+    let twice = call(
+        &t,
+        Method::POST,
+        &format!("/{id}/support"),
+        Some(&d.members[0].3),
+        json!({}),
+    )
+    .await;
+    assert_eq!(twice.status(), 409);
+    assert_eq!(t.count("suggestion_supports").await, 1);
+}
+
+#[tokio::test]
+async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let member = &d.members[0].3;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let raised = ok(call(&t, Method::POST, "", Some(member), json!({ "title": format!("건의 {i}"), "assigned_department_id": d.department_id, "category": if i % 2 == 0 { "facilities" } else { "welfare" } })).await).await;
+        ids.push(raised["id"].as_str().unwrap().to_owned());
+    }
+    let answerer = &d.members[1].3;
+    for (id, path) in ids.iter().zip([
+        &["reviewing", "accepted", "done"][..],
+        &["reviewing", "accepted", "done"][..],
+        &["declined"][..],
+        &["reviewing"][..],
+        &[][..],
+    ]) {
+        for status in path {
+            ok(call(
+                &t,
+                Method::POST,
+                &format!("/{id}/status"),
+                Some(answerer),
+                json!({ "status": status, "reason": "사유" }),
+            )
+            .await)
+            .await;
+        }
+    }
+    let stats = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
+    assert_eq!(stats["raised"], 5);
+    assert_eq!(stats["processed"], 3);
+    assert_eq!(stats["under_review"], 2);
+    assert_eq!(stats["done"], 2);
+    assert_eq!(stats["declined"], 1);
+    assert_eq!(stats["median_days_to_process"], 0.0);
+    let facilities = ok(call(
+        &t,
+        Method::GET,
+        "/stats?category=facilities",
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(facilities["raised"], 3);
+    let (other_department,): (i64,) =
+        sqlx::query_as("SELECT id FROM departments WHERE id <> $1 ORDER BY id LIMIT 1")
+            .bind(d.department_id.parse::<i64>().unwrap())
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    let elsewhere = ok(call(
+        &t,
+        Method::GET,
+        &format!("/stats?department_id={other_department}"),
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(elsewhere["raised"], 0);
+    let long_ago = ok(call(
+        &t,
+        Method::GET,
+        "/stats?from=2017-03-01&to=2017-12-31",
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(long_ago["raised"], 0);
+    for bad in [
+        "/stats?colour=red",
+        "/stats?from=2017-02-30",
+        "/export.csv?colour=red",
+        "/export.csv?status=finished",
+    ] {
+        let refused = call(&t, Method::GET, bad, None, json!({})).await;
+        assert_eq!(refused.status(), 422, "{bad}");
+    }
+    // The board: filters, sorting by support, and the numbers at the top.
+    ok(call(
+        &t,
+        Method::POST,
+        &format!("/{}/support", ids[4]),
+        Some(answerer),
+        json!({}),
+    )
+    .await)
+    .await;
+    let board = ok(call(&t, Method::GET, "?sort=support&limit=2", None, json!({})).await).await;
+    assert_eq!(board["suggestions"][0]["id"], ids[4].as_str());
+    assert_eq!(board["suggestions"].as_array().unwrap().len(), 2);
+    assert_eq!(board["stats"]["raised"], 5);
+    let done = ok(call(&t, Method::GET, "?status=done", None, json!({})).await).await;
+    assert_eq!(done["suggestions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        done["stats"]["raised"], 5,
+        "the numbers at the top count every status"
+    );
+
+    let csv = t
+        .client
+        .get(url(&t, "/export.csv?category=facilities"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = csv.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "a byte-order mark for Excel"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "번호,제목,분류,관련 부서,담당 부서,상태,공감,접수일,처리일"
+    );
+    assert_eq!(lines.len(), 4, "a header and three facilities suggestions");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("처리완료") && l.contains("민원여권과"))
+    );
+}
