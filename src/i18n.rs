@@ -392,6 +392,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "{name} boosted your post.",
     ),
     (
+        "notification.suggestion_status",
+        "회원님의 건의에 새 처리 단계가 있습니다.",
+        "Your suggestion has moved on.",
+    ),
+    (
         "notification.update",
         "{name}님이 회원님이 부스트한 게시물을 수정했습니다.",
         "{name} edited a post you boosted.",

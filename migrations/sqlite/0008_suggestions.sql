@@ -57,3 +57,6 @@ CREATE TABLE suggestion_supports (
     created_at     INTEGER NOT NULL,
     PRIMARY KEY (suggestion_id, account_id)
 );
+
+-- A notification may be about a suggestion (its raiser hears of each step).
+ALTER TABLE notifications ADD COLUMN suggestion_id INTEGER REFERENCES suggestions (id) ON DELETE CASCADE;

@@ -23,6 +23,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "favourite",
     "update",
     "sotong.wall_post",
+    "sotong.suggestion_status",
 ];
 
 /// A status with what rendering it needs.

@@ -295,7 +295,26 @@ impl App {
         if !moved {
             return Err(Error::Conflict("error.suggestion_moved"));
         }
+        // A named raiser hears of each step; an anonymous one reads the board (or its room).
+        let note = match current.raised_by_account_id {
+            Some(raiser) => crate::db::notifications::notify_about_suggestion(
+                &mut tx,
+                raiser,
+                me.id,
+                id,
+                now_ms(),
+            )
+            .await?
+            .map(|note| (raiser, note)),
+            None => None,
+        };
         tx.commit().await.map_err(DbError::from)?;
+        if let Some((raiser, note)) = note {
+            self.hub.publish(
+                &crate::live::Topic::Account(raiser),
+                crate::live::Event::Notification(note),
+            );
+        }
         self.suggestion_for(me.id, id).await
     }
 

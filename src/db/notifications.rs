@@ -10,6 +10,8 @@ pub struct NotificationRow {
     pub from_account_id: i64,
     pub kind: String,
     pub status_id: Option<i64>,
+    /// For `sotong.suggestion_status`: the suggestion that moved.
+    pub suggestion_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -43,6 +45,27 @@ pub async fn notify(
     Ok((written.rows_affected() == 1).then_some(id))
 }
 
+/// Tells a suggestion's raiser that it moved on (blocks and mutes apply as for any
+/// notification).
+pub async fn notify_about_suggestion(
+    tx: &mut Tx,
+    account_id: i64,
+    from: i64,
+    suggestion_id: i64,
+    now: i64,
+) -> DbResult<Option<i64>> {
+    let Some(id) = notify(tx, account_id, from, "sotong.suggestion_status", None, now).await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE notifications SET suggestion_id = $1 WHERE id = $2")
+        .bind(suggestion_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(id))
+}
+
 /// A page of notifications, newest first, optionally of some kinds only.
 pub async fn list(
     pool: &AnyPool,
@@ -60,7 +83,7 @@ pub async fn list(
         format!(",{},", kinds.join(","))
     };
     Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, created_at FROM notifications \
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
            AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
     )
@@ -74,7 +97,7 @@ pub async fn list(
 }
 
 pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
-    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
+    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
         .bind(account_id)
         .bind(id)
         .fetch_optional(pool)

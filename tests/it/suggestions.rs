@@ -121,6 +121,20 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
         .await;
         assert_eq!(moved["status_label"], label);
     }
+    // The raiser heard of each step.
+    let notes: Vec<Value> = t
+        .client
+        .get(t.url("/api/v1/notifications?types[]=sotong.suggestion_status"))
+        .bearer_auth(&raiser.3)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 3);
+    assert_eq!(notes[0]["sotong"]["suggestion_id"], id.as_str());
+    assert_eq!(notes[0]["sotong"]["message"], "회원님의 건의에 새 처리 단계가 있습니다.");
     let back = call(
         &t,
         Method::POST,

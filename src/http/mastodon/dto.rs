@@ -365,6 +365,7 @@ impl Notification {
             "follow" => "notification.follow",
             "reblog" => "notification.reblog",
             "update" => "notification.update",
+            "sotong.suggestion_status" => "notification.suggestion_status",
             _ => "notification.mention",
         };
         Notification {
@@ -373,7 +374,10 @@ impl Notification {
             created_at: rfc3339(view.row.created_at),
             account: Account::from_row(&view.from, config),
             status: view.status.as_ref().map(|s| Status::from_view(s, config)),
-            sotong: serde_json::json!({ "message": lang.t(key).replace("{name}", &view.from.display_name) }),
+            sotong: serde_json::json!({
+                "message": lang.t(key).replace("{name}", &view.from.display_name),
+                "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
+            }),
         }
     }
 }
