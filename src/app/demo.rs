@@ -307,6 +307,7 @@ impl App {
 
         let mut order = 0;
         let mut number = 0;
+        let mut district_departments = Vec::new();
         for (code, bureau_name, departments) in DISTRICT_TREE {
             let bureau = department(district.id, None, code, bureau_name, "bureau", order);
             order += 1;
@@ -335,6 +336,7 @@ impl App {
                 );
                 order += 1;
                 org_rows::insert_department(&mut tx, &dept, now).await?;
+                district_departments.push(dept.id);
                 for chair in 0..STAFF_PER_DEPARTMENT {
                     let (position, role) = match chair {
                         0 => ("과장", Role::DepartmentHead),
@@ -399,6 +401,7 @@ impl App {
             },
         )
         .await?;
+        communication_days(&mut tx, district.id, &district_departments, now).await?;
         audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
         tx.commit().await.map_err(DbError::from)?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
@@ -409,6 +412,112 @@ impl App {
             departments: number,
         })
     }
+}
+
+/// The 2017 article's numbers: communication days on Thursdays with one department at a time,
+/// ten of the 29 departments so far, 12 suggestions raised there — 9 processed (7 done, 2
+/// declined) and 3 under review. Anonymous, as said in the rooms: a pseudonym, no account.
+async fn communication_days(
+    tx: &mut crate::db::Tx,
+    organization_id: i64,
+    departments: &[i64],
+    now: i64,
+) -> Result<()> {
+    use crate::db::suggestions::{self as suggestions, Actor, Change, NewSuggestionRow};
+    const DAY: i64 = 24 * 3_600_000;
+    // (title, category id as in the migration, how far it got)
+    const RAISED: [(&str, i64, &[&str]); 12] = [
+        (
+            "민원실 대기 의자를 늘려 주세요",
+            2,
+            &["reviewing", "accepted", "done"],
+        ),
+        (
+            "점심시간 민원 창구 교대 근무",
+            4,
+            &["reviewing", "accepted", "done"],
+        ),
+        (
+            "당직실 휴게 공간 개선",
+            1,
+            &["reviewing", "accepted", "done"],
+        ),
+        (
+            "청사 주차장 직원 차량 2부제",
+            2,
+            &["reviewing", "accepted", "done"],
+        ),
+        ("신규 직원 멘토 제도", 3, &["reviewing", "accepted", "done"]),
+        ("결재 단계 줄이기", 4, &["reviewing", "accepted", "done"]),
+        (
+            "사무실 냉난방 시간 조정",
+            1,
+            &["reviewing", "accepted", "done"],
+        ),
+        ("구내식당 저녁 운영", 3, &["reviewing", "declined"]),
+        ("금요일 조기 퇴근제", 1, &["declined"]),
+        ("민원 안내 문자 서식 통일", 4, &["reviewing", "accepted"]),
+        ("육아 직원 시차 출근 확대", 3, &["reviewing"]),
+        ("복사기 교체", 2, &[]),
+    ];
+    for (i, (title, category, steps)) in RAISED.iter().enumerate() {
+        let week = i64::try_from(i).unwrap_or(0);
+        // Thursdays, one department each, the oldest first; two days had two suggestions.
+        let department = departments[(i * 10 / RAISED.len()) % departments.len().max(1)];
+        let raised_at = now - (14 - week) * 7 * DAY;
+        let id = next_id();
+        let pseudonym = crate::domain::room::Pseudonym {
+            adjective: week % 12,
+            animal: (week * 5) % 16,
+            number: 1,
+        }
+        .code();
+        suggestions::insert(
+            tx,
+            &NewSuggestionRow {
+                id,
+                organization_id: Some(organization_id),
+                title,
+                body: "소통의 날에 나온 이야기입니다.",
+                category_id: *category,
+                concerned_department_id: Some(department),
+                assigned_department_id: Some(department),
+                raised_by_account_id: None,
+                room_id: None,
+                pseudonym: Some(&pseudonym),
+                now: raised_at,
+            },
+            "host",
+        )
+        .await?;
+        let mut from = "received";
+        for (step, to) in steps.iter().enumerate() {
+            let at = raised_at + (i64::try_from(step).unwrap_or(0) + 1) * 3 * DAY;
+            let answer = match *to {
+                "declined" => "예산과 인력 사정으로 올해는 어렵습니다.",
+                "done" => "조치를 마쳤습니다.",
+                _ => "",
+            };
+            suggestions::change_status(
+                tx,
+                id,
+                &Change {
+                    from: Some(from),
+                    to,
+                    processed: matches!(*to, "done" | "declined"),
+                    answer,
+                },
+                &Actor {
+                    department_id: Some(department),
+                    role: Role::DepartmentHead.as_str(),
+                },
+                at,
+            )
+            .await?;
+            from = to;
+        }
+    }
+    Ok(())
 }
 
 /// Seats one demo staff member.
