@@ -533,6 +533,31 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "알 수 없는 조건입니다",
         "is not a filter this list knows",
     ),
+    (
+        "invalid.weekday",
+        "요일은 월~일 (또는 monday~sunday) 중 하나여야 합니다",
+        "must be a day of the week",
+    ),
+    (
+        "invalid.time",
+        "시각은 HH:MM 형식이어야 합니다",
+        "must be a time as HH:MM",
+    ),
+    (
+        "invalid.duration_minutes",
+        "길이는 10분에서 720분 사이여야 합니다",
+        "must be 10 to 720 minutes",
+    ),
+    (
+        "invalid.sessions",
+        "횟수는 1회에서 200회 사이여야 합니다",
+        "must be 1 to 200 sessions",
+    ),
+    (
+        "invalid.program_end",
+        "끝나는 날이나 횟수 중 하나는 정해야 합니다",
+        "needs a last day or a number of sessions",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

@@ -9,6 +9,7 @@ pub mod invalid;
 pub mod media;
 pub mod oauth;
 pub mod org;
+pub mod program;
 pub mod room;
 pub mod search;
 pub mod status;

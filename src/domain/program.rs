@@ -1,0 +1,289 @@
+//! Programs of communication days and training classes: a weekly recurrence in Seoul time,
+//! and who each session is for.
+
+use super::Invalid;
+use time::{Date, Duration, Weekday};
+
+/// Seoul keeps UTC+9 all year: no daylight saving, so a weekly time is the same instant
+/// offset every week.
+const SEOUL_OFFSET_MINUTES: i64 = 9 * 60;
+pub const MAX_SESSIONS: i64 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    CommunicationDay,
+    Training,
+}
+
+impl Kind {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "communication_day" => Some(Self::CommunicationDay),
+            "training" => Some(Self::Training),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CommunicationDay => "communication_day",
+            Self::Training => "training",
+        }
+    }
+}
+
+/// Who a program's sessions are for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Participants {
+    /// One department per session, in this order, round and round.
+    Rotation(Vec<i64>),
+    /// Staff who joined in the last so many months.
+    Cohort(i64),
+    Everyone,
+}
+
+/// A weekly recurrence: a weekday and a time in Seoul, from a first day, until a last day or
+/// for a number of sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recurrence {
+    pub weekday: Weekday,
+    /// Minutes after midnight, Seoul time.
+    pub start_minute: i64,
+    pub duration_minutes: i64,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub sessions: Option<i64>,
+}
+
+fn parse_date(field: &'static str, value: &str) -> Result<Date, Invalid> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(value.trim(), &format)
+        .map_err(|_| Invalid::new(field, "ERR_INVALID", "invalid.date"))
+}
+
+pub fn format_date(date: Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(&format).unwrap_or_default()
+}
+
+fn parse_weekday(value: &str) -> Option<Weekday> {
+    Some(match value.trim().to_ascii_lowercase().as_str() {
+        "monday" | "mon" | "1" | "월" => Weekday::Monday,
+        "tuesday" | "tue" | "2" | "화" => Weekday::Tuesday,
+        "wednesday" | "wed" | "3" | "수" => Weekday::Wednesday,
+        "thursday" | "thu" | "4" | "목" => Weekday::Thursday,
+        "friday" | "fri" | "5" | "금" => Weekday::Friday,
+        "saturday" | "sat" | "6" | "토" => Weekday::Saturday,
+        "sunday" | "sun" | "7" | "일" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+fn present(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// "14:00" → 840.
+fn parse_time(value: &str) -> Option<i64> {
+    let (h, m) = value.trim().split_once(':')?;
+    let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+    ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
+}
+
+impl Recurrence {
+    /// Reads a recurrence; every field's problem is reported at once.
+    pub fn parse(
+        weekday: Option<&str>,
+        time: Option<&str>,
+        duration_minutes: Option<&str>,
+        starts_on: Option<&str>,
+        ends_on: Option<&str>,
+        sessions: Option<&str>,
+    ) -> Result<Self, Vec<Invalid>> {
+        let mut problems = Vec::new();
+        let weekday = match present(weekday) {
+            None => {
+                problems.push(Invalid::blank("weekday"));
+                None
+            }
+            Some(w) => parse_weekday(w).or_else(|| {
+                problems.push(Invalid::new("weekday", "ERR_INVALID", "invalid.weekday"));
+                None
+            }),
+        };
+        let start_minute = match present(time) {
+            None => {
+                problems.push(Invalid::blank("time"));
+                None
+            }
+            Some(t) => parse_time(t).or_else(|| {
+                problems.push(Invalid::new("time", "ERR_INVALID", "invalid.time"));
+                None
+            }),
+        };
+        let duration = match present(duration_minutes) {
+            None => Some(60),
+            Some(d) => d
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (10..=720).contains(d))
+                .or_else(|| {
+                    problems.push(Invalid::new(
+                        "duration_minutes",
+                        "ERR_INVALID",
+                        "invalid.duration_minutes",
+                    ));
+                    None
+                }),
+        };
+        let starts = match present(starts_on) {
+            None => {
+                problems.push(Invalid::blank("starts_on"));
+                None
+            }
+            Some(d) => parse_date("starts_on", d)
+                .map_err(|e| problems.push(e))
+                .ok(),
+        };
+        let ends = match present(ends_on) {
+            None => None,
+            Some(d) => parse_date("ends_on", d).map_err(|e| problems.push(e)).ok(),
+        };
+        let count = match present(sessions) {
+            None => None,
+            Some(n) => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_SESSIONS).contains(n))
+                .or_else(|| {
+                    problems.push(Invalid::new("sessions", "ERR_INVALID", "invalid.sessions"));
+                    None
+                }),
+        };
+        if present(ends_on).is_none() && present(sessions).is_none() {
+            problems.push(Invalid::new("ends_on", "ERR_BLANK", "invalid.program_end"));
+        }
+        if let (Some(s), Some(e)) = (starts, ends)
+            && e < s
+        {
+            problems.push(Invalid::new("ends_on", "ERR_INVALID", "invalid.period"));
+        }
+        match (weekday, start_minute, duration, starts) {
+            (Some(weekday), Some(start_minute), Some(duration_minutes), Some(starts_on))
+                if problems.is_empty() =>
+            {
+                Ok(Self {
+                    weekday,
+                    start_minute,
+                    duration_minutes,
+                    starts_on,
+                    ends_on: ends,
+                    sessions: count,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+
+    /// The sessions' (start, end) in Unix milliseconds: every `weekday` from the first day on,
+    /// until the last day or the number of sessions, at most [`MAX_SESSIONS`].
+    pub fn occurrences(&self) -> Vec<(i64, i64)> {
+        let mut day = self.starts_on;
+        while day.weekday() != self.weekday {
+            day = day.next_day().unwrap_or(day);
+        }
+        let limit = self.sessions.unwrap_or(MAX_SESSIONS).min(MAX_SESSIONS);
+        let mut out = Vec::new();
+        while i64::try_from(out.len()).unwrap_or(i64::MAX) < limit
+            && self.ends_on.is_none_or(|end| day <= end)
+        {
+            out.push(session_span(day, self.start_minute, self.duration_minutes));
+            day += Duration::weeks(1);
+        }
+        out
+    }
+}
+
+/// (start, end) in Unix milliseconds of a session on `day` at `start_minute` Seoul time.
+pub fn session_span(day: Date, start_minute: i64, duration_minutes: i64) -> (i64, i64) {
+    let midnight_utc = day.midnight().assume_utc().unix_timestamp() / 60;
+    let start = (midnight_utc + start_minute - SEOUL_OFFSET_MINUTES) * 60_000;
+    (start, start + duration_minutes * 60_000)
+}
+
+/// The department a session is for, in a rotation.
+pub fn rotation_department(order: &[i64], sequence: usize) -> Option<i64> {
+    (!order.is_empty()).then(|| order[sequence % order.len()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thursdays(from: &str, to: Option<&str>, count: Option<&str>) -> Recurrence {
+        Recurrence::parse(
+            Some("thursday"),
+            Some("14:00"),
+            Some("90"),
+            Some(from),
+            to,
+            count,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_thursday_at_two_in_seoul_across_a_month_end() {
+        // 2017-03-01 is a Wednesday; the first Thursday is the 2nd; 30 March to 6 April
+        // crosses the month end.
+        let r = thursdays("2017-03-01", Some("2017-04-06"), None);
+        let days = r.occurrences();
+        assert_eq!(days.len(), 6);
+        // 2017-03-02 14:00 KST is 05:00 UTC.
+        assert_eq!(days[0].0, 1_488_430_800_000);
+        assert_eq!(days[0].1 - days[0].0, 90 * 60_000);
+        // Seoul has no daylight saving: every session is exactly a week after the one before.
+        for pair in days.windows(2) {
+            assert_eq!(pair[1].0 - pair[0].0, 7 * 24 * 3_600_000);
+        }
+        assert_eq!(days[5].0, 1_491_454_800_000, "2017-04-06 14:00 KST");
+        assert_eq!(
+            thursdays("2017-03-01", None, Some("3")).occurrences().len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_recurrence_needs_a_weekday_an_end_and_an_order() {
+        let problems = Recurrence::parse(
+            None,
+            Some("25:00"),
+            None,
+            Some("2017-03-10"),
+            Some("2017-03-01"),
+            None,
+        )
+        .unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["weekday", "time", "ends_on"]);
+        let problems = Recurrence::parse(
+            Some("목"),
+            Some("14:00"),
+            None,
+            Some("2017-03-01"),
+            None,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(problems[0].message, "invalid.program_end");
+    }
+
+    #[test]
+    fn a_rotation_goes_round_in_order() {
+        let order = [30, 10, 20];
+        let got: Vec<_> = (0..5)
+            .map(|i| rotation_department(&order, i).unwrap())
+            .collect();
+        assert_eq!(got, [30, 10, 20, 30, 10]);
+        assert_eq!(rotation_department(&[], 0), None);
+    }
+}
