@@ -397,6 +397,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Your suggestion has moved on.",
     ),
     (
+        "notification.session_reminder",
+        "{name}님이 연 프로그램의 모임이 곧 시작됩니다.",
+        "A session of {name}'s program is coming up.",
+    ),
+    (
         "notification.update",
         "{name}님이 회원님이 부스트한 게시물을 수정했습니다.",
         "{name} edited a post you boosted.",
@@ -557,6 +562,46 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "invalid.program_end",
         "끝나는 날이나 횟수 중 하나는 정해야 합니다",
         "needs a last day or a number of sessions",
+    ),
+    (
+        "error.program_staff_only",
+        "기관 직원만 프로그램을 만들 수 있습니다",
+        "Only staff of an organisation can create programs",
+    ),
+    (
+        "error.program_not_host",
+        "프로그램 진행자만 할 수 있습니다",
+        "Only the program's host can do this",
+    ),
+    (
+        "error.session_not_planned",
+        "예정된 모임만 바꾸거나 취소할 수 있습니다",
+        "Only a planned session can be moved or cancelled",
+    ),
+    (
+        "error.session_not_training",
+        "출석은 교육 프로그램에서만 받습니다",
+        "Attendance is for training sessions",
+    ),
+    (
+        "invalid.program_kind",
+        "종류는 communication_day 또는 training이어야 합니다",
+        "must be communication_day or training",
+    ),
+    (
+        "invalid.program_participants",
+        "대상은 rotation, cohort, everyone 중 하나여야 합니다",
+        "must be one of rotation, cohort, everyone",
+    ),
+    (
+        "invalid.department_outside",
+        "이 기관의 부서가 아닙니다",
+        "is not a department of this organisation",
+    ),
+    (
+        "invalid.check_in_code",
+        "출석 코드가 맞지 않습니다",
+        "is not this session's code",
     ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),

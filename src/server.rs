@@ -43,12 +43,20 @@ impl Server {
     ) -> anyhow::Result<()> {
         let app = self.app.clone();
         let sweeper = tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(300));
+            let mut every = tokio::time::interval(Duration::from_secs(30));
+            let mut ticks: u64 = 0;
             loop {
                 every.tick().await;
-                if let Err(error) = app.sweep().await {
+                // Program sessions: reminders, rooms opening and closing (each claimed once).
+                if let Err(error) = app.run_due(crate::domain::time::now_ms()).await {
+                    tracing::warn!(?error, "program steps failed");
+                }
+                if ticks.is_multiple_of(10)
+                    && let Err(error) = app.sweep().await
+                {
                     tracing::warn!(?error, "sweep failed");
                 }
+                ticks += 1;
             }
         });
         let router = crate::http::router(self.app.clone());

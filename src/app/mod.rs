@@ -11,6 +11,7 @@ mod error;
 pub mod media;
 pub mod oauth;
 pub mod orgs;
+pub mod programs;
 mod rate_limit;
 pub mod rooms;
 pub mod search;

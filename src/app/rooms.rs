@@ -150,6 +150,17 @@ impl App {
     pub async fn create_room(&self, viewer: &Viewer, request: RoomRequest) -> Result<RoomView> {
         viewer.require_scope("write:statuses")?;
         let host = self.account(viewer.account()?).await?;
+        let id = self.open_room_as(&host, request).await?;
+        self.room_for_account(viewer, id).await
+    }
+
+    /// Opens a room hosted by `host` (a person, or a program's host at a session's start);
+    /// returns its id.
+    pub(super) async fn open_room_as(
+        &self,
+        host: &AccountRow,
+        request: RoomRequest,
+    ) -> Result<i64> {
         let mut problems = Vec::new();
         let department = match (request.room.audience, request.department_id.as_deref()) {
             (Audience::Department, Some(raw)) => match parse_id(raw) {
@@ -255,7 +266,7 @@ impl App {
         )
         .await?;
         tx.commit().await.map_err(DbError::from)?;
-        self.room_for_account(viewer, id).await
+        Ok(id)
     }
 
     async fn room_row(&self, id: i64) -> Result<RoomRow> {

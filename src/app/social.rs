@@ -24,6 +24,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "update",
     "sotong.wall_post",
     "sotong.suggestion_status",
+    "sotong.session_reminder",
 ];
 
 /// A status with what rendering it needs.

@@ -12,6 +12,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod orgs;
+pub mod programs;
 pub mod rooms;
 pub mod statuses;
 pub mod suggestions;

@@ -12,6 +12,8 @@ pub struct NotificationRow {
     pub status_id: Option<i64>,
     /// For `sotong.suggestion_status`: the suggestion that moved.
     pub suggestion_id: Option<i64>,
+    /// For `sotong.session_reminder`: the session coming up.
+    pub session_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -66,6 +68,25 @@ pub async fn notify_about_suggestion(
     Ok(Some(id))
 }
 
+/// Reminds someone of a program session coming up.
+pub async fn notify_about_session(
+    tx: &mut Tx,
+    account_id: i64,
+    from: i64,
+    session_id: i64,
+    now: i64,
+) -> DbResult<Option<i64>> {
+    let Some(id) = notify(tx, account_id, from, "sotong.session_reminder", None, now).await? else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE notifications SET session_id = $1 WHERE id = $2")
+        .bind(session_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(id))
+}
+
 /// A page of notifications, newest first, optionally of some kinds only.
 pub async fn list(
     pool: &AnyPool,
@@ -83,7 +104,7 @@ pub async fn list(
         format!(",{},", kinds.join(","))
     };
     Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, created_at FROM notifications \
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
            AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
     )
@@ -97,7 +118,7 @@ pub async fn list(
 }
 
 pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
-    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
+    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
         .bind(account_id)
         .bind(id)
         .fetch_optional(pool)

@@ -100,6 +100,17 @@ pub async fn department_exists(pool: &AnyPool, id: i64) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// Whether a department belongs to an organisation.
+pub async fn department_in(pool: &AnyPool, id: i64, organization_id: i64) -> DbResult<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM departments WHERE id = $1 AND organization_id = $2")
+            .bind(id)
+            .bind(organization_id)
+            .fetch_one(pool)
+            .await?;
+    Ok(n > 0)
+}
+
 pub async fn count_departments(pool: &AnyPool, organization_id: i64, kind: &str) -> DbResult<i64> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM departments WHERE organization_id = $1 AND kind = $2")

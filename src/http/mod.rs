@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod mastodon;
 mod openapi;
+pub mod programs;
 pub mod rooms;
 pub mod suggestions;
 pub mod web;
@@ -56,6 +57,7 @@ pub fn router(app: App) -> Router {
         .merge(mastodon::router())
         .merge(web::router())
         .merge(rooms::router())
+        .merge(programs::router())
         .merge(suggestions::router())
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi::document))

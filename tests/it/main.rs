@@ -11,6 +11,7 @@ mod instance;
 mod media;
 mod oauth;
 mod process;
+mod programs;
 mod rooms;
 mod search;
 mod social;

@@ -366,6 +366,7 @@ impl Notification {
             "reblog" => "notification.reblog",
             "update" => "notification.update",
             "sotong.suggestion_status" => "notification.suggestion_status",
+            "sotong.session_reminder" => "notification.session_reminder",
             _ => "notification.mention",
         };
         Notification {
@@ -377,6 +378,7 @@ impl Notification {
             sotong: serde_json::json!({
                 "message": lang.t(key).replace("{name}", &view.from.display_name),
                 "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
+                "session_id": view.row.session_id.map(|s| s.to_string()),
             }),
         }
     }

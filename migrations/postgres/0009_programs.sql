@@ -1,0 +1,53 @@
+-- Programs of communication days and training classes, and their sessions.
+CREATE TABLE programs (
+    id                BIGINT PRIMARY KEY,
+    organization_id   BIGINT NOT NULL REFERENCES organizations (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('communication_day', 'training')),
+    title             TEXT NOT NULL,
+    description       TEXT NOT NULL DEFAULT '',
+    host_account_id   BIGINT NOT NULL REFERENCES accounts (id),
+    -- 1 = Monday … 7 = Sunday; minutes after midnight in Seoul.
+    weekday           BIGINT NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+    start_minute      BIGINT NOT NULL,
+    duration_minutes  BIGINT NOT NULL,
+    starts_on         TEXT NOT NULL,
+    ends_on           TEXT,
+    session_count     BIGINT,
+    participants      TEXT NOT NULL CHECK (participants IN ('rotation', 'cohort', 'everyone')),
+    cohort_months     BIGINT,
+    created_at        BIGINT NOT NULL
+);
+CREATE INDEX programs_organization_idx ON programs (organization_id, id);
+
+CREATE TABLE program_rotation (
+    program_id     BIGINT NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
+    position       BIGINT NOT NULL,
+    department_id  BIGINT NOT NULL REFERENCES departments (id),
+    PRIMARY KEY (program_id, position)
+);
+
+CREATE TABLE program_sessions (
+    id             BIGINT PRIMARY KEY,
+    program_id     BIGINT NOT NULL REFERENCES programs (id) ON DELETE CASCADE,
+    starts_at      BIGINT NOT NULL,
+    ends_at        BIGINT NOT NULL,
+    department_id  BIGINT REFERENCES departments (id),
+    status         TEXT NOT NULL CHECK (status IN ('planned', 'open', 'held', 'cancelled')),
+    room_id        BIGINT REFERENCES rooms (id) ON DELETE SET NULL,
+    reminded_day   BIGINT NOT NULL DEFAULT 0,
+    reminded_hour  BIGINT NOT NULL DEFAULT 0,
+    check_in_code  TEXT,
+    created_at     BIGINT NOT NULL
+);
+CREATE INDEX program_sessions_program_idx ON program_sessions (program_id, starts_at);
+CREATE INDEX program_sessions_due_idx ON program_sessions (status, starts_at);
+
+CREATE TABLE session_attendance (
+    session_id     BIGINT NOT NULL REFERENCES program_sessions (id) ON DELETE CASCADE,
+    account_id     BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    method         TEXT NOT NULL CHECK (method IN ('trainer', 'code')),
+    checked_in_at  BIGINT NOT NULL,
+    PRIMARY KEY (session_id, account_id)
+);
+
+ALTER TABLE notifications ADD COLUMN session_id BIGINT REFERENCES program_sessions (id) ON DELETE CASCADE;

@@ -1,0 +1,547 @@
+//! Programs: communication days and training classes on a weekly recurrence, their sessions,
+//! the background steps that open and close a session's room and remind its people, and
+//! attendance.
+//!
+//! Background steps run through [`App::run_due`] with the time passed in, so tests drive the
+//! clock; each step claims its session with a conditional update, so that on several nodes it
+//! happens once.
+
+use super::rooms::RoomRequest;
+use super::{App, Error, Result, Viewer};
+use crate::db::DbError;
+use crate::db::programs::{self as rows, ProgramRow, SessionRow};
+use crate::domain::Invalid;
+use crate::domain::account::Role;
+use crate::domain::id::{next_id, parse_id};
+use crate::domain::program::{Kind, Recurrence, format_date, rotation_department, session_span};
+use crate::domain::room::NewRoom;
+use crate::domain::time::now_ms;
+use crate::live::{Event, Topic};
+
+const DAY_MS: i64 = 24 * 3_600_000;
+const HOUR_MS: i64 = 3_600_000;
+const MONTH_MS: i64 = 2_629_800_000;
+
+/// A program as asked for.
+pub struct ProgramRequest {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub recurrence: Recurrence,
+    pub participants: String,
+    pub rotation: Vec<String>,
+    pub cohort_months: Option<String>,
+}
+
+pub struct ProgramView {
+    pub row: ProgramRow,
+    pub rotation: Vec<i64>,
+    pub sessions: Vec<SessionRow>,
+}
+
+/// The numbers of a program, counted from its sessions.
+pub struct ProgramStats {
+    pub sessions_held: i64,
+    pub sessions_planned: i64,
+    pub sessions_cancelled: i64,
+    pub departments_covered: i64,
+    pub departments_total: i64,
+    pub suggestions_raised: i64,
+    pub suggestions_processed: i64,
+    /// Training: distinct people checked in, and the staff the program is for.
+    pub staff_trained: i64,
+    pub staff_total: i64,
+}
+
+/// What a host does to one session.
+pub enum SessionChange {
+    Cancel,
+    Move { date: String, time: String },
+}
+
+fn check_in_code() -> String {
+    format!("{:06}", rand::random::<u32>() % 1_000_000)
+}
+
+impl App {
+    /// Creates a program and its sessions. Staff with an organisation may; departments of a
+    /// rotation must be the organisation's own.
+    pub async fn create_program(
+        &self,
+        viewer: &Viewer,
+        request: ProgramRequest,
+    ) -> Result<ProgramView> {
+        viewer.require_scope("write:statuses")?;
+        let host = self.account(viewer.account()?).await?;
+        let organization_id = match (host.organization_id, viewer.role) {
+            (Some(org), Some(role)) if role != Role::Resident => org,
+            _ => return Err(Error::Forbidden("error.program_staff_only")),
+        };
+        let mut problems = Vec::new();
+        let kind = Kind::parse(request.kind.trim()).unwrap_or_else(|| {
+            problems.push(Invalid::new(
+                "kind",
+                "ERR_INCLUSION",
+                "invalid.program_kind",
+            ));
+            Kind::CommunicationDay
+        });
+        let title = request.title.trim().to_owned();
+        if title.is_empty() {
+            problems.push(Invalid::blank("title"));
+        } else if title.chars().count() > 200 {
+            problems.push(Invalid::too_long("title"));
+        }
+        let mut rotation = Vec::new();
+        let cohort_months = match request.participants.trim() {
+            "rotation" => {
+                for raw in &request.rotation {
+                    match parse_id(raw) {
+                        Some(id)
+                            if crate::db::orgs::department_in(
+                                self.db.pool(),
+                                id,
+                                organization_id,
+                            )
+                            .await? =>
+                        {
+                            rotation.push(id);
+                        }
+                        _ => problems.push(Invalid::new(
+                            "rotation",
+                            "ERR_INVALID",
+                            "invalid.department_outside",
+                        )),
+                    }
+                }
+                if request.rotation.is_empty() {
+                    problems.push(Invalid::blank("rotation"));
+                }
+                None
+            }
+            "cohort" => match request
+                .cohort_months
+                .as_deref()
+                .and_then(|m| m.trim().parse::<i64>().ok())
+            {
+                Some(m) if (1..=120).contains(&m) => Some(m),
+                _ => {
+                    problems.push(Invalid::new(
+                        "cohort_months",
+                        "ERR_INVALID",
+                        "invalid.cohort_months",
+                    ));
+                    None
+                }
+            },
+            "everyone" => None,
+            _ => {
+                problems.push(Invalid::new(
+                    "participants",
+                    "ERR_INCLUSION",
+                    "invalid.program_participants",
+                ));
+                None
+            }
+        };
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let r = &request.recurrence;
+        let row = ProgramRow {
+            id: next_id(),
+            organization_id,
+            kind: kind.as_str().to_owned(),
+            title,
+            description: request.description.trim().to_owned(),
+            host_account_id: host.id,
+            weekday: i64::from(r.weekday.number_from_monday()),
+            start_minute: r.start_minute,
+            duration_minutes: r.duration_minutes,
+            starts_on: format_date(r.starts_on),
+            ends_on: r.ends_on.map(format_date),
+            session_count: r.sessions,
+            participants: request.participants.trim().to_owned(),
+            cohort_months,
+            created_at: now_ms(),
+        };
+        let mut tx = self.db.begin_write().await?;
+        rows::insert(&mut tx, &row, &rotation).await?;
+        for span in r.occurrences() {
+            let code = (kind == Kind::Training).then(check_in_code);
+            rows::insert_session(
+                &mut tx,
+                next_id(),
+                row.id,
+                span,
+                code.as_deref(),
+                row.created_at,
+            )
+            .await?;
+        }
+        assign_rotation(&mut tx, row.id, &rotation).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.program(row.id).await
+    }
+
+    pub async fn program(&self, id: i64) -> Result<ProgramView> {
+        let row = rows::by_id(self.db.pool(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let rotation = rows::rotation(self.db.pool(), id).await?;
+        let sessions = rows::sessions(self.db.pool(), id).await?;
+        Ok(ProgramView {
+            row,
+            rotation,
+            sessions,
+        })
+    }
+
+    /// The programs of the viewer's organisation.
+    pub async fn programs(&self, viewer: &Viewer) -> Result<Vec<ProgramRow>> {
+        let me = self.account(viewer.account()?).await?;
+        match me.organization_id {
+            Some(org) => Ok(rows::of_organization(self.db.pool(), org).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn hosted_program(&self, viewer: &Viewer, program_id: i64) -> Result<ProgramRow> {
+        viewer.require_scope("write:statuses")?;
+        let program = rows::by_id(self.db.pool(), program_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if program.host_account_id != viewer.account()? && viewer.role != Some(Role::Administrator)
+        {
+            return Err(Error::Forbidden("error.program_not_host"));
+        }
+        Ok(program)
+    }
+
+    /// Moves or cancels a planned session (the program's host). A cancelled week is skipped
+    /// by the rotation: its department has the next session.
+    pub async fn change_session(
+        &self,
+        viewer: &Viewer,
+        session_id: i64,
+        change: SessionChange,
+    ) -> Result<SessionRow> {
+        let session = rows::session(self.db.pool(), session_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let program = self.hosted_program(viewer, session.program_id).await?;
+        if session.status != "planned" {
+            return Err(Error::Conflict("error.session_not_planned"));
+        }
+        let rotation = rows::rotation(self.db.pool(), program.id).await?;
+        let mut tx = self.db.begin_write().await?;
+        match change {
+            SessionChange::Cancel => {
+                rows::claim(&mut tx, session_id, "planned", "cancelled").await?;
+            }
+            SessionChange::Move { date, time } => {
+                let r = Recurrence::parse(
+                    Some("1"),
+                    Some(&time),
+                    Some(&program.duration_minutes.to_string()),
+                    Some(&date),
+                    None,
+                    Some("1"),
+                )
+                .map_err(|problems| {
+                    Error::Invalid(
+                        problems
+                            .into_iter()
+                            .filter(|p| p.field != "weekday")
+                            .collect(),
+                    )
+                })?;
+                let (start, end) =
+                    session_span(r.starts_on, r.start_minute, program.duration_minutes);
+                rows::set_times(&mut tx, session_id, start, end).await?;
+            }
+        }
+        assign_rotation(&mut tx, program.id, &rotation).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        rows::session(self.db.pool(), session_id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Adds a session by hand (the program's host).
+    pub async fn add_session(
+        &self,
+        viewer: &Viewer,
+        program_id: i64,
+        date: &str,
+        time: &str,
+    ) -> Result<SessionRow> {
+        let program = self.hosted_program(viewer, program_id).await?;
+        let r = Recurrence::parse(
+            Some("1"),
+            Some(time),
+            Some(&program.duration_minutes.to_string()),
+            Some(date),
+            None,
+            Some("1"),
+        )
+        .map_err(Error::Invalid)?;
+        let span = session_span(r.starts_on, r.start_minute, program.duration_minutes);
+        let rotation = rows::rotation(self.db.pool(), program_id).await?;
+        let id = next_id();
+        let code = (program.kind == "training").then(check_in_code);
+        let mut tx = self.db.begin_write().await?;
+        rows::insert_session(&mut tx, id, program_id, span, code.as_deref(), now_ms()).await?;
+        assign_rotation(&mut tx, program_id, &rotation).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        rows::session(self.db.pool(), id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Runs what is due at `now`: reminders the day and the hour before, a communication
+    /// day's room opening at its start and closing at its end. Returns how many steps ran.
+    pub async fn run_due(&self, now: i64) -> Result<usize> {
+        let mut steps = 0;
+        for session in rows::due(self.db.pool(), now).await? {
+            let Some(program) = rows::by_id(self.db.pool(), session.program_id).await? else {
+                continue;
+            };
+            if session.status == "open" {
+                steps += usize::from(self.close_program_session(&session).await?);
+                continue;
+            }
+            if session.ends_at <= now {
+                // Missed entirely (the server was down): it happened without a room.
+                let mut tx = self.db.begin_write().await?;
+                let claimed = rows::claim(&mut tx, session.id, "planned", "held").await?;
+                tx.commit().await.map_err(DbError::from)?;
+                steps += usize::from(claimed);
+                continue;
+            }
+            if session.starts_at <= now {
+                steps += usize::from(self.open_program_session(&program, &session).await?);
+                continue;
+            }
+            for (hour, due) in [
+                (false, session.starts_at - DAY_MS <= now),
+                (true, session.starts_at - HOUR_MS <= now),
+            ] {
+                if due {
+                    steps += usize::from(self.remind(&program, &session, hour, now).await?);
+                }
+            }
+        }
+        Ok(steps)
+    }
+
+    async fn open_program_session(
+        &self,
+        program: &ProgramRow,
+        session: &SessionRow,
+    ) -> Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        if !rows::claim(&mut tx, session.id, "planned", "open").await? {
+            return Ok(false);
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        if program.kind != "communication_day" {
+            return Ok(true);
+        }
+        let host = self.account(program.host_account_id).await?;
+        let (audience, cohort) = match program.participants.as_str() {
+            "rotation" => ("department", None),
+            "cohort" => ("cohort", program.cohort_months.map(|m| m.to_string())),
+            _ => ("organization", None),
+        };
+        let title = format!(
+            "{} ({})",
+            program.title,
+            crate::domain::time::rfc3339(session.starts_at)
+                .get(..10)
+                .unwrap_or_default()
+        );
+        let room =
+            NewRoom::parse_with_cohort(&title, "", true, audience, None, None, cohort.as_deref())
+                .map_err(Error::Invalid)?;
+        let room_id = self
+            .open_room_as(
+                &host,
+                RoomRequest {
+                    room,
+                    department_id: session.department_id.map(|d| d.to_string()),
+                    cohost_ids: Vec::new(),
+                    member_ids: Vec::new(),
+                },
+            )
+            .await?;
+        let mut tx = self.db.begin_write().await?;
+        rows::set_room(&mut tx, session.id, room_id).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(true)
+    }
+
+    async fn close_program_session(&self, session: &SessionRow) -> Result<bool> {
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        if !rows::claim(&mut tx, session.id, "open", "held").await? {
+            return Ok(false);
+        }
+        if let Some(room) = session.room_id {
+            crate::db::rooms::close(&mut tx, room, now).await?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        if let Some(room) = session.room_id {
+            self.hub.publish(&Topic::Room(room), Event::RoomChanged);
+        }
+        Ok(true)
+    }
+
+    async fn remind(
+        &self,
+        program: &ProgramRow,
+        session: &SessionRow,
+        hour: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let people = rows::audience(
+            self.db.pool(),
+            program,
+            session.department_id,
+            now - program.cohort_months.unwrap_or(0) * MONTH_MS,
+        )
+        .await?;
+        let mut rung = Vec::new();
+        let mut tx = self.db.begin_write().await?;
+        if !rows::claim_reminder(&mut tx, session.id, hour).await? {
+            return Ok(false);
+        }
+        for person in people {
+            if let Some(note) = crate::db::notifications::notify_about_session(
+                &mut tx,
+                person,
+                program.host_account_id,
+                session.id,
+                now,
+            )
+            .await?
+            {
+                rung.push((person, note));
+            }
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        for (person, note) in rung {
+            self.hub
+                .publish(&Topic::Account(person), Event::Notification(note));
+        }
+        Ok(true)
+    }
+
+    /// Checks someone in to a training session: the trainer names them, or they give the
+    /// code shown in the class.
+    pub async fn check_in(
+        &self,
+        viewer: &Viewer,
+        session_id: i64,
+        who: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<SessionRow> {
+        viewer.require_scope("write:statuses")?;
+        let me = viewer.account()?;
+        let session = rows::session(self.db.pool(), session_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let program = rows::by_id(self.db.pool(), session.program_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if program.kind != "training" {
+            return Err(Error::Forbidden("error.session_not_training"));
+        }
+        let (account, method) = match who {
+            Some(raw) => {
+                if program.host_account_id != me {
+                    return Err(Error::Forbidden("error.program_not_host"));
+                }
+                let id = parse_id(raw).ok_or(Error::NotFound)?;
+                self.account(id).await?;
+                (id, "trainer")
+            }
+            None => {
+                if code.map(str::trim) != session.check_in_code.as_deref() || code.is_none() {
+                    return Err(Invalid::new("code", "ERR_INVALID", "invalid.check_in_code").into());
+                }
+                (me, "code")
+            }
+        };
+        let mut tx = self.db.begin_write().await?;
+        rows::check_in(&mut tx, session_id, account, method, now_ms()).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        rows::session(self.db.pool(), session_id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// A program's numbers, counted from its sessions.
+    pub async fn program_stats(&self, id: i64) -> Result<ProgramStats> {
+        let view = self.program(id).await?;
+        let count = |status: &str| {
+            i64::try_from(view.sessions.iter().filter(|s| s.status == status).count()).unwrap_or(0)
+        };
+        let mut covered: Vec<i64> = view
+            .sessions
+            .iter()
+            .filter(|s| s.status == "held" || s.status == "open")
+            .filter_map(|s| s.department_id)
+            .collect();
+        covered.sort_unstable();
+        covered.dedup();
+        let departments_total = crate::db::orgs::count_departments(
+            self.db.pool(),
+            view.row.organization_id,
+            "department",
+        )
+        .await?;
+        let (raised, processed) = rows::suggestions(self.db.pool(), id).await?;
+        let staff_total = i64::try_from(
+            rows::audience(
+                self.db.pool(),
+                &view.row,
+                None,
+                now_ms() - view.row.cohort_months.unwrap_or(0) * MONTH_MS,
+            )
+            .await?
+            .len(),
+        )
+        .unwrap_or(0);
+        Ok(ProgramStats {
+            sessions_held: count("held") + count("open"),
+            sessions_planned: count("planned"),
+            sessions_cancelled: count("cancelled"),
+            departments_covered: i64::try_from(covered.len()).unwrap_or(0),
+            departments_total,
+            suggestions_raised: raised,
+            suggestions_processed: processed,
+            staff_trained: rows::trained(self.db.pool(), id).await?,
+            staff_total,
+        })
+    }
+}
+
+/// Gives each session that is not cancelled the next department of the rotation, in time
+/// order: a cancelled week passes its department on to the next session.
+async fn assign_rotation(tx: &mut crate::db::Tx, program_id: i64, rotation: &[i64]) -> Result<()> {
+    if rotation.is_empty() {
+        return Ok(());
+    }
+    let sessions = rows::sessions_tx(tx, program_id).await?;
+    let mut k = 0;
+    for session in sessions {
+        if session.status == "cancelled" {
+            rows::set_department(tx, session.id, None).await?;
+            continue;
+        }
+        rows::set_department(tx, session.id, rotation_department(rotation, k)).await?;
+        k += 1;
+    }
+    Ok(())
+}

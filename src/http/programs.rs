@@ -1,0 +1,273 @@
+//! `/api/v1/sotong/programs` and `/api/v1/sotong/sessions`: communication days and training
+//! classes, their sessions, attendance and numbers.
+
+use crate::app::programs::{ProgramRequest, ProgramStats, ProgramView, SessionChange};
+use crate::app::{App, Error, Viewer};
+use crate::db::programs::{ProgramRow, SessionRow};
+use crate::domain::id::parse_id;
+use crate::domain::program::Recurrence;
+use crate::domain::time::rfc3339;
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, Params, one_or_many, text_or_number};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/sotong/programs", get(list).post(create))
+        .route("/api/v1/sotong/programs/{id}", get(show))
+        .route(
+            "/api/v1/sotong/programs/{id}/sessions",
+            get(sessions).post(add_session),
+        )
+        .route("/api/v1/sotong/programs/{id}/stats", get(stats))
+        .route(
+            "/api/v1/sotong/sessions/{id}",
+            get(session).patch(move_session),
+        )
+        .route("/api/v1/sotong/sessions/{id}/cancel", post(cancel))
+        .route("/api/v1/sotong/sessions/{id}/check_in", post(check_in))
+}
+
+fn id_of(raw: &str) -> Result<i64, Error> {
+    parse_id(raw).ok_or(Error::NotFound)
+}
+
+fn program_json(row: &ProgramRow) -> Value {
+    json!({
+        "id": row.id.to_string(),
+        "kind": row.kind,
+        "title": row.title,
+        "description": row.description,
+        "host_account_id": row.host_account_id.to_string(),
+        "weekday": row.weekday,
+        "time": format!("{:02}:{:02}", row.start_minute / 60, row.start_minute % 60),
+        "time_zone": "Asia/Seoul",
+        "duration_minutes": row.duration_minutes,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "sessions_count": row.session_count,
+        "participants": row.participants,
+        "cohort_months": row.cohort_months,
+        "created_at": rfc3339(row.created_at),
+    })
+}
+
+/// A session; its check-in code only for the program's host (it is shown in the class).
+fn session_json(row: &SessionRow, host: bool) -> Value {
+    json!({
+        "id": row.id.to_string(),
+        "program_id": row.program_id.to_string(),
+        "starts_at": rfc3339(row.starts_at),
+        "ends_at": rfc3339(row.ends_at),
+        "department": row.department_id.map(|id| json!({ "id": id.to_string(), "name": row.department })),
+        "status": row.status,
+        "room_id": row.room_id.map(|r| r.to_string()),
+        "attendance_count": row.attendance,
+        "check_in_code": if host { row.check_in_code.clone() } else { None },
+    })
+}
+
+fn view_json(view: &ProgramView, viewer: &Viewer) -> Value {
+    let host = viewer.account_id == Some(view.row.host_account_id);
+    let mut value = program_json(&view.row);
+    value["rotation"] = view.rotation.iter().map(|d| json!(d.to_string())).collect();
+    value["sessions"] = view
+        .sessions
+        .iter()
+        .map(|s| session_json(s, host))
+        .collect();
+    value
+}
+
+fn stats_json(s: &ProgramStats) -> Value {
+    json!({
+        "sessions_held": s.sessions_held,
+        "sessions_planned": s.sessions_planned,
+        "sessions_cancelled": s.sessions_cancelled,
+        "departments_covered": s.departments_covered,
+        "departments_total": s.departments_total,
+        "suggestions_raised": s.suggestions_raised,
+        "suggestions_processed": s.suggestions_processed,
+        "staff_trained": s.staff_trained,
+        "staff_total": s.staff_total,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ProgramForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default, deserialize_with = "text_or_number")]
+    weekday: Option<String>,
+    time: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    duration_minutes: Option<String>,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    sessions: Option<String>,
+    #[serde(default)]
+    participants: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    rotation: Vec<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    cohort_months: Option<String>,
+}
+
+async fn create(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(form): Params<ProgramForm>,
+) -> Result<Json<Value>, ApiError> {
+    let recurrence = Recurrence::parse(
+        form.weekday.as_deref(),
+        form.time.as_deref(),
+        form.duration_minutes.as_deref(),
+        form.starts_on.as_deref(),
+        form.ends_on.as_deref(),
+        form.sessions.as_deref(),
+    )
+    .map_err(Error::Invalid)?;
+    let view = app
+        .create_program(
+            &viewer,
+            ProgramRequest {
+                kind: form.kind,
+                title: form.title,
+                description: form.description,
+                recurrence,
+                participants: form.participants,
+                rotation: form.rotation,
+                cohort_months: form.cohort_months,
+            },
+        )
+        .await?;
+    Ok(Json(view_json(&view, &viewer)))
+}
+
+async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
+    let programs = app.programs(&viewer).await?;
+    Ok(Json(programs.iter().map(program_json).collect()))
+}
+
+async fn show(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.program(id_of(&id)?).await?;
+    Ok(Json(view_json(&view, &viewer)))
+}
+
+async fn sessions(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = app.program(id_of(&id)?).await?;
+    Ok(Json(view_json(&view, &viewer)["sessions"].take()))
+}
+
+#[derive(Deserialize)]
+pub struct When {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+}
+
+async fn add_session(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(when): Params<When>,
+) -> Result<Json<Value>, ApiError> {
+    let session = app
+        .add_session(&viewer, id_of(&id)?, &when.date, &when.time)
+        .await?;
+    Ok(Json(session_json(&session, true)))
+}
+
+async fn session(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id_of(&id)?;
+    let row = crate::db::programs::session(app.db.pool(), id)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    let program = app.program(row.program_id).await?;
+    Ok(Json(session_json(
+        &row,
+        viewer.account_id == Some(program.row.host_account_id),
+    )))
+}
+
+async fn move_session(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(when): Params<When>,
+) -> Result<Json<Value>, ApiError> {
+    let session = app
+        .change_session(
+            &viewer,
+            id_of(&id)?,
+            SessionChange::Move {
+                date: when.date,
+                time: when.time,
+            },
+        )
+        .await?;
+    Ok(Json(session_json(&session, true)))
+}
+
+async fn cancel(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let session = app
+        .change_session(&viewer, id_of(&id)?, SessionChange::Cancel)
+        .await?;
+    Ok(Json(session_json(&session, true)))
+}
+
+#[derive(Deserialize)]
+pub struct CheckIn {
+    #[serde(default, deserialize_with = "text_or_number")]
+    account_id: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    code: Option<String>,
+}
+
+async fn check_in(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    Params(form): Params<CheckIn>,
+) -> Result<Json<Value>, ApiError> {
+    let session = app
+        .check_in(
+            &viewer,
+            id_of(&id)?,
+            form.account_id.as_deref(),
+            form.code.as_deref(),
+        )
+        .await?;
+    Ok(Json(session_json(&session, false)))
+}
+
+async fn stats(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(stats_json(&app.program_stats(id_of(&id)?).await?)))
+}
