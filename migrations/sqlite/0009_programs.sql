@@ -51,3 +51,6 @@ CREATE TABLE session_attendance (
 );
 
 ALTER TABLE notifications ADD COLUMN session_id INTEGER REFERENCES program_sessions (id) ON DELETE CASCADE;
+
+-- The program a suggestion came from (through one of its sessions' rooms).
+ALTER TABLE suggestions ADD COLUMN program_id INTEGER REFERENCES programs (id) ON DELETE SET NULL;

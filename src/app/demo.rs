@@ -293,7 +293,7 @@ impl App {
         }
 
         // The district office: its head, four bureaus, 29 departments.
-        seat(
+        let district_head = seat(
             &mut tx,
             person(&mut names, Some(("김누리", "nuri_head")))?,
             district.id,
@@ -401,7 +401,14 @@ impl App {
             },
         )
         .await?;
-        communication_days(&mut tx, district.id, &district_departments, now).await?;
+        communication_days(
+            &mut tx,
+            district.id,
+            &district_departments,
+            district_head,
+            now,
+        )
+        .await?;
         audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
         tx.commit().await.map_err(DbError::from)?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
@@ -414,17 +421,65 @@ impl App {
     }
 }
 
-/// The 2017 article's numbers: communication days on Thursdays with one department at a time,
-/// ten of the 29 departments so far, 12 suggestions raised there — 9 processed (7 done, 2
-/// declined) and 3 under review. Anonymous, as said in the rooms: a pseudonym, no account.
+/// The 2017 article's numbers: communication days on Thursdays at 14:00 with one department
+/// at a time, ten of the 29 departments so far, 12 suggestions raised there — 9 processed (7
+/// done, 2 declined) and 3 under review. Anonymous, as said in the rooms: a pseudonym, no
+/// account.
 async fn communication_days(
     tx: &mut crate::db::Tx,
     organization_id: i64,
     departments: &[i64],
+    host_account_id: i64,
     now: i64,
 ) -> Result<()> {
+    use crate::db::programs::{self as programs, ProgramRow};
     use crate::db::suggestions::{self as suggestions, Actor, Change, NewSuggestionRow};
     const DAY: i64 = 24 * 3_600_000;
+    const WEEK: i64 = 7 * DAY;
+    // Ten Thursdays ago the first; a session for every department, one a week.
+    let today = time::OffsetDateTime::from_unix_timestamp(now / 1000)
+        .map_err(anyhow::Error::from)?
+        .to_offset(time::macros::offset!(+9))
+        .date();
+    let mut first = today - time::Duration::weeks(10);
+    while first.weekday() != time::Weekday::Thursday {
+        first = first.next_day().unwrap_or(first);
+    }
+    let program_id = next_id();
+    programs::insert(
+        tx,
+        &ProgramRow {
+            id: program_id,
+            organization_id,
+            kind: "communication_day".into(),
+            title: "소통의 날".into(),
+            description: "구청장과 한 부서 직원들이 익명으로 이야기하는 목요일".into(),
+            host_account_id,
+            weekday: 4,
+            start_minute: 14 * 60,
+            duration_minutes: 60,
+            starts_on: crate::domain::program::format_date(first),
+            ends_on: None,
+            session_count: i64::try_from(departments.len()).ok(),
+            participants: "rotation".into(),
+            cohort_months: None,
+            created_at: now,
+        },
+        departments,
+    )
+    .await?;
+    let mut session_day = first;
+    for (i, department) in departments.iter().enumerate() {
+        let span = crate::domain::program::session_span(session_day, 14 * 60, 60);
+        let session = next_id();
+        programs::insert_session(tx, session, program_id, span, None, now).await?;
+        programs::set_department(tx, session, Some(*department)).await?;
+        if i < 10 {
+            programs::claim(tx, session, "planned", "held").await?;
+        }
+        session_day += time::Duration::weeks(1);
+    }
+    let held_start = crate::domain::program::session_span(first, 14 * 60, 60).0;
     // (title, category id as in the migration, how far it got)
     const RAISED: [(&str, i64, &[&str]); 12] = [
         (
@@ -464,7 +519,8 @@ async fn communication_days(
         let week = i64::try_from(i).unwrap_or(0);
         // Thursdays, one department each, the oldest first; two days had two suggestions.
         let department = departments[(i * 10 / RAISED.len()) % departments.len().max(1)];
-        let raised_at = now - (14 - week) * 7 * DAY;
+        let raised_at =
+            held_start + i64::try_from(i * 10 / RAISED.len()).unwrap_or(0) * WEEK + 60_000;
         let id = next_id();
         let pseudonym = crate::domain::room::Pseudonym {
             adjective: week % 12,
@@ -484,6 +540,7 @@ async fn communication_days(
                 assigned_department_id: Some(department),
                 raised_by_account_id: None,
                 room_id: None,
+                program_id: Some(program_id),
                 pseudonym: Some(&pseudonym),
                 now: raised_at,
             },
@@ -492,7 +549,8 @@ async fn communication_days(
         .await?;
         let mut from = "received";
         for (step, to) in steps.iter().enumerate() {
-            let at = raised_at + (i64::try_from(step).unwrap_or(0) + 1) * 3 * DAY;
+            let at =
+                (raised_at + (i64::try_from(step).unwrap_or(0) + 1) * 3 * DAY).min(now - 60_000);
             let answer = match *to {
                 "declined" => "예산과 인력 사정으로 올해는 어렵습니다.",
                 "done" => "조치를 마쳤습니다.",

@@ -501,7 +501,13 @@ impl App {
             "department",
         )
         .await?;
-        let (raised, processed) = rows::suggestions(self.db.pool(), id).await?;
+        let counted = self
+            .suggestion_stats(&crate::domain::suggestion::Filters {
+                program_id: Some(id),
+                ..Default::default()
+            })
+            .await?;
+        let (raised, processed) = (counted.raised, counted.processed);
         let staff_total = i64::try_from(
             rows::audience(
                 self.db.pool(),

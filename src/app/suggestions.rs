@@ -107,6 +107,10 @@ impl App {
                 )
             }
         };
+        let program_id = match room_id {
+            Some(room) => crate::db::programs::program_of_room(self.db.pool(), room).await?,
+            None => None,
+        };
         let id = next_id();
         let mut tx = self.db.begin_write().await?;
         rows::insert(
@@ -121,6 +125,7 @@ impl App {
                 assigned_department_id: assigned,
                 raised_by_account_id: account_id,
                 room_id,
+                program_id,
                 pseudonym: pseudonym.as_deref(),
                 now: now_ms(),
             },
@@ -180,6 +185,7 @@ impl App {
                 assigned_department_id: assigned,
                 raised_by_account_id: raised_by,
                 room_id: Some(room_id),
+                program_id: crate::db::programs::program_of_room(self.db.pool(), room_id).await?,
                 pseudonym: pseudonym.as_deref(),
                 now: now_ms(),
             },

@@ -293,13 +293,12 @@ pub async fn trained(pool: &AnyPool, program_id: i64) -> DbResult<i64> {
     Ok(n)
 }
 
-/// (raised, processed) suggestions from the rooms of a program's sessions.
-pub async fn suggestions(pool: &AnyPool, program_id: i64) -> DbResult<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN g.status IN ('done', 'declined') THEN 1 ELSE 0 END), 0) \
-         FROM suggestions g JOIN program_sessions s ON s.room_id = g.room_id WHERE s.program_id = $1",
-    )
-    .bind(program_id)
-    .fetch_one(pool)
-    .await?)
+/// The program whose session a room belongs to.
+pub async fn program_of_room(pool: &AnyPool, room_id: i64) -> DbResult<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT program_id FROM program_sessions WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(p,)| p))
 }

@@ -51,7 +51,7 @@ macro_rules! select_suggestions {
              WHERE ($2 IS NULL OR s.status = $2) AND ($3 IS NULL OR c.code = $3) \
                AND ($4 IS NULL OR s.concerned_department_id = $4 OR s.assigned_department_id = $4) \
                AND ($5 IS NULL OR s.room_id = $5) AND ($6 IS NULL OR s.created_at >= $6) AND ($7 IS NULL OR s.created_at < $7) \
-               AND ($8 IS NULL OR s.id = $8) ",
+               AND ($8 IS NULL OR s.id = $8) AND ($11 IS NULL OR s.program_id = $11) ",
             $order,
             " LIMIT $9 OFFSET $10"
         )
@@ -83,6 +83,7 @@ pub async fn list(
         .bind(only)
         .bind(limit)
         .bind(offset)
+        .bind(filters.program_id)
         .fetch_all(pool)
         .await?)
 }
@@ -115,6 +116,7 @@ pub struct NewSuggestionRow<'a> {
     pub assigned_department_id: Option<i64>,
     pub raised_by_account_id: Option<i64>,
     pub room_id: Option<i64>,
+    pub program_id: Option<i64>,
     pub pseudonym: Option<&'a str>,
     pub now: i64,
 }
@@ -122,8 +124,8 @@ pub struct NewSuggestionRow<'a> {
 pub async fn insert(tx: &mut Tx, row: &NewSuggestionRow<'_>, actor_role: &str) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO suggestions (id, organization_id, title, body, category_id, concerned_department_id, assigned_department_id, \
-         raised_by_account_id, room_id, pseudonym, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $11)",
+         raised_by_account_id, room_id, pseudonym, status, created_at, updated_at, program_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $11, $12)",
     )
     .bind(row.id)
     .bind(row.organization_id)
@@ -136,6 +138,7 @@ pub async fn insert(tx: &mut Tx, row: &NewSuggestionRow<'_>, actor_role: &str) -
     .bind(row.room_id)
     .bind(row.pseudonym)
     .bind(row.now)
+    .bind(row.program_id)
     .execute(&mut **tx)
     .await?;
     let change = Change {
@@ -262,7 +265,8 @@ pub async fn for_stats(
         "SELECT s.status, s.created_at, s.closed_at FROM suggestions s JOIN suggestion_categories c ON c.id = s.category_id \
          WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR c.code = $2) \
            AND ($3 IS NULL OR s.concerned_department_id = $3 OR s.assigned_department_id = $3) \
-           AND ($4 IS NULL OR s.room_id = $4) AND ($5 IS NULL OR s.created_at >= $5) AND ($6 IS NULL OR s.created_at < $6)",
+           AND ($4 IS NULL OR s.room_id = $4) AND ($5 IS NULL OR s.created_at >= $5) AND ($6 IS NULL OR s.created_at < $6) \
+           AND ($7 IS NULL OR s.program_id = $7)",
     )
     .bind(filters.status.map(|s| s.as_str()))
     .bind(filters.category.as_deref())
@@ -270,6 +274,7 @@ pub async fn for_stats(
     .bind(filters.room_id)
     .bind(filters.from)
     .bind(filters.until)
+    .bind(filters.program_id)
     .fetch_all(pool)
     .await?)
 }

@@ -128,6 +128,7 @@ pub struct Filters {
     pub category: Option<String>,
     pub department_id: Option<i64>,
     pub room_id: Option<i64>,
+    pub program_id: Option<i64>,
     /// Unix milliseconds, inclusive.
     pub from: Option<i64>,
     /// Unix milliseconds, exclusive.
@@ -170,6 +171,10 @@ impl Filters {
                 "department_id" => match super::id::parse_id(value) {
                     Some(id) => filters.department_id = Some(id),
                     None => problems.push(Invalid::malformed("department_id")),
+                },
+                "program_id" => match super::id::parse_id(value) {
+                    Some(id) => filters.program_id = Some(id),
+                    None => problems.push(Invalid::malformed("program_id")),
                 },
                 "room_id" => match super::id::parse_id(value) {
                     Some(id) => filters.room_id = Some(id),

@@ -280,6 +280,8 @@ async fn bad_programs_are_refused_and_write_nothing() {
     .fetch_one(t.app.db.pool())
     .await
     .unwrap();
+    let (programs_before, sessions_before) =
+        (t.count("programs").await, t.count("program_sessions").await);
     let good = json!({ "kind": "communication_day", "title": "소통의 날", "weekday": "thursday", "time": "14:00",
                        "starts_on": "2017-03-01", "sessions": 3, "participants": "rotation", "rotation": [d.department_id] });
     for (change, field) in [
@@ -302,8 +304,12 @@ async fn bad_programs_are_refused_and_write_nothing() {
         let refused: Value = refused.json().await.unwrap();
         assert!(refused["details"][field].is_array(), "{field}: {refused}");
     }
-    assert_eq!(t.count("programs").await, 0);
-    assert_eq!(t.count("program_sessions").await, 0);
+    assert_eq!(
+        t.count("programs").await,
+        programs_before,
+        "nothing written"
+    );
+    assert_eq!(t.count("program_sessions").await, sessions_before);
     // A resident cannot create one.
     let (resident,): (String,) =
         sqlx::query_as("SELECT handle FROM accounts WHERE role = 'resident' LIMIT 1")

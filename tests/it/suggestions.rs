@@ -515,7 +515,49 @@ async fn the_demo_tells_the_2017_numbers() {
             .unwrap()
             .contains(' ')
     );
+    // The program behind them: ten of the 29 departments have had their Thursday.
+    let head = t.token_for_demo("nuri_head").await;
+    let programs: Vec<Value> = t
+        .client
+        .get(t.url("/api/v1/sotong/programs"))
+        .bearer_auth(&head)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(programs.len(), 1);
+    assert_eq!(programs[0]["title"], "소통의 날");
+    let program = programs[0]["id"].as_str().unwrap();
+    let numbers: Value = t
+        .client
+        .get(t.url(&format!("/api/v1/sotong/programs/{program}/stats")))
+        .bearer_auth(&head)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(numbers["sessions_held"], 10);
+    assert_eq!(numbers["sessions_planned"], 19);
+    assert_eq!(numbers["departments_covered"], 10);
+    assert_eq!(numbers["departments_total"], 29);
+    assert_eq!(numbers["suggestions_raised"], 12);
+    assert_eq!(numbers["suggestions_processed"], 9);
+    let by_program = ok(call(
+        &t,
+        Method::GET,
+        &format!("/stats?program_id={program}"),
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(by_program["under_review"], 3);
     // Loading again changes nothing.
     t.app.load_demo().await.unwrap();
     assert_eq!(t.count("suggestions").await, 12);
+    assert_eq!(t.count("programs").await, 1);
 }
