@@ -350,6 +350,37 @@ impl App {
         Ok(suggestion::stats(&rows))
     }
 
+    /// Adds or renames a category (administrators).
+    pub async fn put_suggestion_category(
+        &self,
+        viewer: &Viewer,
+        code: &str,
+        name_ko: &str,
+        name_en: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        viewer.require_scope("write:statuses")?;
+        if viewer.role != Some(Role::Administrator) {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        let mut problems = Vec::new();
+        let code = crate::domain::org::parse_code("code", code)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let name_ko = crate::domain::org::parse_name("name_ko", name_ko)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let name_en = crate::domain::org::parse_name("name_en", name_en)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let (Some(code), Some(name_ko), Some(name_en)) = (code, name_ko, name_en) else {
+            return Err(Error::Invalid(problems));
+        };
+        let mut tx = self.db.begin_write().await?;
+        rows::put_category(&mut tx, &code, &name_ko, &name_en).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.suggestion_categories().await
+    }
+
     /// The categories: (code, Korean, English).
     pub async fn suggestion_categories(&self) -> Result<Vec<(String, String, String)>> {
         Ok(rows::categories(self.db.pool()).await?)

@@ -106,6 +106,22 @@ pub async fn categories(pool: &AnyPool) -> DbResult<Vec<(String, String, String)
     .await?)
 }
 
+/// Adds a category, or renames an existing one (by code).
+pub async fn put_category(tx: &mut Tx, code: &str, name_ko: &str, name_en: &str) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO suggestion_categories (id, code, name_ko, name_en, sort_order) \
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM suggestion_categories)) \
+         ON CONFLICT (code) DO UPDATE SET name_ko = excluded.name_ko, name_en = excluded.name_en",
+    )
+    .bind(crate::domain::id::next_id())
+    .bind(code)
+    .bind(name_ko)
+    .bind(name_en)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub struct NewSuggestionRow<'a> {
     pub id: i64,
     pub organization_id: Option<i64>,

@@ -24,6 +24,7 @@ pub fn router() -> Router<App> {
             get(sessions).post(add_session),
         )
         .route("/api/v1/sotong/programs/{id}/stats", get(stats))
+        .route("/api/v1/sotong/programs/{id}/stats.csv", get(stats_csv))
         .route(
             "/api/v1/sotong/sessions/{id}",
             get(session).patch(move_session),
@@ -270,4 +271,69 @@ async fn check_in(
 
 async fn stats(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(stats_json(&app.program_stats(id_of(&id)?).await?)))
+}
+
+/// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).
+async fn stats_csv(
+    State(app): State<App>,
+    lang: crate::i18n::Lang,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let id = id_of(&id)?;
+    let program = app.program(id).await?;
+    let s = app.program_stats(id).await?;
+    let korean = lang == crate::i18n::Lang::Ko;
+    let rows: [(&str, &str, i64); 9] = [
+        ("열린 모임", "Sessions held", s.sessions_held),
+        ("남은 모임", "Sessions planned", s.sessions_planned),
+        ("취소된 모임", "Sessions cancelled", s.sessions_cancelled),
+        ("참여한 부서", "Departments covered", s.departments_covered),
+        ("전체 부서", "Departments in all", s.departments_total),
+        ("건의", "Suggestions raised", s.suggestions_raised),
+        (
+            "처리된 건의",
+            "Suggestions processed",
+            s.suggestions_processed,
+        ),
+        ("교육받은 직원", "Staff trained", s.staff_trained),
+        ("대상 직원", "Staff in all", s.staff_total),
+    ];
+    let failed = |_| Error::Internal(anyhow::anyhow!("csv"));
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer
+        .write_record(if korean {
+            ["프로그램", "항목", "값"]
+        } else {
+            ["Program", "Measure", "Value"]
+        })
+        .map_err(failed)?;
+    for (ko, en, value) in rows {
+        writer
+            .write_record([
+                program.row.title.as_str(),
+                if korean { ko } else { en },
+                &value.to_string(),
+            ])
+            .map_err(failed)?;
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(
+        writer
+            .into_inner()
+            .map_err(|_| Error::Internal(anyhow::anyhow!("csv")))?,
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"program.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -25,7 +25,10 @@ pub fn router() -> Router<App> {
         .route("/api/v1/sotong/suggestions", get(board).post(raise))
         .route("/api/v1/sotong/suggestions/stats", get(stats))
         .route("/api/v1/sotong/suggestions/export.csv", get(export))
-        .route("/api/v1/sotong/suggestion_categories", get(categories))
+        .route(
+            "/api/v1/sotong/suggestion_categories",
+            get(categories).post(put_category),
+        )
         .route("/api/v1/sotong/suggestions/{id}", get(show))
         .route(
             "/api/v1/sotong/suggestions/{id}/status",
@@ -288,6 +291,34 @@ async fn stats(State(app): State<App>, RawQuery(query): RawQuery) -> Result<Json
 
 async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
     let categories = app.suggestion_categories().await?;
+    Ok(Json(
+        categories
+            .iter()
+            .map(|(code, ko, en)| json!({ "code": code, "name": if lang == Lang::Ko { ko } else { en } }))
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CategoryForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_ko: String,
+    #[serde(default)]
+    name_en: String,
+}
+
+/// Adds a category or renames one (administrators).
+async fn put_category(
+    State(app): State<App>,
+    lang: Lang,
+    Auth(viewer): Auth,
+    Params(form): Params<CategoryForm>,
+) -> Result<Json<Value>, ApiError> {
+    let categories = app
+        .put_suggestion_category(&viewer, &form.code, &form.name_ko, &form.name_en)
+        .await?;
     Ok(Json(
         categories
             .iter()

@@ -489,6 +489,16 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     );
 }
 
+async fn post_category(t: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    t.client
+        .post(t.url("/api/v1/sotong/suggestion_categories"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_demo_tells_the_2017_numbers() {
     let t = TestApp::spawn().await;
@@ -556,6 +566,31 @@ async fn the_demo_tells_the_2017_numbers() {
     .await)
     .await;
     assert_eq!(by_program["under_review"], 3);
+    // An administrator adds a category; others may not.
+    let admin = t.token_for_demo("demo_admin").await;
+    let by_head = post_category(
+        &t,
+        &head,
+        json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
+    )
+    .await;
+    assert_eq!(by_head.status(), 403);
+    let bad = post_category(
+        &t,
+        &admin,
+        json!({ "code": "안전", "name_ko": "안전", "name_en": "Safety" }),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let categories = ok(post_category(
+        &t,
+        &admin,
+        json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
+    )
+    .await)
+    .await;
+    assert_eq!(categories.as_array().unwrap().len(), 6);
+    assert_eq!(categories[5]["name"], "안전");
     // Loading again changes nothing.
     t.app.load_demo().await.unwrap();
     assert_eq!(t.count("suggestions").await, 12);
