@@ -301,7 +301,45 @@ impl App {
         if !moved {
             return Err(Error::Conflict("error.suggestion_moved"));
         }
-        // A named raiser hears of each step; an anonymous one reads the board (or its room).
+        // An anonymous raiser is told in the room it spoke in: the room's host says so there,
+        // for everyone in it to read (the raiser among them, unnamed).
+        let mut room_message = None;
+        if current.raised_by_account_id.is_none()
+            && let Some(room_id) = current.room_id
+            && let Some(room) = crate::db::rooms::by_id(self.db.pool(), room_id).await?
+            && let Some(host) = crate::db::rooms::participant_by_account(
+                self.db.pool(),
+                room_id,
+                room.host_account_id,
+            )
+            .await?
+        {
+            let body = format!(
+                "[건의 · Suggestion] 「{}」 → {} / {}{}",
+                current.title,
+                to.label(true),
+                to.label(false),
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n{text}")
+                }
+            );
+            let message = crate::db::rooms::MessageRow {
+                id: next_id(),
+                room_id,
+                participant_id: host.id,
+                body: body
+                    .chars()
+                    .take(crate::domain::room::MESSAGE_MAX)
+                    .collect(),
+                hidden_reason: None,
+                created_at: now_ms(),
+            };
+            crate::db::rooms::insert_message(&mut tx, &message).await?;
+            room_message = Some((room_id, message.id));
+        }
+        // A named raiser hears of each step.
         let note = match current.raised_by_account_id {
             Some(raiser) => crate::db::notifications::notify_about_suggestion(
                 &mut tx,
@@ -315,6 +353,12 @@ impl App {
             None => None,
         };
         tx.commit().await.map_err(DbError::from)?;
+        if let Some((room, message)) = room_message {
+            self.hub.publish(
+                &crate::live::Topic::Room(room),
+                crate::live::Event::RoomMessage(message),
+            );
+        }
         if let Some((raiser, note)) = note {
             self.hub.publish(
                 &crate::live::Topic::Account(raiser),
@@ -379,6 +423,18 @@ impl App {
         rows::put_category(&mut tx, &code, &name_ko, &name_en).await?;
         tx.commit().await.map_err(DbError::from)?;
         self.suggestion_categories().await
+    }
+
+    /// Whether numbers for these filters must be withheld: a department smaller than the
+    /// minimum group size would have its few members' suggestions counted aloud.
+    pub async fn suggestion_stats_withheld(&self, filters: &Filters) -> Result<bool> {
+        Ok(match filters.department_id {
+            Some(department) => {
+                crate::db::orgs::count_department_staff(self.db.pool(), department).await?
+                    < self.config.limits.room_min_group_size
+            }
+            None => false,
+        })
     }
 
     /// The categories: (code, Korean, English).

@@ -121,6 +121,17 @@ pub async fn count_departments(pool: &AnyPool, organization_id: i64, kind: &str)
     Ok(n)
 }
 
+/// Active staff of one department.
+pub async fn count_department_staff(pool: &AnyPool, department_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM accounts WHERE department_id = $1 AND disabled = 0 AND role <> 'resident'",
+    )
+    .bind(department_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
 pub async fn count_members(pool: &AnyPool, organization_id: i64) -> DbResult<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE organization_id = $1")
         .bind(organization_id)

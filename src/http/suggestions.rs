@@ -107,8 +107,22 @@ fn view_json(view: &SuggestionView, lang: Lang) -> Value {
     value
 }
 
+/// Numbers not shown: the department is smaller than the minimum group size.
+fn withheld_json() -> Value {
+    json!({
+        "withheld": true,
+        "raised": null,
+        "processed": null,
+        "under_review": null,
+        "done": null,
+        "declined": null,
+        "median_days_to_process": null,
+    })
+}
+
 fn stats_json(stats: &Stats) -> Value {
     json!({
+        "withheld": false,
         "raised": stats.raised,
         "processed": stats.processed,
         "under_review": stats.under_review,
@@ -223,14 +237,17 @@ async fn board(
         .suggestions(viewer.as_ref(), &filters, limit, offset)
         .await?;
     // The numbers at the top of the board: for the same filters, whatever the status filter.
-    let counted = app
-        .suggestion_stats(&Filters {
-            status: None,
-            ..filters.clone()
-        })
-        .await?;
+    let all_statuses = Filters {
+        status: None,
+        ..filters.clone()
+    };
+    let counted = if app.suggestion_stats_withheld(&all_statuses).await? {
+        withheld_json()
+    } else {
+        stats_json(&app.suggestion_stats(&all_statuses).await?)
+    };
     Ok(Json(json!({
-        "stats": stats_json(&counted),
+        "stats": counted,
         "suggestions": rows.iter().map(|r| suggestion_json(r, lang)).collect::<Vec<_>>(),
     })))
 }
@@ -286,6 +303,9 @@ async fn support(
 
 async fn stats(State(app): State<App>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
     let filters = filters(query.as_deref())?;
+    if app.suggestion_stats_withheld(&filters).await? {
+        return Ok(Json(withheld_json()));
+    }
     Ok(Json(stats_json(&app.suggestion_stats(&filters).await?)))
 }
 

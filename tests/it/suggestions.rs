@@ -258,6 +258,39 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
         from_message["body"],
         "점심시간 민원 창구를 교대로 운영하면 좋겠습니다."
     );
+    // When its department answers, the room hears of it (the raiser among them, unnamed).
+    let answered = call(
+        &t,
+        Method::POST,
+        &format!("/{}/status", from_message["id"].as_str().unwrap()),
+        Some(&d.members[3].3),
+        json!({ "status": "reviewing", "answer": "다음 주까지 검토합니다." }),
+    )
+    .await;
+    assert_eq!(answered.status(), 200);
+    let heard: Vec<Value> = client
+        .as_ticket(
+            Method::GET,
+            &format!("/{room_id}/messages"),
+            &tickets[0].0,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        heard[0]["body"].as_str().unwrap().contains("검토중"),
+        "{:?}",
+        heard[0]
+    );
+    assert!(
+        heard[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("다음 주까지 검토합니다.")
+    );
+    assert_eq!(heard[0]["participant"]["role"], "host");
     // A member (not the host) cannot do that.
     let by_member = client
         .as_ticket(
@@ -595,4 +628,34 @@ async fn the_demo_tells_the_2017_numbers() {
     t.app.load_demo().await.unwrap();
     assert_eq!(t.count("suggestions").await, 12);
     assert_eq!(t.count("programs").await, 1);
+}
+
+#[tokio::test]
+async fn numbers_of_a_department_too_small_to_hide_in_are_withheld() {
+    let t = TestApp::spawn_with(|config| config.limits.room_min_group_size = 50).await;
+    let d = department(&t).await;
+    let whole = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
+    assert_eq!(whole["withheld"], false);
+    assert_eq!(whole["raised"], 12);
+    let small = ok(call(
+        &t,
+        Method::GET,
+        &format!("/stats?department_id={}", d.department_id),
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(small["withheld"], true, "24 staff are fewer than 50");
+    assert_eq!(small["raised"], Value::Null);
+    let board = ok(call(
+        &t,
+        Method::GET,
+        &format!("?department_id={}", d.department_id),
+        None,
+        json!({}),
+    )
+    .await)
+    .await;
+    assert_eq!(board["stats"]["withheld"], true);
 }
