@@ -46,6 +46,8 @@ pub struct ProgramStats {
     pub sessions_cancelled: i64,
     pub departments_covered: i64,
     pub departments_total: i64,
+    /// Room participants and class attendances, summed over sessions.
+    pub participants: i64,
     pub suggestions_raised: i64,
     pub suggestions_processed: i64,
     /// Training: distinct people checked in, and the staff the program is for.
@@ -525,6 +527,7 @@ impl App {
             sessions_cancelled: count("cancelled"),
             departments_covered: i64::try_from(covered.len()).unwrap_or(0),
             departments_total,
+            participants: rows::participants(self.db.pool(), id).await?,
             suggestions_raised: raised,
             suggestions_processed: processed,
             staff_trained: rows::trained(self.db.pool(), id).await?,

@@ -282,6 +282,21 @@ pub async fn check_in(
         == 1)
 }
 
+/// People who took part: everyone who joined a session's room (anonymous participants
+/// counted, not named; hosts left out) plus everyone checked in to a class.
+pub async fn participants(pool: &AnyPool, program_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM room_participants p JOIN program_sessions s ON s.room_id = p.room_id \
+                 JOIN rooms r ON r.id = p.room_id \
+                 WHERE s.program_id = $1 AND p.state <> 'removed' AND (p.account_id IS NULL OR p.account_id <> r.host_account_id)) \
+              + (SELECT COUNT(*) FROM session_attendance a JOIN program_sessions s ON s.id = a.session_id WHERE s.program_id = $1)",
+    )
+    .bind(program_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
 /// Distinct people checked in at any session of a program.
 pub async fn trained(pool: &AnyPool, program_id: i64) -> DbResult<i64> {
     let (n,): (i64,) = sqlx::query_as(

@@ -91,6 +91,7 @@ fn stats_json(s: &ProgramStats) -> Value {
         "sessions_cancelled": s.sessions_cancelled,
         "departments_covered": s.departments_covered,
         "departments_total": s.departments_total,
+        "participants": s.participants,
         "suggestions_raised": s.suggestions_raised,
         "suggestions_processed": s.suggestions_processed,
         "staff_trained": s.staff_trained,
@@ -284,12 +285,13 @@ async fn stats_csv(
     let program = app.program(id).await?;
     let s = app.program_stats(id).await?;
     let korean = lang == crate::i18n::Lang::Ko;
-    let rows: [(&str, &str, i64); 9] = [
+    let rows: [(&str, &str, i64); 10] = [
         ("열린 모임", "Sessions held", s.sessions_held),
         ("남은 모임", "Sessions planned", s.sessions_planned),
         ("취소된 모임", "Sessions cancelled", s.sessions_cancelled),
         ("참여한 부서", "Departments covered", s.departments_covered),
         ("전체 부서", "Departments in all", s.departments_total),
+        ("참여 인원", "Participants", s.participants),
         ("건의", "Suggestions raised", s.suggestions_raised),
         (
             "처리된 건의",

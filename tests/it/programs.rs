@@ -207,11 +207,9 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     assert_eq!(room["audience"], "department");
     assert_eq!(room["department_id"], rotation[0].as_str());
     assert_eq!(room["host"]["username"], "nuri_head");
-    assert_eq!(
-        client.ticket(&room_id, &d.members[0].3).await.0,
-        200,
-        "the department's members may come in"
-    );
+    let (status, ticket) = client.ticket(&room_id, &d.members[0].3).await;
+    assert_eq!(status, 200, "the department's members may come in");
+    assert_eq!(client.join(&room_id, &ticket.unwrap()).await.status(), 200);
     // At the end it closes.
     assert_eq!(t.app.run_due(end + 60_000).await.unwrap(), 1);
     let room: Value = client
@@ -241,6 +239,7 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     assert_eq!(stats["sessions_cancelled"], 1);
     assert_eq!(stats["departments_covered"], 1);
     assert_eq!(stats["departments_total"], 29);
+    assert_eq!(stats["participants"], 1, "one member joined the room");
 
     // Moving a session: a new date and time.
     let moved = ok(call(
@@ -400,6 +399,7 @@ async fn a_training_class_takes_attendance_by_trainer_or_by_code() {
     .await)
     .await;
     assert_eq!(stats["staff_trained"], 2);
+    assert_eq!(stats["participants"], 2);
     assert!(
         stats["staff_total"].as_i64().unwrap() > 600,
         "everyone on the district's staff"
