@@ -603,6 +603,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "출석 코드가 맞지 않습니다",
         "is not this session's code",
     ),
+    (
+        "invalid.time_zone",
+        "시간대는 Asia/Seoul 같은 IANA 이름이어야 합니다",
+        "must be an IANA time zone such as Asia/Seoul",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

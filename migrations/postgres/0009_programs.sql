@@ -1,4 +1,8 @@
 -- Programs of communication days and training classes, and their sessions.
+
+-- Where an organisation keeps its clocks (IANA name); programs follow it.
+ALTER TABLE organizations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Seoul';
+
 CREATE TABLE programs (
     id                BIGINT PRIMARY KEY,
     organization_id   BIGINT NOT NULL REFERENCES organizations (id),
@@ -15,6 +19,7 @@ CREATE TABLE programs (
     session_count     BIGINT,
     participants      TEXT NOT NULL CHECK (participants IN ('rotation', 'cohort', 'everyone')),
     cohort_months     BIGINT,
+    time_zone         TEXT NOT NULL DEFAULT 'Asia/Seoul',
     created_at        BIGINT NOT NULL
 );
 CREATE INDEX programs_organization_idx ON programs (organization_id, id);

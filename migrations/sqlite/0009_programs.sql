@@ -1,4 +1,8 @@
 -- Programs of communication days and training classes, and their sessions.
+
+-- Where an organisation keeps its clocks (IANA name); programs follow it.
+ALTER TABLE organizations ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Seoul';
+
 CREATE TABLE programs (
     id                INTEGER PRIMARY KEY,
     organization_id   INTEGER NOT NULL REFERENCES organizations (id),
@@ -15,6 +19,7 @@ CREATE TABLE programs (
     session_count     INTEGER,
     participants      TEXT NOT NULL CHECK (participants IN ('rotation', 'cohort', 'everyone')),
     cohort_months     INTEGER,
+    time_zone         TEXT NOT NULL DEFAULT 'Asia/Seoul',
     created_at        INTEGER NOT NULL
 );
 CREATE INDEX programs_organization_idx ON programs (organization_id, id);

@@ -463,14 +463,16 @@ async fn communication_days(
             session_count: i64::try_from(departments.len()).ok(),
             participants: "rotation".into(),
             cohort_months: None,
+            time_zone: crate::domain::program::DEFAULT_TIME_ZONE.into(),
             created_at: now,
         },
         departments,
     )
     .await?;
+    let seoul = crate::domain::program::parse_time_zone(crate::domain::program::DEFAULT_TIME_ZONE)?;
     let mut session_day = first;
     for (i, department) in departments.iter().enumerate() {
-        let span = crate::domain::program::session_span(session_day, 14 * 60, 60);
+        let span = crate::domain::program::session_span(&seoul, session_day, 14 * 60, 60);
         let session = next_id();
         programs::insert_session(tx, session, program_id, span, None, now).await?;
         programs::set_department(tx, session, Some(*department)).await?;
@@ -479,7 +481,7 @@ async fn communication_days(
         }
         session_day += time::Duration::weeks(1);
     }
-    let held_start = crate::domain::program::session_span(first, 14 * 60, 60).0;
+    let held_start = crate::domain::program::session_span(&seoul, first, 14 * 60, 60).0;
     // (title, category id as in the migration, how far it got)
     const RAISED: [(&str, i64, &[&str]); 12] = [
         (

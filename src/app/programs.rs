@@ -13,7 +13,9 @@ use crate::db::programs::{self as rows, ProgramRow, SessionRow};
 use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
-use crate::domain::program::{Kind, Recurrence, format_date, rotation_department, session_span};
+use crate::domain::program::{
+    Kind, Recurrence, format_date, parse_time_zone, rotation_department, session_span,
+};
 use crate::domain::room::NewRoom;
 use crate::domain::time::now_ms;
 use crate::live::{Event, Topic};
@@ -31,6 +33,8 @@ pub struct ProgramRequest {
     pub participants: String,
     pub rotation: Vec<String>,
     pub cohort_months: Option<String>,
+    /// An IANA zone; the organisation's (Asia/Seoul by default) when absent.
+    pub time_zone: Option<String>,
 }
 
 pub struct ProgramView {
@@ -146,10 +150,26 @@ impl App {
                 None
             }
         };
+        let zone_name = match request
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|z| !z.is_empty())
+        {
+            Some(zone) => zone.to_owned(),
+            None => rows::organization_time_zone(self.db.pool(), organization_id).await?,
+        };
+        let zone = parse_time_zone(&zone_name)
+            .map_err(|e| problems.push(e))
+            .ok();
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
-        let r = &request.recurrence;
+        let mut recurrence = request.recurrence.clone();
+        if let Some(zone) = zone {
+            recurrence.time_zone = zone;
+        }
+        let r = &recurrence;
         let row = ProgramRow {
             id: next_id(),
             organization_id,
@@ -165,6 +185,7 @@ impl App {
             session_count: r.sessions,
             participants: request.participants.trim().to_owned(),
             cohort_months,
+            time_zone: zone_name,
             created_at: now_ms(),
         };
         let mut tx = self.db.begin_write().await?;
@@ -258,8 +279,12 @@ impl App {
                             .collect(),
                     )
                 })?;
-                let (start, end) =
-                    session_span(r.starts_on, r.start_minute, program.duration_minutes);
+                let (start, end) = session_span(
+                    &parse_time_zone(&program.time_zone)?,
+                    r.starts_on,
+                    r.start_minute,
+                    program.duration_minutes,
+                );
                 rows::set_times(&mut tx, session_id, start, end).await?;
             }
         }
@@ -288,7 +313,12 @@ impl App {
             Some("1"),
         )
         .map_err(Error::Invalid)?;
-        let span = session_span(r.starts_on, r.start_minute, program.duration_minutes);
+        let span = session_span(
+            &parse_time_zone(&program.time_zone)?,
+            r.starts_on,
+            r.start_minute,
+            program.duration_minutes,
+        );
         let rotation = rows::rotation(self.db.pool(), program_id).await?;
         let id = next_id();
         let code = (program.kind == "training").then(check_in_code);

@@ -19,17 +19,18 @@ pub struct ProgramRow {
     pub session_count: Option<i64>,
     pub participants: String,
     pub cohort_months: Option<i64>,
+    pub time_zone: String,
     pub created_at: i64,
 }
 
 const SELECT_PROGRAM: &str = "SELECT id, organization_id, kind, title, description, host_account_id, weekday, start_minute, duration_minutes, \
-     starts_on, ends_on, session_count, participants, cohort_months, created_at FROM programs ";
+     starts_on, ends_on, session_count, participants, cohort_months, time_zone, created_at FROM programs ";
 
 pub async fn insert(tx: &mut Tx, p: &ProgramRow, rotation: &[i64]) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO programs (id, organization_id, kind, title, description, host_account_id, weekday, start_minute, duration_minutes, \
-         starts_on, ends_on, session_count, participants, cohort_months, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         starts_on, ends_on, session_count, participants, cohort_months, created_at, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(p.id)
     .bind(p.organization_id)
@@ -46,6 +47,7 @@ pub async fn insert(tx: &mut Tx, p: &ProgramRow, rotation: &[i64]) -> DbResult<(
     .bind(&p.participants)
     .bind(p.cohort_months)
     .bind(p.created_at)
+    .bind(&p.time_zone)
     .execute(&mut **tx)
     .await?;
     for (position, department) in rotation.iter().enumerate() {
@@ -59,6 +61,19 @@ pub async fn insert(tx: &mut Tx, p: &ProgramRow, rotation: &[i64]) -> DbResult<(
         .await?;
     }
     Ok(())
+}
+
+/// An organisation's time zone (IANA name).
+pub async fn organization_time_zone(pool: &AnyPool, organization_id: i64) -> DbResult<String> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
+            .bind(organization_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map_or_else(
+        || crate::domain::program::DEFAULT_TIME_ZONE.to_owned(),
+        |(tz,)| tz,
+    ))
 }
 
 pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<ProgramRow>> {

@@ -1,13 +1,17 @@
-//! Programs of communication days and training classes: a weekly recurrence in Seoul time,
-//! and who each session is for.
+//! Programs of communication days and training classes: a weekly recurrence in the
+//! organisation's time zone (Asia/Seoul by default), and who each session is for.
 
 use super::Invalid;
 use time::{Date, Duration, Weekday};
 
-/// Seoul keeps UTC+9 all year: no daylight saving, so a weekly time is the same instant
-/// offset every week.
-const SEOUL_OFFSET_MINUTES: i64 = 9 * 60;
 pub const MAX_SESSIONS: i64 = 200;
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Seoul";
+
+/// Reads an IANA time zone name ("Asia/Seoul") against the built-in tz database.
+pub fn parse_time_zone(name: &str) -> Result<jiff::tz::TimeZone, Invalid> {
+    jiff::tz::TimeZone::get(name.trim())
+        .map_err(|_| Invalid::new("time_zone", "ERR_INVALID", "invalid.time_zone"))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -46,6 +50,8 @@ pub enum Participants {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recurrence {
     pub weekday: Weekday,
+    /// The zone the weekday and time are read in.
+    pub time_zone: jiff::tz::TimeZone,
     /// Minutes after midnight, Seoul time.
     pub start_minute: i64,
     pub duration_minutes: i64,
@@ -173,6 +179,7 @@ impl Recurrence {
             {
                 Ok(Self {
                     weekday,
+                    time_zone: parse_time_zone(DEFAULT_TIME_ZONE).map_err(|e| vec![e])?,
                     start_minute,
                     duration_minutes,
                     starts_on,
@@ -196,17 +203,41 @@ impl Recurrence {
         while i64::try_from(out.len()).unwrap_or(i64::MAX) < limit
             && self.ends_on.is_none_or(|end| day <= end)
         {
-            out.push(session_span(day, self.start_minute, self.duration_minutes));
+            out.push(session_span(
+                &self.time_zone,
+                day,
+                self.start_minute,
+                self.duration_minutes,
+            ));
             day += Duration::weeks(1);
         }
         out
     }
 }
 
-/// (start, end) in Unix milliseconds of a session on `day` at `start_minute` Seoul time.
-pub fn session_span(day: Date, start_minute: i64, duration_minutes: i64) -> (i64, i64) {
-    let midnight_utc = day.midnight().assume_utc().unix_timestamp() / 60;
-    let start = (midnight_utc + start_minute - SEOUL_OFFSET_MINUTES) * 60_000;
+/// (start, end) in Unix milliseconds of a session on `day` at `start_minute` in `zone`. The
+/// wall-clock time is kept across daylight-saving changes (a time that does not exist that
+/// day moves forward, as calendars do).
+pub fn session_span(
+    zone: &jiff::tz::TimeZone,
+    day: Date,
+    start_minute: i64,
+    duration_minutes: i64,
+) -> (i64, i64) {
+    let civil = jiff::civil::date(
+        i16::try_from(day.year()).unwrap_or(2000),
+        i8::try_from(u8::from(day.month())).unwrap_or(1),
+        i8::try_from(day.day()).unwrap_or(1),
+    )
+    .at(
+        i8::try_from(start_minute / 60).unwrap_or(0),
+        i8::try_from(start_minute % 60).unwrap_or(0),
+        0,
+        0,
+    );
+    let start = civil
+        .to_zoned_datetime(zone.clone())
+        .map_or(0, |z| z.timestamp().as_millisecond());
     (start, start + duration_minutes * 60_000)
 }
 
@@ -250,6 +281,17 @@ mod tests {
             thursdays("2017-03-01", None, Some("3")).occurrences().len(),
             3
         );
+    }
+
+    #[test]
+    fn a_zone_with_daylight_saving_keeps_the_wall_clock_time() {
+        // New York moved its clocks on 12 March 2017: 14:00 is 19:00 UTC before, 18:00 after.
+        let mut r = thursdays("2017-03-09", Some("2017-03-16"), None);
+        r.time_zone = parse_time_zone("America/New_York").unwrap();
+        let days = r.occurrences();
+        assert_eq!(days[0].0, 1_489_086_000_000, "2017-03-09 19:00 UTC");
+        assert_eq!(days[1].0 - days[0].0, 7 * 24 * 3_600_000 - 3_600_000);
+        assert!(parse_time_zone("Mars/Olympus").is_err());
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn program_json(row: &ProgramRow) -> Value {
         "host_account_id": row.host_account_id.to_string(),
         "weekday": row.weekday,
         "time": format!("{:02}:{:02}", row.start_minute / 60, row.start_minute % 60),
-        "time_zone": "Asia/Seoul",
+        "time_zone": row.time_zone,
         "duration_minutes": row.duration_minutes,
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
@@ -122,6 +122,7 @@ pub struct ProgramForm {
     rotation: Vec<String>,
     #[serde(default, deserialize_with = "text_or_number")]
     cohort_months: Option<String>,
+    time_zone: Option<String>,
 }
 
 async fn create(
@@ -149,6 +150,7 @@ async fn create(
                 participants: form.participants,
                 rotation: form.rotation,
                 cohort_months: form.cohort_months,
+                time_zone: form.time_zone,
             },
         )
         .await?;

@@ -74,6 +74,10 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     let sessions = program["sessions"].as_array().unwrap().clone();
     assert_eq!(sessions.len(), 5);
     assert_eq!(
+        program["time_zone"], "Asia/Seoul",
+        "the organisation's zone"
+    );
+    assert_eq!(
         sessions[0]["starts_at"], "2017-03-02T05:00:00.000Z",
         "Thursday 14:00 in Seoul"
     );
@@ -293,6 +297,7 @@ async fn bad_programs_are_refused_and_write_nothing() {
         (json!({ "title": "" }), "title"),
         (json!({ "participants": "some" }), "participants"),
         (json!({ "time": "2pm" }), "time"),
+        (json!({ "time_zone": "Mars/Olympus" }), "time_zone"),
     ] {
         let mut body = good.clone();
         for (k, v) in change.as_object().unwrap() {
