@@ -28,6 +28,9 @@ pub struct Config {
     pub log_format: String,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_proxy: bool,
+    /// Run the background steps (program reminders, session rooms, clean-up). Tests turn this
+    /// off and drive `App::run_due` with a clock of their own.
+    pub background_jobs: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,6 +73,7 @@ impl Default for Config {
             limits: Limits::default(),
             log_format: "pretty".into(),
             trust_proxy: false,
+            background_jobs: true,
         }
     }
 }
@@ -111,6 +115,7 @@ const CONFIG_KEYS: &[&str] = &[
     "limits",
     "log_format",
     "trust_proxy",
+    "background_jobs",
 ];
 
 impl Config {

@@ -42,7 +42,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = self.app.clone();
+        let jobs = app.config.background_jobs;
         let sweeper = tokio::spawn(async move {
+            if !jobs {
+                return;
+            }
             let mut every = tokio::time::interval(Duration::from_secs(30));
             let mut ticks: u64 = 0;
             loop {

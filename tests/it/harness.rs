@@ -75,6 +75,8 @@ impl TestApp {
         };
         // Most tests sign up many accounts from one address; the limit has its own test.
         config.limits.signups_per_hour = 10_000;
+        // Tests drive the clock of background steps themselves (`App::run_due`).
+        config.background_jobs = false;
         adjust(&mut config);
         let server = Server::build(config).await.expect("server starts");
         let addr = server.local_addr().expect("addr");
