@@ -168,13 +168,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo { load_only } => {
             let server = Server::build(config).await?;
             let summary = server.app().load_demo().await.map_err(explain)?;
-            let state = if summary.already_loaded {
-                "이미 있음 / already loaded"
+            let (ko, en) = if summary.already_loaded {
+                ("데모가 이미 있습니다", "The demo is already loaded")
             } else {
-                "불러옴 / loaded"
+                ("데모를 불러왔습니다", "Demo loaded")
             };
             println!(
-                "데모 {state}: 새봄시 누리구청, 부서 {} · 직원 {}명 / demo {state}: {} departments, {} staff",
+                "{ko}: 새봄시 누리구청, 부서 {} · 직원 {}명, 소통의 날 건의 12건\n{en}: 새봄시 누리구청, {} departments, {} staff, 12 suggestions from communication days",
                 summary.departments, summary.staff, summary.departments, summary.staff
             );
             println!(
