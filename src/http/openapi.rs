@@ -3,6 +3,7 @@
 use super::mastodon::{
     accounts, apps, dto, instance, media, notifications, oauth, search, statuses, timelines,
 };
+use super::{programs, rooms, suggestions};
 use axum::Json;
 use utoipa::OpenApi;
 
@@ -24,6 +25,7 @@ use utoipa::OpenApi;
         notifications::unread_count, notifications::markers, notifications::set_marker,
         search::v2, search::accounts,
         media::upload, media::show, media::describe,
+        rooms::list, rooms::create, rooms::show, rooms::update, rooms::close, rooms::ticket_key, rooms::issue_ticket, rooms::join, rooms::messages, rooms::say, rooms::hide, rooms::report, rooms::react, rooms::unreact, rooms::moderate, rooms::notice, rooms::moderation_log, rooms::reports, rooms::stream, suggestions::board, suggestions::raise, suggestions::stats, suggestions::export, suggestions::categories, suggestions::put_category, suggestions::show, suggestions::change_status, suggestions::support, suggestions::from_room_message, programs::list, programs::create, programs::show, programs::sessions, programs::add_session, programs::stats, programs::stats_csv, programs::session, programs::move_session, programs::cancel, programs::check_in,
     ),
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit)),
     tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))

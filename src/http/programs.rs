@@ -125,7 +125,9 @@ pub struct ProgramForm {
     time_zone: Option<String>,
 }
 
-async fn create(
+/// Create a program and its sessions
+#[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn create(
     State(app): State<App>,
     Auth(viewer): Auth,
     Params(form): Params<ProgramForm>,
@@ -157,12 +159,16 @@ async fn create(
     Ok(Json(view_json(&view, &viewer)))
 }
 
-async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
+/// The organisation's programs
+#[utoipa::path(get, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
     let programs = app.programs(&viewer).await?;
     Ok(Json(programs.iter().map(program_json).collect()))
 }
 
-async fn show(
+/// A program with its sessions
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn show(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -171,7 +177,9 @@ async fn show(
     Ok(Json(view_json(&view, &viewer)))
 }
 
-async fn sessions(
+/// Sessions
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn sessions(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -188,7 +196,9 @@ pub struct When {
     time: String,
 }
 
-async fn add_session(
+/// Add a session (host)
+#[utoipa::path(post, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn add_session(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -200,7 +210,9 @@ async fn add_session(
     Ok(Json(session_json(&session, true)))
 }
 
-async fn session(
+/// A session
+#[utoipa::path(get, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn session(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -217,7 +229,9 @@ async fn session(
     )))
 }
 
-async fn move_session(
+/// Move a session (host)
+#[utoipa::path(patch, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn move_session(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -236,7 +250,9 @@ async fn move_session(
     Ok(Json(session_json(&session, true)))
 }
 
-async fn cancel(
+/// Cancel a session (host)
+#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/cancel", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn cancel(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -255,7 +271,9 @@ pub struct CheckIn {
     code: Option<String>,
 }
 
-async fn check_in(
+/// Check in to a class
+#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/check_in", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn check_in(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -272,12 +290,18 @@ async fn check_in(
     Ok(Json(session_json(&session, false)))
 }
 
-async fn stats(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// Numbers, counted
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn stats(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(stats_json(&app.program_stats(id_of(&id)?).await?)))
 }
 
 /// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).
-async fn stats_csv(
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats.csv", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn stats_csv(
     State(app): State<App>,
     lang: crate::i18n::Lang,
     Path(id): Path<String>,

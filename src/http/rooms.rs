@@ -213,7 +213,9 @@ pub struct RoomForm {
     member_ids: Vec<String>,
 }
 
-async fn create(
+/// Open a room
+#[utoipa::path(post, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn create(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -243,7 +245,9 @@ async fn create(
     Ok(Json(room_json(&view, &app, lang)))
 }
 
-async fn list(
+/// Open rooms the account hosts or may join
+#[utoipa::path(get, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn list(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -254,7 +258,9 @@ async fn list(
     ))
 }
 
-async fn show(
+/// A room (account or Sotong-Ticket)
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn show(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
@@ -273,7 +279,9 @@ pub struct RoomChange {
     capacity: Option<String>,
 }
 
-async fn update(
+/// Change a room (host)
+#[utoipa::path(patch, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn update(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -292,7 +300,9 @@ async fn update(
     Ok(Json(room_json(&view, &app, lang)))
 }
 
-async fn close(
+/// Close a room (host)
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/close", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn close(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -302,7 +312,9 @@ async fn close(
     Ok(Json(room_json(&view, &app, lang)))
 }
 
-async fn ticket_key(
+/// The room's blind-ticket key (SPKI, base64url)
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/ticket_key", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn ticket_key(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -322,7 +334,9 @@ pub struct TicketRequest {
     join_code: Option<String>,
 }
 
-async fn issue_ticket(
+/// Sign a blinded ticket (RFC 9474), once per account
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/tickets", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn issue_ticket(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -354,7 +368,8 @@ pub struct TicketBody {
 
 /// Joins by ticket (anonymous rooms; the request must carry no credentials), or, with a bearer
 /// token and no ticket, under one's account.
-async fn join(
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/join", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn join(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
@@ -388,7 +403,9 @@ async fn join(
     ))
 }
 
-async fn messages(
+/// Messages, newest first
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn messages(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
@@ -431,7 +448,9 @@ pub struct Say {
     body: String,
 }
 
-async fn say(
+/// Say something
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn say(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
@@ -451,7 +470,9 @@ pub struct Reason {
     reason: String,
 }
 
-async fn hide(
+/// Hide a message (host)
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/hide", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn hide(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path((id, message_id)): Path<(String, String)>,
@@ -463,7 +484,9 @@ async fn hide(
     Ok(Json(json!({})))
 }
 
-async fn react(
+/// React to a message
+#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn react(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
@@ -471,7 +494,9 @@ async fn react(
     reaction(&app, &headers, &id, &message_id, &emoji, true).await
 }
 
-async fn unreact(
+/// Take a reaction back
+#[utoipa::path(delete, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn unreact(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
@@ -498,7 +523,9 @@ async fn reaction(
     })))
 }
 
-async fn report(
+/// Report a message
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/report", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn report(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id)): Path<(String, String)>,
@@ -511,7 +538,9 @@ async fn report(
     Ok(Json(json!({})))
 }
 
-async fn moderate(
+/// Mute, unmute or remove a participant (host)
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/participants/{participant_id}/{action}", tag = "sotong", params(("id" = String, Path), ("participant_id" = String, Path), ("action" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn moderate(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path((id, participant_id, action)): Path<(String, String, String)>,
@@ -539,7 +568,9 @@ pub struct Notice {
     notice: Option<String>,
 }
 
-async fn notice(
+/// Pin a notice (host)
+#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/notice", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn notice(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -552,7 +583,9 @@ async fn notice(
     Ok(Json(room_json(&view, &app, lang)))
 }
 
-async fn moderation_log(
+/// What the hosts did
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/moderation_log", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn moderation_log(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -562,7 +595,9 @@ async fn moderation_log(
     Ok(Json(log.iter().map(moderation_json).collect()))
 }
 
-async fn reports(
+/// Reported messages (host)
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/reports", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn reports(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
@@ -582,7 +617,8 @@ async fn reports(
 /// docs/anonymity.md). Browsers cannot set headers on a WebSocket, so the credential may come
 /// in the first frame instead: `{"type":"hello","ticket":"m.s"}` or `{"type":"hello",
 /// "access_token":"…"}`, with `"since"` to receive what was missed.
-async fn stream(
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/stream", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn stream(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,

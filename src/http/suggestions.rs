@@ -146,7 +146,8 @@ pub struct RaiseForm {
 }
 
 /// Raises a suggestion: by name with a bearer token, or anonymously with a room ticket.
-async fn raise(
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn raise(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
@@ -190,7 +191,9 @@ pub struct FromMessage {
     assigned_department_id: Option<String>,
 }
 
-async fn from_room_message(
+/// Turn a room message into a suggestion (host)
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/suggestion", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn from_room_message(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -213,7 +216,9 @@ async fn from_room_message(
     Ok(Json(view_json(&view, lang)))
 }
 
-async fn board(
+/// The public board, with its numbers
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn board(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,
@@ -252,7 +257,9 @@ async fn board(
     })))
 }
 
-async fn show(
+/// A suggestion with its history
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn show(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,
@@ -272,7 +279,9 @@ pub struct StatusChange {
     reason: String,
 }
 
-async fn change_status(
+/// Move it along the workflow
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/status", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn change_status(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -291,7 +300,9 @@ async fn change_status(
     Ok(Json(view_json(&view, lang)))
 }
 
-async fn support(
+/// Me too
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/support", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+pub async fn support(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -301,7 +312,12 @@ async fn support(
     Ok(Json(view_json(&view, lang)))
 }
 
-async fn stats(State(app): State<App>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+/// Numbers, counted
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/stats", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn stats(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let filters = filters(query.as_deref())?;
     if app.suggestion_stats_withheld(&filters).await? {
         return Ok(Json(withheld_json()));
@@ -309,7 +325,9 @@ async fn stats(State(app): State<App>, RawQuery(query): RawQuery) -> Result<Json
     Ok(Json(stats_json(&app.suggestion_stats(&filters).await?)))
 }
 
-async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
+/// Categories
+#[utoipa::path(get, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
     let categories = app.suggestion_categories().await?;
     Ok(Json(
         categories
@@ -330,7 +348,8 @@ pub struct CategoryForm {
 }
 
 /// Adds a category or renames one (administrators).
-async fn put_category(
+#[utoipa::path(post, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn put_category(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
@@ -348,7 +367,8 @@ async fn put_category(
 }
 
 /// The board as CSV for Korean Excel: UTF-8 with a byte-order mark, CRLF line ends.
-async fn export(
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/export.csv", tag = "sotong", responses((status = 200, body = Object)))]
+pub async fn export(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,

@@ -59,6 +59,10 @@ async fn health_and_openapi_answer() {
         "/api/v1/accounts",
         "/api/v1/accounts/verify_credentials",
         "/api/v1/accounts/lookup",
+        "/api/v1/sotong/rooms/{id}/tickets",
+        "/api/v1/sotong/rooms/{id}/join",
+        "/api/v1/sotong/suggestions/{id}/status",
+        "/api/v1/sotong/programs/{id}/stats",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),
