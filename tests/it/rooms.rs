@@ -61,6 +61,16 @@ impl Client {
     /// Gets a ticket the way docs/anonymity.md says: blind, have it signed, unblind.
     /// Returns (status of the signing request, `message.signature` when signed).
     pub(crate) async fn ticket(&self, room: &str, token: &str) -> (u16, Option<String>) {
+        self.ticket_with_code(room, token, None).await
+    }
+
+    /// As [`Client::ticket`], giving the room's join code.
+    pub(crate) async fn ticket_with_code(
+        &self,
+        room: &str,
+        token: &str,
+        join_code: Option<&str>,
+    ) -> (u16, Option<String>) {
         let key = self
             .http
             .get(self.url(&format!("/{room}/ticket_key")))
@@ -83,7 +93,7 @@ impl Client {
                 reqwest::Method::POST,
                 &format!("/{room}/tickets"),
                 token,
-                json!({ "blinded_message": b64(&blinding.blind_message) }),
+                json!({ "blinded_message": b64(&blinding.blind_message), "join_code": join_code }),
             )
             .await;
         let status = response.status().as_u16();
@@ -107,6 +117,21 @@ impl Client {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Each of these members takes a ticket and joins with it; returns the tickets.
+    pub(crate) async fn join_all<'a>(
+        &self,
+        room: &str,
+        members: impl IntoIterator<Item = &'a (i64, String, String, String)>,
+    ) -> Vec<String> {
+        let mut tickets = Vec::new();
+        for (_, _, _, token) in members {
+            let ticket = self.ticket(room, token).await.1.unwrap();
+            assert_eq!(self.join(room, &ticket).await.status(), 200);
+            tickets.push(ticket);
+        }
+        tickets
     }
 }
 
@@ -565,25 +590,8 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
     )
     .await;
     let id = room["id"].as_str().unwrap().to_owned();
-    let mut tickets = Vec::new();
-    for (_, _, _, token) in d.members.iter().take(3) {
-        let ticket = client.ticket(&id, token).await.1.unwrap();
-        assert_eq!(client.join(&id, &ticket).await.status(), 200);
-        tickets.push(ticket);
-    }
-    let url = format!(
-        "{}/api/v1/sotong/rooms/{id}/stream",
-        t.base.replacen("http", "ws", 1)
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
-    socket
-        .send(Message::Text(
-            json!({ "type": "hello", "ticket": tickets[0] })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+    let tickets = client.join_all(&id, &d.members[..3]).await;
+    let mut socket = stream_with(&t, &id, json!({ "type": "hello", "ticket": tickets[0] })).await;
     let welcome = next_frame(&mut socket).await;
     assert_eq!(welcome["type"], "welcome");
     assert_eq!(
@@ -651,15 +659,12 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
             )
             .await;
     }
-    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
-    socket
-        .send(Message::Text(
-            json!({ "type": "hello", "ticket": tickets[0], "since": said["id"] })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+    let mut socket = stream_with(
+        &t,
+        &id,
+        json!({ "type": "hello", "ticket": tickets[0], "since": said["id"] }),
+    )
+    .await;
     assert_eq!(next_frame(&mut socket).await["type"], "welcome");
     let mut bodies = Vec::new();
     for _ in 0..3 {
@@ -713,11 +718,24 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
     );
 }
 
-async fn next_frame(
-    socket: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A room stream that has sent `hello` as its first frame.
+async fn stream_with(t: &TestApp, room: &str, hello: Value) -> Socket {
+    let url = format!(
+        "{}/api/v1/sotong/rooms/{room}/stream",
+        t.base.replacen("http", "ws", 1)
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .unwrap();
+    socket
+}
+
+async fn next_frame(socket: &mut Socket) -> Value {
     loop {
         match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => {
@@ -742,10 +760,7 @@ async fn an_independent_javascript_client_gets_a_ticket_joins_and_speaks() {
     .await;
     let id = room["id"].as_str().unwrap().to_owned();
     // Two members join with Sotong's own client code, so that the room is past its minimum.
-    for (_, _, _, token) in d.members.iter().take(2) {
-        let ticket = client.ticket(&id, token).await.1.unwrap();
-        assert_eq!(client.join(&id, &ticket).await.status(), 200);
-    }
+    client.join_all(&id, &d.members[..2]).await;
     let script =
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/room_ticket.mjs");
     assert!(
@@ -925,12 +940,7 @@ async fn cohosts_moderate_pin_a_notice_and_read_reports() {
         .await
         .unwrap();
     assert_eq!(said["participant"]["role"], "cohost");
-    let mut tickets = Vec::new();
-    for member in &d.members[1..4] {
-        let ticket = client.ticket(&id, &member.3).await.1.unwrap();
-        assert_eq!(client.join(&id, &ticket).await.status(), 200);
-        tickets.push(ticket);
-    }
+    let tickets = client.join_all(&id, &d.members[1..4]).await;
     let rude: Value = client
         .as_ticket(
             reqwest::Method::POST,
@@ -1164,25 +1174,8 @@ async fn a_cohort_room_takes_new_staff_and_counts_reactions() {
         .unwrap();
     assert!(!not_listed.iter().any(|r| r["id"] == room["id"]));
 
-    let mut tickets = Vec::new();
-    for member in &d.members[..3] {
-        let ticket = client.ticket(&id, &member.3).await.1.unwrap();
-        assert_eq!(client.join(&id, &ticket).await.status(), 200);
-        tickets.push(ticket);
-    }
-    let url = format!(
-        "{}/api/v1/sotong/rooms/{id}/stream",
-        t.base.replacen("http", "ws", 1)
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
-    socket
-        .send(Message::Text(
-            json!({ "type": "hello", "ticket": tickets[0] })
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+    let tickets = client.join_all(&id, &d.members[..3]).await;
+    let mut socket = stream_with(&t, &id, json!({ "type": "hello", "ticket": tickets[0] })).await;
     assert_eq!(next_frame(&mut socket).await["type"], "welcome");
     let said: Value = client
         .as_ticket(
@@ -1273,45 +1266,15 @@ async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself()
     // On the list but without the code (or with a wrong one): no ticket, and nothing recorded.
     assert_eq!(client.ticket(&id, &d.members[0].3).await.0, 403);
     assert_eq!(t.count("room_tickets_issued").await, 0);
-    let with_code = |token: String| {
-        let client = &client;
-        let id = id.clone();
-        async move {
-            let key: Value = client
-                .http
-                .get(client.url(&format!("/{id}/ticket_key")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let pk = PublicKeySha384PSSRandomized::from_der(
-                &unb64(key["public_key"].as_str().unwrap()).unwrap(),
-            )
-            .unwrap();
-            let message: [u8; 32] = rand::random();
-            let blinding = pk.blind(&mut DefaultRng, message).unwrap();
-            let response = client
-                .as_account(
-                    reqwest::Method::POST,
-                    &format!("/{id}/tickets"),
-                    &token,
-                    json!({ "blinded_message": b64(&blinding.blind_message), "join_code": "2026" }),
-                )
-                .await;
-            assert_eq!(response.status(), 200);
-            let body: Value = response.json().await.unwrap();
-            let blind = BlindSignature(unb64(body["blind_signature"].as_str().unwrap()).unwrap());
-            let signature = pk.finalize(&blind, &blinding, message).unwrap();
-            let mut prepared = blinding.msg_randomizer.unwrap().0.to_vec();
-            prepared.extend_from_slice(&message);
-            format!("{}.{}", b64(&prepared), b64(&signature))
-        }
+    let mut signed = Vec::new();
+    for member in &d.members[..3] {
+        let (status, ticket) = client.ticket_with_code(&id, &member.3, Some("2026")).await;
+        assert_eq!(status, 200);
+        signed.push(ticket.unwrap());
+    }
+    let [first, second, third] = &signed[..] else {
+        unreachable!()
     };
-    let first = with_code(d.members[0].3.clone()).await;
-    let second = with_code(d.members[1].3.clone()).await;
-    let third = with_code(d.members[2].3.clone()).await;
     // A malformed blinded message is refused and records nothing.
     let garbage = client
         .as_account(
@@ -1324,9 +1287,9 @@ async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself()
     assert_eq!(garbage.status(), 403, "outside the list is checked first");
     assert_eq!(t.count("room_tickets_issued").await, 3);
     // Capacity three, the host included: the third ticket holder finds the room full.
-    assert_eq!(client.join(&id, &first).await.status(), 200);
-    assert_eq!(client.join(&id, &second).await.status(), 200);
-    assert_eq!(client.join(&id, &third).await.status(), 409);
+    assert_eq!(client.join(&id, first).await.status(), 200);
+    assert_eq!(client.join(&id, second).await.status(), 200);
+    assert_eq!(client.join(&id, third).await.status(), 409);
     assert_eq!(t.count("room_participants").await, 3);
 
     // In the audience, but what is sent is not a blinded message: 422, and no ticket spent.
