@@ -99,6 +99,12 @@ fn status_and_report(error: Error, surface: Surface) -> (StatusCode, Report) {
     }
 }
 
+/// The catalogue key an error is reported with, for surfaces that write their own frames (the
+/// room WebSocket). Internal errors are logged here as everywhere.
+pub(crate) fn message_key(error: Error) -> &'static str {
+    status_and_report(error, Surface::Json).1.message
+}
+
 fn into_response(error: Error, surface: Surface) -> Response {
     let (status, report) = status_and_report(error, surface);
     let mut response = status.into_response();

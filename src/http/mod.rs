@@ -4,6 +4,7 @@
 //! `App` operation, render.
 
 pub mod error;
+pub mod excel;
 pub mod extract;
 pub mod mastodon;
 mod openapi;

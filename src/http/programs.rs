@@ -306,7 +306,6 @@ pub async fn stats_csv(
     lang: crate::i18n::Lang,
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let id = id_of(&id)?;
     let program = app.program(id).await?;
     let s = app.program_stats(id).await?;
@@ -327,41 +326,21 @@ pub async fn stats_csv(
         ("교육받은 직원", "Staff trained", s.staff_trained),
         ("대상 직원", "Staff in all", s.staff_total),
     ];
-    let failed = |_| Error::Internal(anyhow::anyhow!("csv"));
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    writer
-        .write_record(if korean {
-            ["프로그램", "항목", "값"]
-        } else {
-            ["Program", "Measure", "Value"]
-        })
-        .map_err(failed)?;
-    for (ko, en, value) in rows {
-        writer
-            .write_record([
-                program.row.title.as_str(),
-                if korean { ko } else { en },
-                &value.to_string(),
-            ])
-            .map_err(failed)?;
-    }
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(
-        writer
-            .into_inner()
-            .map_err(|_| Error::Internal(anyhow::anyhow!("csv")))?,
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"program.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    let header = if korean {
+        ["프로그램", "항목", "값"]
+    } else {
+        ["Program", "Measure", "Value"]
+    };
+    let lines = rows.iter().map(|(ko, en, value)| {
+        vec![
+            program.row.title.clone(),
+            (if korean { *ko } else { *en }).to_owned(),
+            value.to_string(),
+        ]
+    });
+    let header = header.iter().map(|h| (*h).to_owned()).collect();
+    Ok(crate::http::excel::csv_download(
+        "program.csv",
+        std::iter::once(header).chain(lines),
+    )?)
 }

@@ -15,7 +15,7 @@ use crate::domain::id::parse_id;
 use crate::domain::room::{NewRoom, Ticket};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
-use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
+use crate::http::extract::{Auth, Params, bearer, flexible_bool, one_or_many};
 use crate::http::mastodon::dto::Account;
 use crate::http::mastodon::paging::{PageQuery, link_header};
 use crate::i18n::Lang;
@@ -172,24 +172,29 @@ fn moderation_json(row: &ModerationRow) -> Value {
 
 /// The credential of a room request: `Sotong-Ticket`, or else the bearer token.
 async fn credential(app: &App, headers: &HeaderMap) -> Result<RoomCredential, Error> {
-    if let Some(value) = headers.get("sotong-ticket") {
-        let ticket = value
-            .to_str()
-            .ok()
-            .and_then(Ticket::from_header)
-            .ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+    if let Some(ticket) = ticket_in(headers)? {
         return Ok(RoomCredential::Ticket(ticket));
     }
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(Error::Unauthorized("error.unauthorized"))?;
+    let token = bearer(headers).ok_or(Error::Unauthorized("error.unauthorized"))?;
     let viewer = app
-        .viewer_for_token(token.trim(), "oauth")
+        .viewer_for_token(token, "oauth")
         .await?
         .ok_or(Error::Unauthorized("error.unauthorized"))?;
     Ok(RoomCredential::Account(viewer))
+}
+
+/// The ticket of a `Sotong-Ticket: message.signature` header, if the request has one.
+pub(crate) fn ticket_in(headers: &HeaderMap) -> Result<Option<Ticket>, Error> {
+    headers
+        .get("sotong-ticket")
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(Ticket::from_header)
+                .ok_or(Error::Unauthorized("error.room_ticket_invalid"))
+        })
+        .transpose()
 }
 
 #[derive(Deserialize)]
@@ -647,18 +652,11 @@ struct Frame {
     body: Option<String>,
 }
 
-fn error_frame(lang: Lang, error: &Error) -> String {
-    let key = match error {
-        Error::Invalid(problems) => problems
-            .first()
-            .map_or("error.invalid_request", |p| p.message),
-        Error::Unauthorized(key)
-        | Error::Forbidden(key)
-        | Error::BadRequest(key)
-        | Error::Conflict(key) => key,
-        Error::NotFound => "error.not_found",
-        Error::RateLimited => "error.rate_limited",
-        _ => "error.internal",
+fn error_frame(lang: Lang, error: Error) -> String {
+    // A refused field says which rule it broke, as the JSON API's `details` do.
+    let key = match &error {
+        Error::Invalid(problems) if !problems.is_empty() => problems[0].message,
+        _ => crate::http::error::message_key(error),
     };
     json!({ "type": "error", "error": lang.t(key) }).to_string()
 }
@@ -739,7 +737,7 @@ async fn serve_room(
             }
             Err(e) => {
                 let _ = outgoing
-                    .send(Message::Text(error_frame(lang, &e).into()))
+                    .send(Message::Text(error_frame(lang, e).into()))
                     .await;
                 return;
             }
@@ -760,7 +758,7 @@ async fn serve_room(
                 let Some(Ok(message)) = message else { break };
                 let Message::Text(text) = message else { continue };
                 let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
-                    out.push(error_frame(lang, &Error::BadRequest("error.malformed_body")));
+                    out.push(error_frame(lang, Error::BadRequest("error.malformed_body")));
                     for reply in out { if outgoing.send(Message::Text(reply.into())).await.is_err() { return; } }
                     continue;
                 };
@@ -774,18 +772,18 @@ async fn serve_room(
                                 }
                                 seat = Some(taken);
                             }
-                            Err(e) => out.push(error_frame(lang, &e)),
+                            Err(e) => out.push(error_frame(lang, e)),
                         },
-                        Err(e) => out.push(error_frame(lang, &e)),
+                        Err(e) => out.push(error_frame(lang, e)),
                     },
                     ("send", Some(s)) => {
                         match app.post_room_message(&s.credential, id, frame.body.as_deref().unwrap_or("")).await {
                             Ok(m) => out.push(json!({ "type": "sent", "message": message_json(&m, &app, lang) }).to_string()),
-                            Err(e) => out.push(error_frame(lang, &e)),
+                            Err(e) => out.push(error_frame(lang, e)),
                         }
                     }
                     ("ping", _) => out.push(json!({ "type": "pong" }).to_string()),
-                    _ => out.push(error_frame(lang, &Error::Unauthorized("error.unauthorized"))),
+                    _ => out.push(error_frame(lang, Error::Unauthorized("error.unauthorized"))),
                 }
             }
             first = events.recv() => {
@@ -852,7 +850,7 @@ async fn serve_room(
                 // Removed, or the room is gone: say why and stop.
                 Err(e) => {
                     let _ = outgoing
-                        .send(Message::Text(error_frame(lang, &e).into()))
+                        .send(Message::Text(error_frame(lang, e).into()))
                         .await;
                     break;
                 }

@@ -6,15 +6,16 @@ use crate::app::suggestions::{Raiser, Routing, SuggestionView};
 use crate::app::{App, Error};
 use crate::db::suggestions::SuggestionRow;
 use crate::domain::id::parse_id;
-use crate::domain::room::{Pseudonym, Ticket};
+use crate::domain::room::Pseudonym;
 use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
+use crate::http::excel::csv_download;
 use crate::http::extract::{Auth, MaybeAuth, Params};
 use crate::i18n::Lang;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -160,13 +161,11 @@ pub async fn raise(
         concerned_department_id: form.concerned_department_id,
         assigned_department_id: form.assigned_department_id,
     };
-    let raiser = match headers.get("sotong-ticket").and_then(|v| v.to_str().ok()) {
-        Some(value) => {
+    let raiser = match crate::http::rooms::ticket_in(&headers)? {
+        Some(ticket) => {
             if viewer.is_some() || headers.contains_key(header::COOKIE) {
                 return Err(Error::BadRequest("error.room_credentials_on_join").into());
             }
-            let ticket = Ticket::from_header(value)
-                .ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
             let room_id = form
                 .room_id
                 .as_deref()
@@ -379,9 +378,6 @@ pub async fn export(
         .suggestions(viewer.as_ref(), &filters, 100_000, 0)
         .await?;
     let korean = lang == Lang::Ko;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
     let header: [&str; 9] = if korean {
         [
             "번호",
@@ -407,46 +403,27 @@ pub async fn export(
             "Processed",
         ]
     };
-    let failed = |_| Error::Internal(anyhow::anyhow!("csv"));
-    writer.write_record(header).map_err(failed)?;
-    for row in &rows {
+    let lines = rows.iter().map(|row| {
         let status = Status::parse(&row.status).unwrap_or(Status::Received);
-        writer
-            .write_record([
-                row.id.to_string(),
-                row.title.clone(),
-                if korean {
-                    row.category_ko.clone()
-                } else {
-                    row.category_en.clone()
-                },
-                row.concerned_department.clone().unwrap_or_default(),
-                row.assigned_department.clone().unwrap_or_default(),
-                status.label(korean).to_owned(),
-                row.supports.to_string(),
-                rfc3339(row.created_at),
-                row.closed_at.map(rfc3339).unwrap_or_default(),
-            ])
-            .map_err(failed)?;
-    }
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(
-        writer
-            .into_inner()
-            .map_err(|_| Error::Internal(anyhow::anyhow!("csv")))?,
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"suggestions.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+        vec![
+            row.id.to_string(),
+            row.title.clone(),
+            if korean {
+                row.category_ko.clone()
+            } else {
+                row.category_en.clone()
+            },
+            row.concerned_department.clone().unwrap_or_default(),
+            row.assigned_department.clone().unwrap_or_default(),
+            status.label(korean).to_owned(),
+            row.supports.to_string(),
+            rfc3339(row.created_at),
+            row.closed_at.map(rfc3339).unwrap_or_default(),
+        ]
+    });
+    let header = header.iter().map(|h| (*h).to_owned()).collect();
+    Ok(csv_download(
+        "suggestions.csv",
+        std::iter::once(header).chain(lines),
+    )?)
 }
