@@ -434,7 +434,7 @@ async fn communication_days(
 ) -> Result<()> {
     use crate::db::programs::{self as programs, ProgramRow};
     use crate::db::suggestions::{self as suggestions, Actor, Change, NewSuggestionRow};
-    const DAY: i64 = 24 * 3_600_000;
+    use crate::domain::time::DAY_MS as DAY;
     const WEEK: i64 = 7 * DAY;
     // Ten Thursdays ago the first; a session for every department, one a week.
     let today = time::OffsetDateTime::from_unix_timestamp(now / 1000)

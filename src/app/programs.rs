@@ -17,12 +17,8 @@ use crate::domain::program::{
     Kind, Recurrence, format_date, parse_time_zone, rotation_department, session_span,
 };
 use crate::domain::room::NewRoom;
-use crate::domain::time::now_ms;
+use crate::domain::time::{DAY_MS, HOUR_MS, MONTH_MS, now_ms};
 use crate::live::{Event, Topic};
-
-const DAY_MS: i64 = 24 * 3_600_000;
-const HOUR_MS: i64 = 3_600_000;
-const MONTH_MS: i64 = 2_629_800_000;
 
 /// A program as asked for.
 pub struct ProgramRequest {
@@ -449,11 +445,11 @@ impl App {
             return Ok(false);
         }
         for person in people {
-            if let Some(note) = crate::db::notifications::notify_about_session(
+            if let Some(note) = crate::db::notifications::notify_about(
                 &mut tx,
                 person,
                 program.host_account_id,
-                session.id,
+                crate::db::notifications::About::Session(session.id),
                 now,
             )
             .await?

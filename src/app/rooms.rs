@@ -13,7 +13,7 @@ use crate::db::rooms::{self as rows, MessageRow, ModerationRow, ParticipantRow, 
 use crate::domain::Invalid;
 use crate::domain::id::{next_id, parse_id};
 use crate::domain::room::{self, Audience, NewRoom, Pseudonym, Ticket, TicketError};
-use crate::domain::time::now_ms;
+use crate::domain::time::{MONTH_MS, now_ms};
 use crate::live::{Event, Topic};
 use std::sync::Arc;
 
@@ -135,10 +135,6 @@ pub struct RoomRequest {
     pub cohost_ids: Vec<String>,
     pub member_ids: Vec<String>,
 }
-
-/// An average month, for cohorts ("staff who joined in the last N months"); the SQL of
-/// `rows::joinable` uses the same figure.
-const MONTH_MS: i64 = 2_629_800_000;
 
 fn participant_id() -> String {
     // Random, not time-ordered: a participant's id must not tell when it joined.
@@ -380,7 +376,7 @@ impl App {
             me.organization_id.unwrap_or(-1),
             me.department_id.unwrap_or(-1),
             100,
-            (now_ms(), joined_at),
+            (now_ms(), joined_at, MONTH_MS),
         )
         .await?;
         let mut views = Vec::new();

@@ -341,11 +341,11 @@ impl App {
         }
         // A named raiser hears of each step.
         let note = match current.raised_by_account_id {
-            Some(raiser) => crate::db::notifications::notify_about_suggestion(
+            Some(raiser) => crate::db::notifications::notify_about(
                 &mut tx,
                 raiser,
                 me.id,
-                id,
+                crate::db::notifications::About::Suggestion(id),
                 now_ms(),
             )
             .await?

@@ -47,40 +47,34 @@ pub async fn notify(
     Ok((written.rows_affected() == 1).then_some(id))
 }
 
-/// Tells a suggestion's raiser that it moved on (blocks and mutes apply as for any
-/// notification).
-pub async fn notify_about_suggestion(
-    tx: &mut Tx,
-    account_id: i64,
-    from: i64,
-    suggestion_id: i64,
-    now: i64,
-) -> DbResult<Option<i64>> {
-    let Some(id) = notify(tx, account_id, from, "sotong.suggestion_status", None, now).await?
-    else {
-        return Ok(None);
-    };
-    sqlx::query("UPDATE notifications SET suggestion_id = $1 WHERE id = $2")
-        .bind(suggestion_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(Some(id))
+/// What a Sotong notification without a status is about.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    /// A suggestion moved on (`sotong.suggestion_status`, to its raiser).
+    Suggestion(i64),
+    /// A program session is coming up (`sotong.session_reminder`).
+    Session(i64),
 }
 
-/// Reminds someone of a program session coming up.
-pub async fn notify_about_session(
+/// Notifies `account_id` about a suggestion or a session (blocks and mutes apply as for any
+/// notification).
+pub async fn notify_about(
     tx: &mut Tx,
     account_id: i64,
     from: i64,
-    session_id: i64,
+    about: About,
     now: i64,
 ) -> DbResult<Option<i64>> {
-    let Some(id) = notify(tx, account_id, from, "sotong.session_reminder", None, now).await? else {
+    let (kind, suggestion, session) = match about {
+        About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None),
+        About::Session(id) => ("sotong.session_reminder", None, Some(id)),
+    };
+    let Some(id) = notify(tx, account_id, from, kind, None, now).await? else {
         return Ok(None);
     };
-    sqlx::query("UPDATE notifications SET session_id = $1 WHERE id = $2")
-        .bind(session_id)
+    sqlx::query("UPDATE notifications SET suggestion_id = $1, session_id = $2 WHERE id = $3")
+        .bind(suggestion)
+        .bind(session)
         .bind(id)
         .execute(&mut **tx)
         .await?;

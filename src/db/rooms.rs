@@ -129,14 +129,14 @@ pub async fn joinable(
     organization_id: i64,
     department_id: i64,
     limit: i64,
-    (now, joined_at): (i64, i64),
+    (now, joined_at, month_ms): (i64, i64, i64),
 ) -> DbResult<Vec<RoomRow>> {
     Ok(sqlx::query_as(select_room!(
         "WHERE r.closed_at IS NULL AND (r.host_account_id = $1 \
            OR EXISTS (SELECT 1 FROM room_cohosts c WHERE c.room_id = r.id AND c.account_id = $1) \
            OR (r.audience = 'organization' AND r.organization_id = $2) \
            OR (r.audience = 'department' AND r.audience_department_id = $3) \
-           OR (r.audience = 'cohort' AND r.organization_id = $2 AND $5 - r.cohort_months * 2629800000 <= $6) \
+           OR (r.audience = 'cohort' AND r.organization_id = $2 AND $5 - r.cohort_months * $7 <= $6) \
            OR (r.audience = 'accounts' AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.account_id = $1))) \
          ORDER BY r.id DESC LIMIT $4"
     ))
@@ -146,6 +146,7 @@ pub async fn joinable(
     .bind(limit)
     .bind(now)
     .bind(joined_at)
+    .bind(month_ms)
     .fetch_all(pool)
     .await?)
 }

@@ -1,6 +1,7 @@
 //! Suggestions: their workflow, the board's filters, and the numbers counted from them.
 
 use super::Invalid;
+use super::time::DAY_MS;
 
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 5000;
@@ -136,8 +137,7 @@ pub struct Filters {
     pub sort: Sort,
 }
 
-const SEOUL_OFFSET_MS: i64 = 9 * 3_600_000;
-const DAY_MS: i64 = 24 * 3_600_000;
+const SEOUL_OFFSET_MS: i64 = 9 * super::time::HOUR_MS;
 
 /// Midnight in Seoul at the start of `YYYY-MM-DD`, in Unix milliseconds.
 pub fn seoul_day_start(date: &str) -> Option<i64> {
