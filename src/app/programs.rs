@@ -568,7 +568,7 @@ async fn assign_rotation(tx: &mut crate::db::Tx, program_id: i64, rotation: &[i6
     if rotation.is_empty() {
         return Ok(());
     }
-    let sessions = rows::sessions_tx(tx, program_id).await?;
+    let sessions = rows::sessions(&mut **tx, program_id).await?;
     let mut k = 0;
     for session in sessions {
         if session.status == "cancelled" {

@@ -148,21 +148,16 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn sessions(pool: &AnyPool, program_id: i64) -> DbResult<Vec<SessionRow>> {
+/// A program's sessions in time order, read from the pool or inside a transaction.
+pub async fn sessions<'e, E>(executor: E, program_id: i64) -> DbResult<Vec<SessionRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_SESSION}WHERE s.program_id = $1 ORDER BY s.starts_at, s.id"
     )))
     .bind(program_id)
-    .fetch_all(pool)
-    .await?)
-}
-
-pub async fn sessions_tx(tx: &mut Tx, program_id: i64) -> DbResult<Vec<SessionRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_SESSION}WHERE s.program_id = $1 ORDER BY s.starts_at, s.id"
-    )))
-    .bind(program_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(executor)
     .await?)
 }
 
