@@ -31,6 +31,36 @@ pub struct Config {
     /// Run the background steps (program reminders, session rooms, clean-up). Tests turn this
     /// off and drive `App::run_due` with a clock of their own.
     pub background_jobs: bool,
+    pub cluster: Cluster,
+}
+
+/// Several nodes on one database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cluster {
+    /// How events reach the other nodes: `auto` (PostgreSQL LISTEN/NOTIFY when the database
+    /// is PostgreSQL, none on SQLite), `none`, `postgres` or `nats`.
+    pub bus: String,
+    pub nats_url: String,
+    /// The NATS subject events travel on; services sharing one NATS server need their own.
+    pub nats_subject: String,
+    /// How often a node looks for due background work.
+    pub jobs_every_secs: u64,
+    /// How long a node's claim on the background work lasts without being renewed; after
+    /// that (the node died), another node takes over.
+    pub jobs_lease_secs: u64,
+}
+
+impl Default for Cluster {
+    fn default() -> Self {
+        Self {
+            bus: "auto".into(),
+            nats_url: "nats://127.0.0.1:4222".into(),
+            nats_subject: "sotong.events".into(),
+            jobs_every_secs: 30,
+            jobs_lease_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,6 +104,7 @@ impl Default for Config {
             log_format: "pretty".into(),
             trust_proxy: false,
             background_jobs: true,
+            cluster: Cluster::default(),
         }
     }
 }
@@ -116,6 +147,7 @@ const CONFIG_KEYS: &[&str] = &[
     "log_format",
     "trust_proxy",
     "background_jobs",
+    "cluster",
 ];
 
 impl Config {

@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 pub struct Server {
     listener: TcpListener,
     app: App,
+    /// The tasks carrying events to and from the other nodes.
+    bus: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
@@ -25,7 +27,10 @@ impl Server {
         // With port 0 the real port is known only now; links and OAuth metadata need it.
         config.listen = listener.local_addr()?;
         let app = connect(config).await?;
-        Ok(Self { listener, app })
+        let carrier =
+            crate::live::bus::Carrier::choose(&app.config.cluster, &app.config.database_url())?;
+        let bus = crate::live::bus::join(app.hub.clone(), &carrier).await?;
+        Ok(Self { listener, app, bus })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -85,6 +90,9 @@ impl Server {
         })
         .await;
         sweeper.abort();
+        for task in self.bus {
+            task.abort();
+        }
         self.app.db.close().await;
         result.context("server failed")
     }

@@ -835,6 +835,12 @@ async fn serve_room(
                             if s.visible { joined_since = true } else { recheck = true }
                         }
                         (Event::RoomChanged, Some(_)) => recheck = true,
+                        // Another node's events may have been lost on the way: as when
+                        // lagging, the client reads what it missed from the history.
+                        (Event::Gap, Some(_)) => {
+                            out.push(json!({ "type": "gap", "missed": 0 }).to_string());
+                            recheck = true;
+                        }
                         _ => {}
                     }
                 }

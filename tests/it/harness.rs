@@ -22,6 +22,12 @@ pub struct TestApp {
     _stop: oneshot::Sender<()>,
 }
 
+/// Another node serving the same database as a [`TestApp`].
+pub struct Node {
+    pub base: String,
+    _stop: oneshot::Sender<()>,
+}
+
 /// Which database the suite runs against.
 pub fn backend() -> &'static str {
     match std::env::var("SOTONG_TEST_DATABASE").as_deref() {
@@ -103,6 +109,23 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A second node of the same service: its own server, hub and bus connection, on this
+    /// test's database.
+    pub async fn another_node(&self) -> Node {
+        let mut config = (*self.app.config).clone();
+        config.listen = "127.0.0.1:0".parse().expect("addr");
+        let server = Server::build(config).await.expect("second node starts");
+        let addr = server.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        Node {
+            base: format!("http://{addr}"),
+            _stop: stop,
+        }
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -6,6 +6,7 @@ mod accounts;
 mod blocks;
 mod cli;
 mod clients;
+mod cluster;
 mod harness;
 mod instance;
 mod media;

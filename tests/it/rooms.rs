@@ -591,7 +591,12 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
     .await;
     let id = room["id"].as_str().unwrap().to_owned();
     let tickets = client.join_all(&id, &d.members[..3]).await;
-    let mut socket = stream_with(&t, &id, json!({ "type": "hello", "ticket": tickets[0] })).await;
+    let mut socket = stream_with(
+        &t.base,
+        &id,
+        json!({ "type": "hello", "ticket": tickets[0] }),
+    )
+    .await;
     let welcome = next_frame(&mut socket).await;
     assert_eq!(welcome["type"], "welcome");
     assert_eq!(
@@ -660,7 +665,7 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
             .await;
     }
     let mut socket = stream_with(
-        &t,
+        &t.base,
         &id,
         json!({ "type": "hello", "ticket": tickets[0], "since": said["id"] }),
     )
@@ -718,14 +723,13 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
     );
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::streaming::Socket;
 
 /// A room stream that has sent `hello` as its first frame.
-async fn stream_with(t: &TestApp, room: &str, hello: Value) -> Socket {
+pub(crate) async fn stream_with(base: &str, room: &str, hello: Value) -> Socket {
     let url = format!(
         "{}/api/v1/sotong/rooms/{room}/stream",
-        t.base.replacen("http", "ws", 1)
+        base.replacen("http", "ws", 1)
     );
     let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     socket
@@ -735,7 +739,7 @@ async fn stream_with(t: &TestApp, room: &str, hello: Value) -> Socket {
     socket
 }
 
-async fn next_frame(socket: &mut Socket) -> Value {
+pub(crate) async fn next_frame(socket: &mut Socket) -> Value {
     loop {
         match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => {
@@ -1175,7 +1179,12 @@ async fn a_cohort_room_takes_new_staff_and_counts_reactions() {
     assert!(!not_listed.iter().any(|r| r["id"] == room["id"]));
 
     let tickets = client.join_all(&id, &d.members[..3]).await;
-    let mut socket = stream_with(&t, &id, json!({ "type": "hello", "ticket": tickets[0] })).await;
+    let mut socket = stream_with(
+        &t.base,
+        &id,
+        json!({ "type": "hello", "ticket": tickets[0] }),
+    )
+    .await;
     assert_eq!(next_frame(&mut socket).await["type"], "welcome");
     let said: Value = client
         .as_ticket(

@@ -6,13 +6,13 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(t: &TestApp, query: &str) -> Socket {
+pub(crate) async fn connect(base: &str, query: &str) -> Socket {
     let url = format!(
         "{}/api/v1/streaming?{query}",
-        t.base.replacen("http", "ws", 1)
+        base.replacen("http", "ws", 1)
     );
     tokio_tungstenite::connect_async(url)
         .await
@@ -21,7 +21,10 @@ async fn connect(t: &TestApp, query: &str) -> Socket {
 }
 
 /// The next Mastodon event on the socket within `within`, as (streams, event, payload).
-async fn next_event(socket: &mut Socket, within: Duration) -> Option<(Value, String, String)> {
+pub(crate) async fn next_event(
+    socket: &mut Socket,
+    within: Duration,
+) -> Option<(Value, String, String)> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let message = tokio::time::timeout_at(deadline, socket.next())
@@ -72,7 +75,7 @@ async fn a_wall_post_reaches_the_owners_open_stream_within_a_second() {
     let official_id = t.create_account("gildong", "홍길동").await;
     let resident = t.token_for("minji").await;
     let official = t.token_for("gildong").await;
-    let mut socket = connect(&t, &format!("access_token={official}&stream=user")).await;
+    let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
     let wall_post = post(
         &t,
         &resident,
@@ -135,8 +138,8 @@ async fn streams_show_only_what_the_viewer_may_read() {
     t.create_account("watcher", "구경꾼").await;
     let author = t.token_for("author").await;
     let watcher = t.token_for("watcher").await;
-    let mut public = connect(&t, "stream=public:local").await;
-    let mut tag = connect(&t, &format!("access_token={watcher}")).await;
+    let mut public = connect(&t.base, "stream=public:local").await;
+    let mut tag = connect(&t.base, &format!("access_token={watcher}")).await;
     use futures_util::SinkExt;
     tag.send(Message::Text(
         json!({ "type": "subscribe", "stream": "hashtag", "tag": "민원" })
@@ -206,7 +209,7 @@ async fn bad_stream_requests_are_refused() {
             other => panic!("{query}: {other}"),
         }
     }
-    let mut socket = connect(&t, "stream=public").await;
+    let mut socket = connect(&t.base, "stream=public").await;
     use futures_util::SinkExt;
     socket.send(Message::Text("not json".into())).await.unwrap();
     assert!(next_text(&mut socket).await["error"].is_string());
@@ -311,7 +314,7 @@ async fn a_muted_account_stays_out_of_the_stream() {
         .await
         .unwrap();
     assert_eq!(muted.status(), 200);
-    let mut socket = connect(&t, &format!("access_token={sumin_token}&stream=user")).await;
+    let mut socket = connect(&t.base, &format!("access_token={sumin_token}&stream=user")).await;
     post(&t, &minji_token, json!({ "status": "조용히 할 글" })).await;
     let heard = post(&t, &jiho_token, json!({ "status": "들리는 글" })).await;
     let (_, event, payload) = next_event(&mut socket, Duration::from_secs(2))

@@ -1,0 +1,224 @@
+//! The live hub: committed changes ring a doorbell on a topic; open streams re-read what
+//! changed through `App`, with their own viewer, and push it.
+//!
+//! Events carry ids only, never content: what a connection may see is decided by the same
+//! rules as every other read. A slow subscriber loses old events (bounded channels) instead of
+//! slowing everyone down.
+//!
+//! With several nodes on one database, every event published here is also handed to the
+//! [`bus`], which carries it to the other nodes' hubs (PostgreSQL LISTEN/NOTIFY or NATS).
+//! Each node numbers what it publishes; a receiver that sees a number skipped, or loses its
+//! connection to the bus, tells its streams [`Event::Gap`] and they catch up from the database.
+
+pub mod bus;
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// Where an event is announced.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Topic {
+    /// One account's stream: its notifications and its home timeline.
+    Account(i64),
+    /// Public statuses of this server.
+    Public,
+    Tag(String),
+    /// Everyone connected to one room.
+    Room(i64),
+}
+
+/// What happened. Ids only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A status appeared.
+    Update(i64),
+    /// A status was deleted.
+    Delete(i64),
+    /// A status was edited.
+    Edit(i64),
+    /// A notification was written for the topic's account.
+    Notification(i64),
+    /// A message was posted in the topic's room.
+    RoomMessage(i64),
+    /// A message in the topic's room was hidden.
+    RoomMessageHidden(i64),
+    /// The room itself changed: its settings, notice, moderation, closing. Streams re-check
+    /// their participant at once.
+    RoomChanged,
+    /// Someone joined the room: only counts changed, so streams may catch up lazily.
+    RoomJoined,
+    /// The reactions to a message changed; `change` names this change (for rendering it once).
+    RoomReaction { message: i64, change: i64 },
+    /// Events from another node may have been lost (a skipped sequence number, a dropped bus
+    /// connection): streams re-read what they show from the database.
+    Gap,
+}
+
+/// An event on its way to the other nodes: who sent it, its number in that node's sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub node: u64,
+    pub seq: u64,
+    pub topic: Topic,
+    pub event: Event,
+}
+
+const CAPACITY: usize = 256;
+
+pub struct Hub {
+    // A std mutex: it is never held across an await.
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Event>>>,
+    /// Flips to true when the server shuts down, so open streams end and shutdown completes.
+    closing: watch::Sender<bool>,
+    /// This node's name on the bus (random per process) and the number of its last event.
+    node: u64,
+    seq: AtomicU64,
+    /// Set when the node shares its database with others: events also go there.
+    relay: OnceLock<mpsc::Sender<Envelope>>,
+}
+
+/// Events waiting for the bus; beyond this the oldest are dropped and receivers see the gap.
+const RELAY_CAPACITY: usize = 16 * 1024;
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            topics: Mutex::default(),
+            closing: watch::channel(false).0,
+            node: rand::random(),
+            seq: AtomicU64::new(0),
+            relay: OnceLock::new(),
+        }
+    }
+}
+
+impl Hub {
+    /// Tells every open stream to end.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Completes when the server is shutting down.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut receiver = self.closing.subscribe();
+        async move {
+            let _ = receiver.wait_for(|closing| *closing).await;
+        }
+    }
+
+    pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Event> {
+        let mut topics = self
+            .topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        topics
+            .entry(topic)
+            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .subscribe()
+    }
+
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+
+    /// From now on, events are also handed to `relay` for the other nodes. Returns the
+    /// receiving end, which the bus drains.
+    pub fn relay_to_bus(&self) -> Option<mpsc::Receiver<Envelope>> {
+        let (sender, receiver) = mpsc::channel(RELAY_CAPACITY);
+        self.relay.set(sender).ok()?;
+        Some(receiver)
+    }
+
+    /// Announces an event here and, through the bus, on the other nodes; returns how many
+    /// subscribers on this node it reached.
+    pub fn publish(&self, topic: &Topic, event: Event) -> usize {
+        if let Some(relay) = self.relay.get() {
+            let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+            let envelope = Envelope {
+                node: self.node,
+                seq,
+                topic: topic.clone(),
+                event,
+            };
+            if relay.try_send(envelope).is_err() {
+                // The receivers notice the skipped number and catch up from the database.
+                metrics::counter!("sotong_bus_dropped_total").increment(1);
+            }
+        }
+        self.deliver(topic, event)
+    }
+
+    /// Tells every open stream on this node that events may have been lost.
+    pub fn deliver_gap(&self) {
+        let topics: Vec<Topic> = self
+            .topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        for topic in topics {
+            self.deliver(&topic, Event::Gap);
+        }
+    }
+
+    /// Announces an event to this node's subscribers only (what the bus does with events from
+    /// other nodes).
+    pub fn deliver(&self, topic: &Topic, event: Event) -> usize {
+        let mut topics = self
+            .topics
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(sender) = topics.get(topic) else {
+            return 0;
+        };
+        match sender.send(event) {
+            Ok(n) => n,
+            Err(_) => {
+                // Nobody listens any more: forget the topic.
+                topics.remove(topic);
+                0
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn subscribers_of_a_topic_hear_its_events_only() {
+        let hub = Hub::default();
+        let mut mine = hub.subscribe(Topic::Account(1));
+        let mut other = hub.subscribe(Topic::Account(2));
+        assert_eq!(hub.publish(&Topic::Account(1), Event::Notification(7)), 1);
+        assert_eq!(mine.recv().await.ok(), Some(Event::Notification(7)));
+        assert!(other.try_recv().is_err());
+        assert_eq!(
+            hub.publish(&Topic::Public, Event::Update(1)),
+            0,
+            "no listener, no channel"
+        );
+        drop(mine);
+        assert_eq!(hub.publish(&Topic::Account(1), Event::Update(3)), 0);
+    }
+
+    #[tokio::test]
+    async fn events_for_the_bus_are_numbered_in_order() {
+        let hub = Hub::default();
+        let mut relay = hub.relay_to_bus().expect("first relay");
+        assert!(hub.relay_to_bus().is_none(), "one relay per hub");
+        hub.publish(&Topic::Room(5), Event::RoomMessage(9));
+        hub.publish(&Topic::Public, Event::Update(10));
+        let first = relay.recv().await.expect("first");
+        let second = relay.recv().await.expect("second");
+        assert_eq!((first.seq, second.seq), (1, 2));
+        assert_eq!(first.node, hub.node());
+        assert_eq!(first.topic, Topic::Room(5));
+        assert_eq!(second.event, Event::Update(10));
+    }
+}
