@@ -52,20 +52,19 @@ impl Server {
             if !jobs {
                 return;
             }
-            let mut every = tokio::time::interval(Duration::from_secs(30));
-            let mut ticks: u64 = 0;
+            let holder = format!("{:016x}", app.hub.node());
+            let mut every = tokio::time::interval(Duration::from_secs(
+                app.config.cluster.jobs_every_secs.max(1),
+            ));
+            let mut round: u64 = 0;
             loop {
                 every.tick().await;
-                // Program sessions: reminders, rooms opening and closing (each claimed once).
-                if let Err(error) = app.run_due(crate::domain::time::now_ms()).await {
-                    tracing::warn!(?error, "program steps failed");
+                // Reminders, session rooms, clean-up: on whichever node holds the lease.
+                match app.background_round(&holder, round).await {
+                    Ok(true) => round += 1,
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(?error, "background work failed"),
                 }
-                if ticks.is_multiple_of(10)
-                    && let Err(error) = app.sweep().await
-                {
-                    tracing::warn!(?error, "sweep failed");
-                }
-                ticks += 1;
             }
         });
         let router = crate::http::router(self.app.clone());

@@ -30,14 +30,14 @@ impl App {
         Ok(())
     }
 
-    async fn remove_media_files(&self, names: &[(String, String)]) {
-        for (file, thumb) in names {
-            for name in [file, thumb] {
-                if let Err(error) = tokio::fs::remove_file(self.media_file(name)).await
-                    && error.kind() != std::io::ErrorKind::NotFound
-                {
-                    tracing::warn!(%error, name, "could not remove a media file");
-                }
+    /// Removes one stored file; true when it is gone (or never was).
+    async fn remove_media_file(&self, name: &str) -> bool {
+        match tokio::fs::remove_file(self.media_file(name)).await {
+            Ok(()) => true,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
+            Err(error) => {
+                tracing::warn!(%error, name, "could not remove a media file");
+                false
             }
         }
     }
@@ -93,7 +93,8 @@ impl App {
         }
         .await;
         if let Err(error) = stored {
-            self.remove_media_files(&[(file_name, thumb_name)]).await;
+            self.remove_media_file(&file_name).await;
+            self.remove_media_file(&thumb_name).await;
             return Err(error);
         }
         Ok(row)
@@ -132,16 +133,30 @@ impl App {
 
     /// Removes uploads that were never attached, rows and files.
     pub async fn remove_stale_uploads(&self) -> Result<()> {
+        let now = now_ms();
         let mut tx = self.db.begin_write().await?;
-        let files = rows::take_stale(&mut tx, now_ms() - UNATTACHED_TTL_MS).await?;
+        rows::take_stale(&mut tx, now - UNATTACHED_TTL_MS, now).await?;
         tx.commit().await.map_err(DbError::from)?;
-        self.remove_media_files(&files).await;
-        Ok(())
+        self.remove_queued_media().await
     }
 
-    /// Removes the files of a deleted status's photos (their rows went with the status).
-    pub(super) async fn forget_media_files(&self, files: &[(String, String)]) {
-        self.remove_media_files(files).await;
+    /// Removes the files queued when their rows were deleted (a deleted status's photos,
+    /// stale uploads), including any a node left queued when it died.
+    pub(super) async fn remove_queued_media(&self) -> Result<()> {
+        loop {
+            let names = rows::pending_removals(self.db.pool(), 200).await?;
+            if names.is_empty() {
+                return Ok(());
+            }
+            for name in &names {
+                if self.remove_media_file(name).await {
+                    rows::removed(self.db.pool(), name).await?;
+                } else {
+                    // Storage refused: keep it queued for the next clean-up.
+                    return Ok(());
+                }
+            }
+        }
     }
 
     /// The bytes and type of a stored media file, by its public name.

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod blocks;
 pub mod demo;
 mod error;
+pub mod jobs;
 pub mod media;
 pub mod oauth;
 pub mod orgs;

@@ -363,19 +363,35 @@ impl App {
         Ok(steps)
     }
 
+    /// Opens a session and, for a communication day, its room: one transaction, so that a
+    /// node dying half-way leaves the session planned for another node to open.
     async fn open_program_session(
         &self,
         program: &ProgramRow,
         session: &SessionRow,
     ) -> Result<bool> {
+        let room = if program.kind == "communication_day" {
+            Some(self.prepare_session_room(program, session).await?)
+        } else {
+            None
+        };
         let mut tx = self.db.begin_write().await?;
         if !rows::claim(&mut tx, session.id, "planned", "open").await? {
             return Ok(false);
         }
-        tx.commit().await.map_err(DbError::from)?;
-        if program.kind != "communication_day" {
-            return Ok(true);
+        if let Some(room) = room {
+            let room_id = room.insert(&mut tx).await?;
+            rows::set_room(&mut tx, session.id, room_id).await?;
         }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(true)
+    }
+
+    async fn prepare_session_room(
+        &self,
+        program: &ProgramRow,
+        session: &SessionRow,
+    ) -> Result<super::rooms::PreparedRoom> {
         let host = self.account(program.host_account_id).await?;
         let (audience, cohort) = match program.participants.as_str() {
             "rotation" => ("department", None),
@@ -392,21 +408,16 @@ impl App {
         let room =
             NewRoom::parse_with_cohort(&title, "", true, audience, None, None, cohort.as_deref())
                 .map_err(Error::Invalid)?;
-        let room_id = self
-            .open_room_as(
-                &host,
-                RoomRequest {
-                    room,
-                    department_id: session.department_id.map(|d| d.to_string()),
-                    cohost_ids: Vec::new(),
-                    member_ids: Vec::new(),
-                },
-            )
-            .await?;
-        let mut tx = self.db.begin_write().await?;
-        rows::set_room(&mut tx, session.id, room_id).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(true)
+        self.prepare_room(
+            &host,
+            RoomRequest {
+                room,
+                department_id: session.department_id.map(|d| d.to_string()),
+                cohost_ids: Vec::new(),
+                member_ids: Vec::new(),
+            },
+        )
+        .await
     }
 
     async fn close_program_session(&self, session: &SessionRow) -> Result<bool> {

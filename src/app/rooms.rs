@@ -136,6 +136,66 @@ pub struct RoomRequest {
     pub member_ids: Vec<String>,
 }
 
+/// A room checked and keyed, not yet written.
+pub(super) struct PreparedRoom {
+    host_id: i64,
+    organization_id: Option<i64>,
+    department: Option<i64>,
+    cohosts: Vec<i64>,
+    members: Vec<i64>,
+    min_group_size: i64,
+    public_key: String,
+    secret_key: String,
+    request: RoomRequest,
+}
+
+impl PreparedRoom {
+    /// Writes the room, with its host inside under their name; returns its id.
+    pub(super) async fn insert(&self, tx: &mut crate::db::Tx) -> Result<i64> {
+        let id = next_id();
+        let settings = &self.request.room;
+        let join_code_hash = settings.join_code.as_deref().map(room::hash_join_code);
+        rows::insert(
+            tx,
+            &rows::NewRoomRow {
+                id,
+                organization_id: self.organization_id,
+                host_account_id: self.host_id,
+                title: &settings.title,
+                description: &settings.description,
+                anonymous: settings.anonymous,
+                audience: settings.audience.as_str(),
+                audience_department_id: self.department,
+                cohort_months: settings.cohort_months,
+                join_code_hash: join_code_hash.as_deref(),
+                capacity: settings.capacity,
+                min_group_size: self.min_group_size,
+                ticket_public_key: &self.public_key,
+                ticket_secret_key: &self.secret_key,
+                now: now_ms(),
+            },
+            &self.cohosts,
+            &self.members,
+        )
+        .await?;
+        rows::insert_participant(
+            tx,
+            &ParticipantRow {
+                id: participant_id(),
+                room_id: id,
+                ticket_hash: None,
+                account_id: Some(self.host_id),
+                pseudonym_adjective: None,
+                pseudonym_animal: None,
+                pseudonym_number: None,
+                state: "active".into(),
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+}
+
 fn participant_id() -> String {
     // Random, not time-ordered: a participant's id must not tell when it joined.
     super::secrets::random_token().chars().take(22).collect()
@@ -157,6 +217,20 @@ impl App {
         host: &AccountRow,
         request: RoomRequest,
     ) -> Result<i64> {
+        let room = self.prepare_room(host, request).await?;
+        let mut tx = self.db.begin_write().await?;
+        let id = room.insert(&mut tx).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(id)
+    }
+
+    /// Checks a new room and makes its ticket key (slow: outside any transaction), ready to be
+    /// written by [`PreparedRoom::insert`] in the caller's transaction.
+    pub(super) async fn prepare_room(
+        &self,
+        host: &AccountRow,
+        request: RoomRequest,
+    ) -> Result<PreparedRoom> {
         let mut problems = Vec::new();
         let department = match (request.room.audience, request.department_id.as_deref()) {
             (Audience::Department, Some(raw)) => match parse_id(raw) {
@@ -219,50 +293,17 @@ impl App {
         let (public_key, secret_key) = tokio::task::spawn_blocking(room::new_ticket_key)
             .await
             .map_err(anyhow::Error::from)??;
-        let id = next_id();
-        let now = now_ms();
-        let join_code_hash = request.room.join_code.as_deref().map(room::hash_join_code);
-        let mut tx = self.db.begin_write().await?;
-        rows::insert(
-            &mut tx,
-            &rows::NewRoomRow {
-                id,
-                organization_id: host.organization_id,
-                host_account_id: host.id,
-                title: &request.room.title,
-                description: &request.room.description,
-                anonymous: request.room.anonymous,
-                audience: request.room.audience.as_str(),
-                audience_department_id: department,
-                cohort_months: request.room.cohort_months,
-                join_code_hash: join_code_hash.as_deref(),
-                capacity: request.room.capacity,
-                min_group_size: self.config.limits.room_min_group_size.max(1),
-                ticket_public_key: &public_key,
-                ticket_secret_key: &secret_key,
-                now,
-            },
-            &cohosts,
-            &members,
-        )
-        .await?;
-        // The host is in the room from the start, under their name.
-        rows::insert_participant(
-            &mut tx,
-            &ParticipantRow {
-                id: participant_id(),
-                room_id: id,
-                ticket_hash: None,
-                account_id: Some(host.id),
-                pseudonym_adjective: None,
-                pseudonym_animal: None,
-                pseudonym_number: None,
-                state: "active".into(),
-            },
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(id)
+        Ok(PreparedRoom {
+            host_id: host.id,
+            organization_id: host.organization_id,
+            department,
+            cohosts,
+            members,
+            min_group_size: self.config.limits.room_min_group_size.max(1),
+            public_key,
+            secret_key,
+            request,
+        })
     }
 
     async fn room_row(&self, id: i64) -> Result<RoomRow> {

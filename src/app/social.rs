@@ -374,11 +374,12 @@ impl App {
         if view.row.account_id != me && view.row.wall_account_id != Some(me) {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let files = media_rows::files_of_status(self.db.pool(), id).await?;
         let mut tx = self.db.begin_write().await?;
+        let files = media_rows::files_of_status(&mut tx, id).await?;
+        media_rows::queue_removals(&mut tx, &files, now_ms()).await?;
         rows::delete(&mut tx, id).await?;
         tx.commit().await.map_err(DbError::from)?;
-        self.forget_media_files(&files).await;
+        self.remove_queued_media().await?;
         let mut audience = self.audience_of(view.row.account_id).await?;
         audience.extend(view.row.wall_account_id);
         let mut rung: Vec<(Topic, Event)> = audience

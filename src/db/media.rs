@@ -104,19 +104,62 @@ pub async fn attach(tx: &mut Tx, account_id: i64, id: i64, status_id: i64) -> Db
 }
 
 /// Removes uploads never attached and older than `before`; returns their file names.
-pub async fn take_stale(tx: &mut Tx, before: i64) -> DbResult<Vec<(String, String)>> {
-    Ok(sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")
+pub async fn take_stale(tx: &mut Tx, before: i64, now: i64) -> DbResult<()> {
+    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")
         .bind(before)
         .fetch_all(&mut **tx)
-        .await?)
+        .await?;
+    queue_removals(tx, &files, now).await
+}
+
+/// Queues the files of rows being deleted in `tx` for removal from storage.
+pub async fn queue_removals(tx: &mut Tx, files: &[(String, String)], now: i64) -> DbResult<()> {
+    for (file, thumb) in files {
+        for name in [file, thumb] {
+            sqlx::query(
+                "INSERT INTO media_removals (name, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(name)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Files waiting to be removed from storage, oldest first.
+pub async fn pending_removals(pool: &AnyPool, limit: i64) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM media_removals ORDER BY queued_at, name LIMIT $1")
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
+/// Forgets a file removed from storage.
+pub async fn removed(pool: &AnyPool, name: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM media_removals WHERE name = $1")
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_pending_removals(pool: &AnyPool) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media_removals")
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
 }
 
 /// File names of every attachment of the statuses of an account or of one status, before a delete.
-pub async fn files_of_status(pool: &AnyPool, status_id: i64) -> DbResult<Vec<(String, String)>> {
+pub async fn files_of_status(tx: &mut Tx, status_id: i64) -> DbResult<Vec<(String, String)>> {
     Ok(
         sqlx::query_as("SELECT file_name, thumb_name FROM media_attachments WHERE status_id = $1")
             .bind(status_id)
-            .fetch_all(pool)
+            .fetch_all(&mut **tx)
             .await?,
     )
 }

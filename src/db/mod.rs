@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod blocks;
+pub mod jobs;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -121,3 +121,134 @@ async fn nodes_share_posts_notifications_and_room_messages_over_listen_notify() 
 async fn nodes_share_posts_notifications_and_room_messages_over_nats() {
     three_deliveries_cross_nodes("nats").await;
 }
+
+/// The notifications about one program session, per account.
+async fn reminders_per_account(t: &TestApp, session: i64) -> Vec<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT account_id, COUNT(*) FROM notifications WHERE session_id = $1 GROUP BY account_id ORDER BY account_id",
+    )
+    .bind(session)
+    .fetch_all(t.app.db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
+    if backend() != "postgres" {
+        eprintln!("several nodes need PostgreSQL: skipped on {}", backend());
+        return;
+    }
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let program: Value = t
+        .client
+        .post(t.url("/api/v1/sotong/programs"))
+        .bearer_auth(&d.host_token)
+        .json(&json!({ "kind": "communication_day", "title": "소통의 날", "weekday": "thursday", "time": "14:00",
+                       "duration_minutes": 60, "starts_on": "2030-01-03", "sessions": 1,
+                       "participants": "rotation", "rotation": [d.department_id] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session: i64 = program["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The session begins in two hours: its day-before reminder is due now.
+    let now = sotong::domain::time::now_ms();
+    sqlx::query("UPDATE program_sessions SET starts_at = $1, ends_at = $2 WHERE id = $3")
+        .bind(now + 2 * 3_600_000)
+        .bind(now + 3 * 3_600_000)
+        .bind(session)
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+
+    // Hold the notifications table, so that node A's reminder stops half-way: the session
+    // claimed as reminded, no notification written yet, nothing committed.
+    let mut blocker = <sqlx::PgConnection as sqlx::Connection>::connect(&t.database_url)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(
+        &mut blocker,
+        "BEGIN; LOCK TABLE notifications IN EXCLUSIVE MODE",
+    )
+    .await
+    .unwrap();
+    let settings = [
+        ("SOTONG_BACKGROUND_JOBS", "true"),
+        ("SOTONG_CLUSTER__JOBS_EVERY_SECS", "1"),
+        ("SOTONG_CLUSTER__JOBS_LEASE_SECS", "3"),
+    ];
+    let (mut node_a, _) = crate::process::serve_with(&t, &settings);
+    let pool = t.app.db.pool();
+    let mut a_holds = None;
+    for _ in 0..100 {
+        let waiting: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO notifications%'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting.0 > 0 {
+            a_holds = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
+                .await
+                .unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (a_name, _) = a_holds.expect("node A took the lease and is writing the reminders");
+    let (mut node_b, _) = crate::process::serve_with(&t, &settings);
+    // B waits while A renews its lease, however long A's step takes.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (holder, _) = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(holder, a_name, "a live node keeps its lease");
+
+    crate::process::signal(&node_a, "KILL");
+    let _ = node_a.wait();
+    sqlx::Executor::execute(&mut blocker, "ROLLBACK")
+        .await
+        .unwrap();
+
+    // Node B takes over once A's lease expires, and sends each reminder once.
+    let audience: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM accounts WHERE department_id = $1 AND role <> 'resident' ORDER BY id",
+    )
+    .bind(d.department_id.parse::<i64>().unwrap())
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(audience.len() >= 5);
+    for _ in 0..150 {
+        if !reminders_per_account(&t, session).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Another round or two must not add any.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let reminded = reminders_per_account(&t, session).await;
+    assert!(!reminded.is_empty(), "node B sent the reminders");
+    assert!(
+        reminded.iter().all(|(_, n)| *n == 1),
+        "one reminder each: {reminded:?}"
+    );
+    assert_eq!(reminded.len(), audience.len(), "everyone in the department");
+    let (holder, _) = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(holder, a_name, "node B holds the lease now");
+    crate::process::signal(&node_b, "TERM");
+    let _ = node_b.wait();
+}

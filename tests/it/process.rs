@@ -7,16 +7,21 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts `sotong serve` on a free port against the test's database; returns it and its address.
 fn serve(t: &TestApp) -> (Child, String) {
-    start(t, "error", Stdio::inherit())
+    start(t, "error", Stdio::inherit(), &[])
+}
+
+/// Like `serve`, with configuration from these `SOTONG_*` environment variables.
+pub(crate) fn serve_with(t: &TestApp, settings: &[(&str, &str)]) -> (Child, String) {
+    start(t, "error", Stdio::inherit(), settings)
 }
 
 /// Like `serve`, with the log at `level` written to `log`.
 pub(crate) fn serve_logging(t: &TestApp, level: &str, log: &std::path::Path) -> (Child, String) {
     let file = std::fs::File::create(log).expect("log file");
-    start(t, level, Stdio::from(file))
+    start(t, level, Stdio::from(file), &[])
 }
 
-fn start(t: &TestApp, level: &str, stderr: Stdio) -> (Child, String) {
+fn start(t: &TestApp, level: &str, stderr: Stdio, settings: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sotong"))
         .args([
             "--database-url",
@@ -28,6 +33,7 @@ fn start(t: &TestApp, level: &str, stderr: Stdio) -> (Child, String) {
             "serve",
         ])
         .env("SOTONG_LOG", level)
+        .envs(settings.iter().copied())
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
@@ -43,7 +49,7 @@ fn start(t: &TestApp, level: &str, stderr: Stdio) -> (Child, String) {
     (child, base)
 }
 
-fn signal(child: &Child, name: &str) {
+pub(crate) fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
