@@ -538,3 +538,14 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
 pub fn is_ticket_conflict(error: &DbError) -> bool {
     matches!(error, DbError::Conflict("room_tickets_issued"))
 }
+
+/// Participants (not removed) of rooms still open, across the service.
+pub async fn count_open_participants(pool: &AnyPool) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM room_participants p JOIN rooms r ON r.id = p.room_id \
+         WHERE r.closed_at IS NULL AND p.state <> 'removed'",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}

@@ -7,6 +7,7 @@ pub mod error;
 pub mod excel;
 pub mod extract;
 pub mod mastodon;
+pub mod metrics;
 mod openapi;
 pub mod programs;
 pub mod rooms;
@@ -48,6 +49,7 @@ impl MakeRequestId for RandomRequestId {
 
 /// The whole application as one router.
 pub fn router(app: App) -> Router {
+    metrics::install();
     let limits = &app.config.limits;
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
         let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -61,9 +63,11 @@ pub fn router(app: App) -> Router {
         .merge(programs::router())
         .merge(suggestions::router())
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
         .route("/api/openapi.json", get(openapi::document))
         .route("/static/{*path}", get(asset))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(web::same_origin_only))
         .layer(axum::middleware::from_fn(web::remember_language))
         .layer(axum::middleware::from_fn(error::render_errors))

@@ -715,6 +715,7 @@ async fn serve_room(
     early: Option<RoomCredential>,
     socket: WebSocket,
 ) {
+    let _open = crate::http::metrics::OpenSocket::new("room");
     let (mut outgoing, mut incoming) = socket.split();
     let mut events = app.hub.subscribe(Topic::Room(id));
     let closed = app.hub.closed();

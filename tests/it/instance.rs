@@ -154,3 +154,65 @@ async fn an_oversized_body_is_refused_and_nothing_is_written() {
     assert_eq!(body["error"], "요청 본문이 너무 큽니다");
     assert_eq!(t.count("oauth_apps").await, 0);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_and_what_is_open() {
+    let t = TestApp::spawn().await;
+    let instance = t
+        .client
+        .get(t.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(instance.status(), 200);
+    let missing = t
+        .client
+        .get(t.url("/api/v1/accounts/123456789"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let _socket = crate::streaming::connect(&t.base, "stream=public:local").await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let response = t.client.get(t.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        value(r#"sotong_http_requests_total{method="GET",route="/api/v1/instance",status="200"}"#)
+            >= 1.0
+    );
+    // Routes are labelled by pattern, never by the id asked for.
+    assert!(
+        value(
+            r#"sotong_http_requests_total{method="GET",route="/api/v1/accounts/{id}",status="404"}"#
+        ) >= 1.0
+    );
+    assert!(!text.contains("123456789"));
+    assert!(
+        value(
+            r#"sotong_http_request_duration_seconds_count{method="GET",route="/api/v1/instance"}"#
+        ) >= 1.0
+    );
+    assert!(value(r#"sotong_websockets_open{kind="streaming"}"#) >= 1.0);
+    assert!(value("sotong_db_pool_max") >= 1.0);
+    assert!(value("sotong_db_pool_in_use") >= 0.0);
+    assert!(value("sotong_jobs_due") >= 0.0);
+    assert!(value("sotong_room_participants") >= 0.0);
+}

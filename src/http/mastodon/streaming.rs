@@ -239,6 +239,7 @@ async fn serve_socket(
     first: Option<(String, Option<String>, Topic)>,
     socket: WebSocket,
 ) {
+    let _open = crate::http::metrics::OpenSocket::new("streaming");
     let (mut outgoing, mut incoming) = socket.split();
     let (mut subscriptions, mut events) = Subscriptions::new();
     if let Some((stream, tag, topic)) = first {
