@@ -32,6 +32,34 @@ pub struct Config {
     /// off and drive `App::run_due` with a clock of their own.
     pub background_jobs: bool,
     pub cluster: Cluster,
+    pub media_store: MediaStoreConfig,
+}
+
+/// Where photo files are kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaStoreConfig {
+    /// `local` (the directory `media_dir`) or `s3` (a bucket every node shares).
+    pub kind: String,
+    pub bucket: String,
+    /// An S3-compatible server's address (MinIO, Ceph…); empty for AWS itself.
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl Default for MediaStoreConfig {
+    fn default() -> Self {
+        Self {
+            kind: "local".into(),
+            bucket: String::new(),
+            endpoint: String::new(),
+            region: "us-east-1".into(),
+            access_key_id: String::new(),
+            secret_access_key: String::new(),
+        }
+    }
 }
 
 /// Several nodes on one database.
@@ -105,6 +133,7 @@ impl Default for Config {
             trust_proxy: false,
             background_jobs: true,
             cluster: Cluster::default(),
+            media_store: MediaStoreConfig::default(),
         }
     }
 }
@@ -148,6 +177,7 @@ const CONFIG_KEYS: &[&str] = &[
     "trust_proxy",
     "background_jobs",
     "cluster",
+    "media_store",
 ];
 
 impl Config {
@@ -214,10 +244,14 @@ impl Config {
         self.public_url().starts_with("https://")
     }
 
-    /// The effective configuration as TOML, with the database password hidden.
+    /// The effective configuration as TOML, with the database password and the storage
+    /// secret hidden.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url_password(&self.database_url());
+        if !shown.media_store.secret_access_key.is_empty() {
+            shown.media_store.secret_access_key = "********".into();
+        }
         shown.media_dir = self.media_dir().display().to_string();
         shown.public_url = self.public_url();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))

@@ -16,5 +16,6 @@ pub mod domain;
 pub mod http;
 pub mod i18n;
 pub mod live;
+pub mod media_store;
 pub mod server;
 pub mod telemetry;

@@ -104,8 +104,7 @@ pub async fn connect(config: Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     }
-    std::fs::create_dir_all(config.media_dir())
-        .with_context(|| format!("cannot create {}", config.media_dir().display()))?;
+    let media_store = crate::media_store::MediaStore::open(&config)?;
     let db = Db::connect(&url, config.max_db_connections)
         .await
         .context("cannot open the database")?;
@@ -113,7 +112,7 @@ pub async fn connect(config: Config) -> anyhow::Result<App> {
     crate::db::accounts::backfill_choseong(db.pool())
         .await
         .context("cannot prepare name search")?;
-    Ok(App::new(db, config))
+    Ok(App::new(db, config, media_store))
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -7,34 +7,24 @@ use crate::db::media::{self as rows, MediaRow};
 use crate::domain::media::{ImageLimits, parse_description, process};
 use crate::domain::{id::next_id, time::now_ms};
 use anyhow::Context as _;
-use std::path::PathBuf;
 
 /// An upload not attached to a status within a day is removed.
 const UNATTACHED_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl App {
-    fn media_file(&self, name: &str) -> PathBuf {
-        self.config.media_dir().join(name)
-    }
-
-    /// Writes a file under the media directory atomically (temporary name, then rename).
-    async fn write_media_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.media_file(name);
-        let temporary = self.media_file(&format!("{name}.partial"));
-        tokio::fs::write(&temporary, bytes)
+    /// Stores a file whole (readers never see a part of it).
+    async fn write_media_file(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
+        self.media_store
+            .put(name, bytes)
             .await
-            .with_context(|| format!("writing {}", temporary.display()))?;
-        tokio::fs::rename(&temporary, &path)
-            .await
-            .with_context(|| format!("renaming to {}", path.display()))?;
+            .with_context(|| format!("storing media file {name}"))?;
         Ok(())
     }
 
     /// Removes one stored file; true when it is gone (or never was).
     async fn remove_media_file(&self, name: &str) -> bool {
-        match tokio::fs::remove_file(self.media_file(name)).await {
+        match self.media_store.delete(name).await {
             Ok(()) => true,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => true,
             Err(error) => {
                 tracing::warn!(%error, name, "could not remove a media file");
                 false
@@ -82,9 +72,9 @@ impl App {
             created_at: now_ms(),
         };
         let stored = async {
-            self.write_media_file(&file_name, &processed.original.bytes)
+            self.write_media_file(&file_name, processed.original.bytes)
                 .await?;
-            self.write_media_file(&thumb_name, &processed.thumbnail.bytes)
+            self.write_media_file(&thumb_name, processed.thumbnail.bytes)
                 .await?;
             let mut tx = self.db.begin_write().await?;
             rows::insert(&mut tx, &row).await?;
@@ -176,9 +166,9 @@ impl App {
             Some("png") => "image/png",
             _ => return Err(Error::NotFound),
         };
-        match tokio::fs::read(self.media_file(name)).await {
-            Ok(bytes) => Ok((bytes, content_type)),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(Error::NotFound),
+        match self.media_store.get(name).await {
+            Ok(bytes) => Ok((bytes.to_vec(), content_type)),
+            Err(crate::media_store::StoreError::NotFound) => Err(Error::NotFound),
             Err(error) => Err(anyhow::Error::new(error)
                 .context("reading a media file")
                 .into()),

@@ -42,12 +42,15 @@ pub struct App {
     decoding: Arc<tokio::sync::Semaphore>,
     /// Messages lately sent to rooms, as the room streams render them.
     recent_room_messages: Arc<rooms::RecentMessages>,
+    /// Photo files: local disk or S3-compatible storage.
+    media_store: crate::media_store::MediaStore,
 }
 
 impl App {
-    pub fn new(db: Db, config: Config) -> Self {
+    pub fn new(db: Db, config: Config, media_store: crate::media_store::MediaStore) -> Self {
         let limits = Arc::new(RateLimits::new(&config.limits));
         Self {
+            media_store,
             db,
             config: Arc::new(config),
             hub: Arc::new(crate::live::Hub::default()),

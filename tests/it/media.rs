@@ -407,3 +407,165 @@ async fn uploads_never_attached_are_removed_after_a_day() {
         );
     }
 }
+
+/// An S3-compatible server (moto, from PyPI) on a free port, stopped when dropped.
+struct S3Server {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl S3Server {
+    async fn start() -> Self {
+        let moto = std::env::var("SOTONG_TEST_MOTO").map_or_else(
+            |_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"),
+            std::path::PathBuf::from,
+        );
+        assert!(
+            moto.exists(),
+            "moto is not installed: run scripts/test (it installs moto[server] into .venv), or set SOTONG_TEST_MOTO"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let server = Self {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..100 {
+            if reqwest::get(&server.endpoint).await.is_ok() {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not start");
+    }
+
+    /// The keys in `bucket`, sorted.
+    async fn keys(&self, bucket: &str) -> Vec<String> {
+        let listing = reqwest::get(format!("{}/{bucket}?list-type=2", self.endpoint))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut keys: Vec<String> = listing
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|part| part.split("</Key>").next())
+            .map(str::to_owned)
+            .collect();
+        keys.sort();
+        keys
+    }
+}
+
+#[tokio::test]
+async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
+    let s3 = S3Server::start().await;
+    let bucket = "sotong-media";
+    let created = reqwest::Client::new()
+        .put(format!("{}/{bucket}", s3.endpoint))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        created.status().is_success(),
+        "bucket: {}",
+        created.status()
+    );
+    let t = TestApp::spawn_with(|c| {
+        c.media_store.kind = "s3".into();
+        c.media_store.bucket = bucket.into();
+        c.media_store.endpoint = s3.endpoint.clone();
+        c.media_store.access_key_id = "testing".into();
+        c.media_store.secret_access_key = "testing".into();
+    })
+    .await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+
+    let photo = upload(&t, &token, jpeg_with_gps(64, 48), "parking.jpg").await;
+    assert_eq!(photo.status(), 200);
+    let photo: Value = photo.json().await.unwrap();
+    let keys = s3.keys(bucket).await;
+    assert_eq!(keys.len(), 2, "the photo and its thumbnail: {keys:?}");
+    assert!(
+        media_files(&t).is_empty(),
+        "nothing on local disk when storage is S3"
+    );
+    assert_served_without_gps(&t, photo["url"].as_str().unwrap()).await;
+
+    // Bad input stores nothing.
+    let mut truncated = jpeg(64, 48);
+    truncated.truncate(truncated.len() / 2);
+    assert_eq!(
+        upload(&t, &token, truncated, "broken.jpg").await.status(),
+        422
+    );
+    assert_eq!(s3.keys(bucket).await, keys);
+
+    // Deleting the status removes its files from the bucket.
+    let status: Value = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&token)
+        .json(&json!({ "status": "주차장", "media_ids": [photo["id"]] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let deleted = t
+        .client
+        .delete(t.url(&format!(
+            "/api/v1/statuses/{}",
+            status["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert!(s3.keys(bucket).await.is_empty());
+    assert_eq!(t.count("media_removals").await, 0, "nothing left queued");
+    assert_eq!(
+        t.client
+            .get(photo["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // An upload never attached is cleaned up from the bucket too.
+    let stale: Value = upload(&t, &token, jpeg(32, 32), "old.jpg")
+        .await
+        .json()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE media_attachments SET created_at = $1 WHERE id = $2")
+        .bind(sotong::domain::time::now_ms() - 2 * 86_400_000)
+        .bind(stale["id"].as_str().unwrap().parse::<i64>().unwrap())
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+    t.app.sweep().await.unwrap();
+    assert!(s3.keys(bucket).await.is_empty());
+}
