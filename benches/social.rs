@@ -16,17 +16,14 @@
 
 use sotong::app::social::Placement;
 use sotong::app::{App, Viewer};
+use sotong::bench_data::{ACCOUNT_BASE, FOLLOWS_EACH, count, seed_social, tokens_for};
 use sotong::config::Config;
 use sotong::db::statuses::{Page, Timeline};
 use sotong::domain::status::NewStatus;
 use sotong::server::Server;
 use std::time::{Duration, Instant};
 
-const FOLLOWS_EACH: i64 = 200;
 const READERS: i64 = 200;
-/// Account ids of the seeded accounts start here, far below the time-based ids of live rows.
-const ACCOUNT_BASE: i64 = 1_000_000_000;
-const PASSWORD: &str = "bench-password-2026";
 /// Each HTTP client walks the readers with this stride, so that clients do not read in lockstep.
 const STRIDE: usize = 7;
 
@@ -102,132 +99,6 @@ async fn database_url(o: &Options) -> String {
         }
         other => panic!("unknown backend {other}"),
     }
-}
-
-async fn run(app: &App, sql: &str, binds: &[i64]) {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
-    for b in binds {
-        query = query.bind(*b);
-    }
-    query.execute(app.db.pool()).await.expect(sql);
-}
-
-async fn count(app: &App, sql: &'static str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .expect(sql);
-    n
-}
-
-/// Writes the accounts, follows, statuses, tags and favourites in bulk with recursive queries
-/// both databases run, then the readers' tokens.
-async fn seed(app: &App, o: &Options) {
-    let seeded = count(
-        app,
-        "SELECT COUNT(*) FROM accounts WHERE handle LIKE 'bench%'",
-    )
-    .await;
-    let statuses = count(app, "SELECT COUNT(*) FROM statuses").await;
-    if seeded == o.accounts && statuses >= o.statuses {
-        eprintln!("== reusing {seeded} accounts and {statuses} statuses");
-        return;
-    }
-    assert_eq!(
-        seeded, 0,
-        "a partly seeded database: remove it and start again"
-    );
-    let started = Instant::now();
-    let now = sotong::domain::time::now_ms();
-    let hash = sotong::app::secrets::hash_password_blocking(PASSWORD).expect("hash");
-    let n = o.accounts;
-    eprintln!("== seeding {n} accounts");
-    sqlx::query(
-        "INSERT INTO accounts (id, handle, handle_key, display_name, email, password_hash, role, note, created_at, updated_at, name_choseong) \
-         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
-         SELECT $2 + k, 'bench' || k, 'bench' || k, '직원' || k, 'bench' || k || '@bench.example', $4, 'official', '', $3, $3, 'ㅈㅇ' FROM n",
-    )
-    .bind(n)
-    .bind(ACCOUNT_BASE)
-    .bind(now)
-    .bind(&hash)
-    .execute(app.db.pool())
-    .await
-    .expect("accounts");
-    eprintln!("== seeding {} follows", n * FOLLOWS_EACH);
-    // Account i follows i+1, i+48, i+95, …: 200 distinct others.
-    run(
-        app,
-        "INSERT INTO follows (account_id, target_account_id, created_at) \
-         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
-         SELECT $2 + k / $4, $2 + (k / $4 + 1 + (k % $4) * 47) % $3, $5 FROM n",
-        &[n * FOLLOWS_EACH, ACCOUNT_BASE, n, FOLLOWS_EACH, now],
-    )
-    .await;
-    eprintln!("== seeding {} statuses", o.statuses);
-    // Ten a second, ending now: ids keep Sotong's layout (milliseconds << 16).
-    let first = now - o.statuses * 100;
-    run(
-        app,
-        "INSERT INTO statuses (id, account_id, visibility, source, content, spoiler_text, sensitive, language, created_at) \
-         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
-         SELECT ($2 + k * 100) * 65536, $3 + (k * 7919) % $4, \
-                CASE k % 10 WHEN 0 THEN 'unlisted' WHEN 1 THEN 'private' ELSE 'public' END, \
-                '구청 앞 주차장 공사 안내 ' || k || ' #주차', '<p>구청 앞 주차장 공사 안내 ' || k || ' #주차</p>', '', 0, 'ko', $2 + k * 100 FROM n",
-        &[o.statuses, first, ACCOUNT_BASE, n],
-    )
-    .await;
-    run(
-        app,
-        "INSERT INTO status_tags (status_id, tag) SELECT id, '주차' FROM statuses WHERE (id / 65536 / 100) % 10 = 0",
-        &[],
-    )
-    .await;
-    eprintln!("== seeding favourites");
-    run(
-        app,
-        "INSERT INTO favourites (account_id, status_id, created_at) \
-         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
-         SELECT $2 + k % $3, ($4 + ((k * 13) % $5) * 100) * 65536, $6 FROM n",
-        &[o.statuses / 5, ACCOUNT_BASE, n, first, o.statuses, now],
-    )
-    .await;
-    // PostgreSQL's index-only scans need the visibility map that VACUUM sets (autovacuum would,
-    // later); SQLite's VACUUM would only rewrite the file.
-    let analyze = if o.backend == "postgres" {
-        "VACUUM ANALYZE"
-    } else {
-        "ANALYZE"
-    };
-    run(app, analyze, &[]).await;
-    eprintln!("== seeded in {:.0?}", started.elapsed());
-}
-
-/// Tokens for the readers, written straight into the table (log-in would spend the
-/// benchmark's time in Argon2).
-async fn reader_tokens(app: &App) -> Vec<String> {
-    run(
-        app,
-        "DELETE FROM tokens WHERE account_id >= $1 AND account_id < $2",
-        &[ACCOUNT_BASE, ACCOUNT_BASE + READERS],
-    )
-    .await;
-    let mut tokens = Vec::new();
-    for i in 0..READERS {
-        let token = sotong::app::secrets::random_token();
-        sqlx::query(
-            "INSERT INTO tokens (id, token_hash, kind, account_id, scopes, created_at) VALUES ($1, $2, 'oauth', $3, 'read write', $4)",
-        )
-        .bind(sotong::domain::id::next_id())
-        .bind(sotong::app::secrets::token_hash(&token))
-        .bind(ACCOUNT_BASE + i)
-        .bind(sotong::domain::time::now_ms())
-        .execute(app.db.pool())
-        .await
-        .expect("token");
-        tokens.push(token);
-    }
-    tokens
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -379,8 +250,8 @@ async fn main() {
     let app = server.app().clone();
     let base = format!("http://{}", server.local_addr().expect("addr"));
     tokio::spawn(server.run_until_stopped(std::future::pending()));
-    seed(&app, &o).await;
-    let tokens = reader_tokens(&app).await;
+    seed_social(&app, o.accounts, o.statuses).await;
+    let tokens = tokens_for(&app, ACCOUNT_BASE, READERS).await;
     let mut viewers = Vec::new();
     for token in &tokens {
         viewers.push(

@@ -9,6 +9,7 @@
 //! - `server`, `config`, `telemetry`, `i18n`: start-up, settings, logs, messages.
 
 pub mod app;
+pub mod bench_data;
 pub mod cli;
 pub mod config;
 pub mod db;

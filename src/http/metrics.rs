@@ -82,6 +82,9 @@ pub async fn render(State(app): State<App>) -> Response {
     metrics::gauge!("sotong_db_pool_connections").set(size);
     metrics::gauge!("sotong_db_pool_in_use").set(size - idle);
     metrics::gauge!("sotong_db_pool_max").set(f64::from(app.config.max_db_connections));
+    if let Some(bytes) = resident_bytes() {
+        metrics::gauge!("sotong_process_resident_bytes").set(bytes);
+    }
     // Figures from the database are best effort: a scrape must not fail on them.
     #[allow(clippy::cast_precision_loss)]
     if let Ok(due) = app.jobs_due().await {
@@ -96,4 +99,12 @@ pub async fn render(State(app): State<App>) -> Response {
         handle.render(),
     )
         .into_response()
+}
+
+/// This process's resident memory (Linux), for the load harness's idle-connection figure.
+pub fn resident_bytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
 }

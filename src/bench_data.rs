@@ -1,0 +1,179 @@
+//! Data for benchmarks and the load harness (`cargo bench`, `sotong-load`): a social network of
+//! many accounts and statuses written in bulk, tokens for some of its accounts, and a room they
+//! have all joined. Never used by the server itself.
+
+use crate::app::App;
+use crate::app::rooms::RoomRequest;
+use crate::db::Backend;
+use crate::domain::room::NewRoom;
+use std::time::Instant;
+
+/// Every seeded account follows this many others.
+pub const FOLLOWS_EACH: i64 = 200;
+/// Seeded account ids start here, far below the time-based ids of live rows.
+pub const ACCOUNT_BASE: i64 = 1_000_000_000;
+const PASSWORD: &str = "bench-password-2026";
+
+async fn run(app: &App, sql: &str, binds: &[i64]) {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.execute(app.db.pool()).await.expect(sql);
+}
+
+pub async fn count(app: &App, sql: &'static str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(app.db.pool())
+        .await
+        .expect(sql);
+    n
+}
+
+/// Writes the accounts, follows, statuses, tags and favourites in bulk with recursive queries
+/// both databases run, then the readers' tokens.
+pub async fn seed_social(app: &App, accounts: i64, statuses_wanted: i64) {
+    let seeded = count(
+        app,
+        "SELECT COUNT(*) FROM accounts WHERE handle LIKE 'bench%'",
+    )
+    .await;
+    let statuses = count(app, "SELECT COUNT(*) FROM statuses").await;
+    if seeded == accounts && statuses >= statuses_wanted {
+        eprintln!("== reusing {seeded} accounts and {statuses} statuses");
+        return;
+    }
+    assert_eq!(
+        seeded, 0,
+        "a partly seeded database: remove it and start again"
+    );
+    let started = Instant::now();
+    let now = crate::domain::time::now_ms();
+    let hash = crate::app::secrets::hash_password_blocking(PASSWORD).expect("hash");
+    let n = accounts;
+    eprintln!("== seeding {n} accounts");
+    sqlx::query(
+        "INSERT INTO accounts (id, handle, handle_key, display_name, email, password_hash, role, note, created_at, updated_at, name_choseong) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k, 'bench' || k, 'bench' || k, '직원' || k, 'bench' || k || '@bench.example', $4, 'official', '', $3, $3, 'ㅈㅇ' FROM n",
+    )
+    .bind(n)
+    .bind(ACCOUNT_BASE)
+    .bind(now)
+    .bind(&hash)
+    .execute(app.db.pool())
+    .await
+    .expect("accounts");
+    eprintln!("== seeding {} follows", n * FOLLOWS_EACH);
+    // Account i follows i+1, i+48, i+95, …: 200 distinct others.
+    run(
+        app,
+        "INSERT INTO follows (account_id, target_account_id, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k / $4, $2 + (k / $4 + 1 + (k % $4) * 47) % $3, $5 FROM n",
+        &[n * FOLLOWS_EACH, ACCOUNT_BASE, n, FOLLOWS_EACH, now],
+    )
+    .await;
+    eprintln!("== seeding {} statuses", statuses_wanted);
+    // Ten a second, ending now: ids keep Sotong's layout (milliseconds << 16).
+    let first = now - statuses_wanted * 100;
+    run(
+        app,
+        "INSERT INTO statuses (id, account_id, visibility, source, content, spoiler_text, sensitive, language, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT ($2 + k * 100) * 65536, $3 + (k * 7919) % $4, \
+                CASE k % 10 WHEN 0 THEN 'unlisted' WHEN 1 THEN 'private' ELSE 'public' END, \
+                '구청 앞 주차장 공사 안내 ' || k || ' #주차', '<p>구청 앞 주차장 공사 안내 ' || k || ' #주차</p>', '', 0, 'ko', $2 + k * 100 FROM n",
+        &[statuses_wanted, first, ACCOUNT_BASE, n],
+    )
+    .await;
+    run(
+        app,
+        "INSERT INTO status_tags (status_id, tag) SELECT id, '주차' FROM statuses WHERE (id / 65536 / 100) % 10 = 0",
+        &[],
+    )
+    .await;
+    eprintln!("== seeding favourites");
+    run(
+        app,
+        "INSERT INTO favourites (account_id, status_id, created_at) \
+         WITH RECURSIVE n(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM n WHERE k < $1 - 1) \
+         SELECT $2 + k % $3, ($4 + ((k * 13) % $5) * 100) * 65536, $6 FROM n",
+        &[statuses_wanted / 5, ACCOUNT_BASE, n, first, statuses_wanted, now],
+    )
+    .await;
+    // PostgreSQL's index-only scans need the visibility map that VACUUM sets (autovacuum would,
+    // later); SQLite's VACUUM would only rewrite the file.
+    let analyze = if app.db.backend() == Backend::Postgres {
+        "VACUUM ANALYZE"
+    } else {
+        "ANALYZE"
+    };
+    run(app, analyze, &[]).await;
+    eprintln!("== seeded in {:.0?}", started.elapsed());
+}
+
+/// Tokens for `count` seeded accounts from `first`, written straight into the table (log-in
+/// would spend the benchmark's time in Argon2); earlier tokens of those accounts are replaced.
+pub async fn tokens_for(app: &App, first: i64, count: i64) -> Vec<String> {
+    run(
+        app,
+        "DELETE FROM tokens WHERE account_id >= $1 AND account_id < $2",
+        &[first, first + count],
+    )
+    .await;
+    let mut tokens = Vec::new();
+    for i in 0..count {
+        let token = crate::app::secrets::random_token();
+        sqlx::query(
+            "INSERT INTO tokens (id, token_hash, kind, account_id, scopes, created_at) VALUES ($1, $2, 'oauth', $3, 'read write', $4)",
+        )
+        .bind(crate::domain::id::next_id())
+        .bind(crate::app::secrets::token_hash(&token))
+        .bind(first + i)
+        .bind(crate::domain::time::now_ms())
+        .execute(app.db.pool())
+        .await
+        .expect("token");
+        tokens.push(token);
+    }
+    tokens
+}
+
+/// A named room opened by the holder of `host_token`, which the accounts `members` have
+/// joined already (so that connecting to it is only saying hello); returns its id.
+pub async fn joined_room(app: &App, host_token: &str, members: &[i64]) -> i64 {
+    let host = app
+        .viewer_for_token(host_token, "oauth")
+        .await
+        .expect("lookup")
+        .expect("host");
+    let room = NewRoom::parse("벤치마크 방", "", false, "link", Some("10000"), None).expect("room");
+    let room = app
+        .create_room(
+            &host,
+            RoomRequest {
+                room,
+                department_id: None,
+                cohost_ids: Vec::new(),
+                member_ids: Vec::new(),
+            },
+        )
+        .await
+        .expect("room");
+    let room_id = room.row.id;
+    let mut tx = app.db.pool().begin().await.expect("tx");
+    for (i, account) in members.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO room_participants (id, room_id, account_id, state) VALUES ($1, $2, $3, 'active') ON CONFLICT DO NOTHING",
+        )
+        .bind(format!("bench{room_id}x{i:08}"))
+        .bind(room_id)
+        .bind(*account)
+        .execute(&mut *tx)
+        .await
+        .expect("participant");
+    }
+    tx.commit().await.expect("commit");
+    room_id
+}

@@ -1,0 +1,385 @@
+//! The measurements. Each runs the same requests against whatever servers it is given, so the
+//! reference is measured exactly like Sotong.
+
+use super::{Figure, Plan, percentile};
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio_tungstenite::tungstenite::Message;
+
+pub struct Settings {
+    pub seconds: u64,
+    pub connections: usize,
+    pub listeners: usize,
+    pub rate: u64,
+    pub pairs: usize,
+    pub idle: usize,
+}
+
+#[derive(Clone, Copy)]
+pub enum Scenario {
+    HomeTimeline,
+    StatusCreation,
+    WallNotification,
+    RoomFanOut,
+    IdleConnections,
+}
+
+pub const ALL: [Scenario; 5] = [
+    Scenario::HomeTimeline,
+    Scenario::StatusCreation,
+    Scenario::WallNotification,
+    Scenario::RoomFanOut,
+    Scenario::IdleConnections,
+];
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl Scenario {
+    pub fn name(self, s: &Settings) -> String {
+        match self {
+            Self::HomeTimeline => format!("home timeline, {} connections", s.connections),
+            Self::StatusCreation => format!("status creation, {} connections", s.connections),
+            Self::WallNotification => {
+                format!("wall post → notification, {} pairs", s.pairs)
+            }
+            Self::RoomFanOut => format!(
+                "room fan-out, {} listeners × {} messages/s",
+                s.listeners, s.rate
+            ),
+            Self::IdleConnections => format!("{} idle WebSockets", s.idle),
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::HomeTimeline | Self::StatusCreation => "req/s",
+            Self::WallNotification | Self::RoomFanOut => "deliveries/s",
+            Self::IdleConnections => "KiB/conn",
+        }
+    }
+
+    pub async fn measure(
+        self,
+        bases: &[String],
+        plan: &Plan,
+        s: &Settings,
+    ) -> anyhow::Result<Figure> {
+        match self {
+            Self::HomeTimeline => requests(bases, plan, s, false).await,
+            Self::StatusCreation => requests(bases, plan, s, true).await,
+            Self::WallNotification => wall_notifications(bases, plan, s).await,
+            Self::RoomFanOut => room_fan_out(bases, plan, s).await,
+            Self::IdleConnections => idle(bases, s).await,
+        }
+    }
+}
+
+fn unix_nanos() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// The send time a payload carries as `t=<nanos>`, and how long ago that was.
+fn age_of(payload: &str) -> Option<Duration> {
+    let at = payload.find("t=")? + 2;
+    let digits: String = payload[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let sent: u128 = digits.parse().ok()?;
+    let age = unix_nanos().checked_sub(sent)?;
+    Some(Duration::from_nanos(u64::try_from(age).ok()?))
+}
+
+fn ws(base: &str) -> String {
+    base.replacen("http", "ws", 1)
+}
+
+/// Closed-loop clients for `seconds`: home-timeline reads, or status creation.
+async fn requests(
+    bases: &[String],
+    plan: &Plan,
+    s: &Settings,
+    create: bool,
+) -> anyhow::Result<Figure> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(s.connections)
+        .build()?;
+    let seconds = if create { s.seconds / 2 } else { s.seconds }.max(1);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let failures = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for c in 0..s.connections {
+        let (client, failures) = (client.clone(), failures.clone());
+        let base = bases[c % bases.len()].clone();
+        let tokens = plan.tokens.clone();
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut i = c * 7;
+            while Instant::now() < deadline {
+                let token = &tokens[i % tokens.len()];
+                i += 1;
+                let started = Instant::now();
+                let request = if create {
+                    client.post(format!("{base}/api/v1/statuses")).json(
+                        &json!({ "status": format!("부하 시험 {i}"), "visibility": "unlisted" }),
+                    )
+                } else {
+                    client.get(format!("{base}/api/v1/timelines/home?limit=20"))
+                };
+                match request.bearer_auth(token).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        times.push(started.elapsed());
+                    }
+                    _ => {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            times
+        }));
+    }
+    let started = Instant::now();
+    let mut times = Vec::new();
+    for w in workers {
+        times.extend(w.await?);
+    }
+    let wall = started.elapsed();
+    times.sort();
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Figure {
+        rate: times.len() as f64 / wall.as_secs_f64(),
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+        note: format!(
+            "{} requests, {} failed",
+            times.len(),
+            failures.load(Ordering::Relaxed)
+        ),
+    })
+}
+
+/// Reads text frames until `deadline`, handing each to `on_text`.
+async fn read_until(
+    socket: &mut Socket,
+    deadline: tokio::time::Instant,
+    mut on_text: impl FnMut(&str),
+) {
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Text(text) = message {
+            on_text(text.as_str());
+        }
+    }
+}
+
+/// Pairs of accounts: each posts on the other's wall once a second; the owner's user stream
+/// (on the last node) times the notification (made through the first node).
+async fn wall_notifications(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Result<Figure> {
+    let client = reqwest::Client::new();
+    let listen_base = bases.last().cloned().unwrap_or_default();
+    let post_base = bases[0].clone();
+    let end = tokio::time::Instant::now() + Duration::from_secs(s.seconds);
+    let mut tasks = Vec::new();
+    for pair in 0..s.pairs {
+        let owner = 2 * pair + 10;
+        let (owner_token, owner_id) = (plan.tokens[owner].clone(), plan.account_ids[owner].clone());
+        let poster_token = plan.tokens[owner + 1].clone();
+        let url = format!(
+            "{}/api/v1/streaming?stream=user&access_token={owner_token}",
+            ws(&listen_base)
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(&url).await?;
+        let (client, post_base) = (client.clone(), post_base.clone());
+        let poster = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let mut sent = 0usize;
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            while tokio::time::Instant::now() + Duration::from_secs(2) < end {
+                tick.tick().await;
+                let body = json!({ "status": format!("담벼락 t={}", unix_nanos()), "wall_account_id": owner_id, "visibility": "unlisted" });
+                if client
+                    .post(format!("{post_base}/api/v1/statuses"))
+                    .bearer_auth(&poster_token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    sent += 1;
+                }
+            }
+            sent
+        });
+        let listener = tokio::spawn(async move {
+            let mut ages = Vec::new();
+            read_until(&mut socket, end, |text| {
+                let Ok(frame) = serde_json::from_str::<Value>(text) else {
+                    return;
+                };
+                if frame["event"] == "notification"
+                    && let Some(age) = frame["payload"].as_str().and_then(age_of)
+                {
+                    ages.push(age);
+                }
+            })
+            .await;
+            ages
+        });
+        tasks.push((poster, listener));
+    }
+    let mut sent = 0;
+    let mut ages = Vec::new();
+    for (poster, listener) in tasks {
+        sent += poster.await?;
+        ages.extend(listener.await?);
+    }
+    ages.sort();
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Figure {
+        rate: ages.len() as f64 / s.seconds as f64,
+        p50: percentile(&ages, 0.5),
+        p99: percentile(&ages, 0.99),
+        note: format!("{} of {sent} notified", ages.len()),
+    })
+}
+
+/// Listeners on the room stream, spread over the nodes; one sender on the first node.
+async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Result<Figure> {
+    let mut sockets = Vec::new();
+    for l in 0..s.listeners {
+        let base = &bases[l % bases.len()];
+        let token = &plan.tokens[1 + l % (plan.tokens.len() - 1)];
+        let url = format!("{}/api/v1/sotong/rooms/{}/stream", ws(base), plan.room_id);
+        let (mut socket, _) = tokio_tungstenite::connect_async(&url).await?;
+        socket
+            .send(Message::Text(
+                json!({ "type": "hello", "access_token": token })
+                    .to_string()
+                    .into(),
+            ))
+            .await?;
+        sockets.push(socket);
+    }
+    // Everyone has been welcomed before the first message.
+    for socket in &mut sockets {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+            if matches!(&message, Message::Text(t) if t.as_str().contains("welcome")) {
+                break;
+            }
+        }
+    }
+    let end = tokio::time::Instant::now() + Duration::from_secs(s.seconds + 3);
+    let mut listeners = Vec::new();
+    for mut socket in sockets {
+        listeners.push(tokio::spawn(async move {
+            let mut ages = Vec::new();
+            read_until(&mut socket, end, |text| {
+                if text.contains(r#""type":"message""#) {
+                    ages.extend(age_of(text));
+                }
+            })
+            .await;
+            ages
+        }));
+    }
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/sotong/rooms/{}/messages", bases[0], plan.room_id);
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / s.rate.max(1)));
+    let mut sent = 0u64;
+    let stop = Instant::now() + Duration::from_secs(s.seconds);
+    let mut in_flight = Vec::new();
+    while Instant::now() < stop {
+        tick.tick().await;
+        let (client, url, token) = (client.clone(), url.clone(), plan.tokens[0].clone());
+        in_flight.push(tokio::spawn(async move {
+            client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&json!({ "body": format!("t={}", unix_nanos()) }))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }));
+        sent += 1;
+    }
+    let mut accepted = 0u64;
+    for f in in_flight {
+        accepted += u64::from(f.await.unwrap_or(false));
+    }
+    let mut ages = Vec::new();
+    for l in listeners {
+        ages.extend(l.await?);
+    }
+    ages.sort();
+    let expected = accepted * s.listeners as u64;
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Figure {
+        rate: ages.len() as f64 / s.seconds as f64,
+        p50: percentile(&ages, 0.5),
+        p99: percentile(&ages, 0.99),
+        note: format!(
+            "{accepted} of {sent} sent, {:.1} % delivered",
+            100.0 * ages.len() as f64 / expected.max(1) as f64
+        ),
+    })
+}
+
+/// Resident memory of every node, from its `/metrics`.
+async fn resident_bytes(bases: &[String]) -> f64 {
+    let mut total = 0.0;
+    for base in bases {
+        let Ok(response) = reqwest::get(format!("{base}/metrics")).await else {
+            continue;
+        };
+        let text = response.text().await.unwrap_or_default();
+        total += text
+            .lines()
+            .find(|l| l.starts_with("sotong_process_resident_bytes"))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0);
+    }
+    total
+}
+
+/// Idle public-timeline WebSockets spread over the nodes: memory per connection.
+async fn idle(bases: &[String], s: &Settings) -> anyhow::Result<Figure> {
+    let before = resident_bytes(bases).await;
+    let started = Instant::now();
+    let mut sockets = Vec::new();
+    let mut times = Vec::new();
+    for i in 0..s.idle {
+        let base = &bases[i % bases.len()];
+        let opened = Instant::now();
+        let (socket, _) = tokio_tungstenite::connect_async(format!(
+            "{}/api/v1/streaming?stream=public:local",
+            ws(base)
+        ))
+        .await?;
+        times.push(opened.elapsed());
+        sockets.push(socket);
+    }
+    let opening = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = resident_bytes(bases).await;
+    drop(sockets);
+    times.sort();
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Figure {
+        rate: (after - before).max(0.0) / 1024.0 / s.idle.max(1) as f64,
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+        note: format!(
+            "{} opened in {:.1} s, {:.0} MiB resident",
+            s.idle,
+            opening.as_secs_f64(),
+            after / 1024.0 / 1024.0
+        ),
+    })
+}
