@@ -73,8 +73,14 @@ impl Server {
             &tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(),
             router,
         );
+        // Stream frames are small and must leave at once, not wait for Nagle's algorithm.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let result = axum::serve(
-            self.listener,
+            listener,
             axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
                 SocketAddr,
             >(service),

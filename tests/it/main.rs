@@ -7,6 +7,7 @@ mod blocks;
 mod cli;
 mod clients;
 mod cluster;
+mod deploy;
 mod harness;
 mod instance;
 mod media;

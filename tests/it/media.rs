@@ -409,9 +409,9 @@ async fn uploads_never_attached_are_removed_after_a_day() {
 }
 
 /// An S3-compatible server (moto, from PyPI) on a free port, stopped when dropped.
-struct S3Server {
+pub(crate) struct S3Server {
     child: std::process::Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl Drop for S3Server {
@@ -422,7 +422,7 @@ impl Drop for S3Server {
 }
 
 impl S3Server {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let moto = std::env::var("SOTONG_TEST_MOTO").map_or_else(
             |_| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"),
             std::path::PathBuf::from,
@@ -456,7 +456,7 @@ impl S3Server {
     }
 
     /// The keys in `bucket`, sorted.
-    async fn keys(&self, bucket: &str) -> Vec<String> {
+    pub(crate) async fn keys(&self, bucket: &str) -> Vec<String> {
         let listing = reqwest::get(format!("{}/{bucket}?list-type=2", self.endpoint))
             .await
             .unwrap()
@@ -472,22 +472,27 @@ impl S3Server {
         keys.sort();
         keys
     }
+
+    /// Creates a bucket.
+    pub(crate) async fn bucket(&self, bucket: &str) {
+        let created = reqwest::Client::new()
+            .put(format!("{}/{bucket}", self.endpoint))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            created.status().is_success(),
+            "bucket: {}",
+            created.status()
+        );
+    }
 }
 
 #[tokio::test]
 async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
     let s3 = S3Server::start().await;
     let bucket = "sotong-media";
-    let created = reqwest::Client::new()
-        .put(format!("{}/{bucket}", s3.endpoint))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        created.status().is_success(),
-        "bucket: {}",
-        created.status()
-    );
+    s3.bucket(bucket).await;
     let t = TestApp::spawn_with(|c| {
         c.media_store.kind = "s3".into();
         c.media_store.bucket = bucket.into();

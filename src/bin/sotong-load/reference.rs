@@ -79,6 +79,10 @@ pub async fn serve(database_url: &str, listen: &str) -> anyhow::Result<()> {
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     eprintln!("reference listening on http://{}", listener.local_addr()?);
+    // As Sotong does: small frames leave at once.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -196,8 +196,10 @@ async fn wall_notifications(bases: &[String], plan: &Plan, s: &Settings) -> anyh
         );
         let (mut socket, _) = tokio_tungstenite::connect_async(&url).await?;
         let (client, post_base) = (client.clone(), post_base.clone());
+        // Pairs take turns through each second, so that the load is even, not a burst.
+        let offset = Duration::from_millis(300 + 1000 * pair as u64 / s.pairs.max(1) as u64);
         let poster = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(offset).await;
             let mut sent = 0usize;
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             while tokio::time::Instant::now() + Duration::from_secs(2) < end {

@@ -1,0 +1,201 @@
+//! The deployment guide, as tested: two real nodes on one PostgreSQL database with photos in
+//! S3-compatible storage (moto), behind nginx running `deploy/nginx.conf`.
+
+use crate::harness::{TestApp, backend, user};
+use crate::media::{S3Server, assert_served_without_gps, jpeg_with_gps};
+use crate::process::{serve_with, signal};
+use crate::streaming::{connect, next_event};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// nginx with the guide's configuration, its upstreams and port replaced; stopped when dropped.
+struct Nginx {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn nginx_binary() -> Option<&'static str> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+impl Nginx {
+    async fn start(binary: &str, port: u16, nodes: &[&str]) -> Self {
+        let guide =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf"))
+                .unwrap();
+        let site = guide
+            .replace("server 127.0.0.1:8081;", &format!("server {};", nodes[0]))
+            .replace("server 127.0.0.1:8082;", &format!("server {};", nodes[1]))
+            .replace("listen 80;", &format!("listen 127.0.0.1:{port};"));
+        assert_ne!(
+            site, guide,
+            "the guide's upstreams and port are where the test expects"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        let main = format!(
+            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/sotong.conf;\n}}\n"
+        );
+        std::fs::write(dir.path().join("sotong.conf"), site).unwrap();
+        std::fs::write(dir.path().join("nginx.conf"), main).unwrap();
+        let nginx = Self {
+            child: Command::new(binary)
+                .args([
+                    "-p",
+                    &d.to_string(),
+                    "-c",
+                    &format!("{d}/nginx.conf"),
+                    "-g",
+                    "daemon off;",
+                ])
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("nginx starts"),
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return nginx;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("nginx did not answer on {port}");
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
+    if backend() != "postgres" {
+        eprintln!("the deployment needs PostgreSQL: skipped on {}", backend());
+        return;
+    }
+    let Some(nginx) = nginx_binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have nginx (.ci/run installs it)"
+        );
+        eprintln!("nginx is not installed: skipped");
+        return;
+    };
+    let s3 = S3Server::start().await;
+    s3.bucket("sotong-media").await;
+    let t = TestApp::spawn().await;
+    let official = user(&t, "gildong", "홍길동").await;
+    let resident = user(&t, "minji", "김민지").await;
+
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let settings = [
+        ("SOTONG_PUBLIC_URL", public.as_str()),
+        ("SOTONG_TRUST_PROXY", "true"),
+        ("SOTONG_MEDIA_STORE__KIND", "s3"),
+        ("SOTONG_MEDIA_STORE__BUCKET", "sotong-media"),
+        ("SOTONG_MEDIA_STORE__ENDPOINT", s3.endpoint.as_str()),
+        ("SOTONG_MEDIA_STORE__ACCESS_KEY_ID", "testing"),
+        ("SOTONG_MEDIA_STORE__SECRET_ACCESS_KEY", "testing"),
+    ];
+    let (mut node_a, a) = serve_with(&t, &settings);
+    let (mut node_b, b) = serve_with(&t, &settings);
+    let upstream = |base: &str| base.trim_start_matches("http://").to_owned();
+    let proxy = Nginx::start(nginx, port, &[&upstream(&a), &upstream(&b)]).await;
+
+    // The official's stream, opened through nginx (a WebSocket upgrade through the proxy).
+    let mut stream = connect(
+        &public,
+        &format!("access_token={}&stream=user", official.token),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The resident uploads a photo and writes on his wall, through nginx.
+    let client = reqwest::Client::new();
+    let form = Form::new()
+        .part(
+            "file",
+            Part::bytes(jpeg_with_gps(64, 48)).file_name("parking.jpg"),
+        )
+        .text("description", "주차장 사진");
+    let photo: Value = client
+        .post(format!("{public}/api/v2/media"))
+        .bearer_auth(&resident.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = photo["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&public),
+        "links name the public address: {url}"
+    );
+    let post = client
+        .post(format!("{public}/api/v1/statuses"))
+        .bearer_auth(&resident.token)
+        .json(&json!({ "status": "구청 앞 주차장 사진입니다", "wall_account_id": official.id, "media_ids": [photo["id"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 200);
+    let mut notified = false;
+    for _ in 0..5 {
+        match next_event(&mut stream, Duration::from_secs(3)).await {
+            Some((_, event, payload)) if event == "notification" => {
+                assert!(payload.contains("sotong.wall_post"));
+                notified = true;
+                break;
+            }
+            Some(_) => continue,
+            None => break,
+        }
+    }
+    assert!(notified, "the wall post's notification came through nginx");
+
+    // Whichever node answers, the photo comes from the shared bucket, without its GPS.
+    for _ in 0..4 {
+        assert_served_without_gps(&t, &url).await;
+    }
+    assert_eq!(s3.keys("sotong-media").await.len(), 2);
+    // The numbers stay inside.
+    let metrics = client
+        .get(format!("{public}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 404);
+    assert_eq!(
+        reqwest::get(format!("{a}/metrics")).await.unwrap().status(),
+        200
+    );
+
+    drop(proxy);
+    for node in [&mut node_a, &mut node_b] {
+        signal(node, "TERM");
+        let _ = node.wait();
+    }
+}
