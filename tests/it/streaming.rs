@@ -327,3 +327,62 @@ async fn a_muted_account_stays_out_of_the_stream() {
         "the muted post, sent first, never came"
     );
 }
+
+#[tokio::test]
+async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
+    let t = TestApp::spawn().await;
+    let official_id = t.create_account("gildong", "홍길동").await;
+    let resident_id = t.create_account("minji", "김민지").await;
+    let resident = t.token_for("minji").await;
+    let official = t.token_for("gildong").await;
+    let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // One notification arrives as usual.
+    let followed = t
+        .client
+        .post(t.url(&format!("/api/v1/accounts/{official_id}/follow")))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 200);
+    let (_, event, first) = next_event(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("the follow is announced");
+    assert_eq!(event, "notification");
+    // Another is written while its event is lost on the way (as between nodes).
+    let mut tx = t.app.db.begin_write().await.unwrap();
+    let missed = sotong::db::notifications::notify(
+        &mut tx,
+        official_id,
+        resident_id,
+        "mention",
+        None,
+        sotong::domain::time::now_ms(),
+    )
+    .await
+    .unwrap()
+    .expect("written");
+    tx.commit().await.unwrap();
+    assert!(
+        next_event(&mut socket, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "no event, no frame"
+    );
+    // The node learns that events were lost: the stream reads what it missed, and only that.
+    t.app.hub.deliver_gap();
+    let (_, event, payload) = next_event(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("the missed notification is sent");
+    assert_eq!(event, "notification");
+    let payload: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(payload["id"], missed.to_string());
+    assert_ne!(payload.to_string(), first);
+    assert!(
+        next_event(&mut socket, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "the one delivered before is not sent again"
+    );
+}

@@ -125,6 +125,62 @@ async fn render(
     }
 }
 
+/// What one connection has delivered of its viewer's notifications, so that after a gap (events
+/// lost between nodes) it sends what it missed, read from the database.
+struct Delivered {
+    /// Notifications with a greater id have not been sent.
+    notifications_after: i64,
+}
+
+impl Delivered {
+    fn new() -> Self {
+        // Ids begin with their millisecond: anything made from now on sorts after this.
+        Self {
+            notifications_after: crate::domain::time::now_ms() << 16,
+        }
+    }
+
+    /// Like [`render`], and on a gap, the user stream's missed notifications, oldest first.
+    async fn render(
+        &mut self,
+        app: &App,
+        viewer: Option<&Viewer>,
+        lang: Lang,
+        stream: &str,
+        event: Event,
+    ) -> Vec<(&'static str, String)> {
+        match (event, viewer) {
+            (Event::Gap, Some(viewer)) if stream.starts_with("user") => {
+                let missed = app
+                    .notifications(viewer, &[], None, Some(self.notifications_after), 40)
+                    .await
+                    .unwrap_or_default();
+                let mut out = Vec::new();
+                for view in missed.iter().rev() {
+                    self.notifications_after = self.notifications_after.max(view.row.id);
+                    if let Ok(json) =
+                        serde_json::to_string(&Notification::from_view(view, &app.config, lang))
+                    {
+                        out.push(("notification", json));
+                    }
+                }
+                out
+            }
+            (Event::Notification(id), _) => {
+                let rendered = render(app, viewer, lang, stream, event).await;
+                if rendered.is_some() {
+                    self.notifications_after = self.notifications_after.max(id);
+                }
+                rendered.into_iter().collect()
+            }
+            _ => render(app, viewer, lang, stream, event)
+                .await
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
 /// Open subscriptions of one connection, each a task forwarding hub events into one channel.
 struct Subscriptions {
     sender: mpsc::Sender<(String, Event)>,
@@ -242,6 +298,7 @@ async fn serve_socket(
     let _open = crate::http::metrics::OpenSocket::new("streaming");
     let (mut outgoing, mut incoming) = socket.split();
     let (mut subscriptions, mut events) = Subscriptions::new();
+    let mut delivered = Delivered::new();
     if let Some((stream, tag, topic)) = first {
         subscriptions.add(&app, stream_name(&stream, tag.as_deref()), topic);
     }
@@ -278,13 +335,13 @@ async fn serve_socket(
             }
             Some((name, event)) = events.recv() => {
                 let stream = name.split('#').next().unwrap_or_default().to_owned();
-                if let Some((kind, payload)) = render(&app, viewer.as_ref(), lang, &stream, event).await {
-                    let mut streams = vec![stream.clone()];
-                    if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
-                        streams.push(tag);
-                    }
+                let mut streams = vec![stream.clone()];
+                if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
+                    streams.push(tag);
+                }
+                for (kind, payload) in delivered.render(&app, viewer.as_ref(), lang, &stream, event).await {
                     let frame = serde_json::json!({ "stream": streams, "event": kind, "payload": payload }).to_string();
-                    if outgoing.send(Message::Text(frame.into())).await.is_err() { break; }
+                    if outgoing.send(Message::Text(frame.into())).await.is_err() { return; }
                 }
             }
         }
@@ -317,25 +374,44 @@ pub async fn sse(
     let (mut subscriptions, events) = Subscriptions::new();
     subscriptions.add(&app, stream.to_owned(), topic);
     let closed = app.hub.closed();
-    let state = (app, viewer, events, subscriptions, Box::pin(closed));
+    let state = (
+        app,
+        viewer,
+        events,
+        subscriptions,
+        Box::pin(closed),
+        Delivered::new(),
+        std::collections::VecDeque::new(),
+    );
     let body = futures_util::stream::unfold(
         state,
-        move |(app, viewer, mut events, subscriptions, mut closed)| async move {
+        move |(app, viewer, mut events, subscriptions, mut closed, mut delivered, mut pending)| async move {
             loop {
+                if let Some((kind, payload)) = pending.pop_front() {
+                    let event = SseEvent::default().event(kind).data(payload);
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (
+                            app,
+                            viewer,
+                            events,
+                            subscriptions,
+                            closed,
+                            delivered,
+                            pending,
+                        ),
+                    ));
+                }
                 let next = tokio::select! {
                     () = &mut closed => None,
                     next = events.recv() => next,
                 };
                 let (name, event) = next?;
-                if let Some((kind, payload)) =
-                    render(&app, viewer.as_ref(), lang, &name, event).await
-                {
-                    let event = SseEvent::default().event(kind).data(payload);
-                    return Some((
-                        Ok::<_, std::convert::Infallible>(event),
-                        (app, viewer, events, subscriptions, closed),
-                    ));
-                }
+                pending.extend(
+                    delivered
+                        .render(&app, viewer.as_ref(), lang, &name, event)
+                        .await,
+                );
             }
         },
     );
