@@ -185,7 +185,8 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
         ("SOTONG_CLUSTER__JOBS_EVERY_SECS", "1"),
         ("SOTONG_CLUSTER__JOBS_LEASE_SECS", "3"),
     ];
-    let (mut node_a, _) = crate::process::serve_with(&t, &settings);
+    let (node_a, _) = crate::process::serve_with(&t, &settings);
+    let mut node_a = crate::process::Running(node_a);
     let pool = t.app.db.pool();
     let mut a_holds = None;
     for _ in 0..100 {
@@ -205,7 +206,8 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (a_name, _) = a_holds.expect("node A took the lease and is writing the reminders");
-    let (mut node_b, _) = crate::process::serve_with(&t, &settings);
+    let (node_b, _) = crate::process::serve_with(&t, &settings);
+    let node_b = crate::process::Running(node_b);
     // B waits while A renews its lease, however long A's step takes.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let (holder, _) = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
@@ -214,8 +216,8 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
         .unwrap();
     assert_eq!(holder, a_name, "a live node keeps its lease");
 
-    crate::process::signal(&node_a, "KILL");
-    let _ = node_a.wait();
+    crate::process::signal(&node_a.0, "KILL");
+    let _ = node_a.0.wait();
     sqlx::Executor::execute(&mut blocker, "ROLLBACK")
         .await
         .unwrap();
@@ -249,6 +251,5 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
         .unwrap()
         .unwrap();
     assert_ne!(holder, a_name, "node B holds the lease now");
-    crate::process::signal(&node_b, "TERM");
-    let _ = node_b.wait();
+    drop(node_b);
 }

@@ -3,7 +3,7 @@
 
 use crate::harness::{TestApp, backend, user};
 use crate::media::{S3Server, assert_served_without_gps, jpeg_with_gps};
-use crate::process::{serve_with, signal};
+use crate::process::{Running, serve_with};
 use crate::streaming::{connect, next_event};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ impl Nginx {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display();
         let main = format!(
-            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\n\
+            "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\n\
              http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
              fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/sotong.conf;\n}}\n"
         );
@@ -67,9 +67,11 @@ impl Nginx {
                     "-c",
                     &format!("{d}/nginx.conf"),
                     "-g",
-                    "daemon off;",
+                    // One process (no workers left behind when it is killed), in the foreground.
+                    "daemon off; master_process off;",
                 ])
-                .stderr(Stdio::inherit())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
                 .spawn()
                 .expect("nginx starts"),
             _dir: dir,
@@ -118,8 +120,10 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
         ("SOTONG_MEDIA_STORE__ACCESS_KEY_ID", "testing"),
         ("SOTONG_MEDIA_STORE__SECRET_ACCESS_KEY", "testing"),
     ];
-    let (mut node_a, a) = serve_with(&t, &settings);
-    let (mut node_b, b) = serve_with(&t, &settings);
+    let (node_a, a) = serve_with(&t, &settings);
+    let node_a = Running(node_a);
+    let (node_b, b) = serve_with(&t, &settings);
+    let node_b = Running(node_b);
     let upstream = |base: &str| base.trim_start_matches("http://").to_owned();
     let proxy = Nginx::start(nginx, port, &[&upstream(&a), &upstream(&b)]).await;
 
@@ -193,9 +197,7 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
         200
     );
 
+    // nginx, the nodes and moto stop as they go out of scope.
     drop(proxy);
-    for node in [&mut node_a, &mut node_b] {
-        signal(node, "TERM");
-        let _ = node.wait();
-    }
+    drop((node_a, node_b));
 }

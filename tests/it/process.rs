@@ -125,3 +125,14 @@ async fn kill_9_loses_no_acknowledged_write() {
     signal(&again, "TERM");
     let _ = again.wait();
 }
+
+/// A server process that is killed when the test ends, even when it fails half-way (a process
+/// left running would hold the test's output open).
+pub(crate) struct Running(pub(crate) Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
