@@ -12,13 +12,12 @@
 //! stream is the same code once its ticket has been checked at hello.
 
 use futures_util::{SinkExt, StreamExt};
-use sotong::app::rooms::RoomRequest;
+use sotong::bench_data::{joined_room, percentile, tokens_for, unix_nanos};
 use sotong::config::Config;
-use sotong::domain::room::NewRoom;
 use sotong::server::Server;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 const ACCOUNT_BASE: i64 = 2_000_000_000;
@@ -52,12 +51,6 @@ fn options() -> Options {
     o
 }
 
-fn unix_nanos() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
-
 /// Seeds `n` accounts with tokens and a room they have all joined; returns (room id, tokens).
 async fn seed(database_url: &str, data_dir: &std::path::Path, n: usize) -> (i64, Vec<String>) {
     let config = Config {
@@ -82,56 +75,10 @@ async fn seed(database_url: &str, data_dir: &std::path::Path, n: usize) -> (i64,
     .execute(pool)
     .await
     .expect("accounts");
-    let mut tokens = Vec::new();
-    let mut tx = pool.begin().await.expect("tx");
-    for i in 0..n {
-        let token = sotong::app::secrets::random_token();
-        sqlx::query(
-            "INSERT INTO tokens (id, token_hash, kind, account_id, scopes, created_at) VALUES ($1, $2, 'oauth', $3, 'read write', $4)",
-        )
-        .bind(sotong::domain::id::next_id())
-        .bind(sotong::app::secrets::token_hash(&token))
-        .bind(ACCOUNT_BASE + i)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .expect("token");
-        tokens.push(token);
-    }
-    tx.commit().await.expect("commit");
-    let host = app
-        .viewer_for_token(&tokens[0], "oauth")
-        .await
-        .expect("lookup")
-        .expect("host");
-    let room = NewRoom::parse("벤치마크 방", "", false, "link", Some("10000"), None).expect("room");
-    let room = app
-        .create_room(
-            &host,
-            RoomRequest {
-                room,
-                department_id: None,
-                cohost_ids: Vec::new(),
-                member_ids: Vec::new(),
-            },
-        )
-        .await
-        .expect("room");
-    let room_id = room.row.id;
+    let tokens = tokens_for(&app, ACCOUNT_BASE, n).await;
     // Everyone else has joined already, so that connecting is only saying hello.
-    let mut tx = pool.begin().await.expect("tx");
-    for i in 1..n {
-        sqlx::query(
-            "INSERT INTO room_participants (id, room_id, account_id, state) VALUES ($1, $2, $3, 'active')",
-        )
-        .bind(format!("bench{i:08}"))
-        .bind(room_id)
-        .bind(ACCOUNT_BASE + i)
-        .execute(&mut *tx)
-        .await
-        .expect("participant");
-    }
-    tx.commit().await.expect("commit");
+    let members: Vec<i64> = (ACCOUNT_BASE + 1..ACCOUNT_BASE + n).collect();
+    let room_id = joined_room(&app, &tokens[0], &members).await;
     (room_id, tokens)
 }
 
@@ -168,16 +115,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
 }
 
 #[tokio::main]

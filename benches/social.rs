@@ -16,7 +16,7 @@
 
 use sotong::app::social::Placement;
 use sotong::app::{App, Viewer};
-use sotong::bench_data::{ACCOUNT_BASE, FOLLOWS_EACH, count, seed_social, tokens_for};
+use sotong::bench_data::{ACCOUNT_BASE, FOLLOWS_EACH, count, percentile, seed_social, tokens_for};
 use sotong::config::Config;
 use sotong::db::statuses::{Page, Timeline};
 use sotong::domain::status::NewStatus;
@@ -99,16 +99,6 @@ async fn database_url(o: &Options) -> String {
         }
         other => panic!("unknown backend {other}"),
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
 }
 
 fn summary(name: &str, mut times: Vec<Duration>, wall: Duration) -> String {

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::app::rooms::RoomRequest;
 use crate::db::Backend;
 use crate::domain::room::NewRoom;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Every seeded account follows this many others.
 pub const FOLLOWS_EACH: i64 = 200;
@@ -123,6 +123,8 @@ pub async fn tokens_for(app: &App, first: i64, count: i64) -> Vec<String> {
     )
     .await;
     let mut tokens = Vec::new();
+    // One transaction: thousands of tokens, one durable commit.
+    let mut tx = app.db.pool().begin().await.expect("tx");
     for i in 0..count {
         let token = crate::app::secrets::random_token();
         sqlx::query(
@@ -132,11 +134,12 @@ pub async fn tokens_for(app: &App, first: i64, count: i64) -> Vec<String> {
         .bind(crate::app::secrets::token_hash(&token))
         .bind(first + i)
         .bind(crate::domain::time::now_ms())
-        .execute(app.db.pool())
+        .execute(&mut *tx)
         .await
         .expect("token");
         tokens.push(token);
     }
+    tx.commit().await.expect("commit");
     tokens
 }
 
@@ -176,4 +179,26 @@ pub async fn joined_room(app: &App, host_token: &str, members: &[i64]) -> i64 {
     }
     tx.commit().await.expect("commit");
     room_id
+}
+
+/// The value below which a share `p` (0.5, 0.99) of the sorted durations lie; zero for none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index]
+}
+
+/// Wall-clock nanoseconds, which senders put in messages and receivers subtract from (both on
+/// one machine's clock).
+pub fn unix_nanos() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }

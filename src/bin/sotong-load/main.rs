@@ -112,19 +112,6 @@ pub struct Figure {
     pub note: String,
 }
 
-pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[index]
-}
-
 /// How Sotong compares, in the figure that matters for the measurement: throughput for
 /// closed-loop requests, p99 latency for deliveries at a fixed rate, memory for idle sockets.
 fn ratio(unit: &str, sotong: &Figure, reference: &Figure) -> String {

@@ -1,12 +1,13 @@
 //! The measurements. Each runs the same requests against whatever servers it is given, so the
 //! reference is measured exactly like Sotong.
 
-use super::{Figure, Plan, percentile};
+use super::{Figure, Plan};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
+use sotong::bench_data::{percentile, unix_nanos};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 pub struct Settings {
@@ -76,12 +77,6 @@ impl Scenario {
             Self::IdleConnections => idle(bases, s).await,
         }
     }
-}
-
-fn unix_nanos() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
 }
 
 /// The send time a payload carries as `t=<nanos>`, and how long ago that was.
