@@ -150,7 +150,7 @@ impl App {
     }
 
     /// The bytes and type of a stored media file, by its public name.
-    pub async fn media_file_bytes(&self, name: &str) -> Result<(Vec<u8>, &'static str)> {
+    pub async fn media_file_bytes(&self, name: &str) -> Result<(bytes::Bytes, &'static str)> {
         let safe = !name.is_empty()
             && name.len() <= 64
             && name
@@ -167,7 +167,7 @@ impl App {
             _ => return Err(Error::NotFound),
         };
         match self.media_store.get(name).await {
-            Ok(bytes) => Ok((bytes.to_vec(), content_type)),
+            Ok(bytes) => Ok((bytes, content_type)),
             Err(crate::media_store::StoreError::NotFound) => Err(Error::NotFound),
             Err(error) => Err(anyhow::Error::new(error)
                 .context("reading a media file")
