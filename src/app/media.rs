@@ -121,6 +121,19 @@ impl App {
         })
     }
 
+    /// Takes back the viewer's uploads that a failed post would otherwise leave behind, rows
+    /// and files (a page uploads the photos of a post before the post itself is checked).
+    pub async fn discard_uploads(&self, viewer: &Viewer, ids: &[i64]) -> Result<()> {
+        let account_id = viewer.account()?;
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        for id in ids {
+            rows::take_unattached(&mut tx, account_id, *id, now).await?;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.remove_queued_media().await
+    }
+
     /// Removes uploads that were never attached, rows and files.
     pub async fn remove_stale_uploads(&self) -> Result<()> {
         let now = now_ms();

@@ -112,6 +112,16 @@ pub async fn take_stale(tx: &mut Tx, before: i64, now: i64) -> DbResult<()> {
     queue_removals(tx, &files, now).await
 }
 
+/// Removes one unattached upload of an account; queues its files.
+pub async fn take_unattached(tx: &mut Tx, account_id: i64, id: i64, now: i64) -> DbResult<()> {
+    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL RETURNING file_name, thumb_name")
+        .bind(id)
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    queue_removals(tx, &files, now).await
+}
+
 /// Queues the files of rows being deleted in `tx` for removal from storage.
 pub async fn queue_removals(tx: &mut Tx, files: &[(String, String)], now: i64) -> DbResult<()> {
     for (file, thumb) in files {

@@ -96,14 +96,63 @@ pub struct MaybeAuth(pub Option<Viewer>);
 impl FromRequestParts<App> for MaybeAuth {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let Some(token) = bearer(&parts.headers) else {
-            return Ok(MaybeAuth(None));
-        };
-        match app.viewer_for_token(token, "oauth").await? {
-            Some(viewer) => Ok(MaybeAuth(Some(viewer))),
-            None => Err(ApiError(Error::Unauthorized("error.unauthorized"))),
-        }
+        Ok(MaybeAuth(api_viewer(app, &parts.headers).await?))
     }
+}
+
+/// A page of this site calling the JSON API: its session cookie, vouched for by the page's
+/// form token in `X-CSRF-Token`. Another site can send the cookie but read neither token, so
+/// the pair proves the call comes from one of our pages.
+fn page_session(headers: &HeaderMap) -> Option<&str> {
+    let session = cookie(headers, SESSION_COOKIE)?;
+    let expected = cookie(headers, super::web::CSRF_COOKIE).filter(|c| !c.is_empty())?;
+    let sent = headers.get("x-csrf-token")?.to_str().ok()?;
+    bool::from(subtle::ConstantTimeEq::ct_eq(
+        expected.as_bytes(),
+        sent.as_bytes(),
+    ))
+    .then_some(session)
+}
+
+/// The caller of a JSON endpoint: a bearer token, or one of our pages with its session. No
+/// credential is `None`; a credential that does not hold is a 401.
+pub(crate) async fn api_viewer(app: &App, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
+    let (token, kind) = match (bearer(headers), page_session(headers)) {
+        (Some(token), _) => (token, "oauth"),
+        (None, Some(session)) => (session, "web"),
+        (None, None) => return Ok(None),
+    };
+    match app.viewer_for_token(token, kind).await? {
+        Some(viewer) => Ok(Some(viewer)),
+        None => Err(Error::Unauthorized("error.unauthorized")),
+    }
+}
+
+/// A page's WebSocket: browsers cannot set headers on one, so the session cookie is taken
+/// when the upgrade comes from a page of this very site (`Origin` equal to `Host`), which
+/// another site cannot fake.
+pub(crate) async fn socket_page_viewer(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<Option<Viewer>, Error> {
+    let Some(session) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let same_origin = headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .and_then(|o| url::Url::parse(o).ok())
+        .is_some_and(|o| {
+            let origin_host = o
+                .host_str()
+                .map(|h| o.port().map_or(h.to_owned(), |p| format!("{h}:{p}")));
+            origin_host.is_some() && origin_host.as_deref() == host
+        });
+    if !same_origin {
+        return Ok(None);
+    }
+    app.viewer_for_token(session, "web").await
 }
 
 impl FromRequestParts<App> for Auth {

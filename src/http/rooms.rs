@@ -15,7 +15,7 @@ use crate::domain::id::parse_id;
 use crate::domain::room::{NewRoom, Ticket};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
-use crate::http::extract::{Auth, Params, bearer, flexible_bool, one_or_many};
+use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
 use crate::http::mastodon::dto::Account;
 use crate::http::mastodon::paging::{PageQuery, link_header};
 use crate::i18n::Lang;
@@ -175,9 +175,7 @@ async fn credential(app: &App, headers: &HeaderMap) -> Result<RoomCredential, Er
     if let Some(ticket) = ticket_in(headers)? {
         return Ok(RoomCredential::Ticket(ticket));
     }
-    let token = bearer(headers).ok_or(Error::Unauthorized("error.unauthorized"))?;
-    let viewer = app
-        .viewer_for_token(token, "oauth")
+    let viewer = crate::http::extract::api_viewer(app, headers)
         .await?
         .ok_or(Error::Unauthorized("error.unauthorized"))?;
     Ok(RoomCredential::Account(viewer))

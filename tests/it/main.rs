@@ -4,6 +4,7 @@
 
 mod accounts;
 mod blocks;
+mod browser;
 mod cli;
 mod clients;
 mod cluster;
@@ -22,3 +23,4 @@ mod streaming;
 mod suggestions;
 mod tidy;
 mod web;
+mod web_app;

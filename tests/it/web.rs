@@ -77,8 +77,9 @@ async fn a_resident_signs_up_logs_out_and_logs_in_again() {
         "{cookie}"
     );
     let home = page(&t, "/").await;
-    assert!(home.contains("이수민님, 반갑습니다"), "{home}");
-    assert!(home.contains("주민"));
+    assert!(home.contains("무슨 이야기를 나누고 싶으세요?"), "{home}");
+    assert!(home.contains("href=\"/@sumin\" class=\"who\">이수민</a>"));
+    assert!(page(&t, "/@sumin").await.contains("<dd>주민</dd>"));
 
     let csrf = csrf_of(&home);
     let out = t
@@ -98,7 +99,7 @@ async fn a_resident_signs_up_logs_out_and_logs_in_again() {
 
     let again = sign_in(&t, "sumin@example.org", GOOD_PASSWORD).await;
     assert_eq!(again.status(), 303);
-    assert!(page(&t, "/").await.contains("이수민님"));
+    assert!(page(&t, "/").await.contains("class=\"who\">이수민</a>"));
 }
 
 #[tokio::test]

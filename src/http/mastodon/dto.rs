@@ -359,16 +359,6 @@ impl Notification {
         config: &Config,
         lang: crate::i18n::Lang,
     ) -> Self {
-        let key = match view.row.kind.as_str() {
-            "sotong.wall_post" => "notification.wall_post",
-            "favourite" => "notification.favourite",
-            "follow" => "notification.follow",
-            "reblog" => "notification.reblog",
-            "update" => "notification.update",
-            "sotong.suggestion_status" => "notification.suggestion_status",
-            "sotong.session_reminder" => "notification.session_reminder",
-            _ => "notification.mention",
-        };
         Notification {
             id: view.row.id.to_string(),
             kind: view.row.kind.clone(),
@@ -376,12 +366,30 @@ impl Notification {
             account: Account::from_row(&view.from, config),
             status: view.status.as_ref().map(|s| Status::from_view(s, config)),
             sotong: serde_json::json!({
-                "message": lang.t(key).replace("{name}", &view.from.display_name),
+                "message": notification_message(view, lang),
                 "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
                 "session_id": view.row.session_id.map(|s| s.to_string()),
             }),
         }
     }
+}
+
+/// What a notification says, in the reader's language ("{name}님이 회원님의 담벼락에 …").
+pub fn notification_message(
+    view: &crate::app::social::NotificationView,
+    lang: crate::i18n::Lang,
+) -> String {
+    let key = match view.row.kind.as_str() {
+        "sotong.wall_post" => "notification.wall_post",
+        "favourite" => "notification.favourite",
+        "follow" => "notification.follow",
+        "reblog" => "notification.reblog",
+        "update" => "notification.update",
+        "sotong.suggestion_status" => "notification.suggestion_status",
+        "sotong.session_reminder" => "notification.session_reminder",
+        _ => "notification.mention",
+    };
+    lang.t(key).replace("{name}", &view.from.display_name)
 }
 
 /// Mastodon's Relationship entity.

@@ -52,7 +52,7 @@ async fn viewer(
         .or(protocol)
         .filter(|t| !t.is_empty())
     else {
-        return Ok(None);
+        return crate::http::extract::socket_page_viewer(app, headers).await;
     };
     match app.viewer_for_token(token, "oauth").await? {
         Some(viewer) => Ok(Some(viewer)),

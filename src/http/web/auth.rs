@@ -2,8 +2,7 @@
 
 use super::{Chrome, check_csrf, csrf_token, render};
 use crate::app::{App, Error};
-use crate::db::accounts::AccountRow;
-use crate::domain::account::{Role, SignUp};
+use crate::domain::account::SignUp;
 use crate::http::error::{PageError, field_messages};
 use crate::http::extract::{ClientIp, SESSION_COOKIE, WebForm, WebSession};
 use crate::i18n::Lang;
@@ -15,7 +14,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
 /// Only paths on this site may be redirected to after log-in (no `//evil.example`).
-pub(super) fn local_path(next: Option<&str>) -> &str {
+pub(crate) fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path
@@ -38,35 +37,35 @@ pub(super) fn session_cookie(app: &App, token: String, max_age_secs: i64) -> Coo
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
-    account: Option<AccountRow>,
-    role_label: &'static str,
 }
 
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    max_id: Option<String>,
+}
+
+/// `GET /`: the home timeline for an account, a welcome for everyone else.
 pub async fn home(
     State(app): State<App>,
-    lang: Lang,
-    jar: CookieJar,
-    WebSession(session): WebSession,
+    visit: super::Visit,
+    Query(query): Query<HomeQuery>,
 ) -> Result<Response, PageError> {
-    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
-    let account = match &session {
-        Some((viewer, _)) => Some(app.account(viewer.account()?).await?),
-        None => None,
-    };
-    let role_label = account
-        .as_ref()
-        .and_then(|a| Role::parse(&a.role))
-        .map_or("", |r| lang.t(r.label_key()));
+    if let Some((viewer, account)) = visit.me.clone() {
+        let max_id = match query.max_id.as_deref().filter(|m| !m.is_empty()) {
+            Some(raw) => Some(crate::domain::id::parse_id(raw).ok_or(Error::NotFound)?),
+            None => None,
+        };
+        let member = super::Member {
+            visit,
+            viewer,
+            account,
+        };
+        return super::social::home_timeline(&app, member, max_id).await;
+    }
     let page = HomePage {
-        chrome: Chrome {
-            lang,
-            signed_in: account.as_ref().map(|a| a.display_name.clone()),
-            csrf,
-        },
-        account,
-        role_label,
+        chrome: visit.chrome(),
     };
-    Ok((jar, render(&page)).into_response())
+    Ok(visit.respond(&page))
 }
 
 #[derive(Template)]
@@ -97,6 +96,7 @@ pub async fn sign_in_page(
             lang,
             signed_in: None,
             csrf,
+            ..Default::default()
         },
         action: "/auth/sign_in".into(),
         hidden: vec![("next".into(), next)],
@@ -154,6 +154,7 @@ pub async fn sign_in(
                     lang,
                     signed_in: None,
                     csrf,
+                    ..Default::default()
                 },
                 action: "/auth/sign_in".into(),
                 hidden: vec![("next".into(), next)],
@@ -182,6 +183,7 @@ pub async fn sign_up_page(State(app): State<App>, lang: Lang, jar: CookieJar) ->
             lang,
             signed_in: None,
             csrf,
+            ..Default::default()
         },
         display_name: String::new(),
         username: String::new(),
@@ -246,6 +248,7 @@ pub async fn sign_up(
                     lang,
                     signed_in: None,
                     csrf,
+                    ..Default::default()
                 },
                 display_name: form.display_name,
                 username: form.username,
@@ -306,6 +309,7 @@ pub async fn password_page(
             lang,
             signed_in: Some(account.display_name),
             csrf,
+            ..Default::default()
         },
         changed: query.changed.is_some(),
         errors: Vec::new(),
@@ -366,6 +370,7 @@ pub async fn change_password(
                     lang,
                     signed_in: Some(account.display_name),
                     csrf,
+                    ..Default::default()
                 },
                 changed: false,
                 errors,

@@ -122,6 +122,7 @@ pub async fn show(
                     lang,
                     signed_in: None,
                     csrf,
+                    ..Default::default()
                 },
                 action: "/oauth/authorize".into(),
                 hidden: params.hidden(&request),
@@ -147,6 +148,7 @@ async fn consent(
             lang,
             signed_in: Some(account.display_name.clone()),
             csrf,
+            ..Default::default()
         },
         app_name: request.app.name.clone(),
         account_name: format!("{} (@{})", account.display_name, account.handle),
@@ -197,6 +199,7 @@ pub async fn decide(
                         lang,
                         signed_in: None,
                         csrf,
+                        ..Default::default()
                     },
                     action: "/oauth/authorize".into(),
                     hidden: params.hidden(&request),
@@ -228,6 +231,7 @@ pub async fn decide(
                     lang,
                     signed_in: Some(account.display_name),
                     csrf,
+                    ..Default::default()
                 },
                 code,
             };

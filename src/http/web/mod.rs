@@ -4,6 +4,13 @@
 
 mod auth;
 mod authorize;
+mod rooms;
+mod shell;
+mod social;
+mod suggestions;
+mod visit;
+
+pub use visit::{Member, Visit};
 
 use crate::app::App;
 use crate::i18n::Lang;
@@ -19,7 +26,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use super::error::PageError;
 use crate::app::Error;
 
-const CSRF_COOKIE: &str = "sotong_csrf";
+pub(crate) const CSRF_COOKIE: &str = "sotong_csrf";
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -35,13 +42,22 @@ pub fn router() -> Router<App> {
             "/oauth/authorize",
             get(authorize::show).post(authorize::decide),
         )
+        .merge(social::router())
+        .merge(rooms::router())
+        .merge(suggestions::router())
+        .merge(shell::router())
 }
 
 /// What every page's frame needs.
+#[derive(Default)]
 pub struct Chrome {
     pub lang: Lang,
     pub signed_in: Option<String>,
     pub csrf: String,
+    /// The signed-in account's handle, for the link to one's own wall.
+    pub handle: Option<String>,
+    /// Unread notifications on the bell; `static/app.js` keeps it live.
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -141,6 +157,18 @@ pub async fn remember_language(request: Request, next: Next) -> Response {
     response
 }
 
+/// A moment as pages show it: RFC 3339 for `<time datetime>` (which `static/app.js` turns into
+/// the reader's own time zone) and the wall clock in Seoul for readers without JavaScript.
+pub fn when(ms: i64) -> (String, String) {
+    let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
+        return (String::new(), String::new());
+    };
+    let zone = crate::domain::program::parse_time_zone(crate::domain::program::DEFAULT_TIME_ZONE)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let zoned = zone.to_datetime(at);
+    (at.to_string(), zoned.strftime("%Y-%m-%d %H:%M").to_string())
+}
+
 /// Renders a template, or a plain 500 when the template itself fails.
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
@@ -168,6 +196,7 @@ pub fn error_page(lang: Lang, status: StatusCode, message_key: &str, errors: &[S
             lang,
             signed_in: None,
             csrf: String::new(),
+            ..Default::default()
         },
         status: status.as_u16(),
         message: lang.t(message_key),

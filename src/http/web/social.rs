@@ -1,0 +1,534 @@
+//! The social pages: home timeline with its composer, walls, a post with its replies, friend
+//! search, notifications. Each handler asks `App` and renders; visibility is `App`'s.
+
+use super::{Member, Visit, when};
+use crate::app::social::{NotificationView, Placement, StatusView};
+use crate::app::{App, Error, Viewer};
+use crate::db::accounts::AccountRow;
+use crate::db::statuses::{Page, Timeline};
+use crate::domain::Invalid;
+use crate::domain::id::parse_id;
+use crate::domain::status::NewStatus;
+use crate::http::error::PageError;
+use crate::http::extract::WebForm;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Router;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/compose", post(compose))
+        .route("/search", get(search))
+        .route("/notifications", get(notifications))
+        .route("/@{handle}", get(profile))
+        .route("/@{handle}/follow", post(follow))
+        .route("/@{handle}/{id}", get(status))
+}
+
+/// A photo of a post, by the paths this site serves it at.
+pub struct Photo {
+    pub url: String,
+    pub preview: String,
+    pub alt: String,
+}
+
+/// A status as a page shows it.
+pub struct Post {
+    pub id: i64,
+    pub author: AccountRow,
+    pub wall: Option<AccountRow>,
+    pub title: Option<String>,
+    /// Sanitised when the status was written (the same HTML the API serves).
+    pub content: String,
+    pub spoiler: String,
+    pub visibility: &'static str,
+    pub iso: String,
+    pub shown: String,
+    pub photos: Vec<Photo>,
+    pub replies: i64,
+    pub favourites: i64,
+}
+
+impl Post {
+    pub fn from_view(view: StatusView, lang: Lang) -> Post {
+        let view = match view.reblog {
+            Some(boosted) => *boosted,
+            None => view,
+        };
+        let (iso, shown) = when(view.row.created_at);
+        Post {
+            id: view.row.id,
+            visibility: lang.t(&format!("visibility.{}", view.row.visibility)),
+            title: view.row.title.clone(),
+            content: view.row.content.clone(),
+            spoiler: view.row.spoiler_text.clone(),
+            iso,
+            shown,
+            photos: view
+                .media
+                .iter()
+                .map(|m| Photo {
+                    url: format!("/media/{}", m.file_name),
+                    preview: format!("/media/{}", m.thumb_name),
+                    alt: m.description.clone(),
+                })
+                .collect(),
+            replies: view.row.replies_count,
+            favourites: view.row.favourites_count,
+            author: view.author,
+            wall: view.wall,
+        }
+    }
+}
+
+fn posts(views: Vec<StatusView>, lang: Lang) -> Vec<Post> {
+    views
+        .into_iter()
+        .map(|v| Post::from_view(v, lang))
+        .collect()
+}
+
+/// Where a composer posts to, and what it already knows.
+pub struct Composer {
+    pub wall_account_id: Option<i64>,
+    pub in_reply_to_id: Option<i64>,
+    pub return_to: String,
+    pub placeholder: &'static str,
+    /// Whether the account may use the organisation and department visibilities.
+    pub staff: bool,
+}
+
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelinePage {
+    chrome: super::Chrome,
+    composer: Composer,
+    posts: Vec<Post>,
+    older: Option<i64>,
+}
+
+/// `GET /` for a signed-in account: the home timeline and a composer.
+pub async fn home_timeline(
+    app: &App,
+    member: Member,
+    max_id: Option<i64>,
+) -> Result<Response, PageError> {
+    let Member {
+        visit,
+        viewer,
+        account,
+    } = member;
+    let views = app
+        .timeline(
+            Some(&viewer),
+            Timeline::Home,
+            Page {
+                max_id,
+                since_id: None,
+                min_id: None,
+                limit: 20,
+            },
+        )
+        .await?;
+    let older = (views.len() == 20)
+        .then(|| views.last().map(|v| v.row.id))
+        .flatten();
+    let page = TimelinePage {
+        chrome: visit.chrome(),
+        composer: Composer {
+            wall_account_id: None,
+            in_reply_to_id: None,
+            return_to: "/".into(),
+            placeholder: visit.lang.t("web.composer.placeholder"),
+            staff: account.organization_id.is_some(),
+        },
+        posts: posts(views, visit.lang),
+        older,
+    };
+    Ok(visit.respond(&page))
+}
+
+/// What a composer sends.
+#[derive(Default)]
+struct ComposerForm {
+    csrf: Option<String>,
+    status: String,
+    title: Option<String>,
+    spoiler_text: Option<String>,
+    visibility: Option<String>,
+    wall_account_id: Option<String>,
+    in_reply_to_id: Option<String>,
+    return_to: Option<String>,
+    photos: Vec<bytes::Bytes>,
+    alt: Vec<String>,
+}
+
+const PHOTOS_PER_POST: usize = 4;
+
+async fn read_composer(mut form: Multipart) -> Result<ComposerForm, Error> {
+    let refused = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge
+        } else {
+            Error::BadRequest("error.malformed_body")
+        }
+    };
+    let mut out = ComposerForm::default();
+    while let Some(field) = form.next_field().await.map_err(refused)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photos" {
+            // A file input with nothing chosen still sends one empty part.
+            let empty_choice = field.file_name().is_none_or(str::is_empty);
+            let bytes = field.bytes().await.map_err(refused)?;
+            if empty_choice && bytes.is_empty() {
+                continue;
+            }
+            if out.photos.len() == PHOTOS_PER_POST {
+                return Err(
+                    Invalid::new("media_ids", "ERR_TOO_LONG", "invalid.media_count").into(),
+                );
+            }
+            out.photos.push(bytes);
+            continue;
+        }
+        let text = field.text().await.map_err(refused)?;
+        match name.as_str() {
+            "csrf" => out.csrf = Some(text),
+            "status" => out.status = text,
+            "title" => out.title = Some(text).filter(|t| !t.trim().is_empty()),
+            "spoiler_text" => out.spoiler_text = Some(text),
+            "visibility" => out.visibility = Some(text),
+            "wall_account_id" => out.wall_account_id = Some(text).filter(|t| !t.is_empty()),
+            "in_reply_to_id" => out.in_reply_to_id = Some(text).filter(|t| !t.is_empty()),
+            "return_to" => out.return_to = Some(text),
+            "alt" => out.alt.push(text),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn id_field(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, Error> {
+    raw.map(|r| {
+        parse_id(r.trim())
+            .ok_or_else(|| Invalid::new(field, "ERR_INVALID", "error.not_found").into())
+    })
+    .transpose()
+}
+
+/// `POST /compose`: the photos are stored first, then the post; a post refused takes its
+/// photos back with it, so a failed post leaves nothing behind.
+async fn compose(
+    State(app): State<App>,
+    member: Member,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let viewer = &member.viewer;
+    let form = read_composer(form).await?;
+    member.visit.check(form.csrf.as_deref())?;
+    let input = NewStatus::parse(
+        &form.status,
+        form.title.as_deref(),
+        form.spoiler_text.as_deref(),
+        false,
+        form.visibility.as_deref(),
+        Some(member.visit.lang.code()),
+    )
+    .map_err(Error::Invalid)?;
+    let wall_account_id = id_field("wall_account_id", form.wall_account_id.as_deref())?;
+    let in_reply_to_id = id_field("in_reply_to_id", form.in_reply_to_id.as_deref())?;
+    let mut uploaded = Vec::new();
+    for (index, photo) in form.photos.into_iter().enumerate() {
+        let alt = form.alt.get(index).map(String::as_str);
+        match app.upload_media(viewer, photo, alt).await {
+            Ok(row) => uploaded.push(row.id),
+            Err(error) => {
+                app.discard_uploads(viewer, &uploaded).await?;
+                return Err(error.into());
+            }
+        }
+    }
+    let placement = Placement {
+        in_reply_to_id,
+        wall_account_id,
+        idempotency_key: None,
+        media_ids: uploaded.iter().map(i64::to_string).collect(),
+    };
+    if let Err(error) = app.post_status(viewer, input, placement).await {
+        app.discard_uploads(viewer, &uploaded).await?;
+        return Err(error.into());
+    }
+    let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    chrome: super::Chrome,
+    account: AccountRow,
+    role: &'static str,
+    own: bool,
+    following: bool,
+    followed_by: bool,
+    /// Why the wall takes no post from this visitor, if it does not.
+    wall_closed: Option<&'static str>,
+    composer: Composer,
+    posts: Vec<Post>,
+}
+
+#[derive(Deserialize)]
+struct Paging {
+    max_id: Option<String>,
+}
+
+fn paging(query: &Paging) -> Result<Option<i64>, Error> {
+    id_field("max_id", query.max_id.as_deref().filter(|m| !m.is_empty()))
+}
+
+/// `GET /@handle`: a profile and its wall; visitors write on it.
+async fn profile(
+    State(app): State<App>,
+    visit: Visit,
+    Path(handle): Path<String>,
+    Query(query): Query<Paging>,
+) -> Result<Response, PageError> {
+    let account = app.lookup_account(&handle).await?;
+    let viewer = visit.viewer().cloned();
+    let own = visit.me.as_ref().is_some_and(|(_, me)| me.id == account.id);
+    let (following, followed_by) = match &viewer {
+        Some(v) if !own => {
+            let r = app.relationship(v, account.id).await?;
+            (r.following, r.followed_by)
+        }
+        _ => (false, false),
+    };
+    let wall_closed = if viewer.is_none() {
+        Some("web.wall.sign_in")
+    } else if !own && account.wall_friends_only() && !(following && followed_by) {
+        Some("web.wall.friends_only")
+    } else {
+        None
+    };
+    let views = app
+        .timeline(
+            viewer.as_ref(),
+            Timeline::Wall(account.id),
+            Page {
+                max_id: paging(&query)?,
+                since_id: None,
+                min_id: None,
+                limit: 20,
+            },
+        )
+        .await?;
+    let lang = visit.lang;
+    let page = ProfilePage {
+        chrome: visit.chrome(),
+        composer: Composer {
+            wall_account_id: (!own).then_some(account.id),
+            in_reply_to_id: None,
+            return_to: format!("/@{}", account.handle),
+            placeholder: lang.t(if own {
+                "web.composer.placeholder"
+            } else {
+                "web.wall.placeholder"
+            }),
+            staff: visit
+                .me
+                .as_ref()
+                .is_some_and(|(_, me)| me.organization_id.is_some()),
+        },
+        own,
+        following,
+        followed_by,
+        wall_closed,
+        posts: posts(views, lang),
+        role: crate::domain::account::Role::parse(&account.role)
+            .map_or("", |r| lang.t(r.label_key())),
+        account,
+    };
+    Ok(visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct FollowForm {
+    csrf: Option<String>,
+    on: Option<String>,
+}
+
+/// `POST /@handle/follow`: follow (`on=1`) or unfollow.
+async fn follow(
+    State(app): State<App>,
+    member: Member,
+    Path(handle): Path<String>,
+    WebForm(form): WebForm<FollowForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let account = app.lookup_account(&handle).await?;
+    let on = form.on.as_deref() != Some("0");
+    app.follow(&member.viewer, account.id, on).await?;
+    Ok(Redirect::to(&format!("/@{}", account.handle)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    chrome: super::Chrome,
+    ancestors: Vec<Post>,
+    post: Post,
+    replies: Vec<Post>,
+    composer: Option<Composer>,
+}
+
+/// `GET /@handle/id`: a post with the conversation around it, and a reply form.
+async fn status(
+    State(app): State<App>,
+    visit: Visit,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    let viewer = visit.viewer().cloned();
+    let view = app.status(viewer.as_ref(), id).await?;
+    if !handle.eq_ignore_ascii_case(&view.author.handle) {
+        return Err(Error::NotFound.into());
+    }
+    let (ancestors, replies) = app.context(viewer.as_ref(), id).await?;
+    let lang = visit.lang;
+    let page = StatusPage {
+        chrome: visit.chrome(),
+        composer: visit.me.as_ref().map(|(_, me)| Composer {
+            wall_account_id: None,
+            in_reply_to_id: Some(id),
+            return_to: format!("/@{}/{}", view.author.handle, id),
+            placeholder: lang.t("web.reply.placeholder"),
+            staff: me.organization_id.is_some(),
+        }),
+        ancestors: posts(ancestors, lang),
+        replies: posts(replies, lang),
+        post: Post::from_view(view, lang),
+    };
+    Ok(visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    /// `1`: only the results, for the page's live search.
+    fragment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    chrome: super::Chrome,
+    q: String,
+    searched: bool,
+    accounts: Vec<AccountRow>,
+}
+
+#[derive(Template)]
+#[template(path = "search_results.html")]
+struct SearchResults {
+    chrome: super::Chrome,
+    searched: bool,
+    accounts: Vec<AccountRow>,
+}
+
+/// `GET /search?q=`: people by name, handle, department, position or initial consonants.
+async fn search(
+    State(app): State<App>,
+    visit: Visit,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let q = query.q.unwrap_or_default();
+    let accounts = app
+        .search(
+            visit.viewer(),
+            &q,
+            &[crate::app::search::SearchKind::Accounts],
+            20,
+            0,
+        )
+        .await?
+        .accounts;
+    let searched = !q.trim().is_empty();
+    if query.fragment.as_deref() == Some("1") {
+        let results = SearchResults {
+            chrome: visit.chrome(),
+            searched,
+            accounts,
+        };
+        return Ok(visit.respond(&results));
+    }
+    let page = SearchPage {
+        chrome: visit.chrome(),
+        q,
+        searched,
+        accounts,
+    };
+    Ok(visit.respond(&page))
+}
+
+/// A notification as the page lists it.
+pub struct Note {
+    pub message: String,
+    pub link: Option<String>,
+    pub iso: String,
+    pub shown: String,
+    pub excerpt: Option<String>,
+}
+
+impl Note {
+    fn from_view(view: &NotificationView, lang: Lang) -> Note {
+        let (iso, shown) = when(view.row.created_at);
+        Note {
+            message: crate::http::mastodon::dto::notification_message(view, lang),
+            link: match (&view.status, view.row.suggestion_id) {
+                (Some(s), _) => Some(format!("/@{}/{}", s.author.handle, s.row.id)),
+                (None, Some(suggestion)) => Some(format!("/suggestions/{suggestion}")),
+                (None, None) => Some(format!("/@{}", view.from.handle)),
+            },
+            excerpt: view.status.as_ref().map(|s| {
+                let text: String = s.row.source.chars().take(80).collect();
+                text
+            }),
+            iso,
+            shown,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    chrome: super::Chrome,
+    notes: Vec<Note>,
+}
+
+/// `GET /notifications`: the newest forty; opening the page reads them.
+async fn notifications(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    let Member { visit, viewer, .. } = member;
+    let views = app.notifications(&viewer, &[], None, None, 40).await?;
+    if let Some(newest) = views.first() {
+        mark_read(&app, &viewer, newest.row.id).await?;
+    }
+    let lang = visit.lang;
+    let mut chrome = visit.chrome();
+    chrome.unread = 0;
+    let page = NotificationsPage {
+        chrome,
+        notes: views.iter().map(|v| Note::from_view(v, lang)).collect(),
+    };
+    Ok(visit.respond(&page))
+}
+
+async fn mark_read(app: &App, viewer: &Viewer, newest: i64) -> Result<(), Error> {
+    app.mark_notifications_read(viewer, newest).await
+}

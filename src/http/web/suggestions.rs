@@ -1,0 +1,6 @@
+use crate::app::App;
+use axum::Router;
+
+pub fn router() -> Router<App> {
+    Router::new()
+}

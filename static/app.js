@@ -1,0 +1,125 @@
+// Sotong's pages work without this file; it adds what only a script can: times in the
+// reader's own time zone, live notifications over the same streaming API that clients use,
+// live results while searching, photo previews, and the offline notice of the installed app.
+
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const lang = document.documentElement.lang || "ko";
+
+function announce(text) {
+  const live = document.getElementById("live");
+  if (live) live.textContent = text;
+}
+
+function localTimes(root = document) {
+  const format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  for (const time of root.querySelectorAll("time[datetime]")) {
+    const at = new Date(time.getAttribute("datetime"));
+    if (!Number.isNaN(at.getTime())) time.textContent = format.format(at);
+  }
+}
+
+function bumpBell(note) {
+  const badge = document.getElementById("unread");
+  if (badge) {
+    badge.textContent = String((Number.parseInt(badge.textContent, 10) || 0) + 1);
+    badge.hidden = false;
+  }
+  const message = note?.sotong?.message ?? "";
+  announce(message);
+  const list = document.getElementById("notification-list");
+  if (list) {
+    document.getElementById("no-notifications")?.remove();
+    const item = document.createElement("li");
+    item.className = "fresh";
+    const link = document.createElement("a");
+    const status = note?.status;
+    link.href = status ? `/@${status.account.acct}/${status.id}` : "/notifications";
+    link.textContent = message;
+    item.append(link);
+    list.prepend(item);
+  }
+}
+
+// Notifications arrive on Mastodon's `user:notification` stream; the page's own session
+// cookie authenticates it (the server takes it only from a page of this site).
+function liveNotifications() {
+  if (!document.body.dataset.signedIn) return;
+  let wait = 1000;
+  const open = () => {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/streaming?stream=user:notification`);
+    socket.addEventListener("open", () => { wait = 1000; document.body.dataset.live = "1"; });
+    socket.addEventListener("message", (event) => {
+      try {
+        const frame = JSON.parse(event.data);
+        if (frame.event === "notification") bumpBell(JSON.parse(frame.payload));
+      } catch { /* a frame we do not know */ }
+    });
+    socket.addEventListener("close", () => {
+      delete document.body.dataset.live;
+      setTimeout(open, wait);
+      wait = Math.min(wait * 2, 30000);
+    });
+  };
+  open();
+}
+
+function liveSearch() {
+  const form = document.querySelector("form[data-live-search]");
+  const results = document.getElementById("results");
+  if (!form || !results) return;
+  const input = form.querySelector('input[name="q"]');
+  let timer;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value;
+      const mine = ++asked;
+      const response = await fetch(`/search?fragment=1&q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
+      if (!response.ok || mine !== asked) return;
+      results.innerHTML = await response.text();
+      history.replaceState(null, "", `/search?q=${encodeURIComponent(q)}`);
+    }, 200);
+  });
+}
+
+function photoPreviews() {
+  const input = document.getElementById("photos");
+  const box = document.getElementById("previews");
+  if (!input || !box) return;
+  const max = Number.parseInt(input.dataset.max ?? "4", 10);
+  input.addEventListener("change", () => {
+    box.replaceChildren();
+    if (input.files.length > max) {
+      input.setCustomValidity(input.dataset.tooMany ?? `max ${max}`);
+      input.reportValidity();
+      return;
+    }
+    input.setCustomValidity("");
+    for (const file of input.files) {
+      const img = document.createElement("img");
+      img.src = URL.createObjectURL(file);
+      img.alt = file.name;
+      img.onload = () => URL.revokeObjectURL(img.src);
+      box.append(img);
+    }
+  });
+}
+
+function offlineNotice() {
+  const notice = document.getElementById("offline");
+  const show = () => { if (notice) notice.hidden = navigator.onLine; };
+  addEventListener("online", show);
+  addEventListener("offline", show);
+  show();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+}
+
+export { csrf, announce, localTimes };
+
+localTimes();
+liveNotifications();
+liveSearch();
+photoPreviews();
+offlineNotice();
