@@ -39,6 +39,20 @@ pub struct SuggestionView {
     pub events: Vec<EventRow>,
 }
 
+/// Who may move a suggestion along its workflow: its assigned department (or, if none is
+/// assigned, the concerned one), the organisation's head, and administrators.
+pub fn may_answer(
+    viewer: &Viewer,
+    me: &crate::db::accounts::AccountRow,
+    row: &SuggestionRow,
+) -> bool {
+    let role = viewer.role.unwrap_or(Role::Resident);
+    let answering = row.assigned_department_id.or(row.concerned_department_id);
+    role == Role::Administrator
+        || (role == Role::OrganizationHead && me.organization_id == row.organization_id)
+        || (role != Role::Resident && answering.is_some() && me.department_id == answering)
+}
+
 impl App {
     async fn department_ids(&self, routing: &Routing) -> Result<(Option<i64>, Option<i64>)> {
         let mut problems = Vec::new();
@@ -253,13 +267,7 @@ impl App {
         let current = self.suggestion_for(me.id, id).await?.row;
         let role = viewer.role.unwrap_or(Role::Resident);
         let administrator = role == Role::Administrator;
-        let answering = current
-            .assigned_department_id
-            .or(current.concerned_department_id);
-        let entitled = administrator
-            || (role == Role::OrganizationHead && me.organization_id == current.organization_id)
-            || (role != Role::Resident && answering.is_some() && me.department_id == answering);
-        if !entitled {
+        if !may_answer(viewer, &me, &current) {
             return Err(Error::Forbidden("error.suggestion_not_yours"));
         }
         let from = Status::parse(&current.status).unwrap_or(Status::Received);

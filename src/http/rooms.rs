@@ -626,10 +626,20 @@ pub async fn stream(
     lang: Lang,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(query): Query<StreamQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let id = room_id(&id)?;
-    let early = credential(&app, &headers).await.ok();
+    // A host's page (`?session=1`) speaks by its account through the page's session; a
+    // member's page never asks for this and sends its ticket in the first frame.
+    let early = match credential(&app, &headers).await.ok() {
+        None if query.session.as_deref() == Some("1") => {
+            crate::http::extract::socket_page_viewer(&app, &headers)
+                .await?
+                .map(RoomCredential::Account)
+        }
+        early => early,
+    };
     let upgrade = upgrade
         .read_buffer_size(4096)
         .write_buffer_size(16 * 1024)
@@ -638,6 +648,11 @@ pub async fn stream(
     Ok(upgrade
         .on_upgrade(move |socket| serve_room(app, id, lang, early, socket))
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    session: Option<String>,
 }
 
 #[derive(Deserialize)]

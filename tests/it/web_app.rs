@@ -149,3 +149,155 @@ async fn a_resident_writes_on_an_officials_wall_and_he_sees_it_live() {
     resident.close().await;
     official.close().await;
 }
+
+async fn number(browser: &Browser, id: &str) -> i64 {
+    browser
+        .text(&format!("#{id}"))
+        .await
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("#{id} is not a number: {e}"))
+}
+
+/// Story 2: a department member joins the communication-day room anonymously from the browser
+/// and writes; the host sees the pseudonym only and turns the message into a suggestion; the
+/// member finds it on the board; the department answers and marks it done; the numbers move.
+#[tokio::test]
+async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
+    if !available() {
+        return;
+    }
+    let t = TestApp::spawn().await;
+    let d = crate::rooms::department(&t).await;
+    let rooms = crate::rooms::Client::new(&t.base);
+    let room = crate::rooms::open_room(
+        &rooms,
+        &d.host_token,
+        serde_json::json!({ "title": "민원여권과 소통의 날", "anonymous": true,
+            "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    // Two colleagues are already in (an anonymous room shows nothing below three).
+    rooms.join_all(&room_id, &d.members[1..3]).await;
+    let (_, member_handle, member_name, _) = &d.members[0];
+    let driver = Driver::start().await;
+
+    // The member joins from her phone: the browser makes and unblinds the ticket itself.
+    let member = driver.browser(390, "ko").await;
+    sign_in(&member, &t, member_handle, sotong::app::demo::DEMO_PASSWORD).await;
+    member.click_text("소통방").await;
+    look(&member, "rooms").await;
+    member.click_text("민원여권과 소통의 날").await;
+    member.click("#join").await;
+    member
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("#chat:not([hidden])"))
+        .await
+        .expect("in the room");
+    let me = member.text("#pseudonym").await;
+    assert!(!me.is_empty() && !me.contains(member_name.as_str()), "{me}");
+    look(&member, "room").await;
+    member
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("#room[data-connected]"))
+        .await
+        .unwrap();
+    member
+        .fill(
+            "#body",
+            "민원실 대기 의자가 부족합니다. 점심시간에 특히 그렇습니다.",
+        )
+        .await;
+    member.click("#say button[type=submit]").await;
+    member
+        .wait_for_text("#messages", "민원실 대기 의자가 부족합니다", 5)
+        .await;
+    assert!(member.text("#messages").await.contains(&me));
+
+    // The host sees the pseudonym, never the name, and makes it a suggestion.
+    let host = driver.browser(1280, "ko").await;
+    sign_in(&host, &t, "nuri_head", sotong::app::demo::DEMO_PASSWORD).await;
+    host.goto(&t.url(&format!("/rooms/{room_id}"))).await;
+    let seen = host.text("#host-messages").await;
+    assert!(seen.contains("민원실 대기 의자가 부족합니다"), "{seen}");
+    assert!(seen.contains(&me), "the pseudonym is shown: {seen}");
+    assert!(
+        !host
+            .run("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap()
+            .contains(member_name.as_str())
+    );
+    host.click("#host-messages details summary").await;
+    look(&host, "room-host").await;
+    host.fill("#host-messages input[name=title]", "민원실 대기 의자 확충")
+        .await;
+    host.click("#host-messages form button[type=submit]").await;
+    host.wait_for_text("main h1", "민원실 대기 의자 확충", 5)
+        .await;
+    let suggestion_path = host.path().await;
+    assert!(
+        host.text("main")
+            .await
+            .contains(&format!("익명 제안: {me}"))
+    );
+
+    // The member finds it on the board; the numbers include it.
+    member.goto(&t.url("/suggestions")).await;
+    member
+        .wait_for_text("#board", "민원실 대기 의자 확충", 5)
+        .await;
+    look(&member, "suggestions").await;
+    let raised = number(&member, "raised").await;
+    let processed = number(&member, "processed").await;
+    let under_review = number(&member, "under-review").await;
+
+    // A colleague in the department answers it, step by step, and marks it done.
+    let (_, answerer, _, _) = &d.members[3];
+    let department = driver.browser(1280, "ko").await;
+    sign_in(&department, &t, answerer, sotong::app::demo::DEMO_PASSWORD).await;
+    department.goto(&t.url(&suggestion_path)).await;
+    look(&department, "suggestion-answer").await;
+    for (step, answer) in [
+        ("검토중", "현장을 확인하겠습니다."),
+        ("조치중", "의자 20개를 주문했습니다."),
+        ("처리완료", "의자 20개를 설치했습니다."),
+    ] {
+        let options = department.text("#next-status").await;
+        assert!(options.contains(step), "{step} is offered: {options}");
+        department
+            .run(&format!(
+                "const s = document.getElementById('next-status'); \
+                 s.value = [...s.options].find((o) => o.text === '{step}').value;"
+            ))
+            .await;
+        department.fill("#answer", answer).await;
+        department
+            .click("form[action$='/status'] button[type=submit]")
+            .await;
+        department.wait_for_text("#status", step, 5).await;
+    }
+    let history = department.text("#history").await;
+    assert!(history.contains("의자 20개를 설치했습니다"), "{history}");
+    assert!(
+        history.contains("민원여권과"),
+        "answered as the department: {history}"
+    );
+    assert!(!history.contains(answerer.as_str()));
+
+    member.goto(&t.url("/suggestions")).await;
+    assert_eq!(number(&member, "raised").await, raised);
+    assert_eq!(number(&member, "processed").await, processed + 1);
+    assert_eq!(number(&member, "under-review").await, under_review - 1);
+    member.goto(&t.url(&suggestion_path)).await;
+    member.wait_for_text("#status", "처리완료", 5).await;
+    look(&member, "suggestion").await;
+
+    member.close().await;
+    host.close().await;
+    department.close().await;
+}

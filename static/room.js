@@ -1,0 +1,168 @@
+// A room page. A member joins an anonymous room the way docs/anonymity.md says, in this
+// browser: the room's key is fetched, a random ticket blinded (RFC 9474, Cloudflare's
+// library), the blinded ticket signed by the room over the page's session (the only request
+// that says who asks), unblinded here, and from then on the member joins and speaks with the
+// ticket alone: `credentials: "omit"` keeps the session cookie off every such request. The
+// ticket stays in this browser (localStorage) so that the member keeps their pseudonym.
+import { RSABSSA } from "/static/vendor/blindrsa.js";
+import { csrf, localTimes } from "/static/app.js";
+
+const root = document.getElementById("room");
+const roomId = root?.dataset.room;
+const api = `/api/v1/sotong/rooms/${roomId}`;
+const storageKey = `sotong.ticket.${roomId}`;
+const suite = () => RSABSSA.SHA384.PSS.Randomized();
+
+function toBase64url(bytes) {
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text) {
+  const plain = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(plain, (c) => c.charCodeAt(0));
+}
+
+async function call(path, { method = "GET", body, ticket, session = false } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (ticket) headers["Sotong-Ticket"] = ticket;
+  if (session) headers["X-CSRF-Token"] = csrf;
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: session ? "same-origin" : "omit",
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error ?? `${response.status}`);
+  return data;
+}
+
+async function obtainTicket() {
+  const key = await call("/ticket_key");
+  const publicKey = await crypto.subtle.importKey(
+    "spki", fromBase64url(key.public_key), { name: "RSA-PSS", hash: "SHA-384" }, true, ["verify"],
+  );
+  const prepared = suite().prepare(crypto.getRandomValues(new Uint8Array(32)));
+  const { blindedMsg, inv } = await suite().blind(publicKey, prepared);
+  // The one request made as the signed-in account: it carries only the blinded ticket.
+  const signed = await call("/tickets", {
+    method: "POST", session: true, body: { blinded_message: toBase64url(blindedMsg) },
+  });
+  const signature = await suite().finalize(publicKey, prepared, fromBase64url(signed.blind_signature), inv);
+  return `${toBase64url(prepared)}.${toBase64url(signature)}`;
+}
+
+function showError(text) {
+  const box = document.getElementById("room-error");
+  box.textContent = `${root.dataset.failed} ${text}`;
+  box.hidden = false;
+}
+
+function render(message) {
+  const list = document.getElementById("messages");
+  if (document.getElementById(`message-${message.id}`)) return;
+  const item = document.createElement("li");
+  item.id = `message-${message.id}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = message.participant?.display_name ?? "";
+  const time = document.createElement("time");
+  time.setAttribute("datetime", message.created_at);
+  const body = document.createElement("p");
+  body.textContent = message.hidden ? root.dataset.hidden : message.body;
+  item.append(who, " ", time, body);
+  list.append(item);
+  localTimes(item);
+  list.scrollTop = list.scrollHeight;
+}
+
+function openStream(ticket, lastId) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(`${scheme}//${location.host}${api}/stream`);
+  let last = lastId;
+  socket.addEventListener("open", () => {
+    socket.send(JSON.stringify({ type: "hello", ticket, ...(last ? { since: last } : {}) }));
+  });
+  socket.addEventListener("message", (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "welcome" || frame.type === "room") {
+      document.getElementById("waiting").hidden = frame.room.visible !== false;
+      root.dataset.connected = "1";
+    } else if (frame.type === "message" || frame.type === "sent" || frame.type === "hidden") {
+      if (frame.type === "hidden") document.getElementById(`message-${frame.message.id}`)?.remove();
+      render(frame.message);
+      last = frame.message.id;
+    } else if (frame.type === "error") {
+      showError(frame.error);
+    }
+  });
+  socket.addEventListener("close", () => {
+    delete root.dataset.connected;
+    setTimeout(() => { stream = openStream(ticket, last); }, 2000);
+  });
+  return socket;
+}
+
+let stream;
+
+async function enter(ticket) {
+  const [message, signature] = ticket.split(".");
+  const joined = await call("/join", { method: "POST", body: { ticket: { message, signature } } });
+  localStorage.setItem(storageKey, ticket);
+  document.getElementById("pseudonym").textContent = joined.participant.display_name;
+  document.getElementById("join-panel").hidden = true;
+  document.getElementById("chat").hidden = false;
+  document.getElementById("waiting").hidden = joined.room.visible !== false;
+  const history = await call("/messages?limit=50", { ticket });
+  history.reverse().forEach(render);
+  stream = openStream(ticket, history.at(-1)?.id);
+  document.getElementById("say").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const field = document.getElementById("body");
+    const body = field.value.trim();
+    if (!body || stream.readyState !== WebSocket.OPEN) return;
+    stream.send(JSON.stringify({ type: "send", body }));
+    field.value = "";
+  });
+}
+
+// The host's page is rendered with its messages; new ones refresh the list in place.
+function hostLive() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(`${scheme}//${location.host}${api}/stream?session=1`);
+  socket.addEventListener("message", async (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === "welcome") root.dataset.connected = "1";
+    if (!["message", "sent", "hidden"].includes(frame.type)) return;
+    const page = await fetch(location.pathname, { credentials: "same-origin" });
+    const fresh = new DOMParser().parseFromString(await page.text(), "text/html").getElementById("host-messages");
+    const open = document.activeElement?.closest("#host-messages");
+    if (fresh && !open) {
+      document.getElementById("host-messages").replaceWith(fresh);
+      localTimes(fresh);
+    }
+  });
+  socket.addEventListener("close", () => { delete root.dataset.connected; setTimeout(hostLive, 2000); });
+}
+
+if (root?.dataset.hosting) {
+  hostLive();
+} else if (document.getElementById("join")) {
+  const kept = localStorage.getItem(storageKey);
+  const button = document.getElementById("join");
+  const start = async (ticket) => {
+    button.disabled = true;
+    try {
+      await enter(ticket ?? (await obtainTicket()));
+    } catch (error) {
+      localStorage.removeItem(storageKey);
+      button.disabled = false;
+      showError(error.message);
+    }
+  };
+  button.addEventListener("click", () => start());
+  if (kept) start(kept);
+}
