@@ -1,6 +1,6 @@
 //! The `sotong` command line: `serve`, `demo`, `config` and `admin …`.
 
-use crate::app::orgs::{DepartmentRecord, ImportReport, RejectedRow, StaffRecord};
+use crate::app::orgs::{CsvRows, DepartmentRecord, ImportReport, RejectedRow, StaffRecord};
 use crate::app::{App, Error};
 use crate::config::Config;
 use crate::i18n::Lang;
@@ -319,38 +319,11 @@ fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     }
 }
 
-/// Rows read from a CSV file with their line numbers, and the rows that could not be read.
-type CsvRows<T> = (Vec<(u64, T)>, Vec<RejectedRow>);
-
-/// Reads a CSV file with a header row; rows that cannot be read are returned with their line.
+/// Reads a CSV file with a header row (see [`crate::app::orgs::read_csv`]).
 fn read_csv<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<CsvRows<T>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_path(file)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let mut rows = Vec::new();
-    let mut unreadable = Vec::new();
-    for (index, record) in reader.deserialize::<T>().enumerate() {
-        // Line 1 is the header.
-        let fallback_line = u64::try_from(index).unwrap_or(0) + 2;
-        match record {
-            Ok(row) => rows.push((fallback_line, row)),
-            Err(error) => {
-                let line = error.position().map_or(fallback_line, csv::Position::line);
-                let reason = match error.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "UTF-8이 아닙니다 / not UTF-8".to_owned(),
-                    _ => format!("읽을 수 없는 행 / unreadable row: {error}"),
-                };
-                unreadable.push(RejectedRow {
-                    line,
-                    field: "row",
-                    reason,
-                });
-            }
-        }
-    }
-    Ok((rows, unreadable))
+    let opened =
+        std::fs::File::open(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    Ok(crate::app::orgs::read_csv(opened))
 }
 
 const NOTHING_IMPORTED: &str = "아무것도 가져오지 않았습니다. 나쁜 행을 건너뛰려면 --skip-invalid / nothing imported; use --skip-invalid to skip bad rows";

@@ -116,6 +116,48 @@ function offlineNotice() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 }
 
+// A page that is still working (an import) refreshes its part in place until it is done.
+function refreshWhileWorking() {
+  const busy = document.querySelector("[data-refresh]");
+  if (!busy) return;
+  setTimeout(async () => {
+    const response = await fetch(location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(busy.id);
+    if (fresh) busy.replaceWith(fresh);
+    refreshWhileWorking();
+  }, Number.parseInt(busy.dataset.refresh, 10) || 500);
+}
+
+// Large uploads (a CSV of every member of staff) show how far they have gone.
+function uploadProgress() {
+  for (const form of document.querySelectorAll("form[data-upload-progress]")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const bar = form.querySelector("progress");
+      const button = form.querySelector("button[type=submit]");
+      bar.hidden = false;
+      button.disabled = true;
+      const request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+      });
+      request.addEventListener("load", () => {
+        if (request.status < 400) {
+          location.assign(request.responseURL);
+        } else {
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        }
+      });
+      request.addEventListener("error", () => { button.disabled = false; bar.hidden = true; });
+      request.send(new FormData(form));
+    });
+  }
+}
+
 export { csrf, announce, localTimes };
 
 localTimes();
@@ -123,3 +165,5 @@ liveNotifications();
 liveSearch();
 photoPreviews();
 offlineNotice();
+refreshWhileWorking();
+uploadProgress();

@@ -55,6 +55,40 @@ pub struct ImportReport {
     pub rejected: Vec<RejectedRow>,
 }
 
+/// Rows read from a CSV file with their line numbers, and the rows that could not be read.
+pub type CsvRows<T> = (Vec<(u64, T)>, Vec<RejectedRow>);
+
+/// Reads CSV with a header row (the command line's file, a page's upload); rows that cannot be
+/// read are returned with their line, so that one bad row is reported, not fatal.
+pub fn read_csv<T: serde::de::DeserializeOwned>(input: impl std::io::Read) -> CsvRows<T> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(input);
+    let mut rows = Vec::new();
+    let mut unreadable = Vec::new();
+    for (index, record) in reader.deserialize::<T>().enumerate() {
+        // Line 1 is the header.
+        let fallback_line = u64::try_from(index).unwrap_or(0) + 2;
+        match record {
+            Ok(row) => rows.push((fallback_line, row)),
+            Err(error) => {
+                let line = error.position().map_or(fallback_line, csv::Position::line);
+                let reason = match error.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "UTF-8이 아닙니다 / not UTF-8".to_owned(),
+                    _ => format!("읽을 수 없는 행 / unreadable row: {error}"),
+                };
+                unreadable.push(RejectedRow {
+                    line,
+                    field: "row",
+                    reason,
+                });
+            }
+        }
+    }
+    (rows, unreadable)
+}
+
 fn reject(line: u64, invalid: &Invalid) -> RejectedRow {
     RejectedRow {
         line,
@@ -63,7 +97,94 @@ fn reject(line: u64, invalid: &Invalid) -> RejectedRow {
     }
 }
 
+/// An organisation with its department tree, as the directory shows it.
+pub struct Directory {
+    pub organization: OrganizationRow,
+    pub departments: Vec<DepartmentRow>,
+}
+
 impl App {
+    /// The viewer's organisation and its departments (residents belong to none).
+    pub async fn directory(&self, viewer: &super::Viewer) -> Result<Option<Directory>> {
+        let me = self.account(viewer.account()?).await?;
+        let Some(id) = me.organization_id else {
+            return Ok(None);
+        };
+        let organization = rows::organization(self.db.pool(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let departments = rows::departments_of(self.db.pool(), id).await?;
+        Ok(Some(Directory {
+            organization,
+            departments,
+        }))
+    }
+
+    /// The staff of a department, for anyone signed in.
+    pub async fn department_staff(
+        &self,
+        viewer: &super::Viewer,
+        department_id: i64,
+    ) -> Result<Vec<crate::db::accounts::AccountRow>> {
+        viewer.account()?;
+        Ok(crate::db::accounts::in_department(self.db.pool(), department_id, 500).await?)
+    }
+
+    /// Administration pages and their actions are for administrators.
+    pub async fn administrator(&self, viewer: &super::Viewer) -> Result<String> {
+        let me = self.account(viewer.account()?).await?;
+        if viewer.role != Some(Role::Administrator) {
+            return Err(Error::Forbidden("error.administrators_only"));
+        }
+        Ok(format!("@{}", me.handle))
+    }
+
+    /// Every organisation, for the administration pages.
+    pub async fn organizations(&self, viewer: &super::Viewer) -> Result<Vec<OrganizationRow>> {
+        self.administrator(viewer).await?;
+        Ok(rows::organizations(self.db.pool()).await?)
+    }
+
+    /// An organisation's departments, for the administration pages.
+    pub async fn departments_of(
+        &self,
+        viewer: &super::Viewer,
+        organization_id: i64,
+    ) -> Result<Vec<DepartmentRow>> {
+        self.administrator(viewer).await?;
+        Ok(rows::departments_of(self.db.pool(), organization_id).await?)
+    }
+
+    /// Gives an account another role (administrators). Staff roles need an organisation.
+    pub async fn set_role(
+        &self,
+        viewer: &super::Viewer,
+        account_id: i64,
+        role: &str,
+    ) -> Result<()> {
+        let actor = self.administrator(viewer).await?;
+        let role = Role::parse(role)
+            .ok_or_else(|| Invalid::new("role", "ERR_INCLUSION", "invalid.role"))?;
+        let account = self.account(account_id).await?;
+        if role.is_staff() && account.organization_id.is_none() {
+            return Err(
+                Invalid::new("role", "ERR_INVALID", "invalid.role_needs_organization").into(),
+            );
+        }
+        let mut tx = self.db.begin_write().await?;
+        account_rows::set_role(&mut tx, account_id, role.as_str(), now_ms()).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            "account.role",
+            &account.handle,
+            role.as_str(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
     pub async fn create_organization(
         &self,
         actor: &str,

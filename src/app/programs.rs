@@ -216,6 +216,17 @@ impl App {
         })
     }
 
+    /// One session with its program.
+    pub async fn session(&self, id: i64) -> Result<(SessionRow, ProgramRow)> {
+        let session = rows::session(self.db.pool(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let program = rows::by_id(self.db.pool(), session.program_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        Ok((session, program))
+    }
+
     /// The programs of the viewer's organisation.
     pub async fn programs(&self, viewer: &Viewer) -> Result<Vec<ProgramRow>> {
         let me = self.account(viewer.account()?).await?;

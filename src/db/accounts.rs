@@ -221,6 +221,31 @@ pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
     Ok(query.fetch_all(pool).await?)
 }
 
+/// The enabled accounts of one department, by name (the directory).
+pub async fn in_department(
+    pool: &AnyPool,
+    department_id: i64,
+    limit: i64,
+) -> DbResult<Vec<AccountRow>> {
+    Ok(sqlx::query_as(select_account!(
+        "WHERE a.department_id = $1 AND a.disabled = 0 ORDER BY a.display_name, a.id LIMIT $2"
+    ))
+    .bind(department_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn set_role(tx: &mut Tx, id: i64, role: &str, now: i64) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE accounts SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn by_handle(pool: &AnyPool, handle: &str) -> DbResult<Option<AccountRow>> {
     Ok(sqlx::query_as(select_account!("WHERE a.handle_key = $1"))
         .bind(handle.to_ascii_lowercase())

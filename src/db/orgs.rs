@@ -82,12 +82,33 @@ pub async fn insert_department(tx: &mut Tx, dept: &DepartmentRow, now: i64) -> D
 
 /// Every department of an organisation, in the order the tree is shown.
 pub async fn departments(tx: &mut Tx, organization_id: i64) -> DbResult<Vec<DepartmentRow>> {
+    departments_on(&mut **tx, organization_id).await
+}
+
+/// An organisation's departments, read outside any transaction (the directory page).
+pub async fn departments_of(pool: &AnyPool, organization_id: i64) -> DbResult<Vec<DepartmentRow>> {
+    departments_on(pool, organization_id).await
+}
+
+async fn departments_on<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    organization_id: i64,
+) -> DbResult<Vec<DepartmentRow>> {
     Ok(sqlx::query_as(
         "SELECT id, organization_id, parent_id, code, name, kind, sort_order FROM departments \
          WHERE organization_id = $1 ORDER BY sort_order, id",
     )
     .bind(organization_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(executor)
+    .await?)
+}
+
+pub async fn organization(pool: &AnyPool, id: i64) -> DbResult<Option<OrganizationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, parent_id, slug, name, kind, created_at FROM organizations WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
     .await?)
 }
 

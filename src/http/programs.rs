@@ -99,8 +99,11 @@ fn stats_json(s: &ProgramStats) -> Value {
     })
 }
 
+/// A new program as the API and the page's form send it.
 #[derive(Deserialize)]
 pub struct ProgramForm {
+    /// The page's form token; the API does not read it (it takes tokens, not cookies).
+    pub csrf: Option<String>,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -125,6 +128,30 @@ pub struct ProgramForm {
     time_zone: Option<String>,
 }
 
+impl ProgramForm {
+    pub fn into_request(self) -> Result<ProgramRequest, Error> {
+        let recurrence = Recurrence::parse(
+            self.weekday.as_deref(),
+            self.time.as_deref(),
+            self.duration_minutes.as_deref(),
+            self.starts_on.as_deref(),
+            self.ends_on.as_deref(),
+            self.sessions.as_deref(),
+        )
+        .map_err(Error::Invalid)?;
+        Ok(ProgramRequest {
+            kind: self.kind,
+            title: self.title,
+            description: self.description,
+            recurrence,
+            participants: self.participants,
+            rotation: self.rotation,
+            cohort_months: self.cohort_months,
+            time_zone: self.time_zone,
+        })
+    }
+}
+
 /// Create a program and its sessions
 #[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Object)))]
 pub async fn create(
@@ -132,30 +159,7 @@ pub async fn create(
     Auth(viewer): Auth,
     Params(form): Params<ProgramForm>,
 ) -> Result<Json<Value>, ApiError> {
-    let recurrence = Recurrence::parse(
-        form.weekday.as_deref(),
-        form.time.as_deref(),
-        form.duration_minutes.as_deref(),
-        form.starts_on.as_deref(),
-        form.ends_on.as_deref(),
-        form.sessions.as_deref(),
-    )
-    .map_err(Error::Invalid)?;
-    let view = app
-        .create_program(
-            &viewer,
-            ProgramRequest {
-                kind: form.kind,
-                title: form.title,
-                description: form.description,
-                recurrence,
-                participants: form.participants,
-                rotation: form.rotation,
-                cohort_months: form.cohort_months,
-                time_zone: form.time_zone,
-            },
-        )
-        .await?;
+    let view = app.create_program(&viewer, form.into_request()?).await?;
     Ok(Json(view_json(&view, &viewer)))
 }
 

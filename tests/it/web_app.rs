@@ -301,3 +301,155 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
     host.close().await;
     department.close().await;
 }
+
+/// The rest of the web app: the directory, a program's calendar and numbers, administration
+/// (a CSV import with its progress, a role), English, and what makes the app installable.
+#[tokio::test]
+async fn staff_and_administrators_find_their_way_around() {
+    if !available() {
+        return;
+    }
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let pool = t.app.db.pool();
+    let (parent_code,): (String,) = sqlx::query_as(
+        "SELECT d.code FROM departments d JOIN accounts a ON a.department_id = d.id WHERE a.handle = 'gildong_hong'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv = csv_dir.path().join("departments.csv");
+    std::fs::write(
+        &csv,
+        format!("code,name,kind,parent_code\nT900,민원안내팀,team,{parent_code}\n"),
+    )
+    .unwrap();
+    let driver = Driver::start().await;
+
+    // An official finds a colleague in the directory and opens his program.
+    let official = driver.browser(390, "ko").await;
+    sign_in(
+        &official,
+        &t,
+        "gildong.hong@demo.sotong.example",
+        sotong::app::demo::DEMO_PASSWORD,
+    )
+    .await;
+    official.goto(&t.url("/organization")).await;
+    official.click_text("민원여권과").await;
+    official.wait_for_text("#directory", "홍길동", 5).await;
+    look(&official, "organization").await;
+    official.goto(&t.url("/programs")).await;
+    look(&official, "programs").await;
+    official.click("main .list a").await;
+    let numbers = official
+        .run("return document.querySelector('main table').textContent")
+        .await;
+    assert!(
+        numbers.as_str().unwrap().contains("진행한 회차"),
+        "the chart's numbers are also a table for screen readers: {numbers}"
+    );
+    assert!(
+        official
+            .run("return document.querySelectorAll('svg.chart rect').length")
+            .await
+            .as_u64()
+            .unwrap()
+            >= 14,
+        "one bar and its track per number"
+    );
+    look(&official, "program").await;
+    official.click("ol.calendar li a").await;
+    assert!(official.path().await.starts_with("/sessions/"));
+    look(&official, "session").await;
+
+    // In English, by the switch.
+    official.goto(&t.url("/suggestions?lang=en")).await;
+    official
+        .wait_for_text("main h1", "Suggestion board", 5)
+        .await;
+    official.goto(&t.url("/")).await;
+    official.wait_for_text("header nav", "Find people", 5).await;
+
+    // The app shell is cached for offline use, with a page that says so.
+    let cached = official
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               navigator.serviceWorker.ready
+                 .then(() => caches.open("sotong-shell-v1"))
+                 .then((c) => c.match("/offline"))
+                 .then((r) => r ? r.text() : "")
+                 .then(done, (e) => done(String(e)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        cached.as_str().unwrap().contains("Offline")
+            || cached.as_str().unwrap().contains("오프라인"),
+        "{cached}"
+    );
+
+    // The administrator imports a team from CSV and watches it go through.
+    let admin = driver.browser(1280, "ko").await;
+    sign_in(&admin, &t, "demo_admin", sotong::app::demo::DEMO_PASSWORD).await;
+    admin.click_text("관리").await;
+    look(&admin, "admin").await;
+    admin.click_text("누리구청").await;
+    look(&admin, "admin-organization").await;
+    admin
+        .client
+        .find(fantoccini::Locator::Css("#file-departments"))
+        .await
+        .unwrap()
+        .send_keys(&csv.display().to_string())
+        .await
+        .unwrap();
+    admin
+        .click("form[action$='/import/departments'] button[type=submit]")
+        .await;
+    admin
+        .wait_for_text("#import-result", "가져온 행: 1", 10)
+        .await;
+    assert!(admin.path().await.starts_with("/admin/imports/"));
+    look(&admin, "admin-import").await;
+    let (team_parent,): (Option<i64>,) =
+        sqlx::query_as("SELECT parent_id FROM departments WHERE code = 'T900'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(team_parent.is_some(), "the team sits under its department");
+
+    // …and makes a member of the department its head.
+    admin.click_text("관리").await;
+    admin.click_text("누리구청").await;
+    admin.click_text("민원여권과").await;
+    admin.wait_for_text("#staff", "홍길동", 5).await;
+    let (gildong,): (i64,) =
+        sqlx::query_as("SELECT id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    admin
+        .run(&format!(
+            "document.getElementById('role-{gildong}').value = 'department_head';"
+        ))
+        .await;
+    admin
+        .click(&format!(
+            "form[action='/admin/accounts/{gildong}/role'] button"
+        ))
+        .await;
+    admin.wait_for_text("#staff", "부서장", 5).await;
+    let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+        .bind(gildong)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "department_head");
+
+    official.close().await;
+    admin.close().await;
+}

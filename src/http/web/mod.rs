@@ -2,8 +2,11 @@
 //! requests twice: an `Origin`/`Sec-Fetch-Site` check on every unsafe request
 //! (`same_origin_only`), and a token in every form matched against an HttpOnly cookie.
 
+mod admin;
 mod auth;
 mod authorize;
+mod org;
+mod programs;
 mod rooms;
 mod shell;
 mod social;
@@ -43,6 +46,9 @@ pub fn router() -> Router<App> {
             get(authorize::show).post(authorize::decide),
         )
         .merge(social::router())
+        .merge(org::router())
+        .merge(admin::router())
+        .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
         .merge(shell::router())
@@ -58,6 +64,8 @@ pub struct Chrome {
     pub handle: Option<String>,
     /// Unread notifications on the bell; `static/app.js` keeps it live.
     pub unread: i64,
+    /// Whether to show the way to the administration pages.
+    pub administrator: bool,
 }
 
 impl Chrome {

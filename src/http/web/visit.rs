@@ -29,6 +29,10 @@ impl Visit {
             csrf: self.csrf.clone(),
             handle: self.me.as_ref().map(|(_, a)| a.handle.clone()),
             unread: self.unread,
+            administrator: self
+                .me
+                .as_ref()
+                .is_some_and(|(v, _)| v.role == Some(crate::domain::account::Role::Administrator)),
         }
     }
 

@@ -1,0 +1,346 @@
+//! Administration pages: organisations, their department tree, CSV imports of departments and
+//! staff with a progress display, and roles. `App::administrator` decides who may.
+
+use super::Member;
+use super::org::{Branch, tree};
+use crate::app::orgs::{DepartmentRecord, ImportReport, RejectedRow, StaffRecord, read_csv};
+use crate::app::{App, Error};
+use crate::db::accounts::AccountRow;
+use crate::domain::account::Role;
+use crate::domain::id::parse_id;
+use crate::http::error::PageError;
+use crate::http::extract::WebForm;
+use askama::Template;
+use axum::Router;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/admin", get(organizations))
+        .route("/admin/orgs/{id}", get(organization))
+        .route("/admin/orgs/{id}/import/{what}", post(import))
+        .route("/admin/imports/{job}", get(progress))
+        .route("/admin/accounts/{id}/role", post(set_role))
+}
+
+pub struct OrgItem {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    chrome: super::Chrome,
+    organizations: Vec<OrgItem>,
+}
+
+/// `GET /admin`.
+async fn organizations(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    let organizations = app
+        .organizations(&member.viewer)
+        .await?
+        .into_iter()
+        .map(|o| OrgItem {
+            id: o.id,
+            name: o.name,
+            slug: o.slug,
+        })
+        .collect();
+    let page = AdminPage {
+        chrome: member.visit.chrome(),
+        organizations,
+    };
+    Ok(member.visit.respond(&page))
+}
+
+#[derive(Template)]
+#[template(path = "admin_org.html")]
+struct OrganizationPage {
+    chrome: super::Chrome,
+    org: OrgItem,
+    branches: Vec<Branch>,
+    department: Option<(i64, String)>,
+    staff: Vec<(AccountRow, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize)]
+struct Chosen {
+    department: Option<String>,
+}
+
+async fn org_item(app: &App, member: &Member, id: &str) -> Result<OrgItem, Error> {
+    let id = parse_id(id).ok_or(Error::NotFound)?;
+    app.organizations(&member.viewer)
+        .await?
+        .into_iter()
+        .find(|o| o.id == id)
+        .map(|o| OrgItem {
+            id: o.id,
+            name: o.name,
+            slug: o.slug,
+        })
+        .ok_or(Error::NotFound)
+}
+
+/// `GET /admin/orgs/:id[?department=ID]`: the tree, the imports, a department's staff and roles.
+async fn organization(
+    State(app): State<App>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(query): Query<Chosen>,
+) -> Result<Response, PageError> {
+    let org = org_item(&app, &member, &id).await?;
+    let chosen = match query.department.as_deref().filter(|d| !d.is_empty()) {
+        Some(raw) => Some(parse_id(raw).ok_or(Error::NotFound)?),
+        None => None,
+    };
+    let departments = app.departments_of(&member.viewer, org.id).await?;
+    let department = match chosen {
+        Some(c) => Some(
+            departments
+                .iter()
+                .find(|d| d.id == c)
+                .map(|d| (d.id, d.name.clone()))
+                .ok_or(Error::NotFound)?,
+        ),
+        None => None,
+    };
+    let lang = member.visit.lang;
+    let staff = match &department {
+        Some((id, _)) => app
+            .department_staff(&member.viewer, *id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let label = Role::parse(&a.role).map_or("", |r| lang.t(r.label_key()));
+                (a, label)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let page = OrganizationPage {
+        chrome: member.visit.chrome(),
+        branches: tree(&departments, chosen),
+        department,
+        staff,
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), lang.t(r.label_key())))
+            .collect(),
+        org,
+    };
+    Ok(member.visit.respond(&page))
+}
+
+/// An import under way in this node: rows done of rows read, then its outcome.
+struct ImportJob {
+    organization_id: i64,
+    total: u64,
+    done: Arc<AtomicU64>,
+    outcome: Option<Result<(ImportReport, Vec<RejectedRow>), String>>,
+    skip_invalid: bool,
+    started: Instant,
+}
+
+/// Imports are kept an hour for their page; a page of another node does not see them (the
+/// upload and its progress page are one browser's requests, which nginx keeps together only
+/// with sticky sessions; see the README).
+static IMPORTS: LazyLock<Mutex<HashMap<String, ImportJob>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+const IMPORT_KEPT: Duration = Duration::from_secs(3600);
+
+fn imports() -> std::sync::MutexGuard<'static, HashMap<String, ImportJob>> {
+    IMPORTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `POST /admin/orgs/:id/import/{departments|staff}` (multipart: `csrf`, `file`,
+/// `skip_invalid`): reads the CSV, starts the import, and sends the browser to its progress.
+async fn import(
+    State(app): State<App>,
+    member: Member,
+    Path((id, what)): Path<(String, String)>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let org = org_item(&app, &member, &id).await?;
+    let actor = app.administrator(&member.viewer).await?;
+    let refused = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge
+        } else {
+            Error::BadRequest("error.malformed_body")
+        }
+    };
+    let (mut csrf, mut file, mut skip_invalid) = (None, None, false);
+    while let Some(field) = form.next_field().await.map_err(refused)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(refused)?),
+            Some("file") => file = Some(field.bytes().await.map_err(refused)?),
+            Some("skip_invalid") => skip_invalid = true,
+            _ => {}
+        }
+    }
+    member.visit.check(csrf.as_deref())?;
+    let file = file
+        .filter(|f| !f.is_empty())
+        .ok_or(crate::domain::Invalid::blank("file"))?;
+    let job = crate::app::secrets::random_token();
+    let done = Arc::new(AtomicU64::new(0));
+    let total;
+    let task: std::pin::Pin<Box<dyn Future<Output = _> + Send>> = match what.as_str() {
+        "departments" => {
+            let (rows, unreadable) = read_csv::<DepartmentRecord>(file.as_ref());
+            total = rows.len() as u64;
+            let (app, slug, done) = (app.clone(), org.slug.clone(), done.clone());
+            Box::pin(async move {
+                let counter = move |n: u64| {
+                    done.fetch_add(n, Ordering::Relaxed);
+                };
+                // Rows that could not even be read stop the import, as on the command line.
+                if !unreadable.is_empty() && !skip_invalid {
+                    return Ok((ImportReport::default(), unreadable));
+                }
+                app.import_departments(&actor, &slug, rows, skip_invalid, &counter)
+                    .await
+                    .map(|report| (report, unreadable))
+            })
+        }
+        "staff" => {
+            let (rows, unreadable) = read_csv::<StaffRecord>(file.as_ref());
+            total = rows.len() as u64;
+            let (app, slug, done) = (app.clone(), org.slug.clone(), done.clone());
+            Box::pin(async move {
+                let counter = move |n: u64| {
+                    done.fetch_add(n, Ordering::Relaxed);
+                };
+                // Rows that could not even be read stop the import, as on the command line.
+                if !unreadable.is_empty() && !skip_invalid {
+                    return Ok((ImportReport::default(), unreadable));
+                }
+                app.import_staff(&actor, &slug, rows, skip_invalid, &counter)
+                    .await
+                    .map(|report| (report, unreadable))
+            })
+        }
+        _ => return Err(Error::NotFound.into()),
+    };
+    {
+        let mut jobs = imports();
+        jobs.retain(|_, j| j.started.elapsed() < IMPORT_KEPT);
+        jobs.insert(
+            job.clone(),
+            ImportJob {
+                organization_id: org.id,
+                total,
+                done,
+                outcome: None,
+                skip_invalid,
+                started: Instant::now(),
+            },
+        );
+    }
+    let key = job.clone();
+    tokio::spawn(async move {
+        let outcome = task.await.map_err(|e| {
+            tracing::warn!(error = %e, "import failed");
+            crate::http::error::message_key(e).to_owned()
+        });
+        if let Some(j) = imports().get_mut(&key) {
+            j.outcome = Some(outcome);
+        }
+    });
+    Ok(Redirect::to(&format!("/admin/imports/{job}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_import.html")]
+struct ProgressPage {
+    chrome: super::Chrome,
+    organization_id: i64,
+    done: u64,
+    total: u64,
+    finished: bool,
+    imported: usize,
+    rejected: Vec<RejectedRow>,
+    nothing_imported: bool,
+    failure: Option<&'static str>,
+}
+
+/// `GET /admin/imports/:job`: the progress bar; the page refreshes itself until done.
+async fn progress(
+    State(app): State<App>,
+    member: Member,
+    Path(job): Path<String>,
+) -> Result<Response, PageError> {
+    app.administrator(&member.viewer).await?;
+    let lang = member.visit.lang;
+    let page = {
+        let jobs = imports();
+        let j = jobs.get(&job).ok_or(Error::NotFound)?;
+        let mut page = ProgressPage {
+            chrome: member.visit.chrome(),
+            organization_id: j.organization_id,
+            done: j.done.load(Ordering::Relaxed).min(j.total),
+            total: j.total,
+            finished: j.outcome.is_some(),
+            imported: 0,
+            rejected: Vec::new(),
+            nothing_imported: false,
+            failure: None,
+        };
+        match &j.outcome {
+            Some(Ok((report, unreadable))) => {
+                let mut rejected = unreadable.clone();
+                rejected.extend(report.rejected.iter().cloned());
+                rejected.sort_by_key(|r| r.line);
+                page.nothing_imported = !rejected.is_empty() && !j.skip_invalid;
+                page.imported = if page.nothing_imported {
+                    0
+                } else {
+                    report.imported
+                };
+                page.rejected = rejected;
+            }
+            Some(Err(key)) => page.failure = Some(lang.t(key)),
+            None => {}
+        }
+        page
+    };
+    Ok(member.visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    role: String,
+    return_to: Option<String>,
+}
+
+/// `POST /admin/accounts/:id/role`.
+async fn set_role(
+    State(app): State<App>,
+    member: Member,
+    Path(id): Path<String>,
+    WebForm(form): WebForm<RoleForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    app.set_role(&member.viewer, id, &form.role).await?;
+    let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
+    Ok(Redirect::to(&back).into_response())
+}
