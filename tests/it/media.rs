@@ -5,7 +5,7 @@ use crate::harness::TestApp;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
     });
@@ -100,7 +100,7 @@ async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest
         .unwrap()
 }
 
-fn media_files(t: &TestApp) -> Vec<String> {
+pub(crate) fn media_files(t: &TestApp) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(t.data_dir.join("media"))
         .map(|d| {
             d.flatten()

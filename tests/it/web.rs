@@ -308,3 +308,291 @@ async fn after_log_in_only_local_paths_are_followed() {
         .unwrap();
     assert_eq!(response.headers()["location"], "/");
 }
+
+async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {
+    t.create_account(handle, name).await;
+    assert_eq!(sign_in(t, handle, GOOD_PASSWORD).await.status(), 303);
+    csrf_of(&page(t, "/").await)
+}
+
+async fn compose(t: &TestApp, fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (i, bytes) in photos.into_iter().enumerate() {
+        form = form.part(
+            "photos",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(format!("photo{i}.jpg"))
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+    }
+    t.client
+        .post(t.url("/compose"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every refused post leaves no status, no photo row and no file; the page says why.
+#[tokio::test]
+async fn the_composer_refuses_bad_posts_and_leaves_nothing_behind() {
+    let t = TestApp::spawn().await;
+    let csrf = signed_in_resident(&t, "minji", "김민지").await;
+    let photo = crate::media::jpeg(64, 48);
+    let nothing_written = |what: &str| {
+        let what = what.to_owned();
+        let t = &t;
+        async move {
+            assert_eq!(t.count("statuses").await, 0, "{what}: no status");
+            assert_eq!(
+                t.count("media_attachments").await,
+                0,
+                "{what}: no photo row"
+            );
+            assert!(crate::media::media_files(t).is_empty(), "{what}: no file");
+        }
+    };
+
+    let forged = compose(&t, &[("status", "안녕하세요")], vec![photo.clone()]).await;
+    assert_eq!(forged.status(), 403, "no form token");
+    nothing_written("no token").await;
+
+    let long = "가".repeat(5001);
+    let response = compose(
+        &t,
+        &[("csrf", &csrf), ("status", &long)],
+        vec![photo.clone()],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response.text().await.unwrap().contains("<html"),
+        "a readable page"
+    );
+    nothing_written("too long").await;
+
+    let response = compose(
+        &t,
+        &[("csrf", &csrf), ("status", "사진 다섯 장")],
+        vec![photo.clone(); 5],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    nothing_written("five photos").await;
+
+    let mut truncated = photo.clone();
+    truncated.truncate(photo.len() / 2);
+    let response = compose(
+        &t,
+        &[("csrf", &csrf), ("status", "깨진 사진")],
+        vec![photo.clone(), truncated],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    nothing_written("a truncated photo after a good one").await;
+
+    // A wall closed to non-friends refuses the post after its photo was stored: the photo goes.
+    let owner = t.create_account("gildong", "홍길동").await;
+    sqlx::query("UPDATE accounts SET wall_friends_only = 1 WHERE id = $1")
+        .bind(owner)
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+    let response = compose(
+        &t,
+        &[
+            ("csrf", &csrf),
+            ("status", "담벼락에 남겨요"),
+            ("wall_account_id", &owner.to_string()),
+        ],
+        vec![photo.clone()],
+    )
+    .await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    nothing_written("a closed wall").await;
+
+    let response = compose(
+        &t,
+        &[
+            ("csrf", &csrf),
+            (
+                "status",
+                "<script>alert(1)</script><b onclick=\"x()\">굵게</b>",
+            ),
+            ("visibility", "public"),
+        ],
+        vec![photo],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let wall = page(&t, "/@minji").await;
+    let content = wall
+        .split("class=\"content\">")
+        .nth(1)
+        .and_then(|c| c.split("</div>").next())
+        .unwrap_or_default();
+    assert!(
+        !content.contains("<script") && !content.contains("<b onclick"),
+        "sanitised: {content}"
+    );
+    assert!(content.contains("굵게"), "the words stay: {content}");
+    assert_eq!(t.count("statuses").await, 1);
+    assert_eq!(
+        crate::media::media_files(&t).len(),
+        2,
+        "the photo and its thumbnail"
+    );
+}
+
+/// Pages refuse the wrong person, a forged or foreign request and a bad parameter with a
+/// readable page, and the JSON API takes a page's session only with the page's token.
+#[tokio::test]
+async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let csrf = signed_in_resident(&t, "minji", "김민지").await;
+
+    for (path, status) in [
+        ("/admin", 403),
+        ("/suggestions?status=bogus", 422),
+        ("/@nobody_here", 404),
+        ("/?max_id=abc", 404),
+        ("/rooms/123abc", 404),
+    ] {
+        let response = t.client.get(t.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert!(
+            response.text().await.unwrap().contains("<html"),
+            "{path}: a readable page"
+        );
+    }
+
+    // A resident may not answer a suggestion, nor change a role.
+    let (suggestion, before): (i64, String) = sqlx::query_as(
+        "SELECT id, status FROM suggestions WHERE status = 'received' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(t.app.db.pool())
+    .await
+    .unwrap();
+    let response = t
+        .client
+        .post(t.url(&format!("/suggestions/{suggestion}/status")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "reviewing"),
+            ("answer", "제가 처리합니다"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let (after,): (String,) = sqlx::query_as("SELECT status FROM suggestions WHERE id = $1")
+        .bind(suggestion)
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+    let (gildong,): (i64,) =
+        sqlx::query_as("SELECT id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    let response = t
+        .client
+        .post(t.url(&format!("/admin/accounts/{gildong}/role")))
+        .form(&[("csrf", csrf.as_str()), ("role", "administrator")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // Another site's form is refused even with the cookie.
+    let response = t
+        .client
+        .post(t.url("/suggestions"))
+        .header("Origin", "http://evil.example")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "가짜"),
+            ("body", "가짜 제안"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // The JSON API: the session cookie alone is no credential; with the page's token it is.
+    let bare = t
+        .client
+        .get(t.url("/api/v1/notifications"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 401);
+    let vouched = t
+        .client
+        .get(t.url("/api/v1/notifications"))
+        .header("X-CSRF-Token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vouched.status(), 200);
+    let wrong = t
+        .client
+        .get(t.url("/api/v1/notifications"))
+        .header("X-CSRF-Token", "not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+}
+
+/// A page's WebSocket is taken as the session only when it comes from this site.
+#[tokio::test]
+async fn the_notification_stream_takes_a_session_only_from_our_own_pages() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let t = TestApp::spawn().await;
+    let cookie_jar_session = {
+        t.create_account("minji", "김민지").await;
+        let response = sign_in(&t, "minji", GOOD_PASSWORD).await;
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|c| c.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("sotong_session="))
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .unwrap()
+    };
+    let host = t.base.trim_start_matches("http://").to_owned();
+    let url = format!("ws://{host}/api/v1/streaming?stream=user:notification");
+    let open = |origin: &str| {
+        let mut request = url.as_str().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Cookie", cookie_jar_session.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    let foreign = open("http://evil.example").await;
+    match foreign {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
+        other => panic!(
+            "a foreign page's socket was accepted: {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let (mut ours, _) = open(&format!("http://{host}"))
+        .await
+        .expect("our own page's socket");
+    use futures_util::SinkExt;
+    ours.close(None).await.unwrap();
+}
