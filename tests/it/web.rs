@@ -593,6 +593,5 @@ async fn the_notification_stream_takes_a_session_only_from_our_own_pages() {
     let (mut ours, _) = open(&format!("http://{host}"))
         .await
         .expect("our own page's socket");
-    use futures_util::SinkExt;
     ours.close(None).await.unwrap();
 }
