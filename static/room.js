@@ -111,7 +111,6 @@ let stream;
 async function enter(ticket) {
   const [message, signature] = ticket.split(".");
   const joined = await call("/join", { method: "POST", body: { ticket: { message, signature } } });
-  localStorage.setItem(storageKey, ticket);
   document.getElementById("pseudonym").textContent = joined.participant.display_name;
   document.getElementById("join-panel").hidden = true;
   document.getElementById("chat").hidden = false;
@@ -153,16 +152,26 @@ if (root?.dataset.hosting) {
 } else if (document.getElementById("join")) {
   const kept = localStorage.getItem(storageKey);
   const button = document.getElementById("join");
-  const start = async (ticket) => {
+  // The ticket is fetched as soon as the page opens, not when the member presses "join", so
+  // that the signing request and the join are not seconds apart for anyone watching the clock
+  // (docs/anonymity.md, "Timing"); it is kept here until used.
+  const ticket = kept ? Promise.resolve(kept) : obtainTicket().then((t) => {
+    localStorage.setItem(storageKey, t);
+    return t;
+  });
+  ticket.catch(() => {});
+  const start = async () => {
     button.disabled = true;
     try {
-      await enter(ticket ?? (await obtainTicket()));
+      const t = await ticket;
+      // A little more distance between whatever came before and the join.
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+      await enter(t);
     } catch (error) {
-      localStorage.removeItem(storageKey);
       button.disabled = false;
       showError(error.message);
     }
   };
-  button.addEventListener("click", () => start());
-  if (kept) start(kept);
+  button.addEventListener("click", start);
+  if (kept) start();
 }

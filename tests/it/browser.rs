@@ -242,16 +242,43 @@ impl Browser {
         );
     }
 
-    /// When `SOTONG_SCREENSHOTS` names a folder, saves the page there as `name-{phone,desktop}.png`.
+    /// When `SOTONG_SCREENSHOTS` names a folder, saves the page there at a phone's and at a
+    /// desktop's width as `name-phone.png` and `name-desktop.png` (scripts/screenshots).
     pub async fn screenshot(&self, name: &str) {
         let Ok(dir) = std::env::var("SOTONG_SCREENSHOTS") else {
             return;
         };
-        let png = self.client.screenshot().await.expect("screenshot");
-        let kind = if self.width < 600 { "phone" } else { "desktop" };
         std::fs::create_dir_all(&dir).expect("screenshot dir");
-        std::fs::write(PathBuf::from(dir).join(format!("{name}-{kind}.png")), png)
-            .expect("screenshot written");
+        // What the page weighs on a first visit: its HTML and every script, style sheet and
+        // image it loaded, as they came over the wire (BENCHMARKS.md).
+        let weight = self
+            .run(
+                "const nav = performance.getEntriesByType('navigation')[0];
+                 const res = performance.getEntriesByType('resource');
+                 return [nav.encodedBodySize, res.length, res.reduce((n, r) => n + r.encodedBodySize, 0)];",
+            )
+            .await;
+        let line = format!("{name}\t{}\t{}\t{}\n", weight[0], weight[1], weight[2]);
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(PathBuf::from(&dir).join("page-weight.tsv"))
+            .expect("page weight log");
+        std::io::Write::write_all(&mut log, line.as_bytes()).expect("page weight written");
+        for (kind, width, height) in [("phone", 390, 844), ("desktop", 1280, 860)] {
+            self.client
+                .set_window_size(width, height)
+                .await
+                .expect("window size");
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(PathBuf::from(&dir).join(format!("{name}-{kind}.png")), png)
+                .expect("screenshot written");
+        }
+        self.client
+            .set_window_size(self.width, 900)
+            .await
+            .expect("window size");
     }
 
     pub async fn close(self) {

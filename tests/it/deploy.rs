@@ -197,6 +197,35 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
         200
     );
 
+    // A person logs in on the pages through nginx: the form's Origin (with nginx's port)
+    // matches the Host the nodes are handed.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form_page = browser
+        .get(format!("{public}/auth/sign_in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let logged_in = browser
+        .post(format!("{public}/auth/sign_in"))
+        .header("Origin", &public)
+        .form(&[
+            ("csrf", crate::harness::csrf_of(&form_page).as_str()),
+            ("login", "minji"),
+            ("password", crate::harness::GOOD_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged_in.status(), 303, "a page's form works through nginx");
+
     // nginx, the nodes and moto stop as they go out of scope.
     drop(proxy);
     drop((node_a, node_b));

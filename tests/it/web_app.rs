@@ -72,7 +72,7 @@ async fn a_resident_writes_on_an_officials_wall_and_he_sees_it_live() {
     resident.fill("#password", GOOD_PASSWORD).await;
     resident.click("main button[type=submit]").await;
     resident.wait_for_path("/").await;
-    resident.wait_for_text("header nav", "김민지", 5).await;
+    resident.wait_for_text("header", "김민지", 5).await;
 
     // She finds him by initial consonants, with results appearing as she types.
     resident.click_text("사람 찾기").await;
@@ -370,7 +370,7 @@ async fn staff_and_administrators_find_their_way_around() {
         .wait_for_text("main h1", "Suggestion board", 5)
         .await;
     official.goto(&t.url("/")).await;
-    official.wait_for_text("header nav", "Find people", 5).await;
+    official.wait_for_text("nav.tabs", "Find people", 5).await;
 
     // The app shell is cached for offline use, with a page that says so.
     let cached = official
@@ -395,7 +395,7 @@ async fn staff_and_administrators_find_their_way_around() {
     // The administrator imports a team from CSV and watches it go through.
     let admin = driver.browser(1280, "ko").await;
     sign_in(&admin, &t, "demo_admin", sotong::app::demo::DEMO_PASSWORD).await;
-    admin.click_text("관리").await;
+    admin.click("nav.tabs a[href='/admin']").await;
     look(&admin, "admin").await;
     admin.click_text("누리구청").await;
     look(&admin, "admin-organization").await;
@@ -423,7 +423,7 @@ async fn staff_and_administrators_find_their_way_around() {
     assert!(team_parent.is_some(), "the team sits under its department");
 
     // …and makes a member of the department its head.
-    admin.click_text("관리").await;
+    admin.click("nav.tabs a[href='/admin']").await;
     admin.click_text("누리구청").await;
     admin.click_text("민원여권과").await;
     admin.wait_for_text("#staff", "홍길동", 5).await;
