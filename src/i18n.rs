@@ -1015,6 +1015,28 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("web.weekday.wednesday", "수요일", "Wednesday"),
     ("web.weekday.thursday", "목요일", "Thursday"),
     ("web.weekday.friday", "금요일", "Friday"),
+    (
+        "web.room.mute_or_remove",
+        "음소거 / 내보내기",
+        "Mute or remove",
+    ),
+    ("web.room.mute", "음소거", "Mute"),
+    ("web.room.remove", "내보내기", "Remove"),
+    (
+        "web.room.raise",
+        "익명으로 제안하기",
+        "Make a suggestion anonymously",
+    ),
+    (
+        "web.room.raise_hint",
+        "이 방의 익명 이름으로 제안합니다. 이름은 남지 않습니다.",
+        "The suggestion carries your pseudonym in this room, never your name.",
+    ),
+    (
+        "web.room.raised",
+        "제안이 접수되었습니다. 제안 보기",
+        "Your suggestion was received. See it",
+    ),
     // Roles
     ("role.administrator", "관리자", "Administrator"),
     ("role.organization_head", "기관장", "Head of organisation"),

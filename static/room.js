@@ -24,12 +24,12 @@ function fromBase64url(text) {
   return Uint8Array.from(plain, (c) => c.charCodeAt(0));
 }
 
-async function call(path, { method = "GET", body, ticket, session = false } = {}) {
+async function call(path, { method = "GET", body, ticket, session = false, base = api } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (ticket) headers["Sotong-Ticket"] = ticket;
   if (session) headers["X-CSRF-Token"] = csrf;
-  const response = await fetch(`${api}${path}`, {
+  const response = await fetch(`${base}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -118,6 +118,29 @@ async function enter(ticket) {
   const history = await call("/messages?limit=50", { ticket });
   history.reverse().forEach(render);
   stream = openStream(ticket, history.at(-1)?.id);
+  // A suggestion raised here goes with the ticket alone: it keeps the pseudonym, not the name.
+  document.getElementById("raise").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const field = (name) => form.elements.namedItem(name).value;
+    try {
+      const made = await call("", {
+        base: "/api/v1/sotong/suggestions",
+        method: "POST",
+        ticket,
+        body: {
+          title: field("title"), body: field("body"), category: field("category"), room_id: roomId,
+          ...(form.dataset.department ? { assigned_department_id: form.dataset.department } : {}),
+        },
+      });
+      form.reset();
+      const done = document.getElementById("raised");
+      done.querySelector("a").href = `/suggestions/${made.id}`;
+      done.hidden = false;
+    } catch (error) {
+      showError(error.message);
+    }
+  });
   document.getElementById("say").addEventListener("submit", (event) => {
     event.preventDefault();
     const field = document.getElementById("body");

@@ -217,6 +217,26 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
         .await;
     assert!(member.text("#messages").await.contains(&me));
 
+    // She also raises one herself, under the same pseudonym.
+    member.click("#chat details summary").await;
+    member
+        .fill("#raise-title", "점심시간 민원 창구 교대 근무")
+        .await;
+    member
+        .fill(
+            "#raise-body",
+            "점심시간에 창구가 비지 않도록 교대로 근무했으면 합니다.",
+        )
+        .await;
+    member.click("#raise button[type=submit]").await;
+    member
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("#raised:not([hidden])"))
+        .await
+        .expect("the suggestion is received");
+    look(&member, "room-raise").await;
+
     // The host sees the pseudonym, never the name, and makes it a suggestion.
     let host = driver.browser(1280, "ko").await;
     sign_in(&host, &t, "nuri_head", sotong::app::demo::DEMO_PASSWORD).await;
@@ -255,6 +275,10 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
     let raised = number(&member, "raised").await;
     let processed = number(&member, "processed").await;
     let under_review = number(&member, "under-review").await;
+
+    let board = member.text("#board").await;
+    assert!(board.contains("점심시간 민원 창구 교대 근무"), "{board}");
+    assert!(board.contains(&me), "both carry the pseudonym: {board}");
 
     // A colleague in the department answers it, step by step, and marks it done.
     let (_, answerer, _, _) = &d.members[3];

@@ -4,7 +4,7 @@
 //! page is rendered with messages, since the host speaks and moderates by account.
 
 use super::{Member, when};
-use crate::app::rooms::{MessageView, RoomCredential, RoomView};
+use crate::app::rooms::{MessageView, ParticipantAction, RoomCredential, RoomView};
 use crate::app::suggestions::Routing;
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
@@ -23,6 +23,10 @@ pub fn router() -> Router<App> {
         .route("/rooms", get(list))
         .route("/rooms/{id}", get(show))
         .route("/rooms/{id}/messages/{message_id}/hide", post(hide))
+        .route(
+            "/rooms/{id}/participants/{participant_id}/{action}",
+            post(moderate),
+        )
         .route(
             "/rooms/{id}/messages/{message_id}/suggestion",
             post(make_suggestion),
@@ -69,6 +73,8 @@ async fn list(State(app): State<App>, member: Member) -> Result<Response, PageEr
 /// A message as the host's page shows it.
 pub struct Said {
     pub id: i64,
+    /// The speaker, when the host may mute or remove them (not the hosts themselves).
+    pub participant: Option<String>,
     pub who: String,
     pub body: Option<String>,
     pub iso: String,
@@ -85,6 +91,8 @@ impl Said {
         };
         Said {
             id: view.row.id,
+            participant: (view.author.role == crate::app::rooms::RoomRole::Member)
+                .then(|| view.author.row.id.clone()),
             who,
             body: view
                 .row
@@ -109,6 +117,8 @@ struct RoomPage {
     said: Vec<Said>,
     waiting_for: i64,
     categories: Vec<(String, String)>,
+    /// The department an anonymous suggestion from this room goes to.
+    department_id: Option<i64>,
 }
 
 fn item(view: &RoomView, me: i64) -> RoomItem {
@@ -141,15 +151,12 @@ async fn show(
     } else {
         Vec::new()
     };
-    let categories = if hosting {
-        app.suggestion_categories()
-            .await?
-            .into_iter()
-            .map(|(code, ko, en)| (code, if lang == Lang::Ko { ko } else { en }))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let categories = app
+        .suggestion_categories()
+        .await?
+        .into_iter()
+        .map(|(code, ko, en)| (code, if lang == Lang::Ko { ko } else { en }))
+        .collect();
     let page = RoomPage {
         chrome: member.visit.chrome(),
         closed: view.row.closed_at.is_some(),
@@ -162,6 +169,7 @@ async fn show(
         hosting,
         said,
         categories,
+        department_id: view.row.audience_department_id,
         room,
     };
     Ok(member.visit.respond(&page))
@@ -223,4 +231,24 @@ async fn make_suggestion(
         )
         .await?;
     Ok(Redirect::to(&format!("/suggestions/{}", made.row.id)).into_response())
+}
+
+/// `POST /rooms/:id/participants/:pid/{mute|unmute|remove}` (host, co-host).
+async fn moderate(
+    State(app): State<App>,
+    member: Member,
+    Path((id, participant_id, action)): Path<(String, String, String)>,
+    WebForm(form): WebForm<HideForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    let action = match action.as_str() {
+        "mute" => ParticipantAction::Mute,
+        "unmute" => ParticipantAction::Unmute,
+        "remove" => ParticipantAction::Remove,
+        _ => return Err(Error::NotFound.into()),
+    };
+    app.moderate_participant(&member.viewer, id, &participant_id, action, &form.reason)
+        .await?;
+    Ok(Redirect::to(&format!("/rooms/{id}")).into_response())
 }
