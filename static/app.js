@@ -40,19 +40,21 @@ function bumpBell(note) {
   }
 }
 
-// Notifications arrive on Mastodon's `user:notification` stream; the page's own session
-// cookie authenticates it (the server takes it only from a page of this site).
+// Notifications and new posts of the home timeline arrive on Mastodon's `user` stream; the
+// page's own session cookie authenticates it (the server takes it only from a page of this
+// site). New posts are announced, not pushed into the page under the reader's eyes.
 function liveNotifications() {
   if (!document.body.dataset.signedIn) return;
   let wait = 1000;
   const open = () => {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/streaming?stream=user:notification`);
+    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/streaming?stream=user`);
     socket.addEventListener("open", () => { wait = 1000; document.body.dataset.live = "1"; });
     socket.addEventListener("message", (event) => {
       try {
         const frame = JSON.parse(event.data);
         if (frame.event === "notification") bumpBell(JSON.parse(frame.payload));
+        if (frame.event === "update") document.getElementById("fresh")?.removeAttribute("hidden");
       } catch { /* a frame we do not know */ }
     });
     socket.addEventListener("close", () => {

@@ -139,6 +139,20 @@ impl App {
         Ok(format!("@{}", me.handle))
     }
 
+    /// Creates an organisation from the administration pages.
+    pub async fn create_organization_as(
+        &self,
+        viewer: &super::Viewer,
+        slug: &str,
+        name: &str,
+        kind: &str,
+        parent_slug: Option<&str>,
+    ) -> Result<OrganizationRow> {
+        let actor = self.administrator(viewer).await?;
+        self.create_organization(&actor, slug, name, kind, parent_slug)
+            .await
+    }
+
     /// Every organisation, for the administration pages.
     pub async fn organizations(&self, viewer: &super::Viewer) -> Result<Vec<OrganizationRow>> {
         self.administrator(viewer).await?;

@@ -32,6 +32,8 @@ fn every_message_key_in_the_code_is_translated() {
         "authorize.",
         "role.",
         "app.",
+        "web.",
+        "visibility.",
     ];
     // Strings that look like keys but are not messages: audit-log action names.
     let not_messages = ["password.reset"];

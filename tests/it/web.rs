@@ -595,3 +595,53 @@ async fn the_notification_stream_takes_a_session_only_from_our_own_pages() {
         .expect("our own page's socket");
     ours.close(None).await.unwrap();
 }
+
+/// An administrator opens an organisation from the page; a bad one is refused whole.
+#[tokio::test]
+async fn an_administrator_opens_an_organisation_from_the_page() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    assert_eq!(
+        sign_in(&t, "demo_admin", sotong::app::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let admin = page(&t, "/admin").await;
+    assert!(admin.contains("새봄시 누리구청"));
+    let csrf = csrf_of(&admin);
+    let before = t.count("organizations").await;
+    let bad = t
+        .client
+        .post(t.url("/admin"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "누리구 보건소"),
+            ("slug", "보건소"),
+            ("kind", "castle"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let explained = bad.text().await.unwrap();
+    assert!(explained.contains("<html"), "a readable page");
+    assert_eq!(t.count("organizations").await, before, "nothing written");
+    let good = t
+        .client
+        .post(t.url("/admin"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "누리구 보건소"),
+            ("slug", "nuri-health"),
+            ("kind", "agency"),
+            ("parent", sotong::app::demo::DISTRICT_SLUG),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(good.status(), 303);
+    let location = good.headers()["location"].to_str().unwrap().to_owned();
+    assert!(page(&t, &location).await.contains("누리구 보건소"));
+    assert_eq!(t.count("organizations").await, before + 1);
+}

@@ -146,6 +146,32 @@ async fn a_resident_writes_on_an_officials_wall_and_he_sees_it_live() {
     assert!(post.contains("김민지"));
     look(&official, "post").await;
 
+    // On his home timeline, her next post is announced as it is written.
+    official.goto(&t.url("/")).await;
+    official
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("body[data-live]"))
+        .await
+        .unwrap();
+    assert!(
+        official
+            .run("return document.getElementById('fresh').hidden")
+            .await
+            == true
+    );
+    resident
+        .fill("#status", "가로등 위치는 공원 북문 쪽입니다.")
+        .await;
+    resident.click("form.composer button[type=submit]").await;
+    official
+        .wait_for_text("#fresh", "새 글이 있습니다", 5)
+        .await;
+    official.click("#fresh a").await;
+    official
+        .wait_for_text(".feed", "가로등 위치는 공원 북문 쪽입니다", 5)
+        .await;
+
     resident.close().await;
     official.close().await;
 }

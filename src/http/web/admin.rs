@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/admin", get(organizations))
+        .route("/admin", get(organizations).post(create_organization))
         .route("/admin/orgs/{id}", get(organization))
         .route("/admin/orgs/{id}/import/{what}", post(import))
         .route("/admin/imports/{job}", get(progress))
@@ -62,6 +62,37 @@ async fn organizations(State(app): State<App>, member: Member) -> Result<Respons
         organizations,
     };
     Ok(member.visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct NewOrganization {
+    csrf: Option<String>,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    parent: Option<String>,
+}
+
+/// `POST /admin`: a new organisation (a district office under its city, say).
+async fn create_organization(
+    State(app): State<App>,
+    member: Member,
+    WebForm(form): WebForm<NewOrganization>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let org = app
+        .create_organization_as(
+            &member.viewer,
+            &form.slug,
+            &form.name,
+            &form.kind,
+            form.parent.as_deref().filter(|p| !p.is_empty()),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response())
 }
 
 #[derive(Template)]
