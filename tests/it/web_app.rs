@@ -195,15 +195,37 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
     }
     let t = TestApp::spawn().await;
     let d = crate::rooms::department(&t).await;
+    // The head runs a communication day for the department; its session opens its room.
+    let program: serde_json::Value = reqwest::Client::new()
+        .post(t.url("/api/v1/sotong/programs"))
+        .bearer_auth(&d.host_token)
+        .json(
+            &serde_json::json!({ "kind": "communication_day", "title": "민원여권과 소통의 날",
+            "weekday": "thursday", "time": "14:00", "starts_on": "2017-03-02", "sessions": 1,
+            "participants": "rotation", "rotation": [d.department_id] }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let program_id: i64 = program["id"].as_str().unwrap().parse().unwrap();
+    let (start,): (i64,) =
+        sqlx::query_as("SELECT starts_at FROM program_sessions WHERE program_id = $1")
+            .bind(program_id)
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(t.app.run_due(start + 60_000).await.unwrap(), 1);
+    let (room_id,): (i64,) =
+        sqlx::query_as("SELECT room_id FROM program_sessions WHERE program_id = $1")
+            .bind(program_id)
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    let room_id = room_id.to_string();
     let rooms = crate::rooms::Client::new(&t.base);
-    let room = crate::rooms::open_room(
-        &rooms,
-        &d.host_token,
-        serde_json::json!({ "title": "민원여권과 소통의 날", "anonymous": true,
-            "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let room_id = room["id"].as_str().unwrap().to_owned();
     // Two colleagues are already in (an anonymous room shows nothing below three).
     rooms.join_all(&room_id, &d.members[1..3]).await;
     let (_, member_handle, member_name, _) = &d.members[0];
@@ -214,7 +236,11 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
     sign_in(&member, &t, member_handle, sotong::app::demo::DEMO_PASSWORD).await;
     member.click_text("소통방").await;
     look(&member, "rooms").await;
+    member.click("nav.tabs a[href='/programs']").await;
     member.click_text("민원여권과 소통의 날").await;
+    member.click("ol.calendar li a").await;
+    member.click_text("소통방 들어가기").await;
+    member.wait_for_path(&format!("/rooms/{room_id}")).await;
     member.click("#join").await;
     member
         .client
