@@ -440,11 +440,29 @@ async fn the_composer_refuses_bad_posts_and_leaves_nothing_behind() {
         "sanitised: {content}"
     );
     assert!(content.contains("굵게"), "the words stay: {content}");
-    assert_eq!(t.count("statuses").await, 1);
+    // A photo as a phone takes it: megabytes, not the 1 MiB that other forms may send.
+    let noise = image::RgbImage::from_fn(1200, 900, |x, y| {
+        let n = x
+            .wrapping_mul(2_654_435_761)
+            .wrapping_add(y.wrapping_mul(40_503))
+            ^ (x * y);
+        image::Rgb([n as u8, (n >> 8) as u8, (n >> 16) as u8])
+    });
+    let mut large = Vec::new();
+    noise
+        .write_to(
+            &mut std::io::Cursor::new(&mut large),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    assert!(large.len() > 2 * 1024 * 1024, "{} bytes", large.len());
+    let response = compose(&t, &[("csrf", &csrf), ("status", "큰 사진")], vec![large]).await;
+    assert_eq!(response.status(), 303, "a large photo is taken");
+    assert_eq!(t.count("statuses").await, 2);
     assert_eq!(
         crate::media::media_files(&t).len(),
-        2,
-        "the photo and its thumbnail"
+        4,
+        "two photos and their thumbnails"
     );
 }
 

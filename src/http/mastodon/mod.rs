@@ -22,7 +22,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Largest upload body: a 10 MiB photo plus the multipart envelope and alt text.
-const UPLOAD_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
+pub(crate) const UPLOAD_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
 
 pub fn router() -> Router<App> {
     Router::new()

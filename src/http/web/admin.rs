@@ -13,7 +13,7 @@ use crate::http::extract::WebForm;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,7 +27,11 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/admin", get(organizations).post(create_organization))
         .route("/admin/orgs/{id}", get(organization))
-        .route("/admin/orgs/{id}/import/{what}", post(import))
+        // A province's staff list is a few megabytes of CSV.
+        .route(
+            "/admin/orgs/{id}/import/{what}",
+            post(import).layer(DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
         .route("/admin/imports/{job}", get(progress))
         .route("/admin/accounts/{id}/role", post(set_role))
 }

@@ -15,7 +15,7 @@ use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -23,7 +23,13 @@ use serde::Deserialize;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/compose", post(compose))
+        // A post carries up to four photos, each as large as the media API takes.
+        .route(
+            "/compose",
+            post(compose).layer(DefaultBodyLimit::max(
+                PHOTOS_PER_POST * crate::http::mastodon::UPLOAD_LIMIT,
+            )),
+        )
         .route("/search", get(search))
         .route("/notifications", get(notifications))
         .route("/@{handle}", get(profile))
@@ -444,9 +450,11 @@ struct SearchResults {
 /// `GET /search?q=`: people by name, handle, department, position or initial consonants.
 async fn search(
     State(app): State<App>,
-    visit: Visit,
+    member: Member,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
+    // The directory of people is for those signed in, as the API's search is.
+    let Member { visit, .. } = member;
     let q = query.q.unwrap_or_default();
     let accounts = app
         .search(
