@@ -11,9 +11,7 @@ macro_rules! select_account {
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, \
-             (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id) AS followers_count, \
-             (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id) AS following_count, \
-             (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id) AS statuses_count \
+             a.followers_count, a.following_count, a.statuses_count \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",

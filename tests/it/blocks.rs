@@ -265,3 +265,71 @@ async fn a_mute_for_a_while_ends_by_itself_and_bad_terms_are_refused() {
     );
     assert_eq!(sumin.get("/api/v1/mutes").await, json!([]));
 }
+
+/// (followers, following, statuses) of an account, as another reads them.
+async fn counts(reader: &User<'_>, who: &User<'_>) -> (i64, i64, i64) {
+    let a = reader.get(&format!("/api/v1/accounts/{}", who.id)).await;
+    (
+        a["followers_count"].as_i64().unwrap(),
+        a["following_count"].as_i64().unwrap(),
+        a["statuses_count"].as_i64().unwrap(),
+    )
+}
+
+/// Followers, following and statuses are kept in the account's row; every write that changes
+/// them keeps them right: follows, unfollows, a block (which ends follows both ways), posts,
+/// boosts, and a deleted post that takes its boosts with it.
+#[tokio::test]
+async fn account_counts_follow_every_write() {
+    let t = TestApp::spawn().await;
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    for (a, b) in [(&minji, &sumin), (&sumin, &minji)] {
+        let r = a
+            .post(&format!("/api/v1/accounts/{}/follow", b.id), json!({}))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(counts(&minji, &minji).await, (1, 1, 0));
+    assert_eq!(counts(&minji, &sumin).await, (1, 1, 0));
+    let post = minji.status(json!({ "status": "첫 글" })).await;
+    let post_id = post["id"].as_str().unwrap().to_owned();
+    sumin.status(json!({ "status": "수민의 글" })).await;
+    let boost = sumin
+        .post(&format!("/api/v1/statuses/{post_id}/reblog"), json!({}))
+        .await;
+    assert_eq!(boost.status(), 200);
+    assert_eq!(counts(&minji, &minji).await, (1, 1, 1));
+    assert_eq!(
+        counts(&minji, &sumin).await,
+        (1, 1, 2),
+        "a boost counts, as in Mastodon"
+    );
+    // Deleting the post takes sumin's boost of it too.
+    let deleted = t
+        .client
+        .delete(t.url(&format!("/api/v1/statuses/{post_id}")))
+        .bearer_auth(&minji.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(counts(&minji, &minji).await, (1, 1, 0));
+    assert_eq!(counts(&minji, &sumin).await, (1, 1, 1));
+    // Unfollowing, then a block, which ends the other follow too.
+    let r = minji
+        .post(
+            &format!("/api/v1/accounts/{}/unfollow", sumin.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(counts(&minji, &minji).await, (1, 0, 0));
+    assert_eq!(counts(&minji, &sumin).await, (0, 1, 1));
+    let r = minji
+        .post(&format!("/api/v1/accounts/{}/block", sumin.id), json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(counts(&minji, &minji).await, (0, 0, 0));
+    assert_eq!(counts(&minji, &sumin).await, (0, 0, 1));
+}
