@@ -3,7 +3,7 @@
 
 use super::{Member, Visit, when};
 use crate::app::social::{NotificationView, Placement, StatusView};
-use crate::app::{App, Error, Viewer};
+use crate::app::{App, Error};
 use crate::db::accounts::AccountRow;
 use crate::db::statuses::{Page, Timeline};
 use crate::domain::Invalid;
@@ -525,7 +525,7 @@ async fn notifications(State(app): State<App>, member: Member) -> Result<Respons
     let Member { visit, viewer, .. } = member;
     let views = app.notifications(&viewer, &[], None, None, 40).await?;
     if let Some(newest) = views.first() {
-        mark_read(&app, &viewer, newest.row.id).await?;
+        app.mark_notifications_read(&viewer, newest.row.id).await?;
     }
     let lang = visit.lang;
     let mut chrome = visit.chrome();
@@ -535,8 +535,4 @@ async fn notifications(State(app): State<App>, member: Member) -> Result<Respons
         notes: views.iter().map(|v| Note::from_view(v, lang)).collect(),
     };
     Ok(visit.respond(&page))
-}
-
-async fn mark_read(app: &App, viewer: &Viewer, newest: i64) -> Result<(), Error> {
-    app.mark_notifications_read(viewer, newest).await
 }
