@@ -268,14 +268,17 @@ pub async fn show(
     Ok(Json(view_json(&view, lang)))
 }
 
+/// A step of a suggestion's workflow, as the API and the answering page send it.
 #[derive(Deserialize)]
 pub struct StatusChange {
+    /// The page's form token; the API does not read it (it takes tokens, not cookies).
+    pub csrf: Option<String>,
     #[serde(default)]
-    status: String,
+    pub status: String,
     #[serde(default)]
-    answer: String,
+    pub answer: String,
     #[serde(default)]
-    reason: String,
+    pub reason: String,
 }
 
 /// Move it along the workflow

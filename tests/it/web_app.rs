@@ -16,6 +16,9 @@ fn write_photo(dir: &Path) -> String {
     path.display().to_string()
 }
 
+/// 홍길동, 주무관 of 민원여권과 in the demo, by his e-mail address.
+const GILDONG: &str = "gildong.hong@demo.sotong.example";
+
 /// Checks the page, and keeps a screenshot of it when asked (scripts/screenshots).
 async fn look(browser: &Browser, name: &str) {
     browser.assert_accessible().await;
@@ -45,13 +48,7 @@ async fn a_resident_writes_on_an_officials_wall_and_he_sees_it_live() {
 
     // The official opens his notifications and leaves the page open.
     let official = driver.browser(1280, "ko").await;
-    sign_in(
-        &official,
-        &t,
-        "gildong.hong@demo.sotong.example",
-        sotong::app::demo::DEMO_PASSWORD,
-    )
-    .await;
+    sign_in(&official, &t, GILDONG, sotong::app::demo::DEMO_PASSWORD).await;
     look(&official, "home").await;
     official.goto(&t.url("/notifications")).await;
     look(&official, "notifications").await;
@@ -405,13 +402,7 @@ async fn staff_and_administrators_find_their_way_around() {
 
     // An official finds a colleague in the directory and opens his program.
     let official = driver.browser(390, "ko").await;
-    sign_in(
-        &official,
-        &t,
-        "gildong.hong@demo.sotong.example",
-        sotong::app::demo::DEMO_PASSWORD,
-    )
-    .await;
+    sign_in(&official, &t, GILDONG, sotong::app::demo::DEMO_PASSWORD).await;
     official.goto(&t.url("/organization")).await;
     official.click_text("민원여권과").await;
     official.wait_for_text("#directory", "홍길동", 5).await;

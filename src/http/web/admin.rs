@@ -189,6 +189,22 @@ struct ImportJob {
     started: Instant,
 }
 
+/// The rows of an uploaded CSV, of either kind.
+enum Rows {
+    Departments(Vec<(u64, DepartmentRecord)>),
+    Staff(Vec<(u64, StaffRecord)>),
+}
+
+impl Rows {
+    fn len(&self) -> u64 {
+        let n = match self {
+            Rows::Departments(rows) => rows.len(),
+            Rows::Staff(rows) => rows.len(),
+        };
+        n as u64
+    }
+}
+
 /// Imports are kept an hour for their page; a page of another node does not see them (the
 /// upload and its progress page are one browser's requests, which nginx keeps together only
 /// with sticky sessions; see the README).
@@ -233,46 +249,19 @@ async fn import(
     let file = file
         .filter(|f| !f.is_empty())
         .ok_or(crate::domain::Invalid::blank("file"))?;
-    let job = crate::app::secrets::random_token();
-    let done = Arc::new(AtomicU64::new(0));
-    let total;
-    let task: std::pin::Pin<Box<dyn Future<Output = _> + Send>> = match what.as_str() {
+    let (rows, unreadable) = match what.as_str() {
         "departments" => {
             let (rows, unreadable) = read_csv::<DepartmentRecord>(file.as_ref());
-            total = rows.len() as u64;
-            let (app, slug, done) = (app.clone(), org.slug.clone(), done.clone());
-            Box::pin(async move {
-                let counter = move |n: u64| {
-                    done.fetch_add(n, Ordering::Relaxed);
-                };
-                // Rows that could not even be read stop the import, as on the command line.
-                if !unreadable.is_empty() && !skip_invalid {
-                    return Ok((ImportReport::default(), unreadable));
-                }
-                app.import_departments(&actor, &slug, rows, skip_invalid, &counter)
-                    .await
-                    .map(|report| (report, unreadable))
-            })
+            (Rows::Departments(rows), unreadable)
         }
         "staff" => {
             let (rows, unreadable) = read_csv::<StaffRecord>(file.as_ref());
-            total = rows.len() as u64;
-            let (app, slug, done) = (app.clone(), org.slug.clone(), done.clone());
-            Box::pin(async move {
-                let counter = move |n: u64| {
-                    done.fetch_add(n, Ordering::Relaxed);
-                };
-                // Rows that could not even be read stop the import, as on the command line.
-                if !unreadable.is_empty() && !skip_invalid {
-                    return Ok((ImportReport::default(), unreadable));
-                }
-                app.import_staff(&actor, &slug, rows, skip_invalid, &counter)
-                    .await
-                    .map(|report| (report, unreadable))
-            })
+            (Rows::Staff(rows), unreadable)
         }
         _ => return Err(Error::NotFound.into()),
     };
+    let job = crate::app::secrets::random_token();
+    let done = Arc::new(AtomicU64::new(0));
     {
         let mut jobs = imports();
         jobs.retain(|_, j| j.started.elapsed() < IMPORT_KEPT);
@@ -280,8 +269,8 @@ async fn import(
             job.clone(),
             ImportJob {
                 organization_id: org.id,
-                total,
-                done,
+                total: rows.len(),
+                done: done.clone(),
                 outcome: None,
                 skip_invalid,
                 started: Instant::now(),
@@ -290,7 +279,26 @@ async fn import(
     }
     let key = job.clone();
     tokio::spawn(async move {
-        let outcome = task.await.map_err(|e| {
+        let counter = move |n: u64| {
+            done.fetch_add(n, Ordering::Relaxed);
+        };
+        // Rows that could not even be read stop the import, as on the command line.
+        let outcome = if !unreadable.is_empty() && !skip_invalid {
+            Ok((ImportReport::default(), unreadable))
+        } else {
+            let report = match rows {
+                Rows::Departments(rows) => {
+                    app.import_departments(&actor, &org.slug, rows, skip_invalid, &counter)
+                        .await
+                }
+                Rows::Staff(rows) => {
+                    app.import_staff(&actor, &org.slug, rows, skip_invalid, &counter)
+                        .await
+                }
+            };
+            report.map(|report| (report, unreadable))
+        };
+        let outcome = outcome.map_err(|e| {
             tracing::warn!(error = %e, "import failed");
             crate::http::error::message_key(e).to_owned()
         });

@@ -237,23 +237,12 @@ async fn support(
     Ok(Redirect::to(&format!("/suggestions/{id}")).into_response())
 }
 
-#[derive(Deserialize)]
-struct StatusForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    answer: String,
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /suggestions/:id/status`: the department's answer and the next step.
 async fn change_status(
     State(app): State<App>,
     member: Member,
     Path(id): Path<String>,
-    WebForm(form): WebForm<StatusForm>,
+    WebForm(form): WebForm<crate::http::suggestions::StatusChange>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
     let id = parse_id(&id).ok_or(Error::NotFound)?;
