@@ -663,3 +663,63 @@ async fn an_administrator_opens_an_organisation_from_the_page() {
     assert!(page(&t, &location).await.contains("누리구 보건소"));
     assert_eq!(t.count("organizations").await, before + 1);
 }
+
+/// A trainee checks in to a class from its session page with the code the trainer reads out;
+/// only the trainer's page shows the code, and a wrong code is a readable refusal.
+#[tokio::test]
+async fn a_trainee_checks_in_from_the_session_page() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let host = t.token_for_demo("nuri_head").await;
+    let program: serde_json::Value = t
+        .client
+        .post(t.url("/api/v1/sotong/programs"))
+        .bearer_auth(&host)
+        .json(
+            &serde_json::json!({ "kind": "training", "title": "소통 교육", "weekday": 2,
+            "time": "09:00", "duration_minutes": 120, "starts_on": "2011-05-02", "sessions": 1,
+            "participants": "everyone" }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = program["sessions"][0]["id"].as_str().unwrap().to_owned();
+    let code = program["sessions"][0]["check_in_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        sign_in(&t, "gildong_hong", sotong::app::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let page_text = page(&t, &format!("/sessions/{session}")).await;
+    assert!(!page_text.contains(&code), "only the trainer sees the code");
+    let csrf = csrf_of(&page_text);
+    let check_in = |code: String| {
+        let csrf = csrf.clone();
+        let session = session.clone();
+        let t = &t;
+        async move {
+            t.client
+                .post(t.url(&format!("/sessions/{session}/check_in")))
+                .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let wrong = check_in("000000x".into()).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("<html"));
+    assert_eq!(t.count("session_attendance").await, 0);
+    let right = check_in(code).await;
+    assert_eq!(right.status(), 303);
+    let after = page(&t, &format!("/sessions/{session}?checked_in=1")).await;
+    assert!(after.contains("출석: 1"), "the page counts her");
+    assert_eq!(t.count("session_attendance").await, 1);
+}
