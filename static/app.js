@@ -160,9 +160,22 @@ function uploadProgress() {
   }
 }
 
+// The tab of the part of the site this page belongs to says so (to screen readers too).
+function currentTab() {
+  const path = location.pathname;
+  let best = null;
+  for (const tab of document.querySelectorAll("nav.tabs a")) {
+    const href = tab.getAttribute("href");
+    const match = href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
+    if (match && (!best || href.length > best.getAttribute("href").length)) best = tab;
+  }
+  best?.setAttribute("aria-current", "page");
+}
+
 export { csrf, announce, localTimes };
 
 localTimes();
+currentTab();
 liveNotifications();
 liveSearch();
 photoPreviews();
