@@ -54,6 +54,15 @@ pub struct ParticipantView {
 }
 
 impl ParticipantView {
+    /// The name others see: the pseudonym, or the account's name for those who speak by name.
+    pub fn display_name(&self, korean: bool) -> String {
+        match (self.pseudonym(), &self.account) {
+            (Some(p), _) => p.render(korean),
+            (None, Some(a)) => a.display_name.clone(),
+            (None, None) => String::new(),
+        }
+    }
+
     pub fn pseudonym(&self) -> Option<Pseudonym> {
         Some(Pseudonym {
             adjective: self.row.pseudonym_adjective?,

@@ -105,13 +105,9 @@ impl FromRequestParts<App> for MaybeAuth {
 /// the pair proves the call comes from one of our pages.
 fn page_session(headers: &HeaderMap) -> Option<&str> {
     let session = cookie(headers, SESSION_COOKIE)?;
-    let expected = cookie(headers, super::web::CSRF_COOKIE).filter(|c| !c.is_empty())?;
+    let expected = cookie(headers, super::web::CSRF_COOKIE)?;
     let sent = headers.get("x-csrf-token")?.to_str().ok()?;
-    bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        sent.as_bytes(),
-    ))
-    .then_some(session)
+    super::web::tokens_match(expected, sent).then_some(session)
 }
 
 /// The caller of a JSON endpoint: a bearer token, or one of our pages with its session. No
@@ -139,16 +135,8 @@ pub(crate) async fn socket_page_viewer(
         return Ok(None);
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let same_origin = headers
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .and_then(|o| url::Url::parse(o).ok())
-        .is_some_and(|o| {
-            let origin_host = o
-                .host_str()
-                .map(|h| o.port().map_or(h.to_owned(), |p| format!("{h}:{p}")));
-            origin_host.is_some() && origin_host.as_deref() == host
-        });
+    let same_origin =
+        super::web::origin_authority(headers).is_some_and(|o| o.is_some() && o.as_deref() == host);
     if !same_origin {
         return Ok(None);
     }

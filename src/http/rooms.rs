@@ -92,14 +92,14 @@ impl Participant {
             .account
             .as_ref()
             .map(|a| Account::from_row(a, &app.config));
-        let (display_name, avatar) = match (view.pseudonym(), &account) {
-            (Some(p), _) => (p.render(lang == Lang::Ko), p.avatar()),
-            (None, Some(a)) => (a.display_name.clone(), a.avatar.clone()),
-            (None, None) => (String::new(), String::new()),
+        let avatar = match (view.pseudonym(), &account) {
+            (Some(p), _) => p.avatar(),
+            (None, Some(a)) => a.avatar.clone(),
+            (None, None) => String::new(),
         };
         Participant {
             id: view.row.id.clone(),
-            display_name,
+            display_name: view.display_name(lang == Lang::Ko),
             avatar,
             role: view.role.as_str(),
             anonymous: view.row.ticket_hash.is_some(),

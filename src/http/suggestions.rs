@@ -56,7 +56,8 @@ fn filters(query: Option<&str>) -> Result<Filters, Error> {
     Filters::parse(&pairs(query)).map_err(Error::Invalid)
 }
 
-fn raiser_name(row: &SuggestionRow, lang: Lang) -> Option<String> {
+/// The pseudonym an anonymous suggestion was raised under, in the reader's language.
+pub(crate) fn raiser_name(row: &SuggestionRow, lang: Lang) -> Option<String> {
     row.pseudonym
         .as_deref()
         .and_then(Pseudonym::from_code)

@@ -99,21 +99,36 @@ pub fn csrf_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     (jar.add(cookie), token)
 }
 
+/// Whether a token sent with a request is the one expected (never an empty one), compared in
+/// constant time.
+pub(crate) fn tokens_match(expected: &str, sent: &str) -> bool {
+    !expected.is_empty()
+        && bool::from(subtle::ConstantTimeEq::ct_eq(
+            expected.as_bytes(),
+            sent.as_bytes(),
+        ))
+}
+
 /// Fails unless the submitted form token matches the cookie.
 pub fn check_csrf(jar: &CookieJar, submitted: Option<&str>) -> Result<(), PageError> {
-    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
-    match (cookie, submitted) {
-        (Some(cookie), Some(submitted))
-            if !cookie.is_empty()
-                && bool::from(subtle::ConstantTimeEq::ct_eq(
-                    cookie.as_bytes(),
-                    submitted.as_bytes(),
-                )) =>
-        {
-            Ok(())
-        }
+    match (jar.get(CSRF_COOKIE), submitted) {
+        (Some(cookie), Some(submitted)) if tokens_match(cookie.value(), submitted) => Ok(()),
         _ => Err(PageError(Error::Forbidden("error.csrf"))),
     }
+}
+
+/// The request's `Origin` as `host[:port]`, to compare with its `Host`. The outer `None`: no
+/// usable origin (absent, `null`, unreadable); the inner `None`: an origin naming no host.
+pub(crate) fn origin_authority(headers: &axum::http::HeaderMap) -> Option<Option<String>> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .filter(|o| *o != "null")
+        .and_then(|o| url::Url::parse(o).ok())
+        .map(|o| {
+            o.host_str()
+                .map(|h| o.port().map_or(h.to_owned(), |p| format!("{h}:{p}")))
+        })
 }
 
 /// Middleware: refuses unsafe requests to pages that come from another site.
@@ -128,17 +143,7 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
             .get("sec-fetch-site")
             .is_some_and(|v| v == "cross-site");
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-        let foreign_origin = headers
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok())
-            .filter(|o| *o != "null")
-            .and_then(|o| url::Url::parse(o).ok())
-            .is_some_and(|o| {
-                let origin_host = o
-                    .host_str()
-                    .map(|h| o.port().map_or(h.to_owned(), |p| format!("{h}:{p}")));
-                origin_host.as_deref() != host
-            });
+        let foreign_origin = origin_authority(headers).is_some_and(|o| o.as_deref() != host);
         if cross_site || foreign_origin {
             return PageError(Error::Forbidden("error.csrf")).into_response();
         }

@@ -55,17 +55,7 @@ async fn list(State(app): State<App>, member: Member) -> Result<Response, PageEr
     let me = member.account.id;
     let page = RoomsPage {
         chrome: member.visit.chrome(),
-        rooms: rooms
-            .into_iter()
-            .map(|r| RoomItem {
-                id: r.row.id,
-                anonymous: r.row.anonymous(),
-                hosting: r.row.host_account_id == me || r.cohosts.iter().any(|c| c.id == me),
-                title: r.row.title,
-                description: r.row.description,
-                host: r.host.display_name,
-            })
-            .collect(),
+        rooms: rooms.iter().map(|r| item(r, me)).collect(),
     };
     Ok(member.visit.respond(&page))
 }
@@ -84,16 +74,11 @@ pub struct Said {
 impl Said {
     fn from_view(view: &MessageView, lang: Lang) -> Said {
         let (iso, shown) = when(view.row.created_at);
-        let who = match (view.author.pseudonym(), &view.author.account) {
-            (Some(p), _) => p.render(lang == Lang::Ko),
-            (None, Some(a)) => a.display_name.clone(),
-            (None, None) => String::new(),
-        };
         Said {
             id: view.row.id,
             participant: (view.author.role == crate::app::rooms::RoomRole::Member)
                 .then(|| view.author.row.id.clone()),
-            who,
+            who: view.author.display_name(lang == Lang::Ko),
             body: view
                 .row
                 .hidden_reason
@@ -151,12 +136,7 @@ async fn show(
     } else {
         Vec::new()
     };
-    let categories = app
-        .suggestion_categories()
-        .await?
-        .into_iter()
-        .map(|(code, ko, en)| (code, if lang == Lang::Ko { ko } else { en }))
-        .collect();
+    let categories = super::suggestions::categories(app.suggestion_categories().await?, lang);
     let page = RoomPage {
         chrome: member.visit.chrome(),
         closed: view.row.closed_at.is_some(),

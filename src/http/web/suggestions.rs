@@ -6,7 +6,6 @@ use crate::app::suggestions::{Raiser, Routing, SuggestionView, may_answer};
 use crate::app::{App, Error};
 use crate::db::suggestions::SuggestionRow;
 use crate::domain::id::parse_id;
-use crate::domain::room::Pseudonym;
 use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
 use crate::http::error::PageError;
 use crate::http::extract::WebForm;
@@ -62,11 +61,7 @@ impl Item {
                 .assigned_department
                 .clone()
                 .or(row.concerned_department.clone()),
-            pseudonym: row
-                .pseudonym
-                .as_deref()
-                .and_then(Pseudonym::from_code)
-                .map(|p| p.render(korean)),
+            pseudonym: crate::http::suggestions::raiser_name(&row, lang),
             supports: row.supports,
             supported: row.supported(),
             iso,
@@ -78,7 +73,7 @@ impl Item {
     }
 }
 
-fn categories(list: Vec<(String, String, String)>, lang: Lang) -> Vec<(String, String)> {
+pub(super) fn categories(list: Vec<(String, String, String)>, lang: Lang) -> Vec<(String, String)> {
     list.into_iter()
         .map(|(code, ko, en)| (code, if lang == Lang::Ko { ko } else { en }))
         .collect()
