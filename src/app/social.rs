@@ -107,9 +107,12 @@ impl App {
                 .filter(|a| !a.is_disabled())
                 .map(|a| (a.id, a))
                 .collect();
-        let mentions = rows::mentions_of(pool, &ids).await?;
-        let tags = rows::tags_of(pool, &ids).await?;
-        let media = media_rows::of_statuses(pool, &ids).await?;
+        let rows::Details {
+            mentions,
+            tags,
+            with_media,
+        } = rows::details_of(pool, &ids).await?;
+        let media = media_rows::of_statuses(pool, &with_media).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             // A boost shows the boosted status, as the same viewer sees it.

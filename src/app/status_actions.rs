@@ -127,15 +127,13 @@ impl App {
         if before.account_id != me || before.reblog_of_id.is_some() {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let has_media = !crate::db::media::of_statuses(self.db.pool(), &[id])
-            .await?
-            .is_empty();
-        if input.source.is_empty() && !has_media {
+        let details = rows::details_of(self.db.pool(), &[id]).await?;
+        if input.source.is_empty() && details.with_media.is_empty() {
             return Err(Invalid::blank("status").into());
         }
         let base = self.config.public_url();
-        let mentioned = rows::mentions_of(self.db.pool(), &[id]).await?;
-        let known: Vec<(String, String)> = mentioned
+        let known: Vec<(String, String)> = details
+            .mentions
             .iter()
             .map(|(_, _, h)| (h.clone(), format!("{base}/@{h}")))
             .collect();

@@ -211,7 +211,7 @@ pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = super::with_in_list(select_account!("WHERE a.id IN ("), ids.len(), ")");
+    let (sql, ids) = super::with_in_list(select_account!("WHERE a.id IN ("), ids, ")");
     let mut query = sqlx::query_as(sql);
     for id in ids {
         query = query.bind(id);

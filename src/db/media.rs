@@ -71,13 +71,13 @@ pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<Med
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = super::with_in_list(
+    let (sql, ids) = super::with_in_list(
         select_media!("WHERE status_id IN ("),
-        status_ids.len(),
+        status_ids,
         ") ORDER BY id",
     );
     let mut query = sqlx::query_as(sql);
-    for id in status_ids {
+    for id in ids {
         query = query.bind(id);
     }
     Ok(query.fetch_all(pool).await?)

@@ -522,13 +522,13 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
     if message_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = super::with_in_list(
+    let (sql, ids) = super::with_in_list(
         "SELECT message_id, emoji, COUNT(*) FROM room_reactions WHERE message_id IN (",
-        message_ids.len(),
+        message_ids,
         ") GROUP BY message_id, emoji ORDER BY message_id, emoji",
     );
     let mut query = sqlx::query_as(sql);
-    for id in message_ids {
+    for id in ids {
         query = query.bind(id);
     }
     Ok(query.fetch_all(pool).await?)

@@ -250,12 +250,13 @@ pub struct Page {
 
 /// A page of a timeline as `looker` sees it at `now`.
 ///
-/// A home timeline newest first is read in two passes. The first walks the newest
-/// `HOME_WINDOW` statuses in id order, where a page of someone following a few hundred
+/// A home timeline newest first is read in two passes. The first walks only the newest 4,000
+/// statuses (below `max_id`) in id order, where a page of someone following a few hundred
 /// accounts is found after a short walk; the `+` keeps the planners (SQLite's above all) from
 /// gathering and sorting every status of every followed account instead. Only when that window
 /// holds less than a page does the second pass look further back, by the authors' indexes,
-/// which is then the quick way: their statuses are few.
+/// which is then the quick way: their statuses are few. The first pass found every match in
+/// the window, so the second starts below the last of them and finds nothing twice.
 pub async fn timeline(
     pool: &AnyPool,
     looker: Looker,
@@ -264,36 +265,23 @@ pub async fn timeline(
     now: i64,
 ) -> DbResult<Vec<StatusRow>> {
     if !matches!(which, Timeline::Home) || page.min_id.is_some() {
-        return timeline_pass(pool, looker, which, page, now, None).await;
+        return timeline_pass(pool, looker, which, page, now, false).await;
     }
-    let floor: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM statuses WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT 1 OFFSET $2",
-    )
-    .bind(page.max_id)
-    .bind(HOME_WINDOW)
-    .fetch_optional(pool)
-    .await?;
-    let Some((floor,)) = floor else {
-        return timeline_pass(pool, looker, which, page, now, None).await;
-    };
-    let mut rows = timeline_pass(pool, looker, which, page, now, Some(floor)).await?;
+    let mut rows = timeline_pass(pool, looker, which, page, now, true).await?;
     let short = page.limit - i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    if short > 0 && page.since_id.is_none_or(|since| since < floor) {
+    if short > 0 {
         let older = Page {
-            max_id: Some(floor + 1),
+            max_id: rows.last().map(|r| r.id).or(page.max_id),
             since_id: page.since_id,
             min_id: None,
             limit: short,
         };
-        rows.extend(timeline_pass(pool, looker, which, &older, now, None).await?);
+        rows.extend(timeline_pass(pool, looker, which, &older, now, false).await?);
     }
     Ok(rows)
 }
 
-/// How many of the newest statuses the first pass of a home timeline walks.
-const HOME_WINDOW: i64 = 4_000;
-
-/// One query of a timeline; for the home timeline, `window_floor` chooses the first pass (see
+/// One query of a timeline; for the home timeline, `window` chooses the first pass (see
 /// [`timeline`]).
 async fn timeline_pass(
     pool: &AnyPool,
@@ -301,11 +289,12 @@ async fn timeline_pass(
     which: &Timeline,
     page: &Page,
     now: i64,
-    window_floor: Option<i64>,
+    window: bool,
 ) -> DbResult<Vec<StatusRow>> {
     let (newest_first, oldest_first) = match which {
-        Timeline::Home if window_floor.is_some() => timeline!(
-            "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND s.id > $7"
+        Timeline::Home if window => timeline!(
+            "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) \
+             AND s.id > COALESCE((SELECT w.id FROM statuses w WHERE ($4 IS NULL OR w.id < $4) ORDER BY w.id DESC LIMIT 1 OFFSET 4000), -1) AND $7 = 0"
         ),
         Timeline::Home => timeline!(
             "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND $7 = 0"
@@ -340,7 +329,6 @@ async fn timeline_pass(
     let query = match which {
         Timeline::Wall(account) | Timeline::Pinned(account) => query.bind(*account),
         Timeline::Tag(tag) => query.bind(tag.clone()),
-        Timeline::Home => query.bind(window_floor.unwrap_or(0)),
         _ => query.bind(0_i64),
     };
     // Muting someone quietens one's timelines, not the muted account's own profile.
@@ -364,40 +352,49 @@ pub async fn delete(tx: &mut Tx, id: i64) -> DbResult<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Mentioned accounts of statuses: (status id, account id, handle).
-/// (status id, account id, handle) of the accounts mentioned in any of `ids`.
-pub async fn mentions_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<(i64, i64, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = super::with_in_list(
-        "SELECT m.status_id, a.id, a.handle FROM status_mentions m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.status_id IN (",
-        ids.len(),
-        ") ORDER BY m.status_id, a.id",
-    );
-    let mut query = sqlx::query_as(sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+/// What a page of statuses shows besides their rows.
+#[derive(Debug, Default)]
+pub struct Details {
+    /// (status id, account id, handle) of each account mentioned.
+    pub mentions: Vec<(i64, i64, String)>,
+    /// (status id, tag) of each hashtag.
+    pub tags: Vec<(i64, String)>,
+    /// The statuses that have photos (their rows are read only for these).
+    pub with_media: Vec<i64>,
 }
 
-/// (status id, tag) of the hashtags of any of `ids`.
-pub async fn tags_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<(i64, String)>> {
+/// Mentions, hashtags and which statuses have photos, for any of `ids`: one query where three
+/// would each cost a round trip (or, on SQLite, a hand-off to the connection's thread).
+pub async fn details_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Details> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Details::default());
     }
-    let sql = super::with_in_list(
-        "SELECT status_id, tag FROM status_tags WHERE status_id IN (",
-        ids.len(),
-        ") ORDER BY status_id, tag",
-    );
-    let mut query = sqlx::query_as(sql);
-    for id in ids {
+    let padded = super::padded(ids);
+    let list = super::placeholders(padded.len());
+    // Only placeholders are spliced into the fixed text, so nothing a user sends reaches it.
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT m.status_id, CAST(0 AS BIGINT), a.id, a.handle FROM status_mentions m \
+           JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN ({list}) \
+         UNION ALL SELECT t.status_id, CAST(1 AS BIGINT), CAST(0 AS BIGINT), t.tag FROM status_tags t \
+           WHERE t.status_id IN ({list}) \
+         UNION ALL SELECT p.status_id, CAST(2 AS BIGINT), p.id, '' FROM media_attachments p \
+           WHERE p.status_id IN ({list}) \
+         ORDER BY 1, 2, 3, 4"
+    ));
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(sql);
+    for id in padded {
         query = query.bind(id);
     }
-    Ok(query.fetch_all(pool).await?)
+    let mut details = Details::default();
+    for (status, kind, id, text) in query.fetch_all(pool).await? {
+        match kind {
+            0 => details.mentions.push((status, id, text)),
+            1 => details.tags.push((status, text)),
+            _ if !details.with_media.contains(&status) => details.with_media.push(status),
+            _ => {}
+        }
+    }
+    Ok(details)
 }
 
 pub async fn idempotent_status(tx: &mut Tx, account_id: i64, key: &str) -> DbResult<Option<i64>> {

@@ -6,7 +6,7 @@
 //!     sotong-load run --plan load-plan.json --base http://127.0.0.1:8080[,http://…:8081]
 //!                     [--reference http://127.0.0.1:8090] [--label "one node, SQLite"]
 //!                     [--seconds 10] [--connections 32] [--listeners 1000] [--rate 100]
-//!                     [--pairs 20] [--idle 5000] [--markdown table.md]
+//!                     [--pairs 20] [--idle 5000] [--markdown table.md] [--only home]
 //!
 //! `prepare` writes the benchmark social network (`sotong::bench_data`), tokens for 200 of its
 //! accounts and a room they have joined, and saves them as the plan. `run` measures, on every
@@ -53,7 +53,8 @@ fn usage(problem: &str) -> ! {
         "sotong-load: {problem}\n\nusage:\n  sotong-load prepare --database-url URL [--accounts N] [--statuses N] [--plan FILE]\n  \
          sotong-load reference --database-url URL --listen ADDR\n  \
          sotong-load run --plan FILE --base URL[,URL] [--reference URL] [--label TEXT] [--seconds N]\n                  \
-         [--connections N] [--listeners N] [--rate N] [--pairs N] [--idle N] [--markdown FILE]"
+         [--connections N] [--listeners N] [--rate N] [--pairs N] [--idle N] [--markdown FILE]\n                  \
+         [--only NAME]"
     );
     std::process::exit(2)
 }
@@ -148,8 +149,13 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         pairs: usize::try_from(args.number("--pairs", 20))?,
         idle: usize::try_from(args.number("--idle", 5000))?,
     };
+    // `--only home` measures just the scenarios whose name starts with it.
+    let only = args.value("--only").unwrap_or_default();
     let mut rows = Vec::new();
-    for scenario in scenarios::ALL {
+    for scenario in scenarios::ALL
+        .into_iter()
+        .filter(|s| s.name(&settings).starts_with(&only))
+    {
         eprintln!("== {label}: {}", scenario.name(&settings));
         let sotong = scenario.measure(&bases, &plan, &settings).await?;
         let bare = match &reference {
