@@ -44,6 +44,8 @@ pub struct App {
     recent_room_messages: Arc<rooms::RecentMessages>,
     /// Photo files: local disk or S3-compatible storage.
     media_store: crate::media_store::MediaStore,
+    /// Where first pages of home timelines start looking, found at most once a second.
+    home_floor: Arc<social::HomeFloor>,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             limits,
             decoding: Arc::new(tokio::sync::Semaphore::new(2)),
             recent_room_messages: Arc::default(),
+            home_floor: Arc::default(),
         }
     }
 

@@ -538,8 +538,34 @@ impl App {
             self.account(id).await?;
         }
         let looker = self.looker(viewer).await?;
-        let rows = rows::timeline(self.db.pool(), looker, &which, &page, now_ms()).await?;
+        let newest_floor = match (&which, page.max_id, page.min_id) {
+            (Timeline::Home, None, None) => Some(self.newest_home_floor().await?),
+            _ => None,
+        };
+        let rows = rows::timeline(
+            self.db.pool(),
+            looker,
+            &which,
+            &page,
+            now_ms(),
+            newest_floor,
+        )
+        .await?;
         self.views(looker, rows).await
+    }
+
+    /// The floor of the newest home-timeline window (see [`rows::timeline`]), read again when
+    /// a second old; -1 while there are fewer statuses than the window holds. A floor a second
+    /// old only widens the window by that second's posts.
+    async fn newest_home_floor(&self) -> Result<i64> {
+        if let Some(floor) = self.home_floor.fresh() {
+            return Ok(floor);
+        }
+        let floor = rows::home_window_floor(self.db.pool(), None)
+            .await?
+            .unwrap_or(-1);
+        self.home_floor.keep(floor);
+        Ok(floor)
     }
 
     pub async fn notifications(
@@ -691,4 +717,29 @@ pub enum Connections {
     Friends,
     Followers,
     Following,
+}
+
+/// A recent floor of the home-timeline window and when it was found.
+#[derive(Default)]
+pub(super) struct HomeFloor(std::sync::Mutex<Option<(std::time::Instant, i64)>>);
+
+impl HomeFloor {
+    const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn fresh(&self) -> Option<i64> {
+        let kept = *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, floor)| floor)
+    }
+
+    fn keep(&self, floor: i64) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((std::time::Instant::now(), floor));
+    }
 }

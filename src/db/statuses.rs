@@ -250,38 +250,68 @@ pub struct Page {
 
 /// A page of a timeline as `looker` sees it at `now`.
 ///
-/// A home timeline newest first is read in two passes. The first walks only the newest 4,000
-/// statuses (below `max_id`) in id order, where a page of someone following a few hundred
-/// accounts is found after a short walk; the `+` keeps the planners (SQLite's above all) from
-/// gathering and sorting every status of every followed account instead. Only when that window
-/// holds less than a page does the second pass look further back, by the authors' indexes,
-/// which is then the quick way: their statuses are few. The first pass found every match in
-/// the window, so the second starts below the last of them and finds nothing twice.
+/// A home timeline newest first is read in two passes. The first walks only the statuses above
+/// a floor, about the newest [`HOME_WINDOW`] (below `max_id`), in id order, where a page of
+/// someone following a few hundred accounts is found after a short walk; the `+` keeps the
+/// planners (SQLite's above all) from gathering and sorting every status of every followed
+/// account instead. Only when that window holds less than a page does the second pass look
+/// further back, by the authors' indexes, which is then the quick way: their statuses are few.
+/// The first pass found every match above the floor, so the second starts below the last of
+/// them and finds nothing twice: any floor gives the right page, a good one a quick one.
+///
+/// `newest_floor` is a recent answer of [`home_window_floor`] for a first page (no `max_id`),
+/// which the caller keeps for a moment: finding the floor walks a few thousand index entries,
+/// and on PostgreSQL, where the newest rows are seldom marked all-visible yet, as many heap
+/// pages (measured: BENCHMARKS.md).
 pub async fn timeline(
     pool: &AnyPool,
     looker: Looker,
     which: &Timeline,
     page: &Page,
     now: i64,
+    newest_floor: Option<i64>,
 ) -> DbResult<Vec<StatusRow>> {
     if !matches!(which, Timeline::Home) || page.min_id.is_some() {
-        return timeline_pass(pool, looker, which, page, now, false).await;
+        return timeline_pass(pool, looker, which, page, now, None).await;
     }
-    let mut rows = timeline_pass(pool, looker, which, page, now, true).await?;
+    let floor = match (page.max_id, newest_floor) {
+        (None, Some(floor)) => Some(floor),
+        (max_id, _) => home_window_floor(pool, max_id).await?,
+    };
+    let Some(floor) = floor else {
+        return timeline_pass(pool, looker, which, page, now, None).await;
+    };
+    let mut rows = timeline_pass(pool, looker, which, page, now, Some(floor)).await?;
     let short = page.limit - i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    if short > 0 {
+    if short > 0 && page.since_id.is_none_or(|since| since < floor) {
         let older = Page {
             max_id: rows.last().map(|r| r.id).or(page.max_id),
             since_id: page.since_id,
             min_id: None,
             limit: short,
         };
-        rows.extend(timeline_pass(pool, looker, which, &older, now, false).await?);
+        rows.extend(timeline_pass(pool, looker, which, &older, now, None).await?);
     }
     Ok(rows)
 }
 
-/// One query of a timeline; for the home timeline, `window` chooses the first pass (see
+/// How many of the newest statuses the first pass of a home timeline walks.
+pub const HOME_WINDOW: i64 = 4_000;
+
+/// The id [`HOME_WINDOW`] statuses down from `max_id` (from the newest without it); `None` when
+/// there are fewer.
+pub async fn home_window_floor(pool: &AnyPool, max_id: Option<i64>) -> DbResult<Option<i64>> {
+    let floor: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM statuses WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT 1 OFFSET $2",
+    )
+    .bind(max_id)
+    .bind(HOME_WINDOW)
+    .fetch_optional(pool)
+    .await?;
+    Ok(floor.map(|(id,)| id))
+}
+
+/// One query of a timeline; for the home timeline, `window_floor` chooses the first pass (see
 /// [`timeline`]).
 async fn timeline_pass(
     pool: &AnyPool,
@@ -289,12 +319,11 @@ async fn timeline_pass(
     which: &Timeline,
     page: &Page,
     now: i64,
-    window: bool,
+    window_floor: Option<i64>,
 ) -> DbResult<Vec<StatusRow>> {
     let (newest_first, oldest_first) = match which {
-        Timeline::Home if window => timeline!(
-            "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) \
-             AND s.id > COALESCE((SELECT w.id FROM statuses w WHERE ($4 IS NULL OR w.id < $4) ORDER BY w.id DESC LIMIT 1 OFFSET 4000), -1) AND $7 = 0"
+        Timeline::Home if window_floor.is_some() => timeline!(
+            "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND s.id > $7"
         ),
         Timeline::Home => timeline!(
             "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND $7 = 0"
@@ -329,6 +358,7 @@ async fn timeline_pass(
     let query = match which {
         Timeline::Wall(account) | Timeline::Pinned(account) => query.bind(*account),
         Timeline::Tag(tag) => query.bind(tag.clone()),
+        Timeline::Home => query.bind(window_floor.unwrap_or(0)),
         _ => query.bind(0_i64),
     };
     // Muting someone quietens one's timelines, not the muted account's own profile.
