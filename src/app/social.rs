@@ -555,15 +555,13 @@ impl App {
     }
 
     /// The floor of the newest home-timeline window (see [`rows::timeline`]), read again when
-    /// a second old; -1 while there are fewer statuses than the window holds. A floor a second
-    /// old only widens the window by that second's posts.
-    async fn newest_home_floor(&self) -> Result<i64> {
+    /// a second old; `None` while there are fewer statuses than the window holds. A floor a
+    /// second old only widens the window by that second's posts.
+    async fn newest_home_floor(&self) -> Result<Option<i64>> {
         if let Some(floor) = self.home_floor.fresh() {
             return Ok(floor);
         }
-        let floor = rows::home_window_floor(self.db.pool(), None)
-            .await?
-            .unwrap_or(-1);
+        let floor = rows::home_window_floor(self.db.pool(), None).await?;
         self.home_floor.keep(floor);
         Ok(floor)
     }
@@ -721,12 +719,12 @@ pub enum Connections {
 
 /// A recent floor of the home-timeline window and when it was found.
 #[derive(Default)]
-pub(super) struct HomeFloor(std::sync::Mutex<Option<(std::time::Instant, i64)>>);
+pub(super) struct HomeFloor(std::sync::Mutex<Option<(std::time::Instant, Option<i64>)>>);
 
 impl HomeFloor {
     const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
-    fn fresh(&self) -> Option<i64> {
+    fn fresh(&self) -> Option<Option<i64>> {
         let kept = *self
             .0
             .lock()
@@ -735,7 +733,7 @@ impl HomeFloor {
             .map(|(_, floor)| floor)
     }
 
-    fn keep(&self, floor: i64) {
+    fn keep(&self, floor: Option<i64>) {
         *self
             .0
             .lock()

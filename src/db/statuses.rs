@@ -259,8 +259,8 @@ pub struct Page {
 /// The first pass found every match above the floor, so the second starts below the last of
 /// them and finds nothing twice: any floor gives the right page, a good one a quick one.
 ///
-/// `newest_floor` is a recent answer of [`home_window_floor`] for a first page (no `max_id`),
-/// which the caller keeps for a moment: finding the floor walks a few thousand index entries,
+/// `newest_floor`, when given, is a recent answer of [`home_window_floor`] for a first page (no
+/// `max_id`), which the caller keeps for a moment: finding the floor walks a few thousand index entries,
 /// and on PostgreSQL, where the newest rows are seldom marked all-visible yet, as many heap
 /// pages (measured: BENCHMARKS.md).
 pub async fn timeline(
@@ -269,13 +269,13 @@ pub async fn timeline(
     which: &Timeline,
     page: &Page,
     now: i64,
-    newest_floor: Option<i64>,
+    newest_floor: Option<Option<i64>>,
 ) -> DbResult<Vec<StatusRow>> {
     if !matches!(which, Timeline::Home) || page.min_id.is_some() {
         return timeline_pass(pool, looker, which, page, now, None).await;
     }
     let floor = match (page.max_id, newest_floor) {
-        (None, Some(floor)) => Some(floor),
+        (None, Some(known)) => known,
         (max_id, _) => home_window_floor(pool, max_id).await?,
     };
     let Some(floor) = floor else {
