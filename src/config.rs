@@ -116,6 +116,9 @@ pub struct Limits {
     pub room_messages_per_minute: u32,
     /// Messages one room takes per minute, from everyone together.
     pub room_messages_per_room_per_minute: u32,
+    /// How many of the newest statuses of each recent reader's home timeline a node keeps in
+    /// memory, so that a page is read by id (0: none, every page walks the database).
+    pub home_feed_statuses: usize,
 }
 
 impl Default for Config {
@@ -159,6 +162,7 @@ impl Default for Limits {
             room_min_group_size: 3,
             room_messages_per_minute: 30,
             room_messages_per_room_per_minute: 600,
+            home_feed_statuses: 400,
         }
     }
 }

@@ -140,6 +140,7 @@ impl App {
             role: row.role.as_deref().and_then(Role::parse),
             organization_id: row.organization_id,
             department_id: row.department_id,
+            follows_changed: row.follows_changed.unwrap_or(0),
             scopes: Scopes::parse(&row.scopes)
                 .map_err(|_| anyhow::anyhow!("stored scopes unreadable"))?,
         }))

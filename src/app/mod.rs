@@ -8,7 +8,9 @@ pub mod accounts;
 pub mod blocks;
 pub mod demo;
 mod error;
+mod home_feed;
 pub mod jobs;
+mod known_accounts;
 pub mod media;
 pub mod oauth;
 pub mod orgs;
@@ -45,21 +47,30 @@ pub struct App {
     /// Photo files: local disk or S3-compatible storage.
     media_store: crate::media_store::MediaStore,
     /// Where first pages of home timelines start looking, found at most once a second.
-    home_floor: Arc<social::HomeFloor>,
+    home_floor: Arc<home_feed::HomeFloor>,
+    /// The newest statuses of recent readers' home timelines.
+    home_feeds: Arc<home_feed::HomeFeeds>,
+    /// Authors and wall owners read to show statuses, by version.
+    known_accounts: Arc<known_accounts::KnownAccounts>,
 }
 
 impl App {
     pub fn new(db: Db, config: Config, media_store: crate::media_store::MediaStore) -> Self {
         let limits = Arc::new(RateLimits::new(&config.limits));
+        let hub = Arc::new(crate::live::Hub::default());
+        let home_feeds = Arc::new(home_feed::HomeFeeds::new(config.limits.home_feed_statuses));
+        hub.observe(home_feeds.clone());
         Self {
             media_store,
             db,
             config: Arc::new(config),
-            hub: Arc::new(crate::live::Hub::default()),
+            hub,
             limits,
             decoding: Arc::new(tokio::sync::Semaphore::new(2)),
             recent_room_messages: Arc::default(),
             home_floor: Arc::default(),
+            home_feeds,
+            known_accounts: Arc::default(),
         }
     }
 

@@ -94,19 +94,24 @@ impl App {
     ) -> Result<Vec<StatusView>> {
         let pool = self.db.pool();
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut account_ids: Vec<i64> = rows
+        // Authors and wall owners: those this node has read at their current version are
+        // kept; only the others are read.
+        let wanted: Vec<(i64, i64)> = rows
             .iter()
-            .flat_map(|r| std::iter::once(r.account_id).chain(r.wall_account_id))
+            .flat_map(|r| {
+                std::iter::once((r.account_id, r.author_version.unwrap_or(i64::MAX))).chain(
+                    r.wall_account_id
+                        .map(|id| (id, r.wall_version.unwrap_or(i64::MAX))),
+                )
+            })
             .collect();
-        account_ids.sort_unstable();
-        account_ids.dedup();
-        let accounts: std::collections::HashMap<i64, AccountRow> =
-            account_rows::by_ids(pool, &account_ids)
-                .await?
-                .into_iter()
-                .filter(|a| !a.is_disabled())
-                .map(|a| (a.id, a))
-                .collect();
+        let (mut accounts, missing) = self.known_accounts.find(&wanted);
+        if !missing.is_empty() {
+            let read = account_rows::by_ids(pool, &missing).await?;
+            self.known_accounts.keep(&read);
+            accounts.extend(read.into_iter().map(|a| (a.id, a)));
+        }
+        accounts.retain(|_, a| !a.is_disabled());
         let rows::Details {
             mentions,
             tags,
@@ -538,32 +543,15 @@ impl App {
             self.account(id).await?;
         }
         let looker = self.looker(viewer).await?;
-        let newest_floor = match (&which, page.max_id, page.min_id) {
-            (Timeline::Home, None, None) => Some(self.newest_home_floor().await?),
-            _ => None,
+        let now = now_ms();
+        let rows = match (&which, viewer) {
+            (Timeline::Home, Some(viewer)) if page.min_id.is_none() => {
+                self.home_rows(viewer, looker, &page, now).await?
+            }
+            (Timeline::Home, _) => self.home_rows_from_database(looker, &page, now).await?,
+            _ => rows::timeline(self.db.pool(), looker, &which, &page, now, None).await?,
         };
-        let rows = rows::timeline(
-            self.db.pool(),
-            looker,
-            &which,
-            &page,
-            now_ms(),
-            newest_floor,
-        )
-        .await?;
         self.views(looker, rows).await
-    }
-
-    /// The floor of the newest home-timeline window (see [`rows::timeline`]), read again when
-    /// a second old; `None` while there are fewer statuses than the window holds. A floor a
-    /// second old only widens the window by that second's posts.
-    async fn newest_home_floor(&self) -> Result<Option<i64>> {
-        if let Some(floor) = self.home_floor.fresh() {
-            return Ok(floor);
-        }
-        let floor = rows::home_window_floor(self.db.pool(), None).await?;
-        self.home_floor.keep(floor);
-        Ok(floor)
     }
 
     pub async fn notifications(
@@ -715,29 +703,4 @@ pub enum Connections {
     Friends,
     Followers,
     Following,
-}
-
-/// A recent floor of the home-timeline window and when it was found.
-#[derive(Default)]
-pub(super) struct HomeFloor(std::sync::Mutex<Option<(std::time::Instant, Option<i64>)>>);
-
-impl HomeFloor {
-    const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
-
-    fn fresh(&self) -> Option<Option<i64>> {
-        let kept = *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
-            .map(|(_, floor)| floor)
-    }
-
-    fn keep(&self, floor: Option<i64>) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((std::time::Instant::now(), floor));
-    }
 }

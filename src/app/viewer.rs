@@ -16,6 +16,9 @@ pub struct Viewer {
     /// visibility compare with.
     pub organization_id: Option<i64>,
     pub department_id: Option<i64>,
+    /// How many times the account's follows had changed when the token was read: a home feed
+    /// kept in memory from before another change is built again (`app::home_feed`).
+    pub follows_changed: i64,
     pub scopes: Scopes,
 }
 

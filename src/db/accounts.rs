@@ -11,7 +11,7 @@ macro_rules! select_account {
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, \
-             a.followers_count, a.following_count, a.statuses_count \
+             a.followers_count, a.following_count, a.statuses_count, a.row_version \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -42,6 +42,8 @@ pub struct AccountRow {
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
+    /// Grows with every change to the account as shown (see migration 0013).
+    pub row_version: i64,
 }
 
 impl AccountRow {
@@ -211,7 +213,7 @@ pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, ids) = super::with_in_list(select_account!("WHERE a.id IN ("), ids, ")");
+    let (sql, ids) = super::with_in_list(select_account!("WHERE a.id IN ("), 1, ids, ")");
     let mut query = sqlx::query_as(sql);
     for id in ids {
         query = query.bind(id);

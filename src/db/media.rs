@@ -73,6 +73,7 @@ pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<Med
     }
     let (sql, ids) = super::with_in_list(
         select_media!("WHERE status_id IN ("),
+        1,
         status_ids,
         ") ORDER BY id",
     );

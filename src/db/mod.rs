@@ -154,7 +154,7 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
     DbError::Sqlx(error)
 }
 
-/// `before` + `$1, $2, …, $n` + `after`: a query with an `IN (…)` list of `ids`, so that a
+/// `before` + `$first, …, $n` + `after` (`first` follows the query's other parameters): a query with an `IN (…)` list of `ids`, so that a
 /// page of statuses needs one query per kind of detail rather than one per status. Returns the
 /// SQL and the values to bind in order. Only placeholders are spliced between the two fixed
 /// parts, so nothing a user sends reaches the SQL text; that is what makes the assertion true.
@@ -164,20 +164,21 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
 /// of a new one for every length a page happens to have (measured: BENCHMARKS.md).
 pub(crate) fn with_in_list(
     before: &'static str,
+    first: usize,
     ids: &[i64],
     after: &'static str,
 ) -> (sqlx::AssertSqlSafe<String>, Vec<i64>) {
     let padded = padded(ids);
-    let list = placeholders(padded.len());
+    let list = placeholders(first, padded.len());
     (
         sqlx::AssertSqlSafe(format!("{before}{list}{after}")),
         padded,
     )
 }
 
-/// `$1, $2, …, $n`.
-pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
+/// `$first, …` for `n` parameters.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -136,6 +136,8 @@ pub struct TokenRow {
     pub role: Option<String>,
     pub organization_id: Option<i64>,
     pub department_id: Option<i64>,
+    /// How many times the account's follows have changed (0 for an app-only token).
+    pub follows_changed: Option<i64>,
 }
 
 /// Finds a token that has not expired and whose account, if any, is not disabled.
@@ -146,7 +148,7 @@ pub async fn live_token(
     now: i64,
 ) -> DbResult<Option<TokenRow>> {
     Ok(sqlx::query_as(
-        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role, a.organization_id, a.department_id \
+        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role, a.organization_id, a.department_id, a.follows_changed \
          FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.kind = $2 AND (t.expires_at IS NULL OR t.expires_at > $3) \
            AND (t.account_id IS NULL OR a.disabled = 0)",

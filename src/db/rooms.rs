@@ -524,6 +524,7 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
     }
     let (sql, ids) = super::with_in_list(
         "SELECT message_id, emoji, COUNT(*) FROM room_reactions WHERE message_id IN (",
+        1,
         message_ids,
         ") GROUP BY message_id, emoji ORDER BY message_id, emoji",
     );

@@ -43,8 +43,23 @@ macro_rules! select_status {
          (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = $1) AS favourited, \
          s.reblog_of_id, s.edited_at, s.pinned_at, \
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id) AS reblogs_count, \
-         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = $1) AS reblogged \
+         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = $1) AS reblogged, \
+         (SELECT av.row_version FROM accounts av WHERE av.id = s.account_id) AS author_version, \
+         (SELECT wv.row_version FROM accounts wv WHERE wv.id = s.wall_account_id) AS wall_version \
          FROM statuses s "
+    };
+}
+
+/// Which statuses belong to the home timeline of $1: its own, those on its wall, and those of
+/// the accounts it follows. `walk` is for reading statuses in id order: the `+` keeps the
+/// planners (SQLite's above all) from using the authors' indexes, which gather and sort every
+/// status of every followed account; `authors` lets them.
+macro_rules! home_rule {
+    (walk) => {
+        "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1))"
+    };
+    (authors) => {
+        "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1))"
     };
 }
 
@@ -52,11 +67,11 @@ macro_rules! select_status {
 /// Parameters: $4 max_id (exclusive, or NULL), $5 lower bound (exclusive, or NULL), $6 limit,
 /// $7 the timeline's own parameter, $8 the time at which mutes count (0: mutes do not apply).
 macro_rules! timeline {
-    ($filter:literal) => {
+    ($($filter:tt)+) => {
         (
-            concat!(select_status!(), "WHERE ", visible!(), " AND (", $filter, ") AND NOT ", kept_out!(), " \
+            concat!(select_status!(), "WHERE ", visible!(), " AND (", $($filter)+, ") AND NOT ", kept_out!(), " \
                 AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id DESC LIMIT $6"),
-            concat!(select_status!(), "WHERE ", visible!(), " AND (", $filter, ") AND NOT ", kept_out!(), " \
+            concat!(select_status!(), "WHERE ", visible!(), " AND (", $($filter)+, ") AND NOT ", kept_out!(), " \
                 AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id ASC LIMIT $6"),
         )
     };
@@ -102,6 +117,10 @@ pub struct StatusRow {
     pub pinned_at: Option<i64>,
     pub reblogs_count: i64,
     reblogged: i64,
+    /// The author's and the wall owner's `row_version` when the row was read: which accounts
+    /// a node has to read again to show it (`app::known_accounts`).
+    pub author_version: Option<i64>,
+    pub wall_version: Option<i64>,
 }
 
 impl StatusRow {
@@ -311,6 +330,96 @@ pub async fn home_window_floor(pool: &AnyPool, max_id: Option<i64>) -> DbResult<
     Ok(floor.map(|(id,)| id))
 }
 
+/// Where [`home_candidates`] looks.
+#[derive(Debug, Clone, Copy)]
+pub enum HomeRange {
+    /// Above an id (from [`home_window_floor`]): walked newest first.
+    Above(i64),
+    /// Up to and including an id: read by the authors' indexes.
+    From(i64),
+}
+
+/// The ids of up to `limit` statuses that belong to the home timeline of `account_id`, newest
+/// first, whoever may read them: what a home feed is built from (`app::home_feed`). Visibility
+/// is not decided here; [`home_page_among`] decides it when a page is read.
+pub async fn home_candidates(
+    pool: &AnyPool,
+    account_id: i64,
+    range: HomeRange,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let (sql, bound) = match range {
+        HomeRange::Above(floor) => (
+            concat!(
+                "SELECT s.id FROM statuses s WHERE ",
+                home_rule!(walk),
+                " AND s.id > $2 ORDER BY s.id DESC LIMIT $3"
+            ),
+            floor,
+        ),
+        HomeRange::From(top) => (
+            concat!(
+                "SELECT s.id FROM statuses s WHERE ",
+                home_rule!(authors),
+                " AND s.id <= $2 ORDER BY s.id DESC LIMIT $3"
+            ),
+            top,
+        ),
+    };
+    let ids: Vec<(i64,)> = sqlx::query_as(sql)
+        .bind(account_id)
+        .bind(bound)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// Of the statuses `ids`, those of the home timeline that `looker` sees at `now`, newest
+/// first, at most `limit`: the home rule, visibility, blocks and mutes as [`timeline`] applies
+/// them, by id lookups instead of a walk.
+pub async fn home_page_among(
+    pool: &AnyPool,
+    looker: Looker,
+    ids: &[i64],
+    now: i64,
+    limit: i64,
+) -> DbResult<Vec<StatusRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // $4, $5 and $7 are the timeline macros' paging and own parameters, unused here (the ids
+    // are already in range); PostgreSQL wants every number up to the last bound.
+    let (sql, ids) = super::with_in_list(
+        concat!(
+            select_status!(),
+            "WHERE ",
+            visible!(),
+            " AND ",
+            home_rule!(walk),
+            " AND NOT ",
+            kept_out!(),
+            " AND $4 IS NULL AND $5 IS NULL AND $7 = 0 AND s.id IN ("
+        ),
+        9,
+        ids,
+        ") ORDER BY s.id DESC LIMIT $6",
+    );
+    let mut query = sqlx::query_as::<_, StatusRow>(sql)
+        .bind(looker.account_id)
+        .bind(looker.organization_id)
+        .bind(looker.department_id)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(limit)
+        .bind(0_i64)
+        .bind(now);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
 /// One query of a timeline; for the home timeline, `window_floor` chooses the first pass (see
 /// [`timeline`]).
 async fn timeline_pass(
@@ -322,12 +431,10 @@ async fn timeline_pass(
     window_floor: Option<i64>,
 ) -> DbResult<Vec<StatusRow>> {
     let (newest_first, oldest_first) = match which {
-        Timeline::Home if window_floor.is_some() => timeline!(
-            "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND s.id > $7"
-        ),
-        Timeline::Home => timeline!(
-            "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1)) AND $7 = 0"
-        ),
+        Timeline::Home if window_floor.is_some() => {
+            timeline!(home_rule!(walk), " AND s.id > $7")
+        }
+        Timeline::Home => timeline!(home_rule!(authors), " AND $7 = 0"),
         Timeline::Public => {
             timeline!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND $7 = 0")
         }
@@ -400,7 +507,7 @@ pub async fn details_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Details> {
         return Ok(Details::default());
     }
     let padded = super::padded(ids);
-    let list = super::placeholders(padded.len());
+    let list = super::placeholders(1, padded.len());
     // Only placeholders are spliced into the fixed text, so nothing a user sends reaches it.
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT m.status_id, CAST(0 AS BIGINT), a.id, a.handle FROM status_mentions m \

@@ -15,7 +15,7 @@ pub mod bus;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{broadcast, mpsc, watch};
 
 /// Where an event is announced.
@@ -78,6 +78,16 @@ pub struct Hub {
     seq: AtomicU64,
     /// Set when the node shares its database with others: events also go there.
     relay: OnceLock<mpsc::Sender<Envelope>>,
+    /// What on this node keeps state in step with events (the home feeds), beside the streams.
+    observer: OnceLock<Arc<dyn Observer>>,
+}
+
+/// Keeps something on this node in step with the events delivered here, whether from this
+/// node or from the bus, whoever listens.
+pub trait Observer: Send + Sync {
+    fn event(&self, topic: &Topic, event: Event);
+    /// Events from another node may have been lost.
+    fn gap(&self);
 }
 
 /// Events waiting for the bus; beyond this the oldest are dropped and receivers see the gap.
@@ -91,6 +101,7 @@ impl Default for Hub {
             node: rand::random(),
             seq: AtomicU64::new(0),
             relay: OnceLock::new(),
+            observer: OnceLock::new(),
         }
     }
 }
@@ -132,6 +143,12 @@ impl Hub {
         Some(receiver)
     }
 
+    /// From now on, every event delivered on this node is shown to `observer` too (one
+    /// observer per hub; a second is refused).
+    pub fn observe(&self, observer: Arc<dyn Observer>) -> bool {
+        self.observer.set(observer).is_ok()
+    }
+
     /// Announces an event here and, through the bus, on the other nodes; returns how many
     /// subscribers on this node it reached.
     pub fn publish(&self, topic: &Topic, event: Event) -> usize {
@@ -153,6 +170,9 @@ impl Hub {
 
     /// Tells every open stream on this node that events may have been lost.
     pub fn deliver_gap(&self) {
+        if let Some(observer) = self.observer.get() {
+            observer.gap();
+        }
         let topics: Vec<Topic> = self
             .topics
             .lock()
@@ -168,6 +188,9 @@ impl Hub {
     /// Announces an event to this node's subscribers only (what the bus does with events from
     /// other nodes).
     pub fn deliver(&self, topic: &Topic, event: Event) -> usize {
+        if let Some(observer) = self.observer.get() {
+            observer.event(topic, event);
+        }
         let mut topics = self
             .topics
             .lock()

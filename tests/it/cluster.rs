@@ -253,3 +253,61 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     assert_ne!(holder, a_name, "node B holds the lease now");
     drop(node_b);
 }
+
+/// Node B keeps minji's home timeline in memory; what happens through node A reaches it: a post
+/// over the bus, a follow through the account's row read with her token.
+#[tokio::test]
+async fn a_home_timeline_kept_on_one_node_follows_changes_made_through_another() {
+    let Some((a, b)) = two_nodes("postgres").await else {
+        return;
+    };
+    let minji = user(&a, "minji", "김민지").await;
+    let sumin = user(&a, "sumin", "이수민").await;
+    let jiho = user(&a, "jiho", "박지호").await;
+    let home_on_b = || async {
+        let response = a
+            .client
+            .get(format!("{}/api/v1/timelines/home", b.base))
+            .bearer_auth(&minji.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let page: Value = response.json().await.unwrap();
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let follow = |who: &str| format!("/api/v1/accounts/{who}/follow");
+    assert_eq!(
+        minji.post(&follow(&sumin.id), json!({})).await.status(),
+        200
+    );
+    let first = sumin.status(json!({ "status": "첫 글" })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jiho_old = jiho.status(json!({ "status": "지호의 글" })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(home_on_b().await, vec![first.clone()]);
+
+    let second = sumin.status(json!({ "status": "둘째 글" })).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while home_on_b().await != vec![second.clone(), first.clone()] {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "node B's home timeline never showed the post made through node A"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A follow through node A: the very next page on node B has the followed account's post.
+    assert_eq!(minji.post(&follow(&jiho.id), json!({})).await.status(), 200);
+    assert_eq!(home_on_b().await, vec![second, jiho_old, first]);
+}

@@ -697,3 +697,217 @@ async fn a_home_page_reaches_past_a_crowd_of_other_statuses() {
         .await;
     assert_eq!(ids(&since), vec![new[1].clone(), new[0].clone()]);
 }
+
+/// Ids of a page of statuses.
+fn ids_of(page: &Value) -> Vec<String> {
+    page.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn id_of(status: &Value) -> String {
+    status["id"].as_str().unwrap().to_owned()
+}
+
+/// The home timeline is read through the node's feed of it after the first page: every change
+/// that alters a page must show at once, as it would from the database.
+#[tokio::test]
+async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
+    let t = TestApp::spawn().await;
+    let minji = crate::harness::user(&t, "minji", "김민지").await;
+    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
+    let jiho = crate::harness::user(&t, "jiho", "박지호").await;
+    let home = "/api/v1/timelines/home";
+    let follow = |who: &str| format!("/api/v1/accounts/{who}/follow");
+    assert_eq!(
+        minji.post(&follow(&sumin.id), json!({})).await.status(),
+        200
+    );
+    let first = id_of(&sumin.status(json!({ "status": "첫 글" })).await);
+    let jiho_old = id_of(&jiho.status(json!({ "status": "지호의 예전 글" })).await);
+    assert_eq!(ids_of(&minji.get(home).await), vec![first.clone()]);
+
+    // Posted after her feed was built: there at once, newest first.
+    let second = id_of(&sumin.status(json!({ "status": "둘째 글" })).await);
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![second.clone(), first.clone()]
+    );
+
+    // Following someone brings in what they wrote before.
+    assert_eq!(minji.post(&follow(&jiho.id), json!({})).await.status(), 200);
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![second.clone(), jiho_old.clone(), first.clone()]
+    );
+
+    // A deleted status goes; a followers-only status of someone she follows comes.
+    let deleted = t
+        .client
+        .delete(t.url(&format!("/api/v1/statuses/{jiho_old}")))
+        .bearer_auth(&jiho.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let private = id_of(
+        &jiho
+            .status(json!({ "status": "팔로워에게만", "visibility": "private" }))
+            .await,
+    );
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![private.clone(), second.clone(), first.clone()]
+    );
+
+    // A stranger's post on her wall is in her home timeline; a stranger's own post is not.
+    let stranger = crate::harness::user(&t, "dahye", "최다혜").await;
+    stranger.status(json!({ "status": "혼잣말" })).await;
+    let on_wall = id_of(
+        &stranger
+            .status(json!({ "status": "담벼락 인사", "wall_account_id": minji.id }))
+            .await,
+    );
+    let page = minji.get(home).await;
+    assert_eq!(ids_of(&page)[0], on_wall);
+    assert_eq!(ids_of(&page).len(), 4);
+
+    // Blocking hides at once, unblocking brings back; unfollowing removes.
+    let block = minji
+        .post(
+            &format!("/api/v1/accounts/{}/block", stranger.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(block.status(), 200);
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![private.clone(), second.clone(), first.clone()]
+    );
+    let unblock = minji
+        .post(
+            &format!("/api/v1/accounts/{}/unblock", stranger.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(unblock.status(), 200);
+    assert_eq!(ids_of(&minji.get(home).await)[0], on_wall);
+    let unfollow = minji
+        .post(
+            &format!("/api/v1/accounts/{}/unfollow", sumin.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(unfollow.status(), 200);
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![on_wall.clone(), private.clone()]
+    );
+
+    // The authors as they are now: a new name shows on the next page.
+    let renamed = jiho
+        .t
+        .client
+        .patch(t.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&jiho.token)
+        .json(&json!({ "display_name": "박지호 주무관" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    let page = minji.get(home).await;
+    assert_eq!(page[1]["account"]["display_name"], "박지호 주무관");
+    // Counts of the author follow too: jiho has one follower and two statuses left.
+    assert_eq!(page[1]["account"]["followers_count"], 1);
+    assert_eq!(page[1]["account"]["statuses_count"], 1);
+}
+
+/// A feed holds only the newest statuses (here three): pages below it come from the database,
+/// without a gap or a repeat where the two meet.
+#[tokio::test]
+async fn home_pages_below_the_kept_statuses_come_from_the_database() {
+    let t = TestApp::spawn_with(|c| c.limits.home_feed_statuses = 3).await;
+    let minji = crate::harness::user(&t, "minji", "김민지").await;
+    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
+    assert_eq!(
+        minji
+            .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
+            .await
+            .status(),
+        200
+    );
+    let mut posted = Vec::new();
+    for i in 0..5 {
+        posted.push(id_of(
+            &sumin.status(json!({ "status": format!("글 {i}") })).await,
+        ));
+    }
+    // Read once (the feed is built from the newest three), then two more posts push the
+    // oldest kept ones out.
+    assert_eq!(ids_of(&minji.get("/api/v1/timelines/home").await).len(), 5);
+    for i in 5..7 {
+        posted.push(id_of(
+            &sumin.status(json!({ "status": format!("글 {i}") })).await,
+        ));
+    }
+    posted.reverse();
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/timelines/home?limit=2".to_owned();
+    loop {
+        let page = ids_of(&minji.get(&path).await);
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        seen.extend(page);
+        path = format!("/api/v1/timelines/home?limit=2&max_id={last}");
+    }
+    assert_eq!(seen, posted);
+    let all = ids_of(&minji.get("/api/v1/timelines/home?limit=40").await);
+    assert_eq!(all, posted);
+    let since = ids_of(
+        &minji
+            .get(&format!("/api/v1/timelines/home?since_id={}", posted[5]))
+            .await,
+    );
+    assert_eq!(since, posted[..5].to_vec());
+    // With no feeds at all, the same pages.
+    let t = TestApp::spawn_with(|c| c.limits.home_feed_statuses = 0).await;
+    let minji = crate::harness::user(&t, "minji", "김민지").await;
+    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
+    minji
+        .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
+        .await;
+    let one = id_of(&sumin.status(json!({ "status": "하나" })).await);
+    assert_eq!(
+        ids_of(&minji.get("/api/v1/timelines/home").await),
+        vec![one]
+    );
+}
+
+/// Renaming a department (as an administrator's SQL would) shows on the next page: the
+/// database numbers the members' rows anew.
+#[tokio::test]
+async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let handle = &staff_of(&t, "정보통신과", 1).await[0];
+    let (official, _) = demo_user(&t, handle).await;
+    let posted = official.status(json!({ "status": "민원 안내" })).await;
+    let path = format!("/api/v1/statuses/{}", id_of(&posted));
+    let before = official.json(&path).await;
+    assert_eq!(
+        before["account"]["sotong"]["department"]["name"],
+        "정보통신과"
+    );
+    sqlx::query("UPDATE departments SET name = '디지털정책과' WHERE name = '정보통신과'")
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+    let after = official.json(&path).await;
+    assert_eq!(
+        after["account"]["sotong"]["department"]["name"],
+        "디지털정책과"
+    );
+}

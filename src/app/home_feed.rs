@@ -1,0 +1,550 @@
+//! The home timeline's speed settings, kept in each node's memory: where the newest window of
+//! statuses starts ([`HomeFloor`]) and, for each recent reader, the ids of the newest statuses
+//! that belong to their home timeline ([`HomeFeeds`], as Mastodon keeps home feeds in Redis).
+//!
+//! Neither decides what anyone sees. A page is always read from the database by
+//! `db::statuses`, which applies the home rule, visibility, blocks and mutes to each status; a
+//! feed only says which statuses to look at, so that a page is twenty-odd id lookups instead
+//! of a walk through the newest statuses of everyone. A feed holds every status of the home
+//! rule above its floor, because it was read from the database after it was registered and
+//! hears of every status posted since (`Event::Update` on the reader's topic, from this node or
+//! through the bus). What can make it stale is dropped: a follow added or removed anywhere
+//! (the account's `follows_changed`, read with every token), events lost on the bus
+//! (`Observer::gap`), and, for anything else written behind the server's back, age.
+
+use super::{App, Result, Viewer};
+use crate::db::statuses::{self as rows, HomeRange, Looker, Page, StatusRow, Timeline};
+use crate::live::{Event, Observer, Topic};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// A recent floor of the home-timeline window and when it was found.
+#[derive(Default)]
+pub(super) struct HomeFloor(Mutex<Option<(Instant, Option<i64>)>>);
+
+impl HomeFloor {
+    const FRESH_FOR: Duration = Duration::from_secs(1);
+
+    fn fresh(&self) -> Option<Option<i64>> {
+        let kept = *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, floor)| floor)
+    }
+
+    fn keep(&self, floor: Option<i64>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), floor));
+    }
+}
+
+/// Readers whose feeds a node keeps at most; beyond, the oldest feed goes.
+const MAX_FEEDS: usize = 20_000;
+/// A feed is built again after this long, in case something wrote statuses without telling
+/// the server (another process on the same database).
+const FEED_LIFETIME: Duration = Duration::from_secs(60);
+/// A feed whose window holds fewer statuses than this also looks further back.
+const FEW: usize = 40;
+
+/// The newest home-timeline status ids of recent readers.
+pub(super) struct HomeFeeds {
+    /// Statuses per feed; 0 keeps no feeds.
+    capacity: usize,
+    feeds: Mutex<HashMap<i64, Slot>>,
+    builds: AtomicU64,
+}
+
+struct Slot {
+    follows_changed: i64,
+    /// Which build made this slot, so that a build finishes only its own.
+    build: u64,
+    born: Instant,
+    state: State,
+}
+
+enum State {
+    /// Being read from the database; statuses heard of meanwhile are added when it is done.
+    Building { heard: Vec<i64> },
+    /// Newest first. Every status of the home rule with an id above `floor` is here (all of
+    /// them with no floor); the floor itself never is, so the database answers from it down.
+    Ready { ids: Vec<i64>, floor: Option<i64> },
+}
+
+/// What a feed says about a range of a home timeline.
+pub(super) enum Lookup {
+    Found(Candidates),
+    /// No feed, or one of before a follow changed or too old: build one.
+    Missing,
+    /// Someone is building it: read the database this time.
+    Building,
+}
+
+/// Ids to look at, newest first, and what lies beyond them.
+pub(super) struct Candidates {
+    pub ids: Vec<i64>,
+    pub rest: Rest,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Rest {
+    /// The feed has more in range after the last id.
+    More,
+    /// Nothing else in range belongs to the home timeline.
+    Done,
+    /// The feed holds nothing at or below this id; the database does.
+    Below(i64),
+}
+
+/// A feed being built; dropping it unfinished (a failed or abandoned read) forgets the slot.
+pub(super) struct Build<'a> {
+    feeds: &'a HomeFeeds,
+    account: i64,
+    build: u64,
+}
+
+impl HomeFeeds {
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            feeds: Mutex::default(),
+            builds: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn feeds(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
+        self.feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Up to `n` ids of `account`'s feed below `below` and above `above` (both exclusive).
+    pub(super) fn candidates(
+        &self,
+        account: i64,
+        follows_changed: i64,
+        below: Option<i64>,
+        above: Option<i64>,
+        n: usize,
+    ) -> Lookup {
+        let feeds = self.feeds();
+        let Some(slot) = feeds.get(&account) else {
+            return Lookup::Missing;
+        };
+        if slot.follows_changed != follows_changed || slot.born.elapsed() > FEED_LIFETIME {
+            return Lookup::Missing;
+        }
+        let State::Ready { ids, floor } = &slot.state else {
+            return Lookup::Building;
+        };
+        let start = below.map_or(0, |below| ids.partition_point(|&id| id >= below));
+        let in_range = ids[start..]
+            .iter()
+            .copied()
+            .take_while(|&id| above.is_none_or(|above| id > above));
+        let found: Vec<i64> = in_range.clone().take(n).collect();
+        let rest = if in_range.count() > found.len() {
+            Rest::More
+        } else if start + found.len() < ids.len() {
+            // Stopped at `above`, within the feed.
+            Rest::Done
+        } else {
+            match *floor {
+                Some(floor) if above.is_none_or(|above| above < floor) => Rest::Below(floor),
+                _ => Rest::Done,
+            }
+        };
+        Lookup::Found(Candidates { ids: found, rest })
+    }
+
+    /// Registers a build of `account`'s feed, unless feeds are off.
+    pub(super) fn begin(&self, account: i64, follows_changed: i64) -> Option<Build<'_>> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let build = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut feeds = self.feeds();
+        if feeds.len() >= MAX_FEEDS && !feeds.contains_key(&account) {
+            feeds.retain(|_, slot| slot.born.elapsed() <= FEED_LIFETIME);
+            if feeds.len() >= MAX_FEEDS
+                && let Some(oldest) = feeds
+                    .iter()
+                    .min_by_key(|(_, slot)| slot.born)
+                    .map(|(account, _)| *account)
+            {
+                feeds.remove(&oldest);
+            }
+        }
+        feeds.insert(
+            account,
+            Slot {
+                follows_changed,
+                build,
+                born: Instant::now(),
+                state: State::Building { heard: Vec::new() },
+            },
+        );
+        Some(Build {
+            feeds: self,
+            account,
+            build,
+        })
+    }
+
+    /// A status that may belong to `account`'s home timeline was posted.
+    fn heard(&self, account: i64, status: i64) {
+        let mut feeds = self.feeds();
+        let Some(slot) = feeds.get_mut(&account) else {
+            return;
+        };
+        match &mut slot.state {
+            State::Building { heard } => heard.push(status),
+            State::Ready { ids, floor } => insert(ids, floor, status, self.capacity),
+        }
+    }
+
+    fn forget_all(&self) {
+        self.feeds().clear();
+    }
+}
+
+/// Puts `status` in its place in a newest-first feed; the oldest leaves when it is full.
+fn insert(ids: &mut Vec<i64>, floor: &mut Option<i64>, status: i64, capacity: usize) {
+    if floor.is_some_and(|floor| status <= floor) {
+        return;
+    }
+    let at = ids.partition_point(|&id| id > status);
+    if ids.get(at) == Some(&status) {
+        return;
+    }
+    ids.insert(at, status);
+    if ids.len() > capacity {
+        *floor = ids.pop();
+    }
+}
+
+impl Build<'_> {
+    /// The feed as read from the database: `ids` newest first, complete above `floor`.
+    pub(super) fn finish(self, mut ids: Vec<i64>, mut floor: Option<i64>) {
+        let mut feeds = self.feeds.feeds();
+        let Some(slot) = feeds.get_mut(&self.account) else {
+            return;
+        };
+        if slot.build != self.build {
+            return;
+        }
+        let capacity = self.feeds.capacity;
+        if ids.len() > capacity {
+            ids.truncate(capacity + 1);
+            floor = ids.pop();
+        }
+        if let State::Building { heard } = &slot.state {
+            for &status in heard {
+                insert(&mut ids, &mut floor, status, capacity);
+            }
+        }
+        slot.state = State::Ready { ids, floor };
+    }
+}
+
+impl Drop for Build<'_> {
+    fn drop(&mut self) {
+        let mut feeds = self.feeds.feeds();
+        if feeds.get(&self.account).is_some_and(|slot| {
+            slot.build == self.build && matches!(slot.state, State::Building { .. })
+        }) {
+            feeds.remove(&self.account);
+        }
+    }
+}
+
+impl Observer for HomeFeeds {
+    fn event(&self, topic: &Topic, event: Event) {
+        // Every status is announced on the topics of the accounts whose home timelines it may
+        // reach (more than the home rule admits, such as those mentioned: the read decides).
+        if let (Topic::Account(account), Event::Update(status)) = (topic, event) {
+            self.heard(*account, status);
+        }
+    }
+
+    fn gap(&self) {
+        self.forget_all();
+    }
+}
+
+impl App {
+    /// A newest-first page (no `min_id`) of `viewer`'s home timeline: the statuses named by
+    /// this node's feed of it (built now when there is none), then the database's walk for
+    /// whatever lies below the feed.
+    pub(super) async fn home_rows(
+        &self,
+        viewer: &Viewer,
+        looker: Looker,
+        page: &Page,
+        now: i64,
+    ) -> Result<Vec<StatusRow>> {
+        let (account, version) = (looker.account_id, viewer.follows_changed);
+        let limit = usize::try_from(page.limit).unwrap_or(0);
+        // A few more than a page, for statuses the viewer may not see.
+        let chunk = limit + limit / 2 + 4;
+        let feeds = &self.home_feeds;
+        let mut lookup = feeds.candidates(account, version, page.max_id, page.since_id, chunk);
+        if matches!(lookup, Lookup::Missing)
+            && let Some(build) = feeds.begin(account, version)
+        {
+            let (ids, floor) = self.read_home_feed(account).await?;
+            build.finish(ids, floor);
+            lookup = feeds.candidates(account, version, page.max_id, page.since_id, chunk);
+        }
+        let mut found = Vec::new();
+        let mut below = page.max_id;
+        loop {
+            let Lookup::Found(candidates) = lookup else {
+                // No feed here (being built, or gone since the last part): the database.
+                return self.home_rest(looker, page, below, found, now).await;
+            };
+            let wanted = page.limit - i64::try_from(found.len()).unwrap_or(i64::MAX);
+            found.extend(
+                rows::home_page_among(self.db.pool(), looker, &candidates.ids, now, wanted).await?,
+            );
+            if found.len() >= limit {
+                return Ok(found);
+            }
+            match candidates.rest {
+                Rest::Done => return Ok(found),
+                Rest::More => {
+                    below = candidates.ids.last().copied().or(below);
+                    lookup = feeds.candidates(account, version, below, page.since_id, chunk);
+                }
+                Rest::Below(floor) => {
+                    let below = below.map_or(floor + 1, |below| below.min(floor + 1));
+                    return self.home_rest(looker, page, Some(below), found, now).await;
+                }
+            }
+        }
+    }
+
+    /// `found` and, after it, the rest of `page` below `below` from the database.
+    async fn home_rest(
+        &self,
+        looker: Looker,
+        page: &Page,
+        below: Option<i64>,
+        mut found: Vec<StatusRow>,
+        now: i64,
+    ) -> Result<Vec<StatusRow>> {
+        let rest = Page {
+            max_id: below,
+            since_id: page.since_id,
+            min_id: None,
+            limit: page.limit - i64::try_from(found.len()).unwrap_or(i64::MAX),
+        };
+        found.extend(self.home_rows_from_database(looker, &rest, now).await?);
+        Ok(found)
+    }
+
+    /// A page of the home timeline walked in the database (see `db::statuses::timeline`).
+    pub(super) async fn home_rows_from_database(
+        &self,
+        looker: Looker,
+        page: &Page,
+        now: i64,
+    ) -> Result<Vec<StatusRow>> {
+        let newest_floor = match (page.max_id, page.min_id) {
+            (None, None) => Some(self.newest_home_floor().await?),
+            _ => None,
+        };
+        Ok(rows::timeline(
+            self.db.pool(),
+            looker,
+            &Timeline::Home,
+            page,
+            now,
+            newest_floor,
+        )
+        .await?)
+    }
+
+    /// Which statuses a new feed of `account` holds, newest first, and its floor: the home
+    /// rule's statuses in the newest window, and further back when the window has few.
+    async fn read_home_feed(&self, account: i64) -> Result<(Vec<i64>, Option<i64>)> {
+        let pool = self.db.pool();
+        let capacity = self.home_feeds.capacity();
+        let limit = i64::try_from(capacity).unwrap_or(i64::MAX);
+        let window = self.newest_home_floor().await?;
+        let mut ids =
+            rows::home_candidates(pool, account, HomeRange::Above(window.unwrap_or(0)), limit)
+                .await?;
+        if ids.len() >= capacity {
+            // The last one becomes the floor: everything above it is here.
+            let floor = ids.pop();
+            return Ok((ids, floor));
+        }
+        let Some(window) = window else {
+            // Fewer statuses than the window: all of them were looked at.
+            return Ok((ids, None));
+        };
+        if ids.len() >= FEW {
+            return Ok((ids, Some(window)));
+        }
+        let wanted = capacity - ids.len();
+        let older = rows::home_candidates(
+            pool,
+            account,
+            HomeRange::From(window),
+            i64::try_from(wanted).unwrap_or(i64::MAX),
+        )
+        .await?;
+        let complete = older.len() < wanted;
+        ids.extend(older);
+        let floor = if complete { None } else { ids.pop() };
+        Ok((ids, floor))
+    }
+
+    /// The floor of the newest home-timeline window (see `db::statuses::timeline`), read again
+    /// when a second old; `None` while there are fewer statuses than the window holds. A floor
+    /// a second old only widens the window by that second's posts.
+    pub(super) async fn newest_home_floor(&self) -> Result<Option<i64>> {
+        if let Some(floor) = self.home_floor.fresh() {
+            return Ok(floor);
+        }
+        let floor = rows::home_window_floor(self.db.pool(), None).await?;
+        self.home_floor.keep(floor);
+        Ok(floor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ready(feeds: &HomeFeeds, account: i64, ids: Vec<i64>, floor: Option<i64>) {
+        feeds
+            .begin(account, 0)
+            .expect("feeds are on")
+            .finish(ids, floor);
+    }
+
+    fn found(lookup: Lookup) -> (Vec<i64>, Rest) {
+        match lookup {
+            Lookup::Found(c) => (c.ids, c.rest),
+            Lookup::Missing => panic!("missing"),
+            Lookup::Building => panic!("building"),
+        }
+    }
+
+    #[test]
+    fn a_page_comes_from_the_feed_and_says_what_lies_beyond() {
+        let feeds = HomeFeeds::new(10);
+        ready(&feeds, 1, vec![90, 80, 70, 60, 50], Some(40));
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, None, 2)),
+            (vec![90, 80], Rest::More)
+        );
+        assert_eq!(
+            found(feeds.candidates(1, 0, Some(80), None, 2)),
+            (vec![70, 60], Rest::More)
+        );
+        assert_eq!(
+            found(feeds.candidates(1, 0, Some(60), None, 5)),
+            (vec![50], Rest::Below(40))
+        );
+        // since_id inside the feed: nothing lies beyond it.
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, Some(70), 5)),
+            (vec![90, 80], Rest::Done)
+        );
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, Some(45), 10)),
+            (vec![90, 80, 70, 60, 50], Rest::Done)
+        );
+        // max_id below the feed's reach: the database answers all of it.
+        assert_eq!(
+            found(feeds.candidates(1, 0, Some(30), None, 5)),
+            (vec![], Rest::Below(40))
+        );
+        // A feed with no floor holds everything.
+        ready(&feeds, 2, vec![5, 3], None);
+        assert_eq!(
+            found(feeds.candidates(2, 0, None, None, 5)),
+            (vec![5, 3], Rest::Done)
+        );
+    }
+
+    #[test]
+    fn new_statuses_go_in_order_and_push_the_oldest_out() {
+        let feeds = HomeFeeds::new(3);
+        ready(&feeds, 1, vec![30, 20, 10], None);
+        feeds.event(&Topic::Account(1), Event::Update(25));
+        feeds.event(&Topic::Account(1), Event::Update(25));
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, None, 9)),
+            (vec![30, 25, 20], Rest::Below(10))
+        );
+        // Below the floor: not this feed's business.
+        feeds.event(&Topic::Account(1), Event::Update(5));
+        // Other accounts, other events: nothing.
+        feeds.event(&Topic::Account(2), Event::Update(40));
+        feeds.event(&Topic::Account(1), Event::Delete(30));
+        feeds.event(&Topic::Public, Event::Update(50));
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, None, 9)),
+            (vec![30, 25, 20], Rest::Below(10))
+        );
+    }
+
+    #[test]
+    fn statuses_posted_while_a_feed_is_read_are_not_lost() {
+        let feeds = HomeFeeds::new(10);
+        let build = feeds.begin(1, 0).expect("feeds are on");
+        assert!(matches!(
+            feeds.candidates(1, 0, None, None, 5),
+            Lookup::Building
+        ));
+        feeds.event(&Topic::Account(1), Event::Update(99));
+        build.finish(vec![50, 40], None);
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, None, 5)),
+            (vec![99, 50, 40], Rest::Done)
+        );
+    }
+
+    #[test]
+    fn a_changed_follow_a_gap_or_a_failed_read_drops_the_feed() {
+        let feeds = HomeFeeds::new(10);
+        ready(&feeds, 1, vec![50], None);
+        assert!(matches!(
+            feeds.candidates(1, 1, None, None, 5),
+            Lookup::Missing
+        ));
+        feeds.gap();
+        assert!(matches!(
+            feeds.candidates(1, 0, None, None, 5),
+            Lookup::Missing
+        ));
+        drop(feeds.begin(1, 0));
+        assert!(matches!(
+            feeds.candidates(1, 0, None, None, 5),
+            Lookup::Missing
+        ));
+        // A newer build wins over an older one that finishes late.
+        let old = feeds.begin(1, 0).expect("feeds are on");
+        let new = feeds.begin(1, 1).expect("feeds are on");
+        old.finish(vec![1], None);
+        new.finish(vec![2], None);
+        assert_eq!(
+            found(feeds.candidates(1, 1, None, None, 5)),
+            (vec![2], Rest::Done)
+        );
+        assert!(HomeFeeds::new(0).begin(1, 0).is_none());
+    }
+}
