@@ -84,16 +84,16 @@ impl App {
             .ok_or(Error::NotFound)
     }
 
-    /// Statuses with their authors, walls, mentions, tags and photos: one query per kind of
-    /// detail for the whole page, not one per status. A status whose author is gone (or, for
-    /// a boost, whose original the viewer cannot see) is left out.
+    /// Statuses with their authors, walls, mentions, tags and photos. Mentions and tags come
+    /// with the rows; authors this node does not know at their version and photos take one
+    /// query each for the whole page, not one per status. A status whose author is gone (or,
+    /// for a boost, whose original the viewer cannot see) is left out.
     pub(super) async fn views(
         &self,
         looker: Looker,
         rows: Vec<StatusRow>,
     ) -> Result<Vec<StatusView>> {
         let pool = self.db.pool();
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         // Authors and wall owners: those this node has read at their current version are
         // kept; only the others are read.
         let wanted: Vec<(i64, i64)> = rows
@@ -112,11 +112,11 @@ impl App {
             accounts.extend(read.into_iter().map(|a| (a.id, a)));
         }
         accounts.retain(|_, a| !a.is_disabled());
-        let rows::Details {
-            mentions,
-            tags,
-            with_media,
-        } = rows::details_of(pool, &ids).await?;
+        let with_media: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.has_media())
+            .map(|r| r.id)
+            .collect();
         let media = media_rows::of_statuses(pool, &with_media).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
@@ -145,19 +145,11 @@ impl App {
             };
             let id = row.id;
             views.push(StatusView {
+                mentions: row.mentions(),
+                tags: row.tags(),
                 row,
                 author,
                 wall,
-                mentions: mentions
-                    .iter()
-                    .filter(|(status, _, _)| *status == id)
-                    .map(|(_, account, handle)| (*account, handle.clone()))
-                    .collect(),
-                tags: tags
-                    .iter()
-                    .filter(|(status, _)| *status == id)
-                    .map(|(_, tag)| tag.clone())
-                    .collect(),
                 media: media
                     .iter()
                     .filter(|m| m.status_id == Some(id))

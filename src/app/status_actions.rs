@@ -127,15 +127,14 @@ impl App {
         if before.account_id != me || before.reblog_of_id.is_some() {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let details = rows::details_of(self.db.pool(), &[id]).await?;
-        if input.source.is_empty() && details.with_media.is_empty() {
+        if input.source.is_empty() && !before.has_media() {
             return Err(Invalid::blank("status").into());
         }
         let base = self.config.public_url();
-        let known: Vec<(String, String)> = details
-            .mentions
-            .iter()
-            .map(|(_, _, h)| (h.clone(), format!("{base}/@{h}")))
+        let known: Vec<(String, String)> = before
+            .mentions()
+            .into_iter()
+            .map(|(_, h)| (h.clone(), format!("{base}/@{h}")))
             .collect();
         let content = match before.title {
             Some(_) => render_markdown(&input.source),

@@ -45,7 +45,11 @@ macro_rules! select_status {
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id) AS reblogs_count, \
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = $1) AS reblogged, \
          (SELECT av.row_version FROM accounts av WHERE av.id = s.account_id) AS author_version, \
-         (SELECT wv.row_version FROM accounts wv WHERE wv.id = s.wall_account_id) AS wall_version \
+         (SELECT wv.row_version FROM accounts wv WHERE wv.id = s.wall_account_id) AS wall_version, \
+         (SELECT string_agg(CAST(m.account_id AS TEXT) || ' ' || ma.handle, ' ' ORDER BY m.account_id) \
+            FROM status_mentions m JOIN accounts ma ON ma.id = m.account_id WHERE m.status_id = s.id) AS mention_list, \
+         (SELECT string_agg(t.tag, ' ' ORDER BY t.tag) FROM status_tags t WHERE t.status_id = s.id) AS tag_list, \
+         (SELECT COUNT(*) FROM media_attachments p WHERE p.status_id = s.id) AS media_count \
          FROM statuses s "
     };
 }
@@ -121,9 +125,44 @@ pub struct StatusRow {
     /// a node has to read again to show it (`app::known_accounts`).
     pub author_version: Option<i64>,
     pub wall_version: Option<i64>,
+    /// "account-id handle" pairs of the accounts mentioned, space-separated (neither a handle
+    /// nor a hashtag holds a space); read with the row, where a query of their own per page
+    /// would cost another round trip (or, on SQLite, hand-off to the connection's thread).
+    mention_list: Option<String>,
+    /// The hashtags, space-separated.
+    tag_list: Option<String>,
+    media_count: i64,
 }
 
 impl StatusRow {
+    /// The accounts mentioned: id and handle, by id.
+    pub fn mentions(&self) -> Vec<(i64, String)> {
+        let words: Vec<&str> = self
+            .mention_list
+            .as_deref()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect();
+        words
+            .chunks_exact(2)
+            .filter_map(|pair| Some((pair[0].parse().ok()?, pair[1].to_owned())))
+            .collect()
+    }
+    /// The hashtags, in order.
+    pub fn tags(&self) -> Vec<String> {
+        self.tag_list
+            .as_deref()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+    /// Whether photos are attached (their rows are read only then).
+    pub fn has_media(&self) -> bool {
+        self.media_count > 0
+    }
     pub fn sensitive(&self) -> bool {
         super::flag(self.sensitive)
     }
@@ -487,51 +526,6 @@ pub async fn delete(tx: &mut Tx, id: i64) -> DbResult<bool> {
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// What a page of statuses shows besides their rows.
-#[derive(Debug, Default)]
-pub struct Details {
-    /// (status id, account id, handle) of each account mentioned.
-    pub mentions: Vec<(i64, i64, String)>,
-    /// (status id, tag) of each hashtag.
-    pub tags: Vec<(i64, String)>,
-    /// The statuses that have photos (their rows are read only for these).
-    pub with_media: Vec<i64>,
-}
-
-/// Mentions, hashtags and which statuses have photos, for any of `ids`: one query where three
-/// would each cost a round trip (or, on SQLite, a hand-off to the connection's thread).
-pub async fn details_of(pool: &AnyPool, ids: &[i64]) -> DbResult<Details> {
-    if ids.is_empty() {
-        return Ok(Details::default());
-    }
-    let padded = super::padded(ids);
-    let list = super::placeholders(1, padded.len());
-    // Only placeholders are spliced into the fixed text, so nothing a user sends reaches it.
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT m.status_id, CAST(0 AS BIGINT), a.id, a.handle FROM status_mentions m \
-           JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN ({list}) \
-         UNION ALL SELECT t.status_id, CAST(1 AS BIGINT), CAST(0 AS BIGINT), t.tag FROM status_tags t \
-           WHERE t.status_id IN ({list}) \
-         UNION ALL SELECT p.status_id, CAST(2 AS BIGINT), p.id, '' FROM media_attachments p \
-           WHERE p.status_id IN ({list}) \
-         ORDER BY 1, 2, 3, 4"
-    ));
-    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(sql);
-    for id in padded {
-        query = query.bind(id);
-    }
-    let mut details = Details::default();
-    for (status, kind, id, text) in query.fetch_all(pool).await? {
-        match kind {
-            0 => details.mentions.push((status, id, text)),
-            1 => details.tags.push((status, text)),
-            _ if !details.with_media.contains(&status) => details.with_media.push(status),
-            _ => {}
-        }
-    }
-    Ok(details)
 }
 
 pub async fn idempotent_status(tx: &mut Tx, account_id: i64, key: &str) -> DbResult<Option<i64>> {
