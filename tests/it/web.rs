@@ -478,7 +478,8 @@ async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
         ("/admin", 403),
         ("/suggestions?status=bogus", 422),
         ("/@nobody_here", 404),
-        ("/?max_id=abc", 404),
+        ("/?max_id=abc", 422),
+        ("/@minji?max_id=abc", 422),
         ("/rooms/123abc", 404),
     ] {
         let response = t.client.get(t.url(path)).send().await.unwrap();

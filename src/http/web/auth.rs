@@ -39,22 +39,14 @@ struct HomePage {
     chrome: Chrome,
 }
 
-#[derive(Deserialize)]
-pub struct HomeQuery {
-    max_id: Option<String>,
-}
-
 /// `GET /`: the home timeline for an account, a welcome for everyone else.
 pub async fn home(
     State(app): State<App>,
     visit: super::Visit,
-    Query(query): Query<HomeQuery>,
+    Query(query): Query<super::social::Paging>,
 ) -> Result<Response, PageError> {
     if let Some((viewer, account)) = visit.me.clone() {
-        let max_id = match query.max_id.as_deref().filter(|m| !m.is_empty()) {
-            Some(raw) => Some(crate::domain::id::parse_id(raw).ok_or(Error::NotFound)?),
-            None => None,
-        };
+        let max_id = super::social::paging(&query)?;
         let member = super::Member {
             visit,
             viewer,

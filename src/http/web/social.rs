@@ -289,12 +289,13 @@ struct ProfilePage {
     posts: Vec<Post>,
 }
 
+/// `?max_id=` of a page of posts (the home timeline, a wall): a bad one is a 422 page.
 #[derive(Deserialize)]
-struct Paging {
+pub(super) struct Paging {
     max_id: Option<String>,
 }
 
-fn paging(query: &Paging) -> Result<Option<i64>, Error> {
+pub(super) fn paging(query: &Paging) -> Result<Option<i64>, Error> {
     id_field("max_id", query.max_id.as_deref().filter(|m| !m.is_empty()))
 }
 
