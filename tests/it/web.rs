@@ -102,6 +102,62 @@ async fn a_resident_signs_up_logs_out_and_logs_in_again() {
     assert!(page(&t, "/").await.contains("class=\"who\">이수민</a>"));
 }
 
+/// A form sent after the session ended leads to log-in and from there back to the page the
+/// form was on, not to the form's address (which answers only POST).
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_comes_back_to_its_page() {
+    let t = TestApp::spawn().await;
+    t.create_account("jiho", "박지호").await;
+    let csrf = signed_in_resident(&t, "sumin", "이수민").await;
+    let out = t
+        .client
+        .post(t.url("/auth/sign_out"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let follow = t
+        .client
+        .post(t.url("/@jiho/follow"))
+        .header("referer", t.url("/@jiho?max_id=5"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(follow.status(), 303);
+    assert_eq!(
+        follow.headers()["location"],
+        "/auth/sign_in?next=%2F%40jiho%3Fmax_id%3D5"
+    );
+    assert_eq!(t.count("follows").await, 0, "nothing was done");
+    // Without a referrer: home.
+    let bare = t
+        .client
+        .post(t.url("/@jiho/follow"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.headers()["location"], "/auth/sign_in?next=%2F");
+    // Log-in brings her back to the wall, which answers.
+    let csrf = csrf_of(&page(&t, "/auth/sign_in?next=%2F%40jiho").await);
+    let back = t
+        .client
+        .post(t.url("/auth/sign_in"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "sumin"),
+            ("password", GOOD_PASSWORD),
+            ("next", "/@jiho"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.headers()["location"], "/@jiho");
+    assert!(page(&t, "/@jiho").await.contains("박지호"));
+}
+
 #[tokio::test]
 async fn a_wrong_password_shows_the_form_again() {
     let t = TestApp::spawn().await;

@@ -115,12 +115,32 @@ impl FromRequestParts<App> for Member {
                 viewer,
                 account,
             }),
-            None => Err(MemberRejection::SignIn(
-                parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/".to_owned(), |p| p.as_str().to_owned()),
-            )),
+            None => Err(MemberRejection::SignIn(come_back_to(parts))),
         }
     }
+}
+
+/// Where log-in brings someone back: the page itself when it was a page they asked for; for a
+/// form sent after their session ended, the page the form was on (its own address answers only
+/// POST). `same_origin_only` has let only our own pages' forms through; the path is checked
+/// again when followed (`auth::local_path`).
+fn come_back_to(parts: &Parts) -> String {
+    let asked = || {
+        parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_owned(), |p| p.as_str().to_owned())
+    };
+    if parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD {
+        return asked();
+    }
+    parts
+        .headers
+        .get(axum::http::header::REFERER)
+        .and_then(|referer| referer.to_str().ok())
+        .and_then(|referer| url::Url::parse(referer).ok())
+        .map_or("/".to_owned(), |page| match page.query() {
+            Some(query) => format!("{}?{query}", page.path()),
+            None => page.path().to_owned(),
+        })
 }
