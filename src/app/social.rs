@@ -564,26 +564,48 @@ impl App {
             return Err(Invalid::new("types", "ERR_INCLUSION", "invalid.kind").into());
         }
         let rows = notes::list(self.db.pool(), me, kinds, max_id, since_id, limit).await?;
-        let mut views = Vec::new();
-        for row in rows {
-            views.push(self.notification_view(viewer, row).await?);
-        }
-        Ok(views)
+        self.notification_views(viewer, rows).await
     }
 
-    async fn notification_view(
+    /// Notifications with who caused them and their statuses as the viewer sees them now (a
+    /// status no longer visible is left off its notification): one query for the accounts and
+    /// one page of statuses, not two queries per notification.
+    async fn notification_views(
         &self,
         viewer: &Viewer,
-        row: NotificationRow,
-    ) -> Result<NotificationView> {
-        let from = account_rows::by_id(self.db.pool(), row.from_account_id)
+        rows: Vec<NotificationRow>,
+    ) -> Result<Vec<NotificationView>> {
+        let pool = self.db.pool();
+        let mut from_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+        from_ids.sort_unstable();
+        from_ids.dedup();
+        let accounts: std::collections::HashMap<i64, AccountRow> =
+            account_rows::by_ids(pool, &from_ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
+        let mut status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
+        status_ids.sort_unstable();
+        status_ids.dedup();
+        let looker = self.looker(Some(viewer)).await?;
+        let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
+        let statuses: std::collections::HashMap<i64, StatusView> = self
+            .views(looker, visible)
             .await?
-            .ok_or(Error::NotFound)?;
-        let status = match row.status_id {
-            Some(id) => self.status(Some(viewer), id).await.ok(),
-            None => None,
-        };
-        Ok(NotificationView { row, from, status })
+            .into_iter()
+            .map(|view| (view.row.id, view))
+            .collect();
+        rows.into_iter()
+            .map(|row| {
+                let from = accounts
+                    .get(&row.from_account_id)
+                    .cloned()
+                    .ok_or(Error::NotFound)?;
+                let status = row.status_id.and_then(|id| statuses.get(&id).cloned());
+                Ok(NotificationView { row, from, status })
+            })
+            .collect()
     }
 
     pub async fn notification(&self, viewer: &Viewer, id: i64) -> Result<NotificationView> {
@@ -591,7 +613,10 @@ impl App {
         let row = notes::get(self.db.pool(), viewer.account()?, id)
             .await?
             .ok_or(Error::NotFound)?;
-        self.notification_view(viewer, row).await
+        self.notification_views(viewer, vec![row])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
     }
 
     pub async fn dismiss_notification(&self, viewer: &Viewer, id: Option<i64>) -> Result<()> {

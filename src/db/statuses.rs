@@ -257,6 +257,31 @@ pub async fn visible_status(
     .await?)
 }
 
+/// Those of the statuses `ids` that `looker` may see, newest first.
+pub async fn visible_statuses(
+    pool: &AnyPool,
+    looker: Looker,
+    ids: &[i64],
+) -> DbResult<Vec<StatusRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, ids) = super::with_in_list(
+        concat!(select_status!(), "WHERE ", visible!(), " AND s.id IN ("),
+        4,
+        ids,
+        ") ORDER BY s.id DESC",
+    );
+    let mut query = sqlx::query_as::<_, StatusRow>(sql)
+        .bind(looker.account_id)
+        .bind(looker.organization_id)
+        .bind(looker.department_id);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
 /// Replies to `id` that `looker` may see (one level; the caller walks the tree).
 pub async fn visible_replies(
     pool: &AnyPool,

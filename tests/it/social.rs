@@ -911,3 +911,47 @@ async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
         "디지털정책과"
     );
 }
+
+/// A page of notifications shows each one's account and status, the same status on several.
+#[tokio::test]
+async fn notifications_carry_their_accounts_and_statuses() {
+    let t = TestApp::spawn().await;
+    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
+    let minji = crate::harness::user(&t, "minji", "김민지").await;
+    let jiho = crate::harness::user(&t, "jiho", "박지호").await;
+    let post = id_of(&sumin.status(json!({ "status": "주차장 공사 안내" })).await);
+    for fan in [&minji, &jiho] {
+        let response = fan
+            .post(&format!("/api/v1/statuses/{post}/favourite"), json!({}))
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    let mention = id_of(
+        &jiho
+            .status(json!({ "status": "@sumin 확인했습니다" }))
+            .await,
+    );
+    let notes = sumin.get("/api/v1/notifications").await;
+    let seen: Vec<(String, String, String)> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["type"].as_str().unwrap().to_owned(),
+                n["account"]["username"].as_str().unwrap().to_owned(),
+                n["status"]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("mention".to_owned(), "jiho".to_owned(), mention),
+            ("favourite".to_owned(), "jiho".to_owned(), post.clone()),
+            ("favourite".to_owned(), "minji".to_owned(), post),
+        ]
+    );
+    assert_eq!(notes[1]["status"]["favourites_count"], 2);
+    assert_eq!(notes[1]["status"]["account"]["display_name"], "이수민");
+}
