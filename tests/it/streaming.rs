@@ -386,3 +386,85 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
         "the one delivered before is not sent again"
     );
 }
+
+/// After a gap, a user stream sends the home timeline's statuses it missed and a public stream
+/// the public timeline's, oldest first; what was delivered before is not sent again.
+#[tokio::test]
+async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() {
+    let t = TestApp::spawn().await;
+    let official_id = t.create_account("gildong", "홍길동").await;
+    t.create_account("minji", "김민지").await;
+    let resident = t.token_for("minji").await;
+    let official = t.token_for("gildong").await;
+    let followed = t
+        .client
+        .post(t.url(&format!("/api/v1/accounts/{official_id}/follow")))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 200);
+    let mut home = connect(&t.base, &format!("access_token={resident}&stream=user")).await;
+    let mut public = connect(&t.base, "stream=public:local").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let post = |text: &'static str| {
+        let (t, official) = (&t, &official);
+        async move {
+            let response = t
+                .client
+                .post(t.url("/api/v1/statuses"))
+                .bearer_auth(official)
+                .json(&json!({ "status": text }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let body: Value = response.json().await.unwrap();
+            body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let first = post("평소처럼 전해진 글").await;
+    for socket in [&mut home, &mut public] {
+        let (_, event, payload) = next_event(socket, Duration::from_secs(2))
+            .await
+            .expect("the post arrives as usual");
+        assert_eq!(event, "update");
+        assert_eq!(
+            serde_json::from_str::<Value>(&payload).unwrap()["id"],
+            first
+        );
+    }
+    // Two more are written while their events are lost on the way (as between nodes).
+    let mut missed = Vec::new();
+    for text in ["놓친 글 하나", "놓친 글 둘"] {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO statuses (id, account_id, visibility, source, content, created_at) \
+             SELECT MAX(id) + 1, $1, 'public', $2, $2, 0 FROM statuses RETURNING id",
+        )
+        .bind(official_id)
+        .bind(text)
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+        missed.push(id.to_string());
+    }
+    assert!(
+        next_event(&mut home, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "no event, no frame"
+    );
+    t.app.hub.deliver_gap();
+    for socket in [&mut home, &mut public] {
+        let mut sent = Vec::new();
+        while let Some((_, event, payload)) = next_event(socket, Duration::from_millis(700)).await {
+            assert_eq!(event, "update");
+            let status: Value = serde_json::from_str(&payload).unwrap();
+            sent.push(status["id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            sent, missed,
+            "the missed statuses, oldest first, and only those"
+        );
+    }
+}

@@ -7,6 +7,7 @@
 
 use super::dto::{Notification, Status};
 use crate::app::{App, Error, Viewer};
+use crate::db::statuses::{Page, Timeline};
 use crate::http::error::ApiError;
 use crate::i18n::Lang;
 use crate::live::{Event, Topic};
@@ -125,22 +126,34 @@ async fn render(
     }
 }
 
-/// What one connection has delivered of its viewer's notifications, so that after a gap (events
-/// lost between nodes) it sends what it missed, read from the database.
+/// What one connection has delivered, so that after a gap (events lost between nodes) it sends
+/// what it missed, read from the database: the user stream's notifications and home-timeline
+/// statuses, the public stream's statuses. (A hashtag stream is not caught up: clients read the
+/// tag's timeline again when they reconnect.)
 struct Delivered {
     /// Notifications with a greater id have not been sent.
     notifications_after: i64,
+    /// Per stream, statuses with a greater id have not been sent.
+    updates_after: HashMap<String, i64>,
+    /// Before anything was delivered: the connection's start.
+    opened: i64,
 }
+
+/// At most this many missed items of each kind are sent after a gap (the newest).
+const CATCH_UP: i64 = 40;
 
 impl Delivered {
     fn new() -> Self {
         // Ids begin with their millisecond: anything made from now on sorts after this.
+        let opened = crate::domain::time::now_ms() << 16;
         Self {
-            notifications_after: crate::domain::time::now_ms() << 16,
+            notifications_after: opened,
+            updates_after: HashMap::new(),
+            opened,
         }
     }
 
-    /// Like [`render`], and on a gap, the user stream's missed notifications, oldest first.
+    /// Like [`render`], and on a gap, what the stream missed, oldest first.
     async fn render(
         &mut self,
         app: &App,
@@ -149,27 +162,34 @@ impl Delivered {
         stream: &str,
         event: Event,
     ) -> Vec<(&'static str, String)> {
-        match (event, viewer) {
-            (Event::Gap, Some(viewer)) if stream.starts_with("user") => {
-                let missed = app
-                    .notifications(viewer, &[], None, Some(self.notifications_after), 40)
-                    .await
-                    .unwrap_or_default();
+        match event {
+            Event::Gap => {
                 let mut out = Vec::new();
-                for view in missed.iter().rev() {
-                    self.notifications_after = self.notifications_after.max(view.row.id);
-                    if let Ok(json) =
-                        serde_json::to_string(&Notification::from_view(view, &app.config, lang))
-                    {
-                        out.push(("notification", json));
-                    }
+                let timeline = match (stream, viewer) {
+                    ("user", Some(_)) => Some(Timeline::Home),
+                    ("public" | "public:local", _) => Some(Timeline::Public),
+                    _ => None,
+                };
+                if let Some(which) = timeline {
+                    out.extend(self.missed_updates(app, viewer, stream, which).await);
+                }
+                if let Some(viewer) = viewer.filter(|_| stream.starts_with("user")) {
+                    out.extend(self.missed_notifications(app, viewer, lang).await);
                 }
                 out
             }
-            (Event::Notification(id), _) => {
+            Event::Notification(id) => {
                 let rendered = render(app, viewer, lang, stream, event).await;
                 if rendered.is_some() {
                     self.notifications_after = self.notifications_after.max(id);
+                }
+                rendered.into_iter().collect()
+            }
+            Event::Update(id) => {
+                let rendered = render(app, viewer, lang, stream, event).await;
+                if rendered.is_some() {
+                    let after = self.updates_after.entry(stream.to_owned()).or_insert(id);
+                    *after = (*after).max(id);
                 }
                 rendered.into_iter().collect()
             }
@@ -178,6 +198,61 @@ impl Delivered {
                 .into_iter()
                 .collect(),
         }
+    }
+
+    async fn missed_notifications(
+        &mut self,
+        app: &App,
+        viewer: &Viewer,
+        lang: Lang,
+    ) -> Vec<(&'static str, String)> {
+        let missed = app
+            .notifications(viewer, &[], None, Some(self.notifications_after), CATCH_UP)
+            .await
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for view in missed.iter().rev() {
+            self.notifications_after = self.notifications_after.max(view.row.id);
+            if let Ok(json) =
+                serde_json::to_string(&Notification::from_view(view, &app.config, lang))
+            {
+                out.push(("notification", json));
+            }
+        }
+        out
+    }
+
+    /// The statuses of the stream's timeline newer than the last one sent, as its viewer reads
+    /// that timeline.
+    async fn missed_updates(
+        &mut self,
+        app: &App,
+        viewer: Option<&Viewer>,
+        stream: &str,
+        which: Timeline,
+    ) -> Vec<(&'static str, String)> {
+        let after = self
+            .updates_after
+            .get(stream)
+            .copied()
+            .unwrap_or(self.opened);
+        let page = Page {
+            max_id: None,
+            since_id: Some(after),
+            min_id: None,
+            limit: CATCH_UP,
+        };
+        let missed = app.timeline(viewer, which, page).await.unwrap_or_default();
+        let mut out = Vec::new();
+        for view in missed.iter().rev() {
+            if let Ok(json) = serde_json::to_string(&Status::from_view(view, &app.config)) {
+                out.push(("update", json));
+            }
+        }
+        if let Some(newest) = missed.first() {
+            self.updates_after.insert(stream.to_owned(), newest.row.id);
+        }
+        out
     }
 }
 
