@@ -349,20 +349,29 @@ async fn the_password_page_needs_a_session() {
 async fn after_log_in_only_local_paths_are_followed() {
     let t = TestApp::spawn().await;
     t.create_account("sumin", "이수민").await;
-    let csrf = csrf_of(&page(&t, "/auth/sign_in").await);
-    let response = t
-        .client
-        .post(t.url("/auth/sign_in"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "sumin"),
-            ("password", GOOD_PASSWORD),
-            ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["location"], "/");
+    // Browsers drop tabs and newlines from a URL: "/\t/evil.example" would be "//evil.example".
+    for next in [
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "https://evil.example/",
+    ] {
+        let csrf = csrf_of(&page(&t, "/auth/sign_in").await);
+        let response = t
+            .client
+            .post(t.url("/auth/sign_in"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", "sumin"),
+                ("password", GOOD_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["location"], "/", "{next:?}");
+    }
 }
 
 async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {

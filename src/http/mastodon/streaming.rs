@@ -222,8 +222,10 @@ impl Delivered {
         out
     }
 
-    /// The statuses of the stream's timeline newer than the last one sent, as its viewer reads
-    /// that timeline.
+    /// The statuses of the stream's timeline right after the last one sent, as its viewer reads
+    /// that timeline now: paged forward from that status (`min_id`), which reads the database
+    /// itself rather than a home feed kept for a viewer whose follows may have changed since
+    /// the connection opened.
     async fn missed_updates(
         &mut self,
         app: &App,
@@ -238,8 +240,8 @@ impl Delivered {
             .unwrap_or(self.opened);
         let page = Page {
             max_id: None,
-            since_id: Some(after),
-            min_id: None,
+            since_id: None,
+            min_id: Some(after),
             limit: CATCH_UP,
         };
         let missed = app.timeline(viewer, which, page).await.unwrap_or_default();

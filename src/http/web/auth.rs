@@ -13,10 +13,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
-/// Only paths on this site may be redirected to after log-in (no `//evil.example`).
+/// Only paths on this site may be redirected to after log-in (no `//evil.example`, and no
+/// control character: browsers drop tabs and newlines from a URL, so `/\t/evil.example` would
+/// become `//evil.example`).
 pub(crate) fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
             path
         }
         _ => "/",
