@@ -11,9 +11,16 @@
 //! through the bus). What can make it stale is dropped: a follow added or removed anywhere
 //! (the account's `follows_changed`, read with every token), events lost on the bus
 //! (`Observer::gap`), and, for anything else written behind the server's back, age.
+//!
+//! An event reaches a feed a moment after its status is committed (later still from another
+//! node, and not at all when the bus loses it until the gap is noticed). So that a page never
+//! leaves out a status the database already has while showing newer ones, every page also looks
+//! at the ids of all statuses of the last few seconds ([`RecentStatuses`], read at most every
+//! 100 ms per node): the page's query keeps those of the home timeline.
 
 use super::{App, Result, Viewer};
 use crate::db::statuses::{self as rows, HomeRange, Looker, Page, StatusRow, Timeline};
+use crate::domain::time::now_ms;
 use crate::live::{Event, Observer, Topic};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -41,6 +48,39 @@ impl HomeFloor {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), floor));
+    }
+}
+
+/// The newest statuses of anyone, read at most every [`RecentStatuses::FRESH_FOR`]: the ids
+/// above the point [`RecentStatuses::SETTLE`] ago, newest first.
+#[derive(Default)]
+pub(super) struct RecentStatuses(Mutex<Option<(Instant, std::sync::Arc<Vec<i64>>)>>);
+
+impl RecentStatuses {
+    const FRESH_FOR: Duration = Duration::from_millis(100);
+    /// How long an event may take to reach a feed, at most, for the feed to be trusted alone.
+    const SETTLE: Duration = Duration::from_secs(5);
+    /// At most this many (a busier moment leaves the older ones to the events).
+    const MAX: i64 = 200;
+
+    fn fresh(&self) -> Option<std::sync::Arc<Vec<i64>>> {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.as_ref()
+            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, ids)| ids.clone())
+    }
+
+    fn keep(&self, ids: Vec<i64>) -> std::sync::Arc<Vec<i64>> {
+        let ids = std::sync::Arc::new(ids);
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((Instant::now(), ids.clone()));
+        ids
     }
 }
 
@@ -127,7 +167,8 @@ impl HomeFeeds {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Up to `n` ids of `account`'s feed below `below` and above `above` (both exclusive).
+    /// Up to `n` ids of `account`'s feed below `below` and above `above` (both exclusive),
+    /// merged with `recent` (newest first: statuses the feed may not have heard of yet).
     pub(super) fn candidates(
         &self,
         account: i64,
@@ -135,6 +176,7 @@ impl HomeFeeds {
         below: Option<i64>,
         above: Option<i64>,
         n: usize,
+        recent: &[i64],
     ) -> Lookup {
         let feeds = self.feeds();
         let Some(slot) = feeds.get(&account) else {
@@ -146,24 +188,38 @@ impl HomeFeeds {
         let State::Ready { ids, floor } = &slot.state else {
             return Lookup::Building;
         };
+        let floor = *floor;
+        let in_range = |id: &i64| {
+            below.is_none_or(|below| *id < below) && above.is_none_or(|above| *id > above)
+        };
         let start = below.map_or(0, |below| ids.partition_point(|&id| id >= below));
-        let in_range = ids[start..]
+        let from_feed: Vec<i64> = ids[start..]
             .iter()
             .copied()
-            .take_while(|&id| above.is_none_or(|above| id > above));
-        let found: Vec<i64> = in_range.clone().take(n).collect();
-        let rest = if in_range.count() > found.len() {
+            .take_while(|id| in_range(id))
+            .collect();
+        // The feed stopped at `above` before its end: nothing further down is wanted.
+        let stopped_above = start + from_feed.len() < ids.len();
+        // Below the floor the database answers; a recent status there would come twice.
+        let from_recent = recent
+            .iter()
+            .copied()
+            .filter(|id| in_range(id) && floor.is_none_or(|floor| *id > floor));
+        let mut merged: Vec<i64> = from_feed.into_iter().chain(from_recent).collect();
+        merged.sort_unstable_by(|a, b| b.cmp(a));
+        merged.dedup();
+        let rest = if merged.len() > n {
+            merged.truncate(n);
             Rest::More
-        } else if start + found.len() < ids.len() {
-            // Stopped at `above`, within the feed.
+        } else if stopped_above {
             Rest::Done
         } else {
-            match *floor {
+            match floor {
                 Some(floor) if above.is_none_or(|above| above < floor) => Rest::Below(floor),
                 _ => Rest::Done,
             }
         };
-        Lookup::Found(Candidates { ids: found, rest })
+        Lookup::Found(Candidates { ids: merged, rest })
     }
 
     /// Registers a build of `account`'s feed, unless feeds are off.
@@ -297,13 +353,15 @@ impl App {
         // A few more than a page, for statuses the viewer may not see.
         let chunk = limit + limit / 2 + 4;
         let feeds = &self.home_feeds;
-        let mut lookup = feeds.candidates(account, version, page.max_id, page.since_id, chunk);
+        let recent = self.recent_statuses().await?;
+        let mut lookup =
+            feeds.candidates(account, version, page.max_id, page.since_id, chunk, &recent);
         if matches!(lookup, Lookup::Missing)
             && let Some(build) = feeds.begin(account, version)
         {
             let (ids, floor) = self.read_home_feed(account).await?;
             build.finish(ids, floor);
-            lookup = feeds.candidates(account, version, page.max_id, page.since_id, chunk);
+            lookup = feeds.candidates(account, version, page.max_id, page.since_id, chunk, &recent);
         }
         let mut found = Vec::new();
         let mut below = page.max_id;
@@ -323,7 +381,8 @@ impl App {
                 Rest::Done => return Ok(found),
                 Rest::More => {
                     below = candidates.ids.last().copied().or(below);
-                    lookup = feeds.candidates(account, version, below, page.since_id, chunk);
+                    lookup =
+                        feeds.candidates(account, version, below, page.since_id, chunk, &recent);
                 }
                 Rest::Below(floor) => {
                     let below = below.map_or(floor + 1, |below| below.min(floor + 1));
@@ -350,6 +409,25 @@ impl App {
         };
         found.extend(self.home_rows_from_database(looker, &rest, now).await?);
         Ok(found)
+    }
+
+    /// The ids of every status of the last few seconds ([`RecentStatuses`]).
+    async fn recent_statuses(&self) -> Result<std::sync::Arc<Vec<i64>>> {
+        if self.home_feeds.capacity() == 0 {
+            return Ok(std::sync::Arc::default());
+        }
+        if let Some(ids) = self.recent_statuses.fresh() {
+            return Ok(ids);
+        }
+        let settled =
+            now_ms() - i64::try_from(RecentStatuses::SETTLE.as_millis()).unwrap_or(i64::MAX / 2);
+        let ids = rows::newest_ids(
+            self.db.pool(),
+            crate::domain::id::first_at(settled),
+            RecentStatuses::MAX,
+        )
+        .await?;
+        Ok(self.recent_statuses.keep(ids))
     }
 
     /// A page of the home timeline walked in the database (see `db::statuses::timeline`).
@@ -447,36 +525,56 @@ mod tests {
         let feeds = HomeFeeds::new(10);
         ready(&feeds, 1, vec![90, 80, 70, 60, 50], Some(40));
         assert_eq!(
-            found(feeds.candidates(1, 0, None, None, 2)),
+            found(feeds.candidates(1, 0, None, None, 2, &[])),
             (vec![90, 80], Rest::More)
         );
         assert_eq!(
-            found(feeds.candidates(1, 0, Some(80), None, 2)),
+            found(feeds.candidates(1, 0, Some(80), None, 2, &[])),
             (vec![70, 60], Rest::More)
         );
         assert_eq!(
-            found(feeds.candidates(1, 0, Some(60), None, 5)),
+            found(feeds.candidates(1, 0, Some(60), None, 5, &[])),
             (vec![50], Rest::Below(40))
         );
         // since_id inside the feed: nothing lies beyond it.
         assert_eq!(
-            found(feeds.candidates(1, 0, None, Some(70), 5)),
+            found(feeds.candidates(1, 0, None, Some(70), 5, &[])),
             (vec![90, 80], Rest::Done)
         );
         assert_eq!(
-            found(feeds.candidates(1, 0, None, Some(45), 10)),
+            found(feeds.candidates(1, 0, None, Some(45), 10, &[])),
             (vec![90, 80, 70, 60, 50], Rest::Done)
         );
         // max_id below the feed's reach: the database answers all of it.
         assert_eq!(
-            found(feeds.candidates(1, 0, Some(30), None, 5)),
+            found(feeds.candidates(1, 0, Some(30), None, 5, &[])),
             (vec![], Rest::Below(40))
         );
         // A feed with no floor holds everything.
         ready(&feeds, 2, vec![5, 3], None);
         assert_eq!(
-            found(feeds.candidates(2, 0, None, None, 5)),
+            found(feeds.candidates(2, 0, None, None, 5, &[])),
             (vec![5, 3], Rest::Done)
+        );
+    }
+
+    #[test]
+    fn statuses_of_the_last_seconds_join_the_feed_above_its_floor() {
+        let feeds = HomeFeeds::new(10);
+        ready(&feeds, 1, vec![90, 80, 70], Some(60));
+        let recent = [95, 80, 75, 50];
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, None, 3, &recent)),
+            (vec![95, 90, 80], Rest::More)
+        );
+        // 50 is below the floor: the database's part, not sent twice.
+        assert_eq!(
+            found(feeds.candidates(1, 0, Some(80), None, 3, &recent)),
+            (vec![75, 70], Rest::Below(60))
+        );
+        assert_eq!(
+            found(feeds.candidates(1, 0, None, Some(85), 9, &recent)),
+            (vec![95, 90], Rest::Done)
         );
     }
 
@@ -487,7 +585,7 @@ mod tests {
         feeds.event(&Topic::Account(1), Event::Update(25));
         feeds.event(&Topic::Account(1), Event::Update(25));
         assert_eq!(
-            found(feeds.candidates(1, 0, None, None, 9)),
+            found(feeds.candidates(1, 0, None, None, 9, &[])),
             (vec![30, 25, 20], Rest::Below(10))
         );
         // Below the floor: not this feed's business.
@@ -497,7 +595,7 @@ mod tests {
         feeds.event(&Topic::Account(1), Event::Delete(30));
         feeds.event(&Topic::Public, Event::Update(50));
         assert_eq!(
-            found(feeds.candidates(1, 0, None, None, 9)),
+            found(feeds.candidates(1, 0, None, None, 9, &[])),
             (vec![30, 25, 20], Rest::Below(10))
         );
     }
@@ -507,13 +605,13 @@ mod tests {
         let feeds = HomeFeeds::new(10);
         let build = feeds.begin(1, 0).expect("feeds are on");
         assert!(matches!(
-            feeds.candidates(1, 0, None, None, 5),
+            feeds.candidates(1, 0, None, None, 5, &[]),
             Lookup::Building
         ));
         feeds.event(&Topic::Account(1), Event::Update(99));
         build.finish(vec![50, 40], None);
         assert_eq!(
-            found(feeds.candidates(1, 0, None, None, 5)),
+            found(feeds.candidates(1, 0, None, None, 5, &[])),
             (vec![99, 50, 40], Rest::Done)
         );
     }
@@ -523,17 +621,17 @@ mod tests {
         let feeds = HomeFeeds::new(10);
         ready(&feeds, 1, vec![50], None);
         assert!(matches!(
-            feeds.candidates(1, 1, None, None, 5),
+            feeds.candidates(1, 1, None, None, 5, &[]),
             Lookup::Missing
         ));
         feeds.gap();
         assert!(matches!(
-            feeds.candidates(1, 0, None, None, 5),
+            feeds.candidates(1, 0, None, None, 5, &[]),
             Lookup::Missing
         ));
         drop(feeds.begin(1, 0));
         assert!(matches!(
-            feeds.candidates(1, 0, None, None, 5),
+            feeds.candidates(1, 0, None, None, 5, &[]),
             Lookup::Missing
         ));
         // A newer build wins over an older one that finishes late.
@@ -542,7 +640,7 @@ mod tests {
         old.finish(vec![1], None);
         new.finish(vec![2], None);
         assert_eq!(
-            found(feeds.candidates(1, 1, None, None, 5)),
+            found(feeds.candidates(1, 1, None, None, 5, &[])),
             (vec![2], Rest::Done)
         );
         assert!(HomeFeeds::new(0).begin(1, 0).is_none());

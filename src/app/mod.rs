@@ -50,6 +50,8 @@ pub struct App {
     home_floor: Arc<home_feed::HomeFloor>,
     /// The newest statuses of recent readers' home timelines.
     home_feeds: Arc<home_feed::HomeFeeds>,
+    /// Every status of the last few seconds, which feeds may not have heard of yet.
+    recent_statuses: Arc<home_feed::RecentStatuses>,
     /// Authors and wall owners read to show statuses, by version.
     known_accounts: Arc<known_accounts::KnownAccounts>,
 }
@@ -70,6 +72,7 @@ impl App {
             recent_room_messages: Arc::default(),
             home_floor: Arc::default(),
             home_feeds,
+            recent_statuses: Arc::default(),
             known_accounts: Arc::default(),
         }
     }

@@ -394,6 +394,17 @@ pub async fn home_window_floor(pool: &AnyPool, max_id: Option<i64>) -> DbResult<
     Ok(floor.map(|(id,)| id))
 }
 
+/// The ids of the newest statuses above `above`, of anyone, newest first, at most `limit`.
+pub async fn newest_ids(pool: &AnyPool, above: i64, limit: i64) -> DbResult<Vec<i64>> {
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM statuses WHERE id > $1 ORDER BY id DESC LIMIT $2")
+            .bind(above)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// Where [`home_candidates`] looks.
 #[derive(Debug, Clone, Copy)]
 pub enum HomeRange {

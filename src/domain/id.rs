@@ -21,6 +21,11 @@ pub fn next_id() -> i64 {
     }
 }
 
+/// The smallest id made at or after the Unix millisecond `ms`: ids before it are older.
+pub fn first_at(ms: i64) -> i64 {
+    ms << 16
+}
+
 /// Parses an id from its JSON string form; `None` for anything that is not a positive integer.
 pub fn parse_id(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|id| *id > 0)

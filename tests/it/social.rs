@@ -736,6 +736,28 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
         vec![second.clone(), first.clone()]
     );
 
+    // A status the feed never heard of (its event lost, as on a bus between nodes) is on the
+    // page all the same: every page also looks at the last few seconds' statuses.
+    let (unheard,): (i64,) = sqlx::query_as(
+        "INSERT INTO statuses (id, account_id, visibility, source, content, created_at) \
+         SELECT MAX(id) + 1, $1, 'public', '전해지지 않은 글', '<p>전해지지 않은 글</p>', 0 \
+         FROM statuses RETURNING id",
+    )
+    .bind(sumin.id.parse::<i64>().unwrap())
+    .fetch_one(t.app.db.pool())
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    assert_eq!(
+        ids_of(&minji.get(home).await),
+        vec![unheard.to_string(), second.clone(), first.clone()]
+    );
+    sqlx::query("DELETE FROM statuses WHERE id = $1")
+        .bind(unheard)
+        .execute(t.app.db.pool())
+        .await
+        .unwrap();
+
     // Following someone brings in what they wrote before.
     assert_eq!(minji.post(&follow(&jiho.id), json!({})).await.status(), 200);
     assert_eq!(

@@ -145,7 +145,7 @@ const CATCH_UP: i64 = 40;
 impl Delivered {
     fn new() -> Self {
         // Ids begin with their millisecond: anything made from now on sorts after this.
-        let opened = crate::domain::time::now_ms() << 16;
+        let opened = crate::domain::id::first_at(crate::domain::time::now_ms());
         Self {
             notifications_after: opened,
             updates_after: HashMap::new(),
