@@ -407,23 +407,7 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
     let mut home = connect(&t.base, &format!("access_token={resident}&stream=user")).await;
     let mut public = connect(&t.base, "stream=public:local").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let post = |text: &'static str| {
-        let (t, official) = (&t, &official);
-        async move {
-            let response = t
-                .client
-                .post(t.url("/api/v1/statuses"))
-                .bearer_auth(official)
-                .json(&json!({ "status": text }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            let body: Value = response.json().await.unwrap();
-            body["id"].as_str().unwrap().to_owned()
-        }
-    };
-    let first = post("평소처럼 전해진 글").await;
+    let first = post(&t, &official, json!({ "status": "평소처럼 전해진 글" })).await["id"].clone();
     for socket in [&mut home, &mut public] {
         let (_, event, payload) = next_event(socket, Duration::from_secs(2))
             .await

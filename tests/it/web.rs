@@ -82,14 +82,7 @@ async fn a_resident_signs_up_logs_out_and_logs_in_again() {
     assert!(page(&t, "/@sumin").await.contains("<dd>주민</dd>"));
 
     let csrf = csrf_of(&home);
-    let out = t
-        .client
-        .post(t.url("/auth/sign_out"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 303);
+    sign_out(&t, &csrf).await;
     assert!(page(&t, "/").await.contains("소통에 오신 것을 환영합니다"));
     assert_eq!(
         t.count("tokens").await,
@@ -109,14 +102,7 @@ async fn a_form_sent_after_the_session_ended_comes_back_to_its_page() {
     let t = TestApp::spawn().await;
     t.create_account("jiho", "박지호").await;
     let csrf = signed_in_resident(&t, "sumin", "이수민").await;
-    let out = t
-        .client
-        .post(t.url("/auth/sign_out"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 303);
+    sign_out(&t, &csrf).await;
     let follow = t
         .client
         .post(t.url("/@jiho/follow"))
@@ -372,6 +358,17 @@ async fn after_log_in_only_local_paths_are_followed() {
             .unwrap();
         assert_eq!(response.headers()["location"], "/", "{next:?}");
     }
+}
+
+async fn sign_out(t: &TestApp, csrf: &str) {
+    let out = t
+        .client
+        .post(t.url("/auth/sign_out"))
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
 }
 
 async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {
