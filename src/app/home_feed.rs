@@ -27,62 +27,64 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// A recent floor of the home-timeline window and when it was found.
-#[derive(Default)]
-pub(super) struct HomeFloor(Mutex<Option<(Instant, Option<i64>)>>);
+/// A value read from the database, kept for a moment so that a busy node reads it once per
+/// moment, not once per request: the home window's floor ([`App::newest_home_floor`], a
+/// second) and the statuses of the last seconds ([`App::recent_statuses`], 100 ms).
+pub(super) struct Kept<T> {
+    fresh_for: Duration,
+    value: Mutex<Option<(Instant, T)>>,
+}
 
-impl HomeFloor {
-    const FRESH_FOR: Duration = Duration::from_secs(1);
-
-    fn fresh(&self) -> Option<Option<i64>> {
-        let kept = *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
-            .map(|(_, floor)| floor)
+impl<T: Clone> Kept<T> {
+    fn new(fresh_for: Duration) -> Self {
+        Self {
+            fresh_for,
+            value: Mutex::new(None),
+        }
     }
 
-    fn keep(&self, floor: Option<i64>) {
-        *self
-            .0
+    fn value(&self) -> std::sync::MutexGuard<'_, Option<(Instant, T)>> {
+        self.value
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), floor));
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn fresh(&self) -> Option<T> {
+        self.value()
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < self.fresh_for)
+            .map(|(_, value)| value.clone())
+    }
+
+    fn keep(&self, value: T) -> T {
+        *self.value() = Some((Instant::now(), value.clone()));
+        value
     }
 }
 
-/// The newest statuses of anyone, read at most every [`RecentStatuses::FRESH_FOR`]: the ids
-/// above the point [`RecentStatuses::SETTLE`] ago, newest first.
-#[derive(Default)]
-pub(super) struct RecentStatuses(Mutex<Option<(Instant, std::sync::Arc<Vec<i64>>)>>);
+/// The floor of the newest home-timeline window: `None` while there are fewer statuses.
+pub(super) type HomeFloor = Kept<Option<i64>>;
 
-impl RecentStatuses {
-    const FRESH_FOR: Duration = Duration::from_millis(100);
-    /// How long an event may take to reach a feed, at most, for the feed to be trusted alone.
-    const SETTLE: Duration = Duration::from_secs(5);
-    /// At most this many (a busier moment leaves the older ones to the events).
-    const MAX: i64 = 200;
-
-    fn fresh(&self) -> Option<std::sync::Arc<Vec<i64>>> {
-        let kept = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.as_ref()
-            .filter(|(at, _)| at.elapsed() < Self::FRESH_FOR)
-            .map(|(_, ids)| ids.clone())
-    }
-
-    fn keep(&self, ids: Vec<i64>) -> std::sync::Arc<Vec<i64>> {
-        let ids = std::sync::Arc::new(ids);
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((Instant::now(), ids.clone()));
-        ids
+impl Default for HomeFloor {
+    /// A floor a second old only widens the window by that second's posts.
+    fn default() -> Self {
+        Kept::new(Duration::from_secs(1))
     }
 }
+
+/// The ids of every status above the point [`SETTLE`] ago, newest first, at most
+/// [`MAX_RECENT`] (a busier moment leaves the older ones to the events).
+pub(super) type RecentStatuses = Kept<std::sync::Arc<Vec<i64>>>;
+
+impl Default for RecentStatuses {
+    fn default() -> Self {
+        Kept::new(Duration::from_millis(100))
+    }
+}
+
+/// How long an event may take to reach a feed, at most, for the feed to be trusted alone.
+const SETTLE: Duration = Duration::from_secs(5);
+const MAX_RECENT: i64 = 200;
 
 /// Readers whose feeds a node keeps at most; beyond, the oldest feed goes.
 const MAX_FEEDS: usize = 20_000;
@@ -419,15 +421,14 @@ impl App {
         if let Some(ids) = self.recent_statuses.fresh() {
             return Ok(ids);
         }
-        let settled =
-            now_ms() - i64::try_from(RecentStatuses::SETTLE.as_millis()).unwrap_or(i64::MAX / 2);
+        let settled = now_ms() - i64::try_from(SETTLE.as_millis()).unwrap_or(i64::MAX / 2);
         let ids = rows::newest_ids(
             self.db.pool(),
             crate::domain::id::first_at(settled),
-            RecentStatuses::MAX,
+            MAX_RECENT,
         )
         .await?;
-        Ok(self.recent_statuses.keep(ids))
+        Ok(self.recent_statuses.keep(std::sync::Arc::new(ids)))
     }
 
     /// A page of the home timeline walked in the database (see `db::statuses::timeline`).
@@ -437,17 +438,15 @@ impl App {
         page: &Page,
         now: i64,
     ) -> Result<Vec<StatusRow>> {
-        let newest_floor = match (page.max_id, page.min_id) {
-            (None, None) => Some(self.newest_home_floor().await?),
-            _ => None,
-        };
+        // The kept floor serves first pages; `rows::timeline` decides which page is one.
+        let newest_floor = self.newest_home_floor().await?;
         Ok(rows::timeline(
             self.db.pool(),
             looker,
             &Timeline::Home,
             page,
             now,
-            newest_floor,
+            Some(newest_floor),
         )
         .await?)
     }
@@ -489,15 +488,14 @@ impl App {
     }
 
     /// The floor of the newest home-timeline window (see `db::statuses::timeline`), read again
-    /// when a second old; `None` while there are fewer statuses than the window holds. A floor
-    /// a second old only widens the window by that second's posts.
+    /// when a second old ([`HomeFloor`]); `None` while there are fewer statuses than the window
+    /// holds.
     pub(super) async fn newest_home_floor(&self) -> Result<Option<i64>> {
         if let Some(floor) = self.home_floor.fresh() {
             return Ok(floor);
         }
         let floor = rows::home_window_floor(self.db.pool(), None).await?;
-        self.home_floor.keep(floor);
-        Ok(floor)
+        Ok(self.home_floor.keep(floor))
     }
 }
 

@@ -154,9 +154,9 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
     DbError::Sqlx(error)
 }
 
-/// `before` + `$first, …, $n` + `after` (`first` follows the query's other parameters): a query with an `IN (…)` list of `ids`, so that a
-/// page of statuses needs one query per kind of detail rather than one per status. Returns the
-/// SQL and the values to bind in order. Only placeholders are spliced between the two fixed
+/// `before` + `$first, …, $n` + `after` (`first` follows the query's other parameters): a
+/// query with an `IN (…)` list of `ids`, so that a page needs one query per kind of detail
+/// rather than one per item. Returns the SQL and the values to bind in order. Only placeholders are spliced between the two fixed
 /// parts, so nothing a user sends reaches the SQL text; that is what makes the assertion true.
 ///
 /// The list is padded to one of a few lengths by repeating its last id (a repeated value in
@@ -177,7 +177,7 @@ pub(crate) fn with_in_list(
 }
 
 /// `$first, …` for `n` parameters.
-pub(crate) fn placeholders(first: usize, n: usize) -> String {
+fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -185,7 +185,7 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
 }
 
 /// `ids` repeated at the end up to the next of a few list lengths (see [`with_in_list`]).
-pub(crate) fn padded(ids: &[i64]) -> Vec<i64> {
+fn padded(ids: &[i64]) -> Vec<i64> {
     let length = match ids.len() {
         0..=4 => ids.len(),
         n if n <= 8 => 8,

@@ -139,8 +139,7 @@ fn come_back_to(parts: &Parts) -> String {
         .get(axum::http::header::REFERER)
         .and_then(|referer| referer.to_str().ok())
         .and_then(|referer| url::Url::parse(referer).ok())
-        .map_or("/".to_owned(), |page| match page.query() {
-            Some(query) => format!("{}?{query}", page.path()),
-            None => page.path().to_owned(),
+        .map_or("/".to_owned(), |page| {
+            page[url::Position::BeforePath..url::Position::AfterQuery].to_owned()
         })
 }
