@@ -55,6 +55,17 @@ async fn next_text(socket: &mut Socket) -> Value {
     }
 }
 
+async fn follow(t: &TestApp, token: &str, target: i64) {
+    let followed = t
+        .client
+        .post(t.url(&format!("/api/v1/accounts/{target}/follow")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 200);
+}
+
 async fn post(t: &TestApp, token: &str, body: Value) -> Value {
     let response = t
         .client
@@ -297,14 +308,7 @@ async fn a_muted_account_stays_out_of_the_stream() {
         t.token_for("jiho").await,
     );
     for target in [minji, jiho] {
-        let followed = t
-            .client
-            .post(t.url(&format!("/api/v1/accounts/{target}/follow")))
-            .bearer_auth(&sumin_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(followed.status(), 200);
+        follow(&t, &sumin_token, target).await;
     }
     let muted = t
         .client
@@ -338,14 +342,7 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
     let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     // One notification arrives as usual.
-    let followed = t
-        .client
-        .post(t.url(&format!("/api/v1/accounts/{official_id}/follow")))
-        .bearer_auth(&resident)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(followed.status(), 200);
+    follow(&t, &resident, official_id).await;
     let (_, event, first) = next_event(&mut socket, Duration::from_secs(2))
         .await
         .expect("the follow is announced");
@@ -396,14 +393,7 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
     t.create_account("minji", "김민지").await;
     let resident = t.token_for("minji").await;
     let official = t.token_for("gildong").await;
-    let followed = t
-        .client
-        .post(t.url(&format!("/api/v1/accounts/{official_id}/follow")))
-        .bearer_auth(&resident)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(followed.status(), 200);
+    follow(&t, &resident, official_id).await;
     let mut home = connect(&t.base, &format!("access_token={resident}&stream=user")).await;
     let mut public = connect(&t.base, "stream=public:local").await;
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -9,6 +9,11 @@ async fn page(t: &TestApp, path: &str) -> String {
 }
 
 async fn sign_in(t: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    sign_in_to(t, login, password, "/").await
+}
+
+/// Logs in from the log-in page, asking to be brought to `next`.
+async fn sign_in_to(t: &TestApp, login: &str, password: &str, next: &str) -> reqwest::Response {
     let csrf = csrf_of(&page(t, "/auth/sign_in").await);
     t.client
         .post(t.url("/auth/sign_in"))
@@ -16,7 +21,7 @@ async fn sign_in(t: &TestApp, login: &str, password: &str) -> reqwest::Response 
             ("csrf", csrf.as_str()),
             ("login", login),
             ("password", password),
-            ("next", "/"),
+            ("next", next),
         ])
         .send()
         .await
@@ -127,19 +132,7 @@ async fn a_form_sent_after_the_session_ended_comes_back_to_its_page() {
         .unwrap();
     assert_eq!(bare.headers()["location"], "/auth/sign_in?next=%2F");
     // Log-in brings her back to the wall, which answers.
-    let csrf = csrf_of(&page(&t, "/auth/sign_in?next=%2F%40jiho").await);
-    let back = t
-        .client
-        .post(t.url("/auth/sign_in"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "sumin"),
-            ("password", GOOD_PASSWORD),
-            ("next", "/@jiho"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let back = sign_in_to(&t, "sumin", GOOD_PASSWORD, "/@jiho").await;
     assert_eq!(back.headers()["location"], "/@jiho");
     assert!(page(&t, "/@jiho").await.contains("박지호"));
 }
@@ -343,19 +336,7 @@ async fn after_log_in_only_local_paths_are_followed() {
         "/\n/evil.example/",
         "https://evil.example/",
     ] {
-        let csrf = csrf_of(&page(&t, "/auth/sign_in").await);
-        let response = t
-            .client
-            .post(t.url("/auth/sign_in"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("login", "sumin"),
-                ("password", GOOD_PASSWORD),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = sign_in_to(&t, "sumin", GOOD_PASSWORD, next).await;
         assert_eq!(response.headers()["location"], "/", "{next:?}");
     }
 }
