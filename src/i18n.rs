@@ -460,8 +460,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "error.room_credentials_on_join",
-        "익명 입장에는 계정 정보를 보내지 마세요",
-        "Send no account credentials with an anonymous join",
+        "익명 티켓과 함께 계정 정보를 보내지 마세요",
+        "Send no account credentials with an anonymous ticket",
     ),
     (
         "invalid.room_audience",

@@ -78,10 +78,11 @@ impl App {
     }
 
     /// Housekeeping that runs every few minutes: expired codes and sessions, uploads never
-    /// attached, limiter memory.
+    /// attached, the anonymous tables put back in key order, limiter memory.
     pub async fn sweep(&self) -> Result<()> {
         crate::db::oauth::delete_expired(self.db.pool(), crate::domain::time::now_ms()).await?;
         self.remove_stale_uploads().await?;
+        crate::db::rooms::reorder_anonymous_tables(&self.db).await?;
         self.limits.forget_idle();
         Ok(())
     }

@@ -214,15 +214,38 @@ pub async fn close(tx: &mut Tx, id: i64, now: i64) -> DbResult<()> {
 }
 
 /// Records that `account_id` was issued this room's ticket; `Conflict` when it already was.
+///
+/// A room's holders are one row, its account ids in ascending order, rewritten whole: a dump
+/// then shows who took a ticket but never in which order, which could otherwise be paired
+/// with the order participants joined in (docs/anonymity.md).
 pub async fn record_ticket_issued(tx: &mut Tx, room_id: i64, account_id: i64) -> DbResult<()> {
-    sqlx::query("INSERT INTO room_tickets_issued (room_id, account_id) VALUES ($1, $2)")
+    // Creates the room's row or, through the no-op update, locks it: two tickets issued at
+    // once in one room then queue instead of each rewriting the list it read.
+    sqlx::query(
+        "INSERT INTO room_ticket_holders (room_id, account_ids) VALUES ($1, '') \
+         ON CONFLICT (room_id) DO UPDATE SET account_ids = room_ticket_holders.account_ids",
+    )
+    .bind(room_id)
+    .execute(&mut **tx)
+    .await?;
+    let (listed,): (String,) =
+        sqlx::query_as("SELECT account_ids FROM room_ticket_holders WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let holders = crate::domain::room::TicketHolders::parse(&listed)
+        .with(account_id)
+        .ok_or(DbError::Conflict(TICKET_HOLDERS))?;
+    sqlx::query("UPDATE room_ticket_holders SET account_ids = $2 WHERE room_id = $1")
         .bind(room_id)
-        .bind(account_id)
+        .bind(holders.to_string())
         .execute(&mut **tx)
-        .await
-        .map_err(|e| conflict(e, &[("room_tickets_issued", "room_tickets_issued")]))?;
+        .await?;
     Ok(())
 }
+
+/// The constraint a second ticket for the same account and room breaks.
+const TICKET_HOLDERS: &str = "room_ticket_holders";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParticipantRow {
@@ -537,7 +560,7 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
 
 /// Whether the conflict is the one-ticket-per-account rule.
 pub fn is_ticket_conflict(error: &DbError) -> bool {
-    matches!(error, DbError::Conflict("room_tickets_issued"))
+    matches!(error, DbError::Conflict(TICKET_HOLDERS))
 }
 
 /// Participants (not removed) of rooms still open, across the service.
@@ -549,4 +572,20 @@ pub async fn count_open_participants(pool: &AnyPool) -> DbResult<i64> {
     .fetch_one(pool)
     .await?;
     Ok(n)
+}
+
+/// Rewrites the rooms' anonymous tables in the order of their keys, so that their storage
+/// order (and so a `pg_dump`) says nothing of the order in which members joined, and the
+/// old versions of rewritten ticket lists are gone from the table. On SQLite both tables
+/// are already stored in key order (`WITHOUT ROWID`, and one row per room).
+pub async fn reorder_anonymous_tables(db: &super::Db) -> DbResult<()> {
+    if db.backend() == super::Backend::Postgres {
+        for statement in [
+            "CLUSTER room_participants USING room_participants_pkey",
+            "CLUSTER room_ticket_holders USING room_ticket_holders_pkey",
+        ] {
+            sqlx::query(statement).execute(db.pool()).await?;
+        }
+    }
+    Ok(())
 }

@@ -340,6 +340,48 @@ const COLOURS: &[&str] = &[
     "#1b6e5a", "#8a3b12", "#2f4b9a", "#7a1f5c", "#5b5b12", "#0f5f7a", "#6a3fa0", "#9a2f2f",
 ];
 
+/// The accounts that were issued a room's ticket, kept in ascending order of id: the set, and
+/// nothing about the order in which they were issued.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketHolders(Vec<i64>);
+
+impl TicketHolders {
+    /// Reads the stored list (`"3,17,42"`); a damaged entry is dropped rather than trusted.
+    pub fn parse(listed: &str) -> Self {
+        let mut ids: Vec<i64> = listed
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Self(ids)
+    }
+
+    /// The set with `account` added, or `None` when it already holds a ticket (one per
+    /// account and room).
+    pub fn with(mut self, account: i64) -> Option<Self> {
+        let at = self.0.binary_search(&account).err()?;
+        self.0.insert(at, account);
+        Some(self)
+    }
+
+    pub fn contains(&self, account: i64) -> bool {
+        self.0.binary_search(&account).is_ok()
+    }
+}
+
+impl std::fmt::Display for TicketHolders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A participant's pseudonym, chosen from its ticket's hash: stable within the room (the same
 /// ticket always gives it), unrelated across rooms (each room has its own tickets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,6 +467,29 @@ mod tests {
     use blind_rsa_signatures::{
         PublicKeySha384PSSRandomized as Pk, SecretKeySha384PSSRandomized as Sk,
     };
+
+    #[test]
+    fn ticket_holders_keep_ascending_order_whatever_order_tickets_were_issued_in() {
+        let issued_late_first = TicketHolders::default()
+            .with(42)
+            .and_then(|h| h.with(3))
+            .and_then(|h| h.with(17))
+            .unwrap();
+        let issued_in_order = TicketHolders::parse("3")
+            .with(17)
+            .and_then(|h| h.with(42))
+            .unwrap();
+        assert_eq!(issued_late_first, issued_in_order);
+        assert_eq!(issued_late_first.to_string(), "3,17,42");
+        assert!(issued_late_first.contains(17));
+        assert_eq!(
+            issued_late_first.clone().with(17),
+            None,
+            "one ticket per account"
+        );
+        assert_eq!(TicketHolders::parse("").to_string(), "");
+        assert_eq!(TicketHolders::parse("9,x,2,9").to_string(), "2,9");
+    }
 
     #[test]
     fn a_ticket_blinded_signed_and_finalised_verifies_and_a_changed_one_does_not() {

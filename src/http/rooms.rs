@@ -173,12 +173,28 @@ fn moderation_json(row: &ModerationRow) -> Value {
 /// The credential of a room request: `Sotong-Ticket`, or else the bearer token.
 async fn credential(app: &App, headers: &HeaderMap) -> Result<RoomCredential, Error> {
     if let Some(ticket) = ticket_in(headers)? {
-        return Ok(RoomCredential::Ticket(ticket));
+        return ticket_alone(ticket, carries_account(headers)).map(RoomCredential::Ticket);
     }
     let viewer = crate::http::extract::api_viewer(app, headers)
         .await?
         .ok_or(Error::Unauthorized("error.unauthorized"))?;
     Ok(RoomCredential::Account(viewer))
+}
+
+/// Whether a request carries anything that could name an account: a bearer token or any
+/// cookie (a session cookie sent along is enough to tie the request to a person).
+pub(crate) fn carries_account(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE)
+}
+
+/// The one gate of every ticket path (join, speaking, reading, reacting, raising a
+/// suggestion, the stream's hello): a ticket is taken only from a request that names no
+/// account, so that no request ever joins a ticket to an account, even by mistake.
+pub(crate) fn ticket_alone(ticket: Ticket, names_account: bool) -> Result<Ticket, Error> {
+    if names_account {
+        return Err(Error::BadRequest("error.room_credentials_on_join"));
+    }
+    Ok(ticket)
 }
 
 /// The ticket of a `Sotong-Ticket: message.signature` header, if the request has one.
@@ -382,13 +398,11 @@ pub async fn join(
     let id = room_id(&id)?;
     let view = match request.ticket {
         Some(ticket) => {
-            if headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE) {
-                return Err(Error::BadRequest("error.room_credentials_on_join").into());
-            }
             let ticket = Ticket {
                 message: ticket.message,
                 signature: ticket.signature,
             };
+            let ticket = ticket_alone(ticket, carries_account(&headers))?;
             app.join_with_ticket(id, &ticket).await?
         }
         None => match credential(&app, &headers).await? {
@@ -630,14 +644,20 @@ pub async fn stream(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let id = room_id(&id)?;
+    let from_page_session = query.session.as_deref() == Some("1");
+    // Browsers send their cookies with every WebSocket, and the stream never reads them
+    // unless a host's page asks (`?session=1`): only then, or with a bearer token, does the
+    // connection name an account, and a ticket is refused on it.
+    let names_account = from_page_session || headers.contains_key(header::AUTHORIZATION);
+    if ticket_in(&headers)?.is_some() && names_account {
+        return Err(Error::BadRequest("error.room_credentials_on_join").into());
+    }
     // A host's page (`?session=1`) speaks by its account through the page's session; a
     // member's page never asks for this and sends its ticket in the first frame.
     let early = match credential(&app, &headers).await.ok() {
-        None if query.session.as_deref() == Some("1") => {
-            crate::http::extract::socket_page_viewer(&app, &headers)
-                .await?
-                .map(RoomCredential::Account)
-        }
+        None if from_page_session => crate::http::extract::socket_page_viewer(&app, &headers)
+            .await?
+            .map(RoomCredential::Account),
         early => early,
     };
     let upgrade = upgrade
@@ -646,7 +666,7 @@ pub async fn stream(
         .max_message_size(8 * 1024)
         .max_frame_size(8 * 1024);
     Ok(upgrade
-        .on_upgrade(move |socket| serve_room(app, id, lang, early, socket))
+        .on_upgrade(move |socket| serve_room(app, id, lang, early, names_account, socket))
         .into_response())
 }
 
@@ -674,11 +694,18 @@ fn error_frame(lang: Lang, error: Error) -> String {
     json!({ "type": "error", "error": lang.t(key) }).to_string()
 }
 
-async fn credential_from_frame(app: &App, frame: &Frame) -> Result<RoomCredential, Error> {
+/// The credential of a `hello` frame. `names_account`: whether the connection has already
+/// named an account (its upgrade, or an earlier hello), so that a ticket is refused on it.
+async fn credential_from_frame(
+    app: &App,
+    frame: &Frame,
+    names_account: bool,
+) -> Result<RoomCredential, Error> {
     if let Some(ticket) = frame.ticket.as_deref() {
-        return Ticket::from_header(ticket)
-            .map(RoomCredential::Ticket)
-            .ok_or(Error::Unauthorized("error.room_ticket_invalid"));
+        let ticket =
+            Ticket::from_header(ticket).ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+        return ticket_alone(ticket, names_account || frame.access_token.is_some())
+            .map(RoomCredential::Ticket);
     }
     let token = frame
         .access_token
@@ -726,6 +753,7 @@ async fn serve_room(
     id: i64,
     lang: Lang,
     early: Option<RoomCredential>,
+    mut names_account: bool,
     socket: WebSocket,
 ) {
     let _open = crate::http::metrics::OpenSocket::new("room");
@@ -776,8 +804,15 @@ async fn serve_room(
                     for reply in out { if outgoing.send(Message::Text(reply.into())).await.is_err() { return; } }
                     continue;
                 };
+                let hello = if frame.kind == "hello" {
+                    let credential = credential_from_frame(&app, &frame, names_account).await;
+                    names_account |= frame.access_token.is_some();
+                    Some(credential)
+                } else {
+                    None
+                };
                 match (frame.kind.as_str(), &seat) {
-                    ("hello", _) => match credential_from_frame(&app, &frame).await {
+                    ("hello", _) => match hello.unwrap_or(Err(Error::NotFound)) {
                         Ok(c) => match take_seat(&app, id, lang, &c, "welcome").await {
                             Ok((taken, welcome)) => {
                                 out.push(welcome);

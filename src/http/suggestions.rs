@@ -14,7 +14,7 @@ use crate::http::excel::csv_download;
 use crate::http::extract::{Auth, MaybeAuth, Params};
 use crate::i18n::Lang;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -164,9 +164,10 @@ pub async fn raise(
     };
     let raiser = match crate::http::rooms::ticket_in(&headers)? {
         Some(ticket) => {
-            if viewer.is_some() || headers.contains_key(header::COOKIE) {
-                return Err(Error::BadRequest("error.room_credentials_on_join").into());
-            }
+            let ticket = crate::http::rooms::ticket_alone(
+                ticket,
+                viewer.is_some() || crate::http::rooms::carries_account(&headers),
+            )?;
             let room_id = form
                 .room_id
                 .as_deref()

@@ -187,6 +187,18 @@ pub(crate) async fn open_room(client: &Client, token: &str, body: Value) -> Valu
     response.json().await.unwrap()
 }
 
+/// How many tickets were issued, in all rooms.
+async fn tickets_issued(t: &TestApp) -> i64 {
+    let lists: Vec<(String,)> = sqlx::query_as("SELECT account_ids FROM room_ticket_holders")
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap();
+    lists
+        .iter()
+        .map(|(l,)| l.split(',').filter(|id| !id.is_empty()).count() as i64)
+        .sum()
+}
+
 /// Everything in every table, as text, one string per row.
 async fn dump_all_tables(t: &TestApp) -> Vec<(String, String)> {
     let pool = t.app.db.pool();
@@ -235,7 +247,8 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
     let d = department(&t).await;
     // The scripted session runs against the real binary, so that its log can be read.
     let log = tempfile::NamedTempFile::new().unwrap();
-    let (mut child, base) = crate::process::serve_logging(&t, "debug", log.path());
+    // At the most detailed level, so that what any library writes at trace is read too.
+    let (mut child, base) = crate::process::serve_logging(&t, "trace", log.path());
     let client = Client::new(&base);
     let room = open_room(
         &client,
@@ -528,7 +541,7 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
         .chain(&message_ids)
         .collect();
     let rows = dump_all_tables(&t).await;
-    assert!(rows.iter().any(|(table, _)| table == "room_tickets_issued"));
+    assert!(rows.iter().any(|(table, _)| table == "room_ticket_holders"));
     for (table, row) in &rows {
         let names_member = d.members.iter().any(|(id, handle, ..)| {
             row.split(|c: char| !c.is_alphanumeric() && c != '_')
@@ -563,11 +576,25 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
             "a log line connects them: {line}"
         );
         for ticket in &tickets {
+            let (prepared, signature) = ticket.split_once('.').unwrap();
             assert!(
-                !line.contains(ticket.split_once('.').unwrap().1),
-                "a ticket was logged"
+                !line.contains(signature) && !line.contains(prepared),
+                "a ticket was logged: {line}"
             );
         }
+        for (.., token) in &d.members {
+            assert!(!line.contains(token.as_str()), "a token was logged: {line}");
+        }
+        // No client's address either: only the server's own, and its database's.
+        let server = base.trim_start_matches("http://");
+        let others = line
+            .replace(server, "")
+            .replace("127.0.0.1:5432", "")
+            .replace("127.0.0.1:4222", "");
+        assert!(
+            !others.contains("127.0.0.1:"),
+            "a client's address was logged: {line}"
+        );
     }
 }
 
@@ -1274,7 +1301,7 @@ async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself()
     assert_eq!(client.ticket(&id, &d.members[3].3).await.0, 403);
     // On the list but without the code (or with a wrong one): no ticket, and nothing recorded.
     assert_eq!(client.ticket(&id, &d.members[0].3).await.0, 403);
-    assert_eq!(t.count("room_tickets_issued").await, 0);
+    assert_eq!(tickets_issued(&t).await, 0);
     let mut signed = Vec::new();
     for member in &d.members[..3] {
         let (status, ticket) = client.ticket_with_code(&id, &member.3, Some("2026")).await;
@@ -1294,7 +1321,7 @@ async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself()
         )
         .await;
     assert_eq!(garbage.status(), 403, "outside the list is checked first");
-    assert_eq!(t.count("room_tickets_issued").await, 3);
+    assert_eq!(tickets_issued(&t).await, 3);
     // Capacity three, the host included: the third ticket holder finds the room full.
     assert_eq!(client.join(&id, first).await.status(), 200);
     assert_eq!(client.join(&id, second).await.status(), 200);
@@ -1320,6 +1347,294 @@ async fn a_list_of_accounts_a_join_code_and_a_capacity_keep_the_room_to_itself()
             .await;
         assert_eq!(refused.status(), 422, "{bad}");
     }
-    assert_eq!(t.count("room_tickets_issued").await, 3);
+    assert_eq!(tickets_issued(&t).await, 3);
     assert_eq!(client.ticket(open_id, &d.members[3].3).await.0, 200);
+}
+
+/// docs/anonymity.md: a ticket is taken only from a request that names no account, on every
+/// path a ticket travels — the join (header or body), speaking, reading, raising a
+/// suggestion, and the stream's hello — and such a request changes nothing.
+#[tokio::test]
+async fn a_ticket_travelling_with_account_credentials_is_refused_on_every_path() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "자격 증명 시험", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    let member = &d.members[0].3;
+    let ticket = client.ticket(&id, member).await.1.unwrap();
+    let (m, s) = ticket.split_once('.').unwrap();
+    // Joined with the ticket alone, so that each refusal below is for the company it keeps.
+    assert_eq!(client.join(&id, &ticket).await.status(), 200);
+    let participants_before = t.count("room_participants").await;
+    let suggestions_before = t.count("suggestions").await;
+    let http = reqwest::Client::new();
+    let join = client.url(&format!("/{id}/join"));
+    let speak = client.url(&format!("/{id}/messages"));
+    let refused = [
+        // The ticket in the header, a bearer token beside it.
+        http.post(&join)
+            .header("Sotong-Ticket", &ticket)
+            .bearer_auth(member)
+            .json(&json!({})),
+        // The ticket in the header, a session cookie beside it.
+        http.post(&join)
+            .header("Sotong-Ticket", &ticket)
+            .header("Cookie", "sotong_session=anything")
+            .json(&json!({})),
+        // The ticket in the body, a cookie beside it.
+        http.post(&join)
+            .header("Cookie", "sotong_session=anything")
+            .json(&json!({ "ticket": { "message": m, "signature": s } })),
+        http.post(&speak)
+            .header("Sotong-Ticket", &ticket)
+            .bearer_auth(member)
+            .json(&json!({ "body": "누구인지 드러나는 말" })),
+        http.get(&speak)
+            .header("Sotong-Ticket", &ticket)
+            .bearer_auth(member),
+        http.post(t.url("/api/v1/sotong/suggestions"))
+            .header("Sotong-Ticket", &ticket)
+            .bearer_auth(member)
+            .json(&json!({ "title": "창문 틴팅", "body": "여름에 덥습니다", "room_id": id })),
+    ];
+    for request in refused {
+        let response = request.send().await.unwrap();
+        let url = response.url().to_string();
+        assert_eq!(response.status(), 400, "{url}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("계정"), "{body}");
+    }
+    assert_eq!(t.count("room_participants").await, participants_before);
+    assert_eq!(t.count("room_messages").await, 0);
+    assert_eq!(t.count("suggestions").await, suggestions_before);
+
+    // The stream: a ticket on a socket opened with a bearer token, and a hello that carries
+    // both a ticket and an access token.
+    let url = format!(
+        "{}/api/v1/sotong/rooms/{id}/stream",
+        t.base.replacen("http", "ws", 1)
+    );
+    let mut upgrade =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            url.as_str(),
+        )
+        .unwrap();
+    upgrade
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {member}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(upgrade).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "hello", "ticket": ticket })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let answer = next_frame(&mut socket).await;
+    assert_eq!(answer["type"], "error", "{answer}");
+    let mut socket = stream_with(
+        &t.base,
+        &id,
+        json!({ "type": "hello", "ticket": ticket, "access_token": member }),
+    )
+    .await;
+    let answer = next_frame(&mut socket).await;
+    assert_eq!(answer["type"], "error", "{answer}");
+    assert_eq!(t.count("room_participants").await, participants_before);
+
+    // The same ticket alone is still welcome.
+    let mut socket = stream_with(&t.base, &id, json!({ "type": "hello", "ticket": ticket })).await;
+    let answer = next_frame(&mut socket).await;
+    assert_eq!(answer["type"], "welcome", "{answer}");
+}
+
+/// docs/anonymity.md: the order in which rows are stored (and so `sqlite3 .dump` and
+/// `pg_dump`) pairs no ticket holder with a participant. Members take tickets in one order
+/// and join in the same order, the natural case; the dump lists holders by account id and
+/// participants by their random ids, neither in the order of issue or join.
+#[tokio::test]
+async fn the_order_of_stored_rows_pairs_no_member_with_a_participant() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "순서 시험", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    let room_id: i64 = id.parse().unwrap();
+    // An order of issue that is not the order of account ids.
+    let order = [2, 0, 4, 1, 3];
+    let mut tickets = Vec::new();
+    for &i in &order {
+        let (status, ticket) = client.ticket(&id, &d.members[i].3).await;
+        assert_eq!(status, 200);
+        tickets.push(ticket.unwrap());
+    }
+    let mut joined_as = Vec::new();
+    for ticket in &tickets {
+        let joined: Value = client.join(&id, ticket).await.json().await.unwrap();
+        joined_as.push(joined["participant"]["id"].as_str().unwrap().to_owned());
+    }
+    // Housekeeping puts tables back in key order where the database keeps insertion order.
+    t.app.sweep().await.unwrap();
+
+    let rows = dump_all_tables(&t).await;
+    let holders_rows: Vec<&String> = rows
+        .iter()
+        .filter(|(table, row)| table == "room_ticket_holders" && row.contains(&room_id.to_string()))
+        .map(|(_, row)| row)
+        .collect();
+    assert_eq!(holders_rows.len(), 1, "one row per room: {holders_rows:?}");
+    // `123|'1,2,3'` on SQLite, `(123,"1,2,3")` on PostgreSQL.
+    let listed: Vec<i64> = holders_rows[0]
+        .trim_start_matches('(')
+        .strip_prefix(&room_id.to_string())
+        .unwrap()
+        .trim_matches(|c| matches!(c, '|' | ',' | '\'' | '"' | ')'))
+        .split(',')
+        .map(|id| id.parse().unwrap())
+        .collect();
+    let mut by_id: Vec<i64> = d.members.iter().map(|m| m.0).collect();
+    by_id.sort_unstable();
+    assert_eq!(
+        listed, by_id,
+        "holders in account order, not in order of issue"
+    );
+    let issued_in: Vec<i64> = order.iter().map(|&i| d.members[i].0).collect();
+    assert_ne!(listed, issued_in);
+
+    let dumped_participants: Vec<String> = rows
+        .iter()
+        .filter(|(table, _)| table == "room_participants")
+        .filter_map(|(_, row)| {
+            joined_as
+                .iter()
+                .find(|p| row.trim_start_matches(['(', '\'']).starts_with(p.as_str()))
+                .cloned()
+        })
+        .collect();
+    let mut in_key_order = joined_as.clone();
+    in_key_order.sort();
+    assert_eq!(
+        dumped_participants, in_key_order,
+        "participants in the order of their random ids, not of their joins"
+    );
+}
+
+/// docs/anonymity.md: the minimum group size counts the participants who joined by ticket and
+/// are still in the room. A removal that brings a room below it silences the room again; a
+/// mute does not.
+#[tokio::test]
+async fn the_minimum_group_size_counts_those_not_removed() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let room = open_room(
+        &client,
+        &d.host_token,
+        json!({ "title": "세 사람", "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    let id = room["id"].as_str().unwrap().to_owned();
+    let tickets = client.join_all(&id, &d.members[..3]).await;
+    let said = client
+        .as_ticket(
+            reqwest::Method::POST,
+            &format!("/{id}/messages"),
+            &tickets[0],
+            Some(json!({ "body": "셋이 모였습니다" })),
+        )
+        .await;
+    assert_eq!(said.status(), 200);
+    let seen = |ticket: &str| {
+        let ticket = ticket.to_owned();
+        let client = &client;
+        let id = id.clone();
+        async move {
+            let room: Value = client
+                .as_ticket(reqwest::Method::GET, &format!("/{id}"), &ticket, None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            let messages: Vec<Value> = client
+                .as_ticket(
+                    reqwest::Method::GET,
+                    &format!("/{id}/messages"),
+                    &ticket,
+                    None,
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            (
+                room["visible"].clone(),
+                room["participants_count"].clone(),
+                messages.len(),
+            )
+        }
+    };
+    assert_eq!(
+        seen(&tickets[0]).await,
+        (json!(true), json!(4), 1),
+        "three and the host"
+    );
+
+    let host_reads: Vec<Value> = client
+        .as_account(
+            reqwest::Method::GET,
+            &format!("/{id}/messages"),
+            &d.host_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let author = host_reads[0]["participant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let others: Vec<String> = {
+        let mut ids = Vec::new();
+        for ticket in &tickets[1..] {
+            let me: Value = client.join(&id, ticket).await.json().await.unwrap();
+            ids.push(me["participant"]["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    };
+    assert!(!others.contains(&author));
+    let act = |who: String, action: &'static str| {
+        let client = &client;
+        let id = id.clone();
+        let host = d.host_token.clone();
+        async move {
+            client
+                .as_account(
+                    reqwest::Method::POST,
+                    &format!("/{id}/participants/{who}/{action}"),
+                    &host,
+                    json!({ "reason": "시험" }),
+                )
+                .await
+                .status()
+        }
+    };
+    // Muted is still in the room.
+    assert_eq!(act(others[0].clone(), "mute").await, 200);
+    assert_eq!(seen(&tickets[0]).await, (json!(true), json!(4), 1));
+    // Removed is not: two remain, and the room is silent again.
+    assert_eq!(act(others[1].clone(), "remove").await, 200);
+    assert_eq!(seen(&tickets[0]).await, (json!(false), Value::Null, 0));
 }
