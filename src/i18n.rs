@@ -210,6 +210,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Too many requests. Try again later.",
     ),
     (
+        "error.control_characters",
+        "제어 문자(NUL 등)는 보낼 수 없습니다",
+        "Control characters (such as NUL) are not accepted",
+    ),
+    (
         "error.malformed_body",
         "요청 본문을 해석할 수 없습니다",
         "The request body could not be parsed",

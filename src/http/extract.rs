@@ -199,6 +199,8 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
                     .text()
                     .await
                     .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+                crate::http::input::check_text(&name)?;
+                crate::http::input::check_text(&value)?;
                 fields.push((name, value));
             }
             let encoded = serde_urlencoded::to_string(&fields)

@@ -6,6 +6,7 @@
 pub mod error;
 pub mod excel;
 pub mod extract;
+pub mod input;
 pub mod mastodon;
 pub mod metrics;
 mod openapi;
@@ -70,6 +71,7 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(web::same_origin_only))
         .layer(axum::middleware::from_fn(web::remember_language))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), input::refuse_bad_text))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(

@@ -3,6 +3,7 @@
 //! HTTP, and real clients written by others (Mastodon.py).
 
 mod accounts;
+mod bad_text;
 mod blocks;
 mod browser;
 mod cli;

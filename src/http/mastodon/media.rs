@@ -33,7 +33,9 @@ pub async fn upload(
         match field.name() {
             Some("file") => file = Some(field.bytes().await.map_err(too_large_or_malformed)?),
             Some("description") => {
-                description = Some(field.text().await.map_err(too_large_or_malformed)?)
+                let text = field.text().await.map_err(too_large_or_malformed)?;
+                crate::http::input::check_text(&text)?;
+                description = Some(text);
             }
             _ => {}
         }

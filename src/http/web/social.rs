@@ -204,6 +204,7 @@ async fn read_composer(mut form: Multipart) -> Result<ComposerForm, Error> {
             continue;
         }
         let text = field.text().await.map_err(refused)?;
+        crate::http::input::check_text(&text)?;
         match name.as_str() {
             "csrf" => out.csrf = Some(text),
             "status" => out.status = text,
