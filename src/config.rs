@@ -33,6 +33,42 @@ pub struct Config {
     pub background_jobs: bool,
     pub cluster: Cluster,
     pub media_store: MediaStoreConfig,
+    /// A bearer token that `GET /metrics` must carry. Empty: `/metrics` answers only a
+    /// scraper on this machine that reaches the node directly (a loopback peer, no proxy's
+    /// forwarding header); anyone else gets 404.
+    pub metrics_token: Secret,
+}
+
+/// A configured secret: read like a string where it is used, never shown by `Debug` (so not
+/// in a log line that prints the configuration) nor by `sotong config`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "\"********\""
+        })
+    }
 }
 
 /// Where photo files are kept.
@@ -46,7 +82,7 @@ pub struct MediaStoreConfig {
     pub endpoint: String,
     pub region: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
+    pub secret_access_key: Secret,
 }
 
 impl Default for MediaStoreConfig {
@@ -57,7 +93,7 @@ impl Default for MediaStoreConfig {
             endpoint: String::new(),
             region: "us-east-1".into(),
             access_key_id: String::new(),
-            secret_access_key: String::new(),
+            secret_access_key: Secret::default(),
         }
     }
 }
@@ -137,6 +173,7 @@ impl Default for Config {
             background_jobs: true,
             cluster: Cluster::default(),
             media_store: MediaStoreConfig::default(),
+            metrics_token: Secret::default(),
         }
     }
 }
@@ -253,8 +290,13 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url_password(&self.database_url());
-        if !shown.media_store.secret_access_key.is_empty() {
-            shown.media_store.secret_access_key = "********".into();
+        for secret in [
+            &mut shown.media_store.secret_access_key,
+            &mut shown.metrics_token,
+        ] {
+            if !secret.is_empty() {
+                *secret = "********".into();
+            }
         }
         shown.media_dir = self.media_dir().display().to_string();
         shown.public_url = self.public_url();
@@ -294,5 +336,20 @@ mod tests {
         let shown = config.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("********"));
+    }
+
+    #[test]
+    fn secrets_never_print_in_debug_or_config() {
+        let mut config = Config {
+            metrics_token: "scrape-me-7f3a".into(),
+            ..Config::default()
+        };
+        config.media_store.secret_access_key = "s3-hunter2".into();
+        let debugged = format!("{config:?}");
+        let shown = config.to_redacted_toml();
+        for secret in ["scrape-me-7f3a", "s3-hunter2"] {
+            assert!(!debugged.contains(secret), "{debugged}");
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

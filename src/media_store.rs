@@ -42,7 +42,7 @@ impl MediaStore {
                     .with_bucket_name(&s3.bucket)
                     .with_region(&s3.region)
                     .with_access_key_id(&s3.access_key_id)
-                    .with_secret_access_key(&s3.secret_access_key)
+                    .with_secret_access_key(s3.secret_access_key.expose())
                     .with_allow_http(s3.endpoint.starts_with("http://"));
                 if !s3.endpoint.is_empty() {
                     // Self-hosted S3 servers answer at one address, with the bucket in the path.

@@ -5,11 +5,12 @@
 //! `metrics` crate's global); gauges that live in the database are read at scrape time.
 
 use crate::app::App;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -40,18 +41,50 @@ pub fn install() {
 }
 
 /// Counts and times each request under its route pattern (`/api/v1/statuses/{id}`), never the
-/// concrete path, so that ids do not become labels.
+/// concrete path, so that ids do not become labels. Every label has a bounded set of values:
+/// a method nobody defined is `other`, a path no route matched is `unmatched`.
 pub async fn track(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let route = matched.map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::histogram!(REQUEST_SECONDS, "method" => method.clone(), "route" => route.clone())
+    metrics::histogram!(REQUEST_SECONDS, "method" => method, "route" => route.clone())
         .record(started.elapsed().as_secs_f64());
     metrics::counter!("sotong_http_requests_total", "method" => method, "route" => route, "status" => status)
         .increment(1);
     response
+}
+
+/// The methods HTTP defines for what this server serves; anything else is one label.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Whether this request may read `/metrics`: with the configured token, or, when none is
+/// configured, from this machine straight to the node (a proxy in front adds its forwarding
+/// header, so a request relayed from outside is refused however its path is spelled).
+fn may_scrape(app: &App, peer: Option<std::net::IpAddr>, headers: &HeaderMap) -> bool {
+    let token = &app.config.metrics_token;
+    if !token.is_empty() {
+        return crate::http::extract::bearer(headers).is_some_and(|sent| {
+            subtle::ConstantTimeEq::ct_eq(sent.as_bytes(), token.expose().as_bytes()).into()
+        });
+    }
+    let relayed = ["x-forwarded-for", "forwarded", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    peer.is_some_and(|ip| ip.is_loopback()) && !relayed
 }
 
 /// An open WebSocket, counted while it lives.
@@ -71,8 +104,15 @@ impl Drop for OpenSocket {
     }
 }
 
-/// `GET /metrics`.
-pub async fn render(State(app): State<App>) -> Response {
+/// `GET /metrics`: 404 to anyone who may not scrape (as if there were nothing here).
+pub async fn render(State(app): State<App>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if !may_scrape(&app, peer, request.headers()) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
     let Some(handle) = recorder() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };

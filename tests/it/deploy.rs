@@ -185,13 +185,12 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
         assert_served_without_gps(&t, &url).await;
     }
     assert_eq!(s3.keys("sotong-media").await.len(), 2);
-    // The numbers stay inside.
-    let metrics = client
-        .get(format!("{public}/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(metrics.status(), 404);
+    // The numbers stay inside, however the path is spelled.
+    for path in ["/metrics", "/metrics/", "/metrics/?", "/metrics?x"] {
+        let metrics = client.get(format!("{public}{path}")).send().await.unwrap();
+        assert_eq!(metrics.status(), 404, "{path}");
+        assert!(!metrics.text().await.unwrap().contains("sotong_"));
+    }
     assert_eq!(
         reqwest::get(format!("{a}/metrics")).await.unwrap().status(),
         200

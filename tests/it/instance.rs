@@ -216,3 +216,71 @@ async fn metrics_count_requests_per_route_and_what_is_open() {
     assert!(value("sotong_jobs_due") >= 0.0);
     assert!(value("sotong_room_participants") >= 0.0);
 }
+
+/// Made-up methods all count as one label: a flood of them cannot grow the series (and the
+/// process's memory) without bound.
+#[tokio::test]
+async fn metric_labels_stay_bounded_whatever_the_method() {
+    let t = TestApp::spawn().await;
+    for i in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        let response = t
+            .client
+            .request(method, t.url("/api/v1/instance"))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error());
+    }
+    let text = t
+        .client
+        .get(t.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("INVENTED"), "a method became a label");
+    assert!(text.contains(r#"method="other""#), "{text}");
+}
+
+/// `/metrics` answers only a scraper on the node's own machine, reaching it directly, or one
+/// with the configured token; to anyone else, however the path is spelled, there is nothing.
+#[tokio::test]
+async fn metrics_are_kept_from_relayed_requests_and_need_the_token_when_one_is_set() {
+    let t = TestApp::spawn().await;
+    for path in ["/metrics", "/metrics/", "/metrics/?", "//metrics"] {
+        let relayed = t
+            .client
+            .get(t.url(path))
+            .header("X-Forwarded-For", "203.0.113.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(relayed.status(), 404, "{path}");
+        assert!(!relayed.text().await.unwrap().contains("sotong_"));
+    }
+    assert_eq!(
+        t.client
+            .get(t.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let guarded = TestApp::spawn_with(|c| c.metrics_token = "scrape-7f3a".into()).await;
+    let ask = |token: Option<&'static str>| {
+        let request = guarded.client.get(guarded.url("/metrics/"));
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(ask(None).await, 404);
+    assert_eq!(ask(Some("guess")).await, 404);
+    assert_eq!(ask(Some("scrape-7f3a")).await, 200);
+}

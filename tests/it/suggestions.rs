@@ -520,6 +520,31 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
             .iter()
             .any(|l| l.contains("처리완료") && l.contains("민원여권과"))
     );
+
+    // A title written as a formula comes out as text a spreadsheet shows, never runs.
+    let formula = "=HYPERLINK(\"http://evil.example\",\"보기\")";
+    for title in [formula, "@SUM(1+1)"] {
+        ok(call(&t, Method::POST, "", Some(member), json!({ "title": title, "assigned_department_id": d.department_id, "category": "facilities" })).await).await;
+    }
+    let bytes = t
+        .client
+        .get(url(&t, "/export.csv?category=facilities"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut cells: Vec<String> = Vec::new();
+    for record in csv::Reader::from_reader(&bytes[3..]).records() {
+        cells.extend(record.unwrap().iter().map(str::to_owned));
+    }
+    assert!(cells.contains(&format!("'{formula}")), "{cells:?}");
+    assert!(cells.contains(&"'@SUM(1+1)".to_owned()));
+    assert!(
+        !cells.iter().any(|c| c.starts_with(['=', '@', '+'])),
+        "no cell starts a formula: {cells:?}"
+    );
 }
 
 async fn post_category(t: &TestApp, token: &str, body: Value) -> reqwest::Response {
