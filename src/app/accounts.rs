@@ -121,9 +121,26 @@ impl App {
     /// Ends a web session (log-out). Unknown sessions are already ended.
     pub async fn end_session(&self, token: &str) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
-        tokens::delete_token(&mut tx, &token_hash(token), None).await?;
+        let account = tokens::delete_token(&mut tx, &token_hash(token), None).await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.credentials_ended(account);
         Ok(())
+    }
+
+    /// Tells the open streams of `account` (on every node) that some of its tokens or
+    /// sessions ended, so that those opened with them end too. After commit.
+    pub(crate) fn credentials_ended(&self, account: Option<i64>) {
+        if let Some(account) = account {
+            self.hub.publish(
+                &crate::live::Topic::Account(account),
+                crate::live::Event::CredentialsEnded,
+            );
+        }
+    }
+
+    /// Whether the credential a stream was opened with still holds.
+    pub async fn still_signed_in(&self, viewer: &Viewer) -> Result<bool> {
+        Ok(tokens::token_holds(self.db.pool(), viewer.token_id, now_ms()).await?)
     }
 
     /// Who holds this token (`kind` is `oauth` for bearer tokens, `web` for session cookies).
@@ -185,6 +202,7 @@ impl App {
         rows::set_password_hash(&mut tx, account_id, &hash, now_ms()).await?;
         tokens::delete_account_tokens_except(&mut tx, account_id, Some(viewer.token_id)).await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.credentials_ended(Some(account_id));
         tracing::info!(account_id, "password changed");
         Ok(())
     }

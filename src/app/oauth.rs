@@ -300,8 +300,9 @@ impl App {
             return Err(Error::OAuth(OAuthError::UnauthorizedClient));
         }
         let mut tx = self.db.begin_write().await?;
-        rows::delete_token(&mut tx, &token_hash(token), Some(app.id)).await?;
+        let account = rows::delete_token(&mut tx, &token_hash(token), Some(app.id)).await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.credentials_ended(account);
         Ok(())
     }
 

@@ -536,6 +536,7 @@ impl App {
         crate::db::oauth::delete_account_tokens_except(&mut tx, id, None).await?;
         audit::record(&mut tx, actor, "password.reset", handle, "").await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.credentials_ended(Some(id));
         Ok(password.expose().to_owned())
     }
 }

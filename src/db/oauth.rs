@@ -160,15 +160,36 @@ pub async fn live_token(
     .await?)
 }
 
-/// Deletes one token by its hash, if it belongs to `app_id` (any app when `None`).
-pub async fn delete_token(tx: &mut Tx, token_hash: &str, app_id: Option<i64>) -> DbResult<u64> {
-    let done =
-        sqlx::query("DELETE FROM tokens WHERE token_hash = $1 AND ($2 IS NULL OR app_id = $2)")
-            .bind(token_hash)
-            .bind(app_id)
-            .execute(&mut **tx)
-            .await?;
-    Ok(done.rows_affected())
+/// Deletes one token by its hash, if it belongs to `app_id` (any app when `None`); returns
+/// the account it belonged to, if it was a person's, so that its open streams can be ended.
+pub async fn delete_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    app_id: Option<i64>,
+) -> DbResult<Option<i64>> {
+    let deleted: Option<(Option<i64>,)> = sqlx::query_as(
+        "DELETE FROM tokens WHERE token_hash = $1 AND ($2 IS NULL OR app_id = $2) RETURNING account_id",
+    )
+    .bind(token_hash)
+    .bind(app_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(deleted.and_then(|(account,)| account))
+}
+
+/// Whether the token with this id still holds (not deleted, not expired, its account not
+/// disabled): what an open stream asks when told that its account's credentials changed.
+pub async fn token_holds(pool: &AnyPool, token_id: i64, now: i64) -> DbResult<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT t.id FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
+         WHERE t.id = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) \
+           AND (t.account_id IS NULL OR a.disabled = 0)",
+    )
+    .bind(token_id)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Ends every session and token of an account except `keep` (after a password change).

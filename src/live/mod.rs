@@ -52,6 +52,10 @@ pub enum Event {
     RoomJoined,
     /// The reactions to a message changed; `change` names this change (for rendering it once).
     RoomReaction { message: i64, change: i64 },
+    /// Some of the topic's account's tokens or sessions ended (revoked, logged out, a password
+    /// changed or reset): each open stream of the account checks that its own still holds,
+    /// and ends if not.
+    CredentialsEnded,
     /// Events from another node may have been lost (a skipped sequence number, a dropped bus
     /// connection): streams re-read what they show from the database.
     Gap,

@@ -442,3 +442,114 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
         );
     }
 }
+
+/// A socket ends as soon as the token it was opened with does: revoked (RFC 7009), or ended
+/// by a password change; a stream whose own token still holds goes on.
+#[tokio::test]
+async fn open_streams_end_with_their_token() {
+    let t = TestApp::spawn().await;
+    let reader_id = t.create_account("reader", "읽는이").await;
+    let writer = crate::harness::user(&t, "writer", "쓰는이").await;
+    let (client_id, client_secret) = t
+        .register_app("urn:ietf:wg:oauth:2.0:oob", "read write")
+        .await;
+    let token = |scope: &'static str| {
+        let t = &t;
+        let (client_id, client_secret) = (client_id.clone(), client_secret.clone());
+        async move {
+            let body: Value = reqwest::Client::new()
+                .post(t.url("/oauth/token"))
+                .form(&[
+                    ("grant_type", "password"),
+                    ("client_id", &client_id),
+                    ("client_secret", &client_secret),
+                    ("username", "reader"),
+                    ("password", crate::harness::GOOD_PASSWORD),
+                    ("scope", scope),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let revoked = token("read write").await;
+    let kept = token("read write").await;
+    let other = token("read write").await;
+    let mut revoked_socket = connect(&t.base, &format!("stream=user&access_token={revoked}")).await;
+    let mut kept_socket = connect(&t.base, &format!("stream=user&access_token={kept}")).await;
+    let mut other_socket = connect(&t.base, &format!("stream=public&access_token={other}")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let revoke = reqwest::Client::new()
+        .post(t.url("/oauth/revoke"))
+        .form(&[
+            ("client_id", client_id.as_str()),
+            ("client_secret", client_secret.as_str()),
+            ("token", revoked.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 200);
+    // A direct message to the reader afterwards reaches the socket that still holds only.
+    writer
+        .status(json!({ "status": "@reader 비밀 이야기", "visibility": "direct" }))
+        .await;
+    assert!(
+        ended(&mut revoked_socket).await,
+        "the revoked token's stream ended"
+    );
+    let (_, event, _) = next_event(&mut kept_socket, Duration::from_secs(3))
+        .await
+        .expect("the other token's stream goes on");
+    assert!(event == "notification" || event == "update" || event == "conversation");
+
+    // A password change (made with `kept`) ends every other token's stream, `other`'s too,
+    // though it carried only the public timeline.
+    let viewer = t
+        .app
+        .viewer_for_token(&kept, "oauth")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(viewer.account_id, Some(reader_id));
+    t.app
+        .change_password(
+            &viewer,
+            crate::harness::GOOD_PASSWORD,
+            "새로운 비밀번호 담벼락 2027",
+            "새로운 비밀번호 담벼락 2027",
+            "127.0.0.1".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        ended(&mut other_socket).await,
+        "another token's stream ended"
+    );
+    writer
+        .status(json!({ "status": "@reader 또 하나", "visibility": "direct" }))
+        .await;
+    assert!(
+        next_event(&mut kept_socket, Duration::from_secs(3))
+            .await
+            .is_some(),
+        "the token that changed the password keeps its stream"
+    );
+}
+
+/// Whether the server closes the socket within a few seconds, sending nothing else first.
+async fn ended(socket: &mut Socket) -> bool {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
+            Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(Message::Text(text)))) => panic!("delivered after its token ended: {text}"),
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => return false,
+        }
+    }
+}

@@ -315,6 +315,27 @@ impl Drop for Subscriptions {
     }
 }
 
+/// The subscription that only listens for the end of the connection's own credential.
+const CREDENTIALS: &str = "@credentials";
+
+/// A stream opened with a person's token or session listens on the account's topic for
+/// [`Event::CredentialsEnded`] (revocation, log-out, a password change), whichever streams it
+/// carries, so that it ends when its credential does, on every node.
+fn watch_credentials(app: &App, viewer: Option<&Viewer>, subscriptions: &mut Subscriptions) {
+    if let Some(account) = viewer.and_then(|v| v.account_id) {
+        subscriptions.add(app, CREDENTIALS.to_owned(), Topic::Account(account));
+    }
+}
+
+/// Whether the stream's credential still holds; a stream without one always does. A database
+/// that cannot answer keeps the stream (the next check decides).
+async fn signed_in(app: &App, viewer: Option<&Viewer>) -> bool {
+    match viewer {
+        Some(viewer) => app.still_signed_in(viewer).await.unwrap_or(true),
+        None => true,
+    }
+}
+
 fn stream_name(stream: &str, tag: Option<&str>) -> String {
     match tag {
         Some(tag) if stream.starts_with("hashtag") => format!("{stream}#{}", tag.to_lowercase()),
@@ -379,6 +400,7 @@ async fn serve_socket(
     if let Some((stream, tag, topic)) = first {
         subscriptions.add(&app, stream_name(&stream, tag.as_deref()), topic);
     }
+    watch_credentials(&app, viewer.as_ref(), &mut subscriptions);
     let closed = app.hub.closed();
     tokio::pin!(closed);
     // Keep-alive pings; the first after a full period, not at once.
@@ -390,6 +412,9 @@ async fn serve_socket(
         tokio::select! {
             () = &mut closed => break,
             _ = ping.tick() => {
+                // Also a credential that ended behind the server's back (a password reset from
+                // the command line, an expiry) ends the stream within a period.
+                if !signed_in(&app, viewer.as_ref()).await { break; }
                 if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
             }
             message = incoming.next() => {
@@ -411,6 +436,12 @@ async fn serve_socket(
                 }
             }
             Some((name, event)) = events.recv() => {
+                if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
+                    break;
+                }
+                if name == CREDENTIALS {
+                    continue;
+                }
                 let stream = name.split('#').next().unwrap_or_default().to_owned();
                 let mut streams = vec![stream.clone()];
                 if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
@@ -450,6 +481,7 @@ pub async fn sse(
     let topic = topic(viewer.as_ref(), stream, query.tag.as_deref())?;
     let (mut subscriptions, events) = Subscriptions::new();
     subscriptions.add(&app, stream.to_owned(), topic);
+    watch_credentials(&app, viewer.as_ref(), &mut subscriptions);
     let closed = app.hub.closed();
     let state = (
         app,
@@ -484,6 +516,12 @@ pub async fn sse(
                     next = events.recv() => next,
                 };
                 let (name, event) = next?;
+                if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
+                    return None;
+                }
+                if name == CREDENTIALS {
+                    continue;
+                }
                 pending.extend(
                     delivered
                         .render(&app, viewer.as_ref(), lang, &name, event)
