@@ -73,6 +73,7 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(web::remember_language))
         .layer(axum::middleware::from_fn_with_state(app.clone(), input::refuse_bad_text))
         .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), private_by_default))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(
             ServiceBuilder::new()
@@ -90,6 +91,31 @@ pub fn router(app: App) -> Router {
                 )),
         )
         .with_state(app)
+}
+
+/// Middleware: an answer to a request that carries credentials (a bearer token or a cookie)
+/// is `Cache-Control: no-store` unless the handler said otherwise, so that no shared cache or
+/// back button keeps what one person was shown; over https, browsers are told to come back
+/// only over https (HSTS).
+async fn private_by_default(
+    State(app): State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let credentials = request.headers().contains_key(header::AUTHORIZATION)
+        || request.headers().contains_key(header::COOKIE);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if credentials && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if app.config.secure_cookies() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 async fn not_found() -> Response {

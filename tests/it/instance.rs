@@ -284,3 +284,32 @@ async fn metrics_are_kept_from_relayed_requests_and_need_the_token_when_one_is_s
     assert_eq!(ask(Some("guess")).await, 404);
     assert_eq!(ask(Some("scrape-7f3a")).await, 200);
 }
+
+/// What one person was shown is not kept by caches; over https, browsers stay on https.
+#[tokio::test]
+async fn answers_to_credentials_are_not_stored_and_https_is_kept() {
+    let t = TestApp::spawn_with(|c| c.public_url = "https://sotong.example.go.kr".into()).await;
+    let writer = crate::harness::user(&t, "writer", "쓰는이").await;
+    let mine = t
+        .client
+        .get(t.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&writer.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), 200);
+    assert_eq!(mine.headers()["cache-control"], "no-store");
+    assert_eq!(
+        mine.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let public = reqwest::get(t.url("/static/app.js")).await.unwrap();
+    assert_eq!(public.status(), 200);
+    assert_ne!(public.headers()["cache-control"], "no-store");
+    let instance = reqwest::get(t.url("/api/v1/instance")).await.unwrap();
+    assert!(instance.headers().get("cache-control").is_none());
+
+    let plain = TestApp::spawn().await;
+    let page = reqwest::get(plain.url("/api/v1/instance")).await.unwrap();
+    assert!(page.headers().get("strict-transport-security").is_none());
+}
