@@ -178,12 +178,7 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
         if request.method() == Method::GET || request.method() == Method::HEAD {
             return parse_form(query.as_bytes()).map(Params);
         }
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let content_type = content_type(request.headers());
         if content_type.starts_with("multipart/form-data") {
             let mut multipart = axum::extract::Multipart::from_request(request, app)
                 .await
@@ -230,6 +225,15 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
         }
         Err(ApiError(Error::BadRequest("error.unsupported_media_type")))
     }
+}
+
+/// The request's `Content-Type`, lower-cased; empty when absent or unreadable.
+pub(crate) fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

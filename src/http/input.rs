@@ -75,12 +75,7 @@ fn body_kind(request: &Request) -> BodyKind {
     {
         return BodyKind::Other;
     }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let content_type = crate::http::extract::content_type(request.headers());
     if content_type.starts_with("application/x-www-form-urlencoded") {
         BodyKind::Form
     } else if content_type.starts_with("application/json") {
