@@ -139,8 +139,16 @@ pub struct InstanceConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Log-in attempts per minute from one address, and against one account.
+    /// Log-in attempts per minute from one address (per node), and password-change attempts
+    /// per minute for one account.
     pub login_per_minute: u32,
+    /// Failed log-ins counted per account over this window, shared by every node (database).
+    pub login_failure_window_secs: u64,
+    /// Failures one address may make against one account within the window.
+    pub login_failures_per_address: i64,
+    /// Failures against one account, from everywhere, after which every address that has
+    /// failed against it is refused until the window passes (those that have not still may).
+    pub login_failures_per_account: i64,
     /// Sign-ups per hour from one address.
     pub signups_per_hour: u32,
     /// Largest request body for API and form requests.
@@ -193,6 +201,9 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             login_per_minute: 10,
+            login_failure_window_secs: 900,
+            login_failures_per_address: 10,
+            login_failures_per_account: 30,
             signups_per_hour: 10,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,

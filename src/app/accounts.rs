@@ -4,7 +4,7 @@ use super::secrets::{hash_password, random_token, token_hash, verify_password};
 use super::{App, Error, Result, Viewer};
 use crate::db::accounts::{self as rows, AccountRow, EMAIL_TAKEN, HANDLE_TAKEN, NewAccount};
 use crate::db::{DbError, oauth as tokens};
-use crate::domain::account::{Handle, Password, Role, SignUp};
+use crate::domain::account::{Handle, LoginFailures, Password, Role, SignUp, address_key};
 use crate::domain::oauth::Scopes;
 use crate::domain::{Invalid, id::next_id, time::now_ms};
 use std::net::IpAddr;
@@ -71,10 +71,13 @@ impl App {
         self.account(id).await
     }
 
-    /// Checks a handle-or-email and password. Rate-limited per address and per account; a
-    /// wrong password and an unknown account look the same to the caller.
+    /// Checks a handle-or-email and password; a wrong password and an unknown account look
+    /// the same to the caller. Limited per address (every attempt, on this node) and per
+    /// account (failures only, across handle and e-mail, shared by all nodes through the
+    /// database: `domain::account::LoginFailures`), so that guessing stops and the owner
+    /// still logs in.
     pub async fn authenticate(&self, login: &str, password: &str, ip: IpAddr) -> Result<i64> {
-        if !self.limits.allow_login(ip, login) {
+        if !self.limits.allow_login_from(ip) {
             tracing::warn!(%ip, "log-in rate limit reached");
             return Err(Error::RateLimited);
         }
@@ -85,11 +88,52 @@ impl App {
             Some(c) if !c.is_disabled() => (Some(c.id), c.password_hash),
             _ => (None, None),
         };
+        let address = address_key(ip);
+        let since = now_ms() - self.login_failure_window_ms();
+        if let Some(id) = id {
+            self.check_login_failures(id, &address, since).await?;
+        }
         let matches = verify_password(password.expose().to_owned(), hash).await?;
         match id {
             Some(id) if matches => Ok(id),
-            _ => Err(Error::Unauthorized("error.bad_credentials")),
+            Some(id) => {
+                rows::record_login_failure(self.db.pool(), id, &address, now_ms(), since).await?;
+                Err(Error::Unauthorized("error.bad_credentials"))
+            }
+            None => Err(Error::Unauthorized("error.bad_credentials")),
         }
+    }
+
+    /// Refuses a log-in to this account from this address when their failures say so.
+    async fn check_login_failures(&self, account_id: i64, address: &str, since: i64) -> Result<()> {
+        let (here, everywhere) =
+            rows::login_failures(self.db.pool(), account_id, address, since).await?;
+        let limits = &self.config.limits;
+        if !(LoginFailures { here, everywhere }).allow(
+            limits.login_failures_per_address,
+            limits.login_failures_per_account,
+        ) {
+            tracing::warn!(%address, "log-in failures reached for an account");
+            return Err(Error::RateLimited);
+        }
+        Ok(())
+    }
+
+    fn login_failure_window_ms(&self) -> i64 {
+        i64::try_from(
+            self.config
+                .limits
+                .login_failure_window_secs
+                .saturating_mul(1000),
+        )
+        .unwrap_or(i64::MAX / 2)
+    }
+
+    /// Forgets log-in failures older than their window (the sweep).
+    pub(crate) async fn forget_login_failures(&self) -> Result<()> {
+        rows::forget_login_failures(self.db.pool(), now_ms() - self.login_failure_window_ms())
+            .await?;
+        Ok(())
     }
 
     /// Starts a web session for an account that just logged in.

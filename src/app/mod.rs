@@ -83,6 +83,7 @@ impl App {
         crate::db::oauth::delete_expired(self.db.pool(), crate::domain::time::now_ms()).await?;
         self.remove_stale_uploads().await?;
         crate::db::rooms::reorder_anonymous_tables(&self.db).await?;
+        self.forget_login_failures().await?;
         self.limits.forget_idle();
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! Rate limits on log-in, sign-up and room messages, kept in memory per node.
 //!
-//! Log-in attempts are counted both per client address and per account named, so that neither
-//! one address guessing many accounts nor many addresses guessing one account gets far.
+//! Log-in attempts are counted here per client address, so that one address cannot guess
+//! many accounts; failures against one account are counted in the database, shared by all
+//! nodes (`App::authenticate`).
 
 use crate::config::Limits;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -35,7 +36,14 @@ impl RateLimits {
         }
     }
 
-    /// True when one more log-in attempt is allowed (and counts it).
+    /// True when one more log-in attempt from this address is allowed (and counts it). The
+    /// account's side is counted in the database, failures only (`App::authenticate`).
+    pub(super) fn allow_login_from(&self, ip: IpAddr) -> bool {
+        self.login_by_ip.check_key(&ip).is_ok()
+    }
+
+    /// True when one more password check by this address on this account is allowed (a
+    /// password change, where the account is already signed in), and counts it.
     pub(super) fn allow_login(&self, ip: IpAddr, login: &str) -> bool {
         let by_ip = self.login_by_ip.check_key(&ip).is_ok();
         let by_account = self

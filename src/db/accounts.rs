@@ -312,3 +312,55 @@ pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
         .await?;
     Ok(n)
 }
+
+/// Failed log-ins against `account_id` since `since`: (from `address`, from everywhere).
+pub async fn login_failures(
+    pool: &AnyPool,
+    account_id: i64,
+    address: &str,
+    since: i64,
+) -> DbResult<(i64, i64)> {
+    let (here, everywhere): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT CAST(SUM(CASE WHEN address = $2 THEN failures ELSE 0 END) AS BIGINT), \
+                CAST(SUM(failures) AS BIGINT) \
+         FROM login_failures WHERE account_id = $1 AND last_at > $3",
+    )
+    .bind(account_id)
+    .bind(address)
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    Ok((here.unwrap_or(0), everywhere.unwrap_or(0)))
+}
+
+/// Counts one failed log-in; a count older than the window (`since`) starts again at one.
+pub async fn record_login_failure(
+    pool: &AnyPool,
+    account_id: i64,
+    address: &str,
+    now: i64,
+    since: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO login_failures (account_id, address, failures, last_at) VALUES ($1, $2, 1, $3) \
+         ON CONFLICT (account_id, address) DO UPDATE SET \
+           failures = CASE WHEN login_failures.last_at > $4 THEN login_failures.failures + 1 ELSE 1 END, \
+           last_at = $3",
+    )
+    .bind(account_id)
+    .bind(address)
+    .bind(now)
+    .bind(since)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets failures older than the window, and with them the addresses.
+pub async fn forget_login_failures(pool: &AnyPool, since: i64) -> DbResult<u64> {
+    let done = sqlx::query("DELETE FROM login_failures WHERE last_at <= $1")
+        .bind(since)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -332,9 +332,66 @@ pub fn parse_locale(text: &str) -> Result<Option<String>, Invalid> {
     }
 }
 
+/// Failed log-ins against one account within the window: from the address now asking, and
+/// from everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginFailures {
+    pub here: i64,
+    pub everywhere: i64,
+}
+
+impl LoginFailures {
+    /// Whether a log-in to the account from this address may be tried. Failures count, never
+    /// attempts, so the owner's own log-ins spend nothing. An address that keeps failing is
+    /// stopped at `per_address`; once the account has failed `per_account` times in all (a
+    /// guess spread over many addresses), every address that has failed against it is
+    /// stopped, while one that has not — the owner's, usually — may still log in.
+    pub fn allow(self, per_address: i64, per_account: i64) -> bool {
+        self.here < per_address && (self.everywhere < per_account || self.here == 0)
+    }
+}
+
+/// The part of a client address that failures are counted under: the whole IPv4 address, or
+/// the /64 an IPv6 host can change its address within at will.
+pub fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_log_ins_stop_the_guesser_and_not_the_owner() {
+        let at = |here, everywhere| LoginFailures { here, everywhere }.allow(5, 20);
+        assert!(at(0, 0));
+        assert!(at(4, 4), "a few typos");
+        assert!(!at(5, 5), "one address guessing");
+        assert!(at(0, 500), "the owner, from an address that never failed");
+        assert!(
+            !at(1, 20),
+            "a guesser among many addresses, once the account is under attack"
+        );
+        assert!(at(1, 19));
+    }
+
+    #[test]
+    fn failures_are_counted_per_ipv4_address_and_per_ipv6_network() {
+        let key = |ip: &str| address_key(ip.parse().unwrap());
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+    }
 
     #[test]
     fn handles_are_ascii_and_case_insensitive() {

@@ -563,3 +563,136 @@ async fn the_server_publishes_its_oauth_metadata() {
         ["authorization_code", "client_credentials", "password"]
     );
 }
+
+/// Guesses spread over many addresses, by handle and by e-mail, stop the guessers and not the
+/// owner; failures are counted in the database, so a second node knows them too.
+#[tokio::test]
+async fn guessing_from_many_addresses_locks_out_the_guessers_and_not_the_owner() {
+    let t = TestApp::spawn_with(|c| {
+        c.trust_proxy = true;
+        c.limits.login_failures_per_address = 3;
+        c.limits.login_failures_per_account = 8;
+    })
+    .await;
+    t.create_account("target", "표적").await;
+    let (client_id, client_secret) = t.register_app("urn:ietf:wg:oauth:2.0:oob", "read").await;
+    let log_in = |base: String, from: String, login: &'static str, password: &'static str| {
+        let (client_id, client_secret) = (client_id.clone(), client_secret.clone());
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/oauth/token"))
+                .header("X-Forwarded-For", from)
+                .form(&[
+                    ("grant_type", "password"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", client_secret.as_str()),
+                    ("username", login),
+                    ("password", password),
+                    ("scope", "read"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // One address keeps guessing: three failures, then it is stopped, right password or not.
+    for _ in 0..3 {
+        let r = log_in(
+            t.base.clone(),
+            "198.51.100.1".into(),
+            "target",
+            "wrong password!",
+        )
+        .await;
+        assert_eq!(r.status(), 400);
+    }
+    let r = log_in(
+        t.base.clone(),
+        "198.51.100.1".into(),
+        "target",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    // Many addresses, one guess each, half by e-mail: the account's failures add up across
+    // both names.
+    for i in 2..8 {
+        let login = if i % 2 == 0 {
+            "target"
+        } else {
+            "target@example.org"
+        };
+        let r = log_in(
+            t.base.clone(),
+            format!("198.51.100.{i}"),
+            login,
+            "wrong password!",
+        )
+        .await;
+        assert_eq!(r.status(), 400, "guess {i}");
+    }
+    // Now under attack: an address that has failed is refused even with the right password,
+    // and the answer says when to come back...
+    let r = log_in(
+        t.base.clone(),
+        "198.51.100.5".into(),
+        "target@example.org",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // ...while the owner, from an address that never failed, logs in, by handle or e-mail.
+    let r = log_in(
+        t.base.clone(),
+        "203.0.113.9".into(),
+        "target",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = log_in(
+        t.base.clone(),
+        "203.0.113.9".into(),
+        "target@example.org",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // Failures seen by one node stop the same address on another.
+    let other = t.another_node().await;
+    let r = log_in(
+        other.base.clone(),
+        "198.51.100.1".into(),
+        "target",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 429);
+    let r = log_in(
+        other.base.clone(),
+        "203.0.113.10".into(),
+        "target",
+        GOOD_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+
+    // The web form says when to come back too.
+    let page = t.client.get(t.url("/auth/sign_in")).send().await.unwrap();
+    let csrf = crate::harness::csrf_of(&page.text().await.unwrap());
+    let refused = t
+        .client
+        .post(t.url("/auth/sign_in"))
+        .header("X-Forwarded-For", "198.51.100.1")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "target"),
+            ("password", GOOD_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+}

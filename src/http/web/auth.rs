@@ -115,6 +115,19 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
+/// A refused form shown again with its errors; a rate-limited one says when to try again
+/// (`Retry-After`), as the API's answers do.
+pub(super) fn form_again(status: StatusCode, jar: CookieJar, page: impl IntoResponse) -> Response {
+    let mut response = (status, jar, page).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("60"),
+        );
+    }
+    response
+}
+
 /// The status and message of a failed log-in, shown on the form again.
 pub(super) fn login_failure(
     error: Error,
@@ -160,7 +173,7 @@ pub async fn sign_in(
                 login: form.login,
                 errors,
             };
-            Ok((status, jar, render(&page)).into_response())
+            Ok(form_again(status, jar, render(&page)))
         }
     }
 }
@@ -254,7 +267,7 @@ pub async fn sign_up(
                 email: form.email,
                 errors,
             };
-            Ok((status, jar, render(&page)).into_response())
+            Ok(form_again(status, jar, render(&page)))
         }
     }
 }
@@ -374,7 +387,7 @@ pub async fn change_password(
                 changed: false,
                 errors,
             };
-            Ok((status, jar, render(&page)).into_response())
+            Ok(form_again(status, jar, render(&page)))
         }
     }
 }

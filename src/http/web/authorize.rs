@@ -206,7 +206,7 @@ pub async fn decide(
                     login: login.clone(),
                     errors,
                 };
-                Ok((status, jar, render(&page)).into_response())
+                Ok(super::auth::form_again(status, jar, render(&page)))
             }
         };
     }
