@@ -37,6 +37,10 @@ pub struct Config {
     /// scraper on this machine that reaches the node directly (a loopback peer, no proxy's
     /// forwarding header); anyone else gets 404.
     pub metrics_token: Secret,
+    /// The key that signs addresses of photos that are not public: made once and kept in the
+    /// database (`instance_keys`), read at start; never configured, never printed.
+    #[serde(skip)]
+    pub media_url_key: Secret,
 }
 
 /// A configured secret: read like a string where it is used, never shown by `Debug` (so not
@@ -182,6 +186,7 @@ impl Default for Config {
             cluster: Cluster::default(),
             media_store: MediaStoreConfig::default(),
             metrics_token: Secret::default(),
+            media_url_key: Secret::default(),
         }
     }
 }

@@ -104,7 +104,7 @@ impl Server {
 }
 
 /// Opens the database (creating the data directory for SQLite) and builds the `App`.
-pub async fn connect(config: Config) -> anyhow::Result<App> {
+pub async fn connect(mut config: Config) -> anyhow::Result<App> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
@@ -118,6 +118,11 @@ pub async fn connect(config: Config) -> anyhow::Result<App> {
     crate::db::accounts::backfill_choseong(db.pool())
         .await
         .context("cannot prepare name search")?;
+    let key = db
+        .instance_key("media_urls", crate::app::secrets::random_token)
+        .await
+        .context("cannot read the instance's keys")?;
+    config.media_url_key = key.as_str().into();
     Ok(App::new(db, config, media_store))
 }
 

@@ -5,6 +5,7 @@ use super::{App, Error, Result, Viewer};
 use crate::db::DbError;
 use crate::db::media::{self as rows, MediaRow};
 use crate::domain::media::{ImageLimits, parse_description, process};
+use crate::domain::media_url::new_file_name;
 use crate::domain::{id::next_id, time::now_ms};
 use anyhow::Context as _;
 
@@ -53,8 +54,8 @@ impl App {
                 .context("image task")??
         };
         let id = next_id();
-        let file_name = format!("{id}.{}", processed.original.extension);
-        let thumb_name = format!("{id}_small.{}", processed.thumbnail.extension);
+        let file_name = new_file_name(false, processed.original.extension);
+        let thumb_name = new_file_name(true, processed.thumbnail.extension);
         let row = MediaRow {
             id,
             account_id,
@@ -162,8 +163,44 @@ impl App {
         }
     }
 
+    /// A stored photo for whoever asks: the bytes, their type, and whether anyone may see them
+    /// (a public or unlisted status's photo, which caches may keep). Anything else only for
+    /// someone who may read its status — the viewer, or the bearer of an address signed for
+    /// such a person (`domain::media_url`) — or, before it is attached, for its uploader. The
+    /// rest is 404, as if there were no such file.
+    pub async fn media_file(
+        &self,
+        viewer: Option<&Viewer>,
+        name: &str,
+        signed: Option<(i64, &str)>,
+    ) -> Result<(bytes::Bytes, &'static str, bool)> {
+        let row = rows::by_file_name(self.db.pool(), name)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let public = match row.status_id {
+            Some(status) => self.status(None, status).await.is_ok(),
+            None => false,
+        };
+        let key = self.config.media_url_key.expose().as_bytes();
+        let now = now_ms() / 1000;
+        let allowed = public
+            || signed.is_some_and(|(expires, signature)| {
+                crate::domain::media_url::verify(key, name, expires, signature, now)
+            })
+            || match (row.status_id, viewer) {
+                (Some(status), Some(viewer)) => self.status(Some(viewer), status).await.is_ok(),
+                (None, Some(viewer)) => viewer.account_id == Some(row.account_id),
+                (_, None) => false,
+            };
+        if !allowed {
+            return Err(Error::NotFound);
+        }
+        let (bytes, content_type) = self.media_file_bytes(name).await?;
+        Ok((bytes, content_type, public))
+    }
+
     /// The bytes and type of a stored media file, by its public name.
-    pub async fn media_file_bytes(&self, name: &str) -> Result<(bytes::Bytes, &'static str)> {
+    async fn media_file_bytes(&self, name: &str) -> Result<(bytes::Bytes, &'static str)> {
         let safe = !name.is_empty()
             && name.len() <= 64
             && name

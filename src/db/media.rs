@@ -31,6 +31,18 @@ macro_rules! select_media {
     };
 }
 
+/// The photo stored under `name`, as its full image or its thumbnail.
+pub async fn by_file_name(pool: &AnyPool, name: &str) -> DbResult<Option<MediaRow>> {
+    Ok(sqlx::query_as(select_media!(
+        "WHERE file_name = $1 UNION ALL SELECT id, account_id, status_id, file_name, thumb_name, \
+         content_type, width, height, thumb_width, thumb_height, blurhash, description, file_size, \
+         created_at FROM media_attachments WHERE thumb_name = $1"
+    ))
+    .bind(name)
+    .fetch_optional(pool)
+    .await?)
+}
+
 pub async fn insert(tx: &mut Tx, m: &MediaRow) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO media_attachments (id, account_id, status_id, file_name, thumb_name, content_type, width, height, \

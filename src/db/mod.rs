@@ -104,6 +104,26 @@ impl Db {
         Ok(())
     }
 
+    /// The instance's key called `name`, made with `make` by whichever node asks first.
+    pub async fn instance_key(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> DbResult<String> {
+        sqlx::query(
+            "INSERT INTO instance_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(make())
+        .execute(&self.pool)
+        .await?;
+        let (value,): (String,) = sqlx::query_as("SELECT value FROM instance_keys WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(value)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod id;
 pub mod invalid;
 pub mod media;
+pub mod media_url;
 pub mod oauth;
 pub mod org;
 pub mod program;

@@ -16,7 +16,7 @@ pub const SESSION_COOKIE: &str = "sotong_session";
 /// Name of the cookie that remembers a chosen language.
 pub const LANG_COOKIE: &str = "lang";
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

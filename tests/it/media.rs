@@ -574,3 +574,126 @@ async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
     t.app.sweep().await.unwrap();
     assert!(s3.keys(bucket).await.is_empty());
 }
+
+/// A photo of a status that is not public is served only to those who may read the status —
+/// by their token, or through the signed address the API gave them, which a phone app loads
+/// without credentials — and its name cannot be guessed. A public status's photo is anyone's.
+#[tokio::test]
+async fn photos_of_private_posts_reach_only_those_who_may_read_them() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    t.create_account("friend", "친구").await;
+    t.create_account("stranger", "낯선이").await;
+    let mine = t.token_for("minji").await;
+    let friend = t.token_for("friend").await;
+    let stranger = t.token_for("stranger").await;
+    let upload_one = || async {
+        let media: Value = upload(&t, &mine, jpeg(64, 64), "p.jpg")
+            .await
+            .json()
+            .await
+            .unwrap();
+        media
+    };
+    let private_photo = upload_one().await;
+    let public_photo = upload_one().await;
+    let url = private_photo["url"].as_str().unwrap().to_owned();
+    let (bare, signature) = url.split_once('?').expect("a signed address");
+    assert!(signature.contains("s="));
+    let name = bare.rsplit('/').next().unwrap();
+    assert!(
+        name.len() >= 32 + 4 && name[..32].chars().all(|c| c.is_ascii_hexdigit()),
+        "128 random bits in {name}"
+    );
+    let get = |url: String, token: Option<String>| {
+        let c = reqwest::Client::new();
+        async move {
+            let request = c.get(url);
+            let request = match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            };
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    // Not attached yet: the uploader's alone.
+    assert_eq!(get(bare.to_owned(), None).await, 404);
+    assert_eq!(get(bare.to_owned(), Some(stranger.clone())).await, 404);
+    assert_eq!(get(bare.to_owned(), Some(mine.clone())).await, 200);
+
+    let direct: Value = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&mine)
+        .json(&json!({ "status": "@friend 우리끼리 보는 사진", "visibility": "direct", "media_ids": [private_photo["id"]] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let public: Value = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&mine)
+        .json(&json!({ "status": "모두 보는 사진", "media_ids": [public_photo["id"]] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The mentioned friend may; a stranger and nobody may not, however they spell it.
+    assert_eq!(get(bare.to_owned(), Some(friend.clone())).await, 200);
+    assert_eq!(get(bare.to_owned(), Some(stranger.clone())).await, 404);
+    assert_eq!(get(bare.to_owned(), None).await, 404);
+    let preview = direct["media_attachments"][0]["preview_url"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        get(preview.split('?').next().unwrap().to_owned(), None).await,
+        404
+    );
+    // The address the API rendered for the friend works without credentials, as apps load it;
+    // altered, it does not.
+    let as_friend: Value = t
+        .client
+        .get(t.url(&format!(
+            "/api/v1/statuses/{}",
+            direct["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&friend)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signed = as_friend["media_attachments"][0]["url"].as_str().unwrap();
+    assert_eq!(get(signed.to_owned(), None).await, 200);
+    let last = if signed.ends_with('0') { '1' } else { '0' };
+    let tampered = format!("{}{last}", &signed[..signed.len() - 1]);
+    assert_eq!(get(tampered, None).await, 404);
+    let later = signed.replace("?e=", "?e=9");
+    assert_eq!(get(later, None).await, 404, "a changed expiry");
+    let stranger_guess = t.client.get(bare).send().await.unwrap();
+    assert_eq!(stranger_guess.status(), 404);
+    // A public post's photo is anyone's, and caches may keep it.
+    let public_url = public["media_attachments"][0]["url"].as_str().unwrap();
+    let public_bare = public_url.split('?').next().unwrap();
+    let served = reqwest::get(public_bare).await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert!(
+        served.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let private_served = reqwest::get(signed).await.unwrap();
+    assert!(
+        private_served.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("private")
+    );
+}

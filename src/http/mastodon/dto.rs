@@ -463,8 +463,8 @@ impl MediaAttachment {
         MediaAttachment {
             id: row.id.to_string(),
             kind: "image".into(),
-            url: format!("{base}/media/{}", row.file_name),
-            preview_url: format!("{base}/media/{}", row.thumb_name),
+            url: format!("{base}{}", signed_media_path(config, &row.file_name)),
+            preview_url: format!("{base}{}", signed_media_path(config, &row.thumb_name)),
             remote_url: None,
             preview_remote_url: None,
             text_url: None,
@@ -487,4 +487,14 @@ pub struct StatusEdit {
     pub media_attachments: Vec<serde_json::Value>,
     #[schema(value_type = Vec<Object>)]
     pub emojis: Vec<serde_json::Value>,
+}
+
+/// The address of a stored photo that those it is rendered for can load without credentials
+/// (phone apps load images that way): signed, valid for a day or two (`domain::media_url`).
+pub fn signed_media_path(config: &Config, name: &str) -> String {
+    crate::domain::media_url::signed_path(
+        config.media_url_key.expose().as_bytes(),
+        name,
+        crate::domain::time::now_ms() / 1000,
+    )
 }

@@ -6,8 +6,8 @@ use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
 use crate::http::extract::{Auth, Params};
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
-use axum::http::header;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -83,13 +83,44 @@ pub async fn describe(
     Ok(Json(MediaAttachment::from_row(&row, &app.config)))
 }
 
-/// A stored photo or thumbnail.
-pub async fn file(State(app): State<App>, Path(name): Path<String>) -> Result<Response, ApiError> {
-    let (bytes, content_type) = app.media_file_bytes(&name).await?;
+/// The signature of a photo's address (`?e=…&s=…`), when it has one.
+#[derive(Deserialize)]
+pub struct Signed {
+    e: Option<i64>,
+    s: Option<String>,
+}
+
+/// A stored photo or thumbnail: to anyone if its status is public, otherwise to whoever may
+/// read its status (token or session) or holds an address signed for such a person.
+pub async fn file(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    Query(signed): Query<Signed>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let viewer = match crate::http::extract::bearer(&headers) {
+        Some(token) => app.viewer_for_token(token, "oauth").await?,
+        None => {
+            match crate::http::extract::cookie(&headers, crate::http::extract::SESSION_COOKIE) {
+                Some(session) => app.viewer_for_token(session, "web").await?,
+                None => None,
+            }
+        }
+    };
+    let signature = match (signed.e, signed.s.as_deref()) {
+        (Some(expires), Some(signature)) => Some((expires, signature)),
+        _ => None,
+    };
+    let (bytes, content_type, public) = app.media_file(viewer.as_ref(), &name, signature).await?;
+    let cache = if public {
+        "public, max-age=31536000, immutable"
+    } else {
+        "private, max-age=3600"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CACHE_CONTROL, cache),
         ],
         bytes,
     )

@@ -80,6 +80,8 @@ impl Post {
                 .media
                 .iter()
                 .map(|m| Photo {
+                    // The page's own session loads these (a photo that is not public is served
+                    // only to those who may read its status).
                     url: format!("/media/{}", m.file_name),
                     preview: format!("/media/{}", m.thumb_name),
                     alt: m.description.clone(),
