@@ -153,6 +153,8 @@ pub struct Limits {
     /// Failures against one account, from everywhere, after which every address that has
     /// failed against it is refused until the window passes (those that have not still may).
     pub login_failures_per_account: i64,
+    /// Photos one account may upload per minute (each is decoded, which costs CPU).
+    pub uploads_per_minute: u32,
     /// Sign-ups per hour from one address.
     pub signups_per_hour: u32,
     /// Largest request body for API and form requests.
@@ -210,6 +212,7 @@ impl Default for Limits {
             login_failures_per_address: 10,
             login_failures_per_account: 30,
             signups_per_hour: 10,
+            uploads_per_minute: 30,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             room_min_group_size: 3,

@@ -43,6 +43,9 @@ impl App {
         viewer.require_scope("write:media")?;
         let account_id = viewer.account()?;
         let description = parse_description(description)?;
+        if !self.limits.allow_upload(account_id) {
+            return Err(Error::RateLimited);
+        }
         let processed = {
             let _permit = self
                 .decoding

@@ -40,7 +40,7 @@ pub struct App {
     /// Doorbells for open streams, rung after commit.
     pub hub: Arc<crate::live::Hub>,
     limits: Arc<RateLimits>,
-    /// Image decoding is CPU- and memory-heavy: at most two at a time.
+    /// Image decoding is CPU- and memory-heavy: one core is always left to everything else.
     decoding: Arc<tokio::sync::Semaphore>,
     /// Messages lately sent to rooms, as the room streams render them.
     recent_room_messages: Arc<rooms::RecentMessages>,
@@ -56,6 +56,11 @@ pub struct App {
     known_accounts: Arc<known_accounts::KnownAccounts>,
 }
 
+/// How many photos may be decoded at once: all cores but one (at least one).
+fn decoders() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
+
 impl App {
     pub fn new(db: Db, config: Config, media_store: crate::media_store::MediaStore) -> Self {
         let limits = Arc::new(RateLimits::new(&config.limits));
@@ -68,7 +73,7 @@ impl App {
             config: Arc::new(config),
             hub,
             limits,
-            decoding: Arc::new(tokio::sync::Semaphore::new(2)),
+            decoding: Arc::new(tokio::sync::Semaphore::new(decoders())),
             recent_room_messages: Arc::default(),
             home_floor: Arc::default(),
             home_feeds,

@@ -13,6 +13,7 @@ pub(super) struct RateLimits {
     login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
     login_by_account: DefaultKeyedRateLimiter<String>,
     signup_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    uploads_by_account: DefaultKeyedRateLimiter<i64>,
     /// Keyed by room participant id (random, linked to no account).
     room_messages: DefaultKeyedRateLimiter<String>,
     room_messages_by_room: DefaultKeyedRateLimiter<i64>,
@@ -26,6 +27,9 @@ impl RateLimits {
             login_by_ip: RateLimiter::keyed(Quota::per_minute(per_minute)),
             login_by_account: RateLimiter::keyed(Quota::per_minute(per_minute)),
             signup_by_ip: RateLimiter::keyed(Quota::per_hour(per_hour)),
+            uploads_by_account: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(limits.uploads_per_minute).unwrap_or(NonZeroU32::MIN),
+            )),
             room_messages: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(limits.room_messages_per_minute).unwrap_or(NonZeroU32::MIN),
             )),
@@ -53,6 +57,11 @@ impl RateLimits {
         by_ip && by_account
     }
 
+    /// One more photo from this account (each upload is decoded: CPU and memory).
+    pub(super) fn allow_upload(&self, account_id: i64) -> bool {
+        self.uploads_by_account.check_key(&account_id).is_ok()
+    }
+
     pub(super) fn allow_signup(&self, ip: IpAddr) -> bool {
         self.signup_by_ip.check_key(&ip).is_ok()
     }
@@ -69,6 +78,7 @@ impl RateLimits {
         self.login_by_ip.retain_recent();
         self.login_by_account.retain_recent();
         self.signup_by_ip.retain_recent();
+        self.uploads_by_account.retain_recent();
         self.room_messages.retain_recent();
         self.room_messages_by_room.retain_recent();
     }

@@ -15,6 +15,10 @@ pub struct ImageLimits {
     pub max_bytes: usize,
     /// Widest and tallest image accepted, in pixels.
     pub max_dimension: u32,
+    /// Most pixels accepted, read from the header before anything is decoded: decoding cost
+    /// grows with pixels, not with bytes (an 8 KB PNG can claim 8192 × 8192 and cost seconds
+    /// of CPU). 24 megapixels holds what phones and most cameras take.
+    pub max_pixels: u64,
 }
 
 impl Default for ImageLimits {
@@ -22,14 +26,15 @@ impl Default for ImageLimits {
         Self {
             max_bytes: 10 * 1024 * 1024,
             max_dimension: 8192,
+            max_pixels: 24_000_000,
         }
     }
 }
 
 /// Longest side of a thumbnail.
 const THUMBNAIL_SIDE: u32 = 400;
-/// Memory the decoder may allocate: an 8192² RGBA image plus room.
-const MAX_ALLOC: u64 = 320 * 1024 * 1024;
+/// Memory the decoder may allocate: 24 megapixels of 16-bit RGBA plus room.
+const MAX_ALLOC: u64 = 256 * 1024 * 1024;
 
 /// One encoded image.
 #[derive(Debug, Clone)]
@@ -85,6 +90,10 @@ pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<ProcessedImage, Inva
             invalid("ERR_INVALID", "invalid.media_undecodable")
         }
     })?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(invalid("ERR_TOO_LARGE", "invalid.media_pixels"));
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);

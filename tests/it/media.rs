@@ -66,6 +66,11 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// A tiny PNG whose header claims 20,000 × 20,000 pixels: 1.2 GB once decoded.
 fn png_bomb() -> Vec<u8> {
+    png_claiming(20_000, 20_000)
+}
+
+/// A tiny PNG whose header claims `width` × `height` pixels.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut chunk = |kind: &[u8], data: &[u8]| {
         bytes.extend((data.len() as u32).to_be_bytes());
@@ -75,8 +80,8 @@ fn png_bomb() -> Vec<u8> {
         bytes.extend(crc32(&body).to_be_bytes());
     };
     let mut header = Vec::new();
-    header.extend(20_000u32.to_be_bytes());
-    header.extend(20_000u32.to_be_bytes());
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
     header.extend([8, 2, 0, 0, 0]);
     chunk(b"IHDR", &header);
     chunk(
@@ -696,4 +701,36 @@ async fn photos_of_private_posts_reach_only_those_who_may_read_them() {
             .unwrap()
             .starts_with("private")
     );
+}
+
+/// Decoding costs CPU by the pixel: an image claiming more pixels than a phone takes is refused
+/// from its header, before anything is decoded, and one account cannot keep the decoders busy.
+#[tokio::test]
+async fn decoding_stays_within_a_budget_of_pixels_and_uploads() {
+    let t = TestApp::spawn_with(|c| c.limits.uploads_per_minute = 3).await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    for (width, height) in [(8192, 8192), (6000, 5000)] {
+        let refused = upload(&t, &token, png_claiming(width, height), "big.png").await;
+        assert_eq!(refused.status(), 422, "{width}x{height}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            body["details"]["file"][0]["error"], "ERR_TOO_LARGE",
+            "{body}"
+        );
+    }
+    assert_eq!(t.count("media_attachments").await, 0);
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        statuses.push(
+            upload(&t, &token, jpeg(64, 64), "p.jpg")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    // Three uploads a minute, the refused ones included: the third is refused before decoding.
+    assert_eq!(statuses, [200, 429]);
+    assert_eq!(t.count("media_attachments").await, 1);
+    assert_eq!(media_files(&t).len(), 2, "one photo and its thumbnail");
 }
