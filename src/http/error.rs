@@ -146,8 +146,14 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let report = match response.extensions_mut().remove::<Report>() {
         Some(report) => report,
+        // Answers the router and axum's extractors make themselves (an unknown path, a
+        // wrong method, a multipart body without its boundary, a stream asked for without a
+        // WebSocket upgrade) come bare or as plain text: they get our shape too.
         None if response.status().is_client_error()
-            && response.headers().get(header::CONTENT_TYPE).is_none() =>
+            && response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_none_or(|t| t.as_bytes().starts_with(b"text/plain")) =>
         {
             let message = match response.status() {
                 StatusCode::NOT_FOUND => {

@@ -26,6 +26,7 @@ use serde_json::json;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -48,6 +49,27 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// What pages may load and where their forms may go: this site only. The OAuth consent page
+/// alone also lets its form lead to the app's registered redirect (`web::authorize`).
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// The JSON API answers browser-based clients on any origin, as Mastodon does (Elk, Phanpy…),
+/// never with credentials: a page of another site reads the API with its own token only, and
+/// the session cookie stays useless there (it needs the form token, which that site cannot
+/// read).
+fn api_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-request-id"),
+            header::RETRY_AFTER,
+        ])
+        .max_age(Duration::from_secs(86_400))
+}
+
 /// The whole application as one router.
 pub fn router(app: App) -> Router {
     metrics::install();
@@ -57,12 +79,15 @@ pub fn router(app: App) -> Router {
         // The path only: query strings can carry codes and tokens.
         tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
     });
-    Router::new()
+    let api = Router::new()
         .merge(mastodon::router())
-        .merge(web::router())
         .merge(rooms::router())
         .merge(programs::router())
         .merge(suggestions::router())
+        .layer(api_cors());
+    Router::new()
+        .merge(api)
+        .merge(web::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/api/openapi.json", get(openapi::document))
@@ -71,9 +96,15 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(web::same_origin_only))
         .layer(axum::middleware::from_fn(web::remember_language))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), input::refuse_bad_text))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            input::refuse_bad_text,
+        ))
         .layer(axum::middleware::from_fn(error::render_errors))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), private_by_default))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            private_by_default,
+        ))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(
             ServiceBuilder::new()
@@ -81,13 +112,25 @@ pub fn router(app: App) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::new())
-                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(limits.request_timeout_secs)))
-                .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-                .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-                .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(limits.request_timeout_secs),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' *"),
+                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
                 )),
         )
         .with_state(app)

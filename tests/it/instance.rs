@@ -313,3 +313,47 @@ async fn answers_to_credentials_are_not_stored_and_https_is_kept() {
     let page = reqwest::get(plain.url("/api/v1/instance")).await.unwrap();
     assert!(page.headers().get("strict-transport-security").is_none());
 }
+
+/// Answers that axum's own extractors make — a multipart body without its boundary, a stream
+/// asked for without a WebSocket upgrade — come in the same JSON shape as every other error.
+#[tokio::test]
+async fn every_api_error_body_is_json_even_from_the_extractors() {
+    let t = TestApp::spawn().await;
+    let writer = crate::harness::user(&t, "writer", "쓰는이").await;
+    let http = reqwest::Client::new();
+    let no_boundary = http
+        .post(t.url("/api/v2/media"))
+        .bearer_auth(&writer.token)
+        .header("Content-Type", "multipart/form-data")
+        .body("--x\r\n")
+        .send()
+        .await
+        .unwrap();
+    let not_upgraded = [
+        http.get(t.url("/api/v1/sotong/rooms/1/stream"))
+            .send()
+            .await
+            .unwrap(),
+        http.get(t.url("/api/v1/streaming?stream=public"))
+            .send()
+            .await
+            .unwrap(),
+    ];
+    for response in std::iter::once(no_boundary).chain(not_upgraded) {
+        let url = response.url().path().to_owned();
+        assert!(
+            response.status().is_client_error(),
+            "{url}: {}",
+            response.status()
+        );
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{url}"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{url}: {body}");
+    }
+}

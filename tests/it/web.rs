@@ -767,3 +767,96 @@ async fn a_trainee_checks_in_from_the_session_page() {
     assert!(after.contains("출석: 1"), "the page counts her");
     assert_eq!(t.count("session_attendance").await, 1);
 }
+
+/// Browser-based Mastodon clients on other origins (Elk, Phanpy) read and write the API with
+/// their tokens; no other site can use a person's session; pages' forms go only to this site,
+/// except the consent page's, which leads on to the app that asked.
+#[tokio::test]
+async fn other_origins_use_the_api_with_tokens_and_forms_stay_on_this_site() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let http = reqwest::Client::new();
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, t.url("/api/v1/statuses"))
+        .header("Origin", "https://elk.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    let posted = http
+        .post(t.url("/api/v1/statuses"))
+        .header("Origin", "https://elk.example")
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "status": "다른 앱에서 씁니다" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    assert_eq!(posted.headers()["access-control-allow-origin"], "*");
+    let timeline = http
+        .get(t.url("/api/v1/timelines/public?limit=1"))
+        .header("Origin", "https://elk.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        timeline.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("link")
+    );
+    // The session cookie alone is no credential for the API, from anywhere.
+    assert_eq!(sign_in(&t, "minji", GOOD_PASSWORD).await.status(), 303);
+    let with_cookie = t
+        .client
+        .post(t.url("/api/v1/statuses"))
+        .header("Origin", "https://elk.example")
+        .json(&serde_json::json!({ "status": "쿠키로 쓰기" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_cookie.status(), 401);
+    // Pages are not shared with other origins, and their forms go only here.
+    let page = t.client.get(t.url("/auth/sign_in")).send().await.unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.ends_with("form-action 'self'"), "{policy}");
+
+    // The consent page lets its form lead on to the app's registered address.
+    let (client_id, _) = t
+        .register_app("https://client.example/callback", "read")
+        .await;
+    let consent = t
+        .client
+        .get(t.url(&format!(
+            "/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fclient.example%2Fcallback&scope=read"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(consent.status(), 200);
+    let policy = consent.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.ends_with("form-action 'self' https://client.example"),
+        "{policy}"
+    );
+}

@@ -159,7 +159,27 @@ async fn consent(
             .collect(),
         hidden: params.hidden(request),
     };
-    Ok(render(&page))
+    let mut response = render(&page);
+    // Approving leads on to the app's registered address: the one place a form of ours may.
+    if let Some(policy) = consent_policy(&request.redirect_uri) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
+}
+
+/// The consent page's policy: the site's, with the app's redirect origin (or, for an app's
+/// own scheme such as `com.example.app:/callback`, that scheme) among where its form may go.
+fn consent_policy(redirect_uri: &str) -> Option<axum::http::HeaderValue> {
+    let url = url::Url::parse(redirect_uri).ok()?;
+    let target = match url.scheme() {
+        "http" | "https" => url.origin().ascii_serialization(),
+        "urn" => return None,
+        scheme => format!("{scheme}:"),
+    };
+    let policy = format!("{} {target}", crate::http::CONTENT_SECURITY_POLICY);
+    axum::http::HeaderValue::from_str(&policy).ok()
 }
 
 pub async fn decide(
