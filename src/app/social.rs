@@ -8,10 +8,11 @@ use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
 use crate::domain::account::DisplayName;
+use crate::domain::id::{id_at, next_id};
 use crate::domain::status::{
     NewStatus, Visibility, hashtags, mentions, render_markdown, render_plain,
 };
-use crate::domain::{Invalid, id::next_id, time::now_ms};
+use crate::domain::{Invalid, time::now_ms};
 use crate::live::{Event, Topic};
 
 /// Notification kinds, as Mastodon names them (plus Sotong's wall post).
@@ -168,6 +169,18 @@ impl App {
         input: NewStatus,
         placement: Placement,
     ) -> Result<StatusView> {
+        self.post_status_at(viewer, input, placement, None).await
+    }
+
+    /// [`App::post_status`], as if at `at` (Unix milliseconds in the past: the demo's history,
+    /// its id made for that time) or now.
+    pub(super) async fn post_status_at(
+        &self,
+        viewer: &Viewer,
+        input: NewStatus,
+        placement: Placement,
+        at: Option<i64>,
+    ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let author = self.account(viewer.account()?).await?;
         let looker = self.looker(Some(viewer)).await?;
@@ -245,8 +258,10 @@ impl App {
             }
             None => None,
         };
-        let now = now_ms();
-        let id = next_id();
+        let (now, id) = match at {
+            Some(at) => (at, id_at(at)),
+            None => (now_ms(), next_id()),
+        };
         let mut tx = self.db.begin_write().await?;
         if let Some(key) = placement
             .idempotency_key
@@ -431,10 +446,21 @@ impl App {
     }
 
     pub async fn favourite(&self, viewer: &Viewer, id: i64, on: bool) -> Result<StatusView> {
+        self.favourite_at(viewer, id, on, None).await
+    }
+
+    /// [`App::favourite`], as if at `at` (in the past) or now.
+    pub(super) async fn favourite_at(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        on: bool,
+        at: Option<i64>,
+    ) -> Result<StatusView> {
         viewer.require_scope("write:favourites")?;
         let me = viewer.account()?;
         let view = self.status(Some(viewer), id).await?;
-        let now = now_ms();
+        let now = at.unwrap_or_else(now_ms);
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
@@ -456,6 +482,17 @@ impl App {
     }
 
     pub async fn follow(&self, viewer: &Viewer, target: i64, on: bool) -> Result<Relationship> {
+        self.follow_at(viewer, target, on, None).await
+    }
+
+    /// [`App::follow`], as if at `at` (in the past) or now.
+    pub(super) async fn follow_at(
+        &self,
+        viewer: &Viewer,
+        target: i64,
+        on: bool,
+        at: Option<i64>,
+    ) -> Result<Relationship> {
         viewer.require_scope("write:follows")?;
         let me = viewer.account()?;
         self.account(target).await?;
@@ -465,7 +502,7 @@ impl App {
         if on && crate::db::blocks::either_blocks(self.db.pool(), me, target).await? {
             return Err(Error::Forbidden("error.blocked"));
         }
-        let now = now_ms();
+        let now = at.unwrap_or_else(now_ms);
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {

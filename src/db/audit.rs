@@ -45,3 +45,14 @@ pub async fn recent(pool: &sqlx::AnyPool, limit: i64) -> DbResult<Vec<AuditEntry
     .fetch_all(pool)
     .await?)
 }
+
+/// Whether `action` was ever recorded about `subject`.
+pub async fn recorded(pool: &sqlx::AnyPool, action: &str, subject: &str) -> DbResult<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND subject = $2")
+            .bind(action)
+            .bind(subject)
+            .fetch_one(pool)
+            .await?;
+    Ok(n > 0)
+}
