@@ -1,17 +1,25 @@
 //! The demo: a fictional city (새봄시) and its district office (누리구청) with 29 departments,
-//! about 700 staff and a few hundred residents. Every person is made up from name syllables.
+//! about 700 staff and a few hundred residents, telling the two articles' stories: the 2011
+//! course that trained every official to use a social network (22 classes over four weeks),
+//! the 2017 communication days (anonymous rooms, 12 suggestions), and the social network those
+//! officials and residents now use ([`story`]). Every person is made up from name syllables.
 //!
-//! Loading is idempotent: the whole demo is written in one transaction, and skipped when the
-//! district already exists.
+//! Loading is idempotent: the organisations, people, programs and rooms are written in one
+//! transaction, skipped when the district already exists; the social network is then posted
+//! through the same operations people use, each post once (an idempotency key), and marked
+//! done in the audit log.
+
+mod story;
 
 use super::orgs::insert_staff;
-use super::secrets::hash_password;
+use super::secrets::{hash_password, random_token, token_hash};
 use super::{App, Result};
 use crate::db::orgs::{self as org_rows, DepartmentRow, OrganizationRow};
 use crate::db::{DbError, audit};
 use crate::domain::account::{DisplayName, Email, Handle, Role};
-use crate::domain::{id::next_id, time::now_ms};
-use std::collections::HashSet;
+use crate::domain::id::{id_at, next_id};
+use crate::domain::time::now_ms;
+use std::collections::{HashMap, HashSet};
 
 /// The password of every demo account. Documented in the README; never use the demo in production.
 pub const DEMO_PASSWORD: &str = "sotong-demo-2026";
@@ -196,6 +204,8 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         if let Some(district) = org_rows::organization_by_slug(&mut tx, DISTRICT_SLUG).await? {
             drop(tx);
+            // Finishes the social network if an earlier load stopped before it was done.
+            self.tell_demo_story(district.id).await?;
             return Ok(DemoSummary {
                 already_loaded: true,
                 staff: org_rows::count_members(self.db.pool(), district.id).await?,
@@ -203,6 +213,18 @@ impl App {
                     .await?,
             });
         }
+        // Each communication day's room has its own ticket key; making them is slow, so they
+        // are made on other threads while the people are written.
+        let room_keys: Vec<_> = [DAYS_HELD / 2, DAYS_HELD - DAYS_HELD / 2]
+            .into_iter()
+            .map(|n| {
+                tokio::task::spawn_blocking(move || {
+                    (0..n)
+                        .map(|_| crate::domain::room::new_ticket_key())
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+            })
+            .collect();
         // One hash for every demo account: hashing 1,000 passwords with Argon2id would take
         // minutes, and the demo password is public anyway.
         let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
@@ -304,6 +326,11 @@ impl App {
             now,
         )
         .await?;
+        // Everyone on the district's staff, in the order they were seated, and each
+        // department's members.
+        let mut district_staff = vec![district_head];
+        let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut trainer = district_head;
 
         let mut order = 0;
         let mut number = 0;
@@ -312,17 +339,19 @@ impl App {
             let bureau = department(district.id, None, code, bureau_name, "bureau", order);
             order += 1;
             org_rows::insert_department(&mut tx, &bureau, now).await?;
-            seat(
-                &mut tx,
-                person(&mut names, None)?,
-                district.id,
-                Some(bureau.id),
-                "국장",
-                Role::DepartmentHead,
-                &hash,
-                now,
-            )
-            .await?;
+            district_staff.push(
+                seat(
+                    &mut tx,
+                    person(&mut names, None)?,
+                    district.id,
+                    Some(bureau.id),
+                    "국장",
+                    Role::DepartmentHead,
+                    &hash,
+                    now,
+                )
+                .await?,
+            );
 
             for name in *departments {
                 number += 1;
@@ -336,7 +365,7 @@ impl App {
                 );
                 order += 1;
                 org_rows::insert_department(&mut tx, &dept, now).await?;
-                district_departments.push(dept.id);
+                district_departments.push((dept.id, *name));
                 for chair in 0..STAFF_PER_DEPARTMENT {
                     let (position, role) = match chair {
                         0 => ("과장", Role::DepartmentHead),
@@ -346,7 +375,7 @@ impl App {
                     // 홍길동 works the civil-complaints desk: a name every Korean tester knows.
                     let fixed =
                         (*name == "민원여권과" && chair == 4).then_some(("홍길동", "gildong_hong"));
-                    seat(
+                    let id = seat(
                         &mut tx,
                         person(&mut names, fixed)?,
                         district.id,
@@ -357,13 +386,25 @@ impl App {
                         now,
                     )
                     .await?;
+                    district_staff.push(id);
+                    members.entry(dept.id).or_default().push(id);
+                    // The head of IT ran the 2011 course.
+                    if *name == "정보통신과" && chair == 0 {
+                        trainer = id;
+                    }
                 }
             }
         }
 
-        // Residents: accounts without an organisation.
-        for _ in 0..RESIDENTS {
-            let (handle, display_name, email) = person(&mut names, None)?;
+        // Residents: accounts without an organisation; the story's own come last.
+        let mut residents = Vec::with_capacity(RESIDENTS);
+        for _ in 0..RESIDENTS - story::RESIDENTS.len() {
+            residents.push(person(&mut names, None)?);
+        }
+        for fixed in story::RESIDENTS {
+            residents.push(person(&mut names, Some(*fixed))?);
+        }
+        for (handle, display_name, email) in &residents {
             crate::db::accounts::insert(
                 &mut tx,
                 &crate::db::accounts::NewAccount {
@@ -401,16 +442,27 @@ impl App {
             },
         )
         .await?;
+        training(&mut tx, district.id, trainer, &district_staff).await?;
+        let mut keys = Vec::with_capacity(DAYS_HELD);
+        for made in room_keys {
+            keys.extend(made.await.map_err(anyhow::Error::from)??);
+        }
         communication_days(
             &mut tx,
-            district.id,
-            &district_departments,
-            district_head,
-            now,
+            CommunicationDays {
+                organization_id: district.id,
+                departments: &district_departments,
+                members: &members,
+                host_account_id: district_head,
+                room_keys: keys,
+                min_group_size: self.config.limits.room_min_group_size.max(1),
+                now,
+            },
         )
         .await?;
         audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
         tx.commit().await.map_err(DbError::from)?;
+        self.tell_demo_story(district.id).await?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
         tracing::info!(district_staff, "demo loaded");
         Ok(DemoSummary {
@@ -421,21 +473,223 @@ impl App {
     }
 }
 
-/// The 2017 article's numbers: communication days on Thursdays at 14:00 with one department
-/// at a time, ten of the 29 departments so far, 12 suggestions raised there — 9 processed (7
-/// done, 2 declined) and 3 under review. Anonymous, as said in the rooms: a pseudonym, no
-/// account.
-async fn communication_days(
+/// The 2011 article's course: every official of the district learned to use a social network
+/// (signing up, finding friends, writing posts, uploading photos) in 22 classes over four
+/// weeks, one each weekday from 3 March to 1 April 2011, in the IT training room. Each person
+/// attended one class, checked in by the trainer, so the numbers say all staff of all staff.
+async fn training(
     tx: &mut crate::db::Tx,
     organization_id: i64,
-    departments: &[i64],
-    host_account_id: i64,
-    now: i64,
+    trainer: i64,
+    staff: &[i64],
 ) -> Result<()> {
     use crate::db::programs::{self as programs, ProgramRow};
+    use crate::domain::program::{DEFAULT_TIME_ZONE, format_date, parse_time_zone, session_span};
+    const CLASSES: usize = 22;
+    const START: i64 = 14 * 60;
+    const MINUTES: i64 = 120;
+    let seoul = parse_time_zone(DEFAULT_TIME_ZONE)?;
+    let mut days = Vec::with_capacity(CLASSES);
+    let mut day = time::macros::date!(2011 - 03 - 03);
+    while days.len() < CLASSES {
+        if !matches!(
+            day.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        ) {
+            days.push(day);
+        }
+        day = day.next_day().unwrap_or(day);
+    }
+    // Planned at the monthly assembly of 2 March, where the course was announced.
+    let created_at = session_span(&seoul, time::macros::date!(2011 - 03 - 02), 9 * 60, 0).0;
+    let program_id = id_at(created_at);
+    programs::insert(
+        tx,
+        &ProgramRow {
+            id: program_id,
+            organization_id,
+            kind: "training".into(),
+            title: "소셜 네트워크 서비스 활용 교육".into(),
+            description: "‘시민과의 소통행정’을 위해 전 직원이 4주 동안 22차례 정보화 교육장에서 \
+                          받은 실습 교육: 회원가입, 친구 찾기, 글쓰기, 사진 올리기"
+                .into(),
+            host_account_id: trainer,
+            // The first class's weekday; the classes were on every weekday.
+            weekday: i64::from(days[0].weekday().number_from_monday()),
+            start_minute: START,
+            duration_minutes: MINUTES,
+            starts_on: format_date(days[0]),
+            ends_on: days.last().copied().map(format_date),
+            session_count: i64::try_from(CLASSES).ok(),
+            participants: "everyone".into(),
+            cohort_months: None,
+            time_zone: DEFAULT_TIME_ZONE.into(),
+            created_at,
+        },
+        &[],
+    )
+    .await?;
+    let total = staff.len().max(1);
+    for (class, day) in days.iter().enumerate() {
+        let span = session_span(&seoul, *day, START, MINUTES);
+        let made = created_at + i64::try_from(class).unwrap_or(0) * 1000;
+        let session = id_at(made);
+        let code = format!("{:06}", rand::random::<u32>() % 1_000_000);
+        programs::insert_session(tx, session, program_id, span, Some(&code), made).await?;
+        programs::claim(tx, session, "planned", "held").await?;
+        // Consecutive people, so a department mostly comes to the same class or two.
+        for (seat, account) in staff
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i * CLASSES / total == class)
+        {
+            let at = span.0 + i64::try_from(seat % 40).unwrap_or(0) * 15_000;
+            programs::check_in(tx, session, *account, "trainer", at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Communication days held so far, of the 29 departments: the 2017 article's ten.
+const DAYS_HELD: usize = 10;
+
+/// What the communication days are written from.
+struct CommunicationDays<'a> {
+    organization_id: i64,
+    /// The district's departments in rotation order, with their names.
+    departments: &'a [(i64, &'static str)],
+    members: &'a HashMap<i64, Vec<i64>>,
+    host_account_id: i64,
+    /// A ticket key for each held day's room.
+    room_keys: Vec<(String, String)>,
+    min_group_size: i64,
+    now: i64,
+}
+
+/// A suggestion of the 2017 article's communication days: its title, what was said in the
+/// room, its category id (as in the migration), and how far it got.
+type Raised = (&'static str, &'static str, i64, &'static [&'static str]);
+
+/// The 12 suggestions, in the order they were raised (the day of suggestion `i` is
+/// `i * 10 / 12`: two days had two). The first three are the article's own.
+const RAISED: [Raised; 12] = [
+    (
+        "창가 자리 햇빛 가림 선팅 예산 반영",
+        "창가 자리는 오후만 되면 햇빛이 모니터에 반사돼서 화면이 안 보여요. 청사 유리에 선팅을 해 주시면 좋겠습니다.",
+        2,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "초과근무 결재 시간 17시까지 연장",
+        "갑자기 생긴 일을 처리하려 해도 초과근무 결재가 11시에 마감돼서 곤란합니다. 17시까지 결재할 수 있으면 좋겠어요.",
+        4,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "폭염 중 중앙냉방 17시까지 연장",
+        "폭염 경보인데도 오후 4시면 중앙냉방이 꺼져서 너무 덥습니다. 한 시간만이라도 늘려 주세요.",
+        1,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "청사 주차장 직원 차량 2부제",
+        "민원인 주차 자리가 늘 모자랍니다. 직원 차량부터 2부제를 하면 어떨까요?",
+        2,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "결재 단계 줄이기",
+        "간단한 문서도 결재가 네 단계라 하루가 걸립니다. 전결 규정을 손보면 좋겠습니다.",
+        4,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "신규 직원 멘토 제도",
+        "처음 왔을 때 물어볼 사람이 없어서 힘들었어요. 신규 직원마다 선배 멘토를 정해 주면 좋겠습니다.",
+        3,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "금요일 조기 퇴근제",
+        "금요일에는 한 시간 일찍 퇴근하는 제도가 있으면 좋겠어요.",
+        1,
+        &["declined"],
+    ),
+    (
+        "복사기 교체",
+        "3층 복사기가 하루에도 몇 번씩 종이가 걸립니다. 바꿀 때가 된 것 같아요.",
+        2,
+        &[],
+    ),
+    (
+        "점심시간 민원 창구 교대 근무",
+        "점심시간에 창구가 닫혀 있어서 직장인 민원인들이 헛걸음을 합니다. 교대로 열어 두면 어떨까요?",
+        4,
+        &["reviewing", "accepted", "done"],
+    ),
+    (
+        "구내식당 저녁 운영",
+        "야근하는 날 저녁 먹을 곳이 마땅치 않습니다. 구내식당을 저녁에도 열 수 있을까요?",
+        3,
+        &["reviewing", "declined"],
+    ),
+    (
+        "육아 직원 시차 출근 확대",
+        "아이를 어린이집에 맡기고 오면 9시가 빠듯합니다. 시차 출근을 더 넓혀 주세요.",
+        3,
+        &["reviewing"],
+    ),
+    (
+        "민원 안내 문자 서식 통일",
+        "부서마다 민원 안내 문자 서식이 달라서 주민들이 헷갈려 합니다. 하나로 맞추면 좋겠어요.",
+        4,
+        &["reviewing", "accepted"],
+    ),
+];
+
+/// What anonymous staff said besides their suggestions: a greeting, a word on being
+/// anonymous, and encouragement at the end (the article saw much of it).
+const OPENINGS: &[&str] = &[
+    "구청장님과 이렇게 이야기하는 건 처음이네요. 반갑습니다!",
+    "안녕하세요. 오늘 기다렸습니다.",
+    "반갑습니다. 다들 점심 맛있게 드셨어요?",
+];
+const ASIDES: &[&str] = &[
+    "익명이라 그런지 말하기가 훨씬 편해요.",
+    "얼굴 보고는 못 할 이야기도 여기서는 할 수 있겠네요.",
+    "이런 자리가 있으니 좋습니다. 자주 열어 주세요.",
+];
+const CHEERS: &[&str] = &[
+    "오늘 이야기 들어 주셔서 감사합니다. 다들 힘내세요!",
+    "우리 과 최고입니다. 오늘도 수고 많으셨어요 👍",
+    "바쁘신데 시간 내 주셔서 고맙습니다. 다음에 또 해요!",
+];
+
+/// The 2017 article's communication days: on Thursdays at 14:00 with one department at a
+/// time, ten of the 29 departments so far, each in an anonymous room of its own, 12
+/// suggestions raised there — 9 processed (7 done, 2 declined) and 3 under review.
+///
+/// A room is written as the anonymity design keeps one (docs/anonymity.md): the host under
+/// their name; the members who took tickets as one sorted list; each participant who joined
+/// as the hash of a ticket with a random id and a pseudonym, and no account. Its messages and
+/// the suggestions raised from them are dated on the day's own Thursday.
+async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>) -> Result<()> {
+    use crate::db::programs::{self as programs, ProgramRow};
+    use crate::db::rooms::{self as rooms, MessageRow, NewRoomRow, ParticipantRow};
     use crate::db::suggestions::{self as suggestions, Actor, Change, NewSuggestionRow};
+    use crate::domain::program::{DEFAULT_TIME_ZONE, format_date, parse_time_zone, session_span};
+    use crate::domain::room::{NewRoom, Pseudonym};
     use crate::domain::time::DAY_MS as DAY;
-    const WEEK: i64 = 7 * DAY;
+    const MINUTE: i64 = 60_000;
+    let CommunicationDays {
+        organization_id,
+        departments,
+        members,
+        host_account_id,
+        room_keys,
+        min_group_size,
+        now,
+    } = days;
     // Ten Thursdays ago the first; a session for every department, one a week.
     let today = time::OffsetDateTime::from_unix_timestamp(now / 1000)
         .map_err(anyhow::Error::from)?
@@ -445,7 +699,11 @@ async fn communication_days(
     while first.weekday() != time::Weekday::Thursday {
         first = first.next_day().unwrap_or(first);
     }
-    let program_id = next_id();
+    let seoul = parse_time_zone(DEFAULT_TIME_ZONE)?;
+    // Planned a fortnight before the first Thursday.
+    let created_at = session_span(&seoul, first, 14 * 60, 60).0 - 14 * DAY;
+    let program_id = id_at(created_at);
+    let rotation: Vec<i64> = departments.iter().map(|(id, _)| *id).collect();
     programs::insert(
         tx,
         &ProgramRow {
@@ -458,90 +716,197 @@ async fn communication_days(
             weekday: 4,
             start_minute: 14 * 60,
             duration_minutes: 60,
-            starts_on: crate::domain::program::format_date(first),
+            starts_on: format_date(first),
             ends_on: None,
             session_count: i64::try_from(departments.len()).ok(),
             participants: "rotation".into(),
             cohort_months: None,
-            time_zone: crate::domain::program::DEFAULT_TIME_ZONE.into(),
-            created_at: now,
+            time_zone: DEFAULT_TIME_ZONE.into(),
+            created_at,
         },
-        departments,
+        &rotation,
     )
     .await?;
-    let seoul = crate::domain::program::parse_time_zone(crate::domain::program::DEFAULT_TIME_ZONE)?;
-    let mut session_day = first;
-    for (i, department) in departments.iter().enumerate() {
-        let span = crate::domain::program::session_span(&seoul, session_day, 14 * 60, 60);
-        let session = next_id();
-        programs::insert_session(tx, session, program_id, span, None, now).await?;
-        programs::set_department(tx, session, Some(*department)).await?;
-        if i < 10 {
-            programs::claim(tx, session, "planned", "held").await?;
-        }
-        session_day += time::Duration::weeks(1);
+    // Each held day's room: its id, the host's participant id and the anonymous ones'.
+    struct Held {
+        room: i64,
+        start: i64,
+        host: String,
+        anonymous: Vec<ParticipantRow>,
     }
-    let held_start = crate::domain::program::session_span(&seoul, first, 14 * 60, 60).0;
-    // (title, category id as in the migration, how far it got)
-    const RAISED: [(&str, i64, &[&str]); 12] = [
-        (
-            "민원실 대기 의자를 늘려 주세요",
-            2,
-            &["reviewing", "accepted", "done"],
-        ),
-        (
-            "점심시간 민원 창구 교대 근무",
-            4,
-            &["reviewing", "accepted", "done"],
-        ),
-        (
-            "당직실 휴게 공간 개선",
-            1,
-            &["reviewing", "accepted", "done"],
-        ),
-        (
-            "청사 주차장 직원 차량 2부제",
-            2,
-            &["reviewing", "accepted", "done"],
-        ),
-        ("신규 직원 멘토 제도", 3, &["reviewing", "accepted", "done"]),
-        ("결재 단계 줄이기", 4, &["reviewing", "accepted", "done"]),
-        (
-            "사무실 냉난방 시간 조정",
-            1,
-            &["reviewing", "accepted", "done"],
-        ),
-        ("구내식당 저녁 운영", 3, &["reviewing", "declined"]),
-        ("금요일 조기 퇴근제", 1, &["declined"]),
-        ("민원 안내 문자 서식 통일", 4, &["reviewing", "accepted"]),
-        ("육아 직원 시차 출근 확대", 3, &["reviewing"]),
-        ("복사기 교체", 2, &[]),
-    ];
-    for (i, (title, category, steps)) in RAISED.iter().enumerate() {
-        let week = i64::try_from(i).unwrap_or(0);
+    let mut held = Vec::new();
+    let mut session_day = first;
+    for (i, (department, name)) in departments.iter().enumerate() {
+        let span = session_span(&seoul, session_day, 14 * 60, 60);
+        session_day += time::Duration::weeks(1);
+        // Made with the program, a second apart.
+        let made = created_at + i64::try_from(i).unwrap_or(0) * 1000;
+        let session = id_at(made);
+        programs::insert_session(tx, session, program_id, span, None, made).await?;
+        programs::set_department(tx, session, Some(*department)).await?;
+        // The first ten were held, each with its room; the rest are to come. Most of the
+        // department took a ticket and came in (a few took one and never did).
+        let staff = members.get(department).map_or(&[][..], Vec::as_slice);
+        let joined = (12 + i * 5 % 7).min(staff.len());
+        let holders = (joined + i % 3).min(staff.len());
+        let Some((public_key, secret_key)) = room_keys.get(i).filter(|_| i < DAYS_HELD) else {
+            continue;
+        };
+        if joined < 4 {
+            continue;
+        }
+        programs::claim(tx, session, "planned", "held").await?;
+        // The room the session opened at its start and closed at its end, as `run_due` does.
+        let (start, end) = span;
+        let title = format!(
+            "소통의 날 ({})",
+            crate::domain::time::rfc3339(start)
+                .get(..10)
+                .unwrap_or_default()
+        );
+        let settings = NewRoom::parse(&title, "", true, "department", None, None)
+            .map_err(super::Error::Invalid)?;
+        let room = id_at(start);
+        rooms::insert(
+            tx,
+            &NewRoomRow {
+                id: room,
+                organization_id: Some(organization_id),
+                host_account_id,
+                title: &settings.title,
+                description: &settings.description,
+                anonymous: settings.anonymous,
+                audience: settings.audience.as_str(),
+                audience_department_id: Some(*department),
+                cohort_months: None,
+                join_code_hash: None,
+                capacity: settings.capacity,
+                min_group_size,
+                ticket_public_key: public_key,
+                ticket_secret_key: secret_key,
+                now: start,
+            },
+            &[],
+            &[],
+        )
+        .await?;
+        let participant = |ticket_hash: Option<String>, account_id: Option<i64>| {
+            let pseudonym = ticket_hash.as_deref().map(Pseudonym::from_ticket_hash);
+            ParticipantRow {
+                // Random, as a participant's id must not tell when it joined.
+                id: random_token().chars().take(22).collect(),
+                room_id: room,
+                ticket_hash,
+                account_id,
+                pseudonym_adjective: pseudonym.map(|p| p.adjective),
+                pseudonym_animal: pseudonym.map(|p| p.animal),
+                pseudonym_number: None,
+                state: "active".into(),
+            }
+        };
+        let host = rooms::insert_participant(tx, &participant(None, Some(host_account_id)))
+            .await?
+            .id;
+        for account in staff.iter().cycle().skip(i * 7).take(holders) {
+            rooms::record_ticket_issued(tx, room, *account).await?;
+        }
+        let mut anonymous = Vec::with_capacity(joined);
+        for _ in 0..joined {
+            // A ticket's hash: SHA-256 of a random message, as a real ticket's is.
+            let ticket_hash = token_hash(&random_token());
+            anonymous
+                .push(rooms::insert_participant(tx, &participant(Some(ticket_hash), None)).await?);
+        }
+        let say = |who: &str, at: i64, body: &str| MessageRow {
+            id: id_at(at),
+            room_id: room,
+            participant_id: who.to_owned(),
+            body: body.to_owned(),
+            hidden_reason: None,
+            created_at: at,
+        };
+        let pick = |list: &[&'static str]| list[i % list.len()];
+        for message in [
+            say(
+                &host,
+                start + 30_000,
+                &format!(
+                    "{name} 여러분, 반갑습니다. 오늘은 익명이니 무엇이든 편하게 이야기해 주세요."
+                ),
+            ),
+            say(&anonymous[0].id, start + 3 * MINUTE, pick(OPENINGS)),
+            say(&anonymous[1].id, start + 6 * MINUTE, pick(ASIDES)),
+            say(&anonymous[joined - 1].id, start + 50 * MINUTE, pick(CHEERS)),
+            say(
+                &host,
+                start + 55 * MINUTE,
+                "오늘 나온 이야기는 건의 게시판에서 처리 상황을 보실 수 있습니다. 다음 목요일에 또 만나요.",
+            ),
+        ] {
+            rooms::insert_message(tx, &message).await?;
+        }
+        rooms::close(tx, room, end).await?;
+        programs::set_room(tx, session, room).await?;
+        held.push(Held {
+            room,
+            start,
+            host,
+            anonymous,
+        });
+    }
+    for (i, (title, said, category, steps)) in RAISED.iter().enumerate() {
         // Thursdays, one department each, the oldest first; two days had two suggestions.
-        let department = departments[(i * 10 / RAISED.len()) % departments.len().max(1)];
-        let raised_at =
-            held_start + i64::try_from(i * 10 / RAISED.len()).unwrap_or(0) * WEEK + 60_000;
-        let id = next_id();
-        let pseudonym = crate::domain::room::Pseudonym {
-            adjective: week % 12,
-            animal: (week * 5) % 16,
-            number: 1,
+        let day = i * DAYS_HELD / RAISED.len();
+        let (department, _) = departments[day % departments.len().max(1)];
+        let Some(room) = held.get(day) else {
+            continue;
+        };
+        // The second suggestion of a day comes later in the hour, from someone else.
+        let nth = usize::from(i > 0 && (i - 1) * DAYS_HELD / RAISED.len() == day);
+        let speaker = &room.anonymous[2 + nth];
+        let spoken = room.start + (12 + 15 * i64::try_from(nth).unwrap_or(0)) * MINUTE;
+        let raised_at = spoken + 3 * MINUTE;
+        for message in [
+            MessageRow {
+                id: id_at(spoken),
+                room_id: room.room,
+                participant_id: speaker.id.clone(),
+                body: (*said).to_owned(),
+                hidden_reason: None,
+                created_at: spoken,
+            },
+            MessageRow {
+                id: id_at(spoken + 2 * MINUTE),
+                room_id: room.room,
+                participant_id: room.host.clone(),
+                body: "좋은 의견 고맙습니다. 건의로 올려서 담당 부서가 답하도록 하겠습니다.".into(),
+                hidden_reason: None,
+                created_at: spoken + 2 * MINUTE,
+            },
+        ] {
+            rooms::insert_message(tx, &message).await?;
+        }
+        // Raised by the host from the message, as `suggestion_from_room_message` does: under
+        // the speaker's pseudonym, with no account.
+        let pseudonym = Pseudonym {
+            adjective: speaker.pseudonym_adjective.unwrap_or(0),
+            animal: speaker.pseudonym_animal.unwrap_or(0),
+            number: speaker.pseudonym_number.unwrap_or(1),
         }
         .code();
+        let id = id_at(raised_at);
         suggestions::insert(
             tx,
             &NewSuggestionRow {
                 id,
                 organization_id: Some(organization_id),
                 title,
-                body: "소통의 날에 나온 이야기입니다.",
+                body: said,
                 category_id: *category,
                 concerned_department_id: Some(department),
                 assigned_department_id: Some(department),
                 raised_by_account_id: None,
-                room_id: None,
+                room_id: Some(room.room),
                 program_id: Some(program_id),
                 pseudonym: Some(&pseudonym),
                 now: raised_at,
@@ -551,8 +916,10 @@ async fn communication_days(
         .await?;
         let mut from = "received";
         for (step, to) in steps.iter().enumerate() {
-            let at =
-                (raised_at + (i64::try_from(step).unwrap_or(0) + 1) * 3 * DAY).min(now - 60_000);
+            let step = i64::try_from(step).unwrap_or(0);
+            // Three days a step, and no later than a few minutes ago.
+            let at = (raised_at + (step + 1) * 3 * DAY)
+                .min(now - (3 - step) * MINUTE - i64::try_from(i).unwrap_or(0) * 1_000);
             let answer = match *to {
                 "declined" => "예산과 인력 사정으로 올해는 어렵습니다.",
                 "done" => "조치를 마쳤습니다.",
@@ -574,6 +941,32 @@ async fn communication_days(
                 at,
             )
             .await?;
+            // The host tells the room, as `change_suggestion_status` does for an anonymous
+            // raiser.
+            if let Some(status) = crate::domain::suggestion::Status::parse(to) {
+                let body = format!(
+                    "[건의 · Suggestion] 「{title}」 → {} / {}{}",
+                    status.label(true),
+                    status.label(false),
+                    if answer.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\n{answer}")
+                    }
+                );
+                rooms::insert_message(
+                    tx,
+                    &MessageRow {
+                        id: id_at(at),
+                        room_id: room.room,
+                        participant_id: room.host.clone(),
+                        body,
+                        hidden_reason: None,
+                        created_at: at,
+                    },
+                )
+                .await?;
+            }
             from = to;
         }
     }

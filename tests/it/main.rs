@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod clients;
 mod cluster;
+mod demo;
 mod deploy;
 mod harness;
 mod instance;

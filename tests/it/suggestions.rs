@@ -326,13 +326,21 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
         .await
         .unwrap();
     assert_eq!(mixed.status(), 400);
-    // No row of the suggestion tables names a member.
+    // No row of the suggestion tables names a member (nor do the demo's, raised in its rooms).
     let rows: Vec<(Option<i64>,)> =
-        sqlx::query_as("SELECT raised_by_account_id FROM suggestions WHERE room_id IS NOT NULL")
+        sqlx::query_as("SELECT raised_by_account_id FROM suggestions WHERE room_id = $1")
+            .bind(room_id.parse::<i64>().unwrap())
             .fetch_all(t.app.db.pool())
             .await
             .unwrap();
     assert_eq!(rows, vec![(None,), (None,)]);
+    let named: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM suggestions WHERE room_id IS NOT NULL AND raised_by_account_id IS NOT NULL",
+    )
+    .fetch_one(t.app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(named.0, 0);
     // "Me too": once per account.
     let id = direct["id"].as_str().unwrap();
     let first = ok(call(
@@ -595,8 +603,10 @@ async fn the_demo_tells_the_2017_numbers() {
         .json()
         .await
         .unwrap();
-    assert_eq!(programs.len(), 1);
+    // The 2017 communication days (the newest) and the 2011 course.
+    assert_eq!(programs.len(), 2);
     assert_eq!(programs[0]["title"], "소통의 날");
+    assert_eq!(programs[1]["kind"], "training");
     let program = programs[0]["id"].as_str().unwrap();
     let numbers: Value = t
         .client
@@ -652,7 +662,7 @@ async fn the_demo_tells_the_2017_numbers() {
     // Loading again changes nothing.
     t.app.load_demo().await.unwrap();
     assert_eq!(t.count("suggestions").await, 12);
-    assert_eq!(t.count("programs").await, 1);
+    assert_eq!(t.count("programs").await, 2);
 }
 
 #[tokio::test]
