@@ -174,7 +174,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ("데모를 불러왔습니다", "Demo loaded")
             };
             println!(
-                "{ko}: 새봄시 누리구청, 부서 {} · 직원 {}명, 소통의 날 건의 12건\n{en}: 새봄시 누리구청, {} departments, {} staff, 12 suggestions from communication days",
+                "{ko}: 새봄시 누리구청, 부서 {} · 직원 {}명 (2011년 SNS 교육 22회, 전원 수료), 소통의 날 10회 · 건의 12건, 주민과 직원의 담벼락\n{en}: 새봄시 누리구청, {} departments, {} staff (all trained in 22 classes in 2011), 10 communication days with 12 suggestions, residents' and officials' walls",
                 summary.departments, summary.staff, summary.departments, summary.staff
             );
             println!(
