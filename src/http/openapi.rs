@@ -5,6 +5,7 @@ use super::mastodon::{
 };
 use super::{programs, rooms, suggestions};
 use axum::Json;
+use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -25,15 +26,97 @@ use utoipa::OpenApi;
         notifications::unread_count, notifications::markers, notifications::set_marker,
         search::v2, search::accounts,
         media::upload, media::show, media::describe,
-        rooms::list, rooms::create, rooms::show, rooms::update, rooms::close, rooms::ticket_key, rooms::issue_ticket, rooms::join, rooms::messages, rooms::say, rooms::hide, rooms::report, rooms::react, rooms::unreact, rooms::moderate, rooms::notice, rooms::moderation_log, rooms::reports, rooms::stream, suggestions::board, suggestions::raise, suggestions::stats, suggestions::export, suggestions::categories, suggestions::put_category, suggestions::show, suggestions::change_status, suggestions::support, suggestions::from_room_message, programs::list, programs::create, programs::show, programs::sessions, programs::add_session, programs::stats, programs::stats_csv, programs::session, programs::move_session, programs::cancel, programs::check_in,
+        rooms::list, rooms::create, rooms::show, rooms::update, rooms::close, rooms::ticket_key, rooms::issue_ticket, rooms::join, rooms::messages, rooms::say, rooms::hide, rooms::report, rooms::react, rooms::unreact, rooms::moderate, rooms::notice, rooms::moderation_log, rooms::reports, suggestions::board, suggestions::raise, suggestions::stats, suggestions::export, suggestions::categories, suggestions::put_category, suggestions::show, suggestions::change_status, suggestions::support, suggestions::from_room_message, programs::list, programs::create, programs::show, programs::sessions, programs::add_session, programs::stats, programs::stats_csv, programs::session, programs::move_session, programs::cancel, programs::check_in,
     ),
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit)),
     tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
 )]
 struct ApiDoc;
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    let mut doc = ApiDoc::openapi();
-    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    Json(doc)
+pub async fn document() -> Json<Value> {
+    static DOCUMENT: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        let mut doc = serde_json::to_value(doc).unwrap_or_default();
+        state_the_edge_rules(&mut doc);
+        doc
+    });
+    Json(DOCUMENT.clone())
+}
+
+/// Text the edge refuses (`http::input`): control characters other than tab and line breaks.
+const NO_CONTROL_CHARACTERS: &str = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$";
+
+/// The errors any operation may answer, all with the one error body (`http::error`).
+const ERRORS: &[(&str, &str)] = &[
+    ("400", "Malformed request, or text with control characters"),
+    ("401", "No valid credential"),
+    ("403", "Not allowed"),
+    ("404", "No such thing, or not visible to the caller"),
+    ("409", "Conflicts with what exists"),
+    ("413", "Body too large"),
+    ("415", "Unsupported body type"),
+    ("422", "Invalid fields, listed in `details`"),
+    ("429", "Too many requests; see Retry-After"),
+];
+
+/// What holds for every operation because it is enforced in one place rather than per
+/// handler: every string refuses control characters, and every operation may answer with
+/// the errors above. Written into the document once, so that each annotation need not.
+fn state_the_edge_rules(doc: &mut Value) {
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for operation in item.values_mut() {
+                let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                for (status, description) in ERRORS {
+                    responses.entry(*status).or_insert_with(|| {
+                        json!({
+                            "description": description,
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+                        })
+                    });
+                }
+            }
+        }
+    }
+    no_control_characters(doc);
+}
+
+/// Gives every string schema without a pattern, format or fixed values the edge's pattern.
+fn no_control_characters(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            let plain_string = fields.get("type").is_some_and(|t| {
+                t == "string"
+                    || t.as_array()
+                        .is_some_and(|ts| ts.iter().any(|t| t == "string"))
+            }) && !["pattern", "format", "enum", "const"]
+                .iter()
+                .any(|k| fields.contains_key(*k));
+            if plain_string {
+                fields.insert("pattern".into(), json!(NO_CONTROL_CHARACTERS));
+            }
+            // Keys are text too: an object's unlisted keys may be anything but control
+            // characters.
+            if fields.contains_key("properties") && !fields.contains_key("propertyNames") {
+                fields.insert(
+                    "propertyNames".into(),
+                    json!({ "pattern": NO_CONTROL_CHARACTERS }),
+                );
+            }
+            for child in fields.values_mut() {
+                no_control_characters(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(no_control_characters),
+        _ => {}
+    }
 }

@@ -164,7 +164,7 @@ pub async fn create(
 }
 
 /// The organisation's programs
-#[utoipa::path(get, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
 pub async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
     let programs = app.programs(&viewer).await?;
     Ok(Json(programs.iter().map(program_json).collect()))
@@ -182,7 +182,7 @@ pub async fn show(
 }
 
 /// Sessions
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
 pub async fn sessions(
     State(app): State<App>,
     Auth(viewer): Auth,
@@ -304,7 +304,7 @@ pub async fn stats(
 }
 
 /// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats.csv", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats.csv", tag = "sotong", params(("id" = String, Path)), responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn stats_csv(
     State(app): State<App>,
     lang: crate::i18n::Lang,

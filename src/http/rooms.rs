@@ -211,9 +211,15 @@ pub(crate) fn ticket_in(headers: &HeaderMap) -> Result<Option<Ticket>, Error> {
         .transpose()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoomForm {
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     title: String,
     #[serde(default)]
     description: String,
@@ -233,7 +239,7 @@ pub struct RoomForm {
 }
 
 /// Open a room
-#[utoipa::path(post, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms", tag = "sotong", request_body = RoomForm, responses((status = 200, body = Object)))]
 pub async fn create(
     State(app): State<App>,
     lang: Lang,
@@ -265,7 +271,7 @@ pub async fn create(
 }
 
 /// Open rooms the account hosts or may join
-#[utoipa::path(get, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
 pub async fn list(
     State(app): State<App>,
     lang: Lang,
@@ -459,14 +465,20 @@ pub async fn messages(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Say {
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
+        min_length = 1,
+        max_length = 1000
+    )]
     body: String,
 }
 
 /// Say something
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), request_body = Say, responses((status = 200, body = Object)))]
 pub async fn say(
     State(app): State<App>,
     lang: Lang,

@@ -134,9 +134,15 @@ fn stats_json(stats: &Stats) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RaiseForm {
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     title: String,
     #[serde(default)]
     body: String,
@@ -148,7 +154,7 @@ pub struct RaiseForm {
 }
 
 /// Raises a suggestion: by name with a bearer token, or anonymously with a room ticket.
-#[utoipa::path(post, path = "/api/v1/sotong/suggestions", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions", tag = "sotong", request_body = RaiseForm, responses((status = 200, body = Object)))]
 pub async fn raise(
     State(app): State<App>,
     lang: Lang,
@@ -330,7 +336,7 @@ pub async fn stats(
 }
 
 /// Categories
-#[utoipa::path(get, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
 pub async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
     let categories = app.suggestion_categories().await?;
     Ok(Json(
@@ -371,7 +377,7 @@ pub async fn put_category(
 }
 
 /// The board as CSV for Korean Excel: UTF-8 with a byte-order mark, CRLF line ends.
-#[utoipa::path(get, path = "/api/v1/sotong/suggestions/export.csv", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/export.csv", tag = "sotong", responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn export(
     State(app): State<App>,
     lang: Lang,

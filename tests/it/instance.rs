@@ -357,3 +357,55 @@ async fn every_api_error_body_is_json_even_from_the_extractors() {
         assert!(body["error"].is_string(), "{url}: {body}");
     }
 }
+
+/// The document says what the server does: lists are arrays, CSV is CSV, every operation may
+/// answer the errors the edge gives, text refuses control characters, and the bodies of
+/// Sotong's own writes say which fields they need. (schemathesis checks it from outside.)
+#[tokio::test]
+async fn the_openapi_document_tells_the_truth_about_shapes_errors_and_text() {
+    let t = TestApp::spawn().await;
+    let doc: Value = reqwest::get(t.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ok = |path: &str, method: &str| doc["paths"][path][method]["responses"]["200"].clone();
+    for list in [
+        "/api/v1/sotong/rooms",
+        "/api/v1/sotong/programs",
+        "/api/v1/sotong/suggestion_categories",
+    ] {
+        assert_eq!(
+            ok(list, "get")["content"]["application/json"]["schema"]["type"],
+            "array",
+            "{list}"
+        );
+    }
+    assert!(ok("/api/v1/sotong/suggestions/export.csv", "get")["content"]["text/csv"].is_object());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in ["400", "401", "404", "422", "429"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+    }
+    let text = doc.to_string();
+    assert!(
+        !text.contains("rooms/{id}/stream"),
+        "a WebSocket is not an OpenAPI operation"
+    );
+    let lookup = &doc["paths"]["/api/v1/accounts/lookup"]["get"]["parameters"][0];
+    assert_eq!(lookup["required"], true);
+    assert!(
+        lookup["schema"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("x00")
+    );
+    let room = &doc["paths"]["/api/v1/sotong/rooms"]["post"]["requestBody"];
+    assert!(room.is_object(), "a room's body is documented");
+}

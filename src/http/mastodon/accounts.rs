@@ -84,6 +84,7 @@ pub async fn show(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct Lookup {
+    #[param(required = true)]
     acct: Option<String>,
 }
 
@@ -202,7 +203,7 @@ pub struct UpdateCredentials {
 }
 
 /// Update the viewer's profile.
-#[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts", request_body = UpdateCredentials, responses((status = 200, body = CredentialAccount), (status = 422, body = super::dto::ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts", request_body(content = Option<UpdateCredentials>), responses((status = 200, body = CredentialAccount), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn update_credentials(
     State(app): State<App>,
     Auth(viewer): Auth,

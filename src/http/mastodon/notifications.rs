@@ -120,12 +120,14 @@ pub async fn markers(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MarkerUpdate {
     #[serde(rename = "notifications[last_read_id]")]
+    #[schema(pattern = "^[0-9]{1,18}$")]
     flat: Option<String>,
     notifications: Option<MarkerValue>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MarkerValue {
+    #[schema(pattern = "^[0-9]{1,18}$")]
     last_read_id: String,
 }
 
@@ -136,12 +138,10 @@ pub async fn set_marker(
     Auth(viewer): Auth,
     Params(input): Params<MarkerUpdate>,
 ) -> Result<Json<Value>, ApiError> {
-    let raw = input
-        .notifications
-        .map(|n| n.last_read_id)
-        .or(input.flat)
-        .ok_or(Error::BadRequest("error.invalid_request"))?;
-    let id = parse_id(&raw).ok_or(Error::BadRequest("error.invalid_request"))?;
-    app.mark_notifications_read(&viewer, id).await?;
+    // As Mastodon: a timeline not named is left as it is (an empty update changes nothing).
+    if let Some(raw) = input.notifications.map(|n| n.last_read_id).or(input.flat) {
+        let id = parse_id(&raw).ok_or(Error::BadRequest("error.invalid_request"))?;
+        app.mark_notifications_read(&viewer, id).await?;
+    }
     markers(State(app), Auth(viewer)).await
 }

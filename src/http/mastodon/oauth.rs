@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
+    #[schema(value_type = String, required = true, pattern = "^(authorization_code|password|client_credentials)$")]
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
