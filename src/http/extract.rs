@@ -215,6 +215,15 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
             return parse_form(query.as_bytes()).map(Params);
         }
         if content_type.starts_with("application/json") {
+            // Parameters are an object's fields (serde would also read a struct from an
+            // array); `null` is no parameters at all.
+            match body.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => {}
+                Some(b'n') if body.trim_ascii() == b"null" => {
+                    return parse_form(query.as_bytes()).map(Params);
+                }
+                _ => return Err(ApiError(Error::BadRequest("error.malformed_body"))),
+            }
             return serde_json::from_slice(&body)
                 .map(Params)
                 .map_err(|_| ApiError(Error::BadRequest("error.malformed_body")));

@@ -88,6 +88,47 @@ fn state_the_edge_rules(doc: &mut Value) {
         }
     }
     no_control_characters(doc);
+    clean_extra_fields(doc);
+}
+
+/// Request bodies may carry fields nobody reads (clients send more than a server needs), but
+/// no control characters in them either: their extra fields are "any JSON without control
+/// characters", a recursive schema of its own.
+fn clean_extra_fields(doc: &mut Value) {
+    let clean = json!({ "$ref": "#/components/schemas/CleanJson" });
+    let mut bodies: Vec<String> = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for item in paths.values().filter_map(Value::as_object) {
+            for operation in item.values() {
+                let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+                    bodies.push(name.to_owned());
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for name in &bodies {
+            if let Some(body) = schemas.get_mut(name).and_then(Value::as_object_mut) {
+                body.insert("additionalProperties".into(), clean.clone());
+            }
+        }
+        schemas.insert(
+            "CleanJson".into(),
+            json!({
+                "description": "Any JSON whose strings and keys hold no control characters",
+                "anyOf": [
+                    { "type": "string", "pattern": NO_CONTROL_CHARACTERS },
+                    { "type": ["number", "boolean", "null"] },
+                    { "type": "array", "items": clean },
+                    { "type": "object", "propertyNames": { "pattern": NO_CONTROL_CHARACTERS }, "additionalProperties": clean }
+                ]
+            }),
+        );
+    }
 }
 
 /// Gives every string schema without a pattern, format or fixed values the edge's pattern.

@@ -427,7 +427,7 @@ pub async fn join(
 }
 
 /// Messages, newest first
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
 pub async fn messages(
     State(app): State<App>,
     lang: Lang,
@@ -613,7 +613,7 @@ pub async fn notice(
 }
 
 /// What the hosts did
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/moderation_log", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/moderation_log", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
 pub async fn moderation_log(
     State(app): State<App>,
     headers: HeaderMap,
@@ -625,7 +625,7 @@ pub async fn moderation_log(
 }
 
 /// Reported messages (host)
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/reports", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/reports", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
 pub async fn reports(
     State(app): State<App>,
     Auth(viewer): Auth,

@@ -409,3 +409,32 @@ async fn the_openapi_document_tells_the_truth_about_shapes_errors_and_text() {
     let room = &doc["paths"]["/api/v1/sotong/rooms"]["post"]["requestBody"];
     assert!(room.is_object(), "a room's body is documented");
 }
+
+/// Parameters in a JSON body are an object's fields: an array is refused (serde would read a
+/// struct from one), and `null` is no parameters at all.
+#[tokio::test]
+async fn a_json_body_of_parameters_is_an_object() {
+    let t = TestApp::spawn().await;
+    let writer = crate::harness::user(&t, "writer", "쓰는이").await;
+    let send = |body: &'static str| {
+        let t = &t;
+        let token = writer.token.clone();
+        async move {
+            t.client
+                .patch(t.url("/api/v1/accounts/update_credentials"))
+                .bearer_auth(token)
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(send(r#"["새 이름", null]"#).await, 400);
+    assert_eq!(send("null").await, 200);
+    assert_eq!(send(r#"{"display_name": "새 이름"}"#).await, 200);
+    let me = writer.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["display_name"], "새 이름");
+}
