@@ -11,6 +11,9 @@
 //! listener notes when each arrives. The room is a named one: an anonymous participant's
 //! stream is the same code once its ticket has been checked at hello.
 
+// A benchmark that cannot set itself up has nothing to report: it may unwrap.
+#![allow(clippy::unwrap_used)]
+
 use futures_util::{SinkExt, StreamExt};
 use sotong::bench_data::{joined_room, percentile, tokens_for, unix_nanos};
 use sotong::config::Config;

@@ -14,6 +14,9 @@
 //! HTTP, no JSON); "over HTTP" runs `--connections` clients in this same process against the
 //! real router on 127.0.0.1, so client and server share the machine's two cores.
 
+// A benchmark that cannot set itself up has nothing to report: it may unwrap.
+#![allow(clippy::unwrap_used)]
+
 use sotong::app::social::Placement;
 use sotong::app::{App, Viewer};
 use sotong::bench_data::{ACCOUNT_BASE, FOLLOWS_EACH, count, percentile, seed_social, tokens_for};

@@ -58,7 +58,7 @@ impl App {
                     .await?;
         }
         if kinds.contains(&SearchKind::Statuses) {
-            let looker = self.looker(viewer).await?;
+            let looker = self.looker(viewer);
             let rows = status_rows::search(
                 self.db.pool(),
                 looker,

@@ -67,15 +67,15 @@ pub struct Relationship {
 
 impl App {
     /// Who is looking, for the visibility rule.
-    pub(super) async fn looker(&self, viewer: Option<&Viewer>) -> Result<Looker> {
+    pub(super) fn looker(&self, viewer: Option<&Viewer>) -> Looker {
         let Some((viewer, account_id)) = viewer.and_then(|v| Some((v, v.account_id?))) else {
-            return Ok(Looker::NOBODY);
+            return Looker::NOBODY;
         };
-        Ok(Looker {
+        Looker {
             account_id,
             organization_id: viewer.organization_id.unwrap_or(-1),
             department_id: viewer.department_id.unwrap_or(-1),
-        })
+        }
     }
 
     pub(super) async fn view(&self, looker: Looker, row: StatusRow) -> Result<StatusView> {
@@ -183,7 +183,7 @@ impl App {
     ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let author = self.account(viewer.account()?).await?;
-        let looker = self.looker(Some(viewer)).await?;
+        let looker = self.looker(Some(viewer));
         let mut problems = Vec::new();
         // Photos: at most four, each an upload of the author not yet attached.
         let mut media_ids = Vec::new();
@@ -374,7 +374,7 @@ impl App {
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
     pub async fn status(&self, viewer: Option<&Viewer>, id: i64) -> Result<StatusView> {
-        let looker = self.looker(viewer).await?;
+        let looker = self.looker(viewer);
         let row = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -412,7 +412,7 @@ impl App {
         viewer: Option<&Viewer>,
         id: i64,
     ) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
-        let looker = self.looker(viewer).await?;
+        let looker = self.looker(viewer);
         let status = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -571,7 +571,7 @@ impl App {
         if let Timeline::Wall(id) = which {
             self.account(id).await?;
         }
-        let looker = self.looker(viewer).await?;
+        let looker = self.looker(viewer);
         let now = now_ms();
         let rows = match (&which, viewer) {
             (Timeline::Home, Some(viewer)) if page.min_id.is_none() => {
@@ -625,7 +625,7 @@ impl App {
         let mut status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
         status_ids.sort_unstable();
         status_ids.dedup();
-        let looker = self.looker(Some(viewer)).await?;
+        let looker = self.looker(Some(viewer));
         let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
         let statuses: std::collections::HashMap<i64, StatusView> = self
             .views(looker, visible)

@@ -20,7 +20,7 @@ impl App {
     pub async fn reblog(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let me = self.account(viewer.account()?).await?;
-        let looker = self.looker(Some(viewer)).await?;
+        let looker = self.looker(Some(viewer));
         let original = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -120,7 +120,7 @@ impl App {
     ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let me = viewer.account()?;
-        let looker = self.looker(Some(viewer)).await?;
+        let looker = self.looker(Some(viewer));
         let before = rows::visible_status(self.db.pool(), looker, id)
             .await?
             .ok_or(Error::NotFound)?;

@@ -2,6 +2,9 @@
 //! a real database (SQLite file, or PostgreSQL when `SOTONG_TEST_DATABASE=postgres`), real
 //! HTTP, and real clients written by others (Mastodon.py).
 
+// Tests unwrap: a panic is the failure they report.
+#![allow(clippy::unwrap_used)]
+
 mod accounts;
 mod bad_text;
 mod blocks;
