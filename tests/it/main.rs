@@ -21,6 +21,7 @@ mod oauth;
 mod process;
 mod programs;
 mod rooms;
+mod schema;
 mod search;
 mod social;
 mod status_actions;
