@@ -332,3 +332,25 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
 }
 
 use serde::Deserialize as _;
+
+/// The one id in a path (`/api/v1/statuses/{id}`), parsed: an id that is not one is 404, as
+/// an id that names nothing is (JSON on the API, a readable page elsewhere).
+pub struct PathId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let parsed = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|axum::extract::Path(raw)| crate::domain::id::parse_id(&raw));
+        match parsed {
+            Some(id) => Ok(PathId(id)),
+            None if super::error::is_json_path(parts.uri.path()) => {
+                Err(ApiError(Error::NotFound).into_response())
+            }
+            None => Err(PageError(Error::NotFound).into_response()),
+        }
+    }
+}

@@ -4,12 +4,12 @@
 use crate::app::programs::{ProgramRequest, ProgramStats, ProgramView, SessionChange};
 use crate::app::{App, Error, Viewer};
 use crate::db::programs::{ProgramRow, SessionRow};
-use crate::domain::id::parse_id;
 use crate::domain::program::Recurrence;
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, one_or_many, text_or_number};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -31,10 +31,6 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/sotong/sessions/{id}/cancel", post(cancel))
         .route("/api/v1/sotong/sessions/{id}/check_in", post(check_in))
-}
-
-fn id_of(raw: &str) -> Result<i64, Error> {
-    parse_id(raw).ok_or(Error::NotFound)
 }
 
 fn program_json(row: &ProgramRow) -> Value {
@@ -175,9 +171,9 @@ pub async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Val
 pub async fn show(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.program(id_of(&id)?).await?;
+    let view = app.program(id).await?;
     Ok(Json(view_json(&view, &viewer)))
 }
 
@@ -186,9 +182,9 @@ pub async fn show(
 pub async fn sessions(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.program(id_of(&id)?).await?;
+    let view = app.program(id).await?;
     Ok(Json(view_json(&view, &viewer)["sessions"].take()))
 }
 
@@ -205,12 +201,10 @@ pub struct When {
 pub async fn add_session(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(when): Params<When>,
 ) -> Result<Json<Value>, ApiError> {
-    let session = app
-        .add_session(&viewer, id_of(&id)?, &when.date, &when.time)
-        .await?;
+    let session = app.add_session(&viewer, id, &when.date, &when.time).await?;
     Ok(Json(session_json(&session, true)))
 }
 
@@ -219,9 +213,8 @@ pub async fn add_session(
 pub async fn session(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let id = id_of(&id)?;
     let row = crate::db::programs::session(app.db.pool(), id)
         .await
         .map_err(Error::from)?
@@ -238,13 +231,13 @@ pub async fn session(
 pub async fn move_session(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(when): Params<When>,
 ) -> Result<Json<Value>, ApiError> {
     let session = app
         .change_session(
             &viewer,
-            id_of(&id)?,
+            id,
             SessionChange::Move {
                 date: when.date,
                 time: when.time,
@@ -259,10 +252,10 @@ pub async fn move_session(
 pub async fn cancel(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
     let session = app
-        .change_session(&viewer, id_of(&id)?, SessionChange::Cancel)
+        .change_session(&viewer, id, SessionChange::Cancel)
         .await?;
     Ok(Json(session_json(&session, true)))
 }
@@ -280,13 +273,13 @@ pub struct CheckIn {
 pub async fn check_in(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(form): Params<CheckIn>,
 ) -> Result<Json<Value>, ApiError> {
     let session = app
         .check_in(
             &viewer,
-            id_of(&id)?,
+            id,
             form.account_id.as_deref(),
             form.code.as_deref(),
         )
@@ -296,11 +289,8 @@ pub async fn check_in(
 
 /// Numbers, counted
 #[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
-pub async fn stats(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(stats_json(&app.program_stats(id_of(&id)?).await?)))
+pub async fn stats(State(app): State<App>, PathId(id): PathId) -> Result<Json<Value>, ApiError> {
+    Ok(Json(stats_json(&app.program_stats(id).await?)))
 }
 
 /// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).
@@ -308,9 +298,8 @@ pub async fn stats(
 pub async fn stats_csv(
     State(app): State<App>,
     lang: crate::i18n::Lang,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<axum::response::Response, ApiError> {
-    let id = id_of(&id)?;
     let program = app.program(id).await?;
     let s = app.program_stats(id).await?;
     let korean = lang == crate::i18n::Lang::Ko;

@@ -15,6 +15,7 @@ use crate::domain::id::parse_id;
 use crate::domain::room::{NewRoom, Ticket};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
 use crate::http::mastodon::dto::Account;
 use crate::http::mastodon::paging::{PageQuery, link_header};
@@ -66,10 +67,6 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/sotong/rooms/{id}/reports", get(reports))
         .route("/api/v1/sotong/rooms/{id}/stream", get(stream))
-}
-
-fn room_id(raw: &str) -> Result<i64, Error> {
-    parse_id(raw).ok_or(Error::NotFound)
 }
 
 /// A participant as the room shows it.
@@ -289,10 +286,10 @@ pub async fn show(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
     let credential = credential(&app, &headers).await?;
-    let view = app.room_for(&credential, room_id(&id)?).await?;
+    let view = app.room_for(&credential, id).await?;
     Ok(Json(room_json(&view, &app, lang)))
 }
 
@@ -310,13 +307,13 @@ pub async fn update(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(change): Params<RoomChange>,
 ) -> Result<Json<Value>, ApiError> {
     let view = app
         .update_room(
             &viewer,
-            room_id(&id)?,
+            id,
             change.title.as_deref(),
             change.description.as_deref(),
             change.capacity.as_deref(),
@@ -331,9 +328,9 @@ pub async fn close(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.close_room(&viewer, room_id(&id)?).await?;
+    let view = app.close_room(&viewer, id).await?;
     Ok(Json(room_json(&view, &app, lang)))
 }
 
@@ -341,9 +338,8 @@ pub async fn close(
 #[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/ticket_key", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
 pub async fn ticket_key(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let id = room_id(&id)?;
     let key = app.ticket_key(id).await?;
     Ok(Json(json!({
         "room_id": id.to_string(),
@@ -364,13 +360,13 @@ pub struct TicketRequest {
 pub async fn issue_ticket(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(request): Params<TicketRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let signature = app
         .issue_ticket(
             &viewer,
-            room_id(&id)?,
+            id,
             &request.blinded_message,
             request.join_code.as_deref(),
         )
@@ -398,10 +394,9 @@ pub async fn join(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(request): Params<JoinRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = room_id(&id)?;
     let view = match request.ticket {
         Some(ticket) => {
             let ticket = Ticket {
@@ -432,10 +427,9 @@ pub async fn messages(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Query(query): Query<PageQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Value>>), ApiError> {
-    let id = room_id(&id)?;
     let page = query.page(40, 100)?;
     let credential = credential(&app, &headers).await?;
     let messages = app
@@ -483,13 +477,11 @@ pub async fn say(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(say): Params<Say>,
 ) -> Result<Json<Value>, ApiError> {
     let credential = credential(&app, &headers).await?;
-    let message = app
-        .post_room_message(&credential, room_id(&id)?, &say.body)
-        .await?;
+    let message = app.post_room_message(&credential, id, &say.body).await?;
     Ok(Json(message_json(&message, &app, lang)))
 }
 
@@ -507,8 +499,9 @@ pub async fn hide(
     Path((id, message_id)): Path<(String, String)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
-    app.hide_room_message(&viewer, room_id(&id)?, message_id, &reason.reason)
+    app.hide_room_message(&viewer, id, message_id, &reason.reason)
         .await?;
     Ok(Json(json!({})))
 }
@@ -520,7 +513,8 @@ pub async fn react(
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    reaction(&app, &headers, &id, &message_id, &emoji, true).await
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    reaction(&app, &headers, id, &message_id, &emoji, true).await
 }
 
 /// Take a reaction back
@@ -530,13 +524,14 @@ pub async fn unreact(
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    reaction(&app, &headers, &id, &message_id, &emoji, false).await
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    reaction(&app, &headers, id, &message_id, &emoji, false).await
 }
 
 async fn reaction(
     app: &App,
     headers: &HeaderMap,
-    id: &str,
+    id: i64,
     message_id: &str,
     emoji: &str,
     on: bool,
@@ -544,7 +539,7 @@ async fn reaction(
     let credential = credential(app, headers).await?;
     let message_id = parse_id(message_id).ok_or(Error::NotFound)?;
     let reactions = app
-        .react_in_room(&credential, room_id(id)?, message_id, emoji, on)
+        .react_in_room(&credential, id, message_id, emoji, on)
         .await?;
     Ok(Json(json!({
         "message_id": message_id.to_string(),
@@ -560,9 +555,10 @@ pub async fn report(
     Path((id, message_id)): Path<(String, String)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let credential = credential(&app, &headers).await?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
-    app.report_room_message(&credential, room_id(&id)?, message_id, &reason.reason)
+    app.report_room_message(&credential, id, message_id, &reason.reason)
         .await?;
     Ok(Json(json!({})))
 }
@@ -575,20 +571,15 @@ pub async fn moderate(
     Path((id, participant_id, action)): Path<(String, String, String)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let action = match action.as_str() {
         "mute" => ParticipantAction::Mute,
         "unmute" => ParticipantAction::Unmute,
         "remove" => ParticipantAction::Remove,
         _ => return Err(Error::NotFound.into()),
     };
-    app.moderate_participant(
-        &viewer,
-        room_id(&id)?,
-        &participant_id,
-        action,
-        &reason.reason,
-    )
-    .await?;
+    app.moderate_participant(&viewer, id, &participant_id, action, &reason.reason)
+        .await?;
     Ok(Json(json!({})))
 }
 
@@ -603,11 +594,11 @@ pub async fn notice(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(notice): Params<Notice>,
 ) -> Result<Json<Value>, ApiError> {
     let view = app
-        .set_room_notice(&viewer, room_id(&id)?, notice.notice.as_deref())
+        .set_room_notice(&viewer, id, notice.notice.as_deref())
         .await?;
     Ok(Json(room_json(&view, &app, lang)))
 }
@@ -617,10 +608,10 @@ pub async fn notice(
 pub async fn moderation_log(
     State(app): State<App>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let credential = credential(&app, &headers).await?;
-    let log = app.moderation_log(&credential, room_id(&id)?).await?;
+    let log = app.moderation_log(&credential, id).await?;
     Ok(Json(log.iter().map(moderation_json).collect()))
 }
 
@@ -629,9 +620,9 @@ pub async fn moderation_log(
 pub async fn reports(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let reports = app.room_reports(&viewer, room_id(&id)?).await?;
+    let reports = app.room_reports(&viewer, id).await?;
     Ok(Json(
         reports
             .iter()
@@ -651,11 +642,10 @@ pub async fn stream(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Query(query): Query<StreamQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let id = room_id(&id)?;
     let from_page_session = query.session.as_deref() == Some("1");
     // Browsers send their cookies with every WebSocket, and the stream never reads them
     // unless a host's page asks (`?session=1`): only then, or with a bearer token, does the

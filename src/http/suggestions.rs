@@ -11,6 +11,7 @@ use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::excel::csv_download;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, MaybeAuth, Params};
 use crate::i18n::Lang;
 use axum::extract::{Path, RawQuery, State};
@@ -270,9 +271,9 @@ pub async fn show(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.suggestion(viewer.as_ref(), id_of(&id)?).await?;
+    let view = app.suggestion(viewer.as_ref(), id).await?;
     Ok(Json(view_json(&view, lang)))
 }
 
@@ -295,17 +296,11 @@ pub async fn change_status(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(change): Params<StatusChange>,
 ) -> Result<Json<Value>, ApiError> {
     let view = app
-        .change_suggestion_status(
-            &viewer,
-            id_of(&id)?,
-            &change.status,
-            &change.answer,
-            &change.reason,
-        )
+        .change_suggestion_status(&viewer, id, &change.status, &change.answer, &change.reason)
         .await?;
     Ok(Json(view_json(&view, lang)))
 }
@@ -316,9 +311,9 @@ pub async fn support(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.support_suggestion(&viewer, id_of(&id)?).await?;
+    let view = app.support_suggestion(&viewer, id).await?;
     Ok(Json(view_json(&view, lang)))
 }
 

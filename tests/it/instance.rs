@@ -438,3 +438,29 @@ async fn a_json_body_of_parameters_is_an_object() {
     let me = writer.get("/api/v1/accounts/verify_credentials").await;
     assert_eq!(me["display_name"], "새 이름");
 }
+
+/// An id in a path that is not an id is 404, as one that names nothing: JSON on the API, a
+/// readable page on the site (one extractor, `PathId`).
+#[tokio::test]
+async fn a_path_id_that_is_not_an_id_is_not_found() {
+    let t = TestApp::spawn().await;
+    for path in [
+        "/api/v1/statuses/not-an-id",
+        "/api/v1/accounts/12ab/followers",
+        "/api/v1/sotong/rooms/-1",
+        "/api/v1/statuses/99999999999999999999999/context",
+    ] {
+        let response = reqwest::get(t.url(path)).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{path}");
+    }
+    let page = t
+        .client
+        .get(t.url("/suggestions/not-an-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("<html"));
+}

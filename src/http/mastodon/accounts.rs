@@ -8,9 +8,10 @@ use crate::db::blocks::Kept;
 use crate::domain::account::SignUp;
 use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, ClientIp, MaybeAuth, Params, flexible_bool};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 
@@ -75,9 +76,8 @@ pub async fn verify_credentials(
 pub async fn show(
     State(app): State<App>,
     MaybeAuth(_viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Account>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let row = app.account(id).await?;
     Ok(Json(Account::from_row(&row, &app.config)))
 }
@@ -104,20 +104,14 @@ pub async fn lookup(
     Ok(Json(Account::from_row(&row, &app.config)))
 }
 
-fn account_id(text: &str) -> Result<i64, Error> {
-    parse_id(text).ok_or(Error::NotFound)
-}
-
 /// Follow an account.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/follow", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn follow(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Relationship>, ApiError> {
-    Ok(Json(
-        app.follow(&viewer, account_id(&id)?, true).await?.into(),
-    ))
+    Ok(Json(app.follow(&viewer, id, true).await?.into()))
 }
 
 /// Stop following an account.
@@ -125,11 +119,9 @@ pub async fn follow(
 pub async fn unfollow(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Relationship>, ApiError> {
-    Ok(Json(
-        app.follow(&viewer, account_id(&id)?, false).await?.into(),
-    ))
+    Ok(Json(app.follow(&viewer, id, false).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -155,10 +147,10 @@ pub async fn relationships(
 
 async fn connections(
     app: &App,
-    id: &str,
+    id: i64,
     which: Connections,
 ) -> Result<Json<Vec<Account>>, ApiError> {
-    let rows = app.connections(account_id(id)?, which, 80).await?;
+    let rows = app.connections(id, which, 80).await?;
     Ok(Json(
         rows.iter()
             .map(|r| Account::from_row(r, &app.config))
@@ -170,27 +162,27 @@ async fn connections(
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/followers", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
 pub async fn followers(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<Account>>, ApiError> {
-    connections(&app, &id, Connections::Followers).await
+    connections(&app, id, Connections::Followers).await
 }
 
 /// Accounts this one follows.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/following", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
 pub async fn following(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<Account>>, ApiError> {
-    connections(&app, &id, Connections::Following).await
+    connections(&app, id, Connections::Following).await
 }
 
 /// Sotong: friends, that is mutual follows.
 #[utoipa::path(get, path = "/api/v1/sotong/accounts/{id}/friends", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Account>)))]
 pub async fn friends(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<Account>>, ApiError> {
-    connections(&app, &id, Connections::Friends).await
+    connections(&app, id, Connections::Friends).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -225,11 +217,9 @@ pub async fn update_credentials(
 pub async fn block(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Relationship>, ApiError> {
-    Ok(Json(
-        app.block(&viewer, account_id(&id)?, true).await?.into(),
-    ))
+    Ok(Json(app.block(&viewer, id, true).await?.into()))
 }
 
 /// Unblock an account.
@@ -237,11 +227,9 @@ pub async fn block(
 pub async fn unblock(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Relationship>, ApiError> {
-    Ok(Json(
-        app.block(&viewer, account_id(&id)?, false).await?.into(),
-    ))
+    Ok(Json(app.block(&viewer, id, false).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -259,13 +247,13 @@ pub struct MuteTerms {
 pub async fn mute(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(terms): Params<MuteTerms>,
 ) -> Result<Json<Relationship>, ApiError> {
     let relationship = app
         .mute(
             &viewer,
-            account_id(&id)?,
+            id,
             terms.notifications.unwrap_or(true),
             terms.duration.as_deref(),
         )
@@ -278,9 +266,9 @@ pub async fn mute(
 pub async fn unmute(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Relationship>, ApiError> {
-    Ok(Json(app.unmute(&viewer, account_id(&id)?).await?.into()))
+    Ok(Json(app.unmute(&viewer, id).await?.into()))
 }
 
 /// Accounts the viewer blocks.

@@ -2,8 +2,8 @@
 
 use super::dto::MediaAttachment;
 use crate::app::{App, Error};
-use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
@@ -52,11 +52,9 @@ pub async fn upload(
 pub async fn show(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<MediaAttachment>, ApiError> {
-    let row = app
-        .media(&viewer, parse_id(&id).ok_or(Error::NotFound)?)
-        .await?;
+    let row = app.media(&viewer, id).await?;
     Ok(Json(MediaAttachment::from_row(&row, &app.config)))
 }
 
@@ -70,15 +68,11 @@ pub struct Describe {
 pub async fn describe(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(input): Params<Describe>,
 ) -> Result<Json<MediaAttachment>, ApiError> {
     let row = app
-        .describe_media(
-            &viewer,
-            parse_id(&id).ok_or(Error::NotFound)?,
-            input.description.as_deref(),
-        )
+        .describe_media(&viewer, id, input.description.as_deref())
         .await?;
     Ok(Json(MediaAttachment::from_row(&row, &app.config)))
 }

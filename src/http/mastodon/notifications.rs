@@ -5,10 +5,11 @@ use super::paging::{PageQuery, link_header};
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, one_or_many};
 use crate::i18n::Lang;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -67,11 +68,9 @@ pub async fn show(
     State(app): State<App>,
     Auth(viewer): Auth,
     lang: Lang,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Notification>, ApiError> {
-    let view = app
-        .notification(&viewer, parse_id(&id).ok_or(Error::NotFound)?)
-        .await?;
+    let view = app.notification(&viewer, id).await?;
     Ok(Json(Notification::from_view(&view, &app.config, lang)))
 }
 
@@ -80,10 +79,9 @@ pub async fn show(
 pub async fn dismiss(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    app.dismiss_notification(&viewer, Some(parse_id(&id).ok_or(Error::NotFound)?))
-        .await?;
+    app.dismiss_notification(&viewer, Some(id)).await?;
     Ok(Json(json!({})))
 }
 

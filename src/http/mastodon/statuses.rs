@@ -7,9 +7,10 @@ use crate::app::{App, Error};
 use crate::domain::id::parse_id;
 use crate::domain::status::NewStatus;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, MaybeAuth, Params, flexible_bool, one_or_many};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,9 +92,9 @@ pub async fn create(
 pub async fn show(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.status(viewer.as_ref(), status_id(&id)?).await?;
+    let view = app.status(viewer.as_ref(), id).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -103,9 +104,9 @@ pub async fn show(
 pub async fn delete(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.delete_status(&viewer, status_id(&id)?).await?;
+    let view = app.delete_status(&viewer, id).await?;
     let mut status = Status::from_view(&view, &app.config);
     status.text = Some(view.row.source.clone());
     Ok(Json(status))
@@ -117,9 +118,9 @@ pub async fn delete(
 pub async fn context(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let (ancestors, descendants) = app.context(viewer.as_ref(), status_id(&id)?).await?;
+    let (ancestors, descendants) = app.context(viewer.as_ref(), id).await?;
     let render = |views: &[crate::app::social::StatusView]| {
         views
             .iter()
@@ -136,9 +137,9 @@ pub async fn context(
 pub async fn favourite(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.favourite(&viewer, status_id(&id)?, true).await?;
+    let view = app.favourite(&viewer, id, true).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -147,9 +148,9 @@ pub async fn favourite(
 pub async fn unfavourite(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.favourite(&viewer, status_id(&id)?, false).await?;
+    let view = app.favourite(&viewer, id, false).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -158,9 +159,9 @@ pub async fn unfavourite(
 pub async fn reblog(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.reblog(&viewer, status_id(&id)?).await?;
+    let view = app.reblog(&viewer, id).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -169,19 +170,19 @@ pub async fn reblog(
 pub async fn unreblog(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.unreblog(&viewer, status_id(&id)?).await?;
+    let view = app.unreblog(&viewer, id).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
 async fn engaged(
     app: &App,
     viewer: Option<&crate::app::Viewer>,
-    id: &str,
+    id: i64,
     favourites: bool,
 ) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
-    let rows = app.engaged(viewer, status_id(id)?, favourites, 80).await?;
+    let rows = app.engaged(viewer, id, favourites, 80).await?;
     Ok(Json(
         rows.iter()
             .map(|r| super::dto::Account::from_row(r, &app.config))
@@ -194,9 +195,9 @@ async fn engaged(
 pub async fn favourited_by(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
-    engaged(&app, viewer.as_ref(), &id, true).await
+    engaged(&app, viewer.as_ref(), id, true).await
 }
 
 /// Who boosted a status.
@@ -204,9 +205,9 @@ pub async fn favourited_by(
 pub async fn reblogged_by(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
-    engaged(&app, viewer.as_ref(), &id, false).await
+    engaged(&app, viewer.as_ref(), id, false).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -231,7 +232,7 @@ pub struct EditStatus {
 pub async fn edit(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Params(input): Params<EditStatus>,
 ) -> Result<Json<Status>, ApiError> {
     let new = NewStatus::parse(
@@ -242,7 +243,7 @@ pub async fn edit(
         None,
         input.language.as_deref(),
     )?;
-    let view = app.edit_status(&viewer, status_id(&id)?, new).await?;
+    let view = app.edit_status(&viewer, id, new).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -251,9 +252,9 @@ pub async fn edit(
 pub async fn history(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<super::dto::StatusEdit>>, ApiError> {
-    let (view, earlier) = app.status_history(viewer.as_ref(), status_id(&id)?).await?;
+    let (view, earlier) = app.status_history(viewer.as_ref(), id).await?;
     let account = || super::dto::Account::from_row(&view.author, &app.config);
     let mut versions: Vec<super::dto::StatusEdit> = earlier
         .iter()
@@ -284,9 +285,9 @@ pub async fn history(
 pub async fn source(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let view = app.status(Some(&viewer), status_id(&id)?).await?;
+    let view = app.status(Some(&viewer), id).await?;
     if Some(view.row.account_id) != viewer.account_id {
         return Err(Error::NotFound.into());
     }
@@ -300,9 +301,9 @@ pub async fn source(
 pub async fn pin(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.pin(&viewer, status_id(&id)?, true).await?;
+    let view = app.pin(&viewer, id, true).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
@@ -311,8 +312,8 @@ pub async fn pin(
 pub async fn unpin(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Status>, ApiError> {
-    let view = app.pin(&viewer, status_id(&id)?, false).await?;
+    let view = app.pin(&viewer, id, false).await?;
     Ok(Json(Status::from_view(&view, &app.config)))
 }

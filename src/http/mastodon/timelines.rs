@@ -4,8 +4,8 @@ use super::dto::Status;
 use super::paging::{PageQuery, link_header};
 use crate::app::{App, Error};
 use crate::db::statuses::Timeline;
-use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
+use crate::http::extract::PathId;
 use crate::http::extract::{Auth, MaybeAuth};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -104,11 +104,11 @@ pub async fn organization(
 pub async fn wall(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Query(query): Query<PageQuery>,
     Query(only): Query<WallQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
-    let account = parse_id(&id).ok_or(Error::NotFound)?;
+    let account = id;
     let path = format!("/api/v1/accounts/{account}/statuses");
     let which = if only
         .pinned

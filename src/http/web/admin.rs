@@ -9,6 +9,7 @@ use crate::db::accounts::AccountRow;
 use crate::domain::account::Role;
 use crate::domain::id::parse_id;
 use crate::http::error::PageError;
+use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
 use askama::Template;
 use axum::Router;
@@ -115,8 +116,7 @@ struct Chosen {
     department: Option<String>,
 }
 
-async fn org_item(app: &App, member: &Member, id: &str) -> Result<OrgItem, Error> {
-    let id = parse_id(id).ok_or(Error::NotFound)?;
+async fn org_item(app: &App, member: &Member, id: i64) -> Result<OrgItem, Error> {
     app.organizations(&member.viewer)
         .await?
         .into_iter()
@@ -133,10 +133,10 @@ async fn org_item(app: &App, member: &Member, id: &str) -> Result<OrgItem, Error
 async fn organization(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Query(query): Query<Chosen>,
 ) -> Result<Response, PageError> {
-    let org = org_item(&app, &member, &id).await?;
+    let org = org_item(&app, &member, id).await?;
     let chosen = match query.department.as_deref().filter(|d| !d.is_empty()) {
         Some(raw) => Some(parse_id(raw).ok_or(Error::NotFound)?),
         None => None,
@@ -227,7 +227,8 @@ async fn import(
     Path((id, what)): Path<(String, String)>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let org = org_item(&app, &member, &id).await?;
+    let id = parse_id(&id).ok_or(Error::NotFound)?;
+    let org = org_item(&app, &member, id).await?;
     let actor = app.administrator(&member.viewer).await?;
     let refused = |e: MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -378,11 +379,10 @@ struct RoleForm {
 async fn set_role(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     WebForm(form): WebForm<RoleForm>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     app.set_role(&member.viewer, id, &form.role).await?;
     let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
     Ok(Redirect::to(&back).into_response())

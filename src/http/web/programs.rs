@@ -2,16 +2,16 @@
 //! session page to join its room or check in to a class.
 
 use super::{Member, when};
+use crate::app::App;
 use crate::app::programs::ProgramStats;
-use crate::app::{App, Error};
 use crate::db::programs::SessionRow;
-use crate::domain::id::parse_id;
 use crate::http::error::PageError;
+use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -190,9 +190,8 @@ struct ProgramPage {
 async fn show(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let view = app.program(id).await?;
     let stats = app.program_stats(id).await?;
     let lang = member.visit.lang;
@@ -232,10 +231,9 @@ struct Done {
 async fn session(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let (session, program) = app.session(id).await?;
     let lang = member.visit.lang;
     let hosting = program.host_account_id == member.account.id;
@@ -262,11 +260,10 @@ struct CheckInForm {
 async fn check_in(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     WebForm(form): WebForm<CheckInForm>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     app.check_in(&member.viewer, id, None, form.code.as_deref())
         .await?;
     Ok(Redirect::to(&format!("/sessions/{id}?checked_in=1")).into_response())

@@ -9,6 +9,7 @@ use crate::app::suggestions::Routing;
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
 use crate::http::error::PageError;
+use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
 use crate::i18n::Lang;
 use askama::Template;
@@ -121,9 +122,8 @@ fn item(view: &RoomView, me: i64) -> RoomItem {
 async fn show(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let view = app.room_for_account(&member.viewer, id).await?;
     let room = item(&view, member.account.id);
     let lang = member.visit.lang;
@@ -169,8 +169,8 @@ async fn hide(
     Path((id, message_id)): Path<(String, String)>,
     WebForm(form): WebForm<HideForm>,
 ) -> Result<Response, PageError> {
-    member.visit.check(form.csrf.as_deref())?;
     let id = parse_id(&id).ok_or(Error::NotFound)?;
+    member.visit.check(form.csrf.as_deref())?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.hide_room_message(&member.viewer, id, message_id, &form.reason)
         .await?;
@@ -192,8 +192,8 @@ async fn make_suggestion(
     Path((id, message_id)): Path<(String, String)>,
     WebForm(form): WebForm<SuggestionForm>,
 ) -> Result<Response, PageError> {
-    member.visit.check(form.csrf.as_deref())?;
     let id = parse_id(&id).ok_or(Error::NotFound)?;
+    member.visit.check(form.csrf.as_deref())?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     let room = app.room_for_account(&member.viewer, id).await?;
     let department = room.row.audience_department_id.map(|d| d.to_string());
@@ -220,8 +220,8 @@ async fn moderate(
     Path((id, participant_id, action)): Path<(String, String, String)>,
     WebForm(form): WebForm<HideForm>,
 ) -> Result<Response, PageError> {
-    member.visit.check(form.csrf.as_deref())?;
     let id = parse_id(&id).ok_or(Error::NotFound)?;
+    member.visit.check(form.csrf.as_deref())?;
     let action = match action.as_str() {
         "mute" => ParticipantAction::Mute,
         "unmute" => ParticipantAction::Unmute,

@@ -5,14 +5,14 @@ use super::{Member, Visit, when};
 use crate::app::suggestions::{Raiser, Routing, SuggestionView, may_answer};
 use crate::app::{App, Error};
 use crate::db::suggestions::SuggestionRow;
-use crate::domain::id::parse_id;
 use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
 use crate::http::error::PageError;
+use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -188,9 +188,8 @@ fn steps(view: &SuggestionView, lang: Lang) -> Vec<Step> {
 async fn show(
     State(app): State<App>,
     visit: Visit,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let view = app.suggestion(visit.viewer(), id).await?;
     let lang = visit.lang;
     let next = match &visit.me {
@@ -223,11 +222,10 @@ struct CsrfOnly {
 async fn support(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     WebForm(form): WebForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     app.support_suggestion(&member.viewer, id).await?;
     Ok(Redirect::to(&format!("/suggestions/{id}")).into_response())
 }
@@ -236,11 +234,10 @@ async fn support(
 async fn change_status(
     State(app): State<App>,
     member: Member,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     WebForm(form): WebForm<crate::http::suggestions::StatusChange>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     // A decline gives its reason in the same box as an answer.
     let reason = if form.reason.trim().is_empty() && form.status == "declined" {
         form.answer.as_str()
