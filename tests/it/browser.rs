@@ -33,7 +33,7 @@ pub fn available() -> bool {
         "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
     );
     if !present {
-        eprintln!("skipping: {CHROMEDRIVER} or {CHROMIUM} is not installed");
+        crate::harness::skipped(&format!("{CHROMEDRIVER} or {CHROMIUM} is not installed"));
     }
     present
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// node is the whole service.
 async fn two_nodes(bus: &str) -> Option<(TestApp, crate::harness::Node)> {
     if backend() != "postgres" {
-        eprintln!("several nodes need PostgreSQL: skipped on {}", backend());
+        crate::harness::skipped(crate::harness::POSTGRES_RUN);
         return None;
     }
     // Tests run side by side on one NATS server: each pair gets a subject of its own.
@@ -136,7 +136,7 @@ async fn reminders_per_account(t: &TestApp, session: i64) -> Vec<(i64, i64)> {
 #[tokio::test]
 async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     if backend() != "postgres" {
-        eprintln!("several nodes need PostgreSQL: skipped on {}", backend());
+        crate::harness::skipped(crate::harness::POSTGRES_RUN);
         return;
     }
     let t = TestApp::spawn().await;

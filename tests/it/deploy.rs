@@ -92,7 +92,7 @@ impl Nginx {
 #[tokio::test]
 async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
     if backend() != "postgres" {
-        eprintln!("the deployment needs PostgreSQL: skipped on {}", backend());
+        crate::harness::skipped(crate::harness::POSTGRES_RUN);
         return;
     }
     let Some(nginx) = nginx_binary() else {
@@ -100,7 +100,7 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
             std::env::var_os("CI").is_none(),
             "CI must have nginx (.ci/run installs it)"
         );
-        eprintln!("nginx is not installed: skipped");
+        crate::harness::skipped("nginx is not installed");
         return;
     };
     let s3 = S3Server::start().await;

@@ -357,3 +357,27 @@ pub async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
         id,
     }
 }
+
+/// Says that the running test did not do its work and why, on stderr and, for `scripts/test`
+/// to count (CI fails on any skip but the PostgreSQL-only tests of the SQLite run), in the
+/// file `SOTONG_SKIPPED_FILE` names.
+pub fn skipped(reason: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_owned();
+    eprintln!("skipped {test}: {reason}");
+    if let Some(file) = std::env::var_os("SOTONG_SKIPPED_FILE") {
+        use std::io::Write as _;
+        if let Ok(mut out) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+        {
+            let _ = writeln!(out, "{test}: {reason}");
+        }
+    }
+}
+
+/// The reason PostgreSQL-only tests give on the SQLite run, where skipping is expected.
+pub const POSTGRES_RUN: &str = "runs in the PostgreSQL run";

@@ -47,7 +47,7 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
 #[tokio::test]
 async fn both_migration_folders_describe_the_same_schema() {
     if backend() != "postgres" {
-        eprintln!("schema parity: checked in the PostgreSQL run (SOTONG_TEST_DATABASE=postgres)");
+        crate::harness::skipped(crate::harness::POSTGRES_RUN);
         return;
     }
     let t = TestApp::spawn().await;
