@@ -182,6 +182,11 @@ impl App {
         }
     }
 
+    /// Accounts that are not disabled: the instance's user count.
+    pub async fn active_accounts(&self) -> Result<i64> {
+        Ok(rows::count_active(self.db.pool()).await?)
+    }
+
     /// Whether the credential a stream was opened with still holds.
     pub async fn still_signed_in(&self, viewer: &Viewer) -> Result<bool> {
         Ok(tokens::token_holds(self.db.pool(), viewer.token_id, now_ms()).await?)

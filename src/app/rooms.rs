@@ -211,6 +211,11 @@ fn participant_id() -> String {
 }
 
 impl App {
+    /// Participants (not removed) of the rooms still open, across the service: a gauge.
+    pub async fn open_room_participants(&self) -> Result<i64> {
+        Ok(crate::db::rooms::count_open_participants(self.db.pool()).await?)
+    }
+
     /// Opens a room hosted by the viewer.
     pub async fn create_room(&self, viewer: &Viewer, request: RoomRequest) -> Result<RoomView> {
         viewer.require_scope("write:statuses")?;

@@ -215,14 +215,10 @@ pub async fn session(
     Auth(viewer): Auth,
     PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let row = crate::db::programs::session(app.db.pool(), id)
-        .await
-        .map_err(Error::from)?
-        .ok_or(Error::NotFound)?;
-    let program = app.program(row.program_id).await?;
+    let (row, program) = app.session(id).await?;
     Ok(Json(session_json(
         &row,
-        viewer.account_id == Some(program.row.host_account_id),
+        viewer.account_id == Some(program.host_account_id),
     )))
 }
 

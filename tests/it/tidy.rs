@@ -100,3 +100,61 @@ fn layers_keep_to_their_side() {
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+/// The layering ARCHITECTURE.md describes, as an allow-list: SQL only in `db` (and the bus,
+/// which listens on PostgreSQL, the benchmark seeding and the bare reference server); no call
+/// into `db` but from `app` (and start-up); `db` and `live` know nothing of `app` or `http`.
+#[test]
+fn the_layers_keep_to_their_places() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    files(&root.join("src"), "rs", &mut sources);
+    let relative = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let sql_allowed = [
+        "src/db/",
+        "src/live/bus.rs",
+        "src/bench_data.rs",
+        "src/bin/sotong-load/reference.rs",
+    ];
+    let db_calls_allowed = [
+        "src/db/",
+        "src/app/",
+        "src/server.rs",
+        "src/bench_data.rs",
+        "src/bin/",
+    ];
+    let mut broken = Vec::new();
+    for path in &sources {
+        let name = relative(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        if text.contains("sqlx::") && !sql_allowed.iter().any(|a| name.starts_with(a)) {
+            broken.push(format!("{name}: SQL outside db"));
+        }
+        if !db_calls_allowed.iter().any(|a| name.starts_with(a)) {
+            // A call is `db::module::function(`; types (`db::statuses::Page`) may be named.
+            for (at, _) in text.match_indices("db::") {
+                let rest = &text[at + 4..];
+                let path_end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(rest.len());
+                let last = rest[..path_end].rsplit("::").next().unwrap_or("");
+                let is_call = rest[path_end..].starts_with('(')
+                    && last.chars().next().is_some_and(char::is_lowercase);
+                if is_call {
+                    broken.push(format!("{name}: calls db::{}", &rest[..path_end]));
+                }
+            }
+        }
+        if (name.starts_with("src/db/") || name.starts_with("src/live/"))
+            && (text.contains("crate::app") || text.contains("crate::http"))
+        {
+            broken.push(format!("{name}: a lower layer imports app or http"));
+        }
+    }
+    assert!(broken.is_empty(), "{broken:#?}");
+}

@@ -36,7 +36,7 @@ fn configuration() -> Value {
 #[utoipa::path(get, path = "/api/v1/instance", tag = "instance", responses((status = 200)))]
 pub async fn v1(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     let config = &app.config;
-    let users = crate::db::accounts::count_active(app.db.pool()).await?;
+    let users = app.active_accounts().await?;
     let base = config.public_url();
     Ok(Json(json!({
         "uri": config.domain(),
@@ -62,7 +62,7 @@ pub async fn v1(State(app): State<App>) -> Result<Json<Value>, ApiError> {
 #[utoipa::path(get, path = "/api/v2/instance", tag = "instance", responses((status = 200)))]
 pub async fn v2(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     let config = &app.config;
-    let users = crate::db::accounts::count_active(app.db.pool()).await?;
+    let users = app.active_accounts().await?;
     let base = config.public_url();
     let mut configuration = configuration();
     configuration["urls"] = json!({ "streaming": base.replacen("http", "ws", 1), "status": null });
