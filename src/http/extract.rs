@@ -105,9 +105,9 @@ impl FromRequestParts<App> for MaybeAuth {
 /// the pair proves the call comes from one of our pages.
 fn page_session(headers: &HeaderMap) -> Option<&str> {
     let session = cookie(headers, SESSION_COOKIE)?;
-    let expected = cookie(headers, super::web::CSRF_COOKIE)?;
+    let expected = cookie(headers, super::csrf::CSRF_COOKIE)?;
     let sent = headers.get("x-csrf-token")?.to_str().ok()?;
-    super::web::tokens_match(expected, sent).then_some(session)
+    super::csrf::tokens_match(expected, sent).then_some(session)
 }
 
 /// The caller of a JSON endpoint: a bearer token, or one of our pages with its session. No
@@ -136,7 +136,7 @@ pub(crate) async fn socket_page_viewer(
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let same_origin =
-        super::web::origin_authority(headers).is_some_and(|o| o.is_some() && o.as_deref() == host);
+        super::csrf::origin_authority(headers).is_some_and(|o| o.is_some() && o.as_deref() == host);
     if !same_origin {
         return Ok(None);
     }

@@ -3,6 +3,7 @@
 //! Only this module knows HTTP, JSON shapes and HTML. Handlers are thin: extract, call one
 //! `App` operation, render.
 
+pub mod csrf;
 pub mod error;
 pub mod excel;
 pub mod extract;
@@ -94,7 +95,7 @@ pub fn router(app: App) -> Router {
         .route("/static/{*path}", get(asset))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(metrics::track))
-        .layer(axum::middleware::from_fn(web::same_origin_only))
+        .layer(axum::middleware::from_fn(csrf::same_origin_only))
         .layer(axum::middleware::from_fn(web::remember_language))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
