@@ -249,7 +249,8 @@ impl App {
                 }
                 if owner.wall_friends_only() {
                     let (following, followed_by) =
-                        rows::relationship(self.db.pool(), author.id, owner.id).await?;
+                        crate::db::follows::relationship(self.db.pool(), author.id, owner.id)
+                            .await?;
                     if !(following && followed_by) {
                         return Err(Error::Forbidden("error.wall_closed"));
                     }
@@ -464,12 +465,12 @@ impl App {
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
-            if rows::favourite(&mut tx, me, id, now).await? {
+            if crate::db::favourites::favourite(&mut tx, me, id, now).await? {
                 note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
                     .await?;
             }
         } else {
-            rows::unfavourite(&mut tx, me, id).await?;
+            crate::db::favourites::unfavourite(&mut tx, me, id).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
@@ -506,11 +507,11 @@ impl App {
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
-            if rows::follow(&mut tx, me, target, now).await? {
+            if crate::db::follows::follow(&mut tx, me, target, now).await? {
                 note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
             }
         } else {
-            rows::unfollow(&mut tx, me, target).await?;
+            crate::db::follows::unfollow(&mut tx, me, target).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
@@ -521,7 +522,8 @@ impl App {
 
     pub async fn relationship(&self, viewer: &Viewer, other: i64) -> Result<Relationship> {
         let me = viewer.account()?;
-        let (following, followed_by) = rows::relationship(self.db.pool(), me, other).await?;
+        let (following, followed_by) =
+            crate::db::follows::relationship(self.db.pool(), me, other).await?;
         let standing = crate::db::blocks::standing(self.db.pool(), me, other, now_ms()).await?;
         Ok(Relationship {
             id: other,
@@ -540,12 +542,14 @@ impl App {
     ) -> Result<Vec<AccountRow>> {
         self.account(account_id).await?;
         let ids = match which {
-            Connections::Friends => rows::friend_ids(self.db.pool(), account_id, limit).await?,
+            Connections::Friends => {
+                crate::db::follows::friend_ids(self.db.pool(), account_id, limit).await?
+            }
             Connections::Followers => {
-                rows::follow_ids(self.db.pool(), account_id, true, limit).await?
+                crate::db::follows::follow_ids(self.db.pool(), account_id, true, limit).await?
             }
             Connections::Following => {
-                rows::follow_ids(self.db.pool(), account_id, false, limit).await?
+                crate::db::follows::follow_ids(self.db.pool(), account_id, false, limit).await?
             }
         };
         let mut accounts = Vec::new();
@@ -699,7 +703,8 @@ impl App {
 
     /// An account and its followers: whose home timelines a status of it reaches.
     pub(super) async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
-        let mut audience = rows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
+        let mut audience =
+            crate::db::follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
         audience.push(account_id);
         Ok(audience)
     }

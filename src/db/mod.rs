@@ -8,6 +8,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod blocks;
+pub mod favourites;
+pub mod follows;
 pub mod jobs;
 pub mod media;
 pub mod notifications;
