@@ -677,14 +677,27 @@ pub struct StreamQuery {
     session: Option<String>,
 }
 
+/// What a client sends on the room stream (docs/anonymity.md).
 #[derive(Deserialize)]
-struct Frame {
-    #[serde(rename = "type")]
-    kind: String,
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ClientFrame {
+    /// Names the connection: a ticket, or an account's token; `since` asks for what was missed.
+    Hello(Hello),
+    /// Says something in the room (once seated).
+    Send {
+        body: Option<String>,
+    },
+    Ping,
+    /// Any other type: refused like a send before hello.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Deserialize)]
+struct Hello {
     ticket: Option<String>,
     access_token: Option<String>,
     since: Option<String>,
-    body: Option<String>,
 }
 
 fn error_frame(lang: Lang, error: Error) -> String {
@@ -700,7 +713,7 @@ fn error_frame(lang: Lang, error: Error) -> String {
 /// named an account (its upgrade, or an earlier hello), so that a ticket is refused on it.
 async fn credential_from_frame(
     app: &App,
-    frame: &Frame,
+    frame: &Hello,
     names_account: bool,
 ) -> Result<RoomCredential, Error> {
     if let Some(ticket) = frame.ticket.as_deref() {
@@ -801,24 +814,20 @@ async fn serve_room(
             message = incoming.next() => {
                 let Some(Ok(message)) = message else { break };
                 let Message::Text(text) = message else { continue };
-                let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
+                let Ok(frame) = serde_json::from_str::<ClientFrame>(text.as_str()) else {
                     out.push(error_frame(lang, Error::BadRequest("error.malformed_body")));
                     for reply in out { if outgoing.send(Message::Text(reply.into())).await.is_err() { return; } }
                     continue;
                 };
-                let hello = if frame.kind == "hello" {
-                    let credential = credential_from_frame(&app, &frame, names_account).await;
-                    names_account |= frame.access_token.is_some();
-                    Some(credential)
-                } else {
-                    None
-                };
-                match (frame.kind.as_str(), &seat) {
-                    ("hello", _) => match hello.unwrap_or(Err(Error::NotFound)) {
+                match (frame, &seat) {
+                    (ClientFrame::Hello(hello), _) => {
+                        let credential = credential_from_frame(&app, &hello, names_account).await;
+                        names_account |= hello.access_token.is_some();
+                        match credential {
                         Ok(c) => match take_seat(&app, id, lang, &c, "welcome").await {
                             Ok((taken, welcome)) => {
                                 out.push(welcome);
-                                if let Some(since) = frame.since.as_deref().and_then(parse_id) {
+                                if let Some(since) = hello.since.as_deref().and_then(parse_id) {
                                     out.extend(missed(&app, &taken.credential, id, since, lang).await);
                                 }
                                 seat = Some(taken);
@@ -826,15 +835,18 @@ async fn serve_room(
                             Err(e) => out.push(error_frame(lang, e)),
                         },
                         Err(e) => out.push(error_frame(lang, e)),
-                    },
-                    ("send", Some(s)) => {
-                        match app.post_room_message(&s.credential, id, frame.body.as_deref().unwrap_or("")).await {
+                        }
+                    }
+                    (ClientFrame::Send { body }, Some(s)) => {
+                        match app.post_room_message(&s.credential, id, body.as_deref().unwrap_or("")).await {
                             Ok(m) => out.push(json!({ "type": "sent", "message": message_json(&m, &app, lang) }).to_string()),
                             Err(e) => out.push(error_frame(lang, e)),
                         }
                     }
-                    ("ping", _) => out.push(json!({ "type": "pong" }).to_string()),
-                    _ => out.push(error_frame(lang, Error::Unauthorized("error.unauthorized"))),
+                    (ClientFrame::Ping, _) => out.push(json!({ "type": "pong" }).to_string()),
+                    (ClientFrame::Send { .. } | ClientFrame::Unknown, _) => {
+                        out.push(error_frame(lang, Error::Unauthorized("error.unauthorized")));
+                    }
                 }
             }
             first = events.recv() => {
