@@ -64,7 +64,7 @@ async fn seed(database_url: &str, data_dir: &std::path::Path, n: usize) -> (i64,
     };
     let server = Server::build(config).await.expect("migrations");
     let app = server.app().clone();
-    let pool = app.db.pool();
+    let pool = app.database().pool();
     let now = sotong::domain::time::now_ms();
     let n = i64::try_from(n).expect("count");
     sqlx::query(

@@ -19,12 +19,12 @@ async fn run(app: &App, sql: &str, binds: &[i64]) {
     for b in binds {
         query = query.bind(*b);
     }
-    query.execute(app.db.pool()).await.expect(sql);
+    query.execute(app.database().pool()).await.expect(sql);
 }
 
 pub async fn count(app: &App, sql: &'static str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(app.db.pool())
+        .fetch_one(app.database().pool())
         .await
         .expect(sql);
     n
@@ -61,13 +61,13 @@ pub async fn seed_social(app: &App, accounts: i64, statuses_wanted: i64) {
     .bind(ACCOUNT_BASE)
     .bind(now)
     .bind(&hash)
-    .execute(app.db.pool())
+    .execute(app.database().pool())
     .await
     .expect("accounts");
     // On PostgreSQL the counting triggers would update the same 10,000 account rows three
     // million times; bulk rows are counted once at the end instead. (Only a benchmark database
     // ever has them switched off, and only while it is being seeded.)
-    let postgres = app.db.backend() == Backend::Postgres;
+    let postgres = app.database().backend() == Backend::Postgres;
     if postgres {
         run(
             app,
@@ -146,7 +146,7 @@ pub async fn seed_social(app: &App, accounts: i64, statuses_wanted: i64) {
     .await;
     // PostgreSQL's index-only scans need the visibility map that VACUUM sets (autovacuum would,
     // later); SQLite's VACUUM would only rewrite the file.
-    let analyze = if app.db.backend() == Backend::Postgres {
+    let analyze = if app.database().backend() == Backend::Postgres {
         "VACUUM ANALYZE"
     } else {
         "ANALYZE"
@@ -166,7 +166,7 @@ pub async fn tokens_for(app: &App, first: i64, count: i64) -> Vec<String> {
     .await;
     let mut tokens = Vec::new();
     // One transaction: thousands of tokens, one durable commit.
-    let mut tx = app.db.pool().begin().await.expect("tx");
+    let mut tx = app.database().pool().begin().await.expect("tx");
     for i in 0..count {
         let token = crate::app::secrets::random_token();
         sqlx::query(
@@ -207,7 +207,7 @@ pub async fn joined_room(app: &App, host_token: &str, members: &[i64]) -> i64 {
         .await
         .expect("room");
     let room_id = room.row.id;
-    let mut tx = app.db.pool().begin().await.expect("tx");
+    let mut tx = app.database().pool().begin().await.expect("tx");
     for (i, account) in members.iter().enumerate() {
         sqlx::query(
             "INSERT INTO room_participants (id, room_id, account_id, state) VALUES ($1, $2, $3, 'active') ON CONFLICT DO NOTHING",

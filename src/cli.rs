@@ -191,7 +191,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Admin(admin) => {
             let app = connect(config).await?;
             let code = run_admin(&app, admin).await;
-            app.db.close().await;
+            app.close().await;
             code
         }
     }

@@ -98,7 +98,7 @@ impl Server {
         for task in self.bus {
             task.abort();
         }
-        self.app.db.close().await;
+        self.app.close().await;
         result.context("server failed")
     }
 }

@@ -35,7 +35,8 @@ use std::sync::Arc;
 /// Shared state of a running server, cheap to clone.
 #[derive(Clone)]
 pub struct App {
-    pub db: Db,
+    /// Private: every read and write goes through an operation of `App` (ARCHITECTURE.md).
+    db: Db,
     pub config: Arc<Config>,
     /// Doorbells for open streams, rung after commit.
     pub hub: Arc<crate::live::Hub>,
@@ -80,6 +81,29 @@ impl App {
             recent_statuses: Arc::default(),
             known_accounts: Arc::default(),
         }
+    }
+
+    /// The database handle, for tests and benchmark seeding only (they count and seed rows
+    /// directly); the product reaches the database through `App`'s operations.
+    #[doc(hidden)]
+    pub fn database(&self) -> &Db {
+        &self.db
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn database_answers(&self) -> std::result::Result<(), crate::db::DbError> {
+        self.db.ping().await
+    }
+
+    /// Connections of the pool: (open, idle), for `/metrics`.
+    pub fn pool_use(&self) -> (u32, usize) {
+        let pool = self.db.pool();
+        (pool.size(), pool.num_idle())
+    }
+
+    /// Closes the database's connections at shutdown.
+    pub async fn close(&self) {
+        self.db.close().await;
     }
 
     /// Housekeeping that runs every few minutes: expired codes and sessions, uploads never

@@ -116,9 +116,9 @@ pub async fn render(State(app): State<App>, request: Request) -> Response {
     let Some(handle) = recorder() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
-    let pool = app.db.pool();
-    let size = f64::from(pool.size());
-    let idle = f64::from(u32::try_from(pool.num_idle()).unwrap_or(u32::MAX));
+    let (open, idle) = app.pool_use();
+    let size = f64::from(open);
+    let idle = f64::from(u32::try_from(idle).unwrap_or(u32::MAX));
     metrics::gauge!("sotong_db_pool_connections").set(size);
     metrics::gauge!("sotong_db_pool_in_use").set(size - idle);
     metrics::gauge!("sotong_db_pool_max").set(f64::from(app.config.max_db_connections));

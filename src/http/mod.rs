@@ -167,7 +167,7 @@ async fn not_found() -> Response {
 }
 
 async fn healthz(State(app): State<App>) -> Response {
-    match app.db.ping().await {
+    match app.database_answers().await {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");

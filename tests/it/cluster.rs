@@ -128,7 +128,7 @@ async fn reminders_per_account(t: &TestApp, session: i64) -> Vec<(i64, i64)> {
         "SELECT account_id, COUNT(*) FROM notifications WHERE session_id = $1 GROUP BY account_id ORDER BY account_id",
     )
     .bind(session)
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.app.database().pool())
     .await
     .unwrap()
 }
@@ -165,7 +165,7 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
         .bind(now + 2 * 3_600_000)
         .bind(now + 3 * 3_600_000)
         .bind(session)
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
 
@@ -187,7 +187,7 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     ];
     let (node_a, _) = crate::process::serve_with(&t, &settings);
     let mut node_a = crate::process::Running(node_a);
-    let pool = t.app.db.pool();
+    let pool = t.app.database().pool();
     let mut a_holds = None;
     for _ in 0..100 {
         let waiting: (i64,) = sqlx::query_as(

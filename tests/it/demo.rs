@@ -83,7 +83,7 @@ async fn the_demo_tells_both_articles_stories_once() {
     assert_eq!(counts(&t).await, loaded, "the second load doubles nothing");
     // A load that stopped before the social network was told finishes it, and only that.
     sqlx::query("DELETE FROM audit_log WHERE action = 'demo.story'")
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     t.app.load_demo().await.unwrap();

@@ -131,7 +131,7 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_one(self.app.db.pool())
+            .fetch_one(self.app.database().pool())
             .await
             .expect("count");
         n

@@ -375,7 +375,7 @@ async fn uploads_never_attached_are_removed_after_a_day() {
     sqlx::query("UPDATE media_attachments SET created_at = $1 WHERE id = $2")
         .bind(two_days_ago)
         .bind(stale["id"].as_str().unwrap().parse::<i64>().unwrap())
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     t.app.sweep().await.unwrap();
@@ -573,7 +573,7 @@ async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
     sqlx::query("UPDATE media_attachments SET created_at = $1 WHERE id = $2")
         .bind(sotong::domain::time::now_ms() - 2 * 86_400_000)
         .bind(stale["id"].as_str().unwrap().parse::<i64>().unwrap())
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     t.app.sweep().await.unwrap();

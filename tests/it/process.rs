@@ -113,7 +113,7 @@ async fn kill_9_loses_no_acknowledged_write() {
         200
     );
     let stored: Vec<(String,)> = sqlx::query_as("SELECT client_id FROM oauth_apps")
-        .fetch_all(t.app.db.pool())
+        .fetch_all(t.app.database().pool())
         .await
         .unwrap();
     for client_id in &ids {

@@ -47,7 +47,7 @@ async fn three_departments(t: &TestApp, first: &str) -> Vec<String> {
          AND kind = 'department' AND id <> $1 ORDER BY id LIMIT 2",
     )
     .bind(first)
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.app.database().pool())
     .await
     .unwrap();
     std::iter::once(first)
@@ -280,7 +280,7 @@ async fn bad_programs_are_refused_and_write_nothing() {
         "SELECT id FROM departments WHERE organization_id <> (SELECT organization_id FROM departments WHERE id = $1) LIMIT 1",
     )
     .bind(d.department_id.parse::<i64>().unwrap())
-    .fetch_one(t.app.db.pool())
+    .fetch_one(t.app.database().pool())
     .await
     .unwrap();
     let (programs_before, sessions_before) =
@@ -317,7 +317,7 @@ async fn bad_programs_are_refused_and_write_nothing() {
     // A resident cannot create one.
     let (resident,): (String,) =
         sqlx::query_as("SELECT handle FROM accounts WHERE role = 'resident' LIMIT 1")
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     let token = t.token_for_demo(&resident).await;

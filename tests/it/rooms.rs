@@ -146,7 +146,7 @@ pub(crate) struct Department {
 
 pub(crate) async fn department(t: &TestApp) -> Department {
     t.app.load_demo().await.unwrap();
-    let pool = t.app.db.pool();
+    let pool = t.app.database().pool();
     let (department_id,): (i64,) =
         sqlx::query_as("SELECT department_id FROM accounts WHERE handle = 'gildong_hong'")
             .fetch_one(pool)
@@ -190,7 +190,7 @@ pub(crate) async fn open_room(client: &Client, token: &str, body: Value) -> Valu
 /// How many tickets were issued, in all rooms.
 async fn tickets_issued(t: &TestApp) -> i64 {
     let lists: Vec<(String,)> = sqlx::query_as("SELECT account_ids FROM room_ticket_holders")
-        .fetch_all(t.app.db.pool())
+        .fetch_all(t.app.database().pool())
         .await
         .unwrap();
     lists
@@ -201,7 +201,7 @@ async fn tickets_issued(t: &TestApp) -> i64 {
 
 /// Everything in every table, as text, one string per row.
 async fn dump_all_tables(t: &TestApp) -> Vec<(String, String)> {
-    let pool = t.app.db.pool();
+    let pool = t.app.database().pool();
     let tables: Vec<(String,)> = if crate::harness::backend() == "postgres" {
         sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
             .fetch_all(pool)
@@ -521,7 +521,7 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
     let ticket_hashes: Vec<String> = sqlx::query_as::<_, (String,)>(
         "SELECT ticket_hash FROM room_participants WHERE ticket_hash IS NOT NULL",
     )
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.app.database().pool())
     .await
     .unwrap()
     .into_iter()
@@ -531,14 +531,14 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
         "SELECT COUNT(*) FROM room_participants WHERE room_id = $1 AND ticket_hash IS NOT NULL",
     )
     .bind(id.parse::<i64>().unwrap())
-    .fetch_one(t.app.db.pool())
+    .fetch_one(t.app.database().pool())
     .await
     .unwrap();
     assert_eq!(in_this_room, 5);
     // The demo's communication days are checked below too.
     assert!(ticket_hashes.len() > 5);
     let message_ids: Vec<String> = sqlx::query_as::<_, (i64,)>("SELECT id FROM room_messages")
-        .fetch_all(t.app.db.pool())
+        .fetch_all(t.app.database().pool())
         .await
         .unwrap()
         .into_iter()
@@ -1187,13 +1187,13 @@ async fn a_cohort_room_takes_new_staff_and_counts_reactions() {
     sqlx::query("UPDATE accounts SET created_at = $1 WHERE id = $2")
         .bind(two_years_ago)
         .bind(d.members[4].0)
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     assert_eq!(client.ticket(&id, &d.members[4].3).await.0, 403);
     let (resident,): (String,) =
         sqlx::query_as("SELECT handle FROM accounts WHERE role = 'resident' ORDER BY id LIMIT 1")
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     let resident_token = t.token_for_demo(&resident).await;

@@ -56,7 +56,7 @@ async fn both_migration_folders_describe_the_same_schema() {
          FROM information_schema.columns WHERE table_schema = 'public' \
          AND table_name <> '_sqlx_migrations'",
     )
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.app.database().pool())
     .await
     .unwrap();
     let postgres: Columns = rows
@@ -67,7 +67,7 @@ async fn both_migration_folders_describe_the_same_schema() {
         "SELECT c.conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
          WHERE n.nspname = 'public'",
     )
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.app.database().pool())
     .await
     .unwrap()
     .into_iter()

@@ -68,7 +68,7 @@ async fn staff_of(t: &TestApp, department: &str, n: i64) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT a.handle FROM accounts a JOIN departments d ON d.id = a.department_id WHERE d.name = $1 ORDER BY a.id LIMIT $2")
         .bind(department)
         .bind(n)
-        .fetch_all(t.app.db.pool())
+        .fetch_all(t.app.database().pool())
         .await
         .unwrap();
     rows.into_iter().map(|(h,)| h).collect()
@@ -681,7 +681,7 @@ async fn a_home_page_reaches_past_a_crowd_of_other_statuses() {
          SELECT (SELECT MAX(id) FROM statuses) + k, $1, 'public', '잡담', '<p>잡담</p>', 0 FROM n",
     )
     .bind(crowd.id.parse::<i64>().unwrap())
-    .execute(t.app.db.pool())
+    .execute(t.app.database().pool())
     .await
     .unwrap();
     let mut new = Vec::new();
@@ -772,7 +772,7 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
          FROM statuses RETURNING id",
     )
     .bind(sumin.id.parse::<i64>().unwrap())
-    .fetch_one(t.app.db.pool())
+    .fetch_one(t.app.database().pool())
     .await
     .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
@@ -782,7 +782,7 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
     );
     sqlx::query("DELETE FROM statuses WHERE id = $1")
         .bind(unheard)
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
 
@@ -952,7 +952,7 @@ async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
         "정보통신과"
     );
     sqlx::query("UPDATE departments SET name = '디지털정책과' WHERE name = '정보통신과'")
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     let after = official.json(&path).await;

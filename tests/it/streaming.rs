@@ -348,7 +348,7 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
         .expect("the follow is announced");
     assert_eq!(event, "notification");
     // Another is written while its event is lost on the way (as between nodes).
-    let mut tx = t.app.db.begin_write().await.unwrap();
+    let mut tx = t.app.database().begin_write().await.unwrap();
     let missed = sotong::db::notifications::notify(
         &mut tx,
         official_id,
@@ -417,7 +417,7 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
         )
         .bind(official_id)
         .bind(text)
-        .fetch_one(t.app.db.pool())
+        .fetch_one(t.app.database().pool())
         .await
         .unwrap();
         missed.push(id.to_string());

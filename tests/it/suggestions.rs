@@ -330,14 +330,14 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
     let rows: Vec<(Option<i64>,)> =
         sqlx::query_as("SELECT raised_by_account_id FROM suggestions WHERE room_id = $1")
             .bind(room_id.parse::<i64>().unwrap())
-            .fetch_all(t.app.db.pool())
+            .fetch_all(t.app.database().pool())
             .await
             .unwrap();
     assert_eq!(rows, vec![(None,), (None,)]);
     let named: (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM suggestions WHERE room_id IS NOT NULL AND raised_by_account_id IS NOT NULL",
     )
-    .fetch_one(t.app.db.pool())
+    .fetch_one(t.app.database().pool())
     .await
     .unwrap();
     assert_eq!(named.0, 0);
@@ -427,7 +427,7 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     let (other_department,): (i64,) =
         sqlx::query_as("SELECT id FROM departments WHERE id <> $1 ORDER BY id LIMIT 1")
             .bind(d.department_id.parse::<i64>().unwrap())
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     let elsewhere_before = ok(call(
@@ -575,7 +575,7 @@ async fn the_demo_tells_the_2017_numbers() {
     assert_eq!(stats["under_review"], 3);
     let covered: (i64,) =
         sqlx::query_as("SELECT COUNT(DISTINCT concerned_department_id) FROM suggestions")
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     assert_eq!(

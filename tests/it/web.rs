@@ -442,7 +442,7 @@ async fn the_composer_refuses_bad_posts_and_leaves_nothing_behind() {
     let owner = t.create_account("gildong", "홍길동").await;
     sqlx::query("UPDATE accounts SET wall_friends_only = 1 WHERE id = $1")
         .bind(owner)
-        .execute(t.app.db.pool())
+        .execute(t.app.database().pool())
         .await
         .unwrap();
     let response = compose(
@@ -537,7 +537,7 @@ async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
     let (suggestion, before): (i64, String) = sqlx::query_as(
         "SELECT id, status FROM suggestions WHERE status = 'received' ORDER BY id LIMIT 1",
     )
-    .fetch_one(t.app.db.pool())
+    .fetch_one(t.app.database().pool())
     .await
     .unwrap();
     let response = t
@@ -554,13 +554,13 @@ async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
     assert_eq!(response.status(), 403);
     let (after,): (String,) = sqlx::query_as("SELECT status FROM suggestions WHERE id = $1")
         .bind(suggestion)
-        .fetch_one(t.app.db.pool())
+        .fetch_one(t.app.database().pool())
         .await
         .unwrap();
     assert_eq!(after, before);
     let (gildong,): (i64,) =
         sqlx::query_as("SELECT id FROM accounts WHERE handle = 'gildong_hong'")
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     let response = t

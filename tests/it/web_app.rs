@@ -211,14 +211,14 @@ async fn an_anonymous_word_in_a_room_becomes_a_suggestion_that_is_answered() {
     let (start,): (i64,) =
         sqlx::query_as("SELECT starts_at FROM program_sessions WHERE program_id = $1")
             .bind(program_id)
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     assert_eq!(t.app.run_due(start + 60_000).await.unwrap(), 1);
     let (room_id,): (i64,) =
         sqlx::query_as("SELECT room_id FROM program_sessions WHERE program_id = $1")
             .bind(program_id)
-            .fetch_one(t.app.db.pool())
+            .fetch_one(t.app.database().pool())
             .await
             .unwrap();
     let room_id = room_id.to_string();
@@ -384,7 +384,7 @@ async fn staff_and_administrators_find_their_way_around() {
     }
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
-    let pool = t.app.db.pool();
+    let pool = t.app.database().pool();
     let (parent_code,): (String,) = sqlx::query_as(
         "SELECT d.code FROM departments d JOIN accounts a ON a.department_id = d.id WHERE a.handle = 'gildong_hong'",
     )

@@ -98,7 +98,7 @@ async fn prepare(args: &Args) -> anyhow::Result<()> {
     };
     std::fs::write(&plan_file, serde_json::to_vec_pretty(&plan)?)?;
     eprintln!("== plan written to {plan_file}");
-    app.db.close().await;
+    app.close().await;
     Ok(())
 }
 
