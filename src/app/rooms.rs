@@ -656,56 +656,58 @@ impl App {
                     return Err(Error::Forbidden("error.room_audience"));
                 }
                 let role = role.unwrap_or(RoomRole::Member);
-                if let Some(participant) =
-                    rows::participant_by_account(self.db.pool(), id, me.id).await?
-                {
-                    if participant.state == "removed" {
-                        return Err(Error::Forbidden("error.room_removed"));
+                match rows::participant_by_account(self.db.pool(), id, me.id).await? {
+                    Some(participant) if participant.state == "removed" => {
+                        Err(Error::Forbidden("error.room_removed"))
                     }
-                    return Ok(Speaker {
+                    Some(participant) => Ok(Speaker {
                         room,
                         participant,
                         role,
-                    });
-                }
-                if room.closed_at.is_some() {
-                    return Err(Error::Forbidden("error.room_closed"));
-                }
-                if role == RoomRole::Member && room.participants >= room.capacity {
-                    return Err(Error::Conflict("error.room_full"));
-                }
-                let mut tx = self.db.begin_write().await?;
-                let participant = rows::insert_participant(
-                    &mut tx,
-                    &ParticipantRow {
-                        id: participant_id(),
-                        room_id: id,
-                        ticket_hash: None,
-                        account_id: Some(me.id),
-                        pseudonym_adjective: None,
-                        pseudonym_animal: None,
-                        pseudonym_number: None,
-                        state: "active".into(),
-                    },
-                )
-                .await;
-                let participant = match participant {
-                    Ok(p) => p,
-                    Err(DbError::Conflict(_)) => {
-                        drop(tx);
-                        return Box::pin(self.speaker(credential, id)).await;
+                    }),
+                    None => {
+                        self.enter_by_name(&room, me.id, role).await?;
+                        // Read again: the room's counts changed, and a join at the same moment
+                        // by the same account may have won.
+                        Box::pin(self.speaker(credential, id)).await
                     }
-                    Err(e) => return Err(e.into()),
-                };
-                tx.commit().await.map_err(DbError::from)?;
-                self.hub.publish(&Topic::Room(id), Event::RoomJoined);
-                let room = self.room_row(id).await?;
-                Ok(Speaker {
-                    room,
-                    participant,
-                    role,
-                })
+                }
             }
+        }
+    }
+
+    /// An account's first entry into a named room (or any room it hosts): a participant under
+    /// its own name, if the room is open and has room. Entering twice at once enters once.
+    async fn enter_by_name(&self, room: &RoomRow, account_id: i64, role: RoomRole) -> Result<()> {
+        if room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        if role == RoomRole::Member && room.participants >= room.capacity {
+            return Err(Error::Conflict("error.room_full"));
+        }
+        let mut tx = self.db.begin_write().await?;
+        let inserted = rows::insert_participant(
+            &mut tx,
+            &ParticipantRow {
+                id: participant_id(),
+                room_id: room.id,
+                ticket_hash: None,
+                account_id: Some(account_id),
+                pseudonym_adjective: None,
+                pseudonym_animal: None,
+                pseudonym_number: None,
+                state: "active".into(),
+            },
+        )
+        .await;
+        match inserted {
+            Ok(_) => {
+                tx.commit().await.map_err(DbError::from)?;
+                self.hub.publish(&Topic::Room(room.id), Event::RoomJoined);
+                Ok(())
+            }
+            Err(DbError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 
