@@ -176,7 +176,7 @@ impl App {
     pub(crate) fn credentials_ended(&self, account: Option<i64>) {
         if let Some(account) = account {
             self.hub.publish(
-                &crate::live::Topic::Account(account),
+                &crate::live::Topic::Credentials(account),
                 crate::live::Event::CredentialsEnded,
             );
         }

@@ -28,6 +28,9 @@ pub enum Topic {
     Tag(String),
     /// Everyone connected to one room.
     Room(i64),
+    /// The open streams of one account, told only that some of its credentials ended (apart
+    /// from `Account`, so that a user stream does not hear each of its events twice).
+    Credentials(i64),
 }
 
 /// What happened. Ids only.
@@ -52,9 +55,9 @@ pub enum Event {
     RoomJoined,
     /// The reactions to a message changed; `change` names this change (for rendering it once).
     RoomReaction { message: i64, change: i64 },
-    /// Some of the topic's account's tokens or sessions ended (revoked, logged out, a password
-    /// changed or reset): each open stream of the account checks that its own still holds,
-    /// and ends if not.
+    /// Some of the account's tokens or sessions ended (revoked, logged out, a password changed
+    /// or reset), on `Topic::Credentials`: each open stream of the account checks that its
+    /// own still holds, and ends if not.
     CredentialsEnded,
     /// Events from another node may have been lost (a skipped sequence number, a dropped bus
     /// connection): streams re-read what they show from the database.

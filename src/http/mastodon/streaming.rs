@@ -318,12 +318,12 @@ impl Drop for Subscriptions {
 /// The subscription that only listens for the end of the connection's own credential.
 const CREDENTIALS: &str = "@credentials";
 
-/// A stream opened with a person's token or session listens on the account's topic for
+/// A stream opened with a person's token or session listens on `Topic::Credentials` for
 /// [`Event::CredentialsEnded`] (revocation, log-out, a password change), whichever streams it
 /// carries, so that it ends when its credential does, on every node.
 fn watch_credentials(app: &App, viewer: Option<&Viewer>, subscriptions: &mut Subscriptions) {
     if let Some(account) = viewer.and_then(|v| v.account_id) {
-        subscriptions.add(app, CREDENTIALS.to_owned(), Topic::Account(account));
+        subscriptions.add(app, CREDENTIALS.to_owned(), Topic::Credentials(account));
     }
 }
 
