@@ -140,6 +140,19 @@ pub struct TokenRow {
     pub follows_changed: Option<i64>,
 }
 
+/// When a token `t` (joined with its account `a`) still holds at the time bound at `$now`:
+/// not expired, and its account, if any, not disabled. One rule for reading a token and for
+/// an open stream's re-check.
+macro_rules! token_holds_at {
+    ($now:literal) => {
+        concat!(
+            "(t.expires_at IS NULL OR t.expires_at > ",
+            $now,
+            ") AND (t.account_id IS NULL OR a.disabled = 0)"
+        )
+    };
+}
+
 /// Finds a token that has not expired and whose account, if any, is not disabled.
 pub async fn live_token(
     pool: &AnyPool,
@@ -147,12 +160,12 @@ pub async fn live_token(
     kind: &str,
     now: i64,
 ) -> DbResult<Option<TokenRow>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(concat!(
         "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role, a.organization_id, a.department_id, a.follows_changed \
          FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.kind = $2 AND (t.expires_at IS NULL OR t.expires_at > $3) \
-           AND (t.account_id IS NULL OR a.disabled = 0)",
-    )
+         WHERE t.token_hash = $1 AND t.kind = $2 AND ",
+        token_holds_at!("$3")
+    ))
     .bind(token_hash)
     .bind(kind)
     .bind(now)
@@ -180,11 +193,10 @@ pub async fn delete_token(
 /// Whether the token with this id still holds (not deleted, not expired, its account not
 /// disabled): what an open stream asks when told that its account's credentials changed.
 pub async fn token_holds(pool: &AnyPool, token_id: i64, now: i64) -> DbResult<bool> {
-    let found: Option<(i64,)> = sqlx::query_as(
-        "SELECT t.id FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
-         WHERE t.id = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) \
-           AND (t.account_id IS NULL OR a.disabled = 0)",
-    )
+    let found: Option<(i64,)> = sqlx::query_as(concat!(
+        "SELECT t.id FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id WHERE t.id = $1 AND ",
+        token_holds_at!("$2")
+    ))
     .bind(token_id)
     .bind(now)
     .fetch_optional(pool)
