@@ -104,10 +104,15 @@ fn check_encoded(encoded: &[u8], form: bool) -> Result<(), Error> {
 
 /// A JSON body: its strings, keys included, must hold no control character. Raw control
 /// characters are not valid JSON at all (the extractor refuses them); this finds the escaped
-/// ones (`\u0000`) and raw C1 characters, and reads the body only when it could hold either.
+/// ones (`\u0000`–`\u001f`, `\u007f`–`\u009f`, all `\u00…`) and raw C1 characters (UTF-8
+/// `C2 80`–`C2 9F`), and reads the body again only when it could hold either — not for every
+/// body of a client that escapes all non-ASCII text (`\uc18c`), as Python's does.
 fn check_json(body: &Bytes) -> Result<(), Error> {
-    let could_hold = body.windows(2).any(|w| w == b"\\u" || w[0] == 0xC2);
-    if !could_hold {
+    let escaped = body.windows(4).any(|w| w == b"\\u00");
+    let raw_c1 = body
+        .windows(2)
+        .any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]));
+    if !escaped && !raw_c1 {
         return Ok(());
     }
     // A body that does not parse is the extractor's to refuse, with its own message.
@@ -147,6 +152,8 @@ mod tests {
     fn escaped_control_characters_in_json_strings_and_keys_are_refused() {
         let ok = Bytes::from_static(br#"{"status":"line\nbreak \u00e9 \\u0000"}"#);
         assert!(check_json(&ok).is_ok());
+        let escaped_korean = Bytes::from_static(br#"{"status":"\uc18c\ud1b5"}"#);
+        assert!(check_json(&escaped_korean).is_ok());
         for bad in [
             &br#"{"spoiler_text":"a\u0000b"}"#[..],
             br#"{"a":["x","\u001b"]}"#,
