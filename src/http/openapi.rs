@@ -131,7 +131,12 @@ fn clean_extra_fields(doc: &mut Value) {
     }
 }
 
-/// Gives every string schema without a pattern, format or fixed values the edge's pattern.
+/// Text that must say something (`minLength` 1): no control characters, and not blank — the
+/// domain refuses text that is only spaces as it refuses none.
+const NOT_BLANK: &str = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$";
+
+/// Gives every string schema without a pattern, format or fixed values the edge's pattern
+/// (and, where it must not be empty, the not-blank one).
 fn no_control_characters(value: &mut Value) {
     match value {
         Value::Object(fields) => {
@@ -143,7 +148,16 @@ fn no_control_characters(value: &mut Value) {
                 .iter()
                 .any(|k| fields.contains_key(*k));
             if plain_string {
-                fields.insert("pattern".into(), json!(NO_CONTROL_CHARACTERS));
+                let must_say_something = fields
+                    .get("minLength")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|n| n >= 1);
+                let pattern = if must_say_something {
+                    NOT_BLANK
+                } else {
+                    NO_CONTROL_CHARACTERS
+                };
+                fields.insert("pattern".into(), json!(pattern));
             }
             // Keys are text too: an object's unlisted keys may be anything but control
             // characters.

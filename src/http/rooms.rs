@@ -211,12 +211,7 @@ pub(crate) fn ticket_in(headers: &HeaderMap) -> Result<Option<Ticket>, Error> {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoomForm {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 100
-    )]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     title: String,
     #[serde(default)]
     description: String,
@@ -462,12 +457,7 @@ pub async fn messages(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Say {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 1000
-    )]
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     body: String,
 }
 

@@ -138,12 +138,7 @@ fn stats_json(stats: &Stats) -> Value {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RaiseForm {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 200
-    )]
+    #[schema(required = true, min_length = 1, max_length = 200)]
     title: String,
     #[serde(default)]
     body: String,

@@ -408,6 +408,17 @@ async fn the_openapi_document_tells_the_truth_about_shapes_errors_and_text() {
     );
     let room = &doc["paths"]["/api/v1/sotong/rooms"]["post"]["requestBody"];
     assert!(room.is_object(), "a room's body is documented");
+    // Text that must say something may not be blank either.
+    for (schema, field) in [
+        ("RoomForm", "title"),
+        ("PostStatus", "status"),
+        ("Say", "body"),
+    ] {
+        let pattern = doc["components"]["schemas"][schema]["properties"][field]["pattern"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(pattern.contains("[^\\s"), "{schema}.{field}: {pattern}");
+    }
 }
 
 /// Parameters in a JSON body are an object's fields: an array is refused (serde would read a

@@ -12,12 +12,7 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateApp {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 100
-    )]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     client_name: String,
     /// One URI per line, or a list.
     #[serde(default, deserialize_with = "one_or_many")]

@@ -22,12 +22,7 @@ fn status_id(text: &str) -> Result<i64, Error> {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PostStatus {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 5000
-    )]
+    #[schema(required = true, min_length = 1, max_length = 5000)]
     status: String,
     in_reply_to_id: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
@@ -213,12 +208,7 @@ pub async fn reblogged_by(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct EditStatus {
     #[serde(default)]
-    #[schema(
-        required = true,
-        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
-        min_length = 1,
-        max_length = 5000
-    )]
+    #[schema(required = true, min_length = 1, max_length = 5000)]
     status: String,
     spoiler_text: Option<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
