@@ -107,14 +107,29 @@ pub(crate) fn message_key(error: Error) -> &'static str {
 
 fn into_response(error: Error, surface: Surface) -> Response {
     let (status, report) = status_and_report(error, surface);
-    let mut response = status.into_response();
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    let mut response = say_when_to_retry(status.into_response());
+    response.extensions_mut().insert(report);
+    response
+}
+
+/// A rate-limited answer says when to come back (`Retry-After`), whoever writes its body.
+pub(crate) fn say_when_to_retry(mut response: Response) -> Response {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
     }
-    response.extensions_mut().insert(report);
     response
+}
+
+/// An error answered before any handler chose its surface (middleware, extractors): JSON on
+/// the paths whose clients expect it, a readable page elsewhere.
+pub(crate) fn error_for_path(path: &str, error: Error) -> Response {
+    if is_json_path(path) {
+        ApiError(error).into_response()
+    } else {
+        PageError(error).into_response()
+    }
 }
 
 impl IntoResponse for ApiError {

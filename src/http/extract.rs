@@ -340,17 +340,11 @@ pub struct PathId(pub i64);
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = axum::response::Response;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        use axum::response::IntoResponse;
-        let parsed = axum::extract::Path::<String>::from_request_parts(parts, state)
+        axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .ok()
-            .and_then(|axum::extract::Path(raw)| crate::domain::id::parse_id(&raw));
-        match parsed {
-            Some(id) => Ok(PathId(id)),
-            None if super::error::is_json_path(parts.uri.path()) => {
-                Err(ApiError(Error::NotFound).into_response())
-            }
-            None => Err(PageError(Error::NotFound).into_response()),
-        }
+            .and_then(|axum::extract::Path(raw)| crate::domain::id::parse_id(&raw))
+            .map(PathId)
+            .ok_or_else(|| super::error::error_for_path(parts.uri.path(), Error::NotFound))
     }
 }

@@ -6,12 +6,12 @@
 
 use crate::app::{App, Error};
 use crate::domain::has_forbidden_control;
-use crate::http::error::{ApiError, PageError, is_json_path};
+use crate::http::error::error_for_path;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use percent_encoding::percent_decode;
 
 /// The error for a text input holding a control character.
@@ -25,41 +25,34 @@ pub(crate) fn check_text(text: &str) -> Result<(), Error> {
 /// Middleware: refuses (400) a request whose path, query or form or JSON body holds a control
 /// character, or whose form body or query is not UTF-8 once decoded. Changes nothing else.
 pub async fn refuse_bad_text(State(app): State<App>, request: Request, next: Next) -> Response {
-    let json = is_json_path(request.uri().path());
-    let refuse = |error: Error| {
-        if json {
-            ApiError(error).into_response()
-        } else {
-            PageError(error).into_response()
-        }
-    };
-    if let Err(error) = check_encoded(request.uri().path().as_bytes(), false) {
-        return refuse(error);
-    }
-    if let Some(query) = request.uri().query()
-        && let Err(error) = check_encoded(query.as_bytes(), true)
-    {
-        return refuse(error);
+    let uri = request.uri();
+    let in_address = check_encoded(uri.path().as_bytes(), false).and_then(|()| match uri.query() {
+        Some(query) => check_encoded(query.as_bytes(), true),
+        None => Ok(()),
+    });
+    if let Err(error) = in_address {
+        return error_for_path(uri.path(), error);
     }
     let kind = body_kind(&request);
     if kind == BodyKind::Other {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, app.config.limits.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => return refuse(Error::TooLarge),
+    let checked = match axum::body::to_bytes(body, app.config.limits.max_body_bytes).await {
+        Err(_) => Err(Error::TooLarge),
+        Ok(bytes) => match kind {
+            BodyKind::Form => check_encoded(&bytes, true).map(|()| bytes),
+            BodyKind::Json => check_json(&bytes).map(|()| bytes),
+            BodyKind::Other => Ok(bytes),
+        },
     };
-    let checked = match kind {
-        BodyKind::Form => check_encoded(&bytes, true),
-        BodyKind::Json => check_json(&bytes),
-        BodyKind::Other => Ok(()),
-    };
-    if let Err(error) = checked {
-        return refuse(error);
+    match checked {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(error) => error_for_path(parts.uri.path(), error),
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -118,14 +118,7 @@ pub struct SignInForm {
 /// A refused form shown again with its errors; a rate-limited one says when to try again
 /// (`Retry-After`), as the API's answers do.
 pub(super) fn form_again(status: StatusCode, jar: CookieJar, page: impl IntoResponse) -> Response {
-    let mut response = (status, jar, page).into_response();
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("60"),
-        );
-    }
-    response
+    crate::http::error::say_when_to_retry((status, jar, page).into_response())
 }
 
 /// The status and message of a failed log-in, shown on the form again.
