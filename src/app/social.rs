@@ -7,6 +7,7 @@ use crate::db::accounts::{self as account_rows, AccountRow};
 use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
+use crate::db::{favourites, follows};
 use crate::domain::account::DisplayName;
 use crate::domain::id::{id_at, next_id};
 use crate::domain::status::{
@@ -249,8 +250,7 @@ impl App {
                 }
                 if owner.wall_friends_only() {
                     let (following, followed_by) =
-                        crate::db::follows::relationship(self.db.pool(), author.id, owner.id)
-                            .await?;
+                        follows::relationship(self.db.pool(), author.id, owner.id).await?;
                     if !(following && followed_by) {
                         return Err(Error::Forbidden("error.wall_closed"));
                     }
@@ -465,12 +465,12 @@ impl App {
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
-            if crate::db::favourites::favourite(&mut tx, me, id, now).await? {
+            if favourites::favourite(&mut tx, me, id, now).await? {
                 note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
                     .await?;
             }
         } else {
-            crate::db::favourites::unfavourite(&mut tx, me, id).await?;
+            favourites::unfavourite(&mut tx, me, id).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
@@ -507,11 +507,11 @@ impl App {
         let mut note = None;
         let mut tx = self.db.begin_write().await?;
         if on {
-            if crate::db::follows::follow(&mut tx, me, target, now).await? {
+            if follows::follow(&mut tx, me, target, now).await? {
                 note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
             }
         } else {
-            crate::db::follows::unfollow(&mut tx, me, target).await?;
+            follows::unfollow(&mut tx, me, target).await?;
         }
         tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
@@ -522,8 +522,7 @@ impl App {
 
     pub async fn relationship(&self, viewer: &Viewer, other: i64) -> Result<Relationship> {
         let me = viewer.account()?;
-        let (following, followed_by) =
-            crate::db::follows::relationship(self.db.pool(), me, other).await?;
+        let (following, followed_by) = follows::relationship(self.db.pool(), me, other).await?;
         let standing = crate::db::blocks::standing(self.db.pool(), me, other, now_ms()).await?;
         Ok(Relationship {
             id: other,
@@ -542,14 +541,12 @@ impl App {
     ) -> Result<Vec<AccountRow>> {
         self.account(account_id).await?;
         let ids = match which {
-            Connections::Friends => {
-                crate::db::follows::friend_ids(self.db.pool(), account_id, limit).await?
-            }
+            Connections::Friends => follows::friend_ids(self.db.pool(), account_id, limit).await?,
             Connections::Followers => {
-                crate::db::follows::follow_ids(self.db.pool(), account_id, true, limit).await?
+                follows::follow_ids(self.db.pool(), account_id, true, limit).await?
             }
             Connections::Following => {
-                crate::db::follows::follow_ids(self.db.pool(), account_id, false, limit).await?
+                follows::follow_ids(self.db.pool(), account_id, false, limit).await?
             }
         };
         let mut accounts = Vec::new();
@@ -703,8 +700,7 @@ impl App {
 
     /// An account and its followers: whose home timelines a status of it reaches.
     pub(super) async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
-        let mut audience =
-            crate::db::follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
+        let mut audience = follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
         audience.push(account_id);
         Ok(audience)
     }

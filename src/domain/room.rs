@@ -364,10 +364,6 @@ impl TicketHolders {
         self.0.insert(at, account);
         Some(self)
     }
-
-    pub fn contains(&self, account: i64) -> bool {
-        self.0.binary_search(&account).is_ok()
-    }
 }
 
 impl std::fmt::Display for TicketHolders {
@@ -481,7 +477,6 @@ mod tests {
             .unwrap();
         assert_eq!(issued_late_first, issued_in_order);
         assert_eq!(issued_late_first.to_string(), "3,17,42");
-        assert!(issued_late_first.contains(17));
         assert_eq!(
             issued_late_first.clone().with(17),
             None,
