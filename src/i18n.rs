@@ -215,6 +215,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Control characters (such as NUL) are not accepted",
     ),
     (
+        "error.too_deep",
+        "JSON 본문은 다섯 단계보다 깊게 중첩할 수 없습니다",
+        "A JSON body may not nest more than five levels deep",
+    ),
+    (
         "error.malformed_body",
         "요청 본문을 해석할 수 없습니다",
         "The request body could not be parsed",

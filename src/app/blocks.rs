@@ -15,7 +15,7 @@ use crate::domain::Invalid;
 use crate::domain::time::now_ms;
 
 /// The longest mute one can ask for: a year.
-const MAX_MUTE_SECONDS: i64 = 365 * 24 * 60 * 60;
+pub const MAX_MUTE_SECONDS: i64 = 365 * 24 * 60 * 60;
 
 impl App {
     /// Blocks (`on`) or unblocks an account.

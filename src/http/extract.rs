@@ -272,7 +272,12 @@ impl<T: DeserializeOwned> FromRequest<App> for WebForm<T> {
 /// The cookie jar, re-exported so handlers need not know the crate.
 pub type Cookies = CookieJar;
 
-/// Accepts `true`, `"true"`, `"1"`, `"on"`, `"True"` as true: clients send booleans every way.
+/// The words a client may send for a boolean (compared without case), as Mastodon reads them.
+const TRUE_WORDS: [&str; 5] = ["true", "1", "on", "yes", "t"];
+const FALSE_WORDS: [&str; 6] = ["false", "0", "off", "no", "f", ""];
+
+/// Accepts `true`, `"true"`, `"1"`, `"on"`, `"True"` as true and their opposites as false:
+/// clients send booleans every way. Any other word is refused rather than guessed.
 pub fn flexible_bool<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<bool>, D::Error> {
@@ -281,17 +286,54 @@ pub fn flexible_bool<'de, D: serde::Deserializer<'de>>(
     enum Flexible {
         Bool(bool),
         Text(String),
-        Number(i64),
+        Number(f64),
     }
-    Ok(match Option::<Flexible>::deserialize(deserializer)? {
-        None => None,
-        Some(Flexible::Bool(b)) => Some(b),
-        Some(Flexible::Number(n)) => Some(n != 0),
-        Some(Flexible::Text(t)) => Some(matches!(
-            t.to_ascii_lowercase().as_str(),
-            "true" | "1" | "on" | "yes"
-        )),
-    })
+    match Option::<Flexible>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Flexible::Bool(b)) => Ok(Some(b)),
+        Some(Flexible::Number(n)) => Ok(Some(n != 0.0)),
+        Some(Flexible::Text(t)) => {
+            let word = t.trim().to_ascii_lowercase();
+            if TRUE_WORDS.contains(&word.as_str()) {
+                Ok(Some(true))
+            } else if FALSE_WORDS.contains(&word.as_str()) {
+                Ok(Some(false))
+            } else {
+                Err(serde::de::Error::custom("not a boolean"))
+            }
+        }
+    }
+}
+
+/// What [`flexible_bool`] accepts, for the OpenAPI document.
+pub fn flexible_bool_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let words = TRUE_WORDS.iter().chain(FALSE_WORDS.iter()).copied();
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Boolean))
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(words)),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(
+            "A boolean, a number (0 is false), or a word such as \"true\" or \"off\"",
+        ))
+        .into()
+}
+
+/// What [`text_or_number`] accepts, for the OpenAPI document.
+pub fn text_or_number_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .into()
 }
 
 /// Accepts a string or a number as text (JSON clients send numbers, forms send text); the
@@ -314,7 +356,17 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(
     })
 }
 
-/// Accepts one string or a list of strings.
+/// What [`one_or_many`] accepts, for the OpenAPI document.
+pub fn one_or_many_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
+}
+
+/// Accepts one string or a list of strings; empty strings are no items (a form's empty field).
 pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<String>, D::Error> {
@@ -328,7 +380,10 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
         None => Vec::new(),
         Some(OneOrMany::One(s)) => vec![s],
         Some(OneOrMany::Many(v)) => v,
-    })
+    }
+    .into_iter()
+    .filter(|item| !item.is_empty())
+    .collect())
 }
 
 use serde::Deserialize as _;

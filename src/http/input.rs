@@ -101,6 +101,9 @@ fn check_encoded(encoded: &[u8], form: bool) -> Result<(), Error> {
 /// `C2 80`–`C2 9F`), and reads the body again only when it could hold either — not for every
 /// body of a client that escapes all non-ASCII text (`\uc18c`), as Python's does.
 fn check_json(body: &Bytes) -> Result<(), Error> {
+    if nesting_depth(body) > MAX_JSON_DEPTH {
+        return Err(Error::BadRequest("error.too_deep"));
+    }
     let escaped = body.windows(4).any(|w| w == b"\\u00");
     let raw_c1 = body
         .windows(2)
@@ -113,6 +116,40 @@ fn check_json(body: &Bytes) -> Result<(), Error> {
         return Ok(());
     };
     check_value(&value)
+}
+
+/// How deeply a JSON body may nest arrays and objects, the body itself counting as one. The
+/// API's deepest shape needs three (a push subscription's `data.alerts`, a filter's
+/// `keywords_attributes[]`); the bound keeps a parser's work proportional to the body and lets
+/// the OpenAPI document describe, to that depth, the extra fields a client may send.
+pub const MAX_JSON_DEPTH: usize = 5;
+
+/// The deepest nesting of arrays and objects in a JSON text, counted without parsing it (brackets
+/// inside strings do not count).
+fn nesting_depth(body: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn check_value(value: &serde_json::Value) -> Result<(), Error> {
@@ -139,6 +176,16 @@ mod tests {
         assert!(check_encoded(b"username=%FF", true).is_err());
         assert!(check_encoded(b"/api/v1/timelines/tag/a%00b", false).is_err());
         assert!(check_encoded(b"/api/v1/timelines/tag/%EC%86%8C%ED%86%B5", false).is_ok());
+    }
+
+    #[test]
+    fn json_nested_deeper_than_the_bound_is_refused_and_brackets_in_strings_do_not_count() {
+        assert_eq!(nesting_depth(br#"{"a":[{"b":"[[[[{{"}]}"#), 3);
+        assert_eq!(nesting_depth(br#"{"a":"\"[[[["}"#), 1);
+        let at_bound = Bytes::from_static(br#"{"a":{"b":[{"c":[1]}]}}"#);
+        assert!(check_json(&at_bound).is_ok());
+        let too_deep = Bytes::from_static(br#"{"a":{"b":[{"c":[[1]]}]}}"#);
+        assert!(check_json(&too_deep).is_err());
     }
 
     #[test]

@@ -93,42 +93,99 @@ fn state_the_edge_rules(doc: &mut Value) {
 
 /// Request bodies may carry fields nobody reads (clients send more than a server needs), but
 /// no control characters in them either: their extra fields are "any JSON without control
-/// characters", a recursive schema of its own.
+/// characters", written out to a fixed depth rather than as a recursive reference, because
+/// generators (schemathesis among them) stop following a recursive `$ref` and then draw
+/// anything at all.
 fn clean_extra_fields(doc: &mut Value) {
-    let clean = json!({ "$ref": "#/components/schemas/CleanJson" });
-    let mut bodies: Vec<String> = Vec::new();
+    // Every schema a request body names, and those they name in turn, each with the level it
+    // sits at (the body is 1): extra fields may nest only as deep as the edge allows from there.
+    let mut named: Vec<(String, usize)> = Vec::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for item in paths.values().filter_map(Value::as_object) {
             for operation in item.values() {
-                let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-                if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
-                    bodies.push(name.to_owned());
-                }
+                schemas_named_in(&operation["requestBody"], 1, &mut named);
             }
         }
+    }
+    let mut seen = 0;
+    while seen < named.len() {
+        let (name, level) = named[seen].clone();
+        let schema = doc
+            .pointer(&format!("/components/schemas/{name}"))
+            .cloned()
+            .unwrap_or_default();
+        schemas_named_in(&schema, level, &mut named);
+        seen += 1;
     }
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
-        for name in &bodies {
-            if let Some(body) = schemas.get_mut(name).and_then(Value::as_object_mut) {
-                body.insert("additionalProperties".into(), clean.clone());
+        for (name, level) in &named {
+            if let Some(body) = schemas.get_mut(name).and_then(Value::as_object_mut)
+                && body.contains_key("properties")
+                && !body.contains_key("additionalProperties")
+            {
+                let room = crate::http::input::MAX_JSON_DEPTH.saturating_sub(*level);
+                body.insert("additionalProperties".into(), clean_json(room));
             }
         }
-        schemas.insert(
-            "CleanJson".into(),
-            json!({
-                "description": "Any JSON whose strings and keys hold no control characters",
-                "anyOf": [
-                    { "type": "string", "pattern": NO_CONTROL_CHARACTERS },
-                    { "type": ["number", "boolean", "null"] },
-                    { "type": "array", "items": clean },
-                    { "type": "object", "propertyNames": { "pattern": NO_CONTROL_CHARACTERS }, "additionalProperties": clean }
-                ]
-            }),
-        );
     }
+}
+
+/// Adds the component names that `$ref`s inside `value` point to, with the nesting level of
+/// the value they stand for; a schema named at several levels keeps its deepest.
+fn schemas_named_in(value: &Value, level: usize, named: &mut Vec<(String, usize)>) {
+    match value {
+        Value::Object(fields) => {
+            if let Some(name) = fields
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                match named.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, known)) if *known >= level => {}
+                    // Named deeper here: the deeper level bounds its extra fields.
+                    Some(entry) => *entry = (name.to_owned(), level),
+                    None => named.push((name.to_owned(), level)),
+                }
+            }
+            for (key, child) in fields {
+                match key.as_str() {
+                    // A property's value, an array's items: one level further in.
+                    "properties" | "patternProperties" => child
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|props| props.values())
+                        .for_each(|v| schemas_named_in(v, level + 1, named)),
+                    "items" | "additionalProperties" => schemas_named_in(child, level + 1, named),
+                    _ => schemas_named_in(child, level, named),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| schemas_named_in(v, level, named)),
+        _ => {}
+    }
+}
+
+/// Any JSON whose strings and keys hold no control characters, nested at most `depth` deep.
+fn clean_json(depth: usize) -> Value {
+    let text = json!({ "type": "string", "pattern": NO_CONTROL_CHARACTERS });
+    let scalar = json!({ "type": ["number", "boolean", "null"] });
+    if depth == 0 {
+        return json!({ "anyOf": [text, scalar] });
+    }
+    let inner = clean_json(depth - 1);
+    json!({
+        "anyOf": [
+            text,
+            scalar,
+            { "type": "array", "items": inner },
+            // `patternProperties` rather than `propertyNames`: generators honour the former
+            // below the top level.
+            { "type": "object", "patternProperties": { NO_CONTROL_CHARACTERS: inner }, "additionalProperties": false }
+        ]
+    })
 }
 
 /// Text that must say something (`minLength` 1): no control characters, and not blank — the

@@ -96,31 +96,51 @@ fn stats_json(s: &ProgramStats) -> Value {
 }
 
 /// A new program as the API and the page's form send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ProgramForm {
     /// The page's form token; the API does not read it (it takes tokens, not cookies).
+    #[schema(ignore)]
     pub csrf: Option<String>,
+    /// `communication_day` or `training`.
     #[serde(default)]
+    #[schema(required = true, pattern = "^(communication_day|training)$")]
     kind: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200)]
     title: String,
     #[serde(default)]
     description: String,
+    /// The weekday of the sessions: a number (1 = Monday) or a name.
     #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema, required = true)]
     weekday: Option<String>,
+    /// `HH:MM`, in the program's time zone.
+    #[schema(required = true)]
     time: Option<String>,
+    /// Minutes, 10 to 720 (60 when absent).
     #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     duration_minutes: Option<String>,
+    /// The first day, `YYYY-MM-DD`.
+    #[schema(required = true)]
     starts_on: Option<String>,
+    /// The last day; this or `sessions` is needed.
     ends_on: Option<String>,
+    /// How many sessions; this or `ends_on` is needed.
     #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     sessions: Option<String>,
+    /// `everyone`, `rotation` or `cohort`.
     #[serde(default)]
     participants: String,
+    /// Department ids, in the order the sessions visit them.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
     rotation: Vec<String>,
     #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     cohort_months: Option<String>,
+    /// An IANA time zone; the organisation's when absent.
     time_zone: Option<String>,
 }
 
@@ -149,7 +169,7 @@ impl ProgramForm {
 }
 
 /// Create a program and its sessions
-#[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", request_body = ProgramForm, responses((status = 200, body = Object)))]
 pub async fn create(
     State(app): State<App>,
     Auth(viewer): Auth,

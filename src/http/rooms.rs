@@ -216,17 +216,24 @@ pub struct RoomForm {
     #[serde(default)]
     description: String,
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     anonymous: Option<bool>,
+    /// Who may join; `link` when absent.
+    #[schema(pattern = "^(link|organization|department|accounts|cohort)$")]
     audience: Option<String>,
     department_id: Option<String>,
     #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     capacity: Option<String>,
     join_code: Option<String>,
     #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     cohort_months: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
     cohost_ids: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
     member_ids: Vec<String>,
 }
 
@@ -496,8 +503,28 @@ pub async fn hide(
     Ok(Json(json!({})))
 }
 
+/// A reaction's path, for the OpenAPI document (the handlers take the parts as they come).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ReactionPath {
+    id: String,
+    message_id: String,
+    /// One of the room's reactions.
+    #[param(schema_with = reaction_schema)]
+    emoji: String,
+}
+
+fn reaction_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(crate::domain::room::REACTIONS.iter().copied()))
+        .into()
+}
+
 /// React to a message
-#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = Object)))]
 pub async fn react(
     State(app): State<App>,
     headers: HeaderMap,
@@ -508,7 +535,7 @@ pub async fn react(
 }
 
 /// Take a reaction back
-#[utoipa::path(delete, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(delete, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = Object)))]
 pub async fn unreact(
     State(app): State<App>,
     headers: HeaderMap,

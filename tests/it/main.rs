@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod clients;
 mod cluster;
+mod contract;
 mod demo;
 mod deploy;
 mod harness;

@@ -411,6 +411,10 @@ async fn bad_statuses_are_refused_and_write_nothing() {
             404,
         ),
         (json!({ "status": "x", "wall_account_id": "999" }), 422),
+        // A word that is no boolean is refused, not read as false.
+        (json!({ "status": "x", "sensitive": "AAA" }), 400),
+        // Six levels of nesting, one more than the edge allows.
+        (json!({ "status": "x", "extra": [[[[[1]]]]] }), 400),
     ];
     for (body, expected) in cases {
         let response = author.post("/api/v1/statuses", body.clone()).await;

@@ -26,6 +26,7 @@ pub struct Registration {
     /// Sotong extension: the name people see; the username when absent.
     display_name: Option<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     agreement: Option<bool>,
     locale: Option<String>,
     reason: Option<String>,
@@ -83,8 +84,9 @@ pub async fn show(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Lookup {
-    #[param(required = true)]
+    #[param(required = true, value_type = String, min_length = 1)]
     acct: Option<String>,
 }
 
@@ -125,6 +127,7 @@ pub async fn unfollow(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Ids {
     #[serde(default, deserialize_with = "crate::http::extract::one_or_many")]
     id: Vec<String>,
@@ -187,10 +190,13 @@ pub async fn friends(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateCredentials {
+    #[schema(min_length = 1, max_length = 30)]
     display_name: Option<String>,
+    #[schema(max_length = 500)]
     note: Option<String>,
     /// Sotong: only friends may write on this account's wall.
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     sotong_wall_friends_only: Option<bool>,
 }
 
@@ -236,14 +242,39 @@ pub async fn unblock(
 pub struct MuteTerms {
     /// Also hide their notifications (default true).
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     notifications: Option<bool>,
     /// Seconds; 0 or absent: until unmuted.
     #[serde(default, deserialize_with = "crate::http::extract::text_or_number")]
+    #[schema(schema_with = seconds_schema)]
     duration: Option<String>,
 }
 
+/// A mute's length as `app::blocks` reads it: whole seconds, as a number or as digits.
+fn seconds_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let max = crate::app::blocks::MAX_MUTE_SECONDS;
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(max)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!(
+                    "^ *([0-9]{{1,{}}})? *$",
+                    max.to_string().len() - 1
+                ))),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
+}
+
 /// Mute an account: its statuses leave your timelines (and, by default, its notifications).
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/mute", tag = "accounts", params(("id" = String, Path)), request_body = MuteTerms, responses((status = 200, body = Relationship), (status = 422, body = super::dto::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/mute", tag = "accounts", params(("id" = String, Path)), request_body(content = Option<MuteTerms>), responses((status = 200, body = Relationship), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn mute(
     State(app): State<App>,
     Auth(viewer): Auth,

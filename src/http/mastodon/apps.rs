@@ -16,7 +16,7 @@ pub struct CreateApp {
     client_name: String,
     /// One URI per line, or a list.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schema(required = true, min_items = 1)]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema, required = true)]
     redirect_uris: Vec<String>,
     #[serde(default)]
     scopes: String,

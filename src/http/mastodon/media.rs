@@ -11,9 +11,21 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+/// The multipart form of an upload, for the OpenAPI document (the handler reads the parts
+/// as they stream in).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Upload {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    #[schema(max_length = 1500)]
+    description: Option<String>,
+}
+
 /// Upload a photo (multipart: `file`, optional `description`). JPEG, PNG, WebP or GIF; metadata
 /// such as GPS is removed, orientation applied, a thumbnail and blurhash made.
 #[utoipa::path(post, path = "/api/v2/media", tag = "media",
+    request_body(content = Upload, content_type = "multipart/form-data"),
     responses((status = 200, body = MediaAttachment), (status = 413, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn upload(
     State(app): State<App>,
@@ -30,6 +42,7 @@ pub async fn upload(
         }
     };
     while let Some(field) = form.next_field().await.map_err(too_large_or_malformed)? {
+        crate::http::input::check_text(field.name().unwrap_or_default())?;
         match field.name() {
             Some("file") => file = Some(field.bytes().await.map_err(too_large_or_malformed)?),
             Some("description") => {
@@ -37,7 +50,10 @@ pub async fn upload(
                 crate::http::input::check_text(&text)?;
                 description = Some(text);
             }
-            _ => {}
+            // Parts nobody reads are held to the rule for text all the same.
+            _ => crate::http::input::check_text(
+                &field.text().await.map_err(too_large_or_malformed)?,
+            )?,
         }
     }
     let file = file.ok_or(crate::domain::Invalid::blank("file"))?;
@@ -64,7 +80,7 @@ pub struct Describe {
 }
 
 /// Change the alt text of an upload.
-#[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)), request_body = Describe, responses((status = 200, body = MediaAttachment), (status = 404, body = super::dto::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)), request_body(content = Option<Describe>), responses((status = 200, body = MediaAttachment), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn describe(
     State(app): State<App>,
     Auth(viewer): Auth,

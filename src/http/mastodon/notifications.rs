@@ -15,14 +15,33 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
+    // As `PageQuery`'s.
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     max_id: Option<String>,
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     since_id: Option<String>,
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     min_id: Option<String>,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
     limit: Option<String>,
     /// Only these types.
     #[serde(default, deserialize_with = "one_or_many")]
+    #[param(schema_with = notification_types)]
     types: Vec<String>,
+}
+
+/// The kinds a client may ask for, for the OpenAPI document.
+fn notification_types() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(crate::app::social::NOTIFICATION_KINDS.iter().copied())),
+        )
+        .into()
 }
 
 /// The viewer's notifications, newest first.
@@ -118,19 +137,19 @@ pub async fn markers(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MarkerUpdate {
     #[serde(rename = "notifications[last_read_id]")]
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    #[schema(pattern = "^[1-9][0-9]{0,17}$")]
     flat: Option<String>,
     notifications: Option<MarkerValue>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MarkerValue {
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    #[schema(pattern = "^[1-9][0-9]{0,17}$")]
     last_read_id: String,
 }
 
 /// Move the notifications read marker.
-#[utoipa::path(post, path = "/api/v1/markers", tag = "notifications", request_body = MarkerUpdate, responses((status = 200)))]
+#[utoipa::path(post, path = "/api/v1/markers", tag = "notifications", request_body(content = Option<MarkerUpdate>), responses((status = 200)))]
 pub async fn set_marker(
     State(app): State<App>,
     Auth(viewer): Auth,

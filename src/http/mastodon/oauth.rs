@@ -102,6 +102,7 @@ pub async fn token(
 pub struct RevokeRequest {
     client_id: Option<String>,
     client_secret: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1)]
     token: Option<String>,
 }
 

@@ -7,10 +7,17 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    // The patterns say what `page` reads: ids are positive numbers, a limit any number (it is
+    // clamped), each perhaps empty or padded with spaces.
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     pub max_id: Option<String>,
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     pub since_id: Option<String>,
+    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
     pub min_id: Option<String>,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
     pub limit: Option<String>,
 }
 

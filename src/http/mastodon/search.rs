@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What to look for: a name, handle, department, position, initial consonants (ㅎㄱㄷ),
     /// a #hashtag, or words in statuses.
@@ -18,8 +19,11 @@ pub struct SearchQuery {
     q: String,
     /// accounts, hashtags or statuses; all when absent.
     #[serde(rename = "type")]
+    #[param(value_type = String, required = false, pattern = "^(accounts|hashtags|statuses)?$")]
     kind: Option<String>,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
     limit: Option<String>,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
     offset: Option<String>,
 }
 
@@ -64,12 +68,25 @@ pub async fn v2(
     })))
 }
 
+/// What `/api/v1/accounts/search` reads: `/api/v2/search`'s parameters but the kind.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountSearchQuery {
+    /// A name, handle, department, position or initial consonants (ㅎㄱㄷ).
+    #[serde(default)]
+    q: String,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    limit: Option<String>,
+    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    offset: Option<String>,
+}
+
 /// Search people by name, handle, department, position or initial consonants.
-#[utoipa::path(get, path = "/api/v1/accounts/search", tag = "search", params(SearchQuery), responses((status = 200, body = Vec<Account>)))]
+#[utoipa::path(get, path = "/api/v1/accounts/search", tag = "search", params(AccountSearchQuery), responses((status = 200, body = Vec<Account>)))]
 pub async fn accounts(
     State(app): State<App>,
     MaybeAuth(viewer): MaybeAuth,
-    Query(query): Query<SearchQuery>,
+    Query(query): Query<AccountSearchQuery>,
 ) -> Result<Json<Vec<Account>>, ApiError> {
     let limit = number(query.limit.as_deref(), 40, 80)?.max(1);
     let offset = number(query.offset.as_deref(), 0, 10_000)?;

@@ -26,15 +26,25 @@ pub struct PostStatus {
     status: String,
     in_reply_to_id: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
     media_ids: Vec<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     sensitive: Option<bool>,
+    #[schema(max_length = 500)]
     spoiler_text: Option<String>,
+    /// `private` is also read as `followers`; empty means `public`.
+    #[schema(
+        pattern = "^ *(public|unlisted|private|followers|direct|organization|department)? *$"
+    )]
     visibility: Option<String>,
+    /// A language tag such as `ko` or `en-US`.
+    #[schema(pattern = "^ *[A-Za-z-]{0,8} *$")]
     language: Option<String>,
     /// Sotong: write on this account's wall.
     wall_account_id: Option<String>,
     /// Sotong: a long-form post; `status` is then Markdown.
+    #[schema(max_length = 200)]
     title: Option<String>,
 }
 
@@ -210,9 +220,13 @@ pub struct EditStatus {
     #[serde(default)]
     #[schema(required = true, min_length = 1, max_length = 5000)]
     status: String,
+    #[schema(max_length = 500)]
     spoiler_text: Option<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     sensitive: Option<bool>,
+    /// A language tag such as `ko` or `en-US`.
+    #[schema(pattern = "^ *[A-Za-z-]{0,8} *$")]
     language: Option<String>,
 }
 

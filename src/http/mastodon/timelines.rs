@@ -123,6 +123,7 @@ pub async fn wall(
 }
 
 #[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WallQuery {
     /// Only the account's pinned statuses.
     pinned: Option<String>,
