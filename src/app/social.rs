@@ -2,16 +2,17 @@
 //! notifications.
 
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::accounts::{self as account_rows, AccountRow};
 use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
+use crate::db::{DbError, Tx};
 use crate::db::{favourites, follows};
 use crate::domain::account::DisplayName;
 use crate::domain::id::{id_at, next_id};
 use crate::domain::status::{
-    NewStatus, Visibility, hashtags, mentions, render_markdown, render_plain,
+    Membership, NewStatus, PHOTO_UNKNOWN, PhotoIds, Visibility, hashtags, idempotency_key,
+    mentions, render_body, told_of_new_status, wall_open_to,
 };
 use crate::domain::{Invalid, time::now_ms};
 use crate::live::{Event, Topic};
@@ -56,6 +57,40 @@ pub struct Placement {
     pub wall_account_id: Option<i64>,
     pub idempotency_key: Option<String>,
     pub media_ids: Vec<String>,
+}
+
+/// A new status on its way to the database: checked, placed, with its id and time.
+struct Post {
+    id: i64,
+    at: i64,
+    tags: Vec<String>,
+    author: AccountRow,
+    wall: Option<AccountRow>,
+    parent: Option<StatusRow>,
+    input: NewStatus,
+}
+
+/// Notifies, in the status's transaction, everyone told of a new status
+/// ([`told_of_new_status`]); returns the doorbells to ring after commit.
+async fn notify_of_new_status(
+    tx: &mut Tx,
+    post: &Post,
+    mentioned: &[i64],
+) -> Result<Vec<(Topic, Event)>> {
+    let told = told_of_new_status(
+        post.wall.as_ref().map(|w| w.id),
+        post.parent.as_ref().map(|p| p.account_id),
+        mentioned,
+    );
+    let mut rung = Vec::new();
+    for (recipient, kind) in told {
+        if let Some(note) =
+            notes::notify(tx, recipient, post.author.id, kind, Some(post.id), post.at).await?
+        {
+            rung.push((Topic::Account(recipient), Event::Notification(note)));
+        }
+    }
+    Ok(rung)
 }
 
 /// An account's relationship to another, as Mastodon reports it.
@@ -184,193 +219,201 @@ impl App {
     ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let author = self.account(viewer.account()?).await?;
-        let looker = self.looker(Some(viewer));
-        let mut problems = Vec::new();
-        // Photos: at most four, each an upload of the author not yet attached.
-        let mut media_ids = Vec::new();
-        for raw in &placement.media_ids {
-            match crate::domain::id::parse_id(raw) {
-                Some(id) if !media_ids.contains(&id) => media_ids.push(id),
-                Some(_) => {}
-                None => problems.push(Invalid::new(
-                    "media_ids",
-                    "ERR_INVALID",
-                    "invalid.media_unknown",
-                )),
-            }
-        }
-        if media_ids.len() > 4 {
-            problems.push(Invalid::new(
-                "media_ids",
-                "ERR_TOO_LONG",
-                "invalid.media_count",
-            ));
-        }
-        for id in &media_ids {
-            match media_rows::owned(self.db.pool(), author.id, *id).await? {
-                Some(media) if media.status_id.is_none() => {}
-                _ => problems.push(Invalid::new(
-                    "media_ids",
-                    "ERR_INVALID",
-                    "invalid.media_unknown",
-                )),
-            }
-        }
-        if input.source.is_empty() && media_ids.is_empty() {
-            problems.push(Invalid::blank("status"));
-        }
-        if matches!(input.visibility, Visibility::Organization) && author.organization_id.is_none()
-            || matches!(input.visibility, Visibility::Department) && author.department_id.is_none()
-        {
-            problems.push(Invalid::new(
-                "visibility",
-                "ERR_INCLUSION",
-                "invalid.visibility_membership",
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
-        // A reply must answer something its author can see.
-        let parent = match placement.in_reply_to_id {
-            Some(id) => Some(
-                rows::visible_status(self.db.pool(), looker, id)
-                    .await?
-                    .ok_or(Error::NotFound)?,
-            ),
-            None => None,
-        };
-        let wall = match placement.wall_account_id.filter(|w| *w != author.id) {
-            Some(id) => {
-                let owner = self.account(id).await.map_err(|_| {
-                    Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found")
-                })?;
-                if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
-                    return Err(Error::Forbidden("error.blocked"));
-                }
-                if owner.wall_friends_only() {
-                    let (following, followed_by) =
-                        follows::relationship(self.db.pool(), author.id, owner.id).await?;
-                    if !(following && followed_by) {
-                        return Err(Error::Forbidden("error.wall_closed"));
-                    }
-                }
-                Some(owner)
-            }
-            None => None,
-        };
-        let (now, id) = match at {
+        let photos = self
+            .photos_of_new_status(&author, &input, &placement.media_ids)
+            .await?;
+        let parent = self
+            .reply_target(self.looker(Some(viewer)), placement.in_reply_to_id)
+            .await?;
+        let wall = self
+            .wall_to_post_on(&author, placement.wall_account_id)
+            .await?;
+        let (at, id) = match at {
             Some(at) => (at, id_at(at)),
             None => (now_ms(), next_id()),
         };
+        let key = idempotency_key(placement.idempotency_key.as_deref());
         let mut tx = self.db.begin_write().await?;
-        if let Some(key) = placement
-            .idempotency_key
-            .as_deref()
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            && let Some(existing) = rows::idempotent_status(&mut tx, author.id, key).await?
+        // A client retrying with the same key gets the status it made the first time.
+        if let Some(key) = key
+            && let Some(earlier) = rows::idempotent_status(&mut tx, author.id, key).await?
         {
             drop(tx);
-            let row = rows::visible_status(self.db.pool(), looker, existing)
-                .await?
-                .ok_or(Error::NotFound)?;
-            return self.view(looker, row).await;
+            return self.status(Some(viewer), earlier).await;
         }
-        let mentioned = account_rows::ids_by_handles(&mut tx, &mentions(&input.source)).await?;
-        let base = self.config.public_url();
-        let known: Vec<(String, String)> = mentioned
-            .iter()
-            .map(|(_, h)| (h.clone(), format!("{base}/@{h}")))
-            .collect();
-        let content = match &input.title {
-            Some(_) => render_markdown(&input.source),
-            None => render_plain(&input.source, &known, &base),
+        let post = Post {
+            id,
+            at,
+            tags: hashtags(&input.source),
+            author,
+            wall,
+            parent,
+            input,
         };
-        let tags = hashtags(&input.source);
-        let mention_ids: Vec<i64> = mentioned.iter().map(|(id, _)| *id).collect();
-        rows::insert(
-            &mut tx,
-            &NewStatusRow {
-                id,
-                account_id: author.id,
-                wall_account_id: wall.as_ref().map(|w| w.id),
-                in_reply_to_id: parent.as_ref().map(|p| p.id),
-                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-                visibility: input.visibility.as_str(),
-                organization_id: author.organization_id,
-                department_id: author.department_id,
-                title: input.title.as_deref(),
-                source: &input.source,
-                content: &content,
-                spoiler_text: &input.spoiler_text,
-                sensitive: input.sensitive,
-                language: input.language.as_deref(),
-                created_at: now,
-            },
-            &mention_ids,
-            &tags,
-        )
-        .await?;
-        for media in &media_ids {
-            // Checked above; a concurrent post may still have taken it, and then nothing is written.
-            if !media_rows::attach(&mut tx, author.id, *media, id).await? {
-                return Err(
-                    Invalid::new("media_ids", "ERR_INVALID", "invalid.media_unknown").into(),
-                );
-            }
-        }
-        if let Some(key) = placement
-            .idempotency_key
-            .as_deref()
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-        {
-            rows::remember_idempotency(&mut tx, author.id, key, id, now).await?;
-        }
-        // Each notification written is remembered, to ring its recipient's stream after commit.
-        let mut rung: Vec<(Topic, Event)> = Vec::new();
-        let mut told: Vec<i64> = Vec::new();
-        let mut recipients: Vec<(i64, &str)> = Vec::new();
-        if let Some(owner) = &wall {
-            recipients.push((owner.id, "sotong.wall_post"));
-        }
-        if let Some(parent) = &parent {
-            recipients.push((parent.account_id, "mention"));
-        }
-        recipients.extend(mention_ids.iter().map(|m| (*m, "mention")));
-        for (recipient, kind) in recipients {
-            if told.contains(&recipient) {
-                continue;
-            }
-            told.push(recipient);
-            if let Some(note) =
-                notes::notify(&mut tx, recipient, author.id, kind, Some(id), now).await?
-            {
-                rung.push((Topic::Account(recipient), Event::Notification(note)));
-            }
-        }
+        let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
+        let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.commit().await.map_err(DbError::from)?;
-        // Home timelines of the author, the wall's owner, followers and those mentioned; public
-        // and tag streams. Each stream re-checks visibility, so announcing widely is safe.
-        let mut audience = self.audience_of(author.id).await?;
-        audience.extend(wall.iter().map(|w| w.id));
-        audience.extend(mention_ids.iter().copied());
+        self.announce_new_status(&post, &mentioned, notified)
+            .await?;
+        self.status(Some(viewer), id).await
+    }
+
+    /// The photos of a new status: at most four, each an upload of the author not yet on a
+    /// status. Checked with the rest of what the status asks of its author (some text or a
+    /// photo, a membership for its visibility), so that every problem is told at once.
+    async fn photos_of_new_status(
+        &self,
+        author: &AccountRow,
+        input: &NewStatus,
+        named: &[String],
+    ) -> Result<Vec<i64>> {
+        let photos = PhotoIds::read(named);
+        let mut free = Vec::new();
+        for id in &photos.ids {
+            if let Some(media) = media_rows::owned(self.db.pool(), author.id, *id).await?
+                && media.status_id.is_none()
+            {
+                free.push(*id);
+            }
+        }
+        let mut problems = photos.problems.clone();
+        problems.extend(photos.not_free(&free));
+        problems.extend(input.problems_with(
+            photos.ids.len(),
+            Membership {
+                organization: author.organization_id.is_some(),
+                department: author.department_id.is_some(),
+            },
+        ));
+        if problems.is_empty() {
+            Ok(photos.ids)
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    /// The status a reply answers: one its author can see (404 otherwise).
+    async fn reply_target(
+        &self,
+        looker: Looker,
+        in_reply_to: Option<i64>,
+    ) -> Result<Option<StatusRow>> {
+        let Some(id) = in_reply_to else {
+            return Ok(None);
+        };
+        let parent = rows::visible_status(self.db.pool(), looker, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        Ok(Some(parent))
+    }
+
+    /// The owner of another's wall a status goes on, if it takes the author's post: neither
+    /// blocks the other, and a wall closed to all but friends only takes a friend's.
+    async fn wall_to_post_on(
+        &self,
+        author: &AccountRow,
+        wall_account_id: Option<i64>,
+    ) -> Result<Option<AccountRow>> {
+        let Some(id) = wall_account_id.filter(|w| *w != author.id) else {
+            return Ok(None);
+        };
+        let owner = self
+            .account(id)
+            .await
+            .map_err(|_| Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found"))?;
+        if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
+            return Err(Error::Forbidden("error.blocked"));
+        }
+        let friends_only = owner.wall_friends_only();
+        let (following, followed_by) = if friends_only {
+            follows::relationship(self.db.pool(), author.id, owner.id).await?
+        } else {
+            (false, false)
+        };
+        if !wall_open_to(friends_only, following, followed_by) {
+            return Err(Error::Forbidden("error.wall_closed"));
+        }
+        Ok(Some(owner))
+    }
+
+    /// Writes the status with its mentions, hashtags and photos, and remembers its
+    /// idempotency key. Returns the accounts it mentions.
+    async fn put_status(
+        &self,
+        tx: &mut Tx,
+        post: &Post,
+        photos: &[i64],
+        key: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        let (input, author) = (&post.input, &post.author);
+        let mentioned = account_rows::ids_by_handles(tx, &mentions(&input.source)).await?;
+        let content = render_body(
+            &input.source,
+            input.title.is_some(),
+            &mentioned,
+            &self.config.public_url(),
+        );
+        let mentioned: Vec<i64> = mentioned.iter().map(|(id, _)| *id).collect();
+        let row = NewStatusRow {
+            id: post.id,
+            account_id: author.id,
+            wall_account_id: post.wall.as_ref().map(|w| w.id),
+            in_reply_to_id: post.parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: post.parent.as_ref().map(|p| p.account_id),
+            visibility: input.visibility.as_str(),
+            organization_id: author.organization_id,
+            department_id: author.department_id,
+            title: input.title.as_deref(),
+            source: &input.source,
+            content: &content,
+            spoiler_text: &input.spoiler_text,
+            sensitive: input.sensitive,
+            language: input.language.as_deref(),
+            created_at: post.at,
+        };
+        rows::insert(tx, &row, &mentioned, &post.tags).await?;
+        for media in photos {
+            // Checked before; a concurrent post may still have taken it, and then nothing is
+            // written.
+            if !media_rows::attach(tx, author.id, *media, post.id).await? {
+                return Err(PHOTO_UNKNOWN.into());
+            }
+        }
+        if let Some(key) = key {
+            rows::remember_idempotency(tx, author.id, key, post.id, post.at).await?;
+        }
+        Ok(mentioned)
+    }
+
+    /// After commit: the home timelines of the author, its followers, the wall's owner and
+    /// those mentioned, and for a public status the public and tag streams, hear of it, as
+    /// do the recipients of its notifications. Each stream re-checks visibility, so
+    /// announcing widely is safe.
+    async fn announce_new_status(
+        &self,
+        post: &Post,
+        mentioned: &[i64],
+        mut rung: Vec<(Topic, Event)>,
+    ) -> Result<()> {
+        let id = post.id;
+        let mut audience = self.audience_of(post.author.id).await?;
+        audience.extend(post.wall.iter().map(|w| w.id));
+        audience.extend(mentioned.iter().copied());
         rung.extend(
             audience
                 .into_iter()
                 .map(|a| (Topic::Account(a), Event::Update(id))),
         );
-        if input.visibility == Visibility::Public {
+        if post.input.visibility == Visibility::Public {
             rung.push((Topic::Public, Event::Update(id)));
             rung.extend(
-                tags.iter()
+                post.tags
+                    .iter()
                     .map(|t| (Topic::Tag(t.clone()), Event::Update(id))),
             );
         }
         self.ring(rung);
-        let row = rows::visible_status(self.db.pool(), looker, id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.view(looker, row).await
+        Ok(())
     }
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).

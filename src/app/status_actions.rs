@@ -7,7 +7,7 @@ use crate::db::DbError;
 use crate::db::accounts::AccountRow;
 use crate::db::notifications as notes;
 use crate::db::statuses::{self as rows, EditRow};
-use crate::domain::status::{NewStatus, render_markdown, render_plain};
+use crate::domain::status::{NewStatus, render_body};
 use crate::domain::{Invalid, id::next_id, time::now_ms};
 use crate::live::{Event, Topic};
 
@@ -130,16 +130,12 @@ impl App {
         if input.source.is_empty() && !before.has_media() {
             return Err(Invalid::blank("status").into());
         }
-        let base = self.config.public_url();
-        let known: Vec<(String, String)> = before
-            .mentions()
-            .into_iter()
-            .map(|(_, h)| (h.clone(), format!("{base}/@{h}")))
-            .collect();
-        let content = match before.title {
-            Some(_) => render_markdown(&input.source),
-            None => render_plain(&input.source, &known, &base),
-        };
+        let content = render_body(
+            &input.source,
+            before.title.is_some(),
+            &before.mentions(),
+            &self.config.public_url(),
+        );
         let now = now_ms();
         let boosters = rows::engaged_accounts(self.db.pool(), id, false, i64::MAX).await?;
         let mut rung = Vec::new();

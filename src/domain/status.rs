@@ -129,6 +129,144 @@ impl NewStatus {
     }
 }
 
+/// Most photos one status carries.
+pub const PHOTOS_MAX: usize = 4;
+
+/// Longest idempotency key a client may send; a longer one (or an empty one) is ignored.
+const IDEMPOTENCY_KEY_MAX: usize = 200;
+
+/// The refusal of a photo id that names no upload of the author still free to attach.
+pub const PHOTO_UNKNOWN: Invalid =
+    Invalid::new("media_ids", "ERR_INVALID", "invalid.media_unknown");
+
+/// The refusal of a fifth photo.
+pub const TOO_MANY_PHOTOS: Invalid =
+    Invalid::new("media_ids", "ERR_TOO_LONG", "invalid.media_count");
+
+/// The photos named for a new status, read: each id once, in the order given.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PhotoIds {
+    pub ids: Vec<i64>,
+    /// What is wrong with the list itself: an unreadable id, more than [`PHOTOS_MAX`].
+    pub problems: Vec<Invalid>,
+}
+
+impl PhotoIds {
+    pub fn read(raw: &[String]) -> Self {
+        let mut read = Self::default();
+        for raw in raw {
+            match super::id::parse_id(raw) {
+                Some(id) if !read.ids.contains(&id) => read.ids.push(id),
+                Some(_) => {}
+                None => read.problems.push(PHOTO_UNKNOWN),
+            }
+        }
+        if read.ids.len() > PHOTOS_MAX {
+            read.problems.push(TOO_MANY_PHOTOS);
+        }
+        read
+    }
+
+    /// One refusal per photo that is not among `free`, the author's uploads not yet on a
+    /// status: a photo goes on one status, by the one who uploaded it.
+    pub fn not_free(&self, free: &[i64]) -> Vec<Invalid> {
+        self.ids
+            .iter()
+            .filter(|id| !free.contains(id))
+            .map(|_| PHOTO_UNKNOWN)
+            .collect()
+    }
+}
+
+/// What an author belongs to, for the visibilities that reach a membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub organization: bool,
+    pub department: bool,
+}
+
+impl Visibility {
+    /// Whether an author with `membership` may post for this audience: organisation and
+    /// department visibility reach the author's own, so the author needs one.
+    pub fn open_to(self, membership: Membership) -> bool {
+        match self {
+            Visibility::Organization => membership.organization,
+            Visibility::Department => membership.department,
+            _ => true,
+        }
+    }
+}
+
+impl NewStatus {
+    /// What the status asks beyond its own text: some text or a photo (`photos` of them), and
+    /// an author who belongs where its visibility reaches.
+    pub fn problems_with(&self, photos: usize, membership: Membership) -> Vec<Invalid> {
+        let mut problems = Vec::new();
+        if self.source.is_empty() && photos == 0 {
+            problems.push(Invalid::blank("status"));
+        }
+        if !self.visibility.open_to(membership) {
+            problems.push(Invalid::new(
+                "visibility",
+                "ERR_INCLUSION",
+                "invalid.visibility_membership",
+            ));
+        }
+        problems
+    }
+}
+
+/// The key a client gave to post a status only once, if it is one to remember.
+pub fn idempotency_key(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX)
+}
+
+/// Whether a wall closed to all but friends (`friends_only`) takes a post from someone:
+/// a friend is followed and follows back.
+pub fn wall_open_to(friends_only: bool, following: bool, followed_by: bool) -> bool {
+    !friends_only || (following && followed_by)
+}
+
+/// Who is told of a new status, and as what: the owner of the wall it is on (a wall post),
+/// the author it answers and everyone it mentions (a mention). Each is told once, for the
+/// first of these reasons.
+pub fn told_of_new_status(
+    wall_owner: Option<i64>,
+    replied_to: Option<i64>,
+    mentioned: &[i64],
+) -> Vec<(i64, &'static str)> {
+    let reasons = wall_owner
+        .map(|owner| (owner, "sotong.wall_post"))
+        .into_iter()
+        .chain(replied_to.map(|author| (author, "mention")))
+        .chain(mentioned.iter().map(|m| (*m, "mention")));
+    let mut told: Vec<(i64, &'static str)> = Vec::new();
+    for (account, kind) in reasons {
+        if !told.iter().any(|(t, _)| *t == account) {
+            told.push((account, kind));
+        }
+    }
+    told
+}
+
+/// A status body as HTML: Markdown for a long-form post (one with a title), plain text
+/// otherwise, with the `mentioned` accounts' handles linked to their profiles at `base_url`.
+pub fn render_body(
+    source: &str,
+    long_form: bool,
+    mentioned: &[(i64, String)],
+    base_url: &str,
+) -> String {
+    if long_form {
+        return render_markdown(source);
+    }
+    let known: Vec<(String, String)> = mentioned
+        .iter()
+        .map(|(_, h)| (h.clone(), format!("{base_url}/@{h}")))
+        .collect();
+    render_plain(source, &known, base_url)
+}
+
 /// Handles mentioned as `@handle` (local accounts only), in order, without repeats.
 pub fn mentions(source: &str) -> Vec<String> {
     words_after(source, '@', |c| c.is_ascii_alphanumeric() || c == '_')
@@ -283,6 +421,105 @@ mod tests {
             NewStatus::parse("  ", None, None, false, None, None).map(|s| s.source),
             Ok(String::new())
         );
+    }
+
+    fn ids(raw: &[&str]) -> Vec<String> {
+        raw.iter().map(|r| (*r).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_status_names_at_most_four_readable_photos_each_once() {
+        let read = PhotoIds::read(&ids(&["1", "2", "1", "3"]));
+        assert_eq!(read.ids, [1, 2, 3]);
+        assert!(read.problems.is_empty());
+        assert_eq!(PhotoIds::read(&ids(&["x"])).problems, [PHOTO_UNKNOWN]);
+        let five = PhotoIds::read(&ids(&["1", "2", "3", "4", "5"]));
+        assert_eq!(five.problems, [TOO_MANY_PHOTOS]);
+    }
+
+    #[test]
+    fn each_photo_must_be_a_free_upload_of_the_author() {
+        let read = PhotoIds::read(&ids(&["1", "2", "3"]));
+        assert!(read.not_free(&[1, 2, 3]).is_empty());
+        assert_eq!(read.not_free(&[2]), [PHOTO_UNKNOWN, PHOTO_UNKNOWN]);
+    }
+
+    #[test]
+    fn organisation_and_department_visibility_need_a_membership() {
+        let status = |visibility| {
+            NewStatus::parse("안녕", None, None, false, Some(visibility), None).unwrap()
+        };
+        let nowhere = Membership {
+            organization: false,
+            department: false,
+        };
+        let organisation_only = Membership {
+            organization: true,
+            department: false,
+        };
+        assert!(status("public").problems_with(0, nowhere).is_empty());
+        assert_eq!(
+            status("organization").problems_with(0, nowhere)[0].field,
+            "visibility"
+        );
+        assert!(
+            status("organization")
+                .problems_with(0, organisation_only)
+                .is_empty()
+        );
+        assert!(
+            !status("department")
+                .problems_with(0, organisation_only)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_status_without_text_needs_a_photo() {
+        let empty = NewStatus::parse(" ", None, None, false, None, None).unwrap();
+        let anywhere = Membership {
+            organization: true,
+            department: true,
+        };
+        assert_eq!(empty.problems_with(0, anywhere), [Invalid::blank("status")]);
+        assert!(empty.problems_with(1, anywhere).is_empty());
+    }
+
+    #[test]
+    fn only_a_short_non_empty_idempotency_key_counts() {
+        assert_eq!(idempotency_key(Some("abc")), Some("abc"));
+        assert_eq!(idempotency_key(Some("")), None);
+        assert_eq!(idempotency_key(Some(&"k".repeat(201))), None);
+        assert_eq!(idempotency_key(None), None);
+    }
+
+    #[test]
+    fn a_friends_only_wall_takes_posts_from_mutual_follows() {
+        assert!(wall_open_to(false, false, false));
+        assert!(wall_open_to(true, true, true));
+        assert!(!wall_open_to(true, true, false));
+        assert!(!wall_open_to(true, false, true));
+    }
+
+    #[test]
+    fn each_account_is_told_once_for_its_first_reason() {
+        assert_eq!(
+            told_of_new_status(Some(1), Some(2), &[3, 1, 2]),
+            [(1, "sotong.wall_post"), (2, "mention"), (3, "mention")]
+        );
+        assert!(told_of_new_status(None, None, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_long_form_post_is_markdown_and_a_short_one_links_its_mentions() {
+        assert!(render_body("**굵게**", true, &[], "https://x").contains("<strong>"));
+        let plain = render_body(
+            "@gildong 안녕",
+            false,
+            &[(7, "gildong".into())],
+            "https://x",
+        );
+        assert!(plain.contains("href=\"https://x/@gildong\""), "{plain}");
     }
 
     #[test]

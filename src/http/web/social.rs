@@ -8,7 +8,7 @@ use crate::db::accounts::AccountRow;
 use crate::db::statuses::{Page, Timeline};
 use crate::domain::Invalid;
 use crate::domain::id::parse_id;
-use crate::domain::status::NewStatus;
+use crate::domain::status::{NewStatus, PHOTOS_MAX, TOO_MANY_PHOTOS, wall_open_to};
 use crate::http::error::PageError;
 use crate::http::extract::WebForm;
 use crate::i18n::Lang;
@@ -27,7 +27,7 @@ pub fn router() -> Router<App> {
         .route(
             "/compose",
             post(compose).layer(DefaultBodyLimit::max(
-                PHOTOS_PER_POST * crate::http::mastodon::UPLOAD_LIMIT,
+                PHOTOS_MAX * crate::http::mastodon::UPLOAD_LIMIT,
             )),
         )
         .route("/search", get(search))
@@ -177,8 +177,6 @@ struct ComposerForm {
     alt: Vec<String>,
 }
 
-const PHOTOS_PER_POST: usize = 4;
-
 async fn read_composer(mut form: Multipart) -> Result<ComposerForm, Error> {
     let refused = |e: MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -197,10 +195,8 @@ async fn read_composer(mut form: Multipart) -> Result<ComposerForm, Error> {
             if empty_choice && bytes.is_empty() {
                 continue;
             }
-            if out.photos.len() == PHOTOS_PER_POST {
-                return Err(
-                    Invalid::new("media_ids", "ERR_TOO_LONG", "invalid.media_count").into(),
-                );
+            if out.photos.len() == PHOTOS_MAX {
+                return Err(TOO_MANY_PHOTOS.into());
             }
             out.photos.push(bytes);
             continue;
@@ -321,7 +317,7 @@ async fn profile(
     };
     let wall_closed = if viewer.is_none() {
         Some("web.wall.sign_in")
-    } else if !own && account.wall_friends_only() && !(following && followed_by) {
+    } else if !own && !wall_open_to(account.wall_friends_only(), following, followed_by) {
         Some("web.wall.friends_only")
     } else {
         None
