@@ -7,14 +7,15 @@
 
 use super::rooms::RoomCredential;
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::suggestions::{self as rows, Actor, Change, EventRow, SuggestionRow};
+use crate::db::{DbError, Tx};
 use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
 use crate::domain::room::Pseudonym;
-use crate::domain::suggestion::{self, Filters, NewSuggestion, Stats, Status};
+use crate::domain::suggestion::{self, Answerer, Answering, Filters, NewSuggestion, Stats, Status};
 use crate::domain::time::now_ms;
+use crate::live::{Event, Topic};
 
 /// Where a suggestion goes, besides its text.
 #[derive(Default)]
@@ -39,18 +40,26 @@ pub struct SuggestionView {
     pub events: Vec<EventRow>,
 }
 
-/// Who may move a suggestion along its workflow: its assigned department (or, if none is
-/// assigned, the concerned one), the organisation's head, and administrators.
+/// Whether the viewer (`me`, their account) may move a suggestion along its workflow
+/// ([`suggestion::Answerer::may_answer`]).
 pub fn may_answer(
     viewer: &Viewer,
     me: &crate::db::accounts::AccountRow,
     row: &SuggestionRow,
 ) -> bool {
-    let role = viewer.role.unwrap_or(Role::Resident);
-    let answering = row.assigned_department_id.or(row.concerned_department_id);
-    role == Role::Administrator
-        || (role == Role::OrganizationHead && me.organization_id == row.organization_id)
-        || (role != Role::Resident && answering.is_some() && me.department_id == answering)
+    answerer(viewer, me).may_answer(Answering {
+        organization_id: row.organization_id,
+        assigned_department_id: row.assigned_department_id,
+        concerned_department_id: row.concerned_department_id,
+    })
+}
+
+fn answerer(viewer: &Viewer, me: &crate::db::accounts::AccountRow) -> Answerer {
+    Answerer {
+        role: viewer.role.unwrap_or(Role::Resident),
+        organization_id: me.organization_id,
+        department_id: me.department_id,
+    }
 }
 
 impl App {
@@ -257,123 +266,65 @@ impl App {
     ) -> Result<SuggestionView> {
         viewer.require_scope("write:statuses")?;
         let me = self.account(viewer.account()?).await?;
-        let to = Status::parse(to.trim()).ok_or_else(|| {
-            Error::from(Invalid::new(
-                "status",
-                "ERR_INCLUSION",
-                "invalid.suggestion_status",
-            ))
-        })?;
+        let to = Status::parse(to.trim()).ok_or(Error::from(suggestion::UNKNOWN_STATUS))?;
         let current = self.suggestion_for(me.id, id).await?.row;
-        let role = viewer.role.unwrap_or(Role::Resident);
-        let administrator = role == Role::Administrator;
-        if !may_answer(viewer, &me, &current) {
-            return Err(Error::Forbidden("error.suggestion_not_yours"));
-        }
-        let from = Status::parse(&current.status).unwrap_or(Status::Received);
-        if !from.may_become(to, administrator) {
-            return Err(
-                Invalid::new("status", "ERR_INVALID", "invalid.suggestion_transition").into(),
-            );
-        }
-        let answer = answer.trim();
-        let reason = reason.trim();
-        let text = if to == Status::Declined {
-            if reason.is_empty() {
-                return Err(Invalid::blank("reason").into());
-            }
-            reason
-        } else {
-            answer
-        };
-        if text.chars().count() > suggestion::ANSWER_MAX {
-            return Err(Invalid::too_long("answer").into());
-        }
+        let from = step_allowed(viewer, &me, &current, to)?;
+        let text = suggestion::step_text(to, answer, reason)?;
+        let now = now_ms();
         let mut tx = self.db.begin_write().await?;
-        let moved = rows::change_status(
-            &mut tx,
-            id,
-            &Change {
-                from: Some(from.as_str()),
-                to: to.as_str(),
-                processed: to.is_processed(),
-                answer: text,
-            },
-            &Actor {
-                department_id: me.department_id,
-                role: role.as_str(),
-            },
-            now_ms(),
-        )
-        .await?;
-        if !moved {
+        let step = Change {
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            processed: to.is_processed(),
+            answer: text,
+        };
+        let by = Actor {
+            department_id: me.department_id,
+            role: viewer.role.unwrap_or(Role::Resident).as_str(),
+        };
+        if !rows::change_status(&mut tx, id, &step, &by, now).await? {
             return Err(Error::Conflict("error.suggestion_moved"));
         }
-        // An anonymous raiser is told in the room it spoke in: the room's host says so there,
-        // for everyone in it to read (the raiser among them, unnamed).
-        let mut room_message = None;
-        if current.raised_by_account_id.is_none()
-            && let Some(room_id) = current.room_id
-            && let Some(room) = crate::db::rooms::by_id(self.db.pool(), room_id).await?
-            && let Some(host) = crate::db::rooms::participant_by_account(
-                self.db.pool(),
-                room_id,
-                room.host_account_id,
-            )
-            .await?
-        {
-            let body = format!(
-                "[건의 · Suggestion] 「{}」 → {} / {}{}",
-                current.title,
-                to.label(true),
-                to.label(false),
-                if text.is_empty() {
-                    String::new()
-                } else {
-                    format!("\n{text}")
-                }
-            );
-            let message = crate::db::rooms::MessageRow {
-                id: next_id(),
-                room_id,
-                participant_id: host.id,
-                body: body
-                    .chars()
-                    .take(crate::domain::room::MESSAGE_MAX)
-                    .collect(),
-                hidden_reason: None,
-                created_at: now_ms(),
-            };
-            crate::db::rooms::insert_message(&mut tx, &message).await?;
-            room_message = Some((room_id, message.id));
-        }
-        // A named raiser hears of each step.
-        let note = match current.raised_by_account_id {
-            Some(raiser) => crate::db::notifications::notify_about(
-                &mut tx,
-                raiser,
-                me.id,
-                crate::db::notifications::About::Suggestion(id),
-                now_ms(),
-            )
-            .await?
-            .map(|note| (raiser, note)),
-            None => None,
-        };
+        let mut rung = self.tell_the_room(&mut tx, &current, to, text, now).await?;
+        rung.extend(notify_the_raiser(&mut tx, &current, me.id, now).await?);
         tx.commit().await.map_err(DbError::from)?;
-        if let Some((room, message)) = room_message {
-            self.hub.publish(
-                &crate::live::Topic::Room(room),
-                crate::live::Event::RoomMessage(message),
-            );
-        }
-        if let Some((raiser, note)) = note {
-            self.hub.publish(
-                &crate::live::Topic::Account(raiser),
-                crate::live::Event::Notification(note),
-            );
-        }
+        self.ring(rung);
         self.suggestion_for(me.id, id).await
+    }
+
+    /// An anonymous raiser is told in the room it spoke in: the room's host says so there,
+    /// for everyone in it to read (the raiser among them, unnamed). Nothing is said of a
+    /// named suggestion, or when the room or its host is gone.
+    async fn tell_the_room(
+        &self,
+        tx: &mut Tx,
+        current: &SuggestionRow,
+        to: Status,
+        text: &str,
+        now: i64,
+    ) -> Result<Vec<(Topic, Event)>> {
+        let pool = self.db.pool();
+        let (None, Some(room_id)) = (current.raised_by_account_id, current.room_id) else {
+            return Ok(Vec::new());
+        };
+        let Some(room) = crate::db::rooms::by_id(pool, room_id).await? else {
+            return Ok(Vec::new());
+        };
+        let Some(host) =
+            crate::db::rooms::participant_by_account(pool, room_id, room.host_account_id).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let message = crate::db::rooms::MessageRow {
+            id: next_id(),
+            room_id,
+            participant_id: host.id,
+            body: suggestion::room_notice(&current.title, to, text),
+            hidden_reason: None,
+            created_at: now,
+        };
+        crate::db::rooms::insert_message(tx, &message).await?;
+        Ok(vec![(Topic::Room(room_id), Event::RoomMessage(message.id))])
     }
 
     /// "Me too": once per account.
@@ -462,4 +413,41 @@ fn pseudonym_code(participant: &crate::db::rooms::ParticipantRow) -> Option<Stri
         }
         .code(),
     )
+}
+
+/// Whether the viewer may take a suggestion from where it stands to `to`
+/// ([`may_answer`], [`Status::may_become`]); returns where it stands.
+fn step_allowed(
+    viewer: &Viewer,
+    me: &crate::db::accounts::AccountRow,
+    current: &SuggestionRow,
+    to: Status,
+) -> Result<Status> {
+    if !may_answer(viewer, me, current) {
+        return Err(Error::Forbidden("error.suggestion_not_yours"));
+    }
+    let from = Status::parse(&current.status).unwrap_or(Status::Received);
+    let administrator = viewer.role == Some(Role::Administrator);
+    if !from.may_become(to, administrator) {
+        return Err(Invalid::new("status", "ERR_INVALID", "invalid.suggestion_transition").into());
+    }
+    Ok(from)
+}
+
+/// A named raiser hears of each step (a notification from the one who took it).
+async fn notify_the_raiser(
+    tx: &mut Tx,
+    current: &SuggestionRow,
+    by: i64,
+    now: i64,
+) -> Result<Vec<(Topic, Event)>> {
+    let Some(raiser) = current.raised_by_account_id else {
+        return Ok(Vec::new());
+    };
+    let about = crate::db::notifications::About::Suggestion(current.id);
+    let note = crate::db::notifications::notify_about(tx, raiser, by, about, now).await?;
+    Ok(note
+        .map(|note| (Topic::Account(raiser), Event::Notification(note)))
+        .into_iter()
+        .collect())
 }

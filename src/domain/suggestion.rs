@@ -1,6 +1,7 @@
 //! Suggestions: their workflow, the board's filters, and the numbers counted from them.
 
 use super::Invalid;
+use super::account::Role;
 use super::time::DAY_MS;
 
 pub const TITLE_MAX: usize = 200;
@@ -67,6 +68,80 @@ impl Status {
         ) || (to == Declined && !self.is_processed())
             || (administrator && self.is_processed() && to == Reviewing)
     }
+}
+
+/// The refusal of a status the workflow does not know.
+pub const UNKNOWN_STATUS: Invalid =
+    Invalid::new("status", "ERR_INCLUSION", "invalid.suggestion_status");
+
+/// Someone who would move a suggestion along: their role and where they work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answerer {
+    pub role: Role,
+    pub organization_id: Option<i64>,
+    pub department_id: Option<i64>,
+}
+
+/// Where a suggestion is answered: its organisation, and the departments it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answering {
+    pub organization_id: Option<i64>,
+    pub assigned_department_id: Option<i64>,
+    pub concerned_department_id: Option<i64>,
+}
+
+impl Answerer {
+    /// Who may move a suggestion along its workflow: administrators, the head of its
+    /// organisation, and staff of the department answering it (the assigned one, or the
+    /// concerned one while none is assigned).
+    pub fn may_answer(self, suggestion: Answering) -> bool {
+        let answering = suggestion
+            .assigned_department_id
+            .or(suggestion.concerned_department_id);
+        self.role == Role::Administrator
+            || (self.role == Role::OrganizationHead
+                && self.organization_id == suggestion.organization_id)
+            || (self.role != Role::Resident
+                && answering.is_some()
+                && self.department_id == answering)
+    }
+}
+
+/// The text recorded with a step and told to the raiser: the reason of a decline, which
+/// needs one, or else the answer (maybe empty); trimmed, at most [`ANSWER_MAX`] characters.
+pub fn step_text<'a>(to: Status, answer: &'a str, reason: &'a str) -> Result<&'a str, Invalid> {
+    let text = if to == Status::Declined {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Invalid::blank("reason"));
+        }
+        reason
+    } else {
+        answer.trim()
+    };
+    if text.chars().count() > ANSWER_MAX {
+        return Err(Invalid::too_long("answer"));
+    }
+    Ok(text)
+}
+
+/// What the room an anonymous suggestion came from is told of a step, by its host: the
+/// title and the new status in both languages, then the step's text; cut to the length of a
+/// room message.
+pub fn room_notice(title: &str, to: Status, text: &str) -> String {
+    let said = if text.is_empty() {
+        String::new()
+    } else {
+        format!("\n{text}")
+    };
+    format!(
+        "[건의 · Suggestion] 「{title}」 → {} / {}{said}",
+        to.label(true),
+        to.label(false),
+    )
+    .chars()
+    .take(super::room::MESSAGE_MAX)
+    .collect()
 }
 
 /// A suggestion as raised, checked.
@@ -161,11 +236,7 @@ impl Filters {
             match key.as_str() {
                 "status" => match Status::parse(value) {
                     Some(s) => filters.status = Some(s),
-                    None => problems.push(Invalid::new(
-                        "status",
-                        "ERR_INCLUSION",
-                        "invalid.suggestion_status",
-                    )),
+                    None => problems.push(UNKNOWN_STATUS),
                 },
                 "category" => filters.category = Some(value.to_owned()),
                 "department_id" => match super::id::parse_id(value) {
@@ -260,6 +331,70 @@ pub fn stats(rows: &[(Status, i64, Option<i64>)]) -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ORGANISATION: i64 = 1;
+    const PARKS: i64 = 10;
+    const ROADS: i64 = 20;
+
+    fn staff(role: Role, department_id: Option<i64>) -> Answerer {
+        Answerer {
+            role,
+            organization_id: Some(ORGANISATION),
+            department_id,
+        }
+    }
+
+    fn answered_by(assigned: Option<i64>, concerned: Option<i64>) -> Answering {
+        Answering {
+            organization_id: Some(ORGANISATION),
+            assigned_department_id: assigned,
+            concerned_department_id: concerned,
+        }
+    }
+
+    #[test]
+    fn the_answering_department_the_head_and_administrators_may_answer() {
+        let parks = staff(Role::Official, Some(PARKS));
+        assert!(parks.may_answer(answered_by(None, Some(PARKS))));
+        assert!(parks.may_answer(answered_by(Some(PARKS), Some(ROADS))));
+        assert!(!parks.may_answer(answered_by(Some(ROADS), Some(PARKS))));
+        assert!(!parks.may_answer(answered_by(None, None)));
+        assert!(!staff(Role::Resident, Some(PARKS)).may_answer(answered_by(None, Some(PARKS))));
+        assert!(staff(Role::OrganizationHead, None).may_answer(answered_by(None, None)));
+        let elsewhere = Answering {
+            organization_id: Some(2),
+            ..answered_by(None, None)
+        };
+        assert!(!staff(Role::OrganizationHead, None).may_answer(elsewhere));
+        assert!(staff(Role::Administrator, None).may_answer(elsewhere));
+    }
+
+    #[test]
+    fn a_decline_needs_a_reason_and_every_text_has_a_limit() {
+        assert_eq!(step_text(Status::Reviewing, " 봅니다 ", "x"), Ok("봅니다"));
+        assert_eq!(step_text(Status::Reviewing, "", ""), Ok(""));
+        assert_eq!(step_text(Status::Declined, "답", " 예산 "), Ok("예산"));
+        assert_eq!(
+            step_text(Status::Declined, "답", "  "),
+            Err(Invalid::blank("reason"))
+        );
+        let long = "가".repeat(ANSWER_MAX + 1);
+        assert_eq!(
+            step_text(Status::Done, &long, ""),
+            Err(Invalid::too_long("answer"))
+        );
+    }
+
+    #[test]
+    fn the_room_hears_the_step_in_both_languages_within_a_message() {
+        assert_eq!(
+            room_notice("주차장", Status::Done, ""),
+            "[건의 · Suggestion] 「주차장」 → 처리완료 / Done"
+        );
+        assert!(room_notice("주차장", Status::Declined, "예산").ends_with("Declined\n예산"));
+        let long = room_notice(&"가".repeat(2000), Status::Done, "");
+        assert_eq!(long.chars().count(), super::super::room::MESSAGE_MAX);
+    }
 
     #[test]
     fn the_workflow_moves_one_step_forward_or_declines() {
