@@ -14,7 +14,8 @@ use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
 use crate::domain::program::{
-    Kind, Recurrence, format_date, parse_time_zone, rotation_department, session_span,
+    DEPARTMENT_OUTSIDE, Kind, Participants, Recurrence, format_date, parse_time_zone, parse_title,
+    rotation_department, session_span,
 };
 use crate::domain::room::NewRoom;
 use crate::domain::time::{DAY_MS, HOUR_MS, MONTH_MS, now_ms};
@@ -61,6 +62,83 @@ pub enum SessionChange {
     Move { date: String, time: String },
 }
 
+/// A program as asked for, checked.
+struct CheckedProgram {
+    kind: Kind,
+    title: String,
+    description: String,
+    participants: Participants,
+    /// In the program's time zone.
+    recurrence: Recurrence,
+    zone_name: String,
+}
+
+impl CheckedProgram {
+    fn row(&self, id: i64, organization_id: i64, host_id: i64, now: i64) -> ProgramRow {
+        let r = &self.recurrence;
+        ProgramRow {
+            id,
+            organization_id,
+            kind: self.kind.as_str().to_owned(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            host_account_id: host_id,
+            weekday: i64::from(r.weekday.number_from_monday()),
+            start_minute: r.start_minute,
+            duration_minutes: r.duration_minutes,
+            starts_on: format_date(r.starts_on),
+            ends_on: r.ends_on.map(format_date),
+            session_count: r.sessions,
+            participants: self.participants.as_str().to_owned(),
+            cohort_months: match self.participants {
+                Participants::Cohort(months) => Some(months),
+                _ => None,
+            },
+            time_zone: self.zone_name.clone(),
+            created_at: now,
+        }
+    }
+
+    /// The departments the sessions go round, in order; none unless a rotation.
+    fn rotation(&self) -> &[i64] {
+        match &self.participants {
+            Participants::Rotation(departments) => departments,
+            _ => &[],
+        }
+    }
+}
+
+/// The organisation a program would be hosted for: the host's, if the host is its staff.
+fn hosting_organization(viewer: &Viewer, host: &crate::db::accounts::AccountRow) -> Result<i64> {
+    match (host.organization_id, viewer.role) {
+        (Some(org), Some(role)) if role != Role::Resident => Ok(org),
+        _ => Err(Error::Forbidden("error.program_staff_only")),
+    }
+}
+
+/// The sessions of a new program, one per occurrence of its recurrence; a training's each
+/// with its check-in code.
+async fn add_sessions(
+    tx: &mut crate::db::Tx,
+    program: &ProgramRow,
+    kind: Kind,
+    recurrence: &Recurrence,
+) -> Result<()> {
+    for span in recurrence.occurrences() {
+        let code = (kind == Kind::Training).then(check_in_code);
+        rows::insert_session(
+            tx,
+            next_id(),
+            program.id,
+            span,
+            code.as_deref(),
+            program.created_at,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn check_in_code() -> String {
     format!("{:06}", rand::random::<u32>() % 1_000_000)
 }
@@ -75,132 +153,68 @@ impl App {
     ) -> Result<ProgramView> {
         viewer.require_scope("write:statuses")?;
         let host = self.account(viewer.account()?).await?;
-        let organization_id = match (host.organization_id, viewer.role) {
-            (Some(org), Some(role)) if role != Role::Resident => org,
-            _ => return Err(Error::Forbidden("error.program_staff_only")),
-        };
+        let organization_id = hosting_organization(viewer, &host)?;
+        let program = self.checked_program(organization_id, request).await?;
+        let row = program.row(next_id(), organization_id, host.id, now_ms());
+        let rotation = program.rotation();
+        let mut tx = self.db.begin_write().await?;
+        rows::insert(&mut tx, &row, rotation).await?;
+        add_sessions(&mut tx, &row, program.kind, &program.recurrence).await?;
+        assign_rotation(&mut tx, row.id, rotation).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.program(row.id).await
+    }
+
+    /// The program asked for, checked, every problem told at once: its kind, title and
+    /// participants (a rotation's departments the organisation's own), and its time zone (the
+    /// organisation's when none is asked).
+    async fn checked_program(
+        &self,
+        organization_id: i64,
+        request: ProgramRequest,
+    ) -> Result<CheckedProgram> {
         let mut problems = Vec::new();
-        let kind = Kind::parse(request.kind.trim()).unwrap_or_else(|| {
-            problems.push(Invalid::new(
-                "kind",
-                "ERR_INCLUSION",
-                "invalid.program_kind",
-            ));
-            Kind::CommunicationDay
-        });
-        let title = request.title.trim().to_owned();
-        if title.is_empty() {
-            problems.push(Invalid::blank("title"));
-        } else if title.chars().count() > 200 {
-            problems.push(Invalid::too_long("title"));
+        let kind = Kind::read(&request.kind).map_err(|e| problems.push(e)).ok();
+        let title = parse_title(&request.title)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let (participants, wrong) = Participants::read(
+            &request.participants,
+            &request.rotation,
+            request.cohort_months.as_deref(),
+        );
+        problems.extend(wrong);
+        if let Participants::Rotation(departments) = &participants {
+            for department in departments {
+                if !crate::db::orgs::department_in(self.db.pool(), *department, organization_id)
+                    .await?
+                {
+                    problems.push(DEPARTMENT_OUTSIDE);
+                }
+            }
         }
-        let mut rotation = Vec::new();
-        let cohort_months = match request.participants.trim() {
-            "rotation" => {
-                for raw in &request.rotation {
-                    match parse_id(raw) {
-                        Some(id)
-                            if crate::db::orgs::department_in(
-                                self.db.pool(),
-                                id,
-                                organization_id,
-                            )
-                            .await? =>
-                        {
-                            rotation.push(id);
-                        }
-                        _ => problems.push(Invalid::new(
-                            "rotation",
-                            "ERR_INVALID",
-                            "invalid.department_outside",
-                        )),
-                    }
-                }
-                if request.rotation.is_empty() {
-                    problems.push(Invalid::blank("rotation"));
-                }
-                None
-            }
-            "cohort" => match request
-                .cohort_months
-                .as_deref()
-                .and_then(|m| m.trim().parse::<i64>().ok())
-            {
-                Some(m) if (1..=120).contains(&m) => Some(m),
-                _ => {
-                    problems.push(Invalid::new(
-                        "cohort_months",
-                        "ERR_INVALID",
-                        "invalid.cohort_months",
-                    ));
-                    None
-                }
-            },
-            "everyone" => None,
-            _ => {
-                problems.push(Invalid::new(
-                    "participants",
-                    "ERR_INCLUSION",
-                    "invalid.program_participants",
-                ));
-                None
-            }
-        };
-        let zone_name = match request
-            .time_zone
-            .as_deref()
-            .map(str::trim)
-            .filter(|z| !z.is_empty())
-        {
-            Some(zone) => zone.to_owned(),
-            None => rows::organization_time_zone(self.db.pool(), organization_id).await?,
+        let zone_name = match request.time_zone.as_deref().map(str::trim) {
+            Some(zone) if !zone.is_empty() => zone.to_owned(),
+            _ => rows::organization_time_zone(self.db.pool(), organization_id).await?,
         };
         let zone = parse_time_zone(&zone_name)
             .map_err(|e| problems.push(e))
             .ok();
-        if !problems.is_empty() {
+        let (Some(kind), Some(title), Some(zone), true) = (kind, title, zone, problems.is_empty())
+        else {
             return Err(Error::Invalid(problems));
-        }
-        let mut recurrence = request.recurrence.clone();
-        if let Some(zone) = zone {
-            recurrence.time_zone = zone;
-        }
-        let r = &recurrence;
-        let row = ProgramRow {
-            id: next_id(),
-            organization_id,
-            kind: kind.as_str().to_owned(),
+        };
+        Ok(CheckedProgram {
+            kind,
             title,
             description: request.description.trim().to_owned(),
-            host_account_id: host.id,
-            weekday: i64::from(r.weekday.number_from_monday()),
-            start_minute: r.start_minute,
-            duration_minutes: r.duration_minutes,
-            starts_on: format_date(r.starts_on),
-            ends_on: r.ends_on.map(format_date),
-            session_count: r.sessions,
-            participants: request.participants.trim().to_owned(),
-            cohort_months,
-            time_zone: zone_name,
-            created_at: now_ms(),
-        };
-        let mut tx = self.db.begin_write().await?;
-        rows::insert(&mut tx, &row, &rotation).await?;
-        for span in r.occurrences() {
-            let code = (kind == Kind::Training).then(check_in_code);
-            rows::insert_session(
-                &mut tx,
-                next_id(),
-                row.id,
-                span,
-                code.as_deref(),
-                row.created_at,
-            )
-            .await?;
-        }
-        assign_rotation(&mut tx, row.id, &rotation).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.program(row.id).await
+            participants,
+            recurrence: Recurrence {
+                time_zone: zone,
+                ..request.recurrence
+            },
+            zone_name,
+        })
     }
 
     pub async fn program(&self, id: i64) -> Result<ProgramView> {

@@ -35,6 +35,36 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Reads a program's kind, as asked.
+    pub fn read(value: &str) -> Result<Self, Invalid> {
+        Self::parse(value.trim()).ok_or(Invalid::new(
+            "kind",
+            "ERR_INCLUSION",
+            "invalid.program_kind",
+        ))
+    }
+}
+
+/// Longest program title, in characters.
+pub const TITLE_MAX: usize = 200;
+
+/// A program's title: trimmed, not blank, at most [`TITLE_MAX`] characters.
+pub fn parse_title(text: &str) -> Result<String, Invalid> {
+    let title = text.trim();
+    if title.is_empty() {
+        Err(Invalid::blank("title"))
+    } else if title.chars().count() > TITLE_MAX {
+        Err(Invalid::too_long("title"))
+    } else {
+        Ok(title.to_owned())
+    }
+}
+
+/// The refusal of a rotation's department that is not one of the organisation's.
+pub const DEPARTMENT_OUTSIDE: Invalid =
+    Invalid::new("rotation", "ERR_INVALID", "invalid.department_outside");
+
 /// Who a program's sessions are for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Participants {
@@ -43,6 +73,64 @@ pub enum Participants {
     /// Staff who joined in the last so many months.
     Cohort(i64),
     Everyone,
+}
+
+impl Participants {
+    /// Reads who a program is for: `rotation` (the departments' ids, whose belonging to the
+    /// organisation is for the caller to check), `cohort` (1 to 120 months) or `everyone`.
+    /// Every problem is listed rather than the first, beside what could be read, so that the
+    /// caller can add its own and tell them all at once.
+    pub fn read(
+        kind: &str,
+        rotation: &[String],
+        cohort_months: Option<&str>,
+    ) -> (Self, Vec<Invalid>) {
+        match kind.trim() {
+            "rotation" => {
+                let mut problems = Vec::new();
+                let mut ids = Vec::new();
+                for raw in rotation {
+                    match super::id::parse_id(raw) {
+                        Some(id) => ids.push(id),
+                        None => problems.push(DEPARTMENT_OUTSIDE),
+                    }
+                }
+                if rotation.is_empty() {
+                    problems.push(Invalid::blank("rotation"));
+                }
+                (Self::Rotation(ids), problems)
+            }
+            "cohort" => match cohort_months.and_then(|m| m.trim().parse::<i64>().ok()) {
+                Some(months) if (1..=120).contains(&months) => (Self::Cohort(months), Vec::new()),
+                _ => (
+                    Self::Everyone,
+                    vec![Invalid::new(
+                        "cohort_months",
+                        "ERR_INVALID",
+                        "invalid.cohort_months",
+                    )],
+                ),
+            },
+            "everyone" => (Self::Everyone, Vec::new()),
+            _ => (
+                Self::Everyone,
+                vec![Invalid::new(
+                    "participants",
+                    "ERR_INCLUSION",
+                    "invalid.program_participants",
+                )],
+            ),
+        }
+    }
+
+    /// The stored name of the kind of participants.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Rotation(_) => "rotation",
+            Self::Cohort(_) => "cohort",
+            Self::Everyone => "everyone",
+        }
+    }
 }
 
 /// A weekly recurrence: a weekday and a time in Seoul, from a first day, until a last day or
@@ -249,6 +337,53 @@ pub fn rotation_department(order: &[i64], sequence: usize) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_program_has_a_known_kind_and_a_title() {
+        assert_eq!(Kind::read(" training "), Ok(Kind::Training));
+        assert_eq!(Kind::read("party").unwrap_err().field, "kind");
+        assert_eq!(parse_title(" 소통의 날 "), Ok("소통의 날".to_owned()));
+        assert_eq!(parse_title("  "), Err(Invalid::blank("title")));
+        assert_eq!(
+            parse_title(&"가".repeat(TITLE_MAX + 1)),
+            Err(Invalid::too_long("title"))
+        );
+    }
+
+    #[test]
+    fn participants_are_a_rotation_a_cohort_or_everyone() {
+        let ids = |raw: &[&str]| raw.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            Participants::read("rotation", &ids(&["3", "1"]), None),
+            (Participants::Rotation(vec![3, 1]), Vec::new())
+        );
+        let (read, problems) = Participants::read("rotation", &ids(&["3", "x", "y"]), None);
+        assert_eq!(read, Participants::Rotation(vec![3]));
+        assert_eq!(problems.len(), 2);
+        assert_eq!(
+            Participants::read("rotation", &[], None).1,
+            [Invalid::blank("rotation")]
+        );
+        assert_eq!(
+            Participants::read(" cohort ", &[], Some("12")),
+            (Participants::Cohort(12), Vec::new())
+        );
+        for months in [None, Some("0"), Some("121"), Some("a year")] {
+            assert_eq!(
+                Participants::read("cohort", &[], months).1[0].field,
+                "cohort_months"
+            );
+        }
+        assert_eq!(
+            Participants::read("everyone", &ids(&["x"]), Some("x")),
+            (Participants::Everyone, Vec::new())
+        );
+        assert_eq!(
+            Participants::read("some", &[], None).1[0].field,
+            "participants"
+        );
+        assert_eq!(Participants::Cohort(3).as_str(), "cohort");
+    }
 
     fn thursdays(from: &str, to: Option<&str>, count: Option<&str>) -> Recurrence {
         Recurrence::parse(
