@@ -1,0 +1,480 @@
+//! The room's WebSocket (frames in docs/anonymity.md): one [`RoomStream`] per connection,
+//! with one method per kind of input, and the message frames rendered once for all streams.
+
+use super::{message_json, reactions_json, room_json, ticket_alone};
+use crate::app::rooms::RoomCredential;
+use crate::app::{App, Error};
+use crate::domain::id::parse_id;
+use crate::domain::room::Ticket;
+use crate::i18n::Lang;
+use crate::live::{Event, Topic};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::json;
+use std::ops::ControlFlow;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Serves one room stream until the client leaves, the server shuts down, or the participant
+/// is removed. `early`: the credential the upgrade carried, if any; `names_account`: whether
+/// the upgrade named an account (a ticket is refused on such a connection).
+pub(super) async fn serve(
+    app: App,
+    room: i64,
+    lang: Lang,
+    early: Option<RoomCredential>,
+    names_account: bool,
+    socket: WebSocket,
+) {
+    let _open = crate::http::metrics::OpenSocket::new("room");
+    let (outgoing, mut incoming) = socket.split();
+    let mut events = app.hub.subscribe(Topic::Room(room));
+    let closed = app.hub.closed();
+    tokio::pin!(closed);
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + Duration::from_secs(30),
+        Duration::from_secs(30),
+    );
+    // Joins only change counts: a busy room re-reads itself once a second, not once a join.
+    let mut catch_up = tokio::time::interval(Duration::from_secs(1));
+    let mut stream = RoomStream {
+        app,
+        room,
+        lang,
+        names_account,
+        seat: None,
+        joined_since: false,
+        outgoing,
+    };
+    if let Some(credential) = early
+        && stream.greet(&credential).await.is_break()
+    {
+        return;
+    }
+    loop {
+        let flow = tokio::select! {
+            () = &mut closed => ControlFlow::Break(()),
+            _ = ping.tick() => stream.keep_alive().await,
+            _ = catch_up.tick() => stream.catch_up().await,
+            message = incoming.next() => match message {
+                Some(Ok(message)) => stream.on_message(message).await,
+                // The client left, or its connection broke.
+                _ => ControlFlow::Break(()),
+            },
+            first = events.recv() => stream.on_events(first, &mut events).await,
+        };
+        if flow.is_break() {
+            return;
+        }
+    }
+}
+
+/// One connection to a room: who it is in the room, and what it still owes the client.
+struct RoomStream {
+    app: App,
+    room: i64,
+    lang: Lang,
+    /// Whether the connection has named an account (its upgrade, or a hello with a token), so
+    /// that a ticket is refused on it.
+    names_account: bool,
+    seat: Option<Seat>,
+    /// Someone joined since the room was last re-read: the next catch-up re-reads it.
+    joined_since: bool,
+    outgoing: SplitSink<WebSocket, Message>,
+}
+
+impl RoomStream {
+    /// The credential the upgrade carried: welcomed at once, or told why not and ended.
+    async fn greet(&mut self, credential: &RoomCredential) -> ControlFlow<()> {
+        match take_seat(&self.app, self.room, self.lang, credential, "welcome").await {
+            Ok((seat, welcome)) => {
+                let flow = self.send(vec![welcome]).await;
+                self.seat = Some(seat);
+                flow
+            }
+            Err(e) => {
+                let _ = self.send(vec![error_frame(self.lang, e)]).await;
+                ControlFlow::Break(())
+            }
+        }
+    }
+
+    /// A ping every half minute: proxies keep the idle connection open, and a peer that is
+    /// gone is found.
+    async fn keep_alive(&mut self) -> ControlFlow<()> {
+        match self.outgoing.send(Message::Ping(Vec::new().into())).await {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    }
+
+    /// Once a second: the room is re-read if someone joined since.
+    async fn catch_up(&mut self) -> ControlFlow<()> {
+        if self.joined_since && self.seat.is_some() {
+            self.reseat(Vec::new()).await
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    /// A message from the client: text frames are answered, anything else is let pass.
+    async fn on_message(&mut self, message: Message) -> ControlFlow<()> {
+        let Message::Text(text) = message else {
+            return ControlFlow::Continue(());
+        };
+        let Ok(frame) = serde_json::from_str::<ClientFrame>(text.as_str()) else {
+            let malformed = error_frame(self.lang, Error::BadRequest("error.malformed_body"));
+            return self.send(vec![malformed]).await;
+        };
+        let replies = match frame {
+            ClientFrame::Hello(hello) => self.hello(hello).await,
+            ClientFrame::Send { body } => vec![self.say(body.as_deref().unwrap_or("")).await],
+            ClientFrame::Ping => vec![json!({ "type": "pong" }).to_string()],
+            ClientFrame::Unknown => vec![self.unauthorized()],
+        };
+        self.send(replies).await
+    }
+
+    /// A `hello`: the connection names who it is (a ticket or a token) and is welcomed, then
+    /// sent what it missed after `since`.
+    async fn hello(&mut self, hello: Hello) -> Vec<String> {
+        let credential = credential_from_frame(&self.app, &hello, self.names_account).await;
+        self.names_account |= hello.access_token.is_some();
+        let taken = match credential {
+            Ok(credential) => {
+                take_seat(&self.app, self.room, self.lang, &credential, "welcome").await
+            }
+            Err(e) => Err(e),
+        };
+        match taken {
+            Ok((seat, welcome)) => {
+                let mut out = vec![welcome];
+                if let Some(since) = hello.since.as_deref().and_then(parse_id) {
+                    let credential = &seat.credential;
+                    out.extend(missed(&self.app, credential, self.room, since, self.lang).await);
+                }
+                self.seat = Some(seat);
+                out
+            }
+            Err(e) => vec![error_frame(self.lang, e)],
+        }
+    }
+
+    /// A `send`: says something in the room, once seated.
+    async fn say(&self, body: &str) -> String {
+        let Some(seat) = &self.seat else {
+            return self.unauthorized();
+        };
+        match self
+            .app
+            .post_room_message(&seat.credential, self.room, body)
+            .await
+        {
+            Ok(m) => json!({ "type": "sent", "message": message_json(&m, &self.app, self.lang) })
+                .to_string(),
+            Err(e) => error_frame(self.lang, e),
+        }
+    }
+
+    fn unauthorized(&self) -> String {
+        error_frame(self.lang, Error::Unauthorized("error.unauthorized"))
+    }
+
+    /// Events rung on the room's topic: `first`, and whatever else is already waiting, sent
+    /// with one flush.
+    async fn on_events(
+        &mut self,
+        first: Result<Event, broadcast::error::RecvError>,
+        events: &mut broadcast::Receiver<Event>,
+    ) -> ControlFlow<()> {
+        let mut batch = vec![first];
+        while batch.len() < 64 {
+            match events.try_recv() {
+                Ok(event) => batch.push(Ok(event)),
+                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                    batch.push(Err(broadcast::error::RecvError::Lagged(n)));
+                }
+                Err(_) => break,
+            }
+        }
+        let mut out = Vec::new();
+        let mut reread = false;
+        for event in batch {
+            match event {
+                Ok(event) => reread |= self.on_event(event, &mut out).await,
+                // Too slow to keep up: say so (the client reads what it missed from the
+                // history) rather than fall further behind.
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    out.push(json!({ "type": "gap", "missed": missed }).to_string());
+                    self.joined_since = true;
+                }
+                Err(broadcast::error::RecvError::Closed) => return ControlFlow::Break(()),
+            }
+        }
+        if reread {
+            self.reseat(out).await
+        } else {
+            self.send(out).await
+        }
+    }
+
+    /// One event, for a seated connection: its frame goes to `out`. Returns whether the room
+    /// must be re-read for the participant.
+    async fn on_event(&mut self, event: Event, out: &mut Vec<String>) -> bool {
+        let Some(visible) = self.seat.as_ref().map(|seat| seat.visible) else {
+            return false;
+        };
+        let (app, room, lang) = (&self.app, self.room, self.lang);
+        match event {
+            Event::RoomMessage(message_id) if visible => {
+                if let Some(frame) = streamed_frame(app, room, message_id, lang).await {
+                    out.push(frame.to_string());
+                }
+                false
+            }
+            Event::RoomMessageHidden(message_id) if visible => {
+                if let Ok(Some(m)) = app.room_message_for_streams(room, message_id, true).await {
+                    forget_frame(message_id);
+                    out.push(
+                        json!({ "type": "hidden", "message": message_json(&m, app, lang) })
+                            .to_string(),
+                    );
+                }
+                false
+            }
+            Event::RoomReaction { message, change } if visible => {
+                let frame = cached_frame(change, lang, async {
+                    let reactions = app.reactions_of(message).await.ok()?;
+                    Some(json!({ "type": "reactions", "message_id": message.to_string(), "reactions": reactions_json(&reactions) }).to_string())
+                })
+                .await;
+                out.extend(frame.map(|f| f.to_string()));
+                false
+            }
+            // Until the room is visible, the join that makes it so shows at once.
+            Event::RoomJoined if visible => {
+                self.joined_since = true;
+                false
+            }
+            Event::RoomJoined | Event::RoomChanged => true,
+            // Another node's events may have been lost on the way: as when lagging, the
+            // client reads what it missed from the history.
+            Event::Gap => {
+                out.push(json!({ "type": "gap", "missed": 0 }).to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Re-reads the room for the participant and sends `out` with the new `room` frame; when
+    /// the participant was removed or the room is gone, says why instead and ends.
+    async fn reseat(&mut self, mut out: Vec<String>) -> ControlFlow<()> {
+        let Some(seat) = &self.seat else {
+            return self.send(out).await;
+        };
+        self.joined_since = false;
+        match take_seat(&self.app, self.room, self.lang, &seat.credential, "room").await {
+            Ok((seat, frame)) => {
+                out.push(frame);
+                self.seat = Some(seat);
+                self.send(out).await
+            }
+            Err(e) => {
+                let _ = self.send(vec![error_frame(self.lang, e)]).await;
+                ControlFlow::Break(())
+            }
+        }
+    }
+
+    /// Sends frames with one flush; a connection that cannot take them ends.
+    async fn send(&mut self, frames: Vec<String>) -> ControlFlow<()> {
+        if frames.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        for frame in frames {
+            if self
+                .outgoing
+                .feed(Message::Text(frame.into()))
+                .await
+                .is_err()
+            {
+                return ControlFlow::Break(());
+            }
+        }
+        match self.outgoing.flush().await {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    }
+}
+
+/// What a client sends on the room stream (docs/anonymity.md).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ClientFrame {
+    /// Names the connection: a ticket, or an account's token; `since` asks for what was missed.
+    Hello(Hello),
+    /// Says something in the room (once seated).
+    Send {
+        body: Option<String>,
+    },
+    Ping,
+    /// Any other type: refused like a send before hello.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Deserialize)]
+struct Hello {
+    ticket: Option<String>,
+    access_token: Option<String>,
+    since: Option<String>,
+}
+
+fn error_frame(lang: Lang, error: Error) -> String {
+    // A refused field says which rule it broke, as the JSON API's `details` do.
+    let key = match &error {
+        Error::Invalid(problems) if !problems.is_empty() => problems[0].message,
+        _ => crate::http::error::message_key(error),
+    };
+    json!({ "type": "error", "error": lang.t(key) }).to_string()
+}
+
+/// The credential of a `hello` frame. `names_account`: whether the connection has already
+/// named an account (its upgrade, or an earlier hello), so that a ticket is refused on it.
+async fn credential_from_frame(
+    app: &App,
+    frame: &Hello,
+    names_account: bool,
+) -> Result<RoomCredential, Error> {
+    if let Some(ticket) = frame.ticket.as_deref() {
+        let ticket =
+            Ticket::from_header(ticket).ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+        return ticket_alone(ticket, names_account || frame.access_token.is_some())
+            .map(RoomCredential::Ticket);
+    }
+    let token = frame
+        .access_token
+        .as_deref()
+        .ok_or(Error::Unauthorized("error.unauthorized"))?;
+    app.viewer_for_token(token, "oauth")
+        .await?
+        .map(RoomCredential::Account)
+        .ok_or(Error::Unauthorized("error.unauthorized"))
+}
+
+/// A connection's place in the room once its credential was accepted: the participant (so
+/// that later checks need no ticket or token) and whether the room may show messages yet.
+struct Seat {
+    credential: RoomCredential,
+    visible: bool,
+}
+
+/// Checks a credential (or re-checks a seat) and says who the connection is in the room.
+async fn take_seat(
+    app: &App,
+    id: i64,
+    lang: Lang,
+    credential: &RoomCredential,
+    kind: &str,
+) -> Result<(Seat, String), Error> {
+    let view = app.room_for(credential, id).await?;
+    let participant = view
+        .me
+        .as_ref()
+        .map(|p| p.row.id.clone())
+        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+    let frame = json!({ "type": kind, "room": room_json(&view, app, lang) }).to_string();
+    Ok((
+        Seat {
+            credential: RoomCredential::Participant(participant),
+            visible: view.visible,
+        },
+        frame,
+    ))
+}
+
+/// Message frames lately sent to room streams, by message and language. A message to a room
+/// of a thousand listeners is read and rendered once per language, not a thousand times: the
+/// first stream to ask renders it while the others wait for that one result. Process-wide:
+/// message ids are unique, and a frame is the same for every listener allowed to see it.
+type FrameCell = std::sync::Arc<tokio::sync::OnceCell<Option<std::sync::Arc<str>>>>;
+type RenderedFrames = std::sync::Mutex<std::collections::VecDeque<(i64, Lang, FrameCell)>>;
+static FRAMES: std::sync::LazyLock<RenderedFrames> = std::sync::LazyLock::new(Default::default);
+
+const FRAMES_KEPT: usize = 512;
+
+async fn streamed_frame(
+    app: &App,
+    room: i64,
+    message_id: i64,
+    lang: Lang,
+) -> Option<std::sync::Arc<str>> {
+    cached_frame(message_id, lang, async {
+        let view = app
+            .room_message_for_streams(room, message_id, false)
+            .await
+            .ok()??;
+        Some(json!({ "type": "message", "message": message_json(&view, app, lang) }).to_string())
+    })
+    .await
+}
+
+/// The frame for `key` (a message id, or the id of a change) in `lang`, rendered by the first
+/// stream that asks.
+async fn cached_frame(
+    key: i64,
+    lang: Lang,
+    render: impl std::future::Future<Output = Option<String>>,
+) -> Option<std::sync::Arc<str>> {
+    let cell = {
+        let mut frames = FRAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match frames.iter().find(|(id, l, _)| *id == key && *l == lang) {
+            Some((_, _, cell)) => cell.clone(),
+            None => {
+                if frames.len() >= FRAMES_KEPT {
+                    frames.pop_front();
+                }
+                let cell = FrameCell::default();
+                frames.push_back((key, lang, cell.clone()));
+                cell
+            }
+        }
+    };
+    cell.get_or_init(|| async { render.await.map(std::sync::Arc::from) })
+        .await
+        .clone()
+}
+
+fn forget_frame(message_id: i64) {
+    FRAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .retain(|(id, _, _)| *id != message_id);
+}
+
+/// Messages after `since`, oldest first, for a client that reconnects.
+async fn missed(
+    app: &App,
+    credential: &RoomCredential,
+    id: i64,
+    since: i64,
+    lang: Lang,
+) -> Vec<String> {
+    let Ok(mut messages) = app
+        .room_messages(credential, id, None, Some(since), 100)
+        .await
+    else {
+        return Vec::new();
+    };
+    messages.reverse();
+    messages
+        .iter()
+        .map(|m| json!({ "type": "message", "message": message_json(m, app, lang) }).to_string())
+        .collect()
+}
