@@ -1,6 +1,6 @@
 //! The `sotong` command line: `serve`, `demo`, `config` and `admin …`.
 
-use crate::app::orgs::{CsvRows, DepartmentRecord, ImportReport, RejectedRow, StaffRecord};
+use crate::app::orgs::{CsvRows, ImportReport, RejectedRow};
 use crate::app::{App, Error};
 use crate::config::Config;
 use crate::i18n::Lang;
@@ -242,34 +242,22 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<ExitCode>
             file,
             skip_invalid,
         } => {
-            let (rows, unreadable) = read_csv::<DepartmentRecord>(&file)?;
-            if let Some(code) = refuse_unreadable(&unreadable, skip_invalid) {
-                return Ok(code);
-            }
-            let bar = progress_bar(rows.len());
-            let report = app
-                .import_departments(ACTOR, &org, rows, skip_invalid, &|n| bar.inc(n))
-                .await
-                .map_err(explain)?;
-            bar.finish_and_clear();
-            Ok(summarise(report, unreadable, skip_invalid))
+            import_file(&file, skip_invalid, async |rows, progress| {
+                app.import_departments(ACTOR, &org, rows, skip_invalid, progress)
+                    .await
+            })
+            .await
         }
         AdminCommand::ImportStaff {
             org,
             file,
             skip_invalid,
         } => {
-            let (rows, unreadable) = read_csv::<StaffRecord>(&file)?;
-            if let Some(code) = refuse_unreadable(&unreadable, skip_invalid) {
-                return Ok(code);
-            }
-            let bar = progress_bar(rows.len());
-            let report = app
-                .import_staff(ACTOR, &org, rows, skip_invalid, &|n| bar.inc(n))
-                .await
-                .map_err(explain)?;
-            bar.finish_and_clear();
-            Ok(summarise(report, unreadable, skip_invalid))
+            import_file(&file, skip_invalid, async |rows, progress| {
+                app.import_staff(ACTOR, &org, rows, skip_invalid, progress)
+                    .await
+            })
+            .await
         }
         AdminCommand::CreateAdmin {
             handle,
@@ -307,6 +295,23 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reads a CSV file and imports its rows with `import`, showing its progress: unreadable
+/// rows refuse the whole file unless `skip_invalid`.
+async fn import_file<R: serde::de::DeserializeOwned>(
+    file: &Path,
+    skip_invalid: bool,
+    import: impl AsyncFnOnce(Vec<(u64, R)>, &(dyn Fn(u64) + Sync)) -> crate::app::Result<ImportReport>,
+) -> anyhow::Result<ExitCode> {
+    let (rows, unreadable) = read_csv::<R>(file)?;
+    if let Some(code) = refuse_unreadable(&unreadable, skip_invalid) {
+        return Ok(code);
+    }
+    let bar = progress_bar(rows.len());
+    let report = import(rows, &|n| bar.inc(n)).await.map_err(explain)?;
+    bar.finish_and_clear();
+    Ok(summarise(report, unreadable, skip_invalid))
 }
 
 fn password_input(from_stdin: bool) -> anyhow::Result<(String, bool)> {

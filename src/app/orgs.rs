@@ -258,23 +258,7 @@ impl App {
         let mut good: Vec<(u64, DepartmentRow, Option<String>)> = Vec::new();
         let mut seen = HashSet::new();
         for (line, record) in records {
-            let checked = (|| {
-                let code = parse_code("code", &record.code)?;
-                let name = parse_name("name", &record.name)?;
-                let kind = if record.kind.trim().is_empty() {
-                    "department".to_owned()
-                } else {
-                    parse_kind("kind", &record.kind, DEPARTMENT_KINDS)?
-                };
-                let parent = Some(record.parent_code.trim())
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_owned);
-                if existing.contains_key(&code) || !seen.insert(code.clone()) {
-                    return Err(Invalid::taken("code"));
-                }
-                Ok((code, name, kind, parent))
-            })();
-            match checked {
+            match check_department(&record, &existing, &mut seen) {
                 Ok((code, name, kind, parent)) => good.push((
                     line,
                     DepartmentRow {
@@ -291,23 +275,7 @@ impl App {
                 Err(invalid) => report.rejected.push(reject(line, &invalid)),
             }
         }
-        // A parent must exist already or be a good row of this file.
-        let known: HashSet<String> = good.iter().map(|(_, d, _)| d.code.clone()).collect();
-        let mut unknown_parent = Vec::new();
-        for (line, _, parent) in &good {
-            if let Some(p) = parent
-                && !known.contains(p)
-                && !existing.contains_key(p)
-            {
-                unknown_parent.push(*line);
-                report.rejected.push(RejectedRow {
-                    line: *line,
-                    field: "parent_code",
-                    reason: format!("상위 부서 '{p}'가 없습니다"),
-                });
-            }
-        }
-        good.retain(|(line, _, _)| !unknown_parent.contains(line));
+        reject_unknown_parents(&mut good, &existing, &mut report);
         let pairs: Vec<(String, Option<String>)> = good
             .iter()
             .map(|(_, d, p)| (d.code.clone(), p.clone()))
@@ -373,63 +341,15 @@ impl App {
             .map(|d| (d.code, d.id))
             .collect();
         let mut report = ImportReport::default();
-        let mut handles = HashSet::new();
-        let mut emails = HashSet::new();
+        let mut seen = (HashSet::new(), HashSet::new());
         let mut good = Vec::new();
         for (line, record) in records {
-            let checked = (|| {
-                let handle = Handle::parse(&record.handle)?;
-                let display_name = DisplayName::parse(&record.display_name)?;
-                let email = Some(record.email.trim())
-                    .filter(|e| !e.is_empty())
-                    .map(Email::parse)
-                    .transpose()?;
-                let department_id = match record.department_code.trim() {
-                    "" => None,
-                    code => Some(*departments.get(code).ok_or(Invalid::new(
-                        "department_code",
-                        "ERR_INVALID",
-                        "error.not_found",
-                    ))?),
-                };
-                let position = parse_position(&record.position)?;
-                let role = match record.role.trim() {
-                    "" => Role::Official,
-                    text => Role::parse(text)
-                        .filter(|r| r.is_staff())
-                        .ok_or(Invalid::new("role", "ERR_INCLUSION", "invalid.kind"))?,
-                };
-                if !handles.insert(handle.key()) {
-                    return Err(Invalid::taken("username"));
-                }
-                if let Some(e) = &email
-                    && !emails.insert(e.as_str().to_owned())
-                {
-                    return Err(Invalid::taken("email"));
-                }
-                Ok((handle, display_name, email, department_id, position, role))
-            })();
-            match checked {
+            match check_staff(&record, &departments, &mut seen) {
                 Ok(row) => good.push((line, row)),
                 Err(invalid) => report.rejected.push(reject(line, &invalid)),
             }
         }
-        // Rows that clash with accounts already in the database.
-        let mut clean = Vec::new();
-        for (line, row) in good {
-            let email = row.2.as_ref().map_or("", |e| e.as_str());
-            let (handle_taken, email_taken) =
-                account_rows::taken(&mut tx, &row.0.key(), email).await?;
-            if handle_taken {
-                report
-                    .rejected
-                    .push(reject(line, &Invalid::taken("username")));
-            } else if email_taken {
-                report.rejected.push(reject(line, &Invalid::taken("email")));
-            } else {
-                clean.push(row);
-            }
-        }
+        let clean = reject_existing_accounts(&mut tx, good, &mut report).await?;
         report.rejected.sort_by_key(|r| r.line);
         if !report.rejected.is_empty() && !skip_invalid {
             return Ok(report);
@@ -584,4 +504,123 @@ pub(crate) async fn insert_staff(
     )
     .await?;
     Ok(id)
+}
+
+/// A department record of an import, checked; `seen`: the codes of the file's earlier rows.
+fn check_department(
+    record: &DepartmentRecord,
+    existing: &HashMap<String, i64>,
+    seen: &mut HashSet<String>,
+) -> std::result::Result<(String, String, String, Option<String>), Invalid> {
+    let code = parse_code("code", &record.code)?;
+    let name = parse_name("name", &record.name)?;
+    let kind = if record.kind.trim().is_empty() {
+        "department".to_owned()
+    } else {
+        parse_kind("kind", &record.kind, DEPARTMENT_KINDS)?
+    };
+    let parent = Some(record.parent_code.trim())
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    if existing.contains_key(&code) || !seen.insert(code.clone()) {
+        return Err(Invalid::taken("code"));
+    }
+    Ok((code, name, kind, parent))
+}
+
+/// A parent must exist already or be a good row of this file: the rows naming any other are
+/// rejected.
+fn reject_unknown_parents(
+    good: &mut Vec<(u64, DepartmentRow, Option<String>)>,
+    existing: &HashMap<String, i64>,
+    report: &mut ImportReport,
+) {
+    let known: HashSet<String> = good.iter().map(|(_, d, _)| d.code.clone()).collect();
+    let mut unknown_parent = Vec::new();
+    for (line, _, parent) in good.iter() {
+        if let Some(p) = parent
+            && !known.contains(p)
+            && !existing.contains_key(p)
+        {
+            unknown_parent.push(*line);
+            report.rejected.push(RejectedRow {
+                line: *line,
+                field: "parent_code",
+                reason: format!("상위 부서 '{p}'가 없습니다"),
+            });
+        }
+    }
+    good.retain(|(line, _, _)| !unknown_parent.contains(line));
+}
+
+/// A staff record of an import, checked.
+type CheckedStaff = (
+    Handle,
+    DisplayName,
+    Option<Email>,
+    Option<i64>,
+    Option<String>,
+    Role,
+);
+
+/// A staff record of an import, checked; `seen`: the handles and e-mail addresses of the
+/// file's earlier rows.
+fn check_staff(
+    record: &StaffRecord,
+    departments: &HashMap<String, i64>,
+    (handles, emails): &mut (HashSet<String>, HashSet<String>),
+) -> std::result::Result<CheckedStaff, Invalid> {
+    let handle = Handle::parse(&record.handle)?;
+    let display_name = DisplayName::parse(&record.display_name)?;
+    let email = Some(record.email.trim())
+        .filter(|e| !e.is_empty())
+        .map(Email::parse)
+        .transpose()?;
+    let department_id = match record.department_code.trim() {
+        "" => None,
+        code => Some(*departments.get(code).ok_or(Invalid::new(
+            "department_code",
+            "ERR_INVALID",
+            "error.not_found",
+        ))?),
+    };
+    let position = parse_position(&record.position)?;
+    let role = match record.role.trim() {
+        "" => Role::Official,
+        text => Role::parse(text)
+            .filter(|r| r.is_staff())
+            .ok_or(Invalid::new("role", "ERR_INCLUSION", "invalid.kind"))?,
+    };
+    if !handles.insert(handle.key()) {
+        return Err(Invalid::taken("username"));
+    }
+    if let Some(e) = &email
+        && !emails.insert(e.as_str().to_owned())
+    {
+        return Err(Invalid::taken("email"));
+    }
+    Ok((handle, display_name, email, department_id, position, role))
+}
+
+/// Rows that clash with accounts already in the database are rejected; returns the others.
+async fn reject_existing_accounts(
+    tx: &mut Tx,
+    good: Vec<(u64, CheckedStaff)>,
+    report: &mut ImportReport,
+) -> Result<Vec<CheckedStaff>> {
+    let mut clean = Vec::new();
+    for (line, row) in good {
+        let email = row.2.as_ref().map_or("", |e| e.as_str());
+        let (handle_taken, email_taken) = account_rows::taken(tx, &row.0.key(), email).await?;
+        if handle_taken {
+            report
+                .rejected
+                .push(reject(line, &Invalid::taken("username")));
+        } else if email_taken {
+            report.rejected.push(reject(line, &Invalid::taken("email")));
+        } else {
+            clean.push(row);
+        }
+    }
+    Ok(clean)
 }

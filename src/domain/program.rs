@@ -176,6 +176,25 @@ fn present(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A field that must be given, read with `read`.
+fn required<T>(
+    field: &'static str,
+    value: Option<&str>,
+    read: impl FnOnce(&str) -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    read(present(value).ok_or(Invalid::blank(field))?)
+}
+
+/// The value read, or its problem added to the others.
+fn kept<T>(problems: &mut Vec<Invalid>, read: Result<T, Invalid>) -> Option<T> {
+    read.map_err(|problem| problems.push(problem)).ok()
+}
+
+/// A whole number within `range`.
+fn number_in(value: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+    value.parse::<i64>().ok().filter(|n| range.contains(n))
+}
+
 /// "14:00" → 840.
 fn parse_time(value: &str) -> Option<i64> {
     let (h, m) = value.trim().split_once(':')?;
@@ -194,65 +213,38 @@ impl Recurrence {
         sessions: Option<&str>,
     ) -> Result<Self, Vec<Invalid>> {
         let mut problems = Vec::new();
-        let weekday = match present(weekday) {
-            None => {
-                problems.push(Invalid::blank("weekday"));
-                None
-            }
-            Some(w) => parse_weekday(w).or_else(|| {
-                problems.push(Invalid::new("weekday", "ERR_INVALID", "invalid.weekday"));
-                None
-            }),
-        };
-        let start_minute = match present(time) {
-            None => {
-                problems.push(Invalid::blank("time"));
-                None
-            }
-            Some(t) => parse_time(t).or_else(|| {
-                problems.push(Invalid::new("time", "ERR_INVALID", "invalid.time"));
-                None
-            }),
-        };
-        let duration = match present(duration_minutes) {
-            None => Some(60),
-            Some(d) => d
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (10..=720).contains(d))
-                .or_else(|| {
-                    problems.push(Invalid::new(
-                        "duration_minutes",
-                        "ERR_INVALID",
-                        "invalid.duration_minutes",
-                    ));
-                    None
-                }),
-        };
-        let starts = match present(starts_on) {
-            None => {
-                problems.push(Invalid::blank("starts_on"));
-                None
-            }
-            Some(d) => parse_date("starts_on", d)
-                .map_err(|e| problems.push(e))
-                .ok(),
-        };
-        let ends = match present(ends_on) {
-            None => None,
-            Some(d) => parse_date("ends_on", d).map_err(|e| problems.push(e)).ok(),
-        };
-        let count = match present(sessions) {
-            None => None,
-            Some(n) => n
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=MAX_SESSIONS).contains(n))
-                .or_else(|| {
-                    problems.push(Invalid::new("sessions", "ERR_INVALID", "invalid.sessions"));
-                    None
-                }),
-        };
+        let weekday = required("weekday", weekday, |w| {
+            parse_weekday(w).ok_or(Invalid::new("weekday", "ERR_INVALID", "invalid.weekday"))
+        });
+        let weekday = kept(&mut problems, weekday);
+        let start_minute = required("time", time, |t| {
+            parse_time(t).ok_or(Invalid::new("time", "ERR_INVALID", "invalid.time"))
+        });
+        let start_minute = kept(&mut problems, start_minute);
+        let duration = present(duration_minutes).map_or(Ok(60), |d| {
+            number_in(d, 10..=720).ok_or(Invalid::new(
+                "duration_minutes",
+                "ERR_INVALID",
+                "invalid.duration_minutes",
+            ))
+        });
+        let duration = kept(&mut problems, duration);
+        let starts = required("starts_on", starts_on, |d| parse_date("starts_on", d));
+        let starts = kept(&mut problems, starts);
+        let ends = present(ends_on)
+            .map(|d| parse_date("ends_on", d))
+            .transpose();
+        let ends = kept(&mut problems, ends).flatten();
+        let count = present(sessions)
+            .map(|n| {
+                number_in(n, 1..=MAX_SESSIONS).ok_or(Invalid::new(
+                    "sessions",
+                    "ERR_INVALID",
+                    "invalid.sessions",
+                ))
+            })
+            .transpose();
+        let count = kept(&mut problems, count).flatten();
         if present(ends_on).is_none() && present(sessions).is_none() {
             problems.push(Invalid::new("ends_on", "ERR_BLANK", "invalid.program_end"));
         }

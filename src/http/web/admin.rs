@@ -219,6 +219,31 @@ fn imports() -> std::sync::MutexGuard<'static, HashMap<String, ImportJob>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Registers a new import of `total` rows (forgetting those long finished); returns its
+/// job's name and the counter of rows done.
+fn register_import(
+    organization_id: i64,
+    total: u64,
+    skip_invalid: bool,
+) -> (String, Arc<AtomicU64>) {
+    let job = crate::app::secrets::random_token();
+    let done = Arc::new(AtomicU64::new(0));
+    let mut jobs = imports();
+    jobs.retain(|_, j| j.started.elapsed() < IMPORT_KEPT);
+    jobs.insert(
+        job.clone(),
+        ImportJob {
+            organization_id,
+            total,
+            done: done.clone(),
+            outcome: None,
+            skip_invalid,
+            started: Instant::now(),
+        },
+    );
+    (job, done)
+}
+
 /// `POST /admin/orgs/:id/import/{departments|staff}` (multipart: `csrf`, `file`,
 /// `skip_invalid`): reads the CSV, starts the import, and sends the browser to its progress.
 async fn import(
@@ -261,23 +286,7 @@ async fn import(
         }
         _ => return Err(Error::NotFound.into()),
     };
-    let job = crate::app::secrets::random_token();
-    let done = Arc::new(AtomicU64::new(0));
-    {
-        let mut jobs = imports();
-        jobs.retain(|_, j| j.started.elapsed() < IMPORT_KEPT);
-        jobs.insert(
-            job.clone(),
-            ImportJob {
-                organization_id: org.id,
-                total: rows.len(),
-                done: done.clone(),
-                outcome: None,
-                skip_invalid,
-                started: Instant::now(),
-            },
-        );
-    }
+    let (job, done) = register_import(org.id, rows.len(), skip_invalid);
     let key = job.clone();
     tokio::spawn(async move {
         let counter = move |n: u64| {
