@@ -200,6 +200,8 @@ pub struct DemoSummary {
 }
 
 impl App {
+    // Seed data: the demo's office written out, one record after another.
+    #[allow(clippy::too_many_lines)]
     pub async fn load_demo(&self) -> Result<DemoSummary> {
         let mut tx = self.db.begin_write().await?;
         if let Some(district) = org_rows::organization_by_slug(&mut tx, DISTRICT_SLUG).await? {
@@ -673,6 +675,8 @@ const CHEERS: &[&str] = &[
 /// their name; the members who took tickets as one sorted list; each participant who joined
 /// as the hash of a ticket with a random id and a pseudonym, and no account. Its messages and
 /// the suggestions raised from them are dated on the day's own Thursday.
+// Seed data: each day's program, room, messages and suggestions written out in turn.
+#[allow(clippy::too_many_lines)]
 async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>) -> Result<()> {
     use crate::db::programs::{self as programs, ProgramRow};
     use crate::db::rooms::{self as rooms, MessageRow, NewRoomRow, ParticipantRow};
