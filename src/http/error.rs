@@ -92,8 +92,9 @@ fn status_and_report(error: Error, surface: Surface) -> (StatusCode, Report) {
             )
         }
         Error::Internal(cause) => {
-            // Logged once, here, with the request's span (and so its request id).
-            tracing::error!(error = ?cause, "internal error");
+            // Logged once, here, with the request's span (and so its request id): the chain of
+            // causes on one line, never a backtrace, whatever RUST_BACKTRACE says.
+            tracing::error!(error = %format_args!("{cause:#}"), "internal error");
             (StatusCode::INTERNAL_SERVER_ERROR, report("error.internal"))
         }
     }

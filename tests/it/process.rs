@@ -136,3 +136,46 @@ impl Drop for Running {
         let _ = self.0.wait();
     }
 }
+
+#[tokio::test]
+async fn bad_requests_cost_the_log_a_line_each_at_most_even_with_backtraces_on() {
+    let t = TestApp::spawn().await;
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let file = std::fs::File::create(log.path()).unwrap();
+    let (child, base) = start(&t, "info", Stdio::from(file), &[("RUST_BACKTRACE", "full")]);
+    let _server = Running(child);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let before = std::fs::read_to_string(log.path()).unwrap().lines().count();
+    let client = reqwest::Client::new();
+    let json = |body: &str| {
+        client
+            .post(format!("{base}/api/v1/statuses"))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    let requests = [
+        json("{not json"),
+        json(r#"{"status":"a\u0000b"}"#),
+        json(r#"{"status":"x","extra":[[[[[1]]]]]}"#),
+        json(r#"{"status":"x","sensitive":"maybe"}"#),
+        client.get(format!("{base}/api/v1/statuses/not-an-id")),
+        client.get(format!("{base}/api/v1/timelines/home?limit=ten")),
+        client.delete(format!("{base}/api/v1/instance")),
+        client.get(format!("{base}/no/such/page")),
+    ];
+    let count = requests.len();
+    for request in requests {
+        let status = request.send().await.unwrap().status();
+        assert!(status.is_client_error(), "{status}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    let added: Vec<&str> = text.lines().skip(before).collect();
+    assert!(
+        added.len() <= count,
+        "{count} bad requests wrote {} log lines:\n{}",
+        added.len(),
+        added.join("\n")
+    );
+    assert!(!text.contains("backtrace"), "{text}");
+}
