@@ -97,31 +97,34 @@ fn state_the_edge_rules(doc: &mut Value) {
 /// generators (schemathesis among them) stop following a recursive `$ref` and then draw
 /// anything at all.
 fn clean_extra_fields(doc: &mut Value) {
-    // Every schema a request body names, and those they name in turn, each with the level it
+    // Every schema a request body names, and those they name in turn, at the deepest level it
     // sits at (the body is 1): extra fields may nest only as deep as the edge allows from there.
-    let mut named: Vec<(String, usize)> = Vec::new();
+    let mut to_visit: Vec<(String, usize)> = Vec::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for item in paths.values().filter_map(Value::as_object) {
             for operation in item.values() {
-                schemas_named_in(&operation["requestBody"], 1, &mut named);
+                schemas_named_in(&operation["requestBody"], 1, &mut to_visit);
             }
         }
     }
-    let mut seen = 0;
-    while seen < named.len() {
-        let (name, level) = named[seen].clone();
-        let schema = doc
-            .pointer(&format!("/components/schemas/{name}"))
-            .cloned()
-            .unwrap_or_default();
-        schemas_named_in(&schema, level, &mut named);
-        seen += 1;
+    let mut deepest: std::collections::BTreeMap<String, usize> = Default::default();
+    while let Some((name, level)) = to_visit.pop() {
+        // Nothing sits deeper than the edge allows; the bound also ends a schema naming itself.
+        let level = level.min(crate::http::input::MAX_JSON_DEPTH);
+        if deepest.get(&name).is_some_and(|known| *known >= level) {
+            continue;
+        }
+        let pointer = format!("/components/schemas/{name}");
+        if let Some(schema) = doc.pointer(&pointer) {
+            schemas_named_in(schema, level, &mut to_visit);
+        }
+        deepest.insert(name, level);
     }
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
-        for (name, level) in &named {
+        for (name, level) in &deepest {
             if let Some(body) = schemas.get_mut(name).and_then(Value::as_object_mut)
                 && body.contains_key("properties")
                 && !body.contains_key("additionalProperties")
@@ -133,8 +136,8 @@ fn clean_extra_fields(doc: &mut Value) {
     }
 }
 
-/// Adds the component names that `$ref`s inside `value` point to, with the nesting level of
-/// the value they stand for; a schema named at several levels keeps its deepest.
+/// Adds the component names that `$ref`s inside `value` point to, each with the nesting level
+/// of the value it stands for.
 fn schemas_named_in(value: &Value, level: usize, named: &mut Vec<(String, usize)>) {
     match value {
         Value::Object(fields) => {
@@ -143,12 +146,7 @@ fn schemas_named_in(value: &Value, level: usize, named: &mut Vec<(String, usize)
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
             {
-                match named.iter_mut().find(|(n, _)| n == name) {
-                    Some((_, known)) if *known >= level => {}
-                    // Named deeper here: the deeper level bounds its extra fields.
-                    Some(entry) => *entry = (name.to_owned(), level),
-                    None => named.push((name.to_owned(), level)),
-                }
+                named.push((name.to_owned(), level));
             }
             for (key, child) in fields {
                 match key.as_str() {

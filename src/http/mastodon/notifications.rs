@@ -17,14 +17,13 @@ use serde_json::{Value, json};
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
-    // As `PageQuery`'s.
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = super::paging::id_schema)]
     max_id: Option<String>,
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = super::paging::id_schema)]
     since_id: Option<String>,
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = super::paging::id_schema)]
     min_id: Option<String>,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = super::paging::number_schema)]
     limit: Option<String>,
     /// Only these types.
     #[serde(default, deserialize_with = "one_or_many")]

@@ -6,18 +6,35 @@ use crate::domain::id::parse_id;
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde::Deserialize;
 
+/// What `PageQuery::page` reads as an id, for the OpenAPI document of every query that pages:
+/// a positive number, perhaps empty or padded with spaces.
+pub fn id_schema() -> utoipa::openapi::Schema {
+    text_matching("^ *([1-9][0-9]{0,17})? *$")
+}
+
+/// What it reads as a limit (and search as an offset): any number, since it is clamped.
+pub fn number_schema() -> utoipa::openapi::Schema {
+    text_matching("^ *(-?[0-9]{1,18})? *$")
+}
+
+fn text_matching(pattern: &str) -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .into()
+}
+
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    // The patterns say what `page` reads: ids are positive numbers, a limit any number (it is
-    // clamped), each perhaps empty or padded with spaces.
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = id_schema)]
     pub max_id: Option<String>,
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = id_schema)]
     pub since_id: Option<String>,
-    #[param(pattern = "^ *([1-9][0-9]{0,17})? *$")]
+    #[param(schema_with = id_schema)]
     pub min_id: Option<String>,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = number_schema)]
     pub limit: Option<String>,
 }
 

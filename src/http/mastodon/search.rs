@@ -21,9 +21,9 @@ pub struct SearchQuery {
     #[serde(rename = "type")]
     #[param(value_type = String, required = false, pattern = "^(accounts|hashtags|statuses)?$")]
     kind: Option<String>,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = super::paging::number_schema)]
     limit: Option<String>,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = super::paging::number_schema)]
     offset: Option<String>,
 }
 
@@ -75,9 +75,9 @@ pub struct AccountSearchQuery {
     /// A name, handle, department, position or initial consonants (ㅎㄱㄷ).
     #[serde(default)]
     q: String,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = super::paging::number_schema)]
     limit: Option<String>,
-    #[param(pattern = "^ *(-?[0-9]{1,18})? *$")]
+    #[param(schema_with = super::paging::number_schema)]
     offset: Option<String>,
 }
 
