@@ -2,7 +2,7 @@
 //! node reaches streams open on another, over LISTEN/NOTIFY and over NATS.
 
 use crate::harness::{TestApp, backend, user};
-use crate::rooms::{Client, department, next_frame, open_room, stream_with};
+use crate::rooms::{Client, department, next_frame, open_department_room, stream_with};
 use crate::streaming::{connect, next_event};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -79,13 +79,7 @@ async fn three_deliveries_cross_nodes(bus: &str) {
     // 3. A message sent to a room through node A reaches participants connected to node B.
     let d = department(&a).await;
     let on_a = Client::new(&a.base);
-    let room = open_room(
-        &on_a,
-        &d.host_token,
-        json!({ "title": "두 노드의 방", "anonymous": true, "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let id = room["id"].as_str().unwrap().to_owned();
+    let id = open_department_room(&on_a, &d, "두 노드의 방").await;
     let tickets = on_a.join_all(&id, &d.members[..3]).await;
     let mut listener_on_b = stream_with(
         &b.base,

@@ -187,6 +187,17 @@ pub(crate) async fn open_room(client: &Client, token: &str, body: Value) -> Valu
     response.json().await.unwrap()
 }
 
+/// Opens an anonymous room for the department's members, hosted by its head; returns its id.
+pub(crate) async fn open_department_room(client: &Client, d: &Department, title: &str) -> String {
+    let room = open_room(
+        client,
+        &d.host_token,
+        json!({ "title": title, "anonymous": true, "audience": "department", "department_id": d.department_id }),
+    )
+    .await;
+    room["id"].as_str().unwrap().to_owned()
+}
+
 /// How many tickets were issued, in all rooms.
 async fn tickets_issued(t: &TestApp) -> i64 {
     let lists: Vec<(String,)> = sqlx::query_as("SELECT account_ids FROM room_ticket_holders")
@@ -619,13 +630,7 @@ async fn the_room_stream_delivers_messages_and_what_was_missed() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let client = Client::new(&t.base);
-    let room = open_room(
-        &client,
-        &d.host_token,
-        json!({ "title": "실시간 방", "anonymous": true, "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let id = room["id"].as_str().unwrap().to_owned();
+    let id = open_department_room(&client, &d, "실시간 방").await;
     let tickets = client.join_all(&id, &d.members[..3]).await;
     let mut socket = stream_with(
         &t.base,
@@ -1372,13 +1377,7 @@ async fn a_ticket_travelling_with_account_credentials_is_refused_on_every_path()
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let client = Client::new(&t.base);
-    let room = open_room(
-        &client,
-        &d.host_token,
-        json!({ "title": "자격 증명 시험", "anonymous": true, "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let id = room["id"].as_str().unwrap().to_owned();
+    let id = open_department_room(&client, &d, "자격 증명 시험").await;
     let member = &d.members[0].3;
     let ticket = client.ticket(&id, member).await.1.unwrap();
     let (m, s) = ticket.split_once('.').unwrap();
@@ -1478,13 +1477,7 @@ async fn the_order_of_stored_rows_pairs_no_member_with_a_participant() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let client = Client::new(&t.base);
-    let room = open_room(
-        &client,
-        &d.host_token,
-        json!({ "title": "순서 시험", "anonymous": true, "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let id = room["id"].as_str().unwrap().to_owned();
+    let id = open_department_room(&client, &d, "순서 시험").await;
     let room_id: i64 = id.parse().unwrap();
     // An order of issue that is not the order of account ids.
     let order = [2, 0, 4, 1, 3];
@@ -1553,13 +1546,7 @@ async fn the_minimum_group_size_counts_those_not_removed() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let client = Client::new(&t.base);
-    let room = open_room(
-        &client,
-        &d.host_token,
-        json!({ "title": "세 사람", "anonymous": true, "audience": "department", "department_id": d.department_id }),
-    )
-    .await;
-    let id = room["id"].as_str().unwrap().to_owned();
+    let id = open_department_room(&client, &d, "세 사람").await;
     let tickets = client.join_all(&id, &d.members[..3]).await;
     let said = client
         .as_ticket(
