@@ -30,7 +30,7 @@ impl App {
         }
         let hash = hash_password(input.password.expose().to_owned()).await?;
         let id = next_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let (handle_taken, email_taken) =
             rows::taken(&mut tx, &input.handle.key(), input.email.as_str()).await?;
         let mut problems = Vec::new();
@@ -66,7 +66,7 @@ impl App {
             Err(DbError::Conflict(EMAIL_TAKEN)) => return Err(Invalid::taken("email").into()),
             other => other?,
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         tracing::info!(account_id = id, "account signed up");
         self.account(id).await
     }
@@ -140,7 +140,7 @@ impl App {
     pub async fn start_session(&self, account_id: i64) -> Result<Session> {
         let token = random_token();
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         tokens::insert_token(
             &mut tx,
             &tokens::NewToken {
@@ -155,7 +155,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(Session {
             token,
             max_age_secs: SESSION_DAYS * 86_400,
@@ -164,22 +164,11 @@ impl App {
 
     /// Ends a web session (log-out). Unknown sessions are already ended.
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let account = tokens::delete_token(&mut tx, &token_hash(token), None).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.credentials_ended(account);
+        tx.credentials_ended(account);
+        tx.commit().await?;
         Ok(())
-    }
-
-    /// Tells the open streams of `account` (on every node) that some of its tokens or
-    /// sessions ended, so that those opened with them end too. After commit.
-    pub(crate) fn credentials_ended(&self, account: Option<i64>) {
-        if let Some(account) = account {
-            self.hub.publish(
-                &crate::live::Topic::Credentials(account),
-                crate::live::Event::CredentialsEnded,
-            );
-        }
     }
 
     /// Accounts that are not disabled: the instance's user count.
@@ -247,11 +236,11 @@ impl App {
             .into());
         }
         let hash = hash_password(new.expose().to_owned()).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::set_password_hash(&mut tx, account_id, &hash, now_ms()).await?;
         tokens::delete_account_tokens_except(&mut tx, account_id, Some(viewer.token_id)).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.credentials_ended(Some(account_id));
+        tx.credentials_ended(Some(account_id));
+        tx.commit().await?;
         tracing::info!(account_id, "password changed");
         Ok(())
     }

@@ -8,9 +8,8 @@
 
 use super::social::{Relationship, StatusView};
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::accounts::AccountRow;
-use crate::db::blocks::{self as rows, Kept};
+use crate::db::blocks::{self as rows, BlockOrMute};
 use crate::domain::Invalid;
 use crate::domain::time::now_ms;
 
@@ -26,13 +25,13 @@ impl App {
         if target == me {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         if on {
             rows::block(&mut tx, me, target, now_ms()).await?;
         } else {
             rows::unblock(&mut tx, me, target).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.relationship(viewer, target).await
     }
 
@@ -61,9 +60,9 @@ impl App {
         }
         let now = now_ms();
         let expires_at = (seconds > 0).then(|| now + seconds * 1000);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::mute(&mut tx, me, target, hide_notifications, expires_at, now).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.relationship(viewer, target).await
     }
 
@@ -71,9 +70,9 @@ impl App {
         viewer.require_scope("write:mutes")?;
         let me = viewer.account()?;
         self.account(target).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::unmute(&mut tx, me, target).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.relationship(viewer, target).await
     }
 
@@ -81,14 +80,14 @@ impl App {
     pub async fn kept_away(
         &self,
         viewer: &Viewer,
-        which: Kept,
+        which: BlockOrMute,
         max_id: Option<i64>,
         since_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<(i64, AccountRow)>> {
         viewer.require_scope(match which {
-            Kept::Blocked => "read:blocks",
-            Kept::Muted => "read:mutes",
+            BlockOrMute::Blocked => "read:blocks",
+            BlockOrMute::Muted => "read:mutes",
         })?;
         let me = viewer.account()?;
         let mut accounts = Vec::new();
@@ -102,14 +101,14 @@ impl App {
         Ok(accounts)
     }
 
-    /// Whether a status stays out of the viewer's timelines and streams because they block or
+    /// Whether the viewer screens a status out of their timelines and streams: they block or
     /// mute its author (or, for a boost, the boosted status's author).
-    pub async fn kept_out(&self, viewer: Option<&Viewer>, view: &StatusView) -> Result<bool> {
+    pub async fn is_screened(&self, viewer: Option<&Viewer>, view: &StatusView) -> Result<bool> {
         let Some(me) = viewer.and_then(|v| v.account_id) else {
             return Ok(false);
         };
         let mut authors = vec![view.row.account_id];
         authors.extend(view.reblog.as_ref().map(|r| r.row.account_id));
-        Ok(rows::keeps_out(self.db.pool(), me, &authors, now_ms()).await?)
+        Ok(rows::is_screened(self.db.pool(), me, &authors, now_ms()).await?)
     }
 }

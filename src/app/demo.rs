@@ -14,10 +14,12 @@ mod story;
 use super::orgs::insert_staff;
 use super::secrets::{hash_password, random_token, token_hash};
 use super::{App, Result};
+use crate::db::audit;
 use crate::db::orgs::{self as org_rows, DepartmentRow, OrganizationRow};
-use crate::db::{DbError, audit};
 use crate::domain::account::{DisplayName, Email, Handle, Role};
 use crate::domain::id::{id_at, next_id};
+use crate::domain::program::SessionStatus;
+use crate::domain::room::ParticipantState;
 use crate::domain::time::now_ms;
 use std::collections::{HashMap, HashSet};
 
@@ -203,7 +205,7 @@ impl App {
     // Seed data: the demo's office written out, one record after another.
     #[allow(clippy::too_many_lines)]
     pub async fn load_demo(&self) -> Result<DemoSummary> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         if let Some(district) = org_rows::organization_by_slug(&mut tx, DISTRICT_SLUG).await? {
             drop(tx);
             // Finishes the social network if an earlier load stopped before it was done.
@@ -463,7 +465,7 @@ impl App {
         )
         .await?;
         audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.tell_demo_story(district.id).await?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
         tracing::info!(district_staff, "demo loaded");
@@ -538,7 +540,7 @@ async fn training(
         let session = id_at(made);
         let code = format!("{:06}", rand::random::<u32>() % 1_000_000);
         programs::insert_session(tx, session, program_id, span, Some(&code), made).await?;
-        programs::claim(tx, session, "planned", "held").await?;
+        programs::claim(tx, session, SessionStatus::Planned, SessionStatus::Held).await?;
         // Consecutive people, so a department mostly comes to the same class or two.
         for (seat, account) in staff
             .iter()
@@ -759,7 +761,7 @@ async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>)
         if joined < 4 {
             continue;
         }
-        programs::claim(tx, session, "planned", "held").await?;
+        programs::claim(tx, session, SessionStatus::Planned, SessionStatus::Held).await?;
         // The room the session opened at its start and closed at its end, as `run_due` does.
         let (start, end) = span;
         let title = format!(
@@ -805,7 +807,7 @@ async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>)
                 pseudonym_adjective: pseudonym.map(|p| p.adjective),
                 pseudonym_animal: pseudonym.map(|p| p.animal),
                 pseudonym_number: None,
-                state: "active".into(),
+                state: ParticipantState::Active,
             }
         };
         let host = rooms::insert_participant(tx, &participant(None, Some(host_account_id)))

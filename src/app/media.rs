@@ -2,7 +2,6 @@
 //! status later. A failed upload leaves neither row nor file behind.
 
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::media::{self as rows, MediaRow};
 use crate::domain::media::{ImageLimits, parse_description, process};
 use crate::domain::media_url::new_file_name;
@@ -80,9 +79,9 @@ impl App {
                 .await?;
             self.write_media_file(&thumb_name, processed.thumbnail.bytes)
                 .await?;
-            let mut tx = self.db.begin_write().await?;
+            let mut tx = self.begin().await?;
             rows::insert(&mut tx, &row).await?;
-            tx.commit().await.map_err(DbError::from)?;
+            tx.commit().await?;
             Ok::<_, Error>(())
         }
         .await;
@@ -116,9 +115,9 @@ impl App {
         let media = rows::owned(self.db.pool(), viewer.account()?, id)
             .await?
             .ok_or(Error::NotFound)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::set_description(&mut tx, media.id, &description).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(MediaRow {
             description,
             ..media
@@ -130,20 +129,20 @@ impl App {
     pub async fn discard_uploads(&self, viewer: &Viewer, ids: &[i64]) -> Result<()> {
         let account_id = viewer.account()?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         for id in ids {
             rows::take_unattached(&mut tx, account_id, *id, now).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.remove_queued_media().await
     }
 
     /// Removes uploads that were never attached, rows and files.
     pub async fn remove_stale_uploads(&self) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::take_stale(&mut tx, now - UNATTACHED_TTL_MS, now).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.remove_queued_media().await
     }
 

@@ -23,6 +23,7 @@ pub mod social;
 pub mod status_actions;
 pub mod suggestions;
 mod viewer;
+mod write;
 
 pub use error::{Error, OAuthError, Result};
 pub use viewer::Viewer;

@@ -3,8 +3,8 @@
 
 use super::secrets::{random_token, token_hash};
 use super::{App, Error, OAuthError, Result, Viewer};
+use crate::db::accounts as account_rows;
 use crate::db::oauth::{self as rows, AppRow, CodeRow, NewToken};
-use crate::db::{DbError, accounts as account_rows};
 use crate::domain::account::{Role, SignUp};
 use crate::domain::oauth::{CodeChallenge, OUT_OF_BAND, Scopes, parse_redirect_uris};
 use crate::domain::{Invalid, id::next_id, time::now_ms};
@@ -118,9 +118,9 @@ impl App {
             scopes: scopes.as_string(),
             created_at: now_ms(),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert_app(&mut tx, &app).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(app)
     }
 
@@ -169,7 +169,7 @@ impl App {
     /// The viewer approved the request: a single-use code for the app.
     pub async fn approve(&self, account_id: i64, request: &AuthorizeRequest) -> Result<String> {
         let code = random_token();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert_code(
             &mut tx,
             &token_hash(&code),
@@ -184,7 +184,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(code)
     }
 
@@ -209,11 +209,11 @@ impl App {
                 redirect_uri,
                 code_verifier,
             } => {
-                let mut tx = self.db.begin_write().await?;
+                let mut tx = self.begin().await?;
                 let stored = rows::take_code(&mut tx, &token_hash(&code)).await?;
                 // The code is consumed even when the exchange fails below: a code that leaked
                 // to an attacker who guessed wrong once is not tried again.
-                tx.commit().await.map_err(DbError::from)?;
+                tx.commit().await?;
                 let stored = stored.ok_or(Error::OAuth(OAuthError::InvalidGrant))?;
                 let challenge = match (&stored.code_challenge, &stored.code_challenge_method) {
                     (Some(c), Some(m)) => Some(CodeChallenge {
@@ -299,10 +299,10 @@ impl App {
         if !secret_ok {
             return Err(Error::OAuth(OAuthError::UnauthorizedClient));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let account = rows::delete_token(&mut tx, &token_hash(token), Some(app.id)).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.credentials_ended(account);
+        tx.credentials_ended(account);
+        tx.commit().await?;
         Ok(())
     }
 
@@ -335,7 +335,7 @@ impl App {
     ) -> Result<IssuedToken> {
         let token = random_token();
         let created_at = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert_token(
             &mut tx,
             &NewToken {
@@ -350,7 +350,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(IssuedToken {
             access_token: token,
             scopes,
@@ -362,7 +362,7 @@ impl App {
     pub async fn role_of(&self, account_id: i64) -> Result<Option<Role>> {
         Ok(account_rows::by_id(self.db.pool(), account_id)
             .await?
-            .and_then(|a| Role::parse(&a.role)))
+            .map(|a| a.role))
     }
 }
 

@@ -185,7 +185,7 @@ impl App {
                 Invalid::new("role", "ERR_INVALID", "invalid.role_needs_organization").into(),
             );
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         account_rows::set_role(&mut tx, account_id, role.as_str(), now_ms()).await?;
         audit::record(
             &mut tx,
@@ -195,7 +195,7 @@ impl App {
             role.as_str(),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -210,7 +210,7 @@ impl App {
         let slug = parse_code("slug", slug)?.to_ascii_lowercase();
         let name = parse_name("name", name)?;
         let kind = parse_kind("kind", kind, ORGANIZATION_KINDS)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let parent_id = match parent_slug {
             Some(parent) => Some(
                 rows::organization_by_slug(&mut tx, parent)
@@ -233,7 +233,7 @@ impl App {
             other => other?,
         }
         audit::record(&mut tx, actor, "organization.create", &org.slug, &org.name).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(org)
     }
 
@@ -247,7 +247,7 @@ impl App {
         skip_invalid: bool,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportReport> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let org = org_by_slug(&mut tx, org_slug).await?;
         let existing: HashMap<String, i64> = rows::departments(&mut tx, org.id)
             .await?
@@ -318,7 +318,7 @@ impl App {
             &format!("{} rows", report.imported),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         report.rejected.sort_by_key(|r| r.line);
         Ok(report)
     }
@@ -333,7 +333,7 @@ impl App {
         skip_invalid: bool,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportReport> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let org = org_by_slug(&mut tx, org_slug).await?;
         let departments: HashMap<String, i64> = rows::departments(&mut tx, org.id)
             .await?
@@ -380,7 +380,7 @@ impl App {
             &format!("{} rows", report.imported),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(report)
     }
 
@@ -402,7 +402,7 @@ impl App {
         )?;
         let hash = hash_password(password.expose().to_owned()).await?;
         let id = next_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let inserted = account_rows::insert(
             &mut tx,
             &NewAccount {
@@ -426,7 +426,7 @@ impl App {
             other => other?,
         }
         audit::record(&mut tx, actor, "administrator.create", handle.as_str(), "").await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -448,15 +448,15 @@ impl App {
         };
         let password = Password::parse_new(password, &[handle])?;
         let hash = hash_password(password.expose().to_owned()).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let id = account_rows::id_by_handle_tx(&mut tx, handle)
             .await?
             .ok_or(Error::NotFound)?;
         account_rows::set_password_hash(&mut tx, id, &hash, now_ms()).await?;
         crate::db::oauth::delete_account_tokens_except(&mut tx, id, None).await?;
         audit::record(&mut tx, actor, "password.reset", handle, "").await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.credentials_ended(Some(id));
+        tx.credentials_ended(Some(id));
+        tx.commit().await?;
         Ok(password.expose().to_owned())
     }
 }

@@ -8,14 +8,13 @@
 
 use super::rooms::RoomRequest;
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::programs::{self as rows, ProgramRow, SessionRow};
 use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
 use crate::domain::program::{
-    DEPARTMENT_OUTSIDE, Kind, Participants, Recurrence, format_date, parse_time_zone, parse_title,
-    rotation_department, session_span,
+    DEPARTMENT_OUTSIDE, Kind, Participants, Recurrence, SessionStatus, format_date,
+    parse_time_zone, parse_title, rotation_department, session_span,
 };
 use crate::domain::room::NewRoom;
 use crate::domain::time::{DAY_MS, HOUR_MS, MONTH_MS, now_ms};
@@ -157,11 +156,11 @@ impl App {
         let program = self.checked_program(organization_id, request).await?;
         let row = program.row(next_id(), organization_id, host.id, now_ms());
         let rotation = program.rotation();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert(&mut tx, &row, rotation).await?;
         add_sessions(&mut tx, &row, program.kind, &program.recurrence).await?;
         assign_rotation(&mut tx, row.id, rotation).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.program(row.id).await
     }
 
@@ -274,14 +273,20 @@ impl App {
             .await?
             .ok_or(Error::NotFound)?;
         let program = self.hosted_program(viewer, session.program_id).await?;
-        if session.status != "planned" {
+        if session.status != SessionStatus::Planned {
             return Err(Error::Conflict("error.session_not_planned"));
         }
         let rotation = rows::rotation(self.db.pool(), program.id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         match change {
             SessionChange::Cancel => {
-                rows::claim(&mut tx, session_id, "planned", "cancelled").await?;
+                rows::claim(
+                    &mut tx,
+                    session_id,
+                    SessionStatus::Planned,
+                    SessionStatus::Cancelled,
+                )
+                .await?;
             }
             SessionChange::Move { date, time } => {
                 let r = Recurrence::parse(
@@ -310,7 +315,7 @@ impl App {
             }
         }
         assign_rotation(&mut tx, program.id, &rotation).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         rows::session(self.db.pool(), session_id)
             .await?
             .ok_or(Error::NotFound)
@@ -343,10 +348,10 @@ impl App {
         let rotation = rows::rotation(self.db.pool(), program_id).await?;
         let id = next_id();
         let code = (program.kind == "training").then(check_in_code);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert_session(&mut tx, id, program_id, span, code.as_deref(), now_ms()).await?;
         assign_rotation(&mut tx, program_id, &rotation).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         rows::session(self.db.pool(), id)
             .await?
             .ok_or(Error::NotFound)
@@ -360,15 +365,21 @@ impl App {
             let Some(program) = rows::by_id(self.db.pool(), session.program_id).await? else {
                 continue;
             };
-            if session.status == "open" {
+            if session.status == SessionStatus::Open {
                 steps += usize::from(self.close_program_session(&session).await?);
                 continue;
             }
             if session.ends_at <= now {
                 // Missed entirely (the server was down): it happened without a room.
-                let mut tx = self.db.begin_write().await?;
-                let claimed = rows::claim(&mut tx, session.id, "planned", "held").await?;
-                tx.commit().await.map_err(DbError::from)?;
+                let mut tx = self.begin().await?;
+                let claimed = rows::claim(
+                    &mut tx,
+                    session.id,
+                    SessionStatus::Planned,
+                    SessionStatus::Held,
+                )
+                .await?;
+                tx.commit().await?;
                 steps += usize::from(claimed);
                 continue;
             }
@@ -400,15 +411,22 @@ impl App {
         } else {
             None
         };
-        let mut tx = self.db.begin_write().await?;
-        if !rows::claim(&mut tx, session.id, "planned", "open").await? {
+        let mut tx = self.begin().await?;
+        if !rows::claim(
+            &mut tx,
+            session.id,
+            SessionStatus::Planned,
+            SessionStatus::Open,
+        )
+        .await?
+        {
             return Ok(false);
         }
         if let Some(room) = room {
             let room_id = room.insert(&mut tx).await?;
             rows::set_room(&mut tx, session.id, room_id).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -447,17 +465,24 @@ impl App {
 
     async fn close_program_session(&self, session: &SessionRow) -> Result<bool> {
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        if !rows::claim(&mut tx, session.id, "open", "held").await? {
+        let mut tx = self.begin().await?;
+        if !rows::claim(
+            &mut tx,
+            session.id,
+            SessionStatus::Open,
+            SessionStatus::Held,
+        )
+        .await?
+        {
             return Ok(false);
         }
         if let Some(room) = session.room_id {
             crate::db::rooms::close(&mut tx, room, now).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
         if let Some(room) = session.room_id {
-            self.hub.publish(&Topic::Room(room), Event::RoomChanged);
+            tx.ring(Topic::Room(room), Event::RoomChanged);
         }
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -475,8 +500,7 @@ impl App {
             now - program.cohort_months.unwrap_or(0) * MONTH_MS,
         )
         .await?;
-        let mut rung = Vec::new();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         if !rows::claim_reminder(&mut tx, session.id, hour).await? {
             return Ok(false);
         }
@@ -490,14 +514,10 @@ impl App {
             )
             .await?
             {
-                rung.push((person, note));
+                tx.ring(Topic::Account(person), Event::Notification(note));
             }
         }
-        tx.commit().await.map_err(DbError::from)?;
-        for (person, note) in rung {
-            self.hub
-                .publish(&Topic::Account(person), Event::Notification(note));
-        }
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -537,9 +557,9 @@ impl App {
                 (me, "code")
             }
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::check_in(&mut tx, session_id, account, method, now_ms()).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         rows::session(self.db.pool(), session_id)
             .await?
             .ok_or(Error::NotFound)
@@ -548,13 +568,13 @@ impl App {
     /// A program's numbers, counted from its sessions.
     pub async fn program_stats(&self, id: i64) -> Result<ProgramStats> {
         let view = self.program(id).await?;
-        let count = |status: &str| {
+        let count = |status: SessionStatus| {
             i64::try_from(view.sessions.iter().filter(|s| s.status == status).count()).unwrap_or(0)
         };
         let mut covered: Vec<i64> = view
             .sessions
             .iter()
-            .filter(|s| s.status == "held" || s.status == "open")
+            .filter(|s| s.status.took_place())
             .filter_map(|s| s.department_id)
             .collect();
         covered.sort_unstable();
@@ -584,9 +604,9 @@ impl App {
         )
         .unwrap_or(0);
         Ok(ProgramStats {
-            sessions_held: count("held") + count("open"),
-            sessions_planned: count("planned"),
-            sessions_cancelled: count("cancelled"),
+            sessions_held: count(SessionStatus::Held) + count(SessionStatus::Open),
+            sessions_planned: count(SessionStatus::Planned),
+            sessions_cancelled: count(SessionStatus::Cancelled),
             departments_covered: i64::try_from(covered.len()).unwrap_or(0),
             departments_total,
             participants: rows::participants(self.db.pool(), id).await?,
@@ -607,7 +627,7 @@ async fn assign_rotation(tx: &mut crate::db::Tx, program_id: i64, rotation: &[i6
     let sessions = rows::sessions(&mut **tx, program_id).await?;
     let mut k = 0;
     for session in sessions {
-        if session.status == "cancelled" {
+        if session.status == SessionStatus::Cancelled {
             rows::set_department(tx, session.id, None).await?;
             continue;
         }

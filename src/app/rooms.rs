@@ -11,8 +11,11 @@ use crate::db::DbError;
 use crate::db::accounts::AccountRow;
 use crate::db::rooms::{self as rows, MessageRow, ModerationRow, ParticipantRow, RoomRow};
 use crate::domain::Invalid;
+use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
-use crate::domain::room::{self, Audience, NewRoom, Pseudonym, Ticket, TicketError};
+use crate::domain::room::{
+    self, Audience, NewRoom, ParticipantState, Pseudonym, Ticket, TicketError,
+};
 use crate::domain::time::{MONTH_MS, now_ms};
 use crate::live::{Event, Topic};
 use std::sync::Arc;
@@ -129,8 +132,9 @@ pub struct Speaker {
     pub role: RoomRole,
 }
 
-/// What a host does to a participant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a host does to a participant (as a path names it: `mute`, `unmute`, `remove`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ParticipantAction {
     Mute,
     Unmute,
@@ -197,7 +201,7 @@ impl PreparedRoom {
                 pseudonym_adjective: None,
                 pseudonym_animal: None,
                 pseudonym_number: None,
-                state: "active".into(),
+                state: ParticipantState::Active,
             },
         )
         .await?;
@@ -232,9 +236,9 @@ impl App {
         request: RoomRequest,
     ) -> Result<i64> {
         let room = self.prepare_room(host, request).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let id = room.insert(&mut tx).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -328,7 +332,7 @@ impl App {
 
     /// Whether an account belongs to a room's audience.
     async fn in_audience(&self, room: &RoomRow, account: &AccountRow) -> Result<bool> {
-        Ok(match Audience::parse(&room.audience) {
+        Ok(match Some(room.audience) {
             Some(Audience::Link) => true,
             Some(Audience::Organization) => {
                 room.organization_id.is_some() && account.organization_id == room.organization_id
@@ -343,7 +347,7 @@ impl App {
             Some(Audience::Cohort) => {
                 room.organization_id.is_some()
                     && account.organization_id == room.organization_id
-                    && account.role != "resident"
+                    && account.role != Role::Resident
                     && room
                         .cohort_months
                         .is_some_and(|months| now_ms() - months * MONTH_MS <= account.created_at)
@@ -420,7 +424,7 @@ impl App {
     pub async fn joinable_rooms(&self, viewer: &Viewer) -> Result<Vec<RoomView>> {
         let me = self.account(viewer.account()?).await?;
         // Residents are in no cohort of staff.
-        let joined_at = if me.role == "resident" {
+        let joined_at = if me.role == Role::Resident {
             i64::MIN
         } else {
             me.created_at
@@ -456,12 +460,12 @@ impl App {
             title.unwrap_or(&room.title),
             description.unwrap_or(&room.description),
             room.anonymous(),
-            &room.audience,
+            room.audience.as_str(),
             Some(capacity.unwrap_or(&room.capacity.to_string())),
             None,
         )
         .map_err(Error::Invalid)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::update(
             &mut tx,
             id,
@@ -471,8 +475,8 @@ impl App {
             now_ms(),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        tx.ring(Topic::Room(id), Event::RoomChanged);
+        tx.commit().await?;
         self.room_for_account(viewer, id).await
     }
 
@@ -480,11 +484,11 @@ impl App {
     pub async fn close_room(&self, viewer: &Viewer, id: i64) -> Result<RoomView> {
         self.moderator(viewer, id, true).await?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::close(&mut tx, id, now).await?;
         rows::log_moderation(&mut tx, id, &moderation("close", None, None, "", now)).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        tx.ring(Topic::Room(id), Event::RoomChanged);
+        tx.commit().await?;
         self.room_for_account(viewer, id).await
     }
 
@@ -534,14 +538,14 @@ impl App {
             .await
             .map_err(anyhow::Error::from)?
             .map_err(|_| Invalid::malformed("blinded_message"))?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         match rows::record_ticket_issued(&mut tx, id, me.id).await {
             Err(e) if rows::is_ticket_conflict(&e) => {
                 return Err(Error::Conflict("error.room_ticket_taken"));
             }
             other => other?,
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(signed)
     }
 
@@ -554,7 +558,7 @@ impl App {
         }
         let hash = verify_ticket(ticket, &room)?;
         if let Some(existing) = rows::participant_by_ticket(self.db.pool(), id, &hash).await? {
-            if existing.state == "removed" {
+            if existing.state == ParticipantState::Removed {
                 return Err(Error::Forbidden("error.room_removed"));
             }
             return self.view_room(room, Some(existing)).await;
@@ -566,7 +570,7 @@ impl App {
             return Err(Error::Conflict("error.room_full"));
         }
         let pseudonym = Pseudonym::from_ticket_hash(&hash);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let inserted = rows::insert_participant(
             &mut tx,
             &ParticipantRow {
@@ -577,7 +581,7 @@ impl App {
                 pseudonym_adjective: Some(pseudonym.adjective),
                 pseudonym_animal: Some(pseudonym.animal),
                 pseudonym_number: None,
-                state: "active".into(),
+                state: ParticipantState::Active,
             },
         )
         .await;
@@ -590,8 +594,8 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomJoined);
+        tx.ring(Topic::Room(id), Event::RoomJoined);
+        tx.commit().await?;
         let room = self.room_row(id).await?;
         self.view_room(room, Some(participant)).await
     }
@@ -619,7 +623,7 @@ impl App {
                 let participant = rows::participant_by_ticket(self.db.pool(), id, &hash)
                     .await?
                     .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                if participant.state == "removed" {
+                if participant.state == ParticipantState::Removed {
                     return Err(Error::Forbidden("error.room_removed"));
                 }
                 Ok(Speaker {
@@ -632,7 +636,7 @@ impl App {
                 let participant = rows::participant(self.db.pool(), id, participant_id)
                     .await?
                     .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                if participant.state == "removed" {
+                if participant.state == ParticipantState::Removed {
                     return Err(Error::Forbidden("error.room_removed"));
                 }
                 let cohosts = rows::cohosts(self.db.pool(), id).await?;
@@ -657,7 +661,7 @@ impl App {
                 }
                 let role = role.unwrap_or(RoomRole::Member);
                 match rows::participant_by_account(self.db.pool(), id, me.id).await? {
-                    Some(participant) if participant.state == "removed" => {
+                    Some(participant) if participant.state == ParticipantState::Removed => {
                         Err(Error::Forbidden("error.room_removed"))
                     }
                     Some(participant) => Ok(Speaker {
@@ -685,7 +689,7 @@ impl App {
         if role == RoomRole::Member && room.participants >= room.capacity {
             return Err(Error::Conflict("error.room_full"));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let inserted = rows::insert_participant(
             &mut tx,
             &ParticipantRow {
@@ -696,14 +700,14 @@ impl App {
                 pseudonym_adjective: None,
                 pseudonym_animal: None,
                 pseudonym_number: None,
-                state: "active".into(),
+                state: ParticipantState::Active,
             },
         )
         .await;
         match inserted {
             Ok(_) => {
-                tx.commit().await.map_err(DbError::from)?;
-                self.hub.publish(&Topic::Room(room.id), Event::RoomJoined);
+                tx.ring(Topic::Room(room.id), Event::RoomJoined);
+                tx.commit().await?;
                 Ok(())
             }
             Err(DbError::Conflict(_)) => Ok(()),
@@ -743,7 +747,7 @@ impl App {
         if speaker.room.closed_at.is_some() {
             return Err(Error::Forbidden("error.room_closed"));
         }
-        if speaker.participant.state == "muted" {
+        if speaker.participant.state == ParticipantState::Muted {
             return Err(Error::Forbidden("error.room_muted"));
         }
         if !self.limits.allow_room_message(id, &speaker.participant.id) {
@@ -757,11 +761,10 @@ impl App {
             hidden_reason: None,
             created_at: now_ms(),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert_message(&mut tx, &row).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub
-            .publish(&Topic::Room(id), Event::RoomMessage(row.id));
+        tx.ring(Topic::Room(id), Event::RoomMessage(row.id));
+        tx.commit().await?;
         let cohosts = rows::cohosts(self.db.pool(), id).await?;
         let author = self
             .participant_view(&speaker.room, &cohosts, speaker.participant)
@@ -866,7 +869,7 @@ impl App {
             .await?
             .ok_or(Error::NotFound)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::hide_message(&mut tx, id, message_id, &reason).await?;
         rows::log_moderation(
             &mut tx,
@@ -874,9 +877,8 @@ impl App {
             &moderation("hide", None, Some(message_id), &reason, now),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub
-            .publish(&Topic::Room(id), Event::RoomMessageHidden(message_id));
+        tx.ring(Topic::Room(id), Event::RoomMessageHidden(message_id));
+        tx.commit().await?;
         Ok(())
     }
 
@@ -905,16 +907,16 @@ impl App {
         if target.id == me.id || target_is_moderator {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        if target.state == "removed" {
+        if target.state == ParticipantState::Removed {
             return Err(Error::Conflict("error.room_removed"));
         }
         let (state, action) = match action {
-            ParticipantAction::Mute => ("muted", "mute"),
-            ParticipantAction::Unmute => ("active", "unmute"),
-            ParticipantAction::Remove => ("removed", "remove"),
+            ParticipantAction::Mute => (ParticipantState::Muted, "mute"),
+            ParticipantAction::Unmute => (ParticipantState::Active, "unmute"),
+            ParticipantAction::Remove => (ParticipantState::Removed, "remove"),
         };
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::set_participant_state(&mut tx, id, &target.id, state).await?;
         rows::log_moderation(
             &mut tx,
@@ -922,8 +924,8 @@ impl App {
             &moderation(action, Some(&target.id), None, reason, now),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        tx.ring(Topic::Room(id), Event::RoomChanged);
+        tx.commit().await?;
         Ok(())
     }
 
@@ -940,7 +942,7 @@ impl App {
         };
         self.moderator(viewer, id, false).await?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::set_notice(&mut tx, id, notice.as_deref(), now).await?;
         rows::log_moderation(
             &mut tx,
@@ -948,8 +950,8 @@ impl App {
             &moderation("notice", None, None, notice.as_deref().unwrap_or(""), now),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(&Topic::Room(id), Event::RoomChanged);
+        tx.ring(Topic::Room(id), Event::RoomChanged);
+        tx.commit().await?;
         self.room_for_account(viewer, id).await
     }
 
@@ -979,7 +981,7 @@ impl App {
         if speaker.room.closed_at.is_some() {
             return Err(Error::Forbidden("error.room_closed"));
         }
-        if speaker.participant.state == "muted" {
+        if speaker.participant.state == ParticipantState::Muted {
             return Err(Error::Forbidden("error.room_muted"));
         }
         if !self.limits.allow_room_message(id, &speaker.participant.id) {
@@ -988,16 +990,16 @@ impl App {
         rows::message(self.db.pool(), id, message_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::react(&mut tx, message_id, &speaker.participant.id, emoji, on).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.hub.publish(
-            &Topic::Room(id),
+        tx.ring(
+            Topic::Room(id),
             Event::RoomReaction {
                 message: message_id,
                 change: next_id(),
             },
         );
+        tx.commit().await?;
         self.reactions_of(message_id).await
     }
 
@@ -1023,7 +1025,7 @@ impl App {
         rows::message(self.db.pool(), id, message_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::report(
             &mut tx,
             next_id(),
@@ -1034,7 +1036,7 @@ impl App {
             now_ms(),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 

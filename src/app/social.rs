@@ -1,12 +1,13 @@
 //! The social network: statuses and walls, replies, favourites, follows, timelines and
 //! notifications.
 
+use super::write::Write;
 use super::{App, Error, Result, Viewer};
+use crate::db::Tx;
 use crate::db::accounts::{self as account_rows, AccountRow};
 use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
-use crate::db::{DbError, Tx};
 use crate::db::{favourites, follows};
 use crate::domain::account::DisplayName;
 use crate::domain::id::{id_at, next_id};
@@ -233,7 +234,8 @@ impl App {
             None => (now_ms(), next_id()),
         };
         let key = idempotency_key(placement.idempotency_key.as_deref());
-        let mut tx = self.db.begin_write().await?;
+        let followers = self.audience_of(author.id).await?;
+        let mut tx = self.begin().await?;
         // A client retrying with the same key gets the status it made the first time.
         if let Some(key) = key
             && let Some(earlier) = rows::idempotent_status(&mut tx, author.id, key).await?
@@ -252,9 +254,9 @@ impl App {
         };
         let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
-        tx.commit().await.map_err(DbError::from)?;
-        self.announce_new_status(&post, &mentioned, notified)
-            .await?;
+        tx.ring_all(notified);
+        announce_new_status(&mut tx, &post, &mentioned, followers);
+        tx.commit().await?;
         self.status(Some(viewer), id).await
     }
 
@@ -385,37 +387,6 @@ impl App {
         Ok(mentioned)
     }
 
-    /// After commit: the home timelines of the author, its followers, the wall's owner and
-    /// those mentioned, and for a public status the public and tag streams, hear of it, as
-    /// do the recipients of its notifications. Each stream re-checks visibility, so
-    /// announcing widely is safe.
-    async fn announce_new_status(
-        &self,
-        post: &Post,
-        mentioned: &[i64],
-        mut rung: Vec<(Topic, Event)>,
-    ) -> Result<()> {
-        let id = post.id;
-        let mut audience = self.audience_of(post.author.id).await?;
-        audience.extend(post.wall.iter().map(|w| w.id));
-        audience.extend(mentioned.iter().copied());
-        rung.extend(
-            audience
-                .into_iter()
-                .map(|a| (Topic::Account(a), Event::Update(id))),
-        );
-        if post.input.visibility == Visibility::Public {
-            rung.push((Topic::Public, Event::Update(id)));
-            rung.extend(
-                post.tags
-                    .iter()
-                    .map(|t| (Topic::Tag(t.clone()), Event::Update(id))),
-            );
-        }
-        self.ring(rung);
-        Ok(())
-    }
-
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
     pub async fn status(&self, viewer: Option<&Viewer>, id: i64) -> Result<StatusView> {
         let looker = self.looker(viewer);
@@ -433,20 +404,20 @@ impl App {
         if view.row.account_id != me && view.row.wall_account_id != Some(me) {
             return Err(Error::Forbidden("error.forbidden"));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut audience = self.audience_of(view.row.account_id).await?;
+        audience.extend(view.row.wall_account_id);
+        let mut tx = self.begin().await?;
         let files = media_rows::files_of_status(&mut tx, id).await?;
         media_rows::queue_removals(&mut tx, &files, now_ms()).await?;
         rows::delete(&mut tx, id).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.ring_all(
+            audience
+                .into_iter()
+                .map(|a| (Topic::Account(a), Event::Delete(id))),
+        );
+        tx.ring(Topic::Public, Event::Delete(id));
+        tx.commit().await?;
         self.remove_queued_media().await?;
-        let mut audience = self.audience_of(view.row.account_id).await?;
-        audience.extend(view.row.wall_account_id);
-        let mut rung: Vec<(Topic, Event)> = audience
-            .into_iter()
-            .map(|a| (Topic::Account(a), Event::Delete(id)))
-            .collect();
-        rung.push((Topic::Public, Event::Delete(id)));
-        self.ring(rung);
         Ok(view)
     }
 
@@ -506,7 +477,7 @@ impl App {
         let view = self.status(Some(viewer), id).await?;
         let now = at.unwrap_or_else(now_ms);
         let mut note = None;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         if on {
             if favourites::favourite(&mut tx, me, id, now).await? {
                 note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
@@ -515,13 +486,13 @@ impl App {
         } else {
             favourites::unfavourite(&mut tx, me, id).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
-            self.ring(vec![(
+            tx.ring(
                 Topic::Account(view.row.account_id),
                 Event::Notification(note),
-            )]);
+            );
         }
+        tx.commit().await?;
         self.status(Some(viewer), id).await
     }
 
@@ -548,7 +519,7 @@ impl App {
         }
         let now = at.unwrap_or_else(now_ms);
         let mut note = None;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         if on {
             if follows::follow(&mut tx, me, target, now).await? {
                 note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
@@ -556,10 +527,10 @@ impl App {
         } else {
             follows::unfollow(&mut tx, me, target).await?;
         }
-        tx.commit().await.map_err(DbError::from)?;
         if let Some(note) = note {
-            self.ring(vec![(Topic::Account(target), Event::Notification(note))]);
+            tx.ring(Topic::Account(target), Event::Notification(note));
         }
+        tx.commit().await?;
         self.relationship(viewer, target).await
     }
 
@@ -703,7 +674,7 @@ impl App {
     pub async fn dismiss_notification(&self, viewer: &Viewer, id: Option<i64>) -> Result<()> {
         viewer.require_scope("write:notifications")?;
         let me = viewer.account()?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         match id {
             Some(id) => {
                 if !notes::dismiss(&mut tx, me, id).await? {
@@ -712,7 +683,7 @@ impl App {
             }
             None => notes::clear(&mut tx, me).await?,
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -728,7 +699,7 @@ impl App {
 
     pub async fn mark_notifications_read(&self, viewer: &Viewer, last_read_id: i64) -> Result<()> {
         viewer.require_scope("write:statuses")?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         notes::set_marker(
             &mut tx,
             viewer.account()?,
@@ -737,7 +708,7 @@ impl App {
             now_ms(),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -746,13 +717,6 @@ impl App {
         let mut audience = follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
         audience.push(account_id);
         Ok(audience)
-    }
-
-    /// Rings the hub for committed changes.
-    pub(super) fn ring(&self, events: Vec<(Topic, Event)>) {
-        for (topic, event) in events {
-            self.hub.publish(&topic, event);
-        }
     }
 
     /// Changes what an account says about itself: name, note, who may write on its wall.
@@ -780,7 +744,7 @@ impl App {
         let Some(name) = name.filter(|_| problems.is_empty()) else {
             return Err(Error::Invalid(problems));
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         account_rows::update_profile(
             &mut tx,
             account.id,
@@ -790,7 +754,7 @@ impl App {
             now_ms(),
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.account(account.id).await
     }
 }
@@ -801,4 +765,27 @@ pub enum Connections {
     Friends,
     Followers,
     Following,
+}
+
+/// The home timelines of the author and its `followers`, the wall's owner and those mentioned,
+/// and for a public status the public and tag streams, hear of a new status once it is
+/// committed. Each stream re-checks visibility, so announcing widely is safe.
+fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers: Vec<i64>) {
+    let id = post.id;
+    let mut audience = followers;
+    audience.extend(post.wall.iter().map(|w| w.id));
+    audience.extend(mentioned.iter().copied());
+    tx.ring_all(
+        audience
+            .into_iter()
+            .map(|a| (Topic::Account(a), Event::Update(id))),
+    );
+    if post.input.visibility == Visibility::Public {
+        tx.ring(Topic::Public, Event::Update(id));
+        tx.ring_all(
+            post.tags
+                .iter()
+                .map(|t| (Topic::Tag(t.clone()), Event::Update(id))),
+        );
+    }
 }

@@ -3,11 +3,10 @@
 
 use super::social::StatusView;
 use super::{App, Error, Result, Viewer};
-use crate::db::DbError;
 use crate::db::accounts::AccountRow;
 use crate::db::notifications as notes;
 use crate::db::statuses::{self as rows, EditRow};
-use crate::domain::status::{NewStatus, render_body};
+use crate::domain::status::{NewStatus, Visibility, render_body};
 use crate::domain::{Invalid, id::next_id, time::now_ms};
 use crate::live::{Event, Topic};
 
@@ -28,7 +27,10 @@ impl App {
             // Boosting a boost boosts what it boosted.
             return Box::pin(self.reblog(viewer, boosted)).await;
         }
-        if !matches!(original.visibility.as_str(), "public" | "unlisted") {
+        if !matches!(
+            original.visibility,
+            Visibility::Public | Visibility::Unlisted
+        ) {
             return Err(Error::Forbidden("error.reblog_not_allowed"));
         }
         if let Some(existing) = rows::reblog_by(self.db.pool(), me.id, id).await? {
@@ -39,8 +41,8 @@ impl App {
         }
         let now = now_ms();
         let reblog_id = next_id();
-        let mut tx = self.db.begin_write().await?;
-        let mut rung = Vec::new();
+        let audience = self.audience_of(me.id).await?;
+        let mut tx = self.begin().await?;
         if rows::insert_reblog(
             &mut tx,
             reblog_id,
@@ -54,19 +56,17 @@ impl App {
             && let Some(note) =
                 notes::notify(&mut tx, original.account_id, me.id, "reblog", Some(id), now).await?
         {
-            rung.push((
+            tx.ring(
                 Topic::Account(original.account_id),
                 Event::Notification(note),
-            ));
+            );
         }
-        tx.commit().await.map_err(DbError::from)?;
-        rung.extend(
-            self.audience_of(me.id)
-                .await?
+        tx.ring_all(
+            audience
                 .into_iter()
                 .map(|a| (Topic::Account(a), Event::Update(reblog_id))),
         );
-        self.ring(rung);
+        tx.commit().await?;
         let row = rows::visible_status(self.db.pool(), looker, reblog_id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -78,16 +78,15 @@ impl App {
         viewer.require_scope("write:statuses")?;
         let me = viewer.account()?;
         if let Some(reblog) = rows::reblog_by(self.db.pool(), me, id).await? {
-            let mut tx = self.db.begin_write().await?;
+            let audience = self.audience_of(me).await?;
+            let mut tx = self.begin().await?;
             rows::delete(&mut tx, reblog).await?;
-            tx.commit().await.map_err(DbError::from)?;
-            let rung = self
-                .audience_of(me)
-                .await?
-                .into_iter()
-                .map(|a| (Topic::Account(a), Event::Delete(reblog)))
-                .collect();
-            self.ring(rung);
+            tx.ring_all(
+                audience
+                    .into_iter()
+                    .map(|a| (Topic::Account(a), Event::Delete(reblog))),
+            );
+            tx.commit().await?;
         }
         self.status(Some(viewer), id).await
     }
@@ -138,8 +137,8 @@ impl App {
         );
         let now = now_ms();
         let boosters = rows::engaged_accounts(self.db.pool(), id, false, i64::MAX).await?;
-        let mut rung = Vec::new();
-        let mut tx = self.db.begin_write().await?;
+        let audience = self.audience_of(me).await?;
+        let mut tx = self.begin().await?;
         let revision = rows::Revision {
             source: &input.source,
             content: &content,
@@ -151,20 +150,18 @@ impl App {
         for booster in boosters {
             if let Some(note) = notes::notify(&mut tx, booster, me, "update", Some(id), now).await?
             {
-                rung.push((Topic::Account(booster), Event::Notification(note)));
+                tx.ring(Topic::Account(booster), Event::Notification(note));
             }
         }
-        tx.commit().await.map_err(DbError::from)?;
-        rung.extend(
-            self.audience_of(me)
-                .await?
+        tx.ring_all(
+            audience
                 .into_iter()
                 .map(|a| (Topic::Account(a), Event::Edit(id))),
         );
-        if before.visibility == "public" {
-            rung.push((Topic::Public, Event::Edit(id)));
+        if before.visibility == Visibility::Public {
+            tx.ring(Topic::Public, Event::Edit(id));
         }
-        self.ring(rung);
+        tx.commit().await?;
         self.status(Some(viewer), id).await
     }
 
@@ -187,7 +184,7 @@ impl App {
         let view = self.status(Some(viewer), id).await?;
         if view.row.account_id != me
             || view.row.reblog_of_id.is_some()
-            || view.row.visibility == "direct"
+            || view.row.visibility == Visibility::Direct
         {
             return Err(Error::Forbidden("error.forbidden"));
         }
@@ -197,9 +194,9 @@ impl App {
         {
             return Err(Invalid::new("pinned", "ERR_TOO_LONG", "invalid.pinned_count").into());
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::set_pinned(&mut tx, id, on.then(now_ms)).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.status(Some(viewer), id).await
     }
 }

@@ -135,7 +135,7 @@ impl App {
             None => None,
         };
         let id = next_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert(
             &mut tx,
             &rows::NewSuggestionRow {
@@ -159,7 +159,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.suggestion_for(viewer_id, id).await
     }
 
@@ -195,7 +195,7 @@ impl App {
             author.account_id
         };
         let id = next_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::insert(
             &mut tx,
             &rows::NewSuggestionRow {
@@ -215,7 +215,7 @@ impl App {
             "host",
         )
         .await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.suggestion_for(viewer.account()?, id).await
     }
 
@@ -271,7 +271,7 @@ impl App {
         let from = step_allowed(viewer, &me, &current, to)?;
         let text = suggestion::step_text(to, answer, reason)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         let step = Change {
             from: Some(from.as_str()),
             to: to.as_str(),
@@ -285,10 +285,11 @@ impl App {
         if !rows::change_status(&mut tx, id, &step, &by, now).await? {
             return Err(Error::Conflict("error.suggestion_moved"));
         }
-        let mut rung = self.tell_the_room(&mut tx, &current, to, text, now).await?;
-        rung.extend(notify_the_raiser(&mut tx, &current, me.id, now).await?);
-        tx.commit().await.map_err(DbError::from)?;
-        self.ring(rung);
+        let told = self.tell_the_room(&mut tx, &current, to, text, now).await?;
+        tx.ring_all(told);
+        let notified = notify_the_raiser(&mut tx, &current, me.id, now).await?;
+        tx.ring_all(notified);
+        tx.commit().await?;
         self.suggestion_for(me.id, id).await
     }
 
@@ -332,12 +333,12 @@ impl App {
         viewer.require_scope("write:statuses")?;
         let me = viewer.account()?;
         self.suggestion_for(me, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         match rows::support(&mut tx, id, me, now_ms()).await {
             Err(DbError::Conflict(_)) => return Err(Error::Conflict("error.already_supported")),
             other => other?,
         }
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.suggestion_for(me, id).await
     }
 
@@ -378,9 +379,9 @@ impl App {
         let (Some(code), Some(name_ko), Some(name_en)) = (code, name_ko, name_en) else {
             return Err(Error::Invalid(problems));
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         rows::put_category(&mut tx, &code, &name_ko, &name_en).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.suggestion_categories().await
     }
 
@@ -426,7 +427,7 @@ fn step_allowed(
     if !may_answer(viewer, me, current) {
         return Err(Error::Forbidden("error.suggestion_not_yours"));
     }
-    let from = Status::parse(&current.status).unwrap_or(Status::Received);
+    let from = current.status;
     let administrator = viewer.role == Some(Role::Administrator);
     if !from.may_become(to, administrator) {
         return Err(Invalid::new("status", "ERR_INVALID", "invalid.suggestion_transition").into());

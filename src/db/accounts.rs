@@ -1,6 +1,8 @@
 //! Accounts and their place in an organisation.
 
+use super::statement::Statement;
 use super::{DbResult, Tx, conflict, flag};
+use crate::domain::account::Role;
 use crate::domain::search::choseong;
 use sqlx::AnyPool;
 
@@ -27,7 +29,8 @@ pub struct AccountRow {
     pub handle: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub organization_id: Option<i64>,
     pub organization_name: Option<String>,
     pub department_id: Option<i64>,
@@ -213,12 +216,9 @@ pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, ids) = super::with_in_list(select_account!("WHERE a.id IN ("), 1, ids, ")");
-    let mut query = sqlx::query_as(sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+    let mut q = Statement::new(select_account!("WHERE a.id IN ("));
+    q.push_id_list(ids).push(")");
+    q.fetch_all(pool).await
 }
 
 /// The enabled accounts of one department, by name (the directory).

@@ -1,7 +1,8 @@
-//! Blocks and mutes between accounts. How they hide statuses is part of the status queries
-//! (`kept_out!` in `db::statuses`); how they silence notifications is part of
-//! `db::notifications::notify`.
+//! Blocks and mutes between accounts. How they screen statuses out of a viewer's timelines and
+//! streams is [`push_screened`], which the status queries are built with; how they silence
+//! notifications is part of `db::notifications::notify`.
 
+use super::statement::Statement;
 use super::{DbResult, Tx};
 use crate::domain::id::next_id;
 use sqlx::AnyPool;
@@ -102,29 +103,42 @@ pub async fn standing(pool: &AnyPool, account_id: i64, other: i64, now: i64) -> 
     })
 }
 
-/// Whether the viewer has blocked, or (at `now`) muted, any of `authors`: their statuses stay
-/// out of the viewer's timelines and streams.
-pub async fn keeps_out(pool: &AnyPool, viewer: i64, authors: &[i64], now: i64) -> DbResult<bool> {
-    for author in authors {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM blocks WHERE account_id = $1 AND target_account_id = $2) \
-                  + (SELECT COUNT(*) FROM mutes WHERE account_id = $1 AND target_account_id = $2 AND (expires_at IS NULL OR expires_at > $3))",
-        )
-        .bind(viewer)
-        .bind(author)
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
-        if n > 0 {
-            return Ok(true);
-        }
+/// Pushes whether `viewer` screens out a status by any of `authors` (an SQL list of columns,
+/// expressions or placeholders): they block one of them or, when `mutes_at` is given, mute one
+/// at that time. Timelines leave such statuses out (and boosts of them); a status asked for by
+/// id stays readable (Mastodon does the same).
+pub(super) fn push_screened(q: &mut Statement, viewer: i64, authors: &str, mutes_at: Option<i64>) {
+    let me = q.bind(viewer);
+    q.push(&format!(
+        "(EXISTS (SELECT 1 FROM blocks kb WHERE kb.account_id = {me} AND kb.target_account_id IN ({authors}))"
+    ));
+    if let Some(at) = mutes_at {
+        let at = q.bind(at);
+        q.push(&format!(
+            " OR EXISTS (SELECT 1 FROM mutes km WHERE km.account_id = {me} \
+               AND (km.expires_at IS NULL OR km.expires_at > {at}) AND km.target_account_id IN ({authors}))"
+        ));
     }
-    Ok(false)
+    q.push(")");
+}
+
+/// Whether `viewer` screens out (at `now`) a status by any of `authors`: [`push_screened`]
+/// asked of given accounts, for what arrives on a stream.
+pub async fn is_screened(pool: &AnyPool, viewer: i64, authors: &[i64], now: i64) -> DbResult<bool> {
+    if authors.is_empty() {
+        return Ok(false);
+    }
+    let mut q = Statement::new("SELECT CASE WHEN ");
+    let authors: Vec<String> = authors.iter().map(|a| q.bind(*a).to_string()).collect();
+    push_screened(&mut q, viewer, &authors.join(", "), Some(now));
+    q.push(" THEN 1 ELSE 0 END");
+    let (screened,): (i64,) = q.fetch_one(pool).await?;
+    Ok(screened != 0)
 }
 
 /// Which list to read.
 #[derive(Debug, Clone, Copy)]
-pub enum Kept {
+pub enum BlockOrMute {
     Blocked,
     Muted,
 }
@@ -133,31 +147,34 @@ pub enum Kept {
 pub async fn list(
     pool: &AnyPool,
     account_id: i64,
-    which: Kept,
+    which: BlockOrMute,
     max_id: Option<i64>,
     since_id: Option<i64>,
     limit: i64,
     now: i64,
 ) -> DbResult<Vec<(i64, i64)>> {
-    let sql = match which {
-        Kept::Blocked => {
-            "SELECT id, target_account_id FROM blocks WHERE account_id = $1 \
-             AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) AND $5 >= 0 ORDER BY id DESC LIMIT $4"
+    let mut q = match which {
+        BlockOrMute::Blocked => {
+            Statement::new("SELECT id, target_account_id FROM blocks WHERE account_id = ")
         }
-        Kept::Muted => {
-            "SELECT id, target_account_id FROM mutes WHERE account_id = $1 \
-             AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) \
-             AND (expires_at IS NULL OR expires_at > $5) ORDER BY id DESC LIMIT $4"
+        BlockOrMute::Muted => {
+            Statement::new("SELECT id, target_account_id FROM mutes WHERE account_id = ")
         }
     };
-    Ok(sqlx::query_as(sql)
-        .bind(account_id)
-        .bind(max_id)
-        .bind(since_id)
-        .bind(limit)
-        .bind(now)
-        .fetch_all(pool)
-        .await?)
+    q.push_bind(account_id);
+    if let BlockOrMute::Muted = which {
+        q.push(" AND (expires_at IS NULL OR expires_at > ")
+            .push_bind(now)
+            .push(")");
+    }
+    if let Some(max_id) = max_id {
+        q.push(" AND id < ").push_bind(max_id);
+    }
+    if let Some(since_id) = since_id {
+        q.push(" AND id > ").push_bind(since_id);
+    }
+    q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+    q.fetch_all(pool).await
 }
 
 /// Whether either account blocks the other.

@@ -1,5 +1,6 @@
 //! Uploaded photos.
 
+use super::statement::Statement;
 use super::{DbResult, Tx};
 use sqlx::AnyPool;
 
@@ -83,17 +84,9 @@ pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<Med
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, ids) = super::with_in_list(
-        select_media!("WHERE status_id IN ("),
-        1,
-        status_ids,
-        ") ORDER BY id",
-    );
-    let mut query = sqlx::query_as(sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+    let mut q = Statement::new(select_media!("WHERE status_id IN ("));
+    q.push_id_list(status_ids).push(") ORDER BY id");
+    q.fetch_all(pool).await
 }
 
 pub async fn set_description(tx: &mut Tx, id: i64, description: &str) -> DbResult<()> {

@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod orgs;
 pub mod programs;
 pub mod rooms;
+mod statement;
 pub mod statuses;
 pub mod suggestions;
 
@@ -174,53 +175,6 @@ pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)])
         }
     }
     DbError::Sqlx(error)
-}
-
-/// `before` + `$first, …, $n` + `after` (`first` follows the query's other parameters): a
-/// query with an `IN (…)` list of `ids`, so that a page needs one query per kind of detail
-/// rather than one per item. Returns the SQL and the values to bind in order. Only placeholders are spliced between the two fixed
-/// parts, so nothing a user sends reaches the SQL text; that is what makes the assertion true.
-///
-/// The list is padded to one of a few lengths by repeating its last id (a repeated value in
-/// `IN` changes nothing): each connection then prepares a handful of statements once instead
-/// of a new one for every length a page happens to have (measured: BENCHMARKS.md).
-pub(crate) fn with_in_list(
-    before: &'static str,
-    first: usize,
-    ids: &[i64],
-    after: &'static str,
-) -> (sqlx::AssertSqlSafe<String>, Vec<i64>) {
-    let padded = padded(ids);
-    let list = placeholders(first, padded.len());
-    (
-        sqlx::AssertSqlSafe(format!("{before}{list}{after}")),
-        padded,
-    )
-}
-
-/// `$first, …` for `n` parameters.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `ids` repeated at the end up to the next of a few list lengths (see [`with_in_list`]).
-fn padded(ids: &[i64]) -> Vec<i64> {
-    let length = match ids.len() {
-        0..=4 => ids.len(),
-        n if n <= 8 => 8,
-        n if n <= 16 => 16,
-        n if n <= 24 => 24,
-        n if n <= 40 => 40,
-        n => n.next_multiple_of(40),
-    };
-    let mut padded = ids.to_vec();
-    if let Some(&last) = ids.last() {
-        padded.resize(length, last);
-    }
-    padded
 }
 
 /// Reads a 0/1 flag column.

@@ -1,6 +1,7 @@
 //! Programs, their rotation and sessions, attendance.
 
 use super::{DbResult, Tx};
+use crate::domain::program::SessionStatus;
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -112,7 +113,8 @@ pub struct SessionRow {
     pub ends_at: i64,
     pub department_id: Option<i64>,
     pub department: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: SessionStatus,
     pub room_id: Option<i64>,
     pub reminded_day: i64,
     pub reminded_hour: i64,
@@ -193,11 +195,11 @@ pub async fn set_times(tx: &mut Tx, id: i64, starts_at: i64, ends_at: i64) -> Db
 
 /// Moves a session from one status to another; false when it was not in `from` (another node
 /// got there first), which makes each background step happen once.
-pub async fn claim(tx: &mut Tx, id: i64, from: &str, to: &str) -> DbResult<bool> {
+pub async fn claim(tx: &mut Tx, id: i64, from: SessionStatus, to: SessionStatus) -> DbResult<bool> {
     let done = sqlx::query("UPDATE program_sessions SET status = $1 WHERE id = $2 AND status = $3")
-        .bind(to)
+        .bind(to.as_str())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)

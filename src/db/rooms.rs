@@ -4,7 +4,9 @@
 //! issued-ticket record has no time and no link to a participant; an anonymous participant is
 //! its ticket's hash and a random id.
 
+use super::statement::Statement;
 use super::{DbError, DbResult, Tx, conflict, flag};
+use crate::domain::room::{Audience, ParticipantState};
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,7 +17,8 @@ pub struct RoomRow {
     pub title: String,
     pub description: String,
     anonymous: i64,
-    pub audience: String,
+    #[sqlx(try_from = "String")]
+    pub audience: Audience,
     pub audience_department_id: Option<i64>,
     pub cohort_months: Option<i64>,
     pub join_code_hash: Option<String>,
@@ -256,7 +259,8 @@ pub struct ParticipantRow {
     pub pseudonym_adjective: Option<i64>,
     pub pseudonym_animal: Option<i64>,
     pub pseudonym_number: Option<i64>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: ParticipantState,
 }
 
 const SELECT_PARTICIPANT: &str = "SELECT id, room_id, ticket_hash, account_id, pseudonym_adjective, pseudonym_animal, pseudonym_number, state FROM room_participants ";
@@ -345,7 +349,7 @@ pub async fn insert_participant(tx: &mut Tx, row: &ParticipantRow) -> DbResult<P
     .bind(row.pseudonym_adjective)
     .bind(row.pseudonym_animal)
     .bind(number)
-    .bind(&row.state)
+    .bind(row.state.as_str())
     .execute(&mut **tx)
     .await
     .map_err(|e| {
@@ -367,10 +371,10 @@ pub async fn set_participant_state(
     tx: &mut Tx,
     room_id: i64,
     id: &str,
-    state: &str,
+    state: ParticipantState,
 ) -> DbResult<()> {
     sqlx::query("UPDATE room_participants SET state = $1 WHERE room_id = $2 AND id = $3")
-        .bind(state)
+        .bind(state.as_str())
         .bind(room_id)
         .bind(id)
         .execute(&mut **tx)
@@ -545,17 +549,12 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
     if message_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, ids) = super::with_in_list(
+    let mut q = Statement::new(
         "SELECT message_id, emoji, COUNT(*) FROM room_reactions WHERE message_id IN (",
-        1,
-        message_ids,
-        ") GROUP BY message_id, emoji ORDER BY message_id, emoji",
     );
-    let mut query = sqlx::query_as(sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+    q.push_id_list(message_ids)
+        .push(") GROUP BY message_id, emoji ORDER BY message_id, emoji");
+    q.fetch_all(pool).await
 }
 
 /// Whether the conflict is the one-ticket-per-account rule.

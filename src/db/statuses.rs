@@ -1,49 +1,52 @@
-//! Statuses, follows and favourites.
+//! Statuses: writing them, and reading them as a viewer may see them.
 //!
-//! Who may see a status is decided in ONE place: the `visible!` predicate below, used by every
-//! query that reads statuses. Its first three parameters are always the viewer's account,
-//! organisation and department ids (-1 for none).
+//! Who may see a status is decided in ONE place: [`push_visible`], the fragment every query
+//! that reads statuses for someone is built with. Whose statuses a viewer keeps away (blocks,
+//! mutes) is [`super::blocks::push_screened`], the same for timelines and streams.
 
+use super::statement::Statement;
 use super::{DbResult, Tx};
+use crate::domain::status::Visibility;
 use sqlx::AnyPool;
 
-/// The visibility rule, as SQL over `statuses s` and parameters $1 (viewer account),
-/// $2 (viewer organisation), $3 (viewer department):
+/// Pushes the visibility rule over `statuses s` for `looker`:
 /// public and unlisted to all; everything to its author and to the owner of the wall it is on;
 /// `private` to followers; `private` and `direct` to the accounts mentioned; `organization` and
-/// `department` to members of the author's organisation or department at the time of posting.
-macro_rules! visible {
-    () => {
-        "((s.visibility IN ('public', 'unlisted') OR s.account_id = $1 OR s.wall_account_id = $1 \
-          OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 AND f.target_account_id = s.account_id)) \
-          OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
-          OR (s.visibility = 'organization' AND s.organization_id = $2) \
-          OR (s.visibility = 'department' AND s.department_id = $3)) \
-          AND (s.wall_account_id = $1 OR NOT EXISTS (SELECT 1 FROM blocks bk WHERE bk.account_id = s.account_id AND bk.target_account_id = $1)))"
-    };
+/// `department` to members of the author's organisation or department at the time of posting;
+/// and nothing by an author who blocks the viewer, except on the viewer's own wall.
+fn push_visible(q: &mut Statement, looker: Looker) {
+    let me = q.bind(looker.account_id);
+    let organization = q.bind(looker.organization_id);
+    let department = q.bind(looker.department_id);
+    q.push(&format!(
+        "((s.visibility IN ('public', 'unlisted') OR s.account_id = {me} OR s.wall_account_id = {me} \
+          OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = {me} AND f.target_account_id = s.account_id)) \
+          OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = s.id AND m.account_id = {me})) \
+          OR (s.visibility = 'organization' AND s.organization_id = {organization}) \
+          OR (s.visibility = 'department' AND s.department_id = {department})) \
+          AND (s.wall_account_id = {me} OR NOT EXISTS (SELECT 1 FROM blocks bk WHERE bk.account_id = s.account_id AND bk.target_account_id = {me})))"
+    ));
 }
 
-/// Statuses the viewer ($1) chose not to see: by an account they block or, when $8 is a time
-/// rather than 0, mute at that time; and boosts of such statuses. Timelines leave these out;
-/// a status asked for by id stays readable (Mastodon does the same).
-macro_rules! kept_out {
-    () => {
-        "(EXISTS (SELECT 1 FROM blocks kb WHERE kb.account_id = $1 AND kb.target_account_id IN (s.account_id, COALESCE((SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id), -1))) \
-          OR EXISTS (SELECT 1 FROM mutes km WHERE km.account_id = $1 AND $8 > 0 AND (km.expires_at IS NULL OR km.expires_at > $8) \
-                     AND km.target_account_id IN (s.account_id, COALESCE((SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id), -1))))"
-    };
-}
+/// The authors a viewer's blocks and mutes are checked against for `statuses s`: the author,
+/// and for a boost the boosted status's author.
+const STATUS_AUTHORS: &str =
+    "s.account_id, COALESCE((SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id), -1)";
 
-macro_rules! select_status {
-    () => {
+/// Starts a statement reading statuses as `viewer` (favourited, reblogged) sees them; the
+/// caller goes on with `WHERE`.
+fn select_status(viewer: i64) -> Statement {
+    let mut q = Statement::default();
+    let me = q.bind(viewer);
+    q.push(&format!(
         "SELECT s.id, s.account_id, s.wall_account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
          s.visibility, s.title, s.source, s.content, s.spoiler_text, s.sensitive, s.language, s.created_at, \
          (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies_count, \
          (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id) AS favourites_count, \
-         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = $1) AS favourited, \
+         (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = {me}) AS favourited, \
          s.reblog_of_id, s.edited_at, s.pinned_at, \
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id) AS reblogs_count, \
-         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = $1) AS reblogged, \
+         (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = {me}) AS reblogged, \
          (SELECT av.row_version FROM accounts av WHERE av.id = s.account_id) AS author_version, \
          (SELECT wv.row_version FROM accounts wv WHERE wv.id = s.wall_account_id) AS wall_version, \
          (SELECT string_agg(CAST(m.account_id AS TEXT) || ' ' || ma.handle, ' ' ORDER BY m.account_id) \
@@ -51,34 +54,41 @@ macro_rules! select_status {
          (SELECT string_agg(t.tag, ' ' ORDER BY t.tag) FROM status_tags t WHERE t.status_id = s.id) AS tag_list, \
          (SELECT COUNT(*) FROM media_attachments p WHERE p.status_id = s.id) AS media_count \
          FROM statuses s "
-    };
+    ));
+    q
 }
 
-/// Which statuses belong to the home timeline of $1: its own, those on its wall, and those of
-/// the accounts it follows. `walk` is for reading statuses in id order: the `+` keeps the
-/// planners (SQLite's above all) from using the authors' indexes, which gather and sort every
-/// status of every followed account; `authors` lets them.
-macro_rules! home_rule {
-    (walk) => {
-        "(+s.account_id = $1 OR +s.wall_account_id = $1 OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1))"
-    };
-    (authors) => {
-        "(s.account_id = $1 OR s.wall_account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1))"
-    };
+/// Starts a statement reading statuses `looker` may see: [`select_status`] and
+/// [`push_visible`]; the caller goes on with ` AND …`.
+fn select_visible(looker: Looker) -> Statement {
+    let mut q = select_status(looker.account_id);
+    q.push("WHERE ");
+    push_visible(&mut q, looker);
+    q
 }
 
-/// A timeline query in both orders: newest first (max_id/since_id) and oldest first (min_id).
-/// Parameters: $4 max_id (exclusive, or NULL), $5 lower bound (exclusive, or NULL), $6 limit,
-/// $7 the timeline's own parameter, $8 the time at which mutes count (0: mutes do not apply).
-macro_rules! timeline {
-    ($($filter:tt)+) => {
-        (
-            concat!(select_status!(), "WHERE ", visible!(), " AND (", $($filter)+, ") AND NOT ", kept_out!(), " \
-                AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id DESC LIMIT $6"),
-            concat!(select_status!(), "WHERE ", visible!(), " AND (", $($filter)+, ") AND NOT ", kept_out!(), " \
-                AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) ORDER BY s.id ASC LIMIT $6"),
-        )
-    };
+/// How the planners should find the statuses of a home timeline.
+#[derive(Debug, Clone, Copy)]
+enum HomeWalk {
+    /// Reading statuses in id order: the `+` keeps the planners (SQLite's above all) from
+    /// using the authors' indexes, which gather and sort every status of every followed account.
+    ById,
+    /// By the authors' indexes.
+    ByAuthors,
+}
+
+/// Pushes which statuses belong to the home timeline of `account`: its own, those on its
+/// wall, and those of the accounts it follows.
+fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
+    let me = q.bind(account);
+    q.push(&match walk {
+        HomeWalk::ById => format!(
+            "(+s.account_id = {me} OR +s.wall_account_id = {me} OR +s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}))"
+        ),
+        HomeWalk::ByAuthors => format!(
+            "(s.account_id = {me} OR s.wall_account_id = {me} OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}))"
+        ),
+    });
 }
 
 /// Who is looking: ids, or -1 for none.
@@ -104,7 +114,8 @@ pub struct StatusRow {
     pub wall_account_id: Option<i64>,
     pub in_reply_to_id: Option<i64>,
     pub in_reply_to_account_id: Option<i64>,
-    pub visibility: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
     pub title: Option<String>,
     pub source: String,
     pub content: String,
@@ -243,18 +254,9 @@ pub async fn visible_status(
     looker: Looker,
     id: i64,
 ) -> DbResult<Option<StatusRow>> {
-    Ok(sqlx::query_as(concat!(
-        select_status!(),
-        "WHERE ",
-        visible!(),
-        " AND s.id = $4"
-    ))
-    .bind(looker.account_id)
-    .bind(looker.organization_id)
-    .bind(looker.department_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await?)
+    let mut q = select_visible(looker);
+    q.push(" AND s.id = ").push_bind(id);
+    q.fetch_optional(pool).await
 }
 
 /// Those of the statuses `ids` that `looker` may see, newest first.
@@ -266,20 +268,11 @@ pub async fn visible_statuses(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, ids) = super::with_in_list(
-        concat!(select_status!(), "WHERE ", visible!(), " AND s.id IN ("),
-        4,
-        ids,
-        ") ORDER BY s.id DESC",
-    );
-    let mut query = sqlx::query_as::<_, StatusRow>(sql)
-        .bind(looker.account_id)
-        .bind(looker.organization_id)
-        .bind(looker.department_id);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+    let mut q = select_visible(looker);
+    q.push(" AND s.id IN (")
+        .push_id_list(ids)
+        .push(") ORDER BY s.id DESC");
+    q.fetch_all(pool).await
 }
 
 /// Replies to `id` that `looker` may see (one level; the caller walks the tree).
@@ -290,18 +283,11 @@ pub async fn visible_replies(
 ) -> DbResult<Vec<StatusRow>> {
     let mut all = Vec::new();
     for id in ids {
-        let rows: Vec<StatusRow> = sqlx::query_as(concat!(
-            select_status!(),
-            "WHERE ",
-            visible!(),
-            " AND s.in_reply_to_id = $4 ORDER BY s.id"
-        ))
-        .bind(looker.account_id)
-        .bind(looker.organization_id)
-        .bind(looker.department_id)
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+        let mut q = select_visible(looker);
+        q.push(" AND s.in_reply_to_id = ")
+            .push_bind(*id)
+            .push(" ORDER BY s.id");
+        let rows: Vec<StatusRow> = q.fetch_all(pool).await?;
         all.extend(rows);
     }
     Ok(all)
@@ -423,30 +409,19 @@ pub async fn home_candidates(
     range: HomeRange,
     limit: i64,
 ) -> DbResult<Vec<i64>> {
-    let (sql, bound) = match range {
-        HomeRange::Above(floor) => (
-            concat!(
-                "SELECT s.id FROM statuses s WHERE ",
-                home_rule!(walk),
-                " AND s.id > $2 ORDER BY s.id DESC LIMIT $3"
-            ),
-            floor,
-        ),
-        HomeRange::From(top) => (
-            concat!(
-                "SELECT s.id FROM statuses s WHERE ",
-                home_rule!(authors),
-                " AND s.id <= $2 ORDER BY s.id DESC LIMIT $3"
-            ),
-            top,
-        ),
-    };
-    let ids: Vec<(i64,)> = sqlx::query_as(sql)
-        .bind(account_id)
-        .bind(bound)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
+    let mut q = Statement::new("SELECT s.id FROM statuses s WHERE ");
+    match range {
+        HomeRange::Above(floor) => {
+            push_home_rule(&mut q, account_id, HomeWalk::ById);
+            q.push(" AND s.id > ").push_bind(floor);
+        }
+        HomeRange::From(top) => {
+            push_home_rule(&mut q, account_id, HomeWalk::ByAuthors);
+            q.push(" AND s.id <= ").push_bind(top);
+        }
+    }
+    q.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit);
+    let ids: Vec<(i64,)> = q.fetch_all(pool).await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
@@ -463,36 +438,16 @@ pub async fn home_page_among(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // $4, $5 and $7 are the timeline macros' paging and own parameters, unused here (the ids
-    // are already in range); PostgreSQL wants every number up to the last bound.
-    let (sql, ids) = super::with_in_list(
-        concat!(
-            select_status!(),
-            "WHERE ",
-            visible!(),
-            " AND ",
-            home_rule!(walk),
-            " AND NOT ",
-            kept_out!(),
-            " AND $4 IS NULL AND $5 IS NULL AND $7 = 0 AND s.id IN ("
-        ),
-        9,
-        ids,
-        ") ORDER BY s.id DESC LIMIT $6",
-    );
-    let mut query = sqlx::query_as::<_, StatusRow>(sql)
-        .bind(looker.account_id)
-        .bind(looker.organization_id)
-        .bind(looker.department_id)
-        .bind(None::<i64>)
-        .bind(None::<i64>)
-        .bind(limit)
-        .bind(0_i64)
-        .bind(now);
-    for id in ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(pool).await?)
+    let mut q = select_visible(looker);
+    q.push(" AND ");
+    push_home_rule(&mut q, looker.account_id, HomeWalk::ById);
+    q.push(" AND NOT ");
+    super::blocks::push_screened(&mut q, looker.account_id, STATUS_AUTHORS, Some(now));
+    q.push(" AND s.id IN (")
+        .push_id_list(ids)
+        .push(") ORDER BY s.id DESC LIMIT ")
+        .push_bind(limit);
+    q.fetch_all(pool).await
 }
 
 /// One query of a timeline; for the home timeline, `window_floor` chooses the first pass (see
@@ -505,54 +460,80 @@ async fn timeline_pass(
     now: i64,
     window_floor: Option<i64>,
 ) -> DbResult<Vec<StatusRow>> {
-    let (newest_first, oldest_first) = match which {
-        Timeline::Home if window_floor.is_some() => {
-            timeline!(home_rule!(walk), " AND s.id > $7")
-        }
-        Timeline::Home => timeline!(home_rule!(authors), " AND $7 = 0"),
-        Timeline::Public => {
-            timeline!("s.visibility = 'public' AND s.reblog_of_id IS NULL AND $7 = 0")
-        }
-        Timeline::Organization => timeline!(
-            "s.organization_id = $2 AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted', 'organization', 'department') AND $7 = 0"
-        ),
-        Timeline::Wall(_) => timeline!("s.account_id = $7 OR s.wall_account_id = $7"),
-        Timeline::Tag(_) => timeline!(
-            "EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag = $7)"
-        ),
-        Timeline::Pinned(_) => timeline!("s.account_id = $7 AND s.pinned_at IS NOT NULL"),
+    let mut q = select_visible(looker);
+    q.push(" AND (");
+    push_timeline_rule(&mut q, which, looker, window_floor);
+    q.push(") AND NOT ");
+    // Muting someone quietens one's timelines, not the muted account's own profile.
+    let mutes_at = match which {
+        Timeline::Wall(_) | Timeline::Pinned(_) => None,
+        _ => Some(now),
     };
+    super::blocks::push_screened(&mut q, looker.account_id, STATUS_AUTHORS, mutes_at);
     // min_id pages forward from a point: read the oldest first, then show newest first.
     let ascending = page.min_id.is_some();
-    let lower = page.min_id.or(page.since_id);
-    let query = sqlx::query_as::<_, StatusRow>(if ascending {
-        oldest_first
+    if let Some(max_id) = page.max_id {
+        q.push(" AND s.id < ").push_bind(max_id);
+    }
+    if let Some(lower) = page.min_id.or(page.since_id) {
+        q.push(" AND s.id > ").push_bind(lower);
+    }
+    q.push(if ascending {
+        " ORDER BY s.id ASC LIMIT "
     } else {
-        newest_first
+        " ORDER BY s.id DESC LIMIT "
     })
-    .bind(looker.account_id)
-    .bind(looker.organization_id)
-    .bind(looker.department_id)
-    .bind(page.max_id)
-    .bind(lower)
-    .bind(page.limit);
-    // $7 is the timeline's own parameter; the others compare it with 0 so every variant binds it.
-    let query = match which {
-        Timeline::Wall(account) | Timeline::Pinned(account) => query.bind(*account),
-        Timeline::Tag(tag) => query.bind(tag.clone()),
-        Timeline::Home => query.bind(window_floor.unwrap_or(0)),
-        _ => query.bind(0_i64),
-    };
-    // Muting someone quietens one's timelines, not the muted account's own profile.
-    let query = match which {
-        Timeline::Wall(_) | Timeline::Pinned(_) => query.bind(0_i64),
-        _ => query.bind(now),
-    };
-    let mut rows = query.fetch_all(pool).await?;
+    .push_bind(page.limit);
+    let mut rows: Vec<StatusRow> = q.fetch_all(pool).await?;
     if ascending {
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Pushes which statuses belong to the timeline `which`, beyond who may see them.
+fn push_timeline_rule(
+    q: &mut Statement,
+    which: &Timeline,
+    looker: Looker,
+    window_floor: Option<i64>,
+) {
+    match which {
+        Timeline::Home => match window_floor {
+            Some(floor) => {
+                push_home_rule(q, looker.account_id, HomeWalk::ById);
+                q.push(" AND s.id > ").push_bind(floor);
+            }
+            None => push_home_rule(q, looker.account_id, HomeWalk::ByAuthors),
+        },
+        Timeline::Public => {
+            q.push("s.visibility = 'public' AND s.reblog_of_id IS NULL");
+        }
+        Timeline::Organization => {
+            q.push("s.organization_id = ")
+                .push_bind(looker.organization_id)
+                .push(
+                    " AND s.reblog_of_id IS NULL \
+                     AND s.visibility IN ('public', 'unlisted', 'organization', 'department')",
+                );
+        }
+        Timeline::Wall(account) => {
+            let owner = q.bind(*account);
+            q.push(&format!(
+                "s.account_id = {owner} OR s.wall_account_id = {owner}"
+            ));
+        }
+        Timeline::Tag(tag) => {
+            q.push("EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag = ")
+                .push_bind(tag.clone())
+                .push(")");
+        }
+        Timeline::Pinned(account) => {
+            q.push("s.account_id = ")
+                .push_bind(*account)
+                .push(" AND s.pinned_at IS NOT NULL");
+        }
+    }
 }
 
 /// Deletes a status; true when it existed.
@@ -600,21 +581,14 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> DbResult<Vec<StatusRow>> {
-    Ok(sqlx::query_as(concat!(
-        select_status!(),
-        "WHERE ",
-        visible!(),
-        " AND s.reblog_of_id IS NULL AND (LOWER(s.source) LIKE $4 ESCAPE '\\' OR LOWER(COALESCE(s.title, '')) LIKE $4 ESCAPE '\\') \
-         ORDER BY s.id DESC LIMIT $5 OFFSET $6"
-    ))
-    .bind(looker.account_id)
-    .bind(looker.organization_id)
-    .bind(looker.department_id)
-    .bind(pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?)
+    let mut q = select_visible(looker);
+    let pattern = q.bind(pattern.to_owned());
+    q.push(&format!(
+        " AND s.reblog_of_id IS NULL AND (LOWER(s.source) LIKE {pattern} ESCAPE '\\' \
+         OR LOWER(COALESCE(s.title, '')) LIKE {pattern} ESCAPE '\\') ORDER BY s.id DESC LIMIT "
+    ));
+    q.push_bind(limit).push(" OFFSET ").push_bind(offset);
+    q.fetch_all(pool).await
 }
 
 /// Hashtags containing `pattern`, most used first: (tag, uses).
@@ -651,7 +625,7 @@ pub async fn insert_reblog(
     )
     .bind(id)
     .bind(account_id)
-    .bind(&of.visibility)
+    .bind(of.visibility.as_str())
     .bind(organization_id)
     .bind(department_id)
     .bind(of.id)

@@ -1,6 +1,8 @@
 //! Suggestions, their status history and "me too" supports.
 
+use super::statement::Statement;
 use super::{DbResult, Tx, conflict};
+use crate::domain::suggestion::Status;
 use crate::domain::suggestion::{Filters, Sort};
 use sqlx::AnyPool;
 
@@ -20,7 +22,8 @@ pub struct SuggestionRow {
     pub raised_by_account_id: Option<i64>,
     pub room_id: Option<i64>,
     pub pseudonym: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
@@ -35,30 +38,7 @@ impl SuggestionRow {
     }
 }
 
-/// Rows matching the filters ($2 status, $3 category code, $4 department (concerned or
-/// assigned), $5 room, $6 from, $7 until); $1 is the viewer, for `supported`.
-macro_rules! select_suggestions {
-    ($order:literal) => {
-        concat!(
-            "SELECT s.id, s.organization_id, s.title, s.body, c.code AS category_code, c.name_ko AS category_ko, c.name_en AS category_en, \
-             s.concerned_department_id, cd.name AS concerned_department, s.assigned_department_id, ad.name AS assigned_department, \
-             s.raised_by_account_id, s.room_id, s.pseudonym, s.status, s.created_at, s.updated_at, s.closed_at, \
-             (SELECT COUNT(*) FROM suggestion_supports sp WHERE sp.suggestion_id = s.id) AS supports, \
-             (SELECT COUNT(*) FROM suggestion_supports sp WHERE sp.suggestion_id = s.id AND sp.account_id = $1) AS supported \
-             FROM suggestions s JOIN suggestion_categories c ON c.id = s.category_id \
-             LEFT JOIN departments cd ON cd.id = s.concerned_department_id \
-             LEFT JOIN departments ad ON ad.id = s.assigned_department_id \
-             WHERE ($2 IS NULL OR s.status = $2) AND ($3 IS NULL OR c.code = $3) \
-               AND ($4 IS NULL OR s.concerned_department_id = $4 OR s.assigned_department_id = $4) \
-               AND ($5 IS NULL OR s.room_id = $5) AND ($6 IS NULL OR s.created_at >= $6) AND ($7 IS NULL OR s.created_at < $7) \
-               AND ($8 IS NULL OR s.id = $8) AND ($11 IS NULL OR s.program_id = $11) ",
-            $order,
-            " LIMIT $9 OFFSET $10"
-        )
-    };
-}
-
-/// A page of suggestions, filtered and sorted.
+/// A page of suggestions, filtered and sorted; `viewer` for `supported`, `only` for one.
 pub async fn list(
     pool: &AnyPool,
     viewer: i64,
@@ -67,25 +47,60 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> DbResult<Vec<SuggestionRow>> {
-    let sql = match filters.sort {
-        Sort::Newest => select_suggestions!("ORDER BY s.id DESC"),
-        Sort::Oldest => select_suggestions!("ORDER BY s.id ASC"),
-        Sort::Support => select_suggestions!("ORDER BY supports DESC, s.id DESC"),
-    };
-    Ok(sqlx::query_as(sql)
-        .bind(viewer)
-        .bind(filters.status.map(|s| s.as_str()))
-        .bind(filters.category.as_deref())
-        .bind(filters.department_id)
-        .bind(filters.room_id)
-        .bind(filters.from)
-        .bind(filters.until)
-        .bind(only)
-        .bind(limit)
-        .bind(offset)
-        .bind(filters.program_id)
-        .fetch_all(pool)
-        .await?)
+    let mut q = Statement::default();
+    let me = q.bind(viewer);
+    q.push(&format!(
+        "SELECT s.id, s.organization_id, s.title, s.body, c.code AS category_code, c.name_ko AS category_ko, c.name_en AS category_en, \
+         s.concerned_department_id, cd.name AS concerned_department, s.assigned_department_id, ad.name AS assigned_department, \
+         s.raised_by_account_id, s.room_id, s.pseudonym, s.status, s.created_at, s.updated_at, s.closed_at, \
+         (SELECT COUNT(*) FROM suggestion_supports sp WHERE sp.suggestion_id = s.id) AS supports, \
+         (SELECT COUNT(*) FROM suggestion_supports sp WHERE sp.suggestion_id = s.id AND sp.account_id = {me}) AS supported \
+         FROM suggestions s JOIN suggestion_categories c ON c.id = s.category_id \
+         LEFT JOIN departments cd ON cd.id = s.concerned_department_id \
+         LEFT JOIN departments ad ON ad.id = s.assigned_department_id WHERE 1 = 1"
+    ));
+    push_filters(&mut q, filters, only);
+    q.push(match filters.sort {
+        Sort::Newest => " ORDER BY s.id DESC LIMIT ",
+        Sort::Oldest => " ORDER BY s.id ASC LIMIT ",
+        Sort::Support => " ORDER BY supports DESC, s.id DESC LIMIT ",
+    })
+    .push_bind(limit)
+    .push(" OFFSET ")
+    .push_bind(offset);
+    q.fetch_all(pool).await
+}
+
+/// Pushes ` AND …` for each filter given.
+fn push_filters(q: &mut Statement, filters: &Filters, only: Option<i64>) {
+    if let Some(status) = filters.status {
+        q.push(" AND s.status = ")
+            .push_bind(status.as_str().to_owned());
+    }
+    if let Some(category) = &filters.category {
+        q.push(" AND c.code = ").push_bind(category.clone());
+    }
+    if let Some(department) = filters.department_id {
+        let department = q.bind(department);
+        q.push(&format!(
+            " AND (s.concerned_department_id = {department} OR s.assigned_department_id = {department})"
+        ));
+    }
+    if let Some(room) = filters.room_id {
+        q.push(" AND s.room_id = ").push_bind(room);
+    }
+    if let Some(from) = filters.from {
+        q.push(" AND s.created_at >= ").push_bind(from);
+    }
+    if let Some(until) = filters.until {
+        q.push(" AND s.created_at < ").push_bind(until);
+    }
+    if let Some(id) = only {
+        q.push(" AND s.id = ").push_bind(id);
+    }
+    if let Some(program) = filters.program_id {
+        q.push(" AND s.program_id = ").push_bind(program);
+    }
 }
 
 pub async fn category_id(pool: &AnyPool, code: &str) -> DbResult<Option<i64>> {
@@ -277,20 +292,10 @@ pub async fn for_stats(
     pool: &AnyPool,
     filters: &Filters,
 ) -> DbResult<Vec<(String, i64, Option<i64>)>> {
-    Ok(sqlx::query_as(
-        "SELECT s.status, s.created_at, s.closed_at FROM suggestions s JOIN suggestion_categories c ON c.id = s.category_id \
-         WHERE ($1 IS NULL OR s.status = $1) AND ($2 IS NULL OR c.code = $2) \
-           AND ($3 IS NULL OR s.concerned_department_id = $3 OR s.assigned_department_id = $3) \
-           AND ($4 IS NULL OR s.room_id = $4) AND ($5 IS NULL OR s.created_at >= $5) AND ($6 IS NULL OR s.created_at < $6) \
-           AND ($7 IS NULL OR s.program_id = $7)",
-    )
-    .bind(filters.status.map(|s| s.as_str()))
-    .bind(filters.category.as_deref())
-    .bind(filters.department_id)
-    .bind(filters.room_id)
-    .bind(filters.from)
-    .bind(filters.until)
-    .bind(filters.program_id)
-    .fetch_all(pool)
-    .await?)
+    let mut q = Statement::new(
+        "SELECT s.status, s.created_at, s.closed_at FROM suggestions s \
+         JOIN suggestion_categories c ON c.id = s.category_id WHERE 1 = 1",
+    );
+    push_filters(&mut q, filters, None);
+    q.fetch_all(pool).await
 }

@@ -14,6 +14,7 @@ pub mod program;
 pub mod room;
 pub mod search;
 pub mod status;
+pub mod stored;
 pub mod suggestion;
 pub mod time;
 

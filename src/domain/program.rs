@@ -46,6 +46,35 @@ impl Kind {
     }
 }
 
+/// Where a session stands: planned, open (its room and check-in are open), held, or cancelled.
+/// Sessions move forward only: planned → open → held, or planned → cancelled (or, for a past
+/// session nobody opened, planned → held).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    Planned,
+    Open,
+    Held,
+    Cancelled,
+}
+
+impl SessionStatus {
+    pub const ALL: [SessionStatus; 4] = [Self::Planned, Self::Open, Self::Held, Self::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Open => "open",
+            Self::Held => "held",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the session took place (or is taking place).
+    pub fn took_place(self) -> bool {
+        matches!(self, Self::Open | Self::Held)
+    }
+}
+
 /// Longest program title, in characters.
 pub const TITLE_MAX: usize = 200;
 

@@ -24,6 +24,27 @@ pub const KEY_BITS: usize = 2048;
 pub const TICKET_MESSAGE_MIN: usize = 16;
 pub const TICKET_MESSAGE_MAX: usize = 512;
 
+/// Where a participant of a room stands: speaking, muted by the host, or removed (a removed
+/// participant's ticket cannot seat them again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantState {
+    Active,
+    Muted,
+    Removed,
+}
+
+impl ParticipantState {
+    pub const ALL: [ParticipantState; 3] = [Self::Active, Self::Muted, Self::Removed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Muted => "muted",
+            Self::Removed => "removed",
+        }
+    }
+}
+
 /// Who may take a ticket (or, in a named room, join).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -40,6 +61,14 @@ pub enum Audience {
 }
 
 impl Audience {
+    pub const ALL: [Audience; 5] = [
+        Self::Link,
+        Self::Organization,
+        Self::Department,
+        Self::Accounts,
+        Self::Cohort,
+    ];
+
     pub fn parse(value: &str) -> Option<Self> {
         Some(match value {
             "link" => Self::Link,

@@ -21,6 +21,15 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    pub const ALL: [Visibility; 6] = [
+        Visibility::Public,
+        Visibility::Unlisted,
+        Visibility::Private,
+        Visibility::Direct,
+        Visibility::Organization,
+        Visibility::Department,
+    ];
+
     pub fn parse(text: &str) -> Result<Self, Invalid> {
         match text.trim() {
             "" | "public" => Ok(Visibility::Public),
@@ -46,11 +55,11 @@ impl Visibility {
     }
 
     /// The name Mastodon clients understand.
-    pub fn mastodon(text: &str) -> &'static str {
-        match text {
-            "public" => "public",
-            "unlisted" => "unlisted",
-            "direct" => "direct",
+    pub fn mastodon(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Direct => "direct",
             _ => "private",
         }
     }
@@ -407,7 +416,7 @@ mod tests {
     #[test]
     fn visibility_names_map_to_mastodon() {
         assert_eq!(Visibility::parse("followers"), Ok(Visibility::Private));
-        assert_eq!(Visibility::mastodon("department"), "private");
+        assert_eq!(Visibility::Department.mastodon(), "private");
         assert!(Visibility::parse("secret").is_err());
     }
 

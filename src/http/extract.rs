@@ -388,6 +388,36 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
 
 use serde::Deserialize as _;
 
+/// An id in a path, among other parts: `IdPath((room, message, emoji)): IdPath<(Id, Id, String)>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        crate::domain::id::parse_id(&raw)
+            .map(Id)
+            .ok_or_else(|| serde::de::Error::custom("not an id"))
+    }
+}
+
+/// A path's parts, its ids parsed ([`Id`]): a part that is not an id where one belongs is 404,
+/// as an id that names nothing is, never a 400 of the framework's wording.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for IdPath<T> {
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(IdPath(value)),
+            Err(_) => Err(super::error::error_for_path(
+                parts.uri.path(),
+                Error::NotFound,
+            )),
+        }
+    }
+}
+
 /// The one id in a path (`/api/v1/statuses/{id}`), parsed: an id that is not one is 404, as
 /// an id that names nothing is (JSON on the API, a readable page elsewhere).
 pub struct PathId(pub i64);

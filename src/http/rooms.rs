@@ -99,7 +99,7 @@ impl Participant {
             avatar,
             role: view.role.as_str(),
             anonymous: view.row.ticket_hash.is_some(),
-            muted: view.row.state == "muted",
+            muted: view.row.state == crate::domain::room::ParticipantState::Muted,
             account,
         }
     }

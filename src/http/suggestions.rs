@@ -67,7 +67,7 @@ pub(crate) fn raiser_name(row: &SuggestionRow, lang: Lang) -> Option<String> {
 
 fn suggestion_json(row: &SuggestionRow, lang: Lang) -> Value {
     let korean = lang == Lang::Ko;
-    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    let status = row.status;
     json!({
         "id": row.id.to_string(),
         "title": row.title,
@@ -405,7 +405,7 @@ pub async fn export(
         ]
     };
     let lines = rows.iter().map(|row| {
-        let status = Status::parse(&row.status).unwrap_or(Status::Received);
+        let status = row.status;
         vec![
             row.id.to_string(),
             row.title.clone(),

@@ -103,7 +103,8 @@ fn layers_keep_to_their_side() {
 
 /// The layering ARCHITECTURE.md describes, as an allow-list: SQL only in `db` (and the bus,
 /// which listens on PostgreSQL, the benchmark seeding and the bare reference server); no call
-/// into `db` but from `app` (and start-up); `db` and `live` know nothing of `app` or `http`.
+/// into `db` but from `app` (and start-up); `db` and `live` know nothing of `app` or `http`;
+/// the hub rung only by a committed `Write`; path ids read by one extractor.
 #[test]
 fn the_layers_keep_to_their_places() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -154,6 +155,16 @@ fn the_layers_keep_to_their_places() {
             && (text.contains("crate::app") || text.contains("crate::http"))
         {
             broken.push(format!("{name}: a lower layer imports app or http"));
+        }
+        // Streams hear of a write only once it has committed: the hub is rung by
+        // `app::write::Write::commit` alone (the bus relays inside `live`).
+        if text.contains(".publish(") && name != "src/app/write.rs" && !name.starts_with("src/live/")
+        {
+            broken.push(format!("{name}: rings the hub outside Write::commit"));
+        }
+        // Every id of a path is read by `PathId` or `IdPath`, which answer 404 for a bad one.
+        if name.starts_with("src/http/") && text.contains("parse_id(&id)") {
+            broken.push(format!("{name}: parses a path's id by hand"));
         }
     }
     assert!(broken.is_empty(), "{broken:#?}");

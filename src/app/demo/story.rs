@@ -14,7 +14,7 @@ use super::super::{App, Result, Viewer};
 use super::DISTRICT_SLUG;
 use crate::app::social::Placement;
 use crate::db::accounts::{self as account_rows, AccountRow};
-use crate::db::{DbError, audit};
+use crate::db::audit;
 use crate::domain::account::Role;
 use crate::domain::oauth::Scopes;
 use crate::domain::program::{DEFAULT_TIME_ZONE, parse_time_zone, session_span};
@@ -439,7 +439,7 @@ impl Cast {
             staff_of.get(name).and_then(|staff| {
                 staff
                     .iter()
-                    .find(|a| a.role == Role::DepartmentHead.as_str())
+                    .find(|a| a.role == Role::DepartmentHead)
                     .cloned()
             })
         };
@@ -508,7 +508,7 @@ impl Cast {
             token_id: 0,
             account_id: Some(account.id),
             app_id: None,
-            role: Role::parse(&account.role),
+            role: Some(account.role),
             organization_id: account.organization_id,
             department_id: account.department_id,
             follows_changed: 0,
@@ -592,9 +592,9 @@ impl App {
                 }
             }
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin().await?;
         audit::record(&mut tx, "sotong demo", TOLD, DISTRICT_SLUG, "").await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 }

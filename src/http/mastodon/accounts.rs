@@ -4,7 +4,7 @@ use super::dto::{Account, CredentialAccount, Relationship, Token};
 use super::paging::{PageQuery, link_header};
 use crate::app::social::Connections;
 use crate::app::{App, Error};
-use crate::db::blocks::Kept;
+use crate::db::blocks::BlockOrMute;
 use crate::domain::account::SignUp;
 use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
@@ -309,7 +309,14 @@ pub async fn blocks(
     Auth(viewer): Auth,
     Query(query): Query<PageQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
-    kept_away(&app, &viewer, Kept::Blocked, &query, "/api/v1/blocks").await
+    kept_away(
+        &app,
+        &viewer,
+        BlockOrMute::Blocked,
+        &query,
+        "/api/v1/blocks",
+    )
+    .await
 }
 
 /// Accounts the viewer mutes.
@@ -319,13 +326,13 @@ pub async fn mutes(
     Auth(viewer): Auth,
     Query(query): Query<PageQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
-    kept_away(&app, &viewer, Kept::Muted, &query, "/api/v1/mutes").await
+    kept_away(&app, &viewer, BlockOrMute::Muted, &query, "/api/v1/mutes").await
 }
 
 async fn kept_away(
     app: &App,
     viewer: &crate::app::Viewer,
-    which: Kept,
+    which: BlockOrMute,
     query: &PageQuery,
     path: &str,
 ) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {

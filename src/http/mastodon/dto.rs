@@ -140,7 +140,7 @@ impl Account {
                         name,
                     }),
                 position: row.position.clone(),
-                role: row.role.clone(),
+                role: row.role.as_str().to_owned(),
             },
         }
     }
@@ -302,7 +302,7 @@ impl Status {
             in_reply_to_account_id: row.in_reply_to_account_id.map(|i| i.to_string()),
             sensitive: row.sensitive(),
             spoiler_text: row.spoiler_text.clone(),
-            visibility: crate::domain::status::Visibility::mastodon(&row.visibility).to_owned(),
+            visibility: row.visibility.mastodon().to_owned(),
             language: row.language.clone(),
             uri: format!("{base}/users/{}/statuses/{}", view.author.handle, row.id),
             url,
@@ -332,7 +332,7 @@ impl Status {
             filtered: Vec::new(),
             text: None,
             sotong: SotongStatus {
-                visibility: row.visibility.clone(),
+                visibility: row.visibility.as_str().to_owned(),
                 wall_account: view.wall.as_ref().map(|w| Box::new(Account::from_row(w, config))),
                 title: row.title.clone(),
             },

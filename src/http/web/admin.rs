@@ -11,6 +11,7 @@ use crate::domain::id::parse_id;
 use crate::http::error::PageError;
 use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
+use crate::http::extract::{Id, IdPath};
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
@@ -159,7 +160,7 @@ async fn organization(
             .await?
             .into_iter()
             .map(|a| {
-                let label = Role::parse(&a.role).map_or("", |r| lang.t(r.label_key()));
+                let label = lang.t(a.role.label_key());
                 (a, label)
             })
             .collect(),
@@ -249,10 +250,9 @@ fn register_import(
 async fn import(
     State(app): State<App>,
     member: Member,
-    Path((id, what)): Path<(String, String)>,
+    IdPath((Id(id), what)): IdPath<(Id, String)>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let org = org_item(&app, &member, id).await?;
     let actor = app.administrator(&member.viewer).await?;
     let refused = |e: MultipartError| {

@@ -92,7 +92,7 @@ fn slot(s: &SessionRow, lang: Lang) -> Slot {
             "open" => "web.session.open",
             _ => "web.session.planned",
         }),
-        status_code: s.status.clone(),
+        status_code: s.status.as_str().to_owned(),
         room_id: s.room_id,
     }
 }

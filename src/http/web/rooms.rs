@@ -4,17 +4,17 @@
 //! page is rendered with messages, since the host speaks and moderates by account.
 
 use super::{Member, when};
+use crate::app::App;
 use crate::app::rooms::{MessageView, ParticipantAction, RoomCredential, RoomView};
 use crate::app::suggestions::Routing;
-use crate::app::{App, Error};
-use crate::domain::id::parse_id;
 use crate::http::error::PageError;
 use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
+use crate::http::extract::{Id, IdPath};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -166,12 +166,10 @@ struct HideForm {
 async fn hide(
     State(app): State<App>,
     member: Member,
-    Path((id, message_id)): Path<(String, String)>,
+    IdPath((Id(id), Id(message_id))): IdPath<(Id, Id)>,
     WebForm(form): WebForm<HideForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     member.visit.check(form.csrf.as_deref())?;
-    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.hide_room_message(&member.viewer, id, message_id, &form.reason)
         .await?;
     Ok(Redirect::to(&format!("/rooms/{id}")).into_response())
@@ -189,12 +187,10 @@ struct SuggestionForm {
 async fn make_suggestion(
     State(app): State<App>,
     member: Member,
-    Path((id, message_id)): Path<(String, String)>,
+    IdPath((Id(id), Id(message_id))): IdPath<(Id, Id)>,
     WebForm(form): WebForm<SuggestionForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     member.visit.check(form.csrf.as_deref())?;
-    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     let room = app.room_for_account(&member.viewer, id).await?;
     let department = room.row.audience_department_id.map(|d| d.to_string());
     let made = app
@@ -217,17 +213,10 @@ async fn make_suggestion(
 async fn moderate(
     State(app): State<App>,
     member: Member,
-    Path((id, participant_id, action)): Path<(String, String, String)>,
+    IdPath((Id(id), participant_id, action)): IdPath<(Id, String, ParticipantAction)>,
     WebForm(form): WebForm<HideForm>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     member.visit.check(form.csrf.as_deref())?;
-    let action = match action.as_str() {
-        "mute" => ParticipantAction::Mute,
-        "unmute" => ParticipantAction::Unmute,
-        "remove" => ParticipantAction::Remove,
-        _ => return Err(Error::NotFound.into()),
-    };
     app.moderate_participant(&member.viewer, id, &participant_id, action, &form.reason)
         .await?;
     Ok(Redirect::to(&format!("/rooms/{id}")).into_response())

@@ -11,6 +11,7 @@ use crate::domain::id::parse_id;
 use crate::domain::status::{NewStatus, PHOTOS_MAX, TOO_MANY_PHOTOS, wall_open_to};
 use crate::http::error::PageError;
 use crate::http::extract::WebForm;
+use crate::http::extract::{Id, IdPath};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
@@ -356,8 +357,7 @@ async fn profile(
         followed_by,
         wall_closed,
         posts: posts(views, lang),
-        role: crate::domain::account::Role::parse(&account.role)
-            .map_or("", |r| lang.t(r.label_key())),
+        role: lang.t(account.role.label_key()),
         account,
     };
     Ok(visit.respond(&page))
@@ -397,9 +397,8 @@ struct StatusPage {
 async fn status(
     State(app): State<App>,
     visit: Visit,
-    Path((handle, id)): Path<(String, String)>,
+    IdPath((handle, Id(id))): IdPath<(String, Id)>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let viewer = visit.viewer().cloned();
     let view = app.status(viewer.as_ref(), id).await?;
     if !handle.eq_ignore_ascii_case(&view.author.handle) {

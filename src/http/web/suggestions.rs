@@ -49,9 +49,7 @@ impl Item {
         let (iso, shown) = when(row.created_at);
         Item {
             id: row.id,
-            status: Status::parse(&row.status)
-                .unwrap_or(Status::Received)
-                .label(korean),
+            status: row.status.label(korean),
             category: if korean {
                 row.category_ko.clone()
             } else {
@@ -66,7 +64,7 @@ impl Item {
             supported: row.supported(),
             iso,
             shown,
-            status_code: row.status,
+            status_code: row.status.as_str().to_owned(),
             title: row.title,
             body: row.body,
         }
@@ -195,7 +193,7 @@ async fn show(
     let next = match &visit.me {
         Some((viewer, me)) if may_answer(viewer, me, &view.row) => {
             let administrator = viewer.role == Some(crate::domain::account::Role::Administrator);
-            let from = Status::parse(&view.row.status).unwrap_or(Status::Received);
+            let from = view.row.status;
             Status::ALL
                 .iter()
                 .filter(|to| from.may_become(**to, administrator))

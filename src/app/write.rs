@@ -1,0 +1,73 @@
+//! One operation's writes and what they announce.
+//!
+//! Every write of an operation happens in one database transaction, and what it tells the open
+//! streams (ids only: `live::Event`) is rung only once that transaction has committed: a stream
+//! never hears of a row it cannot read yet, nor of one that was rolled back. [`Write`] holds
+//! both, so that its `commit` is the only way to ring the hub's doorbells.
+
+use super::{App, Result};
+use crate::db::{DbError, Tx};
+use crate::live::{Event, Hub, Topic};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// A write transaction and the announcements to make after it commits. Dropped without
+/// `commit`, it rolls back and announces nothing.
+pub(crate) struct Write {
+    tx: Tx,
+    hub: Arc<Hub>,
+    rung: Vec<(Topic, Event)>,
+}
+
+impl App {
+    /// Begins the writes of one operation.
+    pub(crate) async fn begin(&self) -> Result<Write> {
+        Ok(Write {
+            tx: self.db.begin_write().await?,
+            hub: self.hub.clone(),
+            rung: Vec::new(),
+        })
+    }
+}
+
+impl Write {
+    /// Announces `event` on `topic` once the writes are committed.
+    pub(crate) fn ring(&mut self, topic: Topic, event: Event) {
+        self.rung.push((topic, event));
+    }
+
+    /// Announces each of `events` once the writes are committed.
+    pub(crate) fn ring_all(&mut self, events: impl IntoIterator<Item = (Topic, Event)>) {
+        self.rung.extend(events);
+    }
+
+    /// Tells the open streams of `account` (on every node), once the writes are committed, that
+    /// some of its tokens or sessions ended, so that those opened with them end too.
+    pub(crate) fn credentials_ended(&mut self, account: Option<i64>) {
+        if let Some(account) = account {
+            self.ring(Topic::Credentials(account), Event::CredentialsEnded);
+        }
+    }
+
+    /// Commits the writes, then makes the announcements, in the order they were rung.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(DbError::from)?;
+        for (topic, event) in self.rung {
+            self.hub.publish(&topic, event);
+        }
+        Ok(())
+    }
+}
+
+impl Deref for Write {
+    type Target = Tx;
+    fn deref(&self) -> &Tx {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+}
