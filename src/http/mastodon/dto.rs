@@ -389,7 +389,7 @@ pub fn notification_message(
         "sotong.session_reminder" => "notification.session_reminder",
         _ => "notification.mention",
     };
-    lang.t(key).replace("{name}", &view.from.display_name)
+    lang.format(key, &[("name", &view.from.display_name)])
 }
 
 /// Mastodon's Relationship entity.
