@@ -8,11 +8,16 @@
 //! on first use. The code names a message by a dotted key (`error.not_found`), which
 //! [`fluent_id`] turns into the files' identifier (`error-not_found`).
 
+mod particle;
+
+pub use particle::particle;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use fluent_syntax::ast;
 use unic_langid::LanguageIdentifier;
 
@@ -171,9 +176,33 @@ fn bundle(lang: &str, source: &str) -> Result<(FluentBundle<FluentResource>, Vec
     // The text goes into HTML and JSON as it is, without Unicode isolation marks around names.
     bundle.set_use_isolating(false);
     bundle
+        .add_function("PARTICLE", particle_function)
+        .map_err(|e| format!("{lang}: {e:?}"))?;
+    bundle
         .add_resource(resource)
         .map_err(|errors| format!("{lang}: {errors:?}"))?;
     Ok((bundle, ids))
+}
+
+/// `PARTICLE($word, "은", "는")` in a message: the Korean particle that fits after `$word`
+/// ([`particle`]); both forms when `$word` is missing or not text.
+fn particle_function<'a>(positional: &[FluentValue<'a>], _named: &FluentArgs) -> FluentValue<'a> {
+    let [
+        word,
+        FluentValue::String(with_final),
+        FluentValue::String(without_final),
+    ] = positional
+    else {
+        return FluentValue::Error;
+    };
+    let word = match word {
+        FluentValue::String(word) => word.clone(),
+        FluentValue::Number(number) => number.as_string(),
+        _ => Cow::Borrowed(""),
+    };
+    FluentValue::String(Cow::Owned(
+        particle(&word, with_final, without_final).into_owned(),
+    ))
 }
 
 #[cfg(test)]
@@ -195,7 +224,7 @@ mod tests {
     }
 
     /// The variables a message uses: all of them, and those it shows (not only hands to a
-    /// function, whose use may be one language's grammar).
+    /// function such as `PARTICLE`, whose use is one language's grammar).
     #[derive(Debug, Default)]
     struct Variables {
         all: BTreeSet<String>,
@@ -270,8 +299,8 @@ mod tests {
     }
 
     /// Both files parse and hold the same messages, each showing the same variables in both
-    /// languages (a variable only one language's grammar needs, handed to a function, may be
-    /// missing from the other).
+    /// languages (a variable only one language's grammar needs, such as the name `PARTICLE`
+    /// looks at, may be missing from the other).
     #[test]
     fn both_files_parse_and_hold_the_same_messages_with_the_same_variables() {
         let ko = messages(KO_FTL);
@@ -339,5 +368,37 @@ mod tests {
             "A session of 김나리's program is coming up."
         );
         assert_eq!(Lang::Ko.format("web.more", &args), Lang::Ko.t("web.more"));
+    }
+
+    #[test]
+    fn the_particle_follows_the_name_it_attaches_to() {
+        // The page shows the name in bold, then the message.
+        let question = |lang: Lang, app: &str| {
+            format!(
+                "{app}{}",
+                lang.format("authorize.question", &[("app", app)])
+            )
+        };
+        assert_eq!(
+            question(Lang::Ko, "소통앱"),
+            "소통앱이 회원님의 계정을 사용하려고 합니다."
+        );
+        assert_eq!(
+            question(Lang::Ko, "나라터"),
+            "나라터가 회원님의 계정을 사용하려고 합니다."
+        );
+        assert_eq!(
+            question(Lang::Ko, "Tusky"),
+            "Tusky이(가) 회원님의 계정을 사용하려고 합니다."
+        );
+        assert_eq!(
+            question(Lang::En, "Tusky"),
+            "Tusky would like to use your account."
+        );
+        // Without the name, the Korean text names both forms.
+        assert_eq!(
+            Lang::Ko.t("authorize.question"),
+            "이(가) 회원님의 계정을 사용하려고 합니다."
+        );
     }
 }

@@ -6,7 +6,7 @@
 ### message by a dotted key (`error.not_found`); its identifier here has hyphens for the dots
 ### (`error-not_found`).
 ###
-### Variables: `$name` is a person's display name.
+### Variables: `$name` is a person's display name, `$app` an application's name.
 
 app-name = Sotong
 app-tagline = Where an institution, its staff and its residents talk
@@ -383,7 +383,9 @@ home-department = Department
 home-position = Position
 home-role = Role
 authorize-title = Authorise an application
-authorize-question = would like to use your account.
+# Follows the application's name, which the page shows in bold just before; the text
+# starts with a space (`{" "}`), since Fluent drops a plain leading one.
+authorize-question = {" "}would like to use your account.
 authorize-scopes = Requested permissions
 authorize-approve = Authorise
 authorize-deny = Deny

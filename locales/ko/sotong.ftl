@@ -6,7 +6,10 @@
 ### message by a dotted key (`error.not_found`); its identifier here has hyphens for the dots
 ### (`error-not_found`).
 ###
-### Variables: `$name` is a person's display name.
+### Variables: `$name` is a person's display name, `$app` an application's name.
+### `PARTICLE($app, "이", "가")` writes the Korean particle that fits after `$app`: the first form
+### after a final consonant (받침), the second after a vowel, and both as "이(가)" when the word
+### ends in neither Hangul nor a digit (also 은/는, 을/를, 과/와, 으로/로 and the like).
 
 app-name = 소통
 app-tagline = 기관과 주민, 직원과 기관장을 잇는 소통 공간
@@ -383,7 +386,8 @@ home-department = 부서
 home-position = 직위
 home-role = 역할
 authorize-title = 앱 권한 허용
-authorize-question = 이(가) 회원님의 계정을 사용하려고 합니다.
+# Follows the application's name, which the page shows in bold just before: "Tusky이(가) …".
+authorize-question = { PARTICLE($app, "이", "가") } 회원님의 계정을 사용하려고 합니다.
 authorize-scopes = 요청한 권한
 authorize-approve = 허용
 authorize-deny = 거부

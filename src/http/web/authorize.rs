@@ -78,6 +78,8 @@ impl AuthorizeParams {
 struct ConsentPage {
     chrome: Chrome,
     app_name: String,
+    /// What follows the app's name: "이(가) 회원님의 계정을 …", the particle fitted to the name.
+    question: String,
     account_name: String,
     scopes: Vec<(String, &'static str)>,
     hidden: Vec<(String, String)>,
@@ -151,6 +153,7 @@ async fn consent(
             ..Default::default()
         },
         app_name: request.app.name.clone(),
+        question: lang.format("authorize.question", &[("app", &request.app.name)]),
         account_name: format!("{} (@{})", account.display_name, account.handle),
         scopes: request
             .scopes
