@@ -546,7 +546,10 @@ fn reject_unknown_parents(
             report.rejected.push(RejectedRow {
                 line: *line,
                 field: "parent_code",
-                reason: format!("상위 부서 '{p}'가 없습니다"),
+                reason: format!(
+                    "상위 부서 '{p}'{} 없습니다",
+                    crate::i18n::particle(p, "이", "가")
+                ),
             });
         }
     }
