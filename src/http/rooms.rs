@@ -6,20 +6,16 @@
 //! anonymous join must carry no account credentials at all, so that the request that joins
 //! cannot be tied to an account even by mistake.
 
+pub mod dto;
 mod stream;
 
-use crate::app::rooms::{
-    MessageView, ParticipantAction, ParticipantView, RoomCredential, RoomRequest, RoomView,
-};
+use crate::app::rooms::{ParticipantAction, RoomCredential, RoomRequest, RoomView};
 use crate::app::{App, Error};
-use crate::db::rooms::ModerationRow;
 use crate::domain::id::parse_id;
 use crate::domain::room::{NewRoom, Ticket};
-use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
-use crate::http::mastodon::dto::Account;
 use crate::http::mastodon::paging::{PageQuery, link_header};
 use crate::i18n::Lang;
 use axum::extract::ws::WebSocketUpgrade;
@@ -28,8 +24,15 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use dto::{
+    BlindSignatureJson, Done, JoinedJson, MessageJson, ModerationJson, ParticipantJson,
+    ReactionJson, ReactionsJson, ReportJson, RoomJson, TicketKeyJson,
+};
+use serde::Deserialize;
+
+fn room_json(view: &RoomView, app: &App, lang: Lang) -> RoomJson {
+    RoomJson::from_view(view, &app.config, lang)
+}
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -66,104 +69,6 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/sotong/rooms/{id}/reports", get(reports))
         .route("/api/v1/sotong/rooms/{id}/stream", get(stream))
-}
-
-/// A participant as the room shows it.
-#[derive(Serialize)]
-pub struct Participant {
-    pub id: String,
-    pub display_name: String,
-    /// A generated picture for anonymous participants; the account's otherwise.
-    pub avatar: String,
-    pub role: &'static str,
-    pub anonymous: bool,
-    pub muted: bool,
-    /// Only for participants who speak under their account.
-    pub account: Option<Account>,
-}
-
-impl Participant {
-    fn from_view(view: &ParticipantView, app: &App, lang: Lang) -> Self {
-        let account = view
-            .account
-            .as_ref()
-            .map(|a| Account::from_row(a, &app.config));
-        let avatar = match (view.pseudonym(), &account) {
-            (Some(p), _) => p.avatar(),
-            (None, Some(a)) => a.avatar.clone(),
-            (None, None) => String::new(),
-        };
-        Participant {
-            id: view.row.id.clone(),
-            display_name: view.display_name(lang == Lang::Ko),
-            avatar,
-            role: view.role.as_str(),
-            anonymous: view.row.ticket_hash.is_some(),
-            muted: view.row.state == crate::domain::room::ParticipantState::Muted,
-            account,
-        }
-    }
-}
-
-fn room_json(view: &RoomView, app: &App, lang: Lang) -> Value {
-    let base = app.config.public_url();
-    let room = &view.row;
-    json!({
-        "id": room.id.to_string(),
-        "title": room.title,
-        "description": room.description,
-        "anonymous": room.anonymous(),
-        "audience": room.audience,
-        "department_id": room.audience_department_id.map(|d| d.to_string()),
-        "cohort_months": room.cohort_months,
-        "join_code_required": room.join_code_hash.is_some(),
-        "capacity": room.capacity,
-        "min_group_size": room.min_group_size,
-        "host": Account::from_row(&view.host, &app.config),
-        "cohosts": view.cohosts.iter().map(|c| Account::from_row(c, &app.config)).collect::<Vec<_>>(),
-        "notice": room.notice,
-        "closed": room.closed_at.is_some(),
-        "created_at": rfc3339(room.created_at),
-        // Below the minimum group size nothing is counted aloud.
-        "visible": view.visible,
-        "participants_count": view.visible.then_some(room.participants),
-        "ticket_key_url": room.anonymous().then(|| format!("{base}/api/v1/sotong/rooms/{}/ticket_key", room.id)),
-        "stream_url": format!("{}/api/v1/sotong/rooms/{}/stream", base.replacen("http", "ws", 1), room.id),
-        "me": view.me.as_ref().map(|p| Participant::from_view(p, app, lang)),
-    })
-}
-
-fn message_json(view: &MessageView, app: &App, lang: Lang) -> Value {
-    let hidden = view.row.hidden_reason.is_some();
-    json!({
-        "id": view.row.id.to_string(),
-        "room_id": view.row.room_id.to_string(),
-        "created_at": rfc3339(view.row.created_at),
-        "participant": Participant::from_view(&view.author, app, lang),
-        // A hidden message keeps its place and its reason, not its words.
-        "body": (!hidden).then_some(&view.row.body),
-        "hidden": hidden,
-        "hidden_reason": view.row.hidden_reason,
-        "reactions": reactions_json(&view.reactions),
-    })
-}
-
-fn reactions_json(reactions: &[(String, i64)]) -> Value {
-    reactions
-        .iter()
-        .map(|(emoji, count)| json!({ "emoji": emoji, "count": count }))
-        .collect()
-}
-
-fn moderation_json(row: &ModerationRow) -> Value {
-    json!({
-        "id": row.id.to_string(),
-        "action": row.action,
-        "participant_id": row.participant_id,
-        "message_id": row.message_id.map(|m| m.to_string()),
-        "reason": row.reason,
-        "created_at": rfc3339(row.created_at),
-    })
 }
 
 /// The credential of a room request: `Sotong-Ticket`, or else the bearer token.
@@ -237,13 +142,13 @@ pub struct RoomForm {
 }
 
 /// Open a room
-#[utoipa::path(post, path = "/api/v1/sotong/rooms", tag = "sotong", request_body = RoomForm, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms", tag = "sotong", request_body = RoomForm, responses((status = 200, body = RoomJson)))]
 pub async fn create(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     Params(form): Params<RoomForm>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoomJson>, ApiError> {
     let room = NewRoom::parse_with_cohort(
         &form.title,
         &form.description,
@@ -269,12 +174,12 @@ pub async fn create(
 }
 
 /// Open rooms the account hosts or may join
-#[utoipa::path(get, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms", tag = "sotong", responses((status = 200, body = Vec<RoomJson>)))]
 pub async fn list(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-) -> Result<Json<Vec<Value>>, ApiError> {
+) -> Result<Json<Vec<RoomJson>>, ApiError> {
     let rooms = app.joinable_rooms(&viewer).await?;
     Ok(Json(
         rooms.iter().map(|r| room_json(r, &app, lang)).collect(),
@@ -282,13 +187,13 @@ pub async fn list(
 }
 
 /// A room (account or Sotong-Ticket)
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = RoomJson)))]
 pub async fn show(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoomJson>, ApiError> {
     let credential = credential(&app, &headers).await?;
     let view = app.room_for(&credential, id).await?;
     Ok(Json(room_json(&view, &app, lang)))
@@ -303,14 +208,14 @@ pub struct RoomChange {
 }
 
 /// Change a room (host)
-#[utoipa::path(patch, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(patch, path = "/api/v1/sotong/rooms/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = RoomJson)))]
 pub async fn update(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(change): Params<RoomChange>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoomJson>, ApiError> {
     let view = app
         .update_room(
             &viewer,
@@ -324,29 +229,29 @@ pub async fn update(
 }
 
 /// Close a room (host)
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/close", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/close", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = RoomJson)))]
 pub async fn close(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoomJson>, ApiError> {
     let view = app.close_room(&viewer, id).await?;
     Ok(Json(room_json(&view, &app, lang)))
 }
 
 /// The room's blind-ticket key (SPKI, base64url)
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/ticket_key", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/ticket_key", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = TicketKeyJson)))]
 pub async fn ticket_key(
     State(app): State<App>,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TicketKeyJson>, ApiError> {
     let key = app.ticket_key(id).await?;
-    Ok(Json(json!({
-        "room_id": id.to_string(),
-        "algorithm": "RSABSSA-SHA384-PSS-Randomized",
-        "public_key": key,
-    })))
+    Ok(Json(TicketKeyJson {
+        room_id: id.to_string(),
+        algorithm: "RSABSSA-SHA384-PSS-Randomized".to_owned(),
+        public_key: key,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -357,13 +262,13 @@ pub struct TicketRequest {
 }
 
 /// Sign a blinded ticket (RFC 9474), once per account
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/tickets", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/tickets", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = BlindSignatureJson)))]
 pub async fn issue_ticket(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(request): Params<TicketRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BlindSignatureJson>, ApiError> {
     let signature = app
         .issue_ticket(
             &viewer,
@@ -372,7 +277,9 @@ pub async fn issue_ticket(
             request.join_code.as_deref(),
         )
         .await?;
-    Ok(Json(json!({ "blind_signature": signature })))
+    Ok(Json(BlindSignatureJson {
+        blind_signature: signature,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -390,14 +297,14 @@ pub struct TicketBody {
 
 /// Joins by ticket (anonymous rooms; the request must carry no credentials), or, with a bearer
 /// token and no ticket, under one's account.
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/join", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/join", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = JoinedJson)))]
 pub async fn join(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
     PathId(id): PathId,
     Params(request): Params<JoinRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<JoinedJson>, ApiError> {
     let view = match request.ticket {
         Some(ticket) => {
             let ticket = Ticket {
@@ -413,24 +320,25 @@ pub async fn join(
             RoomCredential::Participant(_) => return Err(Error::NotFound.into()),
         },
     };
-    let me = view
+    let participant = view
         .me
         .as_ref()
-        .map(|p| Participant::from_view(p, &app, lang));
-    Ok(Json(
-        json!({ "participant": me, "room": room_json(&view, &app, lang) }),
-    ))
+        .map(|p| ParticipantJson::from_view(p, &app.config, lang));
+    Ok(Json(JoinedJson {
+        participant,
+        room: room_json(&view, &app, lang),
+    }))
 }
 
 /// Messages, newest first
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<MessageJson>)))]
 pub async fn messages(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
     PathId(id): PathId,
     Query(query): Query<PageQuery>,
-) -> Result<(HeaderMap, Json<Vec<Value>>), ApiError> {
+) -> Result<(HeaderMap, Json<Vec<MessageJson>>), ApiError> {
     let page = query.page(40, 100)?;
     let credential = credential(&app, &headers).await?;
     let messages = app
@@ -454,7 +362,7 @@ pub async fn messages(
         Json(
             messages
                 .iter()
-                .map(|m| message_json(m, &app, lang))
+                .map(|m| MessageJson::from_view(m, &app.config, lang))
                 .collect(),
         ),
     ))
@@ -468,38 +376,41 @@ pub struct Say {
 }
 
 /// Say something
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), request_body = Say, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages", tag = "sotong", params(("id" = String, Path)), request_body = Say, responses((status = 200, body = MessageJson)))]
 pub async fn say(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
     PathId(id): PathId,
     Params(say): Params<Say>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MessageJson>, ApiError> {
     let credential = credential(&app, &headers).await?;
     let message = app.post_room_message(&credential, id, &say.body).await?;
-    Ok(Json(message_json(&message, &app, lang)))
+    Ok(Json(MessageJson::from_view(&message, &app.config, lang)))
 }
 
-#[derive(Deserialize)]
+/// Why a message is hidden or reported (required there; a participant's moderation may go
+/// without one).
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Reason {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500)]
     reason: String,
 }
 
 /// Hide a message (host)
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/hide", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/hide", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), request_body = Reason, responses((status = 200, body = Done)))]
 pub async fn hide(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path((id, message_id)): Path<(String, String)>,
     Params(reason): Params<Reason>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Done>, ApiError> {
     let id = parse_id(&id).ok_or(Error::NotFound)?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.hide_room_message(&viewer, id, message_id, &reason.reason)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Done {}))
 }
 
 /// A reaction's path, for the OpenAPI document (the handlers take the parts as they come).
@@ -523,23 +434,23 @@ fn reaction_schema() -> utoipa::openapi::Schema {
 }
 
 /// React to a message
-#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = Object)))]
+#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = ReactionsJson)))]
 pub async fn react(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReactionsJson>, ApiError> {
     let id = parse_id(&id).ok_or(Error::NotFound)?;
     reaction(&app, &headers, id, &message_id, &emoji, true).await
 }
 
 /// Take a reaction back
-#[utoipa::path(delete, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = Object)))]
+#[utoipa::path(delete, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/reactions/{emoji}", tag = "sotong", params(ReactionPath), responses((status = 200, body = ReactionsJson)))]
 pub async fn unreact(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id, emoji)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReactionsJson>, ApiError> {
     let id = parse_id(&id).ok_or(Error::NotFound)?;
     reaction(&app, &headers, id, &message_id, &emoji, false).await
 }
@@ -551,42 +462,42 @@ async fn reaction(
     message_id: &str,
     emoji: &str,
     on: bool,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReactionsJson>, ApiError> {
     let credential = credential(app, headers).await?;
     let message_id = parse_id(message_id).ok_or(Error::NotFound)?;
     let reactions = app
         .react_in_room(&credential, id, message_id, emoji, on)
         .await?;
-    Ok(Json(json!({
-        "message_id": message_id.to_string(),
-        "reactions": reactions_json(&reactions),
-    })))
+    Ok(Json(ReactionsJson {
+        message_id: message_id.to_string(),
+        reactions: ReactionJson::list(&reactions),
+    }))
 }
 
 /// Report a message
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/report", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/report", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), request_body = Reason, responses((status = 200, body = Done)))]
 pub async fn report(
     State(app): State<App>,
     headers: HeaderMap,
     Path((id, message_id)): Path<(String, String)>,
     Params(reason): Params<Reason>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Done>, ApiError> {
     let id = parse_id(&id).ok_or(Error::NotFound)?;
     let credential = credential(&app, &headers).await?;
     let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.report_room_message(&credential, id, message_id, &reason.reason)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Done {}))
 }
 
 /// Mute, unmute or remove a participant (host)
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/participants/{participant_id}/{action}", tag = "sotong", params(("id" = String, Path), ("participant_id" = String, Path), ("action" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/participants/{participant_id}/{action}", tag = "sotong", params(("id" = String, Path), ("participant_id" = String, Path), ("action" = String, Path)), responses((status = 200, body = Done)))]
 pub async fn moderate(
     State(app): State<App>,
     Auth(viewer): Auth,
     Path((id, participant_id, action)): Path<(String, String, String)>,
     Params(reason): Params<Reason>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Done>, ApiError> {
     let id = parse_id(&id).ok_or(Error::NotFound)?;
     let action = match action.as_str() {
         "mute" => ParticipantAction::Mute,
@@ -596,7 +507,7 @@ pub async fn moderate(
     };
     app.moderate_participant(&viewer, id, &participant_id, action, &reason.reason)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Done {}))
 }
 
 #[derive(Deserialize)]
@@ -605,14 +516,14 @@ pub struct Notice {
 }
 
 /// Pin a notice (host)
-#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/notice", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(put, path = "/api/v1/sotong/rooms/{id}/notice", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = RoomJson)))]
 pub async fn notice(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(notice): Params<Notice>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RoomJson>, ApiError> {
     let view = app
         .set_room_notice(&viewer, id, notice.notice.as_deref())
         .await?;
@@ -620,40 +531,44 @@ pub async fn notice(
 }
 
 /// What the hosts did
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/moderation_log", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/moderation_log", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<ModerationJson>)))]
 pub async fn moderation_log(
     State(app): State<App>,
     headers: HeaderMap,
     PathId(id): PathId,
-) -> Result<Json<Vec<Value>>, ApiError> {
+) -> Result<Json<Vec<ModerationJson>>, ApiError> {
     let credential = credential(&app, &headers).await?;
     let log = app.moderation_log(&credential, id).await?;
-    Ok(Json(log.iter().map(moderation_json).collect()))
+    Ok(Json(log.iter().map(ModerationJson::from_row).collect()))
 }
 
 /// Reported messages (host)
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/reports", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/reports", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<ReportJson>)))]
 pub async fn reports(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Vec<Value>>, ApiError> {
+) -> Result<Json<Vec<ReportJson>>, ApiError> {
     let reports = app.room_reports(&viewer, id).await?;
     Ok(Json(
         reports
             .iter()
-            .map(|(message, count, reason)| {
-                json!({ "message_id": message.to_string(), "count": count, "reason": reason })
+            .map(|(message, count, reason)| ReportJson {
+                message_id: message.to_string(),
+                count: *count,
+                reason: reason.clone(),
             })
             .collect(),
     ))
 }
 
 /// `GET /api/v1/sotong/rooms/:id/stream`: the room over a WebSocket (frames in
-/// docs/anonymity.md). Browsers cannot set headers on a WebSocket, so the credential may come
-/// in the first frame instead: `{"type":"hello","ticket":"m.s"}` or `{"type":"hello",
-/// "access_token":"…"}`, with `"since"` to receive what was missed.
-#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/stream", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+/// docs/anonymity.md; the server's are [`dto::ServerFrame`], the client's [`dto::ClientFrame`],
+/// both in the document's components). Browsers cannot set headers on a WebSocket, so the
+/// credential may come in the first frame instead: `{"type":"hello","ticket":"m.s"}` or
+/// `{"type":"hello", "access_token":"…"}`, with `"since"` to receive what was missed.
+/// (Not an operation of the OpenAPI document, which has no WebSockets.)
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/stream", tag = "sotong", params(("id" = String, Path)), responses((status = 101, description = "The WebSocket: frames of ServerFrame out, ClientFrame in", body = dto::ServerFrame)))]
 pub async fn stream(
     State(app): State<App>,
     lang: Lang,

@@ -1,7 +1,8 @@
 //! The room's WebSocket (frames in docs/anonymity.md): one [`RoomStream`] per connection,
 //! with one method per kind of input, and the message frames rendered once for all streams.
 
-use super::{message_json, reactions_json, room_json, ticket_alone};
+use super::dto::{ClientFrame, Hello, MessageJson, ReactionJson, RoomJson, ServerFrame};
+use super::ticket_alone;
 use crate::app::rooms::RoomCredential;
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
@@ -11,8 +12,6 @@ use crate::live::{Event, Topic};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
-use serde_json::json;
 use std::ops::ControlFlow;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -88,7 +87,15 @@ struct RoomStream {
 impl RoomStream {
     /// The credential the upgrade carried: welcomed at once, or told why not and ended.
     async fn greet(&mut self, credential: &RoomCredential) -> ControlFlow<()> {
-        match take_seat(&self.app, self.room, self.lang, credential, "welcome").await {
+        match take_seat(
+            &self.app,
+            self.room,
+            self.lang,
+            credential,
+            Greeting::Welcome,
+        )
+        .await
+        {
             Ok((seat, welcome)) => {
                 let flow = self.send(vec![welcome]).await;
                 self.seat = Some(seat);
@@ -131,7 +138,7 @@ impl RoomStream {
         let replies = match frame {
             ClientFrame::Hello(hello) => self.hello(hello).await,
             ClientFrame::Send { body } => vec![self.say(body.as_deref().unwrap_or("")).await],
-            ClientFrame::Ping => vec![json!({ "type": "pong" }).to_string()],
+            ClientFrame::Ping => vec![ServerFrame::Pong.to_text()],
             ClientFrame::Unknown => vec![self.unauthorized()],
         };
         self.send(replies).await
@@ -144,7 +151,14 @@ impl RoomStream {
         self.names_account |= hello.access_token.is_some();
         let taken = match credential {
             Ok(credential) => {
-                take_seat(&self.app, self.room, self.lang, &credential, "welcome").await
+                take_seat(
+                    &self.app,
+                    self.room,
+                    self.lang,
+                    &credential,
+                    Greeting::Welcome,
+                )
+                .await
             }
             Err(e) => Err(e),
         };
@@ -172,8 +186,10 @@ impl RoomStream {
             .post_room_message(&seat.credential, self.room, body)
             .await
         {
-            Ok(m) => json!({ "type": "sent", "message": message_json(&m, &self.app, self.lang) })
-                .to_string(),
+            Ok(m) => ServerFrame::Sent {
+                message: MessageJson::from_view(&m, &self.app.config, self.lang),
+            }
+            .to_text(),
             Err(e) => error_frame(self.lang, e),
         }
     }
@@ -207,7 +223,7 @@ impl RoomStream {
                 // Too slow to keep up: say so (the client reads what it missed from the
                 // history) rather than fall further behind.
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    out.push(json!({ "type": "gap", "missed": missed }).to_string());
+                    out.push(ServerFrame::Gap { missed }.to_text());
                     self.joined_since = true;
                 }
                 Err(broadcast::error::RecvError::Closed) => return ControlFlow::Break(()),
@@ -237,17 +253,19 @@ impl RoomStream {
             Event::RoomMessageHidden(message_id) if visible => {
                 if let Ok(Some(m)) = app.room_message_for_streams(room, message_id, true).await {
                     forget_frame(message_id);
-                    out.push(
-                        json!({ "type": "hidden", "message": message_json(&m, app, lang) })
-                            .to_string(),
-                    );
+                    let message = MessageJson::from_view(&m, &app.config, lang);
+                    out.push(ServerFrame::Hidden { message }.to_text());
                 }
                 false
             }
             Event::RoomReaction { message, change } if visible => {
                 let frame = cached_frame(change, lang, async {
                     let reactions = app.reactions_of(message).await.ok()?;
-                    Some(json!({ "type": "reactions", "message_id": message.to_string(), "reactions": reactions_json(&reactions) }).to_string())
+                    let frame = ServerFrame::Reactions {
+                        message_id: message.to_string(),
+                        reactions: ReactionJson::list(&reactions),
+                    };
+                    Some(frame.to_text())
                 })
                 .await;
                 out.extend(frame.map(|f| f.to_string()));
@@ -262,7 +280,7 @@ impl RoomStream {
             // Another node's events may have been lost on the way: as when lagging, the
             // client reads what it missed from the history.
             Event::Gap => {
-                out.push(json!({ "type": "gap", "missed": 0 }).to_string());
+                out.push(ServerFrame::Gap { missed: 0 }.to_text());
                 true
             }
             _ => false,
@@ -276,7 +294,15 @@ impl RoomStream {
             return self.send(out).await;
         };
         self.joined_since = false;
-        match take_seat(&self.app, self.room, self.lang, &seat.credential, "room").await {
+        match take_seat(
+            &self.app,
+            self.room,
+            self.lang,
+            &seat.credential,
+            Greeting::Room,
+        )
+        .await
+        {
             Ok((seat, frame)) => {
                 out.push(frame);
                 self.seat = Some(seat);
@@ -311,36 +337,16 @@ impl RoomStream {
     }
 }
 
-/// What a client sends on the room stream (docs/anonymity.md).
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum ClientFrame {
-    /// Names the connection: a ticket, or an account's token; `since` asks for what was missed.
-    Hello(Hello),
-    /// Says something in the room (once seated).
-    Send {
-        body: Option<String>,
-    },
-    Ping,
-    /// Any other type: refused like a send before hello.
-    #[serde(other)]
-    Unknown,
-}
-
-#[derive(Deserialize)]
-struct Hello {
-    ticket: Option<String>,
-    access_token: Option<String>,
-    since: Option<String>,
-}
-
 fn error_frame(lang: Lang, error: Error) -> String {
     // A refused field says which rule it broke, as the JSON API's `details` do.
     let key = match &error {
         Error::Invalid(problems) if !problems.is_empty() => problems[0].message,
         _ => crate::http::error::message_key(error),
     };
-    json!({ "type": "error", "error": lang.t(key) }).to_string()
+    ServerFrame::Error {
+        error: lang.t(key).to_owned(),
+    }
+    .to_text()
 }
 
 /// The credential of a `hello` frame. `names_account`: whether the connection has already
@@ -373,13 +379,20 @@ struct Seat {
     visible: bool,
 }
 
+/// The frame a seat is announced with: `welcome` when taken, `room` when the room is re-read.
+#[derive(Clone, Copy)]
+enum Greeting {
+    Welcome,
+    Room,
+}
+
 /// Checks a credential (or re-checks a seat) and says who the connection is in the room.
 async fn take_seat(
     app: &App,
     id: i64,
     lang: Lang,
     credential: &RoomCredential,
-    kind: &str,
+    greeting: Greeting,
 ) -> Result<(Seat, String), Error> {
     let view = app.room_for(credential, id).await?;
     let participant = view
@@ -387,13 +400,17 @@ async fn take_seat(
         .as_ref()
         .map(|p| p.row.id.clone())
         .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-    let frame = json!({ "type": kind, "room": room_json(&view, app, lang) }).to_string();
+    let room = RoomJson::from_view(&view, &app.config, lang);
+    let frame = match greeting {
+        Greeting::Welcome => ServerFrame::Welcome { room },
+        Greeting::Room => ServerFrame::Room { room },
+    };
     Ok((
         Seat {
             credential: RoomCredential::Participant(participant),
             visible: view.visible,
         },
-        frame,
+        frame.to_text(),
     ))
 }
 
@@ -418,7 +435,8 @@ async fn streamed_frame(
             .room_message_for_streams(room, message_id, false)
             .await
             .ok()??;
-        Some(json!({ "type": "message", "message": message_json(&view, app, lang) }).to_string())
+        let message = MessageJson::from_view(&view, &app.config, lang);
+        Some(ServerFrame::Message { message }.to_text())
     })
     .await
 }
@@ -475,6 +493,9 @@ async fn missed(
     messages.reverse();
     messages
         .iter()
-        .map(|m| json!({ "type": "message", "message": message_json(m, app, lang) }).to_string())
+        .map(|m| {
+            let message = MessageJson::from_view(m, &app.config, lang);
+            ServerFrame::Message { message }.to_text()
+        })
         .collect()
 }
