@@ -1,13 +1,15 @@
 //! `/api/v1/sotong/suggestions`: raising, the public board, the workflow, "me too", the
 //! numbers, and a CSV that opens in Korean Excel.
 
+pub mod dto;
+
 use crate::app::rooms::RoomCredential;
-use crate::app::suggestions::{Raiser, Routing, SuggestionView};
+use crate::app::suggestions::{Raiser, Routing};
 use crate::app::{App, Error};
 use crate::db::suggestions::SuggestionRow;
 use crate::domain::id::parse_id;
 use crate::domain::room::Pseudonym;
-use crate::domain::suggestion::{Filters, NewSuggestion, Stats, Status};
+use crate::domain::suggestion::{Filters, NewSuggestion, Status};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::excel::csv_download;
@@ -19,8 +21,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dto::{BoardJson, CategoryJson, SuggestionDetailJson, SuggestionJson, SuggestionStatsJson};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -65,76 +67,6 @@ pub(crate) fn raiser_name(row: &SuggestionRow, lang: Lang) -> Option<String> {
         .map(|p| p.render(lang == Lang::Ko))
 }
 
-fn suggestion_json(row: &SuggestionRow, lang: Lang) -> Value {
-    let korean = lang == Lang::Ko;
-    let status = row.status;
-    json!({
-        "id": row.id.to_string(),
-        "title": row.title,
-        "body": row.body,
-        "category": { "code": row.category_code, "name": if korean { &row.category_ko } else { &row.category_en } },
-        "concerned_department": row.concerned_department_id.map(|id| json!({ "id": id.to_string(), "name": row.concerned_department })),
-        "assigned_department": row.assigned_department_id.map(|id| json!({ "id": id.to_string(), "name": row.assigned_department })),
-        "anonymous": row.raised_by_account_id.is_none(),
-        // An anonymous suggestion shows the pseudonym it was said under; a named one its author.
-        "raised_by": match row.raised_by_account_id {
-            Some(id) => json!({ "account_id": id.to_string() }),
-            None => json!({ "pseudonym": raiser_name(row, lang), "room_id": row.room_id.map(|r| r.to_string()) }),
-        },
-        "status": row.status,
-        "status_label": status.label(korean),
-        "supports_count": row.supports,
-        "supported": row.supported(),
-        "created_at": rfc3339(row.created_at),
-        "updated_at": rfc3339(row.updated_at),
-        "processed_at": row.closed_at.map(rfc3339),
-    })
-}
-
-fn view_json(view: &SuggestionView, lang: Lang) -> Value {
-    let mut value = suggestion_json(&view.row, lang);
-    value["history"] = view
-        .events
-        .iter()
-        .map(|e| {
-            json!({
-                "from": e.from_status,
-                "to": e.to_status,
-                "status_label": Status::parse(&e.to_status).map(|s| s.label(lang == Lang::Ko)),
-                "by": { "department": e.actor_department, "role": e.actor_role },
-                "answer": e.answer,
-                "at": rfc3339(e.created_at),
-            })
-        })
-        .collect();
-    value
-}
-
-/// Numbers not shown: the department is smaller than the minimum group size.
-fn withheld_json() -> Value {
-    json!({
-        "withheld": true,
-        "raised": null,
-        "processed": null,
-        "under_review": null,
-        "done": null,
-        "declined": null,
-        "median_days_to_process": null,
-    })
-}
-
-fn stats_json(stats: &Stats) -> Value {
-    json!({
-        "withheld": false,
-        "raised": stats.raised,
-        "processed": stats.processed,
-        "under_review": stats.under_review,
-        "done": stats.done,
-        "declined": stats.declined,
-        "median_days_to_process": stats.median_days_to_process,
-    })
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RaiseForm {
     #[serde(default)]
@@ -150,14 +82,14 @@ pub struct RaiseForm {
 }
 
 /// Raises a suggestion: by name with a bearer token, or anonymously with a room ticket.
-#[utoipa::path(post, path = "/api/v1/sotong/suggestions", tag = "sotong", request_body = RaiseForm, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions", tag = "sotong", request_body = RaiseForm, responses((status = 200, body = SuggestionDetailJson)))]
 pub async fn raise(
     State(app): State<App>,
     lang: Lang,
     headers: HeaderMap,
     MaybeAuth(viewer): MaybeAuth,
     Params(form): Params<RaiseForm>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let input = NewSuggestion::parse(&form.title, &form.body, form.category.as_deref())
         .map_err(Error::Invalid)?;
     let routing = Routing {
@@ -183,7 +115,7 @@ pub async fn raise(
         None => Raiser::Account(viewer.ok_or(Error::Unauthorized("error.unauthorized"))?),
     };
     let view = app.raise_suggestion(raiser, input, routing).await?;
-    Ok(Json(view_json(&view, lang)))
+    Ok(Json(SuggestionDetailJson::from_view(&view, lang)))
 }
 
 #[derive(Deserialize)]
@@ -195,14 +127,14 @@ pub struct FromMessage {
 }
 
 /// Turn a room message into a suggestion (host)
-#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/suggestion", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/messages/{message_id}/suggestion", tag = "sotong", params(("id" = String, Path), ("message_id" = String, Path)), responses((status = 200, body = SuggestionDetailJson)))]
 pub async fn from_room_message(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     Path((room, message)): Path<(String, String)>,
     Params(form): Params<FromMessage>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let view = app
         .suggestion_from_room_message(
             &viewer,
@@ -216,17 +148,17 @@ pub async fn from_room_message(
             },
         )
         .await?;
-    Ok(Json(view_json(&view, lang)))
+    Ok(Json(SuggestionDetailJson::from_view(&view, lang)))
 }
 
 /// The public board, with its numbers
-#[utoipa::path(get, path = "/api/v1/sotong/suggestions", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions", tag = "sotong", responses((status = 200, body = BoardJson)))]
 pub async fn board(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BoardJson>, ApiError> {
     let filters = filters(query.as_deref())?;
     let pairs = pairs(query.as_deref());
     let number = |key: &str, default: i64, max: i64| -> Result<i64, Error> {
@@ -250,26 +182,29 @@ pub async fn board(
         ..filters.clone()
     };
     let counted = if app.suggestion_stats_withheld(&all_statuses).await? {
-        withheld_json()
+        SuggestionStatsJson::withheld()
     } else {
-        stats_json(&app.suggestion_stats(&all_statuses).await?)
+        SuggestionStatsJson::counted(&app.suggestion_stats(&all_statuses).await?)
     };
-    Ok(Json(json!({
-        "stats": counted,
-        "suggestions": rows.iter().map(|r| suggestion_json(r, lang)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(BoardJson {
+        stats: counted,
+        suggestions: rows
+            .iter()
+            .map(|r| SuggestionJson::from_row(r, lang))
+            .collect(),
+    }))
 }
 
 /// A suggestion with its history
-#[utoipa::path(get, path = "/api/v1/sotong/suggestions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SuggestionDetailJson)))]
 pub async fn show(
     State(app): State<App>,
     lang: Lang,
     MaybeAuth(viewer): MaybeAuth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let view = app.suggestion(viewer.as_ref(), id).await?;
-    Ok(Json(view_json(&view, lang)))
+    Ok(Json(SuggestionDetailJson::from_view(&view, lang)))
 }
 
 /// A step of a suggestion's workflow, as the API and the answering page send it.
@@ -286,55 +221,55 @@ pub struct StatusChange {
 }
 
 /// Move it along the workflow
-#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/status", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/status", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SuggestionDetailJson)))]
 pub async fn change_status(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(change): Params<StatusChange>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let view = app
         .change_suggestion_status(&viewer, id, &change.status, &change.answer, &change.reason)
         .await?;
-    Ok(Json(view_json(&view, lang)))
+    Ok(Json(SuggestionDetailJson::from_view(&view, lang)))
 }
 
 /// Me too
-#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/support", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/suggestions/{id}/support", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SuggestionDetailJson)))]
 pub async fn support(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let view = app.support_suggestion(&viewer, id).await?;
-    Ok(Json(view_json(&view, lang)))
+    Ok(Json(SuggestionDetailJson::from_view(&view, lang)))
 }
 
 /// Numbers, counted
-#[utoipa::path(get, path = "/api/v1/sotong/suggestions/stats", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/suggestions/stats", tag = "sotong", responses((status = 200, body = SuggestionStatsJson)))]
 pub async fn stats(
     State(app): State<App>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuggestionStatsJson>, ApiError> {
     let filters = filters(query.as_deref())?;
     if app.suggestion_stats_withheld(&filters).await? {
-        return Ok(Json(withheld_json()));
+        return Ok(Json(SuggestionStatsJson::withheld()));
     }
-    Ok(Json(stats_json(&app.suggestion_stats(&filters).await?)))
+    Ok(Json(SuggestionStatsJson::counted(
+        &app.suggestion_stats(&filters).await?,
+    )))
 }
 
 /// Categories
-#[utoipa::path(get, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
-pub async fn categories(State(app): State<App>, lang: Lang) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Vec<CategoryJson>)))]
+pub async fn categories(
+    State(app): State<App>,
+    lang: Lang,
+) -> Result<Json<Vec<CategoryJson>>, ApiError> {
     let categories = app.suggestion_categories().await?;
-    Ok(Json(
-        categories
-            .iter()
-            .map(|(code, ko, en)| json!({ "code": code, "name": if lang == Lang::Ko { ko } else { en } }))
-            .collect(),
-    ))
+    Ok(Json(CategoryJson::list(&categories, lang)))
 }
 
 #[derive(Deserialize)]
@@ -348,22 +283,17 @@ pub struct CategoryForm {
 }
 
 /// Adds a category or renames one (administrators).
-#[utoipa::path(post, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/suggestion_categories", tag = "sotong", responses((status = 200, body = Vec<CategoryJson>)))]
 pub async fn put_category(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
     Params(form): Params<CategoryForm>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<CategoryJson>>, ApiError> {
     let categories = app
         .put_suggestion_category(&viewer, &form.code, &form.name_ko, &form.name_en)
         .await?;
-    Ok(Json(
-        categories
-            .iter()
-            .map(|(code, ko, en)| json!({ "code": code, "name": if lang == Lang::Ko { ko } else { en } }))
-            .collect(),
-    ))
+    Ok(Json(CategoryJson::list(&categories, lang)))
 }
 
 /// The board as CSV for Korean Excel: UTF-8 with a byte-order mark, CRLF line ends.
