@@ -1,19 +1,19 @@
 //! `/api/v1/sotong/programs` and `/api/v1/sotong/sessions`: communication days and training
 //! classes, their sessions, attendance and numbers.
 
-use crate::app::programs::{ProgramRequest, ProgramStats, ProgramView, SessionChange};
-use crate::app::{App, Error, Viewer};
-use crate::db::programs::{ProgramRow, SessionRow};
+pub mod dto;
+
+use crate::app::programs::{ProgramRequest, SessionChange};
+use crate::app::{App, Error};
 use crate::domain::program::Recurrence;
-use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, one_or_many, text_or_number};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dto::{ProgramDetailJson, ProgramJson, ProgramStatsJson, SessionJson};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -31,68 +31,6 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/sotong/sessions/{id}/cancel", post(cancel))
         .route("/api/v1/sotong/sessions/{id}/check_in", post(check_in))
-}
-
-fn program_json(row: &ProgramRow) -> Value {
-    json!({
-        "id": row.id.to_string(),
-        "kind": row.kind,
-        "title": row.title,
-        "description": row.description,
-        "host_account_id": row.host_account_id.to_string(),
-        "weekday": row.weekday,
-        "time": format!("{:02}:{:02}", row.start_minute / 60, row.start_minute % 60),
-        "time_zone": row.time_zone,
-        "duration_minutes": row.duration_minutes,
-        "starts_on": row.starts_on,
-        "ends_on": row.ends_on,
-        "sessions_count": row.session_count,
-        "participants": row.participants,
-        "cohort_months": row.cohort_months,
-        "created_at": rfc3339(row.created_at),
-    })
-}
-
-/// A session; its check-in code only for the program's host (it is shown in the class).
-fn session_json(row: &SessionRow, host: bool) -> Value {
-    json!({
-        "id": row.id.to_string(),
-        "program_id": row.program_id.to_string(),
-        "starts_at": rfc3339(row.starts_at),
-        "ends_at": rfc3339(row.ends_at),
-        "department": row.department_id.map(|id| json!({ "id": id.to_string(), "name": row.department })),
-        "status": row.status,
-        "room_id": row.room_id.map(|r| r.to_string()),
-        "attendance_count": row.attendance,
-        "check_in_code": if host { row.check_in_code.clone() } else { None },
-    })
-}
-
-fn view_json(view: &ProgramView, viewer: &Viewer) -> Value {
-    let host = viewer.account_id == Some(view.row.host_account_id);
-    let mut value = program_json(&view.row);
-    value["rotation"] = view.rotation.iter().map(|d| json!(d.to_string())).collect();
-    value["sessions"] = view
-        .sessions
-        .iter()
-        .map(|s| session_json(s, host))
-        .collect();
-    value
-}
-
-fn stats_json(s: &ProgramStats) -> Value {
-    json!({
-        "sessions_held": s.sessions_held,
-        "sessions_planned": s.sessions_planned,
-        "sessions_cancelled": s.sessions_cancelled,
-        "departments_covered": s.departments_covered,
-        "departments_total": s.departments_total,
-        "participants": s.participants,
-        "suggestions_raised": s.suggestions_raised,
-        "suggestions_processed": s.suggestions_processed,
-        "staff_trained": s.staff_trained,
-        "staff_total": s.staff_total,
-    })
 }
 
 /// A new program as the API and the page's form send it.
@@ -169,43 +107,46 @@ impl ProgramForm {
 }
 
 /// Create a program and its sessions
-#[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", request_body = ProgramForm, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/programs", tag = "sotong", request_body = ProgramForm, responses((status = 200, body = ProgramDetailJson)))]
 pub async fn create(
     State(app): State<App>,
     Auth(viewer): Auth,
     Params(form): Params<ProgramForm>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProgramDetailJson>, ApiError> {
     let view = app.create_program(&viewer, form.into_request()?).await?;
-    Ok(Json(view_json(&view, &viewer)))
+    Ok(Json(ProgramDetailJson::from_view(&view, &viewer)))
 }
 
 /// The organisation's programs
-#[utoipa::path(get, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Vec<Object>)))]
-pub async fn list(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/sotong/programs", tag = "sotong", responses((status = 200, body = Vec<ProgramJson>)))]
+pub async fn list(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<Vec<ProgramJson>>, ApiError> {
     let programs = app.programs(&viewer).await?;
-    Ok(Json(programs.iter().map(program_json).collect()))
+    Ok(Json(programs.iter().map(ProgramJson::from_row).collect()))
 }
 
 /// A program with its sessions
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = ProgramDetailJson)))]
 pub async fn show(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProgramDetailJson>, ApiError> {
     let view = app.program(id).await?;
-    Ok(Json(view_json(&view, &viewer)))
+    Ok(Json(ProgramDetailJson::from_view(&view, &viewer)))
 }
 
 /// Sessions
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Vec<SessionJson>)))]
 pub async fn sessions(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<SessionJson>>, ApiError> {
     let view = app.program(id).await?;
-    Ok(Json(view_json(&view, &viewer)["sessions"].take()))
+    Ok(Json(SessionJson::list(&view, &viewer)))
 }
 
 #[derive(Deserialize)]
@@ -217,39 +158,39 @@ pub struct When {
 }
 
 /// Add a session (host)
-#[utoipa::path(post, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/programs/{id}/sessions", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SessionJson)))]
 pub async fn add_session(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(when): Params<When>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionJson>, ApiError> {
     let session = app.add_session(&viewer, id, &when.date, &when.time).await?;
-    Ok(Json(session_json(&session, true)))
+    Ok(Json(SessionJson::from_row(&session, true)))
 }
 
 /// A session
-#[utoipa::path(get, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SessionJson)))]
 pub async fn session(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionJson>, ApiError> {
     let (row, program) = app.session(id).await?;
-    Ok(Json(session_json(
+    Ok(Json(SessionJson::from_row(
         &row,
         viewer.account_id == Some(program.host_account_id),
     )))
 }
 
 /// Move a session (host)
-#[utoipa::path(patch, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(patch, path = "/api/v1/sotong/sessions/{id}", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SessionJson)))]
 pub async fn move_session(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(when): Params<When>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionJson>, ApiError> {
     let session = app
         .change_session(
             &viewer,
@@ -260,20 +201,20 @@ pub async fn move_session(
             },
         )
         .await?;
-    Ok(Json(session_json(&session, true)))
+    Ok(Json(SessionJson::from_row(&session, true)))
 }
 
 /// Cancel a session (host)
-#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/cancel", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/cancel", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SessionJson)))]
 pub async fn cancel(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionJson>, ApiError> {
     let session = app
         .change_session(&viewer, id, SessionChange::Cancel)
         .await?;
-    Ok(Json(session_json(&session, true)))
+    Ok(Json(SessionJson::from_row(&session, true)))
 }
 
 #[derive(Deserialize)]
@@ -285,13 +226,13 @@ pub struct CheckIn {
 }
 
 /// Check in to a class
-#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/check_in", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/sotong/sessions/{id}/check_in", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = SessionJson)))]
 pub async fn check_in(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
     Params(form): Params<CheckIn>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionJson>, ApiError> {
     let session = app
         .check_in(
             &viewer,
@@ -300,13 +241,18 @@ pub async fn check_in(
             form.code.as_deref(),
         )
         .await?;
-    Ok(Json(session_json(&session, false)))
+    Ok(Json(SessionJson::from_row(&session, false)))
 }
 
 /// Numbers, counted
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = Object)))]
-pub async fn stats(State(app): State<App>, PathId(id): PathId) -> Result<Json<Value>, ApiError> {
-    Ok(Json(stats_json(&app.program_stats(id).await?)))
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = ProgramStatsJson)))]
+pub async fn stats(
+    State(app): State<App>,
+    PathId(id): PathId,
+) -> Result<Json<ProgramStatsJson>, ApiError> {
+    Ok(Json(ProgramStatsJson::from_stats(
+        &app.program_stats(id).await?,
+    )))
 }
 
 /// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).

@@ -1,0 +1,166 @@
+//! The JSON shapes of programs and their sessions, converted by hand from rows: the answers of
+//! `/api/v1/sotong/programs` and `/api/v1/sotong/sessions`.
+
+use crate::app::Viewer;
+use crate::app::programs::{ProgramStats, ProgramView};
+use crate::db::programs::{ProgramRow, SessionRow};
+use crate::domain::time::rfc3339;
+use crate::http::suggestions::dto::DepartmentJson;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A program as the organisation's list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramJson {
+    pub id: String,
+    /// communication_day or training
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub host_account_id: String,
+    /// The weekday of the sessions, 1 = Monday.
+    pub weekday: i64,
+    /// `HH:MM`, in the program's time zone.
+    pub time: String,
+    /// An IANA time zone.
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    /// The first day, `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// The last day, when the program was given one.
+    pub ends_on: Option<String>,
+    /// How many sessions, when the program was given a number instead of a last day.
+    pub sessions_count: Option<i64>,
+    /// everyone, rotation or cohort
+    pub participants: String,
+    pub cohort_months: Option<i64>,
+    pub created_at: String,
+}
+
+impl ProgramJson {
+    pub fn from_row(row: &ProgramRow) -> Self {
+        ProgramJson {
+            id: row.id.to_string(),
+            kind: row.kind.clone(),
+            title: row.title.clone(),
+            description: row.description.clone(),
+            host_account_id: row.host_account_id.to_string(),
+            weekday: row.weekday,
+            time: format!("{:02}:{:02}", row.start_minute / 60, row.start_minute % 60),
+            time_zone: row.time_zone.clone(),
+            duration_minutes: row.duration_minutes,
+            starts_on: row.starts_on.clone(),
+            ends_on: row.ends_on.clone(),
+            sessions_count: row.session_count,
+            participants: row.participants.clone(),
+            cohort_months: row.cohort_months,
+            created_at: rfc3339(row.created_at),
+        }
+    }
+}
+
+/// A program with its rotation and its sessions.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramDetailJson {
+    #[serde(flatten)]
+    pub program: ProgramJson,
+    /// Department ids, in the order the sessions visit them.
+    pub rotation: Vec<String>,
+    pub sessions: Vec<SessionJson>,
+}
+
+impl ProgramDetailJson {
+    pub fn from_view(view: &ProgramView, viewer: &Viewer) -> Self {
+        ProgramDetailJson {
+            program: ProgramJson::from_row(&view.row),
+            rotation: view.rotation.iter().map(i64::to_string).collect(),
+            sessions: SessionJson::list(view, viewer),
+        }
+    }
+}
+
+/// A session of a program.
+#[derive(Serialize, ToSchema)]
+pub struct SessionJson {
+    pub id: String,
+    pub program_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// The department the session visits (rotation programs).
+    pub department: Option<DepartmentJson>,
+    /// planned, open, held or cancelled
+    pub status: String,
+    /// The session's room, once opened.
+    pub room_id: Option<String>,
+    pub attendance_count: i64,
+    /// Only for the program's host (it is shown in the class).
+    pub check_in_code: Option<String>,
+}
+
+impl SessionJson {
+    /// A session; its check-in code only for the program's `host`.
+    pub fn from_row(row: &SessionRow, host: bool) -> Self {
+        SessionJson {
+            id: row.id.to_string(),
+            program_id: row.program_id.to_string(),
+            starts_at: rfc3339(row.starts_at),
+            ends_at: rfc3339(row.ends_at),
+            department: row.department_id.map(|id| DepartmentJson {
+                id: id.to_string(),
+                name: row.department.clone(),
+            }),
+            status: row.status.clone(),
+            room_id: row.room_id.map(|r| r.to_string()),
+            attendance_count: row.attendance,
+            check_in_code: if host {
+                row.check_in_code.clone()
+            } else {
+                None
+            },
+        }
+    }
+
+    /// A program's sessions as the viewer sees them.
+    pub fn list(view: &ProgramView, viewer: &Viewer) -> Vec<Self> {
+        let host = viewer.account_id == Some(view.row.host_account_id);
+        view.sessions
+            .iter()
+            .map(|s| SessionJson::from_row(s, host))
+            .collect()
+    }
+}
+
+/// A program's numbers, counted from its sessions.
+#[derive(Serialize, ToSchema)]
+pub struct ProgramStatsJson {
+    pub sessions_held: i64,
+    pub sessions_planned: i64,
+    pub sessions_cancelled: i64,
+    pub departments_covered: i64,
+    pub departments_total: i64,
+    /// Room participants and class attendances, summed over sessions.
+    pub participants: i64,
+    pub suggestions_raised: i64,
+    pub suggestions_processed: i64,
+    /// Training: distinct people checked in.
+    pub staff_trained: i64,
+    /// Training: the staff the program is for.
+    pub staff_total: i64,
+}
+
+impl ProgramStatsJson {
+    pub fn from_stats(s: &ProgramStats) -> Self {
+        ProgramStatsJson {
+            sessions_held: s.sessions_held,
+            sessions_planned: s.sessions_planned,
+            sessions_cancelled: s.sessions_cancelled,
+            departments_covered: s.departments_covered,
+            departments_total: s.departments_total,
+            participants: s.participants,
+            suggestions_raised: s.suggestions_raised,
+            suggestions_processed: s.suggestions_processed,
+            staff_trained: s.staff_trained,
+            staff_total: s.staff_total,
+        }
+    }
+}
