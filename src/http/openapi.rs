@@ -28,7 +28,9 @@ use utoipa::OpenApi;
         media::upload, media::show, media::describe,
         rooms::list, rooms::create, rooms::show, rooms::update, rooms::close, rooms::ticket_key, rooms::issue_ticket, rooms::join, rooms::messages, rooms::say, rooms::hide, rooms::report, rooms::react, rooms::unreact, rooms::moderate, rooms::notice, rooms::moderation_log, rooms::reports, suggestions::board, suggestions::raise, suggestions::stats, suggestions::export, suggestions::categories, suggestions::put_category, suggestions::show, suggestions::change_status, suggestions::support, suggestions::from_room_message, programs::list, programs::create, programs::show, programs::sessions, programs::add_session, programs::stats, programs::stats_csv, programs::session, programs::move_session, programs::cancel, programs::check_in,
     ),
-    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit)),
+    // The room's WebSocket is no operation (OpenAPI has no WebSockets), but its frames are
+    // Sotong's contract all the same.
+    components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit, rooms::dto::ServerFrame, rooms::dto::ClientFrame)),
     tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
 )]
 struct ApiDoc;
@@ -228,5 +230,87 @@ fn no_control_characters(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(no_control_characters),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer of Sotong's own API names its shape: a component, or a list of one (or
+    /// text, for the CSV downloads), never a bare object.
+    #[test]
+    fn sotong_s_answers_are_typed() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut untyped = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/sotong/") {
+                continue;
+            }
+            for (method, operation) in item.as_object().unwrap() {
+                let content = &operation["responses"]["200"]["content"];
+                if content["text/csv"].is_object() {
+                    continue;
+                }
+                let schema = &content["application/json"]["schema"];
+                let named = schema["$ref"].is_string() || schema["items"]["$ref"].is_string();
+                if !named {
+                    untyped.push(format!("{method} {path}: {schema}"));
+                }
+            }
+        }
+        assert!(untyped.is_empty(), "{untyped:#?}");
+    }
+
+    /// The frames of the room's WebSocket are components, each kind by its `type`.
+    #[test]
+    fn the_room_stream_s_frames_are_components() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let types_of = |name: &str| -> Vec<String> {
+            let mut types: Vec<String> = schemas[name]["oneOf"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} is one of its kinds"))
+                .iter()
+                .flat_map(|kind| {
+                    // A kind is an object, or (a kind with a body of its own) all of one.
+                    let parts = kind["allOf"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or(vec![kind.clone()]);
+                    parts
+                        .iter()
+                        .filter_map(|p| p["properties"]["type"]["enum"][0].as_str())
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            types.sort();
+            types
+        };
+        assert_eq!(
+            types_of("ServerFrame"),
+            [
+                "error",
+                "gap",
+                "hidden",
+                "message",
+                "pong",
+                "reactions",
+                "room",
+                "sent",
+                "welcome"
+            ]
+        );
+        assert_eq!(types_of("ClientFrame"), ["hello", "ping", "send"]);
+        for shape in [
+            "RoomJson",
+            "MessageJson",
+            "ParticipantJson",
+            "ReactionJson",
+            "Hello",
+        ] {
+            assert!(schemas[shape].is_object(), "{shape}");
+        }
     }
 }
