@@ -11,15 +11,14 @@ mod stream;
 
 use crate::app::rooms::{ParticipantAction, RoomCredential, RoomRequest, RoomView};
 use crate::app::{App, Error};
-use crate::domain::id::parse_id;
 use crate::domain::room::{NewRoom, Ticket};
 use crate::http::error::ApiError;
-use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, flexible_bool, one_or_many};
+use crate::http::extract::{Id, IdPath, PathId};
 use crate::http::mastodon::paging::{PageQuery, link_header};
 use crate::i18n::Lang;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -403,11 +402,9 @@ pub struct Reason {
 pub async fn hide(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path((id, message_id)): Path<(String, String)>,
+    IdPath((Id(id), Id(message_id))): IdPath<(Id, Id)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Done>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
-    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.hide_room_message(&viewer, id, message_id, &reason.reason)
         .await?;
     Ok(Json(Done {}))
@@ -438,10 +435,9 @@ fn reaction_schema() -> utoipa::openapi::Schema {
 pub async fn react(
     State(app): State<App>,
     headers: HeaderMap,
-    Path((id, message_id, emoji)): Path<(String, String, String)>,
+    IdPath((Id(id), Id(message_id), emoji)): IdPath<(Id, Id, String)>,
 ) -> Result<Json<ReactionsJson>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
-    reaction(&app, &headers, id, &message_id, &emoji, true).await
+    reaction(&app, &headers, id, message_id, &emoji, true).await
 }
 
 /// Take a reaction back
@@ -449,22 +445,20 @@ pub async fn react(
 pub async fn unreact(
     State(app): State<App>,
     headers: HeaderMap,
-    Path((id, message_id, emoji)): Path<(String, String, String)>,
+    IdPath((Id(id), Id(message_id), emoji)): IdPath<(Id, Id, String)>,
 ) -> Result<Json<ReactionsJson>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
-    reaction(&app, &headers, id, &message_id, &emoji, false).await
+    reaction(&app, &headers, id, message_id, &emoji, false).await
 }
 
 async fn reaction(
     app: &App,
     headers: &HeaderMap,
     id: i64,
-    message_id: &str,
+    message_id: i64,
     emoji: &str,
     on: bool,
 ) -> Result<Json<ReactionsJson>, ApiError> {
     let credential = credential(app, headers).await?;
-    let message_id = parse_id(message_id).ok_or(Error::NotFound)?;
     let reactions = app
         .react_in_room(&credential, id, message_id, emoji, on)
         .await?;
@@ -479,12 +473,10 @@ async fn reaction(
 pub async fn report(
     State(app): State<App>,
     headers: HeaderMap,
-    Path((id, message_id)): Path<(String, String)>,
+    IdPath((Id(id), Id(message_id))): IdPath<(Id, Id)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Done>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
     let credential = credential(&app, &headers).await?;
-    let message_id = parse_id(&message_id).ok_or(Error::NotFound)?;
     app.report_room_message(&credential, id, message_id, &reason.reason)
         .await?;
     Ok(Json(Done {}))
@@ -495,16 +487,9 @@ pub async fn report(
 pub async fn moderate(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Path((id, participant_id, action)): Path<(String, String, String)>,
+    IdPath((Id(id), participant_id, action)): IdPath<(Id, String, ParticipantAction)>,
     Params(reason): Params<Reason>,
 ) -> Result<Json<Done>, ApiError> {
-    let id = parse_id(&id).ok_or(Error::NotFound)?;
-    let action = match action.as_str() {
-        "mute" => ParticipantAction::Mute,
-        "unmute" => ParticipantAction::Unmute,
-        "remove" => ParticipantAction::Remove,
-        _ => return Err(Error::NotFound.into()),
-    };
     app.moderate_participant(&viewer, id, &participant_id, action, &reason.reason)
         .await?;
     Ok(Json(Done {}))

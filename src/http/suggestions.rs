@@ -9,14 +9,14 @@ use crate::app::{App, Error};
 use crate::db::suggestions::SuggestionRow;
 use crate::domain::id::parse_id;
 use crate::domain::room::Pseudonym;
-use crate::domain::suggestion::{Filters, NewSuggestion, Status};
+use crate::domain::suggestion::{Filters, NewSuggestion};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::excel::csv_download;
-use crate::http::extract::PathId;
 use crate::http::extract::{Auth, MaybeAuth, Params};
+use crate::http::extract::{Id, IdPath, PathId};
 use crate::i18n::Lang;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -43,10 +43,6 @@ pub fn router() -> Router<App> {
             "/api/v1/sotong/rooms/{id}/messages/{message_id}/suggestion",
             post(from_room_message),
         )
-}
-
-fn id_of(raw: &str) -> Result<i64, Error> {
-    parse_id(raw).ok_or(Error::NotFound)
 }
 
 fn pairs(query: Option<&str>) -> Vec<(String, String)> {
@@ -132,14 +128,14 @@ pub async fn from_room_message(
     State(app): State<App>,
     lang: Lang,
     Auth(viewer): Auth,
-    Path((room, message)): Path<(String, String)>,
+    IdPath((Id(room), Id(message))): IdPath<(Id, Id)>,
     Params(form): Params<FromMessage>,
 ) -> Result<Json<SuggestionDetailJson>, ApiError> {
     let view = app
         .suggestion_from_room_message(
             &viewer,
-            id_of(&room)?,
-            id_of(&message)?,
+            room,
+            message,
             form.title.as_deref(),
             form.category.as_deref(),
             Routing {

@@ -186,7 +186,9 @@ fn the_layers_keep_to_their_places() {
         }
         // Streams hear of a write only once it has committed: the hub is rung by
         // `app::write::Write::commit` alone (the bus relays inside `live`).
-        if text.contains(".publish(") && name != "src/app/write.rs" && !name.starts_with("src/live/")
+        if text.contains(".publish(")
+            && name != "src/app/write.rs"
+            && !name.starts_with("src/live/")
         {
             broken.push(format!("{name}: rings the hub outside Write::commit"));
         }

@@ -109,7 +109,7 @@ impl SessionJson {
                 id: id.to_string(),
                 name: row.department.clone(),
             }),
-            status: row.status.clone(),
+            status: row.status.as_str().to_owned(),
             room_id: row.room_id.map(|r| r.to_string()),
             attendance_count: row.attendance,
             check_in_code: if host {

@@ -56,7 +56,7 @@ impl RoomJson {
             title: room.title.clone(),
             description: room.description.clone(),
             anonymous: room.anonymous(),
-            audience: room.audience.clone(),
+            audience: room.audience.as_str().to_owned(),
             department_id: room.audience_department_id.map(|d| d.to_string()),
             cohort_months: room.cohort_months,
             join_code_required: room.join_code_hash.is_some(),
@@ -119,7 +119,7 @@ impl ParticipantJson {
             avatar,
             role: view.role.as_str().to_owned(),
             anonymous: view.row.ticket_hash.is_some(),
-            muted: view.row.state == "muted",
+            muted: view.row.state == crate::domain::room::ParticipantState::Muted,
             account,
         }
     }

@@ -38,7 +38,7 @@ pub struct SuggestionJson {
 impl SuggestionJson {
     pub fn from_row(row: &SuggestionRow, lang: Lang) -> Self {
         let korean = lang == Lang::Ko;
-        let status = Status::parse(&row.status).unwrap_or(Status::Received);
+        let status = row.status;
         let department = |id: Option<i64>, name: &Option<String>| {
             id.map(|id| DepartmentJson {
                 id: id.to_string(),
@@ -64,7 +64,7 @@ impl SuggestionJson {
             assigned_department: department(row.assigned_department_id, &row.assigned_department),
             anonymous: row.raised_by_account_id.is_none(),
             raised_by: RaisedByJson::of(row, lang),
-            status: row.status.clone(),
+            status: row.status.as_str().to_owned(),
             status_label: status.label(korean).to_owned(),
             supports_count: row.supports,
             supported: row.supported(),
