@@ -258,6 +258,7 @@ async fn a_mute_for_a_while_ends_by_itself_and_bad_terms_are_refused() {
         &sumin.get("/api/v1/timelines/public").await,
         &post["id"]
     ));
+    // Past the one-second mute: its running out on time is what is tested.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert!(
         has(&sumin.get("/api/v1/timelines/public").await, &post["id"]),

@@ -53,15 +53,12 @@ impl Driver {
             .spawn()
             .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+        crate::harness::eventually("chromedriver listens", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
         Driver {
             child,
             url,
@@ -162,30 +159,33 @@ impl Browser {
 
     /// Waits (up to `seconds`) until the element's text contains `expected`.
     pub async fn wait_for_text(&self, css: &str, expected: &str, seconds: u64) -> String {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
-        loop {
-            let text = match self.client.find(Locator::Css(css)).await {
+        let read = || async {
+            match self.client.find(Locator::Css(css)).await {
                 Ok(element) => element.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
-            };
-            if text.contains(expected) {
-                return text;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "'{css}' never said '{expected}' (it says '{text}')"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let found = crate::harness::wait_until(Duration::from_secs(seconds), || async {
+            Some(read().await).filter(|text| text.contains(expected))
+        })
+        .await;
+        match found {
+            Some(text) => text,
+            None => panic!(
+                "'{css}' never said '{expected}' (it says '{}')",
+                read().await
+            ),
         }
     }
 
     /// Waits until the browser is at `path` (after a form's redirect); fails with the page's text.
     pub async fn wait_for_path(&self, path: &str) {
-        for _ in 0..100 {
-            if self.path().await == path {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let there = crate::harness::wait_until(crate::harness::PATIENCE, || async {
+            self.path().await == path
+        })
+        .await;
+        if there.is_some() {
+            return;
         }
         panic!(
             "never reached {path}; at {} showing:\n{}",
@@ -270,7 +270,15 @@ impl Browser {
                 .set_window_size(width, height)
                 .await
                 .expect("window size");
-            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            // Two animation frames: the page has been laid out and painted at the new size.
+            self.client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                    vec![],
+                )
+                .await
+                .expect("a frame at the new size");
             let png = self.client.screenshot().await.expect("screenshot");
             std::fs::write(PathBuf::from(&dir).join(format!("{name}-{kind}.png")), png)
                 .expect("screenshot written");

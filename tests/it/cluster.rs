@@ -1,10 +1,11 @@
 //! Several nodes on one PostgreSQL database behave as one service: what happens through one
 //! node reaches streams open on another, over LISTEN/NOTIFY and over NATS.
 
-use crate::harness::{TestApp, backend, user};
+use crate::harness::{TestApp, backend, eventually, streams_listening, user};
 use crate::rooms::{Client, department, next_frame, open_department_room, stream_with};
 use crate::streaming::{connect, next_event};
 use serde_json::{Value, json};
+use sotong::live::Topic;
 use std::time::Duration;
 
 /// Two nodes on one fresh PostgreSQL database, joined by `bus`; `None` on SQLite, where one
@@ -39,8 +40,10 @@ async fn three_deliveries_cross_nodes(bus: &str) {
         &format!("access_token={}&stream=user", resident.token),
     )
     .await;
-    // Give both sockets time to subscribe before anything is published.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Both sockets listen on node B before anything is published.
+    streams_listening(&b.app, Topic::Public, 1).await;
+    let resident_id: i64 = resident.id.parse().unwrap();
+    streams_listening(&b.app, Topic::Account(resident_id), 1).await;
     let post = official
         .status(json!({ "status": "노드 A에서 쓴 글", "visibility": "public" }))
         .await;
@@ -182,27 +185,29 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     let (node_a, _) = crate::process::serve_with(&t, &settings);
     let mut node_a = crate::process::Running(node_a);
     let pool = t.app.database().pool();
-    let mut a_holds = None;
-    for _ in 0..100 {
-        let waiting: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO notifications%'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if waiting.0 > 0 {
-            a_holds = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
+    let (a_name, _) = eventually(
+        "node A took the lease and is writing the reminders",
+        || async {
+            let waiting: (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO notifications%'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            if waiting.0 == 0 {
+                return None;
+            }
+            sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
                 .await
-                .unwrap();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (a_name, _) = a_holds.expect("node A took the lease and is writing the reminders");
+                .unwrap()
+        },
+    )
+    .await;
     let (node_b, _) = crate::process::serve_with(&t, &settings);
     let node_b = crate::process::Running(node_b);
-    // B waits while A renews its lease, however long A's step takes.
+    // B waits while A renews its lease, however long A's step takes: a sleep past the 3 s
+    // lease is what shows that a live node keeps it (nothing happens to wait for).
     tokio::time::sleep(Duration::from_secs(4)).await;
     let (holder, _) = sotong::db::jobs::holder(pool, sotong::app::jobs::LEASE)
         .await
@@ -225,13 +230,12 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     .await
     .unwrap();
     assert!(audience.len() >= 5);
-    for _ in 0..150 {
-        if !reminders_per_account(&t, session).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Another round or two must not add any.
+    eventually("node B sent the reminders", || async {
+        !reminders_per_account(&t, session).await.is_empty()
+    })
+    .await;
+    // Another round or two must not add any: nothing to wait for, so a window of two
+    // one-second rounds.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let reminded = reminders_per_account(&t, session).await;
     assert!(!reminded.is_empty(), "node B sent the reminders");
@@ -293,14 +297,11 @@ async fn a_home_timeline_kept_on_one_node_follows_changes_made_through_another()
         .as_str()
         .unwrap()
         .to_owned();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    while home_on_b().await != vec![second.clone(), first.clone()] {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "node B's home timeline never showed the post made through node A"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        "node B's home timeline never showed the post made through node A",
+        || async { home_on_b().await == vec![second.clone(), first.clone()] },
+    )
+    .await;
     // A follow through node A: the very next page on node B has the followed account's post.
     assert_eq!(minji.post(&follow(&jiho.id), json!({})).await.status(), 200);
     assert_eq!(home_on_b().await, vec![second, jiho_old, first]);

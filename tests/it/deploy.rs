@@ -1,7 +1,7 @@
 //! The deployment guide, as tested: two real nodes on one PostgreSQL database with photos in
 //! S3-compatible storage (moto), behind nginx running `deploy/nginx.conf`.
 
-use crate::harness::{TestApp, backend, user};
+use crate::harness::{TestApp, backend, eventually, user};
 use crate::media::{S3Server, assert_served_without_gps, jpeg_with_gps};
 use crate::process::{Running, serve_with};
 use crate::streaming::{connect, next_event};
@@ -76,17 +76,29 @@ impl Nginx {
                 .expect("nginx starts"),
             _dir: dir,
         };
-        for _ in 0..100 {
-            if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        eventually(&format!("nginx answers on {port}"), || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
                 .await
                 .is_ok_and(|r| r.status() == 200)
-            {
-                return nginx;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("nginx did not answer on {port}");
+        })
+        .await;
+        nginx
     }
+}
+
+/// How many Mastodon streams a node process has open, by its metrics (the count goes up as
+/// the socket subscribes, in the same step).
+async fn open_streams(node: &str) -> f64 {
+    let metrics = reqwest::get(format!("{node}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"sotong_websockets_open{kind="streaming"} "#))
+        .map_or(0.0, |n| n.parse().unwrap())
 }
 
 #[tokio::test]
@@ -133,7 +145,11 @@ async fn two_nodes_behind_nginx_with_shared_photos_work_as_one_service() {
         &format!("access_token={}&stream=user", official.token),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    eventually(
+        "the stream opened through nginx is open on a node",
+        || async { open_streams(&a).await + open_streams(&b).await >= 1.0 },
+    )
+    .await;
 
     // The resident uploads a photo and writes on his wall, through nginx.
     let client = reqwest::Client::new();

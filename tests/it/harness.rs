@@ -4,8 +4,11 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use sotong::app::App;
 use sotong::config::Config;
+use sotong::live::{Event, Topic};
 use sotong::server::Server;
+use std::future::Future;
 use std::path::PathBuf;
+use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -25,6 +28,7 @@ pub struct TestApp {
 /// Another node serving the same database as a [`TestApp`].
 pub struct Node {
     pub base: String,
+    pub app: App,
     _stop: oneshot::Sender<()>,
 }
 
@@ -118,12 +122,14 @@ impl TestApp {
         config.listen = "127.0.0.1:0".parse().expect("addr");
         let server = Server::build(config).await.expect("second node starts");
         let addr = server.local_addr().expect("addr");
+        let app = server.app().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run_until_stopped(async {
             let _ = stopped.await;
         }));
         Node {
             base: format!("http://{addr}"),
+            app,
             _stop: stop,
         }
     }
@@ -200,6 +206,80 @@ impl TestApp {
         let body: Value = response.json().await.expect("json");
         body["access_token"].as_str().expect("token").to_owned()
     }
+}
+
+/// How long [`eventually`] waits for something before calling it a failure: far longer than
+/// anything takes on a loaded machine, so that only what never happens fails.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// What a check polled by [`wait_until`] answers: `true` or `Some(value)` once it holds.
+pub trait Holds {
+    type Value;
+    fn holds(self) -> Option<Self::Value>;
+}
+
+impl Holds for bool {
+    type Value = ();
+    fn holds(self) -> Option<()> {
+        self.then_some(())
+    }
+}
+
+impl<T> Holds for Option<T> {
+    type Value = T;
+    fn holds(self) -> Option<T> {
+        self
+    }
+}
+
+/// Runs `check` every 25 ms until it holds, for at most `within`; `None` if it never did.
+pub async fn wait_until<F, Fut>(
+    within: Duration,
+    mut check: F,
+) -> Option<<Fut::Output as Holds>::Value>
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Holds,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await.holds() {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Waits for `check` to hold (see [`wait_until`]) and returns what it found; after
+/// [`PATIENCE`], fails the test saying that `what` never happened.
+pub async fn eventually<F, Fut>(what: &str, check: F) -> <Fut::Output as Holds>::Value
+where
+    F: FnMut() -> Fut,
+    Fut: Future,
+    Fut::Output: Holds,
+{
+    wait_until(PATIENCE, check)
+        .await
+        .unwrap_or_else(|| panic!("{what}: not within {PATIENCE:?}"))
+}
+
+/// Waits until at least `n` open streams of `app`'s node listen on `topic`. A socket subscribes
+/// just after its handshake, so a test that writes at once could beat it; this asks the hub by
+/// delivering an event no Mastodon stream renders (`RoomJoined` off a room's topic), which
+/// answers how many subscribers it reached.
+pub async fn streams_listening(app: &App, topic: Topic, n: usize) {
+    eventually(
+        &format!("{n} open stream(s) listening on {topic:?}"),
+        || {
+            let reached = app.hub.deliver(&topic, Event::RoomJoined);
+            std::future::ready(reached >= n)
+        },
+    )
+    .await;
 }
 
 /// Walks the OAuth log-in and consent page at `authorize_url` as a browser would, and approves.

@@ -173,7 +173,8 @@ async fn metrics_count_requests_per_route_and_what_is_open() {
         .unwrap();
     assert_eq!(missing.status(), 404);
     let _socket = crate::streaming::connect(&t.base, "stream=public:local").await;
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Counted as open from the moment it listens.
+    crate::harness::streams_listening(&t.app, sotong::live::Topic::Public, 1).await;
 
     let response = t.client.get(t.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), 200);

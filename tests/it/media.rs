@@ -451,13 +451,11 @@ impl S3Server {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
-        for _ in 0..100 {
-            if reqwest::get(&server.endpoint).await.is_ok() {
-                return server;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("moto_server did not start");
+        crate::harness::eventually("moto_server answers", || async {
+            reqwest::get(&server.endpoint).await.is_ok()
+        })
+        .await;
+        server
     }
 
     /// The keys in `bucket`, sorted.

@@ -144,7 +144,12 @@ async fn bad_requests_cost_the_log_a_line_each_at_most_even_with_backtraces_on()
     let file = std::fs::File::create(log.path()).unwrap();
     let (child, base) = start(&t, "info", Stdio::from(file), &[("RUST_BACKTRACE", "full")]);
     let _server = Running(child);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    crate::harness::eventually("the server answers its health check", || async {
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    })
+    .await;
     let before = std::fs::read_to_string(log.path()).unwrap().lines().count();
     let client = reqwest::Client::new();
     let json = |body: &str| {
@@ -168,6 +173,7 @@ async fn bad_requests_cost_the_log_a_line_each_at_most_even_with_backtraces_on()
         let status = request.send().await.unwrap().status();
         assert!(status.is_client_error(), "{status}");
     }
+    // Lines that should not exist have nothing to wait for: a window for any late ones.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let text = std::fs::read_to_string(log.path()).unwrap();
     let added: Vec<&str> = text.lines().skip(before).collect();

@@ -1,8 +1,9 @@
 //! The streaming API over real WebSockets and Server-Sent Events.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, streams_listening};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+use sotong::live::Topic;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -159,7 +160,8 @@ async fn streams_show_only_what_the_viewer_may_read() {
     ))
     .await
     .unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    streams_listening(&t.app, Topic::Public, 1).await;
+    streams_listening(&t.app, Topic::Tag("민원".into()), 1).await;
 
     post(
         &t,
@@ -340,7 +342,7 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
     let resident = t.token_for("minji").await;
     let official = t.token_for("gildong").await;
     let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    streams_listening(&t.app, Topic::Account(official_id), 1).await;
     // One notification arrives as usual.
     follow(&t, &resident, official_id).await;
     let (_, event, first) = next_event(&mut socket, Duration::from_secs(2))
@@ -390,13 +392,14 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
 async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() {
     let t = TestApp::spawn().await;
     let official_id = t.create_account("gildong", "홍길동").await;
-    t.create_account("minji", "김민지").await;
+    let resident_id = t.create_account("minji", "김민지").await;
     let resident = t.token_for("minji").await;
     let official = t.token_for("gildong").await;
     follow(&t, &resident, official_id).await;
     let mut home = connect(&t.base, &format!("access_token={resident}&stream=user")).await;
     let mut public = connect(&t.base, "stream=public:local").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    streams_listening(&t.app, Topic::Account(resident_id), 1).await;
+    streams_listening(&t.app, Topic::Public, 1).await;
     let first = post(&t, &official, json!({ "status": "평소처럼 전해진 글" })).await["id"].clone();
     for socket in [&mut home, &mut public] {
         let (_, event, payload) = next_event(socket, Duration::from_secs(2))
@@ -482,7 +485,8 @@ async fn open_streams_end_with_their_token() {
     let mut revoked_socket = connect(&t.base, &format!("stream=user&access_token={revoked}")).await;
     let mut kept_socket = connect(&t.base, &format!("stream=user&access_token={kept}")).await;
     let mut other_socket = connect(&t.base, &format!("stream=public&access_token={other}")).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A socket subscribes to all its topics at once, its token's end among them.
+    streams_listening(&t.app, Topic::Credentials(reader_id), 3).await;
 
     let revoke = reqwest::Client::new()
         .post(t.url("/oauth/revoke"))
