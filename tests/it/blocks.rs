@@ -2,6 +2,7 @@
 
 use crate::harness::TestApp;
 use crate::harness::{User, user};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 fn has(list: &Value, id: &Value) -> bool {
@@ -30,10 +31,7 @@ async fn a_block_cuts_both_ways_and_unblocking_restores_sight() {
     let minji = user(&t, "minji", "김민지").await;
     let sumin = user(&t, "sumin", "이수민").await;
     for (a, b) in [(&minji, &sumin), (&sumin, &minji)] {
-        let r = a
-            .post(&format!("/api/v1/accounts/{}/follow", b.id), json!({}))
-            .await;
-        assert_eq!(r.status(), 200);
+        a.follow(b).await;
     }
     let her_post = sumin
         .status(json!({ "status": "구청 앞 주차장 공사 안내" }))
@@ -67,12 +65,11 @@ async fn a_block_cuts_both_ways_and_unblocking_restores_sight() {
 
     // He can no longer see her, follow her, write on her wall or reach her.
     let hidden = t
-        .client
-        .get(t.url(&format!(
-            "/api/v1/statuses/{}",
-            her_post["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&minji.token)
+        .request(
+            Method::GET,
+            &format!("/api/v1/statuses/{}", her_post["id"].as_str().unwrap()),
+            Some(&minji.token),
+        )
         .send()
         .await
         .unwrap();
@@ -147,9 +144,7 @@ async fn a_mute_quietens_timelines_and_optionally_notifications() {
     let t = TestApp::spawn().await;
     let minji = user(&t, "minji", "김민지").await;
     let sumin = user(&t, "sumin", "이수민").await;
-    sumin
-        .post(&format!("/api/v1/accounts/{}/follow", minji.id), json!({}))
-        .await;
+    sumin.follow(&minji).await;
     let muted = sumin
         .post(&format!("/api/v1/accounts/{}/mute", minji.id), json!({}))
         .await;
@@ -286,10 +281,7 @@ async fn account_counts_follow_every_write() {
     let minji = user(&t, "minji", "김민지").await;
     let sumin = user(&t, "sumin", "이수민").await;
     for (a, b) in [(&minji, &sumin), (&sumin, &minji)] {
-        let r = a
-            .post(&format!("/api/v1/accounts/{}/follow", b.id), json!({}))
-            .await;
-        assert_eq!(r.status(), 200);
+        a.follow(b).await;
     }
     assert_eq!(counts(&minji, &minji).await, (1, 1, 0));
     assert_eq!(counts(&minji, &sumin).await, (1, 1, 0));
@@ -308,9 +300,11 @@ async fn account_counts_follow_every_write() {
     );
     // Deleting the post takes sumin's boost of it too.
     let deleted = t
-        .client
-        .delete(t.url(&format!("/api/v1/statuses/{post_id}")))
-        .bearer_auth(&minji.token)
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{post_id}"),
+            Some(&minji.token),
+        )
         .send()
         .await
         .unwrap();

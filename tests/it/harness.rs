@@ -1,7 +1,7 @@
 //! `TestApp`: one server with its own fresh database per test.
 
 use reqwest::redirect::Policy;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sotong::app::App;
 use sotong::config::Config;
 use sotong::live::{Event, Topic};
@@ -382,6 +382,67 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// `method path` on this server, as the holder of `token` when one is given.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// `method path` with `body` as JSON, as the holder of `token` when one is given.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> reqwest::Response {
+        self.request(method, path, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET path` without credentials, whatever it answers.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The JSON that `GET path` answers without credentials, whatever its status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
+    /// What `GET path` answers the holder of `token`, which must be 200.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> T {
+        let response = self
+            .request(reqwest::Method::GET, path, Some(token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+}
+
+/// The ids of a list of statuses (or of anything with ids), in order.
+pub fn ids_of(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// An account with its token, for tests that speak as several people.
 pub struct User<'a> {
     pub t: &'a TestApp,
@@ -390,50 +451,75 @@ pub struct User<'a> {
 }
 
 impl User<'_> {
+    /// The account's id as the database keeps it.
+    pub fn account_id(&self) -> i64 {
+        self.id.parse().unwrap()
+    }
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.t
-            .client
-            .post(self.t.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
+            .call(reqwest::Method::POST, path, Some(&self.token), body)
             .await
-            .unwrap()
     }
     pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
         self.t
-            .client
-            .put(self.t.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
+            .call(reqwest::Method::PUT, path, Some(&self.token), body)
+            .await
+    }
+    /// `GET path`, whatever it answers.
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.t
+            .request(reqwest::Method::GET, path, Some(&self.token))
             .send()
             .await
             .unwrap()
     }
+    /// What `GET path` answers, which must be 200.
     pub async fn get(&self, path: &str) -> Value {
-        let response = self
-            .t
-            .client
-            .get(self.t.url(path))
-            .bearer_auth(&self.token)
+        self.t.get_as(&self.token, path).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .call(reqwest::Method::PATCH, path, Some(&self.token), body)
+            .await
+    }
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.t
+            .request(reqwest::Method::DELETE, path, Some(&self.token))
             .send()
             .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "GET {path}");
+            .unwrap()
+    }
+    /// Posts a status, which must be accepted; returns it.
+    pub async fn status(&self, body: Value) -> Value {
+        let response = self.post("/api/v1/statuses", body.clone()).await;
+        assert_eq!(response.status(), 200, "POST {body}");
         response.json().await.unwrap()
     }
-    pub async fn status(&self, body: Value) -> Value {
-        let response = self.post("/api/v1/statuses", body).await;
-        assert_eq!(response.status(), 200);
+    /// Follows `other`, which must succeed; returns the relationship.
+    pub async fn follow(&self, other: &User<'_>) -> Value {
+        let path = format!("/api/v1/accounts/{}/follow", other.id);
+        let response = self.post(&path, json!({})).await;
+        assert_eq!(response.status(), 200, "POST {path}");
         response.json().await.unwrap()
     }
 }
 
+/// A new resident account with its token.
 pub async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
     let id = t.create_account(handle, name).await.to_string();
     User {
         t,
         token: t.token_for(handle).await,
+        id,
+    }
+}
+
+/// An account of the demo (loaded already) with its token.
+pub async fn demo_user<'a>(t: &'a TestApp, handle: &str) -> User<'a> {
+    let id = t.app.lookup_account(handle).await.unwrap().id.to_string();
+    User {
+        t,
+        token: t.token_for_demo(handle).await,
         id,
     }
 }

@@ -1,67 +1,9 @@
 //! The social network through the Mastodon API: walls, visibility, replies, favourites,
 //! follows, timelines and notifications.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, User, demo_user, ids_of, user};
+use reqwest::Method;
 use serde_json::{Value, json};
-
-struct Api<'a> {
-    t: &'a TestApp,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.t
-            .client
-            .get(self.t.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.t
-            .client
-            .post(self.t.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn json(&self, path: &str) -> Value {
-        let response = self.get(path).await;
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-    async fn status(&self, body: Value) -> Value {
-        let response = self.post("/api/v1/statuses", body.clone()).await;
-        assert_eq!(response.status(), 200, "POST {body}");
-        response.json().await.unwrap()
-    }
-}
-
-async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> (Api<'a>, String) {
-    let id = t.create_account(handle, name).await;
-    (
-        Api {
-            t,
-            token: t.token_for(handle).await,
-        },
-        id.to_string(),
-    )
-}
-
-async fn demo_user<'a>(t: &'a TestApp, handle: &str) -> (Api<'a>, String) {
-    let id = t.app.lookup_account(handle).await.unwrap().id.to_string();
-    (
-        Api {
-            t,
-            token: t.token_for_demo(handle).await,
-        },
-        id,
-    )
-}
 
 /// Handles of demo staff in a department, by its name.
 async fn staff_of(t: &TestApp, department: &str, n: i64) -> Vec<String> {
@@ -77,8 +19,10 @@ async fn staff_of(t: &TestApp, department: &str, n: i64) -> Vec<String> {
 #[tokio::test]
 async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
     let t = TestApp::spawn().await;
-    let (resident, resident_id) = user(&t, "minji", "김민지").await;
-    let (official, official_id) = user(&t, "gildong", "홍길동").await;
+    let resident = user(&t, "minji", "김민지").await;
+    let resident_id = resident.id.clone();
+    let official = user(&t, "gildong", "홍길동").await;
+    let official_id = official.id.clone();
     let post = resident
         .status(json!({ "status": "주차 민원 문의드립니다 #주차", "wall_account_id": official_id }))
         .await;
@@ -86,9 +30,9 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
     assert_eq!(post["account"]["id"], resident_id);
     assert_eq!(post["tags"][0]["name"], "주차");
 
-    let unread = official.json("/api/v1/notifications/unread_count").await;
+    let unread = official.get("/api/v1/notifications/unread_count").await;
     assert_eq!(unread["count"], 1);
-    let notes = official.json("/api/v1/notifications").await;
+    let notes = official.get("/api/v1/notifications").await;
     assert_eq!(notes[0]["type"], "sotong.wall_post");
     assert_eq!(notes[0]["account"]["id"], resident_id);
     assert_eq!(notes[0]["status"]["id"], post["id"]);
@@ -97,9 +41,7 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
         "김민지님이 회원님의 담벼락에 게시물을 남겼습니다."
     );
     let english: Value = t
-        .client
-        .get(t.url("/api/v1/notifications"))
-        .bearer_auth(&official.token)
+        .request(Method::GET, "/api/v1/notifications", Some(&official.token))
         .header("accept-language", "en")
         .send()
         .await
@@ -114,7 +56,7 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
 
     // The post is on the official's wall, and on the resident's too (she wrote it).
     let wall = official
-        .json(&format!("/api/v1/accounts/{official_id}/statuses"))
+        .get(&format!("/api/v1/accounts/{official_id}/statuses"))
         .await;
     assert_eq!(wall[0]["id"], post["id"]);
 
@@ -131,7 +73,7 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
         "{}",
         reply["content"]
     );
-    let hers = resident.json("/api/v1/notifications?types[]=mention").await;
+    let hers = resident.get("/api/v1/notifications?types[]=mention").await;
     assert_eq!(
         hers.as_array().unwrap().len(),
         1,
@@ -140,14 +82,14 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
     assert_eq!(hers[0]["status"]["id"], reply["id"]);
 
     let context = resident
-        .json(&format!(
+        .get(&format!(
             "/api/v1/statuses/{}/context",
             post["id"].as_str().unwrap()
         ))
         .await;
     assert_eq!(context["descendants"][0]["id"], reply["id"]);
     let context = resident
-        .json(&format!(
+        .get(&format!(
             "/api/v1/statuses/{}/context",
             reply["id"].as_str().unwrap()
         ))
@@ -167,7 +109,7 @@ async fn a_wall_post_notifies_the_owner_and_a_reply_notifies_the_writer() {
         200
     );
     assert_eq!(
-        official.json("/api/v1/notifications/unread_count").await["count"],
+        official.get("/api/v1/notifications/unread_count").await["count"],
         0
     );
 }
@@ -178,19 +120,14 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
     t.app.load_demo().await.unwrap();
     let civil = staff_of(&t, "민원여권과", 3).await;
     let tax = staff_of(&t, "세무1과", 1).await;
-    let (author, author_id) = demo_user(&t, &civil[1]).await;
-    let (colleague, _) = demo_user(&t, &civil[2]).await;
-    let (other_department, _) = demo_user(&t, &tax[0]).await;
-    let (follower, _) = user(&t, "follower", "팔로워").await;
-    let (stranger, _) = user(&t, "stranger", "남").await;
-    let (mentioned, _) = user(&t, "mentioned", "언급됨").await;
-    assert_eq!(
-        follower
-            .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
-            .await
-            .status(),
-        200
-    );
+    let author = demo_user(&t, &civil[1]).await;
+    let author_id = author.id.clone();
+    let colleague = demo_user(&t, &civil[2]).await;
+    let other_department = demo_user(&t, &tax[0]).await;
+    let follower = user(&t, "follower", "팔로워").await;
+    let stranger = user(&t, "stranger", "남").await;
+    let mentioned = user(&t, "mentioned", "언급됨").await;
+    follower.follow(&author).await;
 
     // The demo's own statuses are older than anything posted here: the timelines are read
     // from the newest of them on.
@@ -203,19 +140,10 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
                 format!("?since_id={}", s["id"].as_str().unwrap())
             })
     };
-    let public_since = newest(
-        t.client
-            .get(t.url("/api/v1/timelines/public"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    );
+    let public_since = newest(t.get_json("/api/v1/timelines/public").await);
     let organisation_since = newest(
         other_department
-            .json("/api/v1/sotong/timelines/organization")
+            .get("/api/v1/sotong/timelines/organization")
             .await,
     );
     let mut ids = Vec::new();
@@ -232,7 +160,7 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
         ids.push((visibility, status["id"].as_str().unwrap().to_owned()));
     }
     // Who sees what: (viewer, [public, unlisted, private, direct, organization, department]).
-    let matrix: [(&Api, &str, [bool; 6]); 6] = [
+    let matrix: [(&User, &str, [bool; 6]); 6] = [
         (&author, "author", [true; 6]),
         (
             &colleague,
@@ -262,32 +190,24 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
     ];
     for (viewer, who, expected) in matrix {
         for ((visibility, id), sees) in ids.iter().zip(expected) {
-            let status = viewer.get(&format!("/api/v1/statuses/{id}")).await.status();
+            let status = viewer
+                .fetch(&format!("/api/v1/statuses/{id}"))
+                .await
+                .status();
             assert_eq!(status == 200, sees, "{who} / {visibility}: {status}");
             let context = viewer
-                .get(&format!("/api/v1/statuses/{id}/context"))
+                .fetch(&format!("/api/v1/statuses/{id}/context"))
                 .await
                 .status();
             assert_eq!(context == 200, sees, "{who} / {visibility} context");
         }
     }
-    let anonymous = t
-        .client
-        .get(t.url(&format!("/api/v1/statuses/{}", ids[2].1)))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = t.get(&format!("/api/v1/statuses/{}", ids[2].1)).await;
     assert_eq!(anonymous.status(), 404);
     // Timelines apply the same rule.
     let public: Value = t
-        .client
-        .get(t.url(&format!("/api/v1/timelines/public{public_since}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/timelines/public{public_since}"))
+        .await;
     let public_ids: Vec<&str> = public
         .as_array()
         .unwrap()
@@ -296,7 +216,7 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
         .collect();
     assert_eq!(public_ids, [ids[0].1.as_str()]);
     let organisation = other_department
-        .json(&format!(
+        .get(&format!(
             "/api/v1/sotong/timelines/organization{organisation_since}"
         ))
         .await;
@@ -311,7 +231,7 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
         [ids[4].1.as_str(), ids[1].1.as_str(), ids[0].1.as_str()]
     );
     let wall = stranger
-        .json(&format!("/api/v1/accounts/{author_id}/statuses"))
+        .get(&format!("/api/v1/accounts/{author_id}/statuses"))
         .await;
     assert_eq!(
         wall.as_array().unwrap().len(),
@@ -320,7 +240,7 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
     );
     // Mastodon clients see Sotong's visibilities as private.
     let org_status = colleague
-        .json(&format!("/api/v1/statuses/{}", ids[4].1))
+        .get(&format!("/api/v1/statuses/{}", ids[4].1))
         .await;
     assert_eq!(org_status["visibility"], "private");
 }
@@ -328,13 +248,17 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
 #[tokio::test]
 async fn a_closed_wall_takes_posts_from_friends_only() {
     let t = TestApp::spawn().await;
-    let (owner, owner_id) = user(&t, "owner", "주인").await;
-    let (friend, friend_id) = user(&t, "friend", "친구").await;
-    let (stranger, _) = user(&t, "stranger", "남").await;
+    let owner = user(&t, "owner", "주인").await;
+    let owner_id = owner.id.clone();
+    let friend = user(&t, "friend", "친구").await;
+    let friend_id = friend.id.clone();
+    let stranger = user(&t, "stranger", "남").await;
     let updated: Value = t
-        .client
-        .patch(t.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&owner.token)
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&owner.token),
+        )
         .form(&[("sotong_wall_friends_only", "true")])
         .send()
         .await
@@ -357,18 +281,14 @@ async fn a_closed_wall_takes_posts_from_friends_only() {
     assert_eq!(t.count("statuses").await, 0);
     assert_eq!(t.count("notifications").await, 0);
 
-    owner
-        .post(&format!("/api/v1/accounts/{friend_id}/follow"), json!({}))
-        .await;
-    friend
-        .post(&format!("/api/v1/accounts/{owner_id}/follow"), json!({}))
-        .await;
+    owner.follow(&friend).await;
+    friend.follow(&owner).await;
     let friends = owner
-        .json(&format!("/api/v1/sotong/accounts/{owner_id}/friends"))
+        .get(&format!("/api/v1/sotong/accounts/{owner_id}/friends"))
         .await;
     assert_eq!(friends[0]["id"], friend_id);
     let relationship = owner
-        .json(&format!("/api/v1/accounts/relationships?id[]={friend_id}"))
+        .get(&format!("/api/v1/accounts/relationships?id[]={friend_id}"))
         .await;
     assert_eq!(relationship[0]["following"], true);
     assert_eq!(relationship[0]["followed_by"], true);
@@ -383,15 +303,15 @@ async fn a_closed_wall_takes_posts_from_friends_only() {
             .status(),
         200
     );
-    let follow_notes = owner.json("/api/v1/notifications?types[]=follow").await;
+    let follow_notes = owner.get("/api/v1/notifications?types[]=follow").await;
     assert_eq!(follow_notes.as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn bad_statuses_are_refused_and_write_nothing() {
     let t = TestApp::spawn().await;
-    let (author, _) = user(&t, "author", "작성자").await;
-    let (other, _) = user(&t, "other", "다른이").await;
+    let author = user(&t, "author", "작성자").await;
+    let other = user(&t, "other", "다른이").await;
     let hidden = other
         .status(json!({ "status": "나만 보기", "visibility": "direct" }))
         .await;
@@ -429,7 +349,7 @@ async fn bad_statuses_are_refused_and_write_nothing() {
         "/api/v1/timelines/public?since_id=1;DROP",
         "/api/v1/notifications?min_id=x",
     ] {
-        let response = author.get(bad).await;
+        let response = author.fetch(bad).await;
         assert_eq!(response.status(), 400, "{bad}");
         assert!(
             response.json::<Value>().await.unwrap()["error"]
@@ -440,7 +360,7 @@ async fn bad_statuses_are_refused_and_write_nothing() {
     }
     assert_eq!(
         author
-            .get("/api/v1/notifications?types[]=nonsense")
+            .fetch("/api/v1/notifications?types[]=nonsense")
             .await
             .status(),
         422
@@ -450,7 +370,7 @@ async fn bad_statuses_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn script_in_posts_is_removed_and_markdown_posts_render() {
     let t = TestApp::spawn().await;
-    let (author, _) = user(&t, "author", "작성자").await;
+    let author = user(&t, "author", "작성자").await;
     let status = author.status(json!({ "status": "<script>alert(1)</script><b onmouseover=\"x()\">굵게</b> <a href=\"javascript:alert(1)\">링크</a>" })).await;
     let content = status["content"].as_str().unwrap();
     // Typed markup is shown as text: no live tag, attribute or link survives.
@@ -477,34 +397,24 @@ async fn script_in_posts_is_removed_and_markdown_posts_render() {
 #[tokio::test]
 async fn favourites_deletes_and_idempotent_posts() {
     let t = TestApp::spawn().await;
-    let (owner, owner_id) = user(&t, "owner", "주인").await;
-    let (writer, _) = user(&t, "writer", "작성자").await;
-    let (stranger, _) = user(&t, "stranger", "남").await;
+    let owner = user(&t, "owner", "주인").await;
+    let owner_id = owner.id.clone();
+    let writer = user(&t, "writer", "작성자").await;
+    let stranger = user(&t, "stranger", "남").await;
     let key = "retry-1";
-    let first: Value = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&writer.token)
-        .header("idempotency-key", key)
-        .json(&json!({ "status": "한 번만", "wall_account_id": owner_id }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let again: Value = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&writer.token)
-        .header("idempotency-key", key)
-        .json(&json!({ "status": "한 번만", "wall_account_id": owner_id }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post_once = || async {
+        t.request(Method::POST, "/api/v1/statuses", Some(&writer.token))
+            .header("idempotency-key", key)
+            .json(&json!({ "status": "한 번만", "wall_account_id": owner_id }))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let first = post_once().await;
+    let again = post_once().await;
     assert_eq!(first["id"], again["id"]);
     assert_eq!(t.count("statuses").await, 1);
     let id = first["id"].as_str().unwrap();
@@ -522,7 +432,7 @@ async fn favourites_deletes_and_idempotent_posts() {
         .await;
     assert_eq!(
         writer
-            .json("/api/v1/notifications?types[]=favourite")
+            .get("/api/v1/notifications?types[]=favourite")
             .await
             .as_array()
             .unwrap()
@@ -538,26 +448,17 @@ async fn favourites_deletes_and_idempotent_posts() {
         .unwrap();
     assert_eq!(unfaved["favourites_count"], 0);
 
-    let refused = t
-        .client
-        .delete(t.url(&format!("/api/v1/statuses/{id}")))
-        .bearer_auth(&stranger.token)
-        .send()
-        .await
-        .unwrap();
+    let refused = stranger.delete(&format!("/api/v1/statuses/{id}")).await;
     assert_eq!(refused.status(), 403);
     // The owner of the wall may remove what others wrote on it.
-    let deleted = t
-        .client
-        .delete(t.url(&format!("/api/v1/statuses/{id}")))
-        .bearer_auth(&owner.token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = owner.delete(&format!("/api/v1/statuses/{id}")).await;
     assert_eq!(deleted.status(), 200);
     assert_eq!(deleted.json::<Value>().await.unwrap()["text"], "한 번만");
     assert_eq!(
-        owner.get(&format!("/api/v1/statuses/{id}")).await.status(),
+        owner
+            .fetch(&format!("/api/v1/statuses/{id}"))
+            .await
+            .status(),
         404
     );
     assert_eq!(
@@ -570,11 +471,10 @@ async fn favourites_deletes_and_idempotent_posts() {
 #[tokio::test]
 async fn timelines_page_with_link_headers() {
     let t = TestApp::spawn().await;
-    let (author, author_id) = user(&t, "author", "작성자").await;
-    let (reader, _) = user(&t, "reader", "독자").await;
-    reader
-        .post(&format!("/api/v1/accounts/{author_id}/follow"), json!({}))
-        .await;
+    let author = user(&t, "author", "작성자").await;
+    let author_id = author.id.clone();
+    let reader = user(&t, "reader", "독자").await;
+    reader.follow(&author).await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(
@@ -585,7 +485,7 @@ async fn timelines_page_with_link_headers() {
         );
     }
     ids.reverse();
-    let first = reader.get("/api/v1/timelines/home?limit=2").await;
+    let first = reader.fetch("/api/v1/timelines/home?limit=2").await;
     let link = first.headers()["link"].to_str().unwrap().to_owned();
     let page: Value = first.json().await.unwrap();
     let got: Vec<&str> = page
@@ -621,7 +521,7 @@ async fn timelines_page_with_link_headers() {
         .collect();
     assert_eq!(got, [ids[2].as_str(), ids[3].as_str()]);
     let newer: Value = reader
-        .json(&format!("/api/v1/timelines/home?min_id={}&limit=2", ids[3]))
+        .get(&format!("/api/v1/timelines/home?min_id={}&limit=2", ids[3]))
         .await;
     let got: Vec<&str> = newer
         .as_array()
@@ -640,21 +540,13 @@ async fn timelines_page_with_link_headers() {
         .await;
     assert!(
         reader
-            .json("/api/v1/timelines/home")
+            .get("/api/v1/timelines/home")
             .await
             .as_array()
             .unwrap()
             .is_empty()
     );
-    assert_eq!(
-        t.client
-            .get(t.url("/api/v1/timelines/home"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(t.get("/api/v1/timelines/home").await.status(), 401);
 }
 
 /// The home timeline looks first at the newest few thousand statuses and then further back;
@@ -662,13 +554,10 @@ async fn timelines_page_with_link_headers() {
 #[tokio::test]
 async fn a_home_page_reaches_past_a_crowd_of_other_statuses() {
     let t = TestApp::spawn().await;
-    let minji = crate::harness::user(&t, "minji", "김민지").await;
-    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
-    let crowd = crate::harness::user(&t, "jiho", "박지호").await;
-    let followed = minji
-        .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
-        .await;
-    assert_eq!(followed.status(), 200);
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    let crowd = user(&t, "jiho", "박지호").await;
+    minji.follow(&sumin).await;
     let mut old = Vec::new();
     for i in 0..3 {
         old.push(
@@ -730,15 +619,6 @@ async fn a_home_page_reaches_past_a_crowd_of_other_statuses() {
     assert_eq!(ids(&since), vec![new[1].clone(), new[0].clone()]);
 }
 
-/// Ids of a page of statuses.
-fn ids_of(page: &Value) -> Vec<String> {
-    page.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn id_of(status: &Value) -> String {
     status["id"].as_str().unwrap().to_owned()
 }
@@ -748,15 +628,11 @@ fn id_of(status: &Value) -> String {
 #[tokio::test]
 async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
     let t = TestApp::spawn().await;
-    let minji = crate::harness::user(&t, "minji", "김민지").await;
-    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
-    let jiho = crate::harness::user(&t, "jiho", "박지호").await;
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    let jiho = user(&t, "jiho", "박지호").await;
     let home = "/api/v1/timelines/home";
-    let follow = |who: &str| format!("/api/v1/accounts/{who}/follow");
-    assert_eq!(
-        minji.post(&follow(&sumin.id), json!({})).await.status(),
-        200
-    );
+    minji.follow(&sumin).await;
     let first = id_of(&sumin.status(json!({ "status": "첫 글" })).await);
     let jiho_old = id_of(&jiho.status(json!({ "status": "지호의 예전 글" })).await);
     assert_eq!(ids_of(&minji.get(home).await), vec![first.clone()]);
@@ -793,20 +669,14 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
         .unwrap();
 
     // Following someone brings in what they wrote before.
-    assert_eq!(minji.post(&follow(&jiho.id), json!({})).await.status(), 200);
+    minji.follow(&jiho).await;
     assert_eq!(
         ids_of(&minji.get(home).await),
         vec![second.clone(), jiho_old.clone(), first.clone()]
     );
 
     // A deleted status goes; a followers-only status of someone she follows comes.
-    let deleted = t
-        .client
-        .delete(t.url(&format!("/api/v1/statuses/{jiho_old}")))
-        .bearer_auth(&jiho.token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = jiho.delete(&format!("/api/v1/statuses/{jiho_old}")).await;
     assert_eq!(deleted.status(), 200);
     let private = id_of(
         &jiho
@@ -819,7 +689,7 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
     );
 
     // A stranger's post on her wall is in her home timeline; a stranger's own post is not.
-    let stranger = crate::harness::user(&t, "dahye", "최다혜").await;
+    let stranger = user(&t, "dahye", "최다혜").await;
     stranger.status(json!({ "status": "혼잣말" })).await;
     let on_wall = id_of(
         &stranger
@@ -864,14 +734,11 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
 
     // The authors as they are now: a new name shows on the next page.
     let renamed = jiho
-        .t
-        .client
-        .patch(t.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&jiho.token)
-        .json(&json!({ "display_name": "박지호 주무관" }))
-        .send()
-        .await
-        .unwrap();
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({ "display_name": "박지호 주무관" }),
+        )
+        .await;
     assert_eq!(renamed.status(), 200);
     let page = minji.get(home).await;
     assert_eq!(page[1]["account"]["display_name"], "박지호 주무관");
@@ -885,15 +752,9 @@ async fn a_home_timeline_kept_in_memory_shows_every_change_at_once() {
 #[tokio::test]
 async fn home_pages_below_the_kept_statuses_come_from_the_database() {
     let t = TestApp::spawn_with(|c| c.limits.home_feed_statuses = 3).await;
-    let minji = crate::harness::user(&t, "minji", "김민지").await;
-    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
-    assert_eq!(
-        minji
-            .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
-            .await
-            .status(),
-        200
-    );
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    minji.follow(&sumin).await;
     let mut posted = Vec::new();
     for i in 0..5 {
         posted.push(id_of(
@@ -930,11 +791,9 @@ async fn home_pages_below_the_kept_statuses_come_from_the_database() {
     assert_eq!(since, posted[..5].to_vec());
     // With no feeds at all, the same pages.
     let t = TestApp::spawn_with(|c| c.limits.home_feed_statuses = 0).await;
-    let minji = crate::harness::user(&t, "minji", "김민지").await;
-    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
-    minji
-        .post(&format!("/api/v1/accounts/{}/follow", sumin.id), json!({}))
-        .await;
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    minji.follow(&sumin).await;
     let one = id_of(&sumin.status(json!({ "status": "하나" })).await);
     assert_eq!(
         ids_of(&minji.get("/api/v1/timelines/home").await),
@@ -949,10 +808,10 @@ async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
     let handle = &staff_of(&t, "정보통신과", 1).await[0];
-    let (official, _) = demo_user(&t, handle).await;
+    let official = demo_user(&t, handle).await;
     let posted = official.status(json!({ "status": "민원 안내" })).await;
     let path = format!("/api/v1/statuses/{}", id_of(&posted));
-    let before = official.json(&path).await;
+    let before = official.get(&path).await;
     assert_eq!(
         before["account"]["sotong"]["department"]["name"],
         "정보통신과"
@@ -961,7 +820,7 @@ async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
         .execute(t.app.database().pool())
         .await
         .unwrap();
-    let after = official.json(&path).await;
+    let after = official.get(&path).await;
     assert_eq!(
         after["account"]["sotong"]["department"]["name"],
         "디지털정책과"
@@ -972,9 +831,9 @@ async fn a_renamed_department_shows_on_the_authors_of_the_next_page() {
 #[tokio::test]
 async fn notifications_carry_their_accounts_and_statuses() {
     let t = TestApp::spawn().await;
-    let sumin = crate::harness::user(&t, "sumin", "이수민").await;
-    let minji = crate::harness::user(&t, "minji", "김민지").await;
-    let jiho = crate::harness::user(&t, "jiho", "박지호").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    let minji = user(&t, "minji", "김민지").await;
+    let jiho = user(&t, "jiho", "박지호").await;
     let post = id_of(&sumin.status(json!({ "status": "주차장 공사 안내" })).await);
     for fan in [&minji, &jiho] {
         let response = fan

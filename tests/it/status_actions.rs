@@ -1,15 +1,8 @@
 //! Boosts, edits with history, pins, and who favourited or boosted.
 
-use crate::harness::{TestApp, user};
+use crate::harness::{TestApp, ids_of, user};
+use reqwest::Method;
 use serde_json::{Value, json};
-
-fn ids(list: &Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn a_boost_reaches_the_boosters_followers_and_notifies_the_author() {
@@ -17,12 +10,7 @@ async fn a_boost_reaches_the_boosters_followers_and_notifies_the_author() {
     let author = user(&t, "author", "작성자").await;
     let booster = user(&t, "booster", "부스터").await;
     let follower = user(&t, "follower", "팔로워").await;
-    follower
-        .post(
-            &format!("/api/v1/accounts/{}/follow", booster.id),
-            json!({}),
-        )
-        .await;
+    follower.follow(&booster).await;
     let original = author
         .status(json!({ "status": "구민 여러분께 알립니다" }))
         .await;
@@ -51,22 +39,16 @@ async fn a_boost_reaches_the_boosters_followers_and_notifies_the_author() {
     assert_eq!(home[0]["id"], boost["id"]);
     assert_eq!(home[0]["reblog"]["id"], oid);
     assert_eq!(
-        ids(&author
-            .get(&format!("/api/v1/statuses/{oid}/reblogged_by"))
-            .await),
+        ids_of(
+            &author
+                .get(&format!("/api/v1/statuses/{oid}/reblogged_by"))
+                .await
+        ),
         [booster.id.as_str()]
     );
-    let public: Value = t
-        .client
-        .get(t.url("/api/v1/timelines/public"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public: Value = t.get_json("/api/v1/timelines/public").await;
     assert_eq!(
-        ids(&public),
+        ids_of(&public),
         [oid.to_owned()],
         "boosts stay out of the public timeline"
     );
@@ -94,9 +76,7 @@ async fn only_public_and_unlisted_statuses_can_be_boosted() {
     let t = TestApp::spawn().await;
     let author = user(&t, "author", "작성자").await;
     let follower = user(&t, "follower", "팔로워").await;
-    follower
-        .post(&format!("/api/v1/accounts/{}/follow", author.id), json!({}))
-        .await;
+    follower.follow(&author).await;
     let private = author
         .status(json!({ "status": "팔로워에게만", "visibility": "private" }))
         .await;
@@ -163,9 +143,11 @@ async fn an_edit_keeps_its_history_and_tells_those_who_boosted() {
     let told = booster.get("/api/v1/notifications?types[]=update").await;
     assert_eq!(told[0]["status"]["id"], id);
     assert_eq!(
-        ids(&author
-            .get(&format!("/api/v1/statuses/{id}/favourited_by"))
-            .await),
+        ids_of(
+            &author
+                .get(&format!("/api/v1/statuses/{id}/favourited_by"))
+                .await
+        ),
         [booster.id.as_str()]
     );
 
@@ -197,13 +179,15 @@ async fn an_edit_keeps_its_history_and_tells_those_who_boosted() {
         422
     );
     assert_eq!(
-        t.client
-            .get(t.url(&format!("/api/v1/statuses/{id}/source")))
-            .bearer_auth(&booster.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.request(
+            Method::GET,
+            &format!("/api/v1/statuses/{id}/source"),
+            Some(&booster.token)
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
         404
     );
     assert_eq!(

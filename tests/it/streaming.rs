@@ -1,6 +1,7 @@
 //! The streaming API over real WebSockets and Server-Sent Events.
 
-use crate::harness::{TestApp, streams_listening};
+use crate::harness::{TestApp, streams_listening, user};
+use crate::rooms::next_frame;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use sotong::live::Topic;
@@ -43,57 +44,19 @@ pub(crate) async fn next_event(
     }
 }
 
-/// The next text frame as JSON, skipping control frames.
-async fn next_text(socket: &mut Socket) -> Value {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => {
-                return serde_json::from_str(text.as_str()).unwrap();
-            }
-            Ok(Some(Ok(_))) => continue,
-            other => panic!("no text frame: {other:?}"),
-        }
-    }
-}
-
-async fn follow(t: &TestApp, token: &str, target: i64) {
-    let followed = t
-        .client
-        .post(t.url(&format!("/api/v1/accounts/{target}/follow")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(followed.status(), 200);
-}
-
-async fn post(t: &TestApp, token: &str, body: Value) -> Value {
-    let response = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_wall_post_reaches_the_owners_open_stream_within_a_second() {
     let t = TestApp::spawn().await;
-    t.create_account("minji", "김민지").await;
-    let official_id = t.create_account("gildong", "홍길동").await;
-    let resident = t.token_for("minji").await;
-    let official = t.token_for("gildong").await;
-    let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
-    let wall_post = post(
-        &t,
-        &resident,
-        json!({ "status": "담벼락에 인사 남깁니다", "wall_account_id": official_id.to_string() }),
+    let resident = user(&t, "minji", "김민지").await;
+    let official = user(&t, "gildong", "홍길동").await;
+    let mut socket = connect(
+        &t.base,
+        &format!("access_token={}&stream=user", official.token),
     )
     .await;
+    let wall_post = resident
+        .status(json!({ "status": "담벼락에 인사 남깁니다", "wall_account_id": official.id }))
+        .await;
 
     let mut seen = Vec::new();
     while let Some((streams, event, payload)) =
@@ -123,16 +86,12 @@ async fn a_wall_post_reaches_the_owners_open_stream_within_a_second() {
         .expect("the post on the home stream");
     assert_eq!(update["id"], wall_post["id"]);
 
-    let deleted = t
-        .client
-        .delete(t.url(&format!(
+    let deleted = official
+        .delete(&format!(
             "/api/v1/statuses/{}",
             wall_post["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&official)
-        .send()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(deleted.status(), 200);
     let (_, event, payload) = next_event(&mut socket, Duration::from_secs(1))
         .await
@@ -146,12 +105,10 @@ async fn a_wall_post_reaches_the_owners_open_stream_within_a_second() {
 #[tokio::test]
 async fn streams_show_only_what_the_viewer_may_read() {
     let t = TestApp::spawn().await;
-    t.create_account("author", "작성자").await;
-    t.create_account("watcher", "구경꾼").await;
-    let author = t.token_for("author").await;
-    let watcher = t.token_for("watcher").await;
+    let author = user(&t, "author", "작성자").await;
+    let watcher = user(&t, "watcher", "구경꾼").await;
     let mut public = connect(&t.base, "stream=public:local").await;
-    let mut tag = connect(&t.base, &format!("access_token={watcher}")).await;
+    let mut tag = connect(&t.base, &format!("access_token={}", watcher.token)).await;
     use futures_util::SinkExt;
     tag.send(Message::Text(
         json!({ "type": "subscribe", "stream": "hashtag", "tag": "민원" })
@@ -163,19 +120,13 @@ async fn streams_show_only_what_the_viewer_may_read() {
     streams_listening(&t.app, Topic::Public, 1).await;
     streams_listening(&t.app, Topic::Tag("민원".into()), 1).await;
 
-    post(
-        &t,
-        &author,
-        json!({ "status": "비밀 #민원", "visibility": "direct" }),
-    )
-    .await;
-    post(
-        &t,
-        &author,
-        json!({ "status": "팔로워만 #민원", "visibility": "private" }),
-    )
-    .await;
-    let open = post(&t, &author, json!({ "status": "모두에게 #민원" })).await;
+    author
+        .status(json!({ "status": "비밀 #민원", "visibility": "direct" }))
+        .await;
+    author
+        .status(json!({ "status": "팔로워만 #민원", "visibility": "private" }))
+        .await;
+    let open = author.status(json!({ "status": "모두에게 #민원" })).await;
 
     let (_, event, payload) = next_event(&mut public, Duration::from_secs(1))
         .await
@@ -225,7 +176,7 @@ async fn bad_stream_requests_are_refused() {
     let mut socket = connect(&t.base, "stream=public").await;
     use futures_util::SinkExt;
     socket.send(Message::Text("not json".into())).await.unwrap();
-    assert!(next_text(&mut socket).await["error"].is_string());
+    assert!(next_frame(&mut socket).await["error"].is_string());
     socket
         .send(Message::Text(
             json!({ "type": "subscribe", "stream": "user" })
@@ -235,7 +186,7 @@ async fn bad_stream_requests_are_refused() {
         .await
         .unwrap();
     assert!(
-        next_text(&mut socket).await["error"].is_string(),
+        next_frame(&mut socket).await["error"].is_string(),
         "no user stream without a token"
     );
 }
@@ -243,14 +194,14 @@ async fn bad_stream_requests_are_refused() {
 #[tokio::test]
 async fn server_sent_events_carry_notifications_too() {
     let t = TestApp::spawn().await;
-    t.create_account("minji", "김민지").await;
-    let official_id = t.create_account("gildong", "홍길동").await;
-    let resident = t.token_for("minji").await;
-    let official = t.token_for("gildong").await;
+    let resident = user(&t, "minji", "김민지").await;
+    let official = user(&t, "gildong", "홍길동").await;
     let mut events = t
-        .client
-        .get(t.url("/api/v1/streaming/user/notification"))
-        .bearer_auth(&official)
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/streaming/user/notification",
+            Some(&official.token),
+        )
         .send()
         .await
         .unwrap();
@@ -261,12 +212,9 @@ async fn server_sent_events_carry_notifications_too() {
             .unwrap()
             .starts_with("text/event-stream")
     );
-    post(
-        &t,
-        &resident,
-        json!({ "status": "안녕하세요", "wall_account_id": official_id.to_string() }),
-    )
-    .await;
+    resident
+        .status(json!({ "status": "안녕하세요", "wall_account_id": official.id }))
+        .await;
     let mut text = String::new();
     while !text.contains("\n\n") || !text.contains("event: notification") {
         let chunk = tokio::time::timeout(Duration::from_secs(2), events.chunk())
@@ -286,11 +234,8 @@ async fn server_sent_events_carry_notifications_too() {
         "sotong.wall_post"
     );
     assert_eq!(
-        t.client
-            .get(t.url("/api/v1/streaming/health"))
-            .send()
+        t.get("/api/v1/streaming/health")
             .await
-            .unwrap()
             .text()
             .await
             .unwrap(),
@@ -301,28 +246,29 @@ async fn server_sent_events_carry_notifications_too() {
 #[tokio::test]
 async fn a_muted_account_stays_out_of_the_stream() {
     let t = TestApp::spawn().await;
-    let minji = t.create_account("minji", "김민지").await;
-    t.create_account("sumin", "이수민").await;
-    let jiho = t.create_account("jiho", "박지호").await;
-    let (minji_token, sumin_token, jiho_token) = (
-        t.token_for("minji").await,
-        t.token_for("sumin").await,
-        t.token_for("jiho").await,
-    );
-    for target in [minji, jiho] {
-        follow(&t, &sumin_token, target).await;
+    let minji = user(&t, "minji", "김민지").await;
+    let sumin = user(&t, "sumin", "이수민").await;
+    let jiho = user(&t, "jiho", "박지호").await;
+    for target in [&minji, &jiho] {
+        sumin.follow(target).await;
     }
     let muted = t
-        .client
-        .post(t.url(&format!("/api/v1/accounts/{minji}/mute")))
-        .bearer_auth(&sumin_token)
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/accounts/{}/mute", minji.id),
+            Some(&sumin.token),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(muted.status(), 200);
-    let mut socket = connect(&t.base, &format!("access_token={sumin_token}&stream=user")).await;
-    post(&t, &minji_token, json!({ "status": "조용히 할 글" })).await;
-    let heard = post(&t, &jiho_token, json!({ "status": "들리는 글" })).await;
+    let mut socket = connect(
+        &t.base,
+        &format!("access_token={}&stream=user", sumin.token),
+    )
+    .await;
+    minji.status(json!({ "status": "조용히 할 글" })).await;
+    let heard = jiho.status(json!({ "status": "들리는 글" })).await;
     let (_, event, payload) = next_event(&mut socket, Duration::from_secs(2))
         .await
         .expect("the unmuted post arrives");
@@ -337,14 +283,17 @@ async fn a_muted_account_stays_out_of_the_stream() {
 #[tokio::test]
 async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
     let t = TestApp::spawn().await;
-    let official_id = t.create_account("gildong", "홍길동").await;
-    let resident_id = t.create_account("minji", "김민지").await;
-    let resident = t.token_for("minji").await;
-    let official = t.token_for("gildong").await;
-    let mut socket = connect(&t.base, &format!("access_token={official}&stream=user")).await;
+    let official = user(&t, "gildong", "홍길동").await;
+    let resident = user(&t, "minji", "김민지").await;
+    let (official_id, resident_id) = (official.account_id(), resident.account_id());
+    let mut socket = connect(
+        &t.base,
+        &format!("access_token={}&stream=user", official.token),
+    )
+    .await;
     streams_listening(&t.app, Topic::Account(official_id), 1).await;
     // One notification arrives as usual.
-    follow(&t, &resident, official_id).await;
+    resident.follow(&official).await;
     let (_, event, first) = next_event(&mut socket, Duration::from_secs(2))
         .await
         .expect("the follow is announced");
@@ -391,16 +340,21 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
 #[tokio::test]
 async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() {
     let t = TestApp::spawn().await;
-    let official_id = t.create_account("gildong", "홍길동").await;
-    let resident_id = t.create_account("minji", "김민지").await;
-    let resident = t.token_for("minji").await;
-    let official = t.token_for("gildong").await;
-    follow(&t, &resident, official_id).await;
-    let mut home = connect(&t.base, &format!("access_token={resident}&stream=user")).await;
+    let official = user(&t, "gildong", "홍길동").await;
+    let resident = user(&t, "minji", "김민지").await;
+    resident.follow(&official).await;
+    let mut home = connect(
+        &t.base,
+        &format!("access_token={}&stream=user", resident.token),
+    )
+    .await;
     let mut public = connect(&t.base, "stream=public:local").await;
-    streams_listening(&t.app, Topic::Account(resident_id), 1).await;
+    streams_listening(&t.app, Topic::Account(resident.account_id()), 1).await;
     streams_listening(&t.app, Topic::Public, 1).await;
-    let first = post(&t, &official, json!({ "status": "평소처럼 전해진 글" })).await["id"].clone();
+    let first = official
+        .status(json!({ "status": "평소처럼 전해진 글" }))
+        .await["id"]
+        .clone();
     for socket in [&mut home, &mut public] {
         let (_, event, payload) = next_event(socket, Duration::from_secs(2))
             .await
@@ -418,7 +372,7 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
             "INSERT INTO statuses (id, account_id, visibility, source, content, created_at) \
              SELECT MAX(id) + 1, $1, 'public', $2, $2, 0 FROM statuses RETURNING id",
         )
-        .bind(official_id)
+        .bind(official.account_id())
         .bind(text)
         .fetch_one(t.app.database().pool())
         .await
@@ -452,7 +406,7 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
 async fn open_streams_end_with_their_token() {
     let t = TestApp::spawn().await;
     let reader_id = t.create_account("reader", "읽는이").await;
-    let writer = crate::harness::user(&t, "writer", "쓰는이").await;
+    let writer = user(&t, "writer", "쓰는이").await;
     let (client_id, client_secret) = t
         .register_app("urn:ietf:wg:oauth:2.0:oob", "read write")
         .await;
