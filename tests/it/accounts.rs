@@ -1,6 +1,7 @@
 //! Registration and account lookups through the Mastodon API.
 
 use crate::harness::{GOOD_PASSWORD, TestApp};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn app_token(t: &TestApp) -> String {
@@ -25,34 +26,20 @@ async fn app_token(t: &TestApp) -> String {
     token["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn register(t: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    t.client
-        .post(t.url("/api/v1/accounts"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn registration_gives_a_token_for_the_new_account() {
     let t = TestApp::spawn().await;
     let token = app_token(&t).await;
-    let response = register(&t, &token, json!({ "username": "Seoyeon", "email": "seoyeon@example.org", "password": GOOD_PASSWORD, "agreement": true, "locale": "ko", "display_name": "박서연" })).await;
+    let response = t.call(Method::POST, "/api/v1/accounts", Some(&token), json!({ "username": "Seoyeon", "email": "seoyeon@example.org", "password": GOOD_PASSWORD, "agreement": true, "locale": "ko", "display_name": "박서연" })).await;
     assert_eq!(response.status(), 200);
     let issued: Value = response.json().await.unwrap();
     assert_eq!(issued["scope"], "read write follow push");
     let me: Value = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(issued["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(
+            issued["access_token"].as_str().unwrap(),
+            "/api/v1/accounts/verify_credentials",
+        )
+        .await;
     assert_eq!(me["username"], "Seoyeon");
     assert_eq!(me["display_name"], "박서연");
     assert_eq!(me["source"]["language"], "ko");
@@ -123,7 +110,9 @@ async fn bad_registrations_are_refused_field_by_field_and_write_nothing() {
         (with(json!({ "locale": "xx" })), "locale", "ERR_INCLUSION"),
     ];
     for (body, field, code) in cases {
-        let response = register(&t, &token, body.clone()).await;
+        let response = t
+            .call(Method::POST, "/api/v1/accounts", Some(&token), body.clone())
+            .await;
         assert_eq!(response.status(), 422, "{body}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(
@@ -138,9 +127,7 @@ async fn bad_registrations_are_refused_field_by_field_and_write_nothing() {
         );
     }
     let malformed = t
-        .client
-        .post(t.url("/api/v1/accounts"))
-        .bearer_auth(&token)
+        .request(Method::POST, "/api/v1/accounts", Some(&token))
         .header("content-type", "application/json")
         .body("{\"username\": \"x\",")
         .send()
@@ -165,7 +152,9 @@ async fn sign_ups_from_one_address_are_rate_limited() {
     for (i, expected) in [200, 200, 429].into_iter().enumerate() {
         let body = json!({ "username": format!("user{i}"), "email": format!("user{i}@example.org"), "password": GOOD_PASSWORD, "agreement": true });
         assert_eq!(
-            register(&t, &token, body).await.status(),
+            t.call(Method::POST, "/api/v1/accounts", Some(&token), body)
+                .await
+                .status(),
             expected,
             "sign-up {i}"
         );
@@ -177,15 +166,7 @@ async fn sign_ups_from_one_address_are_rate_limited() {
 async fn accounts_are_found_by_id_and_by_handle() {
     let t = TestApp::spawn().await;
     let id = t.create_account("gildong", "홍길동").await;
-    let by_id: Value = t
-        .client
-        .get(t.url(&format!("/api/v1/accounts/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_id: Value = t.get_json(&format!("/api/v1/accounts/{id}")).await;
     assert_eq!(by_id["id"], id.to_string(), "ids are strings");
     assert_eq!(by_id["acct"], "gildong");
     assert_eq!(by_id["url"], t.url("/@gildong"));
@@ -211,16 +192,11 @@ async fn accounts_are_found_by_id_and_by_handle() {
         "/api/v1/accounts/not-a-number",
         "/api/v1/accounts/1%27%20OR%201=1",
     ] {
-        let response = t.client.get(t.url(missing)).send().await.unwrap();
+        let response = t.get(missing).await;
         assert_eq!(response.status(), 404, "{missing}");
         assert!(response.json::<Value>().await.unwrap()["error"].is_string());
     }
-    let no_acct = t
-        .client
-        .get(t.url("/api/v1/accounts/lookup"))
-        .send()
-        .await
-        .unwrap();
+    let no_acct = t.get("/api/v1/accounts/lookup").await;
     assert_eq!(no_acct.status(), 400);
 }
 
@@ -230,15 +206,8 @@ async fn staff_accounts_carry_organisation_department_and_position() {
     t.app.load_demo().await.unwrap();
     let token = t.token_for_demo("gildong_hong").await;
     let me: Value = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(&token, "/api/v1/accounts/verify_credentials")
+        .await;
     assert_eq!(me["display_name"], "홍길동");
     assert_eq!(me["sotong"]["organization"]["name"], "새봄시 누리구청");
     assert_eq!(me["sotong"]["department"]["name"], "민원여권과");
@@ -250,21 +219,17 @@ async fn staff_accounts_carry_organisation_department_and_position() {
 async fn an_app_token_cannot_read_a_users_credentials() {
     let t = TestApp::spawn().await;
     let token = app_token(&t).await;
-    let response = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(&token)
+    let credentials = |token: &str| {
+        t.request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(token),
+        )
         .send()
-        .await
-        .unwrap();
+    };
+    let response = credentials(&token).await.unwrap();
     assert_eq!(response.status(), 422);
-    let garbage = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth("not-a-token")
-        .send()
-        .await
-        .unwrap();
+    let garbage = credentials("not-a-token").await.unwrap();
     assert_eq!(garbage.status(), 401);
 }
 

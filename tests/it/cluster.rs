@@ -4,6 +4,7 @@
 use crate::harness::{TestApp, backend, eventually, streams_listening, user};
 use crate::rooms::{Client, department, next_frame, open_department_room, stream_with};
 use crate::streaming::{connect, next_event};
+use reqwest::Method;
 use serde_json::{Value, json};
 use sotong::live::Topic;
 use std::time::Duration;
@@ -139,9 +140,7 @@ async fn a_job_cut_off_by_a_killed_node_is_done_once_by_the_other() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let program: Value = t
-        .client
-        .post(t.url("/api/v1/sotong/programs"))
-        .bearer_auth(&d.host_token)
+        .request(Method::POST, "/api/v1/sotong/programs", Some(&d.host_token))
         .json(&json!({ "kind": "communication_day", "title": "소통의 날", "weekday": "thursday", "time": "14:00",
                        "duration_minutes": 60, "starts_on": "2030-01-03", "sessions": 1,
                        "participants": "rotation", "rotation": [d.department_id] }))

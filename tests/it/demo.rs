@@ -4,34 +4,12 @@
 //! and the social network (friends, walls, answers, notifications). Loading it twice changes
 //! nothing.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, ms};
 use serde_json::Value;
 use std::time::Instant;
 
-async fn get(t: &TestApp, token: &str, path: &str) -> Value {
-    let response = t
-        .client
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.json().await.unwrap()
-}
-
 fn list(value: &Value) -> &Vec<Value> {
     value.as_array().expect("a list")
-}
-
-/// Milliseconds of an RFC 3339 time as the API writes them.
-fn ms(rfc3339: &Value) -> i64 {
-    let at = time::OffsetDateTime::parse(
-        rfc3339.as_str().expect("a time"),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .expect("RFC 3339");
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap()
 }
 
 /// The time inside a time-sortable id.
@@ -97,7 +75,7 @@ async fn the_demo_tells_both_articles_stories_once() {
 
     // The programs, as the district head reads them.
     let head = t.token_for_demo("nuri_head").await;
-    let programs = get(&t, &head, "/api/v1/sotong/programs").await;
+    let programs: Value = t.get_as(&head, "/api/v1/sotong/programs").await;
     let of_kind = |kind: &str| {
         list(&programs)
             .iter()
@@ -111,13 +89,17 @@ async fn the_demo_tells_both_articles_stories_once() {
     assert_eq!(training["starts_on"], "2011-03-03");
     assert_eq!(training["ends_on"], "2011-04-01");
     let id = training["id"].as_str().unwrap();
-    let numbers = get(&t, &head, &format!("/api/v1/sotong/programs/{id}/stats")).await;
+    let numbers: Value = t
+        .get_as(&head, &format!("/api/v1/sotong/programs/{id}/stats"))
+        .await;
     assert_eq!(numbers["sessions_held"], 22);
     assert_eq!(numbers["sessions_planned"], 0);
     assert_eq!(numbers["staff_total"], staff, "the district's staff");
     assert_eq!(numbers["staff_trained"], staff, "all of them trained");
     assert_eq!(numbers["participants"], staff, "each at one class");
-    let classes = get(&t, &head, &format!("/api/v1/sotong/programs/{id}")).await;
+    let classes: Value = t
+        .get_as(&head, &format!("/api/v1/sotong/programs/{id}"))
+        .await;
     let sessions = list(&classes["sessions"]);
     assert_eq!(sessions.len(), 22);
     let mut attended = 0;
@@ -137,11 +119,15 @@ async fn the_demo_tells_both_articles_stories_once() {
     // 2017: ten communication days held, each with people in its room, talking that day.
     let days = of_kind("communication_day");
     let id = days["id"].as_str().unwrap();
-    let numbers = get(&t, &head, &format!("/api/v1/sotong/programs/{id}/stats")).await;
+    let numbers: Value = t
+        .get_as(&head, &format!("/api/v1/sotong/programs/{id}/stats"))
+        .await;
     assert_eq!(numbers["sessions_held"], 10);
     assert_eq!(numbers["suggestions_raised"], 12);
     assert_eq!(numbers["suggestions_processed"], 9);
-    let program = get(&t, &head, &format!("/api/v1/sotong/programs/{id}")).await;
+    let program: Value = t
+        .get_as(&head, &format!("/api/v1/sotong/programs/{id}"))
+        .await;
     let held: Vec<&Value> = list(&program["sessions"])
         .iter()
         .filter(|s| s["status"] == "held")
@@ -152,7 +138,9 @@ async fn the_demo_tells_both_articles_stories_once() {
         let room_id = session["room_id"]
             .as_str()
             .expect("a held day had its room");
-        let room = get(&t, &head, &format!("/api/v1/sotong/rooms/{room_id}")).await;
+        let room: Value = t
+            .get_as(&head, &format!("/api/v1/sotong/rooms/{room_id}"))
+            .await;
         assert_eq!(room["anonymous"], true);
         assert_eq!(room["closed"], true);
         let people = room["participants_count"].as_i64().expect("counted aloud");
@@ -162,12 +150,12 @@ async fn the_demo_tells_both_articles_stories_once() {
             session["starts_at"]
         );
         participants += people - 1;
-        let messages = get(
-            &t,
-            &head,
-            &format!("/api/v1/sotong/rooms/{room_id}/messages?limit=100"),
-        )
-        .await;
+        let messages: Value = t
+            .get_as(
+                &head,
+                &format!("/api/v1/sotong/rooms/{room_id}/messages?limit=100"),
+            )
+            .await;
         let messages = list(&messages);
         let (start, end) = (ms(&session["starts_at"]), ms(&session["ends_at"]));
         let during: Vec<&Value> = messages
@@ -195,11 +183,15 @@ async fn the_demo_tells_both_articles_stories_once() {
     // and a notification of a wall post.
     for handle in ["gildong_hong", "nuri_head", "demo_admin"] {
         let token = t.token_for_demo(handle).await;
-        let me = get(&t, &token, "/api/v1/accounts/verify_credentials").await;
+        let me: Value = t
+            .get_as(&token, "/api/v1/accounts/verify_credentials")
+            .await;
         let my_id = me["id"].as_str().unwrap();
-        let home = get(&t, &token, "/api/v1/timelines/home?limit=40").await;
+        let home: Value = t.get_as(&token, "/api/v1/timelines/home?limit=40").await;
         assert!(!list(&home).is_empty(), "{handle}'s home timeline");
-        let wall = get(&t, &token, &format!("/api/v1/accounts/{my_id}/statuses")).await;
+        let wall: Value = t
+            .get_as(&token, &format!("/api/v1/accounts/{my_id}/statuses"))
+            .await;
         assert!(
             list(&wall).iter().any(|s| s["account"]["id"] == my_id),
             "{handle} posted"
@@ -208,7 +200,7 @@ async fn the_demo_tells_both_articles_stories_once() {
             .iter()
             .find(|s| s["sotong"]["wall_account"]["id"] == my_id && s["account"]["id"] != my_id)
             .unwrap_or_else(|| panic!("someone wrote on {handle}'s wall"));
-        let notes = get(&t, &token, "/api/v1/notifications?limit=80").await;
+        let notes: Value = t.get_as(&token, "/api/v1/notifications?limit=80").await;
         let note = list(&notes)
             .iter()
             .find(|n| n["type"] == "sotong.wall_post")
@@ -242,17 +234,19 @@ async fn the_demo_tells_both_articles_stories_once() {
 
     // 홍길동 and a resident he answered are friends (a follow each way).
     let gildong = t.token_for_demo("gildong_hong").await;
-    let minji = get(&t, &gildong, "/api/v1/accounts/lookup?acct=saebom_minji").await;
+    let minji: Value = t
+        .get_as(&gildong, "/api/v1/accounts/lookup?acct=saebom_minji")
+        .await;
     let minji_id = minji["id"].as_str().unwrap();
-    let relationships = get(
-        &t,
-        &gildong,
-        &format!("/api/v1/accounts/relationships?id[]={minji_id}"),
-    )
-    .await;
+    let relationships: Value = t
+        .get_as(
+            &gildong,
+            &format!("/api/v1/accounts/relationships?id[]={minji_id}"),
+        )
+        .await;
     assert_eq!(relationships[0]["sotong_friend"], true);
     // Replies, favourites, hashtags and a department's long-form post with its title.
-    let tagged = get(&t, &gildong, "/api/v1/timelines/tag/누리구소식").await;
+    let tagged: Value = t.get_as(&gildong, "/api/v1/timelines/tag/누리구소식").await;
     let long = list(&tagged)
         .iter()
         .find(|s| !s["sotong"]["title"].is_null())
@@ -262,7 +256,7 @@ async fn the_demo_tells_both_articles_stories_once() {
         long["account"]["sotong"]["department"]["name"] == "홍보소통담당관",
         "{long}"
     );
-    let wall = get(&t, &gildong, "/api/v1/timelines/home?limit=40").await;
+    let wall: Value = t.get_as(&gildong, "/api/v1/timelines/home?limit=40").await;
     assert!(list(&wall).iter().any(|s| !s["in_reply_to_id"].is_null()));
     assert!(
         list(&wall)

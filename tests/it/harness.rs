@@ -434,6 +434,14 @@ impl TestApp {
     }
 }
 
+/// The body of an answer that must be 200 (the body says why when it is not).
+pub async fn ok(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
 /// The ids of a list of statuses (or of anything with ids), in order.
 pub fn ids_of(list: &Value) -> Vec<String> {
     list.as_array()
@@ -441,6 +449,16 @@ pub fn ids_of(list: &Value) -> Vec<String> {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// Unix milliseconds of an RFC 3339 time as the API writes them.
+pub fn ms(rfc3339: &Value) -> i64 {
+    let at = time::OffsetDateTime::parse(
+        rfc3339.as_str().expect("a time"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("RFC 3339");
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap()
 }
 
 /// An account with its token, for tests that speak as several people.

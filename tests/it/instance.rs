@@ -1,21 +1,14 @@
 //! The instance, health, OpenAPI, errors for unknown paths, and languages.
 
 use crate::harness::TestApp;
+use reqwest::Method;
 use serde_json::Value;
 
 #[tokio::test]
 async fn instance_v1_and_v2_tell_mastodon_clients_a_version_they_accept() {
     let t = TestApp::spawn().await;
     // Mastodon.py asks with a trailing slash.
-    let v1: Value = t
-        .client
-        .get(t.url("/api/v1/instance/"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v1: Value = t.get_json("/api/v1/instance/").await;
     let version = v1["version"].as_str().unwrap();
     assert!(
         version.starts_with("4.3.0 (compatible; Sotong "),
@@ -23,15 +16,7 @@ async fn instance_v1_and_v2_tell_mastodon_clients_a_version_they_accept() {
     );
     assert_eq!(v1["uri"], t.base.trim_start_matches("http://"));
     assert_eq!(v1["configuration"]["statuses"]["max_media_attachments"], 4);
-    let v2: Value = t
-        .client
-        .get(t.url("/api/v2/instance"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v2: Value = t.get_json("/api/v2/instance").await;
     assert_eq!(v2["version"], version);
     assert_eq!(v2["api_versions"]["mastodon"], 2);
     assert_eq!(v2["registrations"]["enabled"], true);
@@ -40,18 +25,10 @@ async fn instance_v1_and_v2_tell_mastodon_clients_a_version_they_accept() {
 #[tokio::test]
 async fn health_and_openapi_answer() {
     let t = TestApp::spawn().await;
-    let health = t.client.get(t.url("/healthz")).send().await.unwrap();
+    let health = t.get("/healthz").await;
     assert_eq!(health.status(), 200);
     assert!(health.headers().contains_key("x-request-id"));
-    let doc: Value = t
-        .client
-        .get(t.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = t.get_json("/api/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/apps",
@@ -74,12 +51,7 @@ async fn health_and_openapi_answer() {
 #[tokio::test]
 async fn unknown_api_paths_get_json_and_unknown_pages_get_a_page() {
     let t = TestApp::spawn().await;
-    let api = t
-        .client
-        .get(t.url("/api/v1/no_such_thing"))
-        .send()
-        .await
-        .unwrap();
+    let api = t.get("/api/v1/no_such_thing").await;
     assert_eq!(api.status(), 404);
     let body: Value = api.json().await.unwrap();
     assert_eq!(body["error"], "요청한 것을 찾을 수 없습니다");
@@ -112,15 +84,7 @@ async fn unknown_api_paths_get_json_and_unknown_pages_get_a_page() {
 #[tokio::test]
 async fn errors_speak_the_readers_language_korean_first() {
     let t = TestApp::spawn().await;
-    let korean: Value = t
-        .client
-        .get(t.url("/api/v1/accounts/999"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let korean: Value = t.get_json("/api/v1/accounts/999").await;
     assert_eq!(korean["error"], "요청한 것을 찾을 수 없습니다");
     let english: Value = t
         .client
@@ -158,25 +122,15 @@ async fn an_oversized_body_is_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn metrics_count_requests_per_route_and_what_is_open() {
     let t = TestApp::spawn().await;
-    let instance = t
-        .client
-        .get(t.url("/api/v1/instance"))
-        .send()
-        .await
-        .unwrap();
+    let instance = t.get("/api/v1/instance").await;
     assert_eq!(instance.status(), 200);
-    let missing = t
-        .client
-        .get(t.url("/api/v1/accounts/123456789"))
-        .send()
-        .await
-        .unwrap();
+    let missing = t.get("/api/v1/accounts/123456789").await;
     assert_eq!(missing.status(), 404);
     let _socket = crate::streaming::connect(&t.base, "stream=public:local").await;
     // Counted as open from the moment it listens.
     crate::harness::streams_listening(&t.app, sotong::live::Topic::Public, 1).await;
 
-    let response = t.client.get(t.url("/metrics")).send().await.unwrap();
+    let response = t.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()[reqwest::header::CONTENT_TYPE]
@@ -233,15 +187,7 @@ async fn metric_labels_stay_bounded_whatever_the_method() {
             .unwrap();
         assert!(response.status().is_client_error());
     }
-    let text = t
-        .client
-        .get(t.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = t.get("/metrics").await.text().await.unwrap();
     assert!(!text.contains("INVENTED"), "a method became a label");
     assert!(text.contains(r#"method="other""#), "{text}");
 }
@@ -262,15 +208,7 @@ async fn metrics_are_kept_from_relayed_requests_and_need_the_token_when_one_is_s
         assert_eq!(relayed.status(), 404, "{path}");
         assert!(!relayed.text().await.unwrap().contains("sotong_"));
     }
-    assert_eq!(
-        t.client
-            .get(t.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(t.get("/metrics").await.status(), 200);
 
     let guarded = TestApp::spawn_with(|c| c.metrics_token = "scrape-7f3a".into()).await;
     let ask = |token: Option<&'static str>| {
@@ -292,9 +230,11 @@ async fn answers_to_credentials_are_not_stored_and_https_is_kept() {
     let t = TestApp::spawn_with(|c| c.public_url = "https://sotong.example.go.kr".into()).await;
     let writer = crate::harness::user(&t, "writer", "쓰는이").await;
     let mine = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(&writer.token)
+        .request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(&writer.token),
+        )
         .send()
         .await
         .unwrap();
@@ -432,16 +372,18 @@ async fn a_json_body_of_parameters_is_an_object() {
         let t = &t;
         let token = writer.token.clone();
         async move {
-            t.client
-                .patch(t.url("/api/v1/accounts/update_credentials"))
-                .bearer_auth(token)
-                .header("Content-Type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            t.request(
+                Method::PATCH,
+                "/api/v1/accounts/update_credentials",
+                Some(&token),
+            )
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
         }
     };
     assert_eq!(send(r#"["새 이름", null]"#).await, 400);
@@ -467,12 +409,7 @@ async fn a_path_id_that_is_not_an_id_is_not_found() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert!(body["error"].is_string(), "{path}");
     }
-    let page = t
-        .client
-        .get(t.url("/suggestions/not-an-id"))
-        .send()
-        .await
-        .unwrap();
+    let page = t.get("/suggestions/not-an-id").await;
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("<html"));
 }

@@ -2,6 +2,7 @@
 //! nothing left behind on failure, unattached uploads cleaned up.
 
 use crate::harness::TestApp;
+use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
@@ -96,9 +97,7 @@ async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest
     let form = Form::new()
         .part("file", Part::bytes(bytes).file_name(name.to_owned()))
         .text("description", "주차장 사진");
-    t.client
-        .post(t.url("/api/v2/media"))
-        .bearer_auth(token)
+    t.request(Method::POST, "/api/v2/media", Some(token))
         .multipart(form)
         .send()
         .await
@@ -158,9 +157,7 @@ async fn a_photo_loses_its_gps_and_is_turned_upright() {
         assert_served_without_gps(&t, url).await;
     }
     let attached = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&token)
+        .request(Method::POST, "/api/v1/statuses", Some(&token))
         .json(&json!({ "status": "", "media_ids": [media["id"]] }))
         .send()
         .await
@@ -218,9 +215,7 @@ async fn broken_hostile_and_oversized_files_are_refused_and_leave_nothing() {
     let huge = upload(&t, &token, vec![0u8; 11 * 1024 * 1024], "huge.jpg").await;
     assert_eq!(huge.status(), 413);
     let no_file = t
-        .client
-        .post(t.url("/api/v2/media"))
-        .bearer_auth(&token)
+        .request(Method::POST, "/api/v2/media", Some(&token))
         .multipart(Form::new().text("description", "x"))
         .send()
         .await
@@ -258,21 +253,11 @@ async fn photos_belong_to_their_uploader_and_attach_once() {
             .unwrap();
         ids.push(media["id"].as_str().unwrap().to_owned());
     }
-    let post = |token: String, body: Value| {
-        let c = t.client.clone();
-        let url = t.url("/api/v1/statuses");
-        async move {
-            c.post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     assert_eq!(
-        post(
-            theirs.clone(),
+        t.call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&theirs),
             json!({ "status": "남의 사진", "media_ids": [ids[0]] })
         )
         .await
@@ -280,8 +265,10 @@ async fn photos_belong_to_their_uploader_and_attach_once() {
         422
     );
     assert_eq!(
-        post(
-            mine.clone(),
+        t.call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&mine),
             json!({ "status": "다섯 장", "media_ids": ids })
         )
         .await
@@ -289,15 +276,20 @@ async fn photos_belong_to_their_uploader_and_attach_once() {
         422
     );
     assert_eq!(t.count("statuses").await, 0);
-    let first = post(
-        mine.clone(),
-        json!({ "status": "사진 두 장", "media_ids": [ids[0], ids[1]] }),
-    )
-    .await;
+    let first = t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&mine),
+            json!({ "status": "사진 두 장", "media_ids": [ids[0], ids[1]] }),
+        )
+        .await;
     assert_eq!(first.status(), 200);
     assert_eq!(
-        post(
-            mine.clone(),
+        t.call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&mine),
             json!({ "status": "또 붙이기", "media_ids": [ids[0]] })
         )
         .await
@@ -305,19 +297,23 @@ async fn photos_belong_to_their_uploader_and_attach_once() {
         422
     );
     assert_eq!(
-        t.client
-            .get(t.url(&format!("/api/v1/media/{}", ids[2])))
-            .bearer_auth(&theirs)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.request(
+            Method::GET,
+            &format!("/api/v1/media/{}", ids[2]),
+            Some(&theirs)
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
         404
     );
     let described: Value = t
-        .client
-        .put(t.url(&format!("/api/v1/media/{}", ids[2])))
-        .bearer_auth(&mine)
+        .request(
+            Method::PUT,
+            &format!("/api/v1/media/{}", ids[2]),
+            Some(&mine),
+        )
         .json(&json!({ "description": "민원 현장" }))
         .send()
         .await
@@ -330,12 +326,11 @@ async fn photos_belong_to_their_uploader_and_attach_once() {
     let files_before = media_files(&t).len();
     assert_eq!(files_before, 10, "five photos and five thumbnails");
     let deleted = t
-        .client
-        .delete(t.url(&format!(
-            "/api/v1/statuses/{}",
-            status["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&mine)
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", status["id"].as_str().unwrap()),
+            Some(&mine),
+        )
         .send()
         .await
         .unwrap();
@@ -405,11 +400,7 @@ async fn uploads_never_attached_are_removed_after_a_day() {
         "/media/x.partial",
         "/media/..%5Csotong.db",
     ] {
-        assert_eq!(
-            t.client.get(t.url(bad)).send().await.unwrap().status(),
-            404,
-            "{bad}"
-        );
+        assert_eq!(t.get(bad).await.status(), 404, "{bad}");
     }
 }
 
@@ -529,9 +520,7 @@ async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
 
     // Deleting the status removes its files from the bucket.
     let status: Value = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&token)
+        .request(Method::POST, "/api/v1/statuses", Some(&token))
         .json(&json!({ "status": "주차장", "media_ids": [photo["id"]] }))
         .send()
         .await
@@ -540,12 +529,11 @@ async fn photos_can_live_in_s3_compatible_storage_with_the_same_rules() {
         .await
         .unwrap();
     let deleted = t
-        .client
-        .delete(t.url(&format!(
-            "/api/v1/statuses/{}",
-            status["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&token)
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", status["id"].as_str().unwrap()),
+            Some(&token),
+        )
         .send()
         .await
         .unwrap();
@@ -625,9 +613,7 @@ async fn photos_of_private_posts_reach_only_those_who_may_read_them() {
     assert_eq!(get(bare.to_owned(), Some(mine.clone())).await, 200);
 
     let direct: Value = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&mine)
+        .request(Method::POST, "/api/v1/statuses", Some(&mine))
         .json(&json!({ "status": "@friend 우리끼리 보는 사진", "visibility": "direct", "media_ids": [private_photo["id"]] }))
         .send()
         .await
@@ -636,9 +622,7 @@ async fn photos_of_private_posts_reach_only_those_who_may_read_them() {
         .await
         .unwrap();
     let public: Value = t
-        .client
-        .post(t.url("/api/v1/statuses"))
-        .bearer_auth(&mine)
+        .request(Method::POST, "/api/v1/statuses", Some(&mine))
         .json(&json!({ "status": "모두 보는 사진", "media_ids": [public_photo["id"]] }))
         .send()
         .await
@@ -660,12 +644,11 @@ async fn photos_of_private_posts_reach_only_those_who_may_read_them() {
     // The address the API rendered for the friend works without credentials, as apps load it;
     // altered, it does not.
     let as_friend: Value = t
-        .client
-        .get(t.url(&format!(
-            "/api/v1/statuses/{}",
-            direct["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&friend)
+        .request(
+            Method::GET,
+            &format!("/api/v1/statuses/{}", direct["id"].as_str().unwrap()),
+            Some(&friend),
+        )
         .send()
         .await
         .unwrap()

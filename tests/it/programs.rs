@@ -1,43 +1,10 @@
 //! Programs: the weekly recurrence, the rotation, sessions moved, cancelled and added, the
 //! clock-driven steps (reminders, the room opening and closing), attendance and numbers.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, ms, ok};
 use crate::rooms::{Client, department};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn call(
-    t: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    t.client
-        .request(method, t.url(&format!("/api/v1/sotong{path}")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn ok(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-/// Unix milliseconds of an RFC 3339 time.
-fn ms(text: &Value) -> i64 {
-    let parsed = time::OffsetDateTime::parse(
-        text.as_str().unwrap(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap();
-    i64::try_from(parsed.unix_timestamp_nanos() / 1_000_000).unwrap()
-}
 
 /// Three departments of the district in a rotation: the members' own first.
 async fn three_departments(t: &TestApp, first: &str) -> Vec<String> {
@@ -61,14 +28,8 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let rotation = three_departments(&t, &d.department_id).await;
-    let program = ok(call(
-        &t,
-        Method::POST,
-        "/programs",
-        &d.host_token,
-        json!({ "kind": "communication_day", "title": "소통의 날", "weekday": "thursday", "time": "14:00", "duration_minutes": 60,
-                "starts_on": "2017-03-01", "sessions": 5, "participants": "rotation", "rotation": rotation }),
-    )
+    let program = ok(t.call(Method::POST, "/api/v1/sotong/programs", Some(&d.host_token), json!({ "kind": "communication_day", "title": "소통의 날", "weekday": "thursday", "time": "14:00", "duration_minutes": 60,
+                "starts_on": "2017-03-01", "sessions": 5, "participants": "rotation", "rotation": rotation }))
     .await)
     .await;
     let sessions = program["sessions"].as_array().unwrap().clone();
@@ -97,24 +58,30 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     );
 
     // A cancelled week is skipped: its department has the next session.
-    let cancelled = ok(call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{}/cancel", sessions[1]["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({}),
-    )
-    .await)
+    let cancelled = ok(t
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/sotong/sessions/{}/cancel",
+                sessions[1]["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(cancelled["status"], "cancelled");
-    let after: Vec<Value> = ok(call(
-        &t,
-        Method::GET,
-        &format!("/programs/{}/sessions", program["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({}),
-    )
-    .await)
+    let after: Vec<Value> = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/programs/{}/sessions",
+                program["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({}),
+        )
+        .await)
     .await
     .as_array()
     .unwrap()
@@ -134,14 +101,17 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
         ]
     );
     // Only the host changes sessions.
-    let not_host = call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{}/cancel", sessions[2]["id"].as_str().unwrap()),
-        &d.members[0].3,
-        json!({}),
-    )
-    .await;
+    let not_host = t
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/sotong/sessions/{}/cancel",
+                sessions[2]["id"].as_str().unwrap()
+            ),
+            Some(&d.members[0].3),
+            json!({}),
+        )
+        .await;
     assert_eq!(not_host.status(), 403);
 
     // The clock: the day before, the department hears of it, once.
@@ -155,27 +125,19 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
         "a step happens once"
     );
     let notes: Vec<Value> = t
-        .client
-        .get(t.url("/api/v1/notifications?types[]=sotong.session_reminder"))
-        .bearer_auth(&d.members[0].3)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(
+            &d.members[0].3,
+            "/api/v1/notifications?types[]=sotong.session_reminder",
+        )
+        .await;
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["sotong"]["session_id"], first["id"]);
     let outsider_notes: Vec<Value> = t
-        .client
-        .get(t.url("/api/v1/notifications?types[]=sotong.session_reminder"))
-        .bearer_auth(&d.outsider_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(
+            &d.outsider_token,
+            "/api/v1/notifications?types[]=sotong.session_reminder",
+        )
+        .await;
     assert!(
         outsider_notes.is_empty(),
         "another department is not reminded"
@@ -184,14 +146,14 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     assert_eq!(t.app.run_due(start - 30 * 60_000).await.unwrap(), 1);
     // At the start the department's anonymous room opens, hosted by the program's host.
     assert_eq!(t.app.run_due(start + 60_000).await.unwrap(), 1);
-    let open = ok(call(
-        &t,
-        Method::GET,
-        &format!("/sessions/{}", first["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({}),
-    )
-    .await)
+    let open = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/v1/sotong/sessions/{}", first["id"].as_str().unwrap()),
+            Some(&d.host_token),
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(open["status"], "open");
     let room_id = open["room_id"].as_str().unwrap().to_owned();
@@ -229,14 +191,17 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
         .unwrap();
     assert_eq!(room["closed"], true);
 
-    let stats = ok(call(
-        &t,
-        Method::GET,
-        &format!("/programs/{}/stats", program["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({}),
-    )
-    .await)
+    let stats = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/programs/{}/stats",
+                program["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(stats["sessions_held"], 1);
     assert_eq!(stats["sessions_planned"], 3);
@@ -246,24 +211,30 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     assert_eq!(stats["participants"], 1, "one member joined the room");
 
     // Moving a session: a new date and time.
-    let moved = ok(call(
-        &t,
-        Method::PATCH,
-        &format!("/sessions/{}", after[2]["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({ "date": "2017-03-17", "time": "10:30" }),
-    )
-    .await)
+    let moved = ok(t
+        .call(
+            Method::PATCH,
+            &format!(
+                "/api/v1/sotong/sessions/{}",
+                after[2]["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({ "date": "2017-03-17", "time": "10:30" }),
+        )
+        .await)
     .await;
     assert_eq!(moved["starts_at"], "2017-03-17T01:30:00.000Z");
-    let added = ok(call(
-        &t,
-        Method::POST,
-        &format!("/programs/{}/sessions", program["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({ "date": "2017-05-04", "time": "14:00" }),
-    )
-    .await)
+    let added = ok(t
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/sotong/programs/{}/sessions",
+                program["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({ "date": "2017-05-04", "time": "14:00" }),
+        )
+        .await)
     .await;
     assert_eq!(added["status"], "planned");
     assert!(
@@ -303,7 +274,14 @@ async fn bad_programs_are_refused_and_write_nothing() {
         for (k, v) in change.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let refused = call(&t, Method::POST, "/programs", &d.host_token, body).await;
+        let refused = t
+            .call(
+                Method::POST,
+                "/api/v1/sotong/programs",
+                Some(&d.host_token),
+                body,
+            )
+            .await;
         assert_eq!(refused.status(), 422, "{field}");
         let refused: Value = refused.json().await.unwrap();
         assert!(refused["details"][field].is_array(), "{field}: {refused}");
@@ -322,7 +300,7 @@ async fn bad_programs_are_refused_and_write_nothing() {
             .unwrap();
     let token = t.token_for_demo(&resident).await;
     assert_eq!(
-        call(&t, Method::POST, "/programs", &token, good)
+        t.call(Method::POST, "/api/v1/sotong/programs", Some(&token), good)
             .await
             .status(),
         403
@@ -333,14 +311,8 @@ async fn bad_programs_are_refused_and_write_nothing() {
 async fn a_training_class_takes_attendance_by_trainer_or_by_code() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
-    let program = ok(call(
-        &t,
-        Method::POST,
-        "/programs",
-        &d.host_token,
-        json!({ "kind": "training", "title": "소통 교육", "weekday": 2, "time": "09:00", "duration_minutes": 120,
-                "starts_on": "2011-05-02", "ends_on": "2011-05-31", "participants": "everyone" }),
-    )
+    let program = ok(t.call(Method::POST, "/api/v1/sotong/programs", Some(&d.host_token), json!({ "kind": "training", "title": "소통 교육", "weekday": 2, "time": "09:00", "duration_minutes": 120,
+                "starts_on": "2011-05-02", "ends_on": "2011-05-31", "participants": "everyone" }))
     .await)
     .await;
     let sessions = program["sessions"].as_array().unwrap();
@@ -349,14 +321,14 @@ async fn a_training_class_takes_attendance_by_trainer_or_by_code() {
     let code = sessions[0]["check_in_code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
     // The trainer checks someone in.
-    let by_trainer = ok(call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{session}/check_in"),
-        &d.host_token,
-        json!({ "account_id": d.members[0].0.to_string() }),
-    )
-    .await)
+    let by_trainer = ok(t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/sessions/{session}/check_in"),
+            Some(&d.host_token),
+            json!({ "account_id": d.members[0].0.to_string() }),
+        )
+        .await)
     .await;
     assert_eq!(by_trainer["attendance_count"], 1);
     assert_eq!(
@@ -365,43 +337,46 @@ async fn a_training_class_takes_attendance_by_trainer_or_by_code() {
         "the code is not shown to members"
     );
     // A member checks in with the code; a wrong code is refused.
-    let wrong = call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{session}/check_in"),
-        &d.members[1].3,
-        json!({ "code": "000000x" }),
-    )
-    .await;
+    let wrong = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/sessions/{session}/check_in"),
+            Some(&d.members[1].3),
+            json!({ "code": "000000x" }),
+        )
+        .await;
     assert_eq!(wrong.status(), 422);
-    let right = ok(call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{session}/check_in"),
-        &d.members[1].3,
-        json!({ "code": code }),
-    )
-    .await)
+    let right = ok(t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/sessions/{session}/check_in"),
+            Some(&d.members[1].3),
+            json!({ "code": code }),
+        )
+        .await)
     .await;
     assert_eq!(right["attendance_count"], 2);
     // Only the trainer names others.
-    let impostor = call(
-        &t,
-        Method::POST,
-        &format!("/sessions/{session}/check_in"),
-        &d.members[1].3,
-        json!({ "account_id": d.members[2].0.to_string() }),
-    )
-    .await;
+    let impostor = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/sessions/{session}/check_in"),
+            Some(&d.members[1].3),
+            json!({ "account_id": d.members[2].0.to_string() }),
+        )
+        .await;
     assert_eq!(impostor.status(), 403);
-    let stats = ok(call(
-        &t,
-        Method::GET,
-        &format!("/programs/{}/stats", program["id"].as_str().unwrap()),
-        &d.host_token,
-        json!({}),
-    )
-    .await)
+    let stats = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/programs/{}/stats",
+                program["id"].as_str().unwrap()
+            ),
+            Some(&d.host_token),
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(stats["staff_trained"], 2);
     assert_eq!(stats["participants"], 2);

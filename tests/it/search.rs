@@ -1,7 +1,8 @@
 //! Search: people by Korean name parts, initial consonants, department and position; hashtags;
 //! statuses by two-syllable Korean words. Same results on SQLite and PostgreSQL.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, ok};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn search(t: &TestApp, token: Option<&str>, query: &[(&str, &str)]) -> Value {
@@ -96,32 +97,33 @@ async fn statuses_are_found_by_two_syllable_korean_words_within_visibility() {
     t.create_account("other", "다른이").await;
     let minji = t.token_for("minji").await;
     let other = t.token_for("other").await;
-    let post = |token: String, body: Value| {
-        let c = t.client.clone();
-        let url = t.url("/api/v1/statuses");
-        async move {
-            c.post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let parking = post(
-        minji.clone(),
-        json!({ "status": "아파트 앞 주차 민원입니다 #주차문제" }),
-    )
+    let parking = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&minji),
+            json!({ "status": "아파트 앞 주차 민원입니다 #주차문제" }),
+        )
+        .await)
     .await;
-    let private = post(
-        minji.clone(),
-        json!({ "status": "비공개 민원 메모", "visibility": "direct" }),
-    )
+    let private = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&minji),
+            json!({ "status": "비공개 민원 메모", "visibility": "direct" }),
+        )
+        .await)
     .await;
-    let _ = post(other.clone(), json!({ "status": "오늘 날씨가 좋네요" })).await;
+    let _ = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&other),
+            json!({ "status": "오늘 날씨가 좋네요" }),
+        )
+        .await)
+    .await;
 
     for word in ["민원", "주차", "아파트 앞"] {
         let found = search(&t, Some(&other), &[("q", word), ("type", "statuses")]).await;

@@ -1,36 +1,10 @@
 //! Suggestions tracked to their answer: raising (named, anonymous, from a room message), the
 //! workflow and who may move it, "me too", the numbers and the CSV.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, ok};
 use crate::rooms::{Client, department, open_room};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn url(t: &TestApp, path: &str) -> String {
-    t.url(&format!("/api/v1/sotong/suggestions{path}"))
-}
-
-async fn call(
-    t: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> reqwest::Response {
-    let request = t.client.request(method, url(t, path)).json(&body);
-    let request = match token {
-        Some(token) => request.bearer_auth(token),
-        None => request,
-    };
-    request.send().await.unwrap()
-}
-
-async fn ok(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
-}
 
 #[tokio::test]
 async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
@@ -39,33 +13,27 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
     let raiser = &d.members[0];
     let answerer = &d.members[1];
     let before = t.count("suggestions").await;
-    let empty = call(
-        &t,
-        Method::POST,
-        "",
-        Some(&raiser.3),
-        json!({ "title": "  ", "body": "내용" }),
-    )
-    .await;
+    let empty = t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/suggestions",
+            Some(&raiser.3),
+            json!({ "title": "  ", "body": "내용" }),
+        )
+        .await;
     assert_eq!(empty.status(), 422);
-    let bad_category = call(
-        &t,
-        Method::POST,
-        "",
-        Some(&raiser.3),
-        json!({ "title": "제목", "category": "weather" }),
-    )
-    .await;
+    let bad_category = t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/suggestions",
+            Some(&raiser.3),
+            json!({ "title": "제목", "category": "weather" }),
+        )
+        .await;
     assert_eq!(bad_category.status(), 422);
     assert_eq!(t.count("suggestions").await, before, "nothing written");
 
-    let raised = ok(call(
-        &t,
-        Method::POST,
-        "",
-        Some(&raiser.3),
-        json!({ "title": "민원실 대기 의자를 늘려 주세요", "body": "오전에 대기 인원이 많습니다.", "category": "facilities", "assigned_department_id": d.department_id }),
-    )
+    let raised = ok(t.call(Method::POST, "/api/v1/sotong/suggestions", Some(&raiser.3), json!({ "title": "민원실 대기 의자를 늘려 주세요", "body": "오전에 대기 인원이 많습니다.", "category": "facilities", "assigned_department_id": d.department_id }))
     .await)
     .await;
     let id = raised["id"].as_str().unwrap().to_owned();
@@ -75,14 +43,14 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
     assert_eq!(raised["anonymous"], false);
 
     // Someone outside the assigned department may not move it.
-    let outsider = call(
-        &t,
-        Method::POST,
-        &format!("/{id}/status"),
-        Some(&d.outsider_token),
-        json!({ "status": "reviewing" }),
-    )
-    .await;
+    let outsider = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/status"),
+            Some(&d.outsider_token),
+            json!({ "status": "reviewing" }),
+        )
+        .await;
     assert_eq!(outsider.status(), 403);
     // Skipping ahead, going back, or declining without a reason is refused and writes nothing.
     let events = t.count("suggestion_events").await;
@@ -91,14 +59,14 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
         (json!({ "status": "declined" }), "reason"),
         (json!({ "status": "finished" }), "status"),
     ] {
-        let refused = call(
-            &t,
-            Method::POST,
-            &format!("/{id}/status"),
-            Some(&answerer.3),
-            body,
-        )
-        .await;
+        let refused = t
+            .call(
+                Method::POST,
+                &format!("/api/v1/sotong/suggestions/{id}/status"),
+                Some(&answerer.3),
+                body,
+            )
+            .await;
         assert_eq!(refused.status(), 422);
         let refused: Value = refused.json().await.unwrap();
         assert!(refused["details"][field].is_array(), "{refused}");
@@ -110,44 +78,48 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
         ("accepted", "의자 10개를 주문했습니다.", "조치중"),
         ("done", "설치를 마쳤습니다.", "처리완료"),
     ] {
-        let moved = ok(call(
-            &t,
-            Method::POST,
-            &format!("/{id}/status"),
-            Some(&answerer.3),
-            json!({ "status": status, "answer": answer }),
-        )
-        .await)
+        let moved = ok(t
+            .call(
+                Method::POST,
+                &format!("/api/v1/sotong/suggestions/{id}/status"),
+                Some(&answerer.3),
+                json!({ "status": status, "answer": answer }),
+            )
+            .await)
         .await;
         assert_eq!(moved["status_label"], label);
     }
     // The raiser heard of each step.
     let notes: Vec<Value> = t
-        .client
-        .get(t.url("/api/v1/notifications?types[]=sotong.suggestion_status"))
-        .bearer_auth(&raiser.3)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(
+            &raiser.3,
+            "/api/v1/notifications?types[]=sotong.suggestion_status",
+        )
+        .await;
     assert_eq!(notes.len(), 3);
     assert_eq!(notes[0]["sotong"]["suggestion_id"], id.as_str());
     assert_eq!(
         notes[0]["sotong"]["message"],
         "회원님의 건의에 새 처리 단계가 있습니다."
     );
-    let back = call(
-        &t,
-        Method::POST,
-        &format!("/{id}/status"),
-        Some(&answerer.3),
-        json!({ "status": "accepted" }),
-    )
-    .await;
+    let back = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/status"),
+            Some(&answerer.3),
+            json!({ "status": "accepted" }),
+        )
+        .await;
     assert_eq!(back.status(), 422, "no going back");
-    let shown = ok(call(&t, Method::GET, &format!("/{id}"), None, json!({})).await).await;
+    let shown = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/v1/sotong/suggestions/{id}"),
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     let history: Vec<&str> = shown["history"]
         .as_array()
         .unwrap()
@@ -164,35 +136,35 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
 
     // An administrator may reopen it; nobody else.
     let admin = t.token_for_demo("demo_admin").await;
-    let not_admin = call(
-        &t,
-        Method::POST,
-        &format!("/{id}/status"),
-        Some(&answerer.3),
-        json!({ "status": "reviewing" }),
-    )
-    .await;
+    let not_admin = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/status"),
+            Some(&answerer.3),
+            json!({ "status": "reviewing" }),
+        )
+        .await;
     assert_eq!(not_admin.status(), 422);
-    let reopened = ok(call(
-        &t,
-        Method::POST,
-        &format!("/{id}/status"),
-        Some(&admin),
-        json!({ "status": "reviewing", "answer": "재검토" }),
-    )
-    .await)
+    let reopened = ok(t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/status"),
+            Some(&admin),
+            json!({ "status": "reviewing", "answer": "재검토" }),
+        )
+        .await)
     .await;
     assert_eq!(reopened["status"], "reviewing");
     assert_eq!(reopened["processed_at"], Value::Null);
     // Declining needs a reason, and keeps it as the public answer.
-    let declined = ok(call(
-        &t,
-        Method::POST,
-        &format!("/{id}/status"),
-        Some(&answerer.3),
-        json!({ "status": "declined", "reason": "예산이 없습니다." }),
-    )
-    .await)
+    let declined = ok(t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/status"),
+            Some(&answerer.3),
+            json!({ "status": "declined", "reason": "예산이 없습니다." }),
+        )
+        .await)
     .await;
     assert_eq!(declined["status_label"], "불수용");
     assert_eq!(
@@ -259,14 +231,17 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
         "점심시간 민원 창구를 교대로 운영하면 좋겠습니다."
     );
     // When its department answers, the room hears of it (the raiser among them, unnamed).
-    let answered = call(
-        &t,
-        Method::POST,
-        &format!("/{}/status", from_message["id"].as_str().unwrap()),
-        Some(&d.members[3].3),
-        json!({ "status": "reviewing", "answer": "다음 주까지 검토합니다." }),
-    )
-    .await;
+    let answered = t
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/sotong/suggestions/{}/status",
+                from_message["id"].as_str().unwrap()
+            ),
+            Some(&d.members[3].3),
+            json!({ "status": "reviewing", "answer": "다음 주까지 검토합니다." }),
+        )
+        .await;
     assert_eq!(answered.status(), 200);
     let heard: Vec<Value> = client
         .as_ticket(
@@ -307,7 +282,7 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
     // A participant raises one directly with the ticket alone.
     let direct = t
         .client
-        .post(url(&t, ""))
+        .post(t.url("/api/v1/sotong/suggestions"))
         .header("Sotong-Ticket", &tickets[1].0)
         .json(&json!({ "title": "휴게실 정수기 교체", "room_id": room_id, "category": "welfare" }))
         .send()
@@ -317,10 +292,12 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
     assert_eq!(direct["raised_by"]["pseudonym"], tickets[1].1.as_str());
     // With an account's credentials as well, it is refused: that would tie the two together.
     let mixed = t
-        .client
-        .post(url(&t, ""))
+        .request(
+            Method::POST,
+            "/api/v1/sotong/suggestions",
+            Some(&d.members[2].3),
+        )
         .header("Sotong-Ticket", &tickets[2].0)
-        .bearer_auth(&d.members[2].3)
         .json(&json!({ "title": "섞인 요청", "room_id": room_id }))
         .send()
         .await
@@ -343,25 +320,25 @@ async fn an_anonymous_suggestion_keeps_the_pseudonym_and_never_an_account() {
     assert_eq!(named.0, 0);
     // "Me too": once per account.
     let id = direct["id"].as_str().unwrap();
-    let first = ok(call(
-        &t,
-        Method::POST,
-        &format!("/{id}/support"),
-        Some(&d.members[0].3),
-        json!({}),
-    )
-    .await)
+    let first = ok(t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/support"),
+            Some(&d.members[0].3),
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(first["supports_count"], 1);
     assert_eq!(first["supported"], true);
-    let twice = call(
-        &t,
-        Method::POST,
-        &format!("/{id}/support"),
-        Some(&d.members[0].3),
-        json!({}),
-    )
-    .await;
+    let twice = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/sotong/suggestions/{id}/support"),
+            Some(&d.members[0].3),
+            json!({}),
+        )
+        .await;
     assert_eq!(twice.status(), 409);
     assert_eq!(t.count("suggestion_supports").await, 1);
 }
@@ -371,21 +348,29 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     // The demo's own suggestions are there too: count from what they make.
-    let base = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
-    let base_facilities = ok(call(
-        &t,
-        Method::GET,
-        "/stats?category=facilities",
-        None,
-        json!({}),
-    )
-    .await)
+    let base = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
+    let base_facilities = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats?category=facilities",
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     let n = |v: &Value, k: &str| v[k].as_i64().unwrap();
     let member = &d.members[0].3;
     let mut ids = Vec::new();
     for i in 0..5 {
-        let raised = ok(call(&t, Method::POST, "", Some(member), json!({ "title": format!("건의 {i}"), "assigned_department_id": d.department_id, "category": if i % 2 == 0 { "facilities" } else { "welfare" } })).await).await;
+        let raised = ok(t.call(Method::POST, "/api/v1/sotong/suggestions", Some(member), json!({ "title": format!("건의 {i}"), "assigned_department_id": d.department_id, "category": if i % 2 == 0 { "facilities" } else { "welfare" } })).await).await;
         ids.push(raised["id"].as_str().unwrap().to_owned());
     }
     let answerer = &d.members[1].3;
@@ -397,10 +382,9 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
         &[][..],
     ]) {
         for status in path {
-            ok(call(
-                &t,
+            ok(t.call(
                 Method::POST,
-                &format!("/{id}/status"),
+                &format!("/api/v1/sotong/suggestions/{id}/status"),
                 Some(answerer),
                 json!({ "status": status, "reason": "사유" }),
             )
@@ -408,20 +392,28 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
             .await;
         }
     }
-    let stats = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
+    let stats = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     assert_eq!(n(&stats, "raised"), n(&base, "raised") + 5);
     assert_eq!(n(&stats, "processed"), n(&base, "processed") + 3);
     assert_eq!(n(&stats, "under_review"), n(&base, "under_review") + 2);
     assert_eq!(n(&stats, "done"), n(&base, "done") + 2);
     assert_eq!(n(&stats, "declined"), n(&base, "declined") + 1);
-    let facilities = ok(call(
-        &t,
-        Method::GET,
-        "/stats?category=facilities",
-        None,
-        json!({}),
-    )
-    .await)
+    let facilities = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats?category=facilities",
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(n(&facilities, "raised"), n(&base_facilities, "raised") + 3);
     let (other_department,): (i64,) =
@@ -430,34 +422,37 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
             .fetch_one(t.app.database().pool())
             .await
             .unwrap();
-    let elsewhere_before = ok(call(
-        &t,
-        Method::GET,
-        &format!("/stats?department_id={other_department}"),
-        None,
-        json!({}),
-    )
-    .await)
+    let elsewhere_before = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/v1/sotong/suggestions/stats?department_id={other_department}"),
+            None,
+            json!({}),
+        )
+        .await)
     .await;
-    let mine = ok(call(
-        &t,
-        Method::GET,
-        &format!("/stats?department_id={}", d.department_id),
-        None,
-        json!({}),
-    )
-    .await)
+    let mine = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/suggestions/stats?department_id={}",
+                d.department_id
+            ),
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert!(n(&mine, "raised") >= 5);
     assert!(n(&elsewhere_before, "raised") < n(&stats, "raised"));
-    let long_ago = ok(call(
-        &t,
-        Method::GET,
-        "/stats?from=2017-03-01&to=2017-12-31",
-        None,
-        json!({}),
-    )
-    .await)
+    let long_ago = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats?from=2017-03-01&to=2017-12-31",
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(long_ago["raised"], 0);
     for bad in [
@@ -466,24 +461,46 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
         "/export.csv?colour=red",
         "/export.csv?status=finished",
     ] {
-        let refused = call(&t, Method::GET, bad, None, json!({})).await;
+        let refused = t
+            .call(
+                Method::GET,
+                &format!("/api/v1/sotong/suggestions{bad}"),
+                None,
+                json!({}),
+            )
+            .await;
         assert_eq!(refused.status(), 422, "{bad}");
     }
     // The board: filters, sorting by support, and the numbers at the top.
-    ok(call(
-        &t,
+    ok(t.call(
         Method::POST,
-        &format!("/{}/support", ids[4]),
+        &format!("/api/v1/sotong/suggestions/{}/support", ids[4]),
         Some(answerer),
         json!({}),
     )
     .await)
     .await;
-    let board = ok(call(&t, Method::GET, "?sort=support&limit=2", None, json!({})).await).await;
+    let board = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions?sort=support&limit=2",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     assert_eq!(board["suggestions"][0]["id"], ids[4].as_str());
     assert_eq!(board["suggestions"].as_array().unwrap().len(), 2);
     assert_eq!(n(&board["stats"], "raised"), n(&base, "raised") + 5);
-    let done = ok(call(&t, Method::GET, "?status=done", None, json!({})).await).await;
+    let done = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions?status=done",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     let done_count = i64::try_from(done["suggestions"].as_array().unwrap().len()).unwrap();
     assert_eq!(done_count, n(&base, "done") + 2);
     assert!(
@@ -500,11 +517,8 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     );
 
     let csv = t
-        .client
-        .get(url(&t, "/export.csv?category=facilities"))
-        .send()
-        .await
-        .unwrap();
+        .get("/api/v1/sotong/suggestions/export.csv?category=facilities")
+        .await;
     assert_eq!(csv.status(), 200);
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let bytes = csv.bytes().await.unwrap();
@@ -532,14 +546,11 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     // A title written as a formula comes out as text a spreadsheet shows, never runs.
     let formula = "=HYPERLINK(\"http://evil.example\",\"보기\")";
     for title in [formula, "@SUM(1+1)"] {
-        ok(call(&t, Method::POST, "", Some(member), json!({ "title": title, "assigned_department_id": d.department_id, "category": "facilities" })).await).await;
+        ok(t.call(Method::POST, "/api/v1/sotong/suggestions", Some(member), json!({ "title": title, "assigned_department_id": d.department_id, "category": "facilities" })).await).await;
     }
     let bytes = t
-        .client
-        .get(url(&t, "/export.csv?category=facilities"))
-        .send()
+        .get("/api/v1/sotong/suggestions/export.csv?category=facilities")
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap();
@@ -555,21 +566,19 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     );
 }
 
-async fn post_category(t: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    t.client
-        .post(t.url("/api/v1/sotong/suggestion_categories"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_demo_tells_the_2017_numbers() {
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
-    let stats = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
+    let stats = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     assert_eq!(stats["raised"], 12);
     assert_eq!(stats["processed"], 9);
     assert_eq!(stats["under_review"], 3);
@@ -582,7 +591,15 @@ async fn the_demo_tells_the_2017_numbers() {
         covered.0, 10,
         "ten of the 29 departments have had their day"
     );
-    let board = ok(call(&t, Method::GET, "?sort=oldest&limit=1", None, json!({})).await).await;
+    let board = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions?sort=oldest&limit=1",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     let first = &board["suggestions"][0];
     assert_eq!(first["anonymous"], true);
     assert!(
@@ -593,69 +610,59 @@ async fn the_demo_tells_the_2017_numbers() {
     );
     // The program behind them: ten of the 29 departments have had their Thursday.
     let head = t.token_for_demo("nuri_head").await;
-    let programs: Vec<Value> = t
-        .client
-        .get(t.url("/api/v1/sotong/programs"))
-        .bearer_auth(&head)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let programs: Vec<Value> = t.get_as(&head, "/api/v1/sotong/programs").await;
     // The 2017 communication days (the newest) and the 2011 course.
     assert_eq!(programs.len(), 2);
     assert_eq!(programs[0]["title"], "소통의 날");
     assert_eq!(programs[1]["kind"], "training");
     let program = programs[0]["id"].as_str().unwrap();
     let numbers: Value = t
-        .client
-        .get(t.url(&format!("/api/v1/sotong/programs/{program}/stats")))
-        .bearer_auth(&head)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_as(&head, &format!("/api/v1/sotong/programs/{program}/stats"))
+        .await;
     assert_eq!(numbers["sessions_held"], 10);
     assert_eq!(numbers["sessions_planned"], 19);
     assert_eq!(numbers["departments_covered"], 10);
     assert_eq!(numbers["departments_total"], 29);
     assert_eq!(numbers["suggestions_raised"], 12);
     assert_eq!(numbers["suggestions_processed"], 9);
-    let by_program = ok(call(
-        &t,
-        Method::GET,
-        &format!("/stats?program_id={program}"),
-        None,
-        json!({}),
-    )
-    .await)
+    let by_program = ok(t
+        .call(
+            Method::GET,
+            &format!("/api/v1/sotong/suggestions/stats?program_id={program}"),
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(by_program["under_review"], 3);
     // An administrator adds a category; others may not.
     let admin = t.token_for_demo("demo_admin").await;
-    let by_head = post_category(
-        &t,
-        &head,
-        json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
-    )
-    .await;
+    let by_head = t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/suggestion_categories",
+            Some(&head),
+            json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
+        )
+        .await;
     assert_eq!(by_head.status(), 403);
-    let bad = post_category(
-        &t,
-        &admin,
-        json!({ "code": "안전", "name_ko": "안전", "name_en": "Safety" }),
-    )
-    .await;
+    let bad = t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/suggestion_categories",
+            Some(&admin),
+            json!({ "code": "안전", "name_ko": "안전", "name_en": "Safety" }),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
-    let categories = ok(post_category(
-        &t,
-        &admin,
-        json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
-    )
-    .await)
+    let categories = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/suggestion_categories",
+            Some(&admin),
+            json!({ "code": "safety", "name_ko": "안전", "name_en": "Safety" }),
+        )
+        .await)
     .await;
     assert_eq!(categories.as_array().unwrap().len(), 6);
     assert_eq!(categories[5]["name"], "안전");
@@ -669,28 +676,42 @@ async fn the_demo_tells_the_2017_numbers() {
 async fn numbers_of_a_department_too_small_to_hide_in_are_withheld() {
     let t = TestApp::spawn_with(|config| config.limits.room_min_group_size = 50).await;
     let d = department(&t).await;
-    let whole = ok(call(&t, Method::GET, "/stats", None, json!({})).await).await;
+    let whole = ok(t
+        .call(
+            Method::GET,
+            "/api/v1/sotong/suggestions/stats",
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
     assert_eq!(whole["withheld"], false);
     assert_eq!(whole["raised"], 12);
-    let small = ok(call(
-        &t,
-        Method::GET,
-        &format!("/stats?department_id={}", d.department_id),
-        None,
-        json!({}),
-    )
-    .await)
+    let small = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/suggestions/stats?department_id={}",
+                d.department_id
+            ),
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(small["withheld"], true, "24 staff are fewer than 50");
     assert_eq!(small["raised"], Value::Null);
-    let board = ok(call(
-        &t,
-        Method::GET,
-        &format!("?department_id={}", d.department_id),
-        None,
-        json!({}),
-    )
-    .await)
+    let board = ok(t
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/sotong/suggestions?department_id={}",
+                d.department_id
+            ),
+            None,
+            json!({}),
+        )
+        .await)
     .await;
     assert_eq!(board["stats"]["withheld"], true);
 }

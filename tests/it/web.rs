@@ -1,9 +1,10 @@
 //! The web pages: sign-up, log-in, log-out, password change, CSRF.
 
 use crate::harness::{GOOD_PASSWORD, TestApp, csrf_of};
+use reqwest::Method;
 
 async fn page(t: &TestApp, path: &str) -> String {
-    let response = t.client.get(t.url(path)).send().await.unwrap();
+    let response = t.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.unwrap()
 }
@@ -34,12 +35,7 @@ async fn the_log_in_page_is_korean_first_and_english_on_request() {
     let korean = page(&t, "/auth/sign_in").await;
     assert!(korean.contains("<html lang=\"ko\">"));
     assert!(korean.contains("소통에 로그인"));
-    let english = t
-        .client
-        .get(t.url("/auth/sign_in?lang=en"))
-        .send()
-        .await
-        .unwrap();
+    let english = t.get("/auth/sign_in?lang=en").await;
     assert!(
         english
             .headers()
@@ -289,9 +285,11 @@ async fn changing_the_password_ends_other_sessions() {
         "this session stays"
     );
     let old_token = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(&api_token)
+        .request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(&api_token),
+        )
         .send()
         .await
         .unwrap();
@@ -311,12 +309,7 @@ async fn changing_the_password_ends_other_sessions() {
 #[tokio::test]
 async fn the_password_page_needs_a_session() {
     let t = TestApp::spawn().await;
-    let response = t
-        .client
-        .get(t.url("/settings/password"))
-        .send()
-        .await
-        .unwrap();
+    let response = t.get("/settings/password").await;
     assert_eq!(response.status(), 303);
     assert_eq!(
         response.headers()["location"],
@@ -525,7 +518,7 @@ async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
         ("/@minji?max_id=abc", 422),
         ("/rooms/123abc", 404),
     ] {
-        let response = t.client.get(t.url(path)).send().await.unwrap();
+        let response = t.get(path).await;
         assert_eq!(response.status(), status, "{path}");
         assert!(
             response.text().await.unwrap().contains("<html"),
@@ -588,12 +581,7 @@ async fn pages_refuse_the_wrong_person_and_a_foreign_site() {
     assert_eq!(response.status(), 403);
 
     // The JSON API: the session cookie alone is no credential; with the page's token it is.
-    let bare = t
-        .client
-        .get(t.url("/api/v1/notifications"))
-        .send()
-        .await
-        .unwrap();
+    let bare = t.get("/api/v1/notifications").await;
     assert_eq!(bare.status(), 401);
     let vouched = t
         .client
@@ -718,9 +706,7 @@ async fn a_trainee_checks_in_from_the_session_page() {
     let attended = t.count("session_attendance").await;
     let host = t.token_for_demo("nuri_head").await;
     let program: serde_json::Value = t
-        .client
-        .post(t.url("/api/v1/sotong/programs"))
-        .bearer_auth(&host)
+        .request(Method::POST, "/api/v1/sotong/programs", Some(&host))
         .json(
             &serde_json::json!({ "kind": "training", "title": "소통 교육", "weekday": 2,
             "time": "09:00", "duration_minutes": 120, "starts_on": "2011-05-02", "sessions": 1,
@@ -833,7 +819,7 @@ async fn other_origins_use_the_api_with_tokens_and_forms_stay_on_this_site() {
         .unwrap();
     assert_eq!(with_cookie.status(), 401);
     // Pages are not shared with other origins, and their forms go only here.
-    let page = t.client.get(t.url("/auth/sign_in")).send().await.unwrap();
+    let page = t.get("/auth/sign_in").await;
     assert!(page.headers().get("access-control-allow-origin").is_none());
     let policy = page.headers()["content-security-policy"]
         .to_str()
@@ -845,14 +831,9 @@ async fn other_origins_use_the_api_with_tokens_and_forms_stay_on_this_site() {
     let (client_id, _) = t
         .register_app("https://client.example/callback", "read")
         .await;
-    let consent = t
-        .client
-        .get(t.url(&format!(
+    let consent = t.get(&format!(
             "/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fclient.example%2Fcallback&scope=read"
-        )))
-        .send()
-        .await
-        .unwrap();
+        )).await;
     assert_eq!(consent.status(), 200);
     let policy = consent.headers()["content-security-policy"]
         .to_str()
