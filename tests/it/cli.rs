@@ -4,13 +4,7 @@ use crate::harness::TestApp;
 use std::process::{Command, Output};
 
 fn sotong(t: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sotong"))
-        .args([
-            "--database-url",
-            &t.database_url,
-            "--data-dir",
-            t.data_dir.to_str().unwrap(),
-        ])
+    t.command()
         .args(args)
         .env("LANG", "ko_KR.UTF-8")
         .env("SOTONG_LOG", "error")
@@ -194,38 +188,34 @@ async fn a_department_cycle_or_unknown_parent_is_reported() {
     assert_eq!(t.count("departments").await, 0);
 }
 
-#[tokio::test]
-async fn an_administrator_is_created_and_a_password_reset() {
-    let t = TestApp::spawn().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sotong"))
-        .args([
-            "--database-url",
-            &t.database_url,
-            "--data-dir",
-            t.data_dir.to_str().unwrap(),
-            "admin",
-            "create-admin",
-            "--handle",
-            "chief",
-            "--email",
-            "chief@nuri.example",
-            "--display-name",
-            "최관리",
-            "--password-stdin",
-        ])
+/// `sotong admin create-admin` for `handle`, its password typed on standard input.
+fn create_admin(t: &TestApp, handle: &str, name: &str, password: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = t
+        .command()
+        .args(["admin", "create-admin", "--handle", handle])
+        .args(["--email", &format!("{handle}@nuri.example")])
+        .args(["--display-name", name, "--password-stdin"])
         .env("SOTONG_LOG", "error")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write as _;
     child
         .stdin
         .take()
         .unwrap()
-        .write_all("관리자의 긴 비밀번호 문장\n".as_bytes())
+        .write_all(password.as_bytes())
         .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn an_administrator_is_created_and_a_password_reset() {
+    let t = TestApp::spawn().await;
+    let created = create_admin(&t, "chief", "최관리", "관리자의 긴 비밀번호 문장\n");
+    assert!(created.status.success());
     assert_eq!(
         t.user_token("chief", "관리자의 긴 비밀번호 문장", "read")
             .await
@@ -253,29 +243,7 @@ async fn an_administrator_is_created_and_a_password_reset() {
         200
     );
 
-    let weak = Command::new(env!("CARGO_BIN_EXE_sotong"))
-        .args([
-            "--database-url",
-            &t.database_url,
-            "admin",
-            "create-admin",
-            "--handle",
-            "weak",
-            "--email",
-            "weak@nuri.example",
-            "--display-name",
-            "약함",
-            "--password-stdin",
-        ])
-        .env("SOTONG_LOG", "error")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut weak = weak;
-    weak.stdin.take().unwrap().write_all(b"password\n").unwrap();
-    let out = weak.wait_with_output().unwrap();
+    let out = create_admin(&t, "weak", "약함", "password\n");
     assert!(!out.status.success());
     assert!(t.app.lookup_account("weak").await.is_err());
 }

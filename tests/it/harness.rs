@@ -134,6 +134,18 @@ impl TestApp {
         }
     }
 
+    /// The `sotong` binary, pointed at this test's database and data folder.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sotong"));
+        command.args([
+            "--database-url",
+            &self.database_url,
+            "--data-dir",
+            self.data_dir.to_str().unwrap(),
+        ]);
+        command
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -290,6 +302,17 @@ pub async fn approve_in_browser(
     login: &str,
     app_name: &str,
 ) -> reqwest::Response {
+    decide_in_browser(t, authorize_url, login, app_name, "approve").await
+}
+
+/// Like [`approve_in_browser`], with the consent page's `decision` (`approve` or `deny`).
+pub async fn decide_in_browser(
+    t: &TestApp,
+    authorize_url: &str,
+    login: &str,
+    app_name: &str,
+    decision: &str,
+) -> reqwest::Response {
     let page = t.client.get(authorize_url).send().await.unwrap();
     let status = page.status();
     if status != 200 {
@@ -320,7 +343,7 @@ pub async fn approve_in_browser(
     let html = consent.text().await.unwrap();
     assert!(html.contains(app_name), "the consent page names the app");
     let mut form = hidden_fields(&html);
-    form.push(("decision".into(), "approve".into()));
+    form.push(("decision".into(), decision.into()));
     assert!(form.iter().any(|(k, _)| k == "csrf"));
     t.client
         .post(t.url("/oauth/authorize"))

@@ -1,7 +1,8 @@
 //! The OAuth 2 app flow Mastodon clients use.
 
-use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser, csrf_of, hidden_fields};
+use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser, csrf_of, decide_in_browser};
 use base64::Engine as _;
+use reqwest::Method;
 use serde_json::Value;
 use sha2::Digest as _;
 
@@ -43,9 +44,11 @@ async fn an_app_registers_and_verifies_its_credentials() {
     assert_eq!(token["token_type"], "Bearer");
     assert_eq!(token["scope"], "read");
     let verified: Value = t
-        .client
-        .get(t.url("/api/v1/apps/verify_credentials"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .request(
+            Method::GET,
+            "/api/v1/apps/verify_credentials",
+            Some(token["access_token"].as_str().unwrap()),
+        )
         .send()
         .await
         .unwrap()
@@ -121,9 +124,11 @@ async fn the_password_grant_logs_in_with_handle_or_email() {
         assert_eq!(response.status(), 200, "{login}");
         let token: Value = response.json().await.unwrap();
         let me: Value = t
-            .client
-            .get(t.url("/api/v1/accounts/verify_credentials"))
-            .bearer_auth(token["access_token"].as_str().unwrap())
+            .request(
+                Method::GET,
+                "/api/v1/accounts/verify_credentials",
+                Some(token["access_token"].as_str().unwrap()),
+            )
             .send()
             .await
             .unwrap()
@@ -300,9 +305,11 @@ async fn the_code_flow_with_pkce_gives_a_token_once() {
     let token: Value = token.json().await.unwrap();
     assert_eq!(token["scope"], "read");
     let me: Value = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(token["access_token"].as_str().unwrap()),
+        )
         .send()
         .await
         .unwrap()
@@ -404,45 +411,17 @@ async fn denying_sends_access_denied_back_and_issues_nothing() {
     let t = TestApp::spawn().await;
     t.create_account("minji_kim", "김민지").await;
     let (id, _) = t.register_app(REDIRECT, "read").await;
-    let page = t
-        .client
-        .get(t.url("/oauth/authorize"))
-        .query(&[
+    let url = url::Url::parse_with_params(
+        &t.url("/oauth/authorize"),
+        [
             ("client_id", id.as_str()),
             ("redirect_uri", REDIRECT),
             ("response_type", "code"),
             ("state", "s1"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = hidden_fields(&page);
-    form.extend([
-        ("login".to_owned(), "minji_kim".to_owned()),
-        ("password".to_owned(), GOOD_PASSWORD.to_owned()),
-    ]);
-    let consent = t
-        .client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = hidden_fields(&consent);
-    form.push(("decision".into(), "deny".into()));
-    let denied = t
-        .client
-        .post(t.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .unwrap();
+    let denied = decide_in_browser(&t, url.as_str(), "minji_kim", "테스트 앱", "deny").await;
     let location = denied.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(
         query_param(&location, "error").as_deref(),
@@ -509,9 +488,11 @@ async fn a_revoked_token_stops_working() {
         .unwrap();
     assert_eq!(someone_else.status(), 403);
     let ok = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(access)
+        .request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(access),
+        )
         .send()
         .await
         .unwrap();
@@ -529,9 +510,11 @@ async fn a_revoked_token_stops_working() {
         .unwrap();
     assert_eq!(revoked.status(), 200);
     let after = t
-        .client
-        .get(t.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(access)
+        .request(
+            Method::GET,
+            "/api/v1/accounts/verify_credentials",
+            Some(access),
+        )
         .send()
         .await
         .unwrap();
@@ -542,15 +525,7 @@ async fn a_revoked_token_stops_working() {
 #[tokio::test]
 async fn the_server_publishes_its_oauth_metadata() {
     let t = TestApp::spawn().await;
-    let meta: Value = t
-        .client
-        .get(t.url("/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta: Value = t.get_json("/.well-known/oauth-authorization-server").await;
     assert_eq!(meta["token_endpoint"], t.url("/oauth/token"));
     let grants: Vec<&str> = meta["grant_types_supported"]
         .as_array()
@@ -679,7 +654,7 @@ async fn guessing_from_many_addresses_locks_out_the_guessers_and_not_the_owner()
     assert_eq!(r.status(), 200);
 
     // The web form says when to come back too.
-    let page = t.client.get(t.url("/auth/sign_in")).send().await.unwrap();
+    let page = t.get("/auth/sign_in").await;
     let csrf = crate::harness::csrf_of(&page.text().await.unwrap());
     let refused = t
         .client

@@ -22,16 +22,9 @@ pub(crate) fn serve_logging(t: &TestApp, level: &str, log: &std::path::Path) -> 
 }
 
 fn start(t: &TestApp, level: &str, stderr: Stdio, settings: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sotong"))
-        .args([
-            "--database-url",
-            &t.database_url,
-            "--data-dir",
-            t.data_dir.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "serve",
-        ])
+    let mut child = t
+        .command()
+        .args(["--listen", "127.0.0.1:0", "serve"])
         .env("SOTONG_LOG", level)
         .envs(settings.iter().copied())
         .stdout(Stdio::piped())
