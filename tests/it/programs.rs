@@ -71,21 +71,15 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
         .await)
     .await;
     assert_eq!(cancelled["status"], "cancelled");
-    let after: Vec<Value> = ok(t
-        .call(
-            Method::GET,
+    let after: Vec<Value> = t
+        .get_as(
+            &d.host_token,
             &format!(
                 "/api/v1/sotong/programs/{}/sessions",
                 program["id"].as_str().unwrap()
             ),
-            Some(&d.host_token),
-            json!({}),
         )
-        .await)
-    .await
-    .as_array()
-    .unwrap()
-    .clone();
+        .await;
     let order: Vec<Option<&str>> = after
         .iter()
         .map(|s| s["department"]["id"].as_str())
@@ -146,15 +140,12 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
     assert_eq!(t.app.run_due(start - 30 * 60_000).await.unwrap(), 1);
     // At the start the department's anonymous room opens, hosted by the program's host.
     assert_eq!(t.app.run_due(start + 60_000).await.unwrap(), 1);
-    let open = ok(t
-        .call(
-            Method::GET,
+    let open: Value = t
+        .get_as(
+            &d.host_token,
             &format!("/api/v1/sotong/sessions/{}", first["id"].as_str().unwrap()),
-            Some(&d.host_token),
-            json!({}),
         )
-        .await)
-    .await;
+        .await;
     assert_eq!(open["status"], "open");
     let room_id = open["room_id"].as_str().unwrap().to_owned();
     let client = Client::new(&t.base);
@@ -191,18 +182,15 @@ async fn communication_days_rotate_remind_open_and_close_their_rooms() {
         .unwrap();
     assert_eq!(room["closed"], true);
 
-    let stats = ok(t
-        .call(
-            Method::GET,
+    let stats: Value = t
+        .get_as(
+            &d.host_token,
             &format!(
                 "/api/v1/sotong/programs/{}/stats",
                 program["id"].as_str().unwrap()
             ),
-            Some(&d.host_token),
-            json!({}),
         )
-        .await)
-    .await;
+        .await;
     assert_eq!(stats["sessions_held"], 1);
     assert_eq!(stats["sessions_planned"], 3);
     assert_eq!(stats["sessions_cancelled"], 1);
@@ -366,18 +354,15 @@ async fn a_training_class_takes_attendance_by_trainer_or_by_code() {
         )
         .await;
     assert_eq!(impostor.status(), 403);
-    let stats = ok(t
-        .call(
-            Method::GET,
+    let stats: Value = t
+        .get_as(
+            &d.host_token,
             &format!(
                 "/api/v1/sotong/programs/{}/stats",
                 program["id"].as_str().unwrap()
             ),
-            Some(&d.host_token),
-            json!({}),
         )
-        .await)
-    .await;
+        .await;
     assert_eq!(stats["staff_trained"], 2);
     assert_eq!(stats["participants"], 2);
     assert!(

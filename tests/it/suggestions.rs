@@ -111,15 +111,7 @@ async fn a_suggestion_goes_from_received_to_done_one_step_at_a_time() {
         )
         .await;
     assert_eq!(back.status(), 422, "no going back");
-    let shown = ok(t
-        .call(
-            Method::GET,
-            &format!("/api/v1/sotong/suggestions/{id}"),
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let shown = ok(t.get(&format!("/api/v1/sotong/suggestions/{id}")).await).await;
     let history: Vec<&str> = shown["history"]
         .as_array()
         .unwrap()
@@ -348,22 +340,9 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     // The demo's own suggestions are there too: count from what they make.
-    let base = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats",
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let base = ok(t.get("/api/v1/sotong/suggestions/stats").await).await;
     let base_facilities = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats?category=facilities",
-            None,
-            json!({}),
-        )
+        .get("/api/v1/sotong/suggestions/stats?category=facilities")
         .await)
     .await;
     let n = |v: &Value, k: &str| v[k].as_i64().unwrap();
@@ -392,27 +371,14 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
             .await;
         }
     }
-    let stats = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats",
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let stats = ok(t.get("/api/v1/sotong/suggestions/stats").await).await;
     assert_eq!(n(&stats, "raised"), n(&base, "raised") + 5);
     assert_eq!(n(&stats, "processed"), n(&base, "processed") + 3);
     assert_eq!(n(&stats, "under_review"), n(&base, "under_review") + 2);
     assert_eq!(n(&stats, "done"), n(&base, "done") + 2);
     assert_eq!(n(&stats, "declined"), n(&base, "declined") + 1);
     let facilities = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats?category=facilities",
-            None,
-            json!({}),
-        )
+        .get("/api/v1/sotong/suggestions/stats?category=facilities")
         .await)
     .await;
     assert_eq!(n(&facilities, "raised"), n(&base_facilities, "raised") + 3);
@@ -423,35 +389,22 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
             .await
             .unwrap();
     let elsewhere_before = ok(t
-        .call(
-            Method::GET,
-            &format!("/api/v1/sotong/suggestions/stats?department_id={other_department}"),
-            None,
-            json!({}),
-        )
+        .get(&format!(
+            "/api/v1/sotong/suggestions/stats?department_id={other_department}"
+        ))
         .await)
     .await;
     let mine = ok(t
-        .call(
-            Method::GET,
-            &format!(
-                "/api/v1/sotong/suggestions/stats?department_id={}",
-                d.department_id
-            ),
-            None,
-            json!({}),
-        )
+        .get(&format!(
+            "/api/v1/sotong/suggestions/stats?department_id={}",
+            d.department_id
+        ))
         .await)
     .await;
     assert!(n(&mine, "raised") >= 5);
     assert!(n(&elsewhere_before, "raised") < n(&stats, "raised"));
     let long_ago = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats?from=2017-03-01&to=2017-12-31",
-            None,
-            json!({}),
-        )
+        .get("/api/v1/sotong/suggestions/stats?from=2017-03-01&to=2017-12-31")
         .await)
     .await;
     assert_eq!(long_ago["raised"], 0);
@@ -481,26 +434,13 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
     .await)
     .await;
     let board = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions?sort=support&limit=2",
-            None,
-            json!({}),
-        )
+        .get("/api/v1/sotong/suggestions?sort=support&limit=2")
         .await)
     .await;
     assert_eq!(board["suggestions"][0]["id"], ids[4].as_str());
     assert_eq!(board["suggestions"].as_array().unwrap().len(), 2);
     assert_eq!(n(&board["stats"], "raised"), n(&base, "raised") + 5);
-    let done = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions?status=done",
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let done = ok(t.get("/api/v1/sotong/suggestions?status=done").await).await;
     let done_count = i64::try_from(done["suggestions"].as_array().unwrap().len()).unwrap();
     assert_eq!(done_count, n(&base, "done") + 2);
     assert!(
@@ -570,15 +510,7 @@ async fn the_numbers_are_counted_from_the_suggestions_and_export_to_excel() {
 async fn the_demo_tells_the_2017_numbers() {
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
-    let stats = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats",
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let stats = ok(t.get("/api/v1/sotong/suggestions/stats").await).await;
     assert_eq!(stats["raised"], 12);
     assert_eq!(stats["processed"], 9);
     assert_eq!(stats["under_review"], 3);
@@ -592,12 +524,7 @@ async fn the_demo_tells_the_2017_numbers() {
         "ten of the 29 departments have had their day"
     );
     let board = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions?sort=oldest&limit=1",
-            None,
-            json!({}),
-        )
+        .get("/api/v1/sotong/suggestions?sort=oldest&limit=1")
         .await)
     .await;
     let first = &board["suggestions"][0];
@@ -626,12 +553,9 @@ async fn the_demo_tells_the_2017_numbers() {
     assert_eq!(numbers["suggestions_raised"], 12);
     assert_eq!(numbers["suggestions_processed"], 9);
     let by_program = ok(t
-        .call(
-            Method::GET,
-            &format!("/api/v1/sotong/suggestions/stats?program_id={program}"),
-            None,
-            json!({}),
-        )
+        .get(&format!(
+            "/api/v1/sotong/suggestions/stats?program_id={program}"
+        ))
         .await)
     .await;
     assert_eq!(by_program["under_review"], 3);
@@ -676,41 +600,23 @@ async fn the_demo_tells_the_2017_numbers() {
 async fn numbers_of_a_department_too_small_to_hide_in_are_withheld() {
     let t = TestApp::spawn_with(|config| config.limits.room_min_group_size = 50).await;
     let d = department(&t).await;
-    let whole = ok(t
-        .call(
-            Method::GET,
-            "/api/v1/sotong/suggestions/stats",
-            None,
-            json!({}),
-        )
-        .await)
-    .await;
+    let whole = ok(t.get("/api/v1/sotong/suggestions/stats").await).await;
     assert_eq!(whole["withheld"], false);
     assert_eq!(whole["raised"], 12);
     let small = ok(t
-        .call(
-            Method::GET,
-            &format!(
-                "/api/v1/sotong/suggestions/stats?department_id={}",
-                d.department_id
-            ),
-            None,
-            json!({}),
-        )
+        .get(&format!(
+            "/api/v1/sotong/suggestions/stats?department_id={}",
+            d.department_id
+        ))
         .await)
     .await;
     assert_eq!(small["withheld"], true, "24 staff are fewer than 50");
     assert_eq!(small["raised"], Value::Null);
     let board = ok(t
-        .call(
-            Method::GET,
-            &format!(
-                "/api/v1/sotong/suggestions?department_id={}",
-                d.department_id
-            ),
-            None,
-            json!({}),
-        )
+        .get(&format!(
+            "/api/v1/sotong/suggestions?department_id={}",
+            d.department_id
+        ))
         .await)
     .await;
     assert_eq!(board["stats"]["withheld"], true);
