@@ -12,6 +12,16 @@ fn sotong(t: &TestApp, args: &[&str]) -> Output {
         .expect("sotong runs")
 }
 
+/// Opens the organisation the CSV imports go into.
+const CREATE_ORG: [&str; 6] = [
+    "admin",
+    "create-org",
+    "--slug",
+    "haneul-gu",
+    "--name",
+    "하늘구청",
+];
+
 fn write(t: &TestApp, name: &str, text: &str) -> String {
     let path = t.data_dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -21,19 +31,7 @@ fn write(t: &TestApp, name: &str, text: &str) -> String {
 #[tokio::test]
 async fn an_organisation_is_imported_from_csv() {
     let t = TestApp::spawn().await;
-    let out = sotong(
-        &t,
-        &[
-            "admin",
-            "create-org",
-            "--slug",
-            "haneul-gu",
-            "--name",
-            "하늘구청",
-            "--kind",
-            "district",
-        ],
-    );
+    let out = sotong(&t, &[&CREATE_ORG[..], &["--kind", "district"]].concat());
     assert!(
         out.status.success(),
         "{}",
@@ -84,21 +82,7 @@ async fn an_organisation_is_imported_from_csv() {
 #[tokio::test]
 async fn a_csv_with_bad_rows_changes_nothing_unless_told_to_skip_them() {
     let t = TestApp::spawn().await;
-    assert!(
-        sotong(
-            &t,
-            &[
-                "admin",
-                "create-org",
-                "--slug",
-                "haneul-gu",
-                "--name",
-                "하늘구청"
-            ]
-        )
-        .status
-        .success()
-    );
+    assert!(sotong(&t, &CREATE_ORG).status.success());
     let departments = write(
         &t,
         "departments.csv",
@@ -158,21 +142,7 @@ async fn a_csv_with_bad_rows_changes_nothing_unless_told_to_skip_them() {
 #[tokio::test]
 async fn a_department_cycle_or_unknown_parent_is_reported() {
     let t = TestApp::spawn().await;
-    assert!(
-        sotong(
-            &t,
-            &[
-                "admin",
-                "create-org",
-                "--slug",
-                "haneul-gu",
-                "--name",
-                "하늘구청"
-            ]
-        )
-        .status
-        .success()
-    );
+    assert!(sotong(&t, &CREATE_ORG).status.success());
     let cycle = write(
         &t,
         "cycle.csv",

@@ -192,24 +192,57 @@ impl TestApp {
             .id
     }
 
-    /// A user token by the password grant.
+    /// A user token by the password grant, for a new app.
     pub async fn user_token(&self, login: &str, password: &str, scopes: &str) -> reqwest::Response {
         let (client_id, client_secret) = self
             .register_app("urn:ietf:wg:oauth:2.0:oob", "read write follow push")
             .await;
+        self.password_grant(&client_id, &client_secret, login, password, Some(scopes))
+            .await
+    }
+
+    /// The password grant for the app `client_id` (asking for `scopes`, or the app's default).
+    pub async fn password_grant(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        login: &str,
+        password: &str,
+        scopes: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+            ("username", login),
+            ("password", password),
+        ];
+        form.extend(scopes.map(|scopes| ("scope", scopes)));
         reqwest::Client::new()
             .post(self.url("/oauth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", &client_id),
-                ("client_secret", &client_secret),
-                ("username", login),
-                ("password", password),
-                ("scope", scopes),
-            ])
+            .form(&form)
             .send()
             .await
             .expect("token")
+    }
+
+    /// Revokes `token` (RFC 7009) as the app `client_id`.
+    pub async fn revoke(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        token: &str,
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url("/oauth/revoke"))
+            .form(&[
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+                ("token", token),
+            ])
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn token_for(&self, login: &str) -> String {

@@ -459,65 +459,27 @@ async fn a_revoked_token_stops_working() {
     t.create_account("minji_kim", "김민지").await;
     let (id, secret) = t.register_app(REDIRECT, "read write").await;
     let token: Value = t
-        .client
-        .post(t.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-            ("username", "minji_kim"),
-            ("password", GOOD_PASSWORD),
-        ])
-        .send()
+        .password_grant(&id, &secret, "minji_kim", GOOD_PASSWORD, None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let access = token["access_token"].as_str().unwrap();
-    let someone_else = t
-        .client
-        .post(t.url("/oauth/revoke"))
-        .form(&[
-            ("client_id", id.as_str()),
-            ("client_secret", "wrong"),
-            ("token", access),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let someone_else = t.revoke(&id, "wrong", access).await;
     assert_eq!(someone_else.status(), 403);
-    let ok = t
-        .request(
+    let credentials = || {
+        t.request(
             Method::GET,
             "/api/v1/accounts/verify_credentials",
             Some(access),
         )
         .send()
-        .await
-        .unwrap();
+    };
+    let ok = credentials().await.unwrap();
     assert_eq!(ok.status(), 200);
-    let revoked = t
-        .client
-        .post(t.url("/oauth/revoke"))
-        .form(&[
-            ("client_id", id.as_str()),
-            ("client_secret", secret.as_str()),
-            ("token", access),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let revoked = t.revoke(&id, &secret, access).await;
     assert_eq!(revoked.status(), 200);
-    let after = t
-        .request(
-            Method::GET,
-            "/api/v1/accounts/verify_credentials",
-            Some(access),
-        )
-        .send()
-        .await
-        .unwrap();
+    let after = credentials().await.unwrap();
     assert_eq!(after.status(), 401);
     assert!(after.json::<Value>().await.unwrap()["error"].is_string());
 }

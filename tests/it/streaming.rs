@@ -411,22 +411,17 @@ async fn open_streams_end_with_their_token() {
         .register_app("urn:ietf:wg:oauth:2.0:oob", "read write")
         .await;
     let token = |scope: &'static str| {
-        let t = &t;
-        let (client_id, client_secret) = (client_id.clone(), client_secret.clone());
+        let (t, client_id, client_secret) = (&t, &client_id, &client_secret);
         async move {
-            let body: Value = reqwest::Client::new()
-                .post(t.url("/oauth/token"))
-                .form(&[
-                    ("grant_type", "password"),
-                    ("client_id", &client_id),
-                    ("client_secret", &client_secret),
-                    ("username", "reader"),
-                    ("password", crate::harness::GOOD_PASSWORD),
-                    ("scope", scope),
-                ])
-                .send()
+            let body: Value = t
+                .password_grant(
+                    client_id,
+                    client_secret,
+                    "reader",
+                    crate::harness::GOOD_PASSWORD,
+                    Some(scope),
+                )
                 .await
-                .unwrap()
                 .json()
                 .await
                 .unwrap();
@@ -442,16 +437,7 @@ async fn open_streams_end_with_their_token() {
     // A socket subscribes to all its topics at once, its token's end among them.
     streams_listening(&t.app, Topic::Credentials(reader_id), 3).await;
 
-    let revoke = reqwest::Client::new()
-        .post(t.url("/oauth/revoke"))
-        .form(&[
-            ("client_id", client_id.as_str()),
-            ("client_secret", client_secret.as_str()),
-            ("token", revoked.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let revoke = t.revoke(&client_id, &client_secret, &revoked).await;
     assert_eq!(revoke.status(), 200);
     // A direct message to the reader afterwards reaches the socket that still holds only.
     writer
