@@ -132,6 +132,16 @@ pub struct Speaker {
     pub role: RoomRole,
 }
 
+/// Who a credential is in a room: seated, or an account that may enter under its name.
+enum Found {
+    Seated(Speaker),
+    MayEnter {
+        room: RoomRow,
+        account_id: i64,
+        role: RoomRole,
+    },
+}
+
 /// What a host does to a participant (as a path names it: `mute`, `unmute`, `remove`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -604,17 +614,43 @@ impl App {
     /// named room.
     pub async fn join_with_account(&self, viewer: &Viewer, id: i64) -> Result<RoomView> {
         let speaker = self
-            .speaker(&RoomCredential::Account(viewer.clone()), id)
+            .seat(&RoomCredential::Account(viewer.clone()), id)
             .await?;
         self.view_room(speaker.room, Some(speaker.participant))
             .await
     }
 
     /// Resolves a credential to a participant of the room: the one place that decides who may
-    /// act in a room. Accounts that may join under their name are joined on first use.
+    /// act in a room. Only looks: an account that may enter but has not is "not joined" here;
+    /// [`App::seat`] enters it.
     pub async fn speaker(&self, credential: &RoomCredential, id: i64) -> Result<Speaker> {
+        match self.find_speaker(credential, id).await? {
+            Found::Seated(speaker) => Ok(speaker),
+            Found::MayEnter { .. } => Err(Error::Unauthorized("error.room_not_joined")),
+        }
+    }
+
+    /// The speaker a credential is in a room, entering an account that may join under its
+    /// name (the room's hosts, a named room's audience) on its first use of the room.
+    pub async fn seat(&self, credential: &RoomCredential, id: i64) -> Result<Speaker> {
+        match self.find_speaker(credential, id).await? {
+            Found::Seated(speaker) => Ok(speaker),
+            Found::MayEnter {
+                room,
+                account_id,
+                role,
+            } => {
+                self.enter_by_name(&room, account_id, role).await?;
+                // Read again: the room's counts changed, and an entry at the same moment by the
+                // same account may have won.
+                self.speaker(credential, id).await
+            }
+        }
+    }
+
+    async fn find_speaker(&self, credential: &RoomCredential, id: i64) -> Result<Found> {
         let room = self.room_row(id).await?;
-        match credential {
+        let (participant, role) = match credential {
             RoomCredential::Ticket(ticket) => {
                 if !room.anonymous() {
                     return Err(Error::Unauthorized("error.room_ticket_invalid"));
@@ -623,32 +659,18 @@ impl App {
                 let participant = rows::participant_by_ticket(self.db.pool(), id, &hash)
                     .await?
                     .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                if participant.state == ParticipantState::Removed {
-                    return Err(Error::Forbidden("error.room_removed"));
-                }
-                Ok(Speaker {
-                    room,
-                    participant,
-                    role: RoomRole::Member,
-                })
+                (participant, RoomRole::Member)
             }
             RoomCredential::Participant(participant_id) => {
                 let participant = rows::participant(self.db.pool(), id, participant_id)
                     .await?
                     .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                if participant.state == ParticipantState::Removed {
-                    return Err(Error::Forbidden("error.room_removed"));
-                }
                 let cohosts = rows::cohosts(self.db.pool(), id).await?;
                 let role = participant
                     .account_id
                     .and_then(|a| moderator_role(&room, &cohosts, a))
                     .unwrap_or(RoomRole::Member);
-                Ok(Speaker {
-                    room,
-                    participant,
-                    role,
-                })
+                (participant, role)
             }
             RoomCredential::Account(viewer) => {
                 let me = self.account(viewer.account()?).await?;
@@ -661,23 +683,25 @@ impl App {
                 }
                 let role = role.unwrap_or(RoomRole::Member);
                 match rows::participant_by_account(self.db.pool(), id, me.id).await? {
-                    Some(participant) if participant.state == ParticipantState::Removed => {
-                        Err(Error::Forbidden("error.room_removed"))
-                    }
-                    Some(participant) => Ok(Speaker {
-                        room,
-                        participant,
-                        role,
-                    }),
+                    Some(participant) => (participant, role),
                     None => {
-                        self.enter_by_name(&room, me.id, role).await?;
-                        // Read again: the room's counts changed, and a join at the same moment
-                        // by the same account may have won.
-                        Box::pin(self.speaker(credential, id)).await
+                        return Ok(Found::MayEnter {
+                            room,
+                            account_id: me.id,
+                            role,
+                        });
                     }
                 }
             }
+        };
+        if participant.state == ParticipantState::Removed {
+            return Err(Error::Forbidden("error.room_removed"));
         }
+        Ok(Found::Seated(Speaker {
+            room,
+            participant,
+            role,
+        }))
     }
 
     /// An account's first entry into a named room (or any room it hosts): a participant under
@@ -725,7 +749,7 @@ impl App {
     ) -> Result<(RoomRow, ParticipantRow)> {
         viewer.require_scope("write:statuses")?;
         let speaker = self
-            .speaker(&RoomCredential::Account(viewer.clone()), id)
+            .seat(&RoomCredential::Account(viewer.clone()), id)
             .await?;
         match speaker.role {
             RoomRole::Host => {}
@@ -743,7 +767,7 @@ impl App {
         body: &str,
     ) -> Result<MessageView> {
         let body = room::text("body", body, room::MESSAGE_MAX)?;
-        let speaker = self.speaker(credential, id).await?;
+        let speaker = self.seat(credential, id).await?;
         if speaker.room.closed_at.is_some() {
             return Err(Error::Forbidden("error.room_closed"));
         }
@@ -786,7 +810,7 @@ impl App {
         since_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<MessageView>> {
-        let speaker = self.speaker(credential, id).await?;
+        let speaker = self.seat(credential, id).await?;
         let room = speaker.room;
         if room.anonymous() && room.anonymous_participants < room.min_group_size {
             return Ok(Vec::new());
@@ -961,7 +985,7 @@ impl App {
         credential: &RoomCredential,
         id: i64,
     ) -> Result<Vec<ModerationRow>> {
-        self.speaker(credential, id).await?;
+        self.seat(credential, id).await?;
         Ok(rows::moderation_log(self.db.pool(), id, 200).await?)
     }
 
@@ -977,7 +1001,7 @@ impl App {
         if !room::REACTIONS.contains(&emoji) {
             return Err(Invalid::new("emoji", "ERR_INCLUSION", "invalid.reaction").into());
         }
-        let speaker = self.speaker(credential, id).await?;
+        let speaker = self.seat(credential, id).await?;
         if speaker.room.closed_at.is_some() {
             return Err(Error::Forbidden("error.room_closed"));
         }
@@ -1021,7 +1045,7 @@ impl App {
         reason: &str,
     ) -> Result<()> {
         let reason = room::text("reason", reason, room::REASON_MAX)?;
-        let speaker = self.speaker(credential, id).await?;
+        let speaker = self.seat(credential, id).await?;
         rows::message(self.db.pool(), id, message_id)
             .await?
             .ok_or(Error::NotFound)?;
