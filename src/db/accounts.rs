@@ -178,15 +178,7 @@ pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>) -> DbResult<()> {
     .bind(choseong(account.display_name))
     .execute(&mut **tx)
     .await
-    .map_err(|e| {
-        conflict(
-            e,
-            &[
-                (HANDLE_TAKEN, "accounts.handle_key"),
-                (EMAIL_TAKEN, "accounts.email"),
-            ],
-        )
-    })?;
+    .map_err(conflict)?;
     Ok(())
 }
 

@@ -158,19 +158,61 @@ impl Db {
     }
 }
 
-/// Turns a unique-constraint failure into [`DbError::Conflict`] naming the constraint.
-///
-/// PostgreSQL reports the constraint's name; SQLite reports `table.column`, so each
-/// constraint is listed with the columns SQLite would name.
-pub(crate) fn conflict(error: sqlx::Error, constraints: &[(&'static str, &str)]) -> DbError {
+/// A uniqueness rule the code branches on: the constraint's name (as PostgreSQL reports it and
+/// both migration folders write it) and the columns SQLite names instead when it is broken.
+#[derive(Debug, Clone, Copy)]
+pub struct UniqueRule {
+    pub name: &'static str,
+    pub sqlite_columns: &'static str,
+}
+
+/// Every uniqueness rule [`conflict`] tells apart (`schema::each_uniqueness_rule_is_told_by_name`
+/// breaks each on both databases).
+pub const UNIQUE_RULES: &[UniqueRule] = &[
+    UniqueRule {
+        name: accounts::HANDLE_TAKEN,
+        sqlite_columns: "accounts.handle_key",
+    },
+    UniqueRule {
+        name: accounts::EMAIL_TAKEN,
+        sqlite_columns: "accounts.email",
+    },
+    UniqueRule {
+        name: orgs::SLUG_TAKEN,
+        sqlite_columns: "organizations.slug",
+    },
+    UniqueRule {
+        name: orgs::DEPARTMENT_CODE_TAKEN,
+        sqlite_columns: "departments.organization_id, departments.code",
+    },
+    UniqueRule {
+        name: rooms::PARTICIPANT_TICKET_TAKEN,
+        sqlite_columns: "room_participants.room_id, room_participants.ticket_hash",
+    },
+    UniqueRule {
+        name: rooms::PARTICIPANT_ACCOUNT_TAKEN,
+        sqlite_columns: "room_participants.room_id, room_participants.account_id",
+    },
+    UniqueRule {
+        name: suggestions::SUPPORTED_ALREADY,
+        sqlite_columns: "suggestion_supports.suggestion_id, suggestion_supports.account_id",
+    },
+];
+
+/// Turns a unique-constraint failure into [`DbError::Conflict`] naming the rule it broke, one of
+/// [`UNIQUE_RULES`]: by name on PostgreSQL, by the columns SQLite names there.
+pub(crate) fn conflict(error: sqlx::Error) -> DbError {
     if let sqlx::Error::Database(db_error) = &error
         && db_error.is_unique_violation()
     {
-        let message = db_error.message();
         let named = db_error.constraint();
-        for (name, sqlite_columns) in constraints {
-            if named == Some(*name) || message.contains(sqlite_columns) {
-                return DbError::Conflict(name);
+        let message = db_error.message();
+        for rule in UNIQUE_RULES {
+            let sqlite_names_it = message
+                .strip_prefix("UNIQUE constraint failed: ")
+                .is_some_and(|columns| columns == rule.sqlite_columns);
+            if named == Some(rule.name) || sqlite_names_it {
+                return DbError::Conflict(rule.name);
             }
         }
     }

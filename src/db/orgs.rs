@@ -40,7 +40,7 @@ pub async fn insert_organization(tx: &mut Tx, org: &OrganizationRow) -> DbResult
     .bind(org.created_at)
     .execute(&mut **tx)
     .await
-    .map_err(|e| conflict(e, &[(SLUG_TAKEN, "organizations.slug")]))?;
+    .map_err(conflict)?;
     Ok(())
 }
 
@@ -76,7 +76,7 @@ pub async fn insert_department(tx: &mut Tx, dept: &DepartmentRow, now: i64) -> D
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(|e| conflict(e, &[(DEPARTMENT_CODE_TAKEN, "departments.organization_id")]))?;
+    .map_err(conflict)?;
     Ok(())
 }
 

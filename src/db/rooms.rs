@@ -247,8 +247,13 @@ pub async fn record_ticket_issued(tx: &mut Tx, room_id: i64, account_id: i64) ->
     Ok(())
 }
 
-/// The constraint a second ticket for the same account and room breaks.
+/// The rule a second ticket for the same account and room breaks (kept in `room_ticket_holders`,
+/// a list per room rather than a constraint: see docs/anonymity.md).
 const TICKET_HOLDERS: &str = "room_ticket_holders";
+/// A ticket seats one participant per room.
+pub const PARTICIPANT_TICKET_TAKEN: &str = "room_participants_ticket_key";
+/// An account is one participant per room.
+pub const PARTICIPANT_ACCOUNT_TAKEN: &str = "room_participants_account_key";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParticipantRow {
@@ -352,15 +357,7 @@ pub async fn insert_participant(tx: &mut Tx, row: &ParticipantRow) -> DbResult<P
     .bind(row.state.as_str())
     .execute(&mut **tx)
     .await
-    .map_err(|e| {
-        conflict(
-            e,
-            &[
-                ("room_participants_ticket_key", "room_participants.ticket_hash"),
-                ("room_participants_account_key", "room_participants.account_id"),
-            ],
-        )
-    })?;
+    .map_err(conflict)?;
     Ok(ParticipantRow {
         pseudonym_number: number,
         ..row.clone()

@@ -1,6 +1,9 @@
 //! Suggestions, their status history and "me too" supports.
 
 use super::statement::Statement;
+
+/// A person supports a suggestion once (the table's primary key).
+pub const SUPPORTED_ALREADY: &str = "suggestion_supports_pkey";
 use super::{DbResult, Tx, conflict};
 use crate::domain::suggestion::Status;
 use crate::domain::suggestion::{Filters, Sort};
@@ -283,7 +286,7 @@ pub async fn support(tx: &mut Tx, suggestion_id: i64, account_id: i64, now: i64)
     .bind(now)
     .execute(&mut **tx)
     .await
-    .map_err(|e| conflict(e, &[("suggestion_supports", "suggestion_supports")]))?;
+    .map_err(conflict)?;
     Ok(())
 }
 

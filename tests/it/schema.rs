@@ -91,3 +91,140 @@ async fn both_migration_folders_describe_the_same_schema() {
         "constraints named on SQLite but not on PostgreSQL: {missing:?}"
     );
 }
+
+/// Each uniqueness rule the code branches on (`db::UNIQUE_RULES`), broken on this run's
+/// database through the write that guards it, is told by its own name: the names are the
+/// constraints' real names on PostgreSQL and SQLite's column lists match them.
+#[tokio::test]
+async fn each_uniqueness_rule_is_told_by_name() {
+    use sotong::db::{DbError, accounts, orgs, rooms, suggestions};
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let db = t.app.database();
+    let pool = db.pool();
+    let (handle, email, organization, department): (String, String, i64, i64) = sqlx::query_as(
+        "SELECT handle, email, organization_id, department_id FROM accounts \
+         WHERE email IS NOT NULL AND department_id IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let slug: (String,) = sqlx::query_as("SELECT slug FROM organizations WHERE id = $1")
+        .bind(organization)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let code: (String,) = sqlx::query_as("SELECT code FROM departments WHERE id = $1")
+        .bind(department)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let ticket: (String, i64) = sqlx::query_as(
+        "SELECT ticket_hash, room_id FROM room_participants WHERE ticket_hash IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let named: (i64, i64) = sqlx::query_as(
+        "SELECT account_id, room_id FROM room_participants WHERE account_id IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let suggestion: (i64,) = sqlx::query_as("SELECT id FROM suggestions LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let supporter: (i64,) = sqlx::query_as("SELECT id FROM accounts WHERE handle = $1")
+        .bind(&handle)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let support = (suggestion.0, supporter.0);
+    let mut tx = db.begin_write().await.unwrap();
+    suggestions::support(&mut tx, support.0, support.1, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let account = |handle: &'static str, email: &'static str| accounts::NewAccount {
+        id: 9_000_000_001,
+        handle,
+        display_name: "중복",
+        email: Some(email),
+        password_hash: None,
+        role: "resident",
+        organization_id: None,
+        department_id: None,
+        position: None,
+        locale: None,
+        created_at: 0,
+    };
+    let handle: &'static str = handle.leak();
+    let email: &'static str = email.leak();
+    let participant = |room_id: i64, ticket_hash: Option<String>, account_id: Option<i64>| {
+        rooms::ParticipantRow {
+            id: "duplicate-participant".into(),
+            room_id,
+            ticket_hash,
+            account_id,
+            pseudonym_adjective: None,
+            pseudonym_animal: None,
+            pseudonym_number: None,
+            state: sotong::domain::room::ParticipantState::Active,
+        }
+    };
+    let mut told = Vec::new();
+    // Each write in a transaction of its own, rolled back (PostgreSQL ends a transaction at
+    // its first error).
+    let mut tx = db.begin_write().await.unwrap();
+    told.push(accounts::insert(&mut tx, &account(handle, "new@example.kr")).await);
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    told.push(accounts::insert(&mut tx, &account("brand_new", email)).await);
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    let org = orgs::OrganizationRow {
+        id: 9_000_000_002,
+        parent_id: None,
+        slug: slug.0,
+        name: "중복 기관".into(),
+        kind: "district".into(),
+        created_at: 0,
+    };
+    told.push(orgs::insert_organization(&mut tx, &org).await);
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    let dept = orgs::DepartmentRow {
+        id: 9_000_000_003,
+        organization_id: organization,
+        parent_id: None,
+        code: code.0,
+        name: "중복 부서".into(),
+        kind: "department".into(),
+        sort_order: 0,
+    };
+    told.push(orgs::insert_department(&mut tx, &dept, 0).await);
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    let seat = participant(ticket.1, Some(ticket.0), None);
+    told.push(rooms::insert_participant(&mut tx, &seat).await.map(|_| ()));
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    let seat = participant(named.1, None, Some(named.0));
+    told.push(rooms::insert_participant(&mut tx, &seat).await.map(|_| ()));
+    drop(tx);
+    let mut tx = db.begin_write().await.unwrap();
+    told.push(suggestions::support(&mut tx, support.0, support.1, 0).await);
+    drop(tx);
+
+    let names: Vec<&str> = told
+        .iter()
+        .map(|result| match result {
+            Err(DbError::Conflict(name)) => *name,
+            other => panic!("not told as a broken rule: {other:?}"),
+        })
+        .collect();
+    let rules: Vec<&str> = sotong::db::UNIQUE_RULES.iter().map(|r| r.name).collect();
+    assert_eq!(names, rules, "in the order of db::UNIQUE_RULES");
+}
