@@ -225,10 +225,7 @@ pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, Inva
     if value.chars().count() > max {
         return Err(Invalid::too_long(field));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if super::has_forbidden_control(value) {
         return Err(Invalid::malformed(field));
     }
     Ok(value.to_owned())

@@ -221,6 +221,25 @@ async fn broken_hostile_and_oversized_files_are_refused_and_leave_nothing() {
         .await
         .unwrap();
     assert_eq!(no_file.status(), 422);
+    for twice in ["file", "description"] {
+        let form = Form::new()
+            .part("file", Part::bytes(jpeg(10, 10)).file_name("a.jpg"))
+            .text("description", "하나");
+        let form = if twice == "file" {
+            form.part("file", Part::bytes(jpeg(10, 10)).file_name("b.jpg"))
+        } else {
+            form.text("description", "둘")
+        };
+        let response = t
+            .request(Method::POST, "/api/v2/media", Some(&token))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{twice} twice");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["details"][twice].is_array(), "{twice} twice: {body}");
+    }
     let anonymous = t
         .client
         .post(t.url("/api/v2/media"))

@@ -44,6 +44,13 @@ pub async fn upload(
     while let Some(field) = form.next_field().await.map_err(too_large_or_malformed)? {
         crate::http::input::check_text(field.name().unwrap_or_default())?;
         match field.name() {
+            // One file and one description: a field given twice asks two things at once.
+            Some("file") if file.is_some() => {
+                return Err(crate::domain::Invalid::malformed("file").into());
+            }
+            Some("description") if description.is_some() => {
+                return Err(crate::domain::Invalid::malformed("description").into());
+            }
             Some("file") => file = Some(field.bytes().await.map_err(too_large_or_malformed)?),
             Some("description") => {
                 let text = field.text().await.map_err(too_large_or_malformed)?;
