@@ -20,6 +20,9 @@ pub enum Error {
     /// Valid credentials, but not allowed.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// An app's own token (no account) on an operation done as a person.
+    #[error("a user token is required")]
+    UserTokenRequired,
     #[error("not found")]
     NotFound,
     /// The request clashes with what exists (a second ticket for the same room).

@@ -30,12 +30,12 @@ use std::time::{Duration, Instant};
 /// A value read from the database, kept for a moment so that a busy node reads it once per
 /// moment, not once per request: the home window's floor ([`App::newest_home_floor`], a
 /// second) and the statuses of the last seconds ([`App::recent_statuses`], 100 ms).
-pub(super) struct Kept<T> {
+pub(super) struct Cached<T> {
     fresh_for: Duration,
     value: Mutex<Option<(Instant, T)>>,
 }
 
-impl<T: Clone> Kept<T> {
+impl<T: Clone> Cached<T> {
     fn new(fresh_for: Duration) -> Self {
         Self {
             fresh_for,
@@ -63,22 +63,22 @@ impl<T: Clone> Kept<T> {
 }
 
 /// The floor of the newest home-timeline window: `None` while there are fewer statuses.
-pub(super) type HomeFloor = Kept<Option<i64>>;
+pub(super) type HomeFloor = Cached<Option<i64>>;
 
 impl Default for HomeFloor {
     /// A floor a second old only widens the window by that second's posts.
     fn default() -> Self {
-        Kept::new(Duration::from_secs(1))
+        Cached::new(Duration::from_secs(1))
     }
 }
 
 /// The ids of every status above the point [`SETTLE`] ago, newest first, at most
 /// [`MAX_RECENT`] (a busier moment leaves the older ones to the events).
-pub(super) type RecentStatuses = Kept<std::sync::Arc<Vec<i64>>>;
+pub(super) type RecentStatuses = Cached<std::sync::Arc<Vec<i64>>>;
 
 impl Default for RecentStatuses {
     fn default() -> Self {
-        Kept::new(Duration::from_millis(100))
+        Cached::new(Duration::from_millis(100))
     }
 }
 

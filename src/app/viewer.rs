@@ -23,10 +23,9 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// The account behind the token, or 422 as Mastodon answers app tokens on user endpoints.
+    /// The account behind the token; an app's own token has none.
     pub fn account(&self) -> Result<i64> {
-        self.account_id
-            .ok_or(Error::Forbidden("error.user_token_required"))
+        self.account_id.ok_or(Error::UserTokenRequired)
     }
 
     /// Fails unless the token was granted `scope`.

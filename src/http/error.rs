@@ -66,9 +66,10 @@ fn status_and_report(error: Error, surface: Surface) -> (StatusCode, Report) {
         Error::BadRequest(key) => (StatusCode::BAD_REQUEST, report(key)),
         Error::Unauthorized(key) => (StatusCode::UNAUTHORIZED, report(key)),
         // Mastodon answers an app-only token on a user endpoint with 422.
-        Error::Forbidden(key @ "error.user_token_required") => {
-            (StatusCode::UNPROCESSABLE_ENTITY, report(key))
-        }
+        Error::UserTokenRequired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            report("error.user_token_required"),
+        ),
         Error::Forbidden(key) => (StatusCode::FORBIDDEN, report(key)),
         Error::NotFound => (StatusCode::NOT_FOUND, report("error.not_found")),
         Error::Conflict(key) => (StatusCode::CONFLICT, report(key)),
