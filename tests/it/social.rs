@@ -146,6 +146,22 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
             .get("/api/v1/sotong/timelines/organization")
             .await,
     );
+    // Every viewer's user stream is open before anything is posted.
+    let viewers = [
+        &author,
+        &colleague,
+        &other_department,
+        &follower,
+        &stranger,
+        &mentioned,
+    ];
+    let mut streams = Vec::new();
+    for viewer in viewers {
+        let query = format!("access_token={}&stream=user", viewer.token);
+        streams.push(crate::streaming::connect(&t.base, &query).await);
+        let topic = sotong::live::Topic::Account(viewer.account_id());
+        crate::harness::streams_listening(&t.app, topic, 1).await;
+    }
     let mut ids = Vec::new();
     for visibility in [
         "public",
@@ -155,7 +171,7 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
         "organization",
         "department",
     ] {
-        let status = author.status(json!({ "status": format!("{visibility} 공개 @mentioned"), "visibility": visibility })).await;
+        let status = author.status(json!({ "status": format!("{visibility} 공개 행렬점검 #행렬 @mentioned"), "visibility": visibility })).await;
         assert_eq!(status["sotong"]["visibility"], visibility);
         ids.push((visibility, status["id"].as_str().unwrap().to_owned()));
     }
@@ -188,6 +204,9 @@ async fn the_visibility_matrix_holds_for_every_kind_of_viewer() {
             [true, true, true, true, false, false],
         ),
     ];
+    for ((viewer, who, expected), stream) in matrix.iter().zip(&mut streams) {
+        every_read_path_agrees(viewer, who, *expected, &ids, &author_id, stream).await;
+    }
     for (viewer, who, expected) in matrix {
         for ((visibility, id), sees) in ids.iter().zip(expected) {
             let status = viewer
@@ -869,4 +888,94 @@ async fn notifications_carry_their_accounts_and_statuses() {
     );
     assert_eq!(notes[1]["status"]["favourites_count"], 2);
     assert_eq!(notes[1]["status"]["account"]["display_name"], "이수민");
+}
+
+/// The statuses of `ids` that one viewer of the visibility matrix finds on each read path: the
+/// author's wall, a hashtag's timeline, search, the home timeline (its first page twice, from
+/// the database and then from the node's feed, and a page below a `max_id`), the notifications,
+/// and the user stream opened before they were posted. `expected` is what the matrix says the
+/// viewer may see; a home timeline holds only what its rule adds (the author's own posts, and
+/// the posts of whom one follows), notifications only the mentions.
+async fn every_read_path_agrees(
+    viewer: &User<'_>,
+    who: &str,
+    expected: [bool; 6],
+    ids: &[(&str, String)],
+    author_id: &str,
+    stream: &mut crate::streaming::Socket,
+) {
+    let seen = |list: Value| -> Vec<String> {
+        let mut found: Vec<String> = list
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {list}"))
+            .iter()
+            .map(|s| {
+                s["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no id: {s}"))
+                    .to_owned()
+            })
+            .filter(|id| ids.iter().any(|(_, mine)| mine == id))
+            .collect();
+        found.sort();
+        found
+    };
+    let only = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+        let mut kept: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| expected[*i] && keep(*i))
+            .map(|(_, (_, id))| id.clone())
+            .collect();
+        kept.sort();
+        kept
+    };
+    let visible = only(&|_| true);
+    let wall = viewer
+        .get(&format!("/api/v1/accounts/{author_id}/statuses?limit=40"))
+        .await;
+    assert_eq!(seen(wall), visible, "{who}: the author's wall");
+    let tag = viewer.get("/api/v1/timelines/tag/행렬?limit=40").await;
+    assert_eq!(seen(tag), visible, "{who}: the hashtag's timeline");
+    let search = viewer
+        .get("/api/v2/search?q=행렬점검&type=statuses&limit=40")
+        .await;
+    assert_eq!(seen(search["statuses"].clone()), visible, "{who}: search");
+    let home_rule = who == "author" || who == "follower";
+    let home = only(&|_| home_rule);
+    for read in ["first", "again, from the feed"] {
+        let page = viewer.get("/api/v1/timelines/home?limit=40").await;
+        assert_eq!(seen(page), home, "{who}: home timeline, {read}");
+    }
+    let below = viewer
+        .get("/api/v1/timelines/home?limit=40&max_id=999999999999999999")
+        .await;
+    assert_eq!(seen(below), home, "{who}: home timeline below a max_id");
+    let notifications = viewer.get("/api/v1/notifications?limit=40").await;
+    let mentioned: Vec<Value> = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["type"] == "mention" && !n["status"].is_null())
+        .map(|n| n["status"].clone())
+        .collect();
+    let told = only(&|_| who == "mentioned");
+    assert_eq!(seen(Value::Array(mentioned)), told, "{who}: notifications");
+    // A stream says nothing a viewer may not read; the author hears of every post.
+    let mut heard = Vec::new();
+    while let Some((_, event, payload)) =
+        crate::streaming::next_event(stream, std::time::Duration::from_millis(300)).await
+    {
+        if event == "update" {
+            heard.push(serde_json::from_str::<Value>(&payload).unwrap());
+        }
+    }
+    let heard = seen(Value::Array(heard));
+    assert!(
+        heard.iter().all(|id| visible.contains(id)),
+        "{who}: the stream told of {heard:?}, may see {visible:?}"
+    );
+    if who == "author" {
+        assert_eq!(heard, visible, "the author's stream");
+    }
 }
