@@ -174,11 +174,9 @@ impl App {
         &self,
         viewer: &super::Viewer,
         account_id: i64,
-        role: &str,
+        role: Role,
     ) -> Result<()> {
         let actor = self.administrator(viewer).await?;
-        let role = Role::parse(role)
-            .ok_or_else(|| Invalid::new("role", "ERR_INCLUSION", "invalid.role"))?;
         let account = self.account(account_id).await?;
         if role.is_staff() && account.organization_id.is_none() {
             return Err(

@@ -217,6 +217,11 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == text.trim())
     }
 
+    /// Reads a role, as asked.
+    pub fn read(text: &str) -> Result<Self, Invalid> {
+        Self::parse(text).ok_or_else(|| Invalid::new("role", "ERR_INCLUSION", "invalid.role"))
+    }
+
     /// Message key of the role's name as people read it ("구청장", "주민").
     pub fn label_key(self) -> &'static str {
         match self {

@@ -392,7 +392,8 @@ async fn set_role(
     WebForm(form): WebForm<RoleForm>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    app.set_role(&member.viewer, id, &form.role).await?;
+    let role = crate::domain::account::Role::read(&form.role)?;
+    app.set_role(&member.viewer, id, role).await?;
     let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
     Ok(Redirect::to(&back).into_response())
 }
