@@ -18,7 +18,7 @@ use crate::db::audit;
 use crate::db::orgs::{self as org_rows, DepartmentRow, OrganizationRow};
 use crate::domain::account::{DisplayName, Email, Handle, Role};
 use crate::domain::id::{id_at, next_id};
-use crate::domain::program::SessionStatus;
+use crate::domain::program::{Kind, SessionStatus};
 use crate::domain::room::ParticipantState;
 use crate::domain::time::now_ms;
 use std::collections::{HashMap, HashSet};
@@ -512,7 +512,7 @@ async fn training(
         &ProgramRow {
             id: program_id,
             organization_id,
-            kind: "training".into(),
+            kind: Kind::Training,
             title: "소셜 네트워크 서비스 활용 교육".into(),
             description: "‘시민과의 소통행정’을 위해 전 직원이 4주 동안 22차례 정보화 교육장에서 \
                           받은 실습 교육: 회원가입, 친구 찾기, 글쓰기, 사진 올리기"
@@ -715,7 +715,7 @@ async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>)
         &ProgramRow {
             id: program_id,
             organization_id,
-            kind: "communication_day".into(),
+            kind: Kind::CommunicationDay,
             title: "소통의 날".into(),
             description: "구청장과 한 부서 직원들이 익명으로 이야기하는 목요일".into(),
             host_account_id,

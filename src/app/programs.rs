@@ -39,7 +39,9 @@ pub struct ProgramView {
     pub sessions: Vec<SessionRow>,
 }
 
-/// The numbers of a program, counted from its sessions.
+/// The numbers of a program, counted from its sessions: also the API's answer, as they are
+/// (numbers carry no shape of their own to translate).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProgramStats {
     pub sessions_held: i64,
     pub sessions_planned: i64,
@@ -50,8 +52,9 @@ pub struct ProgramStats {
     pub participants: i64,
     pub suggestions_raised: i64,
     pub suggestions_processed: i64,
-    /// Training: distinct people checked in, and the staff the program is for.
+    /// Training: distinct people checked in.
     pub staff_trained: i64,
+    /// Training: the staff the program is for.
     pub staff_total: i64,
 }
 
@@ -78,7 +81,7 @@ impl CheckedProgram {
         ProgramRow {
             id,
             organization_id,
-            kind: self.kind.as_str().to_owned(),
+            kind: self.kind,
             title: self.title.clone(),
             description: self.description.clone(),
             host_account_id: host_id,
@@ -347,7 +350,7 @@ impl App {
         );
         let rotation = rows::rotation(self.db.pool(), program_id).await?;
         let id = next_id();
-        let code = (program.kind == "training").then(check_in_code);
+        let code = (program.kind == Kind::Training).then(check_in_code);
         let mut tx = self.begin().await?;
         rows::insert_session(&mut tx, id, program_id, span, code.as_deref(), now_ms()).await?;
         assign_rotation(&mut tx, program_id, &rotation).await?;
@@ -406,7 +409,7 @@ impl App {
         program: &ProgramRow,
         session: &SessionRow,
     ) -> Result<bool> {
-        let room = if program.kind == "communication_day" {
+        let room = if program.kind == Kind::CommunicationDay {
             Some(self.prepare_session_room(program, session).await?)
         } else {
             None
@@ -538,7 +541,7 @@ impl App {
         let program = rows::by_id(self.db.pool(), session.program_id)
             .await?
             .ok_or(Error::NotFound)?;
-        if program.kind != "training" {
+        if program.kind != Kind::Training {
             return Err(Error::Forbidden("error.session_not_training"));
         }
         let (account, method) = match who {

@@ -210,7 +210,7 @@ pub async fn by_ids(pool: &AnyPool, ids: &[i64]) -> DbResult<Vec<AccountRow>> {
     }
     let mut q = Statement::new(select_account!("WHERE a.id IN ("));
     q.push_id_list(ids).push(")");
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// The enabled accounts of one department, by name (the directory).

@@ -132,7 +132,7 @@ pub async fn is_screened(pool: &AnyPool, viewer: i64, authors: &[i64], now: i64)
     let authors: Vec<String> = authors.iter().map(|a| q.bind(*a).to_string()).collect();
     push_screened(&mut q, viewer, &authors.join(", "), Some(now));
     q.push(" THEN 1 ELSE 0 END");
-    let (screened,): (i64,) = q.fetch_one(pool).await?;
+    let (screened,): (i64,) = q.query_as()?.fetch_one(pool).await?;
     Ok(screened != 0)
 }
 
@@ -174,7 +174,7 @@ pub async fn list(
         q.push(" AND id > ").push_bind(since_id);
     }
     q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Whether either account blocks the other.

@@ -86,7 +86,7 @@ pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<Med
     }
     let mut q = Statement::new(select_media!("WHERE status_id IN ("));
     q.push_id_list(status_ids).push(") ORDER BY id");
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 pub async fn set_description(tx: &mut Tx, id: i64, description: &str) -> DbResult<()> {

@@ -1,14 +1,15 @@
 //! Programs, their rotation and sessions, attendance.
 
 use super::{DbResult, Tx};
-use crate::domain::program::SessionStatus;
+use crate::domain::program::{Kind, SessionStatus};
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProgramRow {
     pub id: i64,
     pub organization_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub title: String,
     pub description: String,
     pub host_account_id: i64,
@@ -35,7 +36,7 @@ pub async fn insert(tx: &mut Tx, p: &ProgramRow, rotation: &[i64]) -> DbResult<(
     )
     .bind(p.id)
     .bind(p.organization_id)
-    .bind(&p.kind)
+    .bind(p.kind.as_str())
     .bind(&p.title)
     .bind(&p.description)
     .bind(p.host_account_id)

@@ -551,7 +551,7 @@ pub async fn reactions(pool: &AnyPool, message_ids: &[i64]) -> DbResult<Vec<(i64
     );
     q.push_id_list(message_ids)
         .push(") GROUP BY message_id, emoji ORDER BY message_id, emoji");
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Whether the conflict is the one-ticket-per-account rule.

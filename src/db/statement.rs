@@ -13,7 +13,8 @@
 use super::DbResult;
 use sqlx::any::{Any, AnyArguments, AnyRow};
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, Type};
+use sqlx::query::QueryAs;
+use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, Type};
 use std::fmt;
 
 /// A placeholder already bound: `$n`. Usable as often as the SQL needs the value.
@@ -83,40 +84,14 @@ impl Statement {
         self.push(&placeholders.join(", "))
     }
 
-    /// The rows it reads.
-    pub(crate) async fn fetch_all<'e, R, E>(self, executor: E) -> DbResult<Vec<R>>
+    /// The statement, ready to run as `sqlx::query_as` would (`fetch_all`, `fetch_optional`,
+    /// `fetch_one`); a value that failed to encode is the error.
+    pub(crate) fn query_as<R>(self) -> DbResult<QueryAs<'static, Any, R, AnyArguments>>
     where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-        E: Executor<'e, Database = Any>,
+        R: for<'r> FromRow<'r, AnyRow>,
     {
         let (sql, arguments) = self.parts()?;
-        Ok(sqlx::query_as_with(sql, arguments)
-            .fetch_all(executor)
-            .await?)
-    }
-
-    /// The row it reads, if any.
-    pub(crate) async fn fetch_optional<'e, R, E>(self, executor: E) -> DbResult<Option<R>>
-    where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-        E: Executor<'e, Database = Any>,
-    {
-        let (sql, arguments) = self.parts()?;
-        Ok(sqlx::query_as_with(sql, arguments)
-            .fetch_optional(executor)
-            .await?)
-    }
-
-    /// The one row it reads.
-    pub(crate) async fn fetch_one<'e, R, E>(self, executor: E) -> DbResult<R>
-    where
-        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-        E: Executor<'e, Database = Any>,
-    {
-        let (sql, arguments) = self.parts()?;
-        Ok(sqlx::query_as_with(sql, arguments)
-            .fetch_one(executor)
-            .await?)
+        Ok(sqlx::query_as_with(sql, arguments))
     }
 
     fn parts(self) -> DbResult<(AssertSqlSafe<String>, AnyArguments)> {

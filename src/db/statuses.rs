@@ -256,7 +256,7 @@ pub async fn visible_status(
 ) -> DbResult<Option<StatusRow>> {
     let mut q = select_visible(looker);
     q.push(" AND s.id = ").push_bind(id);
-    q.fetch_optional(pool).await
+    Ok(q.query_as()?.fetch_optional(pool).await?)
 }
 
 /// Those of the statuses `ids` that `looker` may see, newest first.
@@ -272,7 +272,7 @@ pub async fn visible_statuses(
     q.push(" AND s.id IN (")
         .push_id_list(ids)
         .push(") ORDER BY s.id DESC");
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Replies to `id` that `looker` may see (one level; the caller walks the tree).
@@ -287,7 +287,7 @@ pub async fn visible_replies(
         q.push(" AND s.in_reply_to_id = ")
             .push_bind(*id)
             .push(" ORDER BY s.id");
-        let rows: Vec<StatusRow> = q.fetch_all(pool).await?;
+        let rows: Vec<StatusRow> = q.query_as()?.fetch_all(pool).await?;
         all.extend(rows);
     }
     Ok(all)
@@ -421,7 +421,7 @@ pub async fn home_candidates(
         }
     }
     q.push(" ORDER BY s.id DESC LIMIT ").push_bind(limit);
-    let ids: Vec<(i64,)> = q.fetch_all(pool).await?;
+    let ids: Vec<(i64,)> = q.query_as()?.fetch_all(pool).await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
@@ -447,7 +447,7 @@ pub async fn home_page_among(
         .push_id_list(ids)
         .push(") ORDER BY s.id DESC LIMIT ")
         .push_bind(limit);
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// One query of a timeline; for the home timeline, `window_floor` chooses the first pass (see
@@ -484,7 +484,7 @@ async fn timeline_pass(
         " ORDER BY s.id DESC LIMIT "
     })
     .push_bind(page.limit);
-    let mut rows: Vec<StatusRow> = q.fetch_all(pool).await?;
+    let mut rows: Vec<StatusRow> = q.query_as()?.fetch_all(pool).await?;
     if ascending {
         rows.reverse();
     }
@@ -588,7 +588,7 @@ pub async fn search(
          OR LOWER(COALESCE(s.title, '')) LIKE {pattern} ESCAPE '\\') ORDER BY s.id DESC LIMIT "
     ));
     q.push_bind(limit).push(" OFFSET ").push_bind(offset);
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Hashtags containing `pattern`, most used first: (tag, uses).

@@ -71,7 +71,7 @@ pub async fn list(
     .push_bind(limit)
     .push(" OFFSET ")
     .push_bind(offset);
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Pushes ` AND …` for each filter given.
@@ -300,5 +300,5 @@ pub async fn for_stats(
          JOIN suggestion_categories c ON c.id = s.category_id WHERE 1 = 1",
     );
     push_filters(&mut q, filters, None);
-    q.fetch_all(pool).await
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }

@@ -20,6 +20,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 2] = [Self::CommunicationDay, Self::Training];
+
     pub fn parse(value: &str) -> Option<Self> {
         match value {
             "communication_day" => Some(Self::CommunicationDay),

@@ -45,6 +45,7 @@ stored_as_name!(
     super::room::ParticipantState,
     super::suggestion::Status,
     super::program::SessionStatus,
+    super::program::Kind,
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod dto;
 
+use crate::app::programs::ProgramStats;
 use crate::app::programs::{ProgramRequest, SessionChange};
 use crate::app::{App, Error};
 use crate::domain::program::Recurrence;
@@ -12,7 +13,7 @@ use crate::http::extract::{Auth, Params, one_or_many, text_or_number};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dto::{ProgramDetailJson, ProgramJson, ProgramStatsJson, SessionJson};
+use dto::{ProgramDetailJson, ProgramJson, SessionJson};
 use serde::Deserialize;
 
 pub fn router() -> Router<App> {
@@ -245,14 +246,12 @@ pub async fn check_in(
 }
 
 /// Numbers, counted
-#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = ProgramStatsJson)))]
+#[utoipa::path(get, path = "/api/v1/sotong/programs/{id}/stats", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = ProgramStats)))]
 pub async fn stats(
     State(app): State<App>,
     PathId(id): PathId,
-) -> Result<Json<ProgramStatsJson>, ApiError> {
-    Ok(Json(ProgramStatsJson::from_stats(
-        &app.program_stats(id).await?,
-    )))
+) -> Result<Json<ProgramStats>, ApiError> {
+    Ok(Json(app.program_stats(id).await?))
 }
 
 /// A program's numbers as CSV for Korean Excel (UTF-8 with a byte-order mark).

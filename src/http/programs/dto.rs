@@ -2,7 +2,7 @@
 //! `/api/v1/sotong/programs` and `/api/v1/sotong/sessions`.
 
 use crate::app::Viewer;
-use crate::app::programs::{ProgramStats, ProgramView};
+use crate::app::programs::ProgramView;
 use crate::db::programs::{ProgramRow, SessionRow};
 use crate::domain::time::rfc3339;
 use crate::http::suggestions::dto::DepartmentJson;
@@ -41,7 +41,7 @@ impl ProgramJson {
     pub fn from_row(row: &ProgramRow) -> Self {
         ProgramJson {
             id: row.id.to_string(),
-            kind: row.kind.clone(),
+            kind: row.kind.as_str().to_owned(),
             title: row.title.clone(),
             description: row.description.clone(),
             host_account_id: row.host_account_id.to_string(),
@@ -127,40 +127,5 @@ impl SessionJson {
             .iter()
             .map(|s| SessionJson::from_row(s, host))
             .collect()
-    }
-}
-
-/// A program's numbers, counted from its sessions.
-#[derive(Serialize, ToSchema)]
-pub struct ProgramStatsJson {
-    pub sessions_held: i64,
-    pub sessions_planned: i64,
-    pub sessions_cancelled: i64,
-    pub departments_covered: i64,
-    pub departments_total: i64,
-    /// Room participants and class attendances, summed over sessions.
-    pub participants: i64,
-    pub suggestions_raised: i64,
-    pub suggestions_processed: i64,
-    /// Training: distinct people checked in.
-    pub staff_trained: i64,
-    /// Training: the staff the program is for.
-    pub staff_total: i64,
-}
-
-impl ProgramStatsJson {
-    pub fn from_stats(s: &ProgramStats) -> Self {
-        ProgramStatsJson {
-            sessions_held: s.sessions_held,
-            sessions_planned: s.sessions_planned,
-            sessions_cancelled: s.sessions_cancelled,
-            departments_covered: s.departments_covered,
-            departments_total: s.departments_total,
-            participants: s.participants,
-            suggestions_raised: s.suggestions_raised,
-            suggestions_processed: s.suggestions_processed,
-            staff_trained: s.staff_trained,
-            staff_total: s.staff_total,
-        }
     }
 }

@@ -5,6 +5,7 @@ use super::{Member, when};
 use crate::app::App;
 use crate::app::programs::ProgramStats;
 use crate::db::programs::SessionRow;
+use crate::domain::program::Kind;
 use crate::http::error::PageError;
 use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
@@ -39,8 +40,8 @@ struct ProgramsPage {
     programs: Vec<ProgramItem>,
 }
 
-fn kind_label(kind: &str, lang: Lang) -> &'static str {
-    lang.t(if kind == "training" {
+fn kind_label(kind: Kind, lang: Lang) -> &'static str {
+    lang.t(if kind == Kind::Training {
         "web.programs.training"
     } else {
         "web.programs.communication_day"
@@ -56,7 +57,7 @@ async fn list(State(app): State<App>, member: Member) -> Result<Response, PageEr
         .into_iter()
         .map(|p| ProgramItem {
             id: p.id,
-            kind: kind_label(&p.kind, lang),
+            kind: kind_label(p.kind, lang),
             title: p.title,
             description: p.description,
         })
@@ -195,12 +196,12 @@ async fn show(
     let view = app.program(id).await?;
     let stats = app.program_stats(id).await?;
     let lang = member.visit.lang;
-    let bars = bars(&stats, view.row.kind == "training", lang);
+    let bars = bars(&stats, view.row.kind == Kind::Training, lang);
     let page = ProgramPage {
         chrome: member.visit.chrome(),
         chart_height: i64::try_from(bars.len()).unwrap_or(0) * 36,
         bars,
-        kind: kind_label(&view.row.kind, lang),
+        kind: kind_label(view.row.kind, lang),
         title: view.row.title,
         description: view.row.description,
         slots: view.sessions.iter().map(|s| slot(s, lang)).collect(),
@@ -241,7 +242,7 @@ async fn session(
         chrome: member.visit.chrome(),
         program_id: program.id,
         program: program.title,
-        training: program.kind == "training",
+        training: program.kind == Kind::Training,
         attendance: session.attendance,
         code: hosting.then(|| session.check_in_code.clone()).flatten(),
         checked_in: done.checked_in.is_some(),
