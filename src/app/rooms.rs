@@ -9,7 +9,9 @@
 use super::{App, Error, Result, Viewer};
 use crate::db::DbError;
 use crate::db::accounts::AccountRow;
-use crate::db::rooms::{self as rows, MessageRow, ModerationRow, ParticipantRow, RoomRow};
+use crate::db::rooms::{
+    self as rows, MessageRow, ModerationRow, ParticipantKey, ParticipantRow, RoomRow,
+};
 use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
@@ -414,7 +416,8 @@ impl App {
         {
             return Err(Error::NotFound);
         }
-        let participant = rows::participant_by_account(self.db.pool(), id, me.id).await?;
+        let participant =
+            rows::participant(self.db.pool(), id, ParticipantKey::Account(me.id)).await?;
         self.view_room(room, participant).await
     }
 
@@ -450,7 +453,8 @@ impl App {
         .await?;
         let mut views = Vec::new();
         for room in rooms {
-            let participant = rows::participant_by_account(self.db.pool(), room.id, me.id).await?;
+            let participant =
+                rows::participant(self.db.pool(), room.id, ParticipantKey::Account(me.id)).await?;
             views.push(self.view_room(room, participant).await?);
         }
         Ok(views)
@@ -567,7 +571,9 @@ impl App {
             return Err(Error::Forbidden("error.room_named"));
         }
         let hash = verify_ticket(ticket, &room)?;
-        if let Some(existing) = rows::participant_by_ticket(self.db.pool(), id, &hash).await? {
+        if let Some(existing) =
+            rows::participant(self.db.pool(), id, ParticipantKey::Ticket(&hash)).await?
+        {
             if existing.state == ParticipantState::Removed {
                 return Err(Error::Forbidden("error.room_removed"));
             }
@@ -648,6 +654,22 @@ impl App {
         }
     }
 
+    /// [`App::seat`], for saying something now: the room open, the speaker not muted, and
+    /// within the rate of messages.
+    async fn seat_to_speak(&self, credential: &RoomCredential, id: i64) -> Result<Speaker> {
+        let speaker = self.seat(credential, id).await?;
+        if speaker.room.closed_at.is_some() {
+            return Err(Error::Forbidden("error.room_closed"));
+        }
+        if speaker.participant.state == ParticipantState::Muted {
+            return Err(Error::Forbidden("error.room_muted"));
+        }
+        if !self.limits.allow_room_message(id, &speaker.participant.id) {
+            return Err(Error::RateLimited);
+        }
+        Ok(speaker)
+    }
+
     async fn find_speaker(&self, credential: &RoomCredential, id: i64) -> Result<Found> {
         let room = self.room_row(id).await?;
         let (participant, role) = match credential {
@@ -656,15 +678,17 @@ impl App {
                     return Err(Error::Unauthorized("error.room_ticket_invalid"));
                 }
                 let hash = verify_ticket(ticket, &room)?;
-                let participant = rows::participant_by_ticket(self.db.pool(), id, &hash)
-                    .await?
-                    .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                let participant =
+                    rows::participant(self.db.pool(), id, ParticipantKey::Ticket(&hash))
+                        .await?
+                        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
                 (participant, RoomRole::Member)
             }
             RoomCredential::Participant(participant_id) => {
-                let participant = rows::participant(self.db.pool(), id, participant_id)
-                    .await?
-                    .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                let participant =
+                    rows::participant(self.db.pool(), id, ParticipantKey::Id(participant_id))
+                        .await?
+                        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
                 let cohosts = rows::cohosts(self.db.pool(), id).await?;
                 let role = participant
                     .account_id
@@ -682,7 +706,7 @@ impl App {
                     return Err(Error::Forbidden("error.room_audience"));
                 }
                 let role = role.unwrap_or(RoomRole::Member);
-                match rows::participant_by_account(self.db.pool(), id, me.id).await? {
+                match rows::participant(self.db.pool(), id, ParticipantKey::Account(me.id)).await? {
                     Some(participant) => (participant, role),
                     None => {
                         return Ok(Found::MayEnter {
@@ -767,16 +791,7 @@ impl App {
         body: &str,
     ) -> Result<MessageView> {
         let body = room::text("body", body, room::MESSAGE_MAX)?;
-        let speaker = self.seat(credential, id).await?;
-        if speaker.room.closed_at.is_some() {
-            return Err(Error::Forbidden("error.room_closed"));
-        }
-        if speaker.participant.state == ParticipantState::Muted {
-            return Err(Error::Forbidden("error.room_muted"));
-        }
-        if !self.limits.allow_room_message(id, &speaker.participant.id) {
-            return Err(Error::RateLimited);
-        }
+        let speaker = self.seat_to_speak(credential, id).await?;
         let row = MessageRow {
             id: next_id(),
             room_id: id,
@@ -921,7 +936,7 @@ impl App {
             return Err(Invalid::too_long("reason").into());
         }
         let (room, me) = self.moderator(viewer, id, false).await?;
-        let target = rows::participant(self.db.pool(), id, participant_id)
+        let target = rows::participant(self.db.pool(), id, ParticipantKey::Id(participant_id))
             .await?
             .ok_or(Error::NotFound)?;
         let cohosts = rows::cohosts(self.db.pool(), id).await?;
@@ -1001,16 +1016,7 @@ impl App {
         if !room::REACTIONS.contains(&emoji) {
             return Err(Invalid::new("emoji", "ERR_INCLUSION", "invalid.reaction").into());
         }
-        let speaker = self.seat(credential, id).await?;
-        if speaker.room.closed_at.is_some() {
-            return Err(Error::Forbidden("error.room_closed"));
-        }
-        if speaker.participant.state == ParticipantState::Muted {
-            return Err(Error::Forbidden("error.room_muted"));
-        }
-        if !self.limits.allow_room_message(id, &speaker.participant.id) {
-            return Err(Error::RateLimited);
-        }
+        let speaker = self.seat_to_speak(credential, id).await?;
         rows::message(self.db.pool(), id, message_id)
             .await?
             .ok_or(Error::NotFound)?;

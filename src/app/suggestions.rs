@@ -178,10 +178,13 @@ impl App {
         let message = crate::db::rooms::message(self.db.pool(), room_id, message_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let author =
-            crate::db::rooms::participant(self.db.pool(), room_id, &message.participant_id)
-                .await?
-                .ok_or(Error::NotFound)?;
+        let author = crate::db::rooms::participant(
+            self.db.pool(),
+            room_id,
+            crate::db::rooms::ParticipantKey::Id(&message.participant_id),
+        )
+        .await?
+        .ok_or(Error::NotFound)?;
         let default_title: String = message.body.chars().take(60).collect();
         let input = NewSuggestion::parse(title.unwrap_or(&default_title), &message.body, category)
             .map_err(Error::Invalid)?;
@@ -311,8 +314,12 @@ impl App {
         let Some(room) = crate::db::rooms::by_id(pool, room_id).await? else {
             return Ok(Vec::new());
         };
-        let Some(host) =
-            crate::db::rooms::participant_by_account(pool, room_id, room.host_account_id).await?
+        let Some(host) = crate::db::rooms::participant(
+            pool,
+            room_id,
+            crate::db::rooms::ParticipantKey::Account(room.host_account_id),
+        )
+        .await?
         else {
             return Ok(Vec::new());
         };

@@ -270,46 +270,30 @@ pub struct ParticipantRow {
 
 const SELECT_PARTICIPANT: &str = "SELECT id, room_id, ticket_hash, account_id, pseudonym_adjective, pseudonym_animal, pseudonym_number, state FROM room_participants ";
 
-pub async fn participant_by_ticket(
-    pool: &AnyPool,
-    room_id: i64,
-    ticket_hash: &str,
-) -> DbResult<Option<ParticipantRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND ticket_hash = $2"
-    )))
-    .bind(room_id)
-    .bind(ticket_hash)
-    .fetch_optional(pool)
-    .await?)
-}
-
-pub async fn participant_by_account(
-    pool: &AnyPool,
-    room_id: i64,
-    account_id: i64,
-) -> DbResult<Option<ParticipantRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND account_id = $2"
-    )))
-    .bind(room_id)
-    .bind(account_id)
-    .fetch_optional(pool)
-    .await?)
+/// How a participant of a room is found.
+#[derive(Debug, Clone, Copy)]
+pub enum ParticipantKey<'a> {
+    /// By the hash of the ticket that seated them.
+    Ticket(&'a str),
+    /// By the account they speak under (named rooms, hosts).
+    Account(i64),
+    /// By their own random id.
+    Id(&'a str),
 }
 
 pub async fn participant(
     pool: &AnyPool,
     room_id: i64,
-    id: &str,
+    key: ParticipantKey<'_>,
 ) -> DbResult<Option<ParticipantRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_PARTICIPANT}WHERE room_id = $1 AND id = $2"
-    )))
-    .bind(room_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await?)
+    let mut q = Statement::new(SELECT_PARTICIPANT);
+    q.push("WHERE room_id = ").push_bind(room_id);
+    match key {
+        ParticipantKey::Ticket(hash) => q.push(" AND ticket_hash = ").push_bind(hash.to_owned()),
+        ParticipantKey::Account(account) => q.push(" AND account_id = ").push_bind(account),
+        ParticipantKey::Id(id) => q.push(" AND id = ").push_bind(id.to_owned()),
+    };
+    Ok(q.query_as()?.fetch_optional(pool).await?)
 }
 
 /// Some participants of a room, by id, for rendering their messages.
@@ -320,7 +304,7 @@ pub async fn participants_by_ids(
 ) -> DbResult<Vec<ParticipantRow>> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
-        found.extend(participant(pool, room_id, id).await?);
+        found.extend(participant(pool, room_id, ParticipantKey::Id(id)).await?);
     }
     Ok(found)
 }
