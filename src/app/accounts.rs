@@ -6,7 +6,8 @@ use crate::db::accounts::{self as rows, AccountRow, EMAIL_TAKEN, HANDLE_TAKEN, N
 use crate::db::{DbError, oauth as tokens};
 use crate::domain::account::{Handle, LoginFailures, Password, Role, SignUp, address_key};
 use crate::domain::oauth::Scopes;
-use crate::domain::{Invalid, id::next_id, time::now_ms};
+use crate::domain::time::{DAY_MS, now_ms, week_start};
+use crate::domain::{Invalid, id::next_id};
 use std::net::IpAddr;
 
 /// How long a web session lasts without a new log-in.
@@ -176,6 +177,40 @@ impl App {
         Ok(rows::count_active(self.db.pool()).await?)
     }
 
+    /// The instance's public numbers (NodeInfo's `usage`).
+    pub async fn instance_usage(&self) -> Result<InstanceUsage> {
+        let pool = self.db.pool();
+        let now = now_ms();
+        let (_, active_month, _) = rows::activity_between(pool, now - 30 * DAY_MS, now).await?;
+        let (_, active_halfyear, _) = rows::activity_between(pool, now - 180 * DAY_MS, now).await?;
+        Ok(InstanceUsage {
+            users: rows::count_active(pool).await?,
+            active_month,
+            active_halfyear,
+            local_posts: rows::local_posts(pool).await?,
+        })
+    }
+
+    /// The last twelve weeks, newest first, as Mastodon's `/api/v1/instance/activity` counts
+    /// them: statuses, sign-ins and registrations per week (weeks start on Monday, UTC).
+    pub async fn instance_activity(&self) -> Result<Vec<WeekActivity>> {
+        let week = 7 * DAY_MS;
+        let this_monday = week_start(now_ms());
+        let mut weeks = Vec::with_capacity(12);
+        for n in 0..12 {
+            let start = this_monday - n * week;
+            let (statuses, logins, registrations) =
+                rows::activity_between(self.db.pool(), start, start + week).await?;
+            weeks.push(WeekActivity {
+                week_start: start,
+                statuses,
+                logins,
+                registrations,
+            });
+        }
+        Ok(weeks)
+    }
+
     /// Whether the credential a stream was opened with still holds.
     pub async fn still_signed_in(&self, viewer: &Viewer) -> Result<bool> {
         Ok(tokens::token_holds(self.db.pool(), viewer.token_id, now_ms()).await?)
@@ -266,4 +301,25 @@ impl App {
             _ => Err(Error::NotFound),
         }
     }
+}
+
+/// The instance's public numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct InstanceUsage {
+    /// Accounts that can log in.
+    pub users: i64,
+    /// Accounts that signed in during the last 30 and 180 days.
+    pub active_month: i64,
+    pub active_halfyear: i64,
+    pub local_posts: i64,
+}
+
+/// One week of the instance's activity.
+#[derive(Debug, Clone, Copy)]
+pub struct WeekActivity {
+    /// Monday 00:00 UTC, Unix milliseconds.
+    pub week_start: i64,
+    pub statuses: i64,
+    pub logins: i64,
+    pub registrations: i64,
 }

@@ -305,6 +305,30 @@ pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
     Ok(n)
 }
 
+/// What happened on the instance between `from` (inclusive) and `to` (exclusive): statuses
+/// written, accounts that signed in (a token or session made), accounts registered.
+pub async fn activity_between(pool: &AnyPool, from: i64, to: i64) -> DbResult<(i64, i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM statuses WHERE created_at >= $1 AND created_at < $2), \
+                (SELECT COUNT(DISTINCT account_id) FROM tokens WHERE created_at >= $1 AND created_at < $2), \
+                (SELECT COUNT(*) FROM accounts WHERE created_at >= $1 AND created_at < $2)",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// The statuses written by the instance's accounts, boosts included (kept per account; the
+/// sum is cast because PostgreSQL sums `BIGINT`s as `NUMERIC`).
+pub async fn local_posts(pool: &AnyPool) -> DbResult<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts")
+            .fetch_one(pool)
+            .await?;
+    Ok(n)
+}
+
 /// Failed log-ins against `account_id` since `since`: (from `address`, from everywhere).
 pub async fn login_failures(
     pool: &AnyPool,

@@ -28,6 +28,14 @@ pub fn rfc3339(ms: i64) -> String {
     }
 }
 
+/// The Monday 00:00 UTC at or before `ms` (Unix milliseconds): where a week of the instance's
+/// activity starts, as Mastodon counts weeks.
+pub fn week_start(ms: i64) -> i64 {
+    let week = 7 * DAY_MS;
+    // 1970-01-01 was a Thursday: Mondays fall four days after each multiple of a week.
+    (ms - 4 * DAY_MS).div_euclid(week) * week + 4 * DAY_MS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +44,15 @@ mod tests {
     fn formats_milliseconds_as_mastodon_does() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(1_795_400_000_123), "2026-11-23T02:13:20.123Z");
+    }
+
+    #[test]
+    fn a_week_starts_on_monday_at_midnight_utc() {
+        // 2026-12-01T10:00:00Z is a Tuesday; its week began on Monday 2026-11-30.
+        let tuesday = 1_796_119_200_000;
+        assert_eq!(rfc3339(week_start(tuesday)), "2026-11-30T00:00:00.000Z");
+        let monday = week_start(tuesday);
+        assert_eq!(week_start(monday), monday);
+        assert_eq!(week_start(monday - 1), monday - 7 * DAY_MS);
     }
 }

@@ -14,7 +14,8 @@ use utoipa::OpenApi;
     paths(
         apps::create, apps::verify_credentials,
         oauth::token, oauth::revoke, oauth::server_metadata,
-        instance::v1, instance::v2,
+        instance::v1, instance::v2, instance::rules, instance::extended_description, instance::activity,
+        instance::peers, instance::translation_languages, instance::custom_emojis,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
         accounts::friends, accounts::update_credentials,

@@ -1,4 +1,4 @@
-//! Clients written by others — Mastodon.py and masto.js — against a real server.
+//! Clients written by others — Mastodon.py, masto.js and megalodon — against a real server.
 
 use crate::harness::{GOOD_PASSWORD, TestApp, approve_in_browser};
 use serde_json::Value;
@@ -38,6 +38,22 @@ async fn run_masto(args: &[&str]) -> Value {
         "masto.js",
         tokio::process::Command::new("node")
             .arg(clients.join("masto.mjs"))
+            .args(args),
+    )
+    .await
+}
+
+/// Runs tests/clients/megalodon.mjs with Node.
+async fn run_megalodon(args: &[&str]) -> Value {
+    let clients = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    assert!(
+        clients.join("node_modules/megalodon").exists(),
+        "megalodon is not installed: run scripts/test (it runs npm ci in tests/clients)"
+    );
+    run_client(
+        "megalodon",
+        tokio::process::Command::new("node")
+            .arg(clients.join("megalodon.mjs"))
             .args(args),
     )
     .await
@@ -251,4 +267,17 @@ async fn masto_js_tells_the_same_story() {
             .iter()
             .any(|s| s["id"] == story["reply"]["id"])
     );
+}
+
+#[tokio::test]
+async fn megalodon_detects_a_mastodon_server_and_speaks_to_it() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let token = t.token_for_demo("gildong_hong").await;
+    let told = run_megalodon(&["detect", &t.base, &token]).await;
+    assert_eq!(told["sns"], "mastodon", "{told}");
+    assert_eq!(told["uri"], t.base.trim_start_matches("http://"));
+    assert_eq!(told["username"], "gildong_hong");
+    assert_eq!(told["emojis"], serde_json::json!([]));
+    assert_eq!(told["homeCount"], 5);
 }

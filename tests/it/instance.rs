@@ -413,3 +413,85 @@ async fn a_path_id_that_is_not_an_id_is_not_found() {
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("<html"));
 }
+
+#[tokio::test]
+async fn nodeinfo_names_a_mastodon_compatible_server_and_says_it_is_sotong() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let links = t.get_json("/.well-known/nodeinfo").await;
+    let hrefs: Vec<&str> = links["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["href"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            format!("{}/nodeinfo/2.0", t.base),
+            format!("{}/nodeinfo/2.1", t.base)
+        ]
+    );
+    for version in ["2.0", "2.1"] {
+        let response = t.get(&format!("/nodeinfo/{version}")).await;
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.contains(&format!("schema/{version}#")),
+            "{content_type}"
+        );
+        let info: Value = response.json().await.unwrap();
+        assert_eq!(info["version"], version);
+        assert_eq!(info["software"]["name"], "mastodon");
+        assert_eq!(info["metadata"]["software"]["name"], "sotong");
+        assert_eq!(info["metadata"]["upstream"]["name"], "mastodon");
+        let users = info["usage"]["users"]["total"].as_i64().unwrap();
+        assert_eq!(users, t.app.active_accounts().await.unwrap());
+        assert!(info["usage"]["localPosts"].as_i64().unwrap() > 0);
+    }
+    assert_eq!(t.get("/nodeinfo/1.0").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_instance_parts_apps_ask_for_answer_as_an_empty_mastodon_would() {
+    let t = TestApp::spawn().await;
+    for (path, empty) in [
+        ("/api/v1/instance/rules", serde_json::json!([])),
+        ("/api/v1/instance/peers", serde_json::json!([])),
+        (
+            "/api/v1/instance/translation_languages",
+            serde_json::json!({}),
+        ),
+        ("/api/v1/custom_emojis", serde_json::json!([])),
+    ] {
+        assert_eq!(t.get_json(path).await, empty, "{path}");
+    }
+    let described = t.get_json("/api/v1/instance/extended_description").await;
+    assert!(described["content"].as_str().unwrap().starts_with("<p>"));
+    // This week's activity counts what happened this week.
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let posted = t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&token),
+            serde_json::json!({ "status": "이번 주" }),
+        )
+        .await;
+    assert_eq!(posted.status(), 200);
+    let weeks = t.get_json("/api/v1/instance/activity").await;
+    let weeks = weeks.as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    assert_eq!(weeks[0]["statuses"], "1");
+    assert_eq!(weeks[0]["registrations"], "1");
+    assert_eq!(weeks[0]["logins"], "1");
+    let starts: Vec<i64> = weeks
+        .iter()
+        .map(|w| w["week"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] - w[1] == 7 * 24 * 3600));
+}

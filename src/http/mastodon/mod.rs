@@ -41,6 +41,20 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v1/instance/rules", get(instance::rules))
+        .route(
+            "/api/v1/instance/extended_description",
+            get(instance::extended_description),
+        )
+        .route("/api/v1/instance/activity", get(instance::activity))
+        .route("/api/v1/instance/peers", get(instance::peers))
+        .route(
+            "/api/v1/instance/translation_languages",
+            get(instance::translation_languages),
+        )
+        .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))
+        .route("/nodeinfo/{version}", get(instance::nodeinfo))
         .route("/api/v1/accounts", post(accounts::register))
         .route(
             "/api/v1/accounts/verify_credentials",
