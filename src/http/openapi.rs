@@ -18,7 +18,7 @@ use utoipa::OpenApi;
         instance::peers, instance::translation_languages, instance::custom_emojis,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
-        accounts::friends, accounts::update_credentials,
+        accounts::friends, accounts::update_credentials, accounts::preferences,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,
         statuses::edit, statuses::history, statuses::source, statuses::pin, statuses::unpin,

@@ -495,3 +495,15 @@ async fn the_instance_parts_apps_ask_for_answer_as_an_empty_mastodon_would() {
         .collect();
     assert!(starts.windows(2).all(|w| w[0] - w[1] == 7 * 24 * 3600));
 }
+
+#[tokio::test]
+async fn preferences_are_a_new_mastodon_accounts_in_the_accounts_language() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let preferences: Value = t.get_as(&token, "/api/v1/preferences").await;
+    assert_eq!(preferences["posting:default:visibility"], "public");
+    assert_eq!(preferences["posting:default:sensitive"], false);
+    assert_eq!(preferences["reading:expand:spoilers"], false);
+    assert_eq!(t.get("/api/v1/preferences").await.status(), 401);
+}

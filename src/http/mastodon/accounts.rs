@@ -71,6 +71,26 @@ pub async fn verify_credentials(
     Ok(Json(CredentialAccount::from_row(&row, &app.config)))
 }
 
+/// The user's preferences, which Mastodon apps read when they start: Sotong keeps no settings
+/// of its own for them yet, so they are a new Mastodon account's, in the account's language.
+#[utoipa::path(get, path = "/api/v1/preferences", tag = "accounts",
+    responses((status = 200), (status = 401, body = super::dto::ErrorBody), (status = 403, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn preferences(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let account_id = viewer.account()?;
+    viewer.require_scope("read:accounts")?;
+    let row = app.account(account_id).await?;
+    Ok(Json(serde_json::json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": row.locale,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+    })))
+}
+
 /// One account by id.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = Account), (status = 404, body = super::dto::ErrorBody)))]

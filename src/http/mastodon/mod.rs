@@ -53,6 +53,7 @@ pub fn router() -> Router<App> {
             get(instance::translation_languages),
         )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .route("/api/v1/preferences", get(accounts::preferences))
         .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))
         .route("/nodeinfo/{version}", get(instance::nodeinfo))
         .route("/api/v1/accounts", post(accounts::register))
