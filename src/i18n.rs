@@ -76,7 +76,7 @@ impl Lang {
     pub fn t(self, key: &str) -> &'static str {
         self.catalogue()
             .texts
-            .get(&fluent_id(key))
+            .get(key)
             .map_or(MISSING, String::as_str)
     }
 
@@ -130,9 +130,15 @@ pub fn fluent_id(key: &str) -> String {
     key.replace('.', "-")
 }
 
+/// The key the code calls the message with the Fluent identifier `id`: [`fluent_id`] undone
+/// (keys hold no hyphens).
+fn code_key(id: &str) -> String {
+    id.replace('-', ".")
+}
+
 /// One language's messages: the Fluent bundle, for [`Lang::format`], and every message already
-/// formatted without variables, for [`Lang::t`] (a hash look-up, and a `&'static str` since the
-/// catalogue lives in a static).
+/// formatted without variables, for [`Lang::t`], by the code's own key (a hash look-up that
+/// builds nothing, and a `&'static str` since the catalogue lives in a static).
 struct Catalogue {
     bundle: FluentBundle<FluentResource>,
     texts: HashMap<String, String>,
@@ -152,7 +158,7 @@ impl Catalogue {
                 // Errors here are variables left unfilled, shown as `{$name}`: what `t` means.
                 let text = bundle.format_pattern(pattern, None, &mut Vec::new());
                 let text = text.into_owned();
-                Some((id, text))
+                Some((code_key(&id), text))
             })
             .collect();
         Catalogue { bundle, texts }
@@ -354,6 +360,19 @@ mod tests {
         assert_eq!(Lang::Ko.t("no.such.message"), "?");
         assert_eq!(Lang::En.t("no.such.message"), "?");
         assert_eq!(Lang::En.format("no.such.message", &[]), "?");
+        // `t` finds every message by the code's key: identifiers carry hyphens only for dots.
+        for (lang, source) in [(Lang::Ko, KO_FTL), (Lang::En, EN_FTL)] {
+            let (_, ids) = bundle(lang.code(), source).unwrap();
+            for id in ids {
+                assert!(
+                    id.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c)),
+                    "{id}"
+                );
+                assert_eq!(fluent_id(&code_key(&id)), id);
+                assert_ne!(lang.t(&code_key(&id)), MISSING, "{id}");
+            }
+        }
     }
 
     #[test]
