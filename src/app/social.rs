@@ -410,11 +410,7 @@ impl App {
         let files = media_rows::files_of_status(&mut tx, id).await?;
         media_rows::queue_removals(&mut tx, &files, now_ms()).await?;
         rows::delete(&mut tx, id).await?;
-        tx.ring_all(
-            audience
-                .into_iter()
-                .map(|a| (Topic::Account(a), Event::Delete(id))),
-        );
+        tx.ring_accounts(audience, Event::Delete(id));
         tx.ring(Topic::Public, Event::Delete(id));
         tx.commit().await?;
         self.remove_queued_media().await?;
@@ -775,11 +771,7 @@ fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers
     let mut audience = followers;
     audience.extend(post.wall.iter().map(|w| w.id));
     audience.extend(mentioned.iter().copied());
-    tx.ring_all(
-        audience
-            .into_iter()
-            .map(|a| (Topic::Account(a), Event::Update(id))),
-    );
+    tx.ring_accounts(audience, Event::Update(id));
     if post.input.visibility == Visibility::Public {
         tx.ring(Topic::Public, Event::Update(id));
         tx.ring_all(

@@ -61,11 +61,7 @@ impl App {
                 Event::Notification(note),
             );
         }
-        tx.ring_all(
-            audience
-                .into_iter()
-                .map(|a| (Topic::Account(a), Event::Update(reblog_id))),
-        );
+        tx.ring_accounts(audience, Event::Update(reblog_id));
         tx.commit().await?;
         let row = rows::visible_status(self.db.pool(), looker, reblog_id)
             .await?
@@ -81,11 +77,7 @@ impl App {
             let audience = self.audience_of(me).await?;
             let mut tx = self.begin().await?;
             rows::delete(&mut tx, reblog).await?;
-            tx.ring_all(
-                audience
-                    .into_iter()
-                    .map(|a| (Topic::Account(a), Event::Delete(reblog))),
-            );
+            tx.ring_accounts(audience, Event::Delete(reblog));
             tx.commit().await?;
         }
         self.status(Some(viewer), id).await
@@ -153,11 +145,7 @@ impl App {
                 tx.ring(Topic::Account(booster), Event::Notification(note));
             }
         }
-        tx.ring_all(
-            audience
-                .into_iter()
-                .map(|a| (Topic::Account(a), Event::Edit(id))),
-        );
+        tx.ring_accounts(audience, Event::Edit(id));
         if before.visibility == Visibility::Public {
             tx.ring(Topic::Public, Event::Edit(id));
         }

@@ -41,6 +41,13 @@ impl Write {
         self.rung.extend(events);
     }
 
+    /// Announces `event` to each of `accounts` (their home and notification streams) once the
+    /// writes are committed.
+    pub(crate) fn ring_accounts(&mut self, accounts: impl IntoIterator<Item = i64>, event: Event) {
+        self.rung
+            .extend(accounts.into_iter().map(|a| (Topic::Account(a), event)));
+    }
+
     /// Tells the open streams of `account` (on every node), once the writes are committed, that
     /// some of its tokens or sessions ended, so that those opened with them end too.
     pub(crate) fn credentials_ended(&mut self, account: Option<i64>) {
