@@ -344,19 +344,17 @@ impl App {
 
     /// Whether an account belongs to a room's audience.
     async fn in_audience(&self, room: &RoomRow, account: &AccountRow) -> Result<bool> {
-        Ok(match Some(room.audience) {
-            Some(Audience::Link) => true,
-            Some(Audience::Organization) => {
+        Ok(match room.audience {
+            Audience::Link => true,
+            Audience::Organization => {
                 room.organization_id.is_some() && account.organization_id == room.organization_id
             }
-            Some(Audience::Department) => {
+            Audience::Department => {
                 room.audience_department_id.is_some()
                     && account.department_id == room.audience_department_id
             }
-            Some(Audience::Accounts) => {
-                rows::is_member(self.db.pool(), room.id, account.id).await?
-            }
-            Some(Audience::Cohort) => {
+            Audience::Accounts => rows::is_member(self.db.pool(), room.id, account.id).await?,
+            Audience::Cohort => {
                 room.organization_id.is_some()
                     && account.organization_id == room.organization_id
                     && account.role != Role::Resident
@@ -364,7 +362,6 @@ impl App {
                         .cohort_months
                         .is_some_and(|months| now_ms() - months * MONTH_MS <= account.created_at)
             }
-            None => false,
         })
     }
 

@@ -425,11 +425,7 @@ pub struct PathId(pub i64);
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = axum::response::Response;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .ok()
-            .and_then(|axum::extract::Path(raw)| crate::domain::id::parse_id(&raw))
-            .map(PathId)
-            .ok_or_else(|| super::error::error_for_path(parts.uri.path(), Error::NotFound))
+        let IdPath(Id(id)) = IdPath::<Id>::from_request_parts(parts, state).await?;
+        Ok(PathId(id))
     }
 }
