@@ -257,9 +257,12 @@ pub async fn change_status(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
+    /// None for the first step, when the suggestion was raised.
     pub from_status: Option<String>,
-    pub to_status: String,
+    #[sqlx(try_from = "String")]
+    pub to_status: Status,
     pub actor_department: Option<String>,
+    /// An account role, or who acted without one: `raiser`, `room`, `host`.
     pub actor_role: String,
     pub answer: String,
     pub created_at: i64,

@@ -394,7 +394,7 @@ async fn a_json_body_of_parameters_is_an_object() {
 }
 
 /// An id in a path that is not an id is 404, as one that names nothing: JSON on the API, a
-/// readable page on the site (one extractor, `PathId`).
+/// readable page on the site (`PathId`, and `IdPath` for paths of several parts).
 #[tokio::test]
 async fn a_path_id_that_is_not_an_id_is_not_found() {
     let t = TestApp::spawn().await;
@@ -410,6 +410,27 @@ async fn a_path_id_that_is_not_an_id_is_not_found() {
         assert!(body["error"].is_string(), "{path}");
     }
     let page = t.get("/suggestions/not-an-id").await;
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("<html"));
+    // Paths of several parts (`IdPath`): a bad id or an unknown action in any part.
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    for path in [
+        "/api/v1/sotong/rooms/1/messages/not-an-id/report",
+        "/api/v1/sotong/rooms/x/messages/1/hide",
+        "/api/v1/sotong/rooms/1/participants/p/explode",
+        "/api/v1/sotong/rooms/1/messages/0x1/suggestion",
+    ] {
+        let response = t
+            .request(Method::POST, path, Some(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{path}");
+    }
+    let page = t.get("/@gildong/not-an-id").await;
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("<html"));
 }

@@ -3,7 +3,7 @@
 
 use crate::app::suggestions::SuggestionView;
 use crate::db::suggestions::{EventRow, SuggestionRow};
-use crate::domain::suggestion::{Stats, Status};
+use crate::domain::suggestion::Stats;
 use crate::domain::time::rfc3339;
 use crate::i18n::Lang;
 use serde::Serialize;
@@ -172,8 +172,8 @@ impl HistoryJson {
     fn from_row(e: &EventRow, lang: Lang) -> Self {
         HistoryJson {
             from: e.from_status.clone(),
-            to: e.to_status.clone(),
-            status_label: Status::parse(&e.to_status).map(|s| s.label(lang == Lang::Ko).to_owned()),
+            to: e.to_status.as_str().to_owned(),
+            status_label: Some(e.to_status.label(lang == Lang::Ko).to_owned()),
             by: ActorJson {
                 department: e.actor_department.clone(),
                 role: e.actor_role.clone(),

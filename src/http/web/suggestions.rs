@@ -165,9 +165,7 @@ fn steps(view: &SuggestionView, lang: Lang) -> Vec<Step> {
             let role = crate::domain::account::Role::parse(&e.actor_role)
                 .map_or("", |r| lang.t(r.label_key()));
             Step {
-                status: Status::parse(&e.to_status)
-                    .unwrap_or(Status::Received)
-                    .label(lang == Lang::Ko),
+                status: e.to_status.label(lang == Lang::Ko),
                 by: match &e.actor_department {
                     Some(d) => format!("{d} {role}"),
                     None => role.to_owned(),
