@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod blocks;
+pub mod complaints;
 pub mod favourites;
 pub mod follows;
 pub mod jobs;
@@ -192,6 +193,10 @@ pub const UNIQUE_RULES: &[UniqueRule] = &[
     UniqueRule {
         name: rooms::PARTICIPANT_ACCOUNT_TAKEN,
         sqlite_columns: "room_participants.room_id, room_participants.account_id",
+    },
+    UniqueRule {
+        name: complaints::SERVICE_CODE_TAKEN,
+        sqlite_columns: "complaint_services.organization_id, complaint_services.code",
     },
     UniqueRule {
         name: suggestions::SUPPORTED_ALREADY,

@@ -4,6 +4,8 @@
 //! layers below never see unchecked input (parse, don't validate).
 
 pub mod account;
+pub mod complaint;
+pub mod holidays;
 pub mod id;
 pub mod invalid;
 pub mod media;

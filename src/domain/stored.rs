@@ -46,6 +46,9 @@ stored_as_name!(
     super::suggestion::Status,
     super::program::SessionStatus,
     super::program::Kind,
+    super::complaint::Kind,
+    super::complaint::Status,
+    super::complaint::Step,
 );
 
 #[cfg(test)]
