@@ -9,6 +9,7 @@
 //! through the same operations people use, each post once (an idempotency key), and marked
 //! done in the audit log.
 
+mod complaints;
 mod story;
 
 use super::orgs::insert_staff;
@@ -210,6 +211,7 @@ impl App {
             drop(tx);
             // Finishes the social network if an earlier load stopped before it was done.
             self.tell_demo_story(district.id).await?;
+            self.tell_demo_complaints(district.id).await?;
             return Ok(DemoSummary {
                 already_loaded: true,
                 staff: org_rows::count_members(self.db.pool(), district.id).await?,
@@ -467,6 +469,7 @@ impl App {
         audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
         tx.commit().await?;
         self.tell_demo_story(district.id).await?;
+        self.tell_demo_complaints(district.id).await?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
         tracing::info!(district_staff, "demo loaded");
         Ok(DemoSummary {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod blocks;
+pub mod complaints;
 pub mod demo;
 mod error;
 mod home_feed;

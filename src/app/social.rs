@@ -29,6 +29,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "sotong.wall_post",
     "sotong.suggestion_status",
     "sotong.session_reminder",
+    "sotong.complaint",
 ];
 
 /// A status with what rendering it needs.

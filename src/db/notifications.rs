@@ -14,6 +14,8 @@ pub struct NotificationRow {
     pub suggestion_id: Option<i64>,
     /// For `sotong.session_reminder`: the session coming up.
     pub session_id: Option<i64>,
+    /// For `sotong.complaint`: the complaint that moved or falls due.
+    pub complaint_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -54,6 +56,9 @@ pub enum About {
     Suggestion(i64),
     /// A program session is coming up (`sotong.session_reminder`).
     Session(i64),
+    /// A complaint moved on, or falls due (`sotong.complaint`: to its petitioner, its
+    /// department, its heads).
+    Complaint(i64),
 }
 
 /// Notifies `account_id` about a suggestion or a session (blocks and mutes apply as for any
@@ -65,17 +70,21 @@ pub async fn notify_about(
     about: About,
     now: i64,
 ) -> DbResult<Option<i64>> {
-    let (kind, suggestion, session) = match about {
-        About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None),
-        About::Session(id) => ("sotong.session_reminder", None, Some(id)),
+    let (kind, suggestion, session, complaint) = match about {
+        About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None, None),
+        About::Session(id) => ("sotong.session_reminder", None, Some(id), None),
+        About::Complaint(id) => ("sotong.complaint", None, None, Some(id)),
     };
     let Some(id) = notify(tx, account_id, from, kind, None, now).await? else {
         return Ok(None);
     };
-    sqlx::query("UPDATE notifications SET suggestion_id = $1, session_id = $2 WHERE id = $3")
-        .bind(suggestion)
-        .bind(session)
-        .bind(id)
+    sqlx::query(
+        "UPDATE notifications SET suggestion_id = $1, session_id = $2, complaint_id = $3 WHERE id = $4",
+    )
+    .bind(suggestion)
+    .bind(session)
+    .bind(complaint)
+    .bind(id)
         .execute(&mut **tx)
         .await?;
     Ok(Some(id))
@@ -98,7 +107,7 @@ pub async fn list(
         format!(",{},", kinds.join(","))
     };
     Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, created_at FROM notifications \
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
            AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
     )
@@ -112,7 +121,7 @@ pub async fn list(
 }
 
 pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
-    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
+    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
         .bind(account_id)
         .bind(id)
         .fetch_optional(pool)

@@ -113,6 +113,23 @@ pub async fn organization(pool: &AnyPool, id: i64) -> DbResult<Option<Organizati
 }
 
 /// Department counts by kind across one organisation (`department` is what "29 departments" counts).
+/// The id of the organisation with this slug (Open311's `jurisdiction_id`).
+pub async fn organization_id_by_slug(pool: &AnyPool, slug: &str) -> DbResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM organizations WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+pub async fn organization_exists(pool: &AnyPool, id: i64) -> DbResult<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn department_exists(pool: &AnyPool, id: i64) -> DbResult<bool> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM departments WHERE id = $1")
         .bind(id)

@@ -149,6 +149,7 @@ impl IntoResponse for PageError {
 /// True for paths whose clients expect JSON even for errors the router itself produces.
 pub fn is_json_path(path: &str) -> bool {
     path.starts_with("/api/")
+        || path.starts_with("/open311/")
         || path.starts_with("/oauth/token")
         || path.starts_with("/oauth/revoke")
         || path.starts_with("/.well-known/")

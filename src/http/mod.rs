@@ -3,6 +3,7 @@
 //! Only this module knows HTTP, JSON shapes and HTML. Handlers are thin: extract, call one
 //! `App` operation, render.
 
+pub mod complaints;
 pub mod csrf;
 pub mod error;
 pub mod excel;
@@ -10,6 +11,7 @@ pub mod extract;
 pub mod input;
 pub mod mastodon;
 pub mod metrics;
+mod open311;
 mod openapi;
 pub mod programs;
 pub mod rooms;
@@ -85,6 +87,8 @@ pub fn router(app: App) -> Router {
         .merge(rooms::router())
         .merge(programs::router())
         .merge(suggestions::router())
+        .merge(complaints::router())
+        .merge(open311::router())
         .layer(api_cors());
     Router::new()
         .merge(api)

@@ -281,3 +281,109 @@ async fn megalodon_detects_a_mastodon_server_and_speaks_to_it() {
     assert_eq!(told["emojis"], serde_json::json!([]));
     assert_eq!(told["homeCount"], 5);
 }
+
+/// The holiday calendar beside an independent implementation (PyPI `holidays`, South Korea)
+/// for 2024–2030: the same days, every year. (Both follow the 2026 amendments: 노동절 and
+/// 제헌절 as public holidays with substitutes; the 2030 local elections a week late because
+/// the first Wednesday is the eve of 현충일.) Unit tests in `domain::holidays` hold the
+/// officially announced 2025 and 2026 lists.
+#[tokio::test]
+async fn the_holiday_calendar_agrees_with_the_holidays_package_from_2024_to_2030() {
+    let t = TestApp::spawn().await;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/holidays_kr.py");
+    let compared = run_client(
+        "holidays",
+        tokio::process::Command::new(python())
+            .arg(script)
+            .args([t.base.as_str(), "2024", "2030"]),
+    )
+    .await;
+    for year in 2024..=2030 {
+        let year = &compared[year.to_string()];
+        assert_eq!(year["only_sotong"], serde_json::json!([]), "{compared}");
+        assert_eq!(year["only_holidays"], serde_json::json!([]), "{compared}");
+        assert!(year["days"].as_u64().unwrap() >= 15, "{compared}");
+    }
+}
+
+/// PyPI `georeport` (an Open311 GeoReport v2 client) lists the services, reads a service's
+/// definition, the open requests and one request, in JSON and in XML.
+#[tokio::test]
+async fn georeport_lists_services_and_reads_requests_in_json_and_xml() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let admin = t.token_for_demo("demo_admin").await;
+    let pool = t.app.database().pool();
+    let (organization, department): (i64, i64) = sqlx::query_as(
+        "SELECT a.organization_id, a.department_id FROM accounts a WHERE a.handle = 'gildong_hong'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let service = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/sotong/complaint_services",
+            Some(&admin),
+            serde_json::json!({ "organization_id": organization.to_string(), "code": "potholes", "name_ko": "도로 파손", "name_en": "Potholes", "kind": "grievance", "department_id": department.to_string() }),
+        )
+        .await;
+    assert_eq!(service.status(), 200);
+    let resident = t.token_for_demo("gildong_hong").await;
+    let filed: Value = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/sotong/complaints",
+            Some(&resident),
+            serde_json::json!({ "service_id": service.json::<Value>().await.unwrap()["id"], "title": "도로가 패였습니다", "body": "누리로 5 앞" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = filed["id"].as_str().unwrap();
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/georeport_client.py");
+    let read = run_client(
+        "georeport",
+        tokio::process::Command::new(python()).arg(script).args([
+            t.url("/open311/v2").as_str(),
+            "nuri-gu",
+            "potholes",
+            id,
+        ]),
+    )
+    .await;
+    for format in ["json", "xml"] {
+        let seen = &read[format];
+        assert!(
+            seen["service_codes"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("potholes")),
+            "{read}"
+        );
+        assert!(
+            seen["service_names"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("도로 파손")),
+            "{read}"
+        );
+        assert_eq!(seen["definition_code"], "potholes");
+        assert!(
+            seen["open_request_ids"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(id)),
+            "{read}"
+        );
+        assert_eq!(seen["request"]["service_request_id"], id);
+        assert_eq!(seen["request"]["status"], "open");
+        assert_eq!(
+            seen["request"]["description"],
+            Value::Null,
+            "no key, no content: {read}"
+        );
+    }
+}

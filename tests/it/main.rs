@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod clients;
 mod cluster;
+mod complaints;
 mod contract;
 mod demo;
 mod deploy;

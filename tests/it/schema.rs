@@ -97,7 +97,7 @@ async fn both_migration_folders_describe_the_same_schema() {
 /// constraints' real names on PostgreSQL and SQLite's column lists match them.
 #[tokio::test]
 async fn each_uniqueness_rule_is_told_by_name() {
-    use sotong::db::{DbError, accounts, orgs, rooms, suggestions};
+    use sotong::db::{DbError, accounts, complaints, orgs, rooms, suggestions};
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
     let db = t.app.database();
@@ -213,6 +213,24 @@ async fn each_uniqueness_rule_is_told_by_name() {
     let mut tx = db.begin_write().await.unwrap();
     let seat = participant(named.1, None, Some(named.0));
     told.push(rooms::insert_participant(&mut tx, &seat).await.map(|_| ()));
+    drop(tx);
+    let (service_org, service_code): (i64, String) =
+        sqlx::query_as("SELECT organization_id, code FROM complaint_services LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    let service = complaints::ServiceFields {
+        code: &service_code,
+        name_ko: "중복",
+        name_en: "Again",
+        kind: sotong::domain::complaint::Kind::Grievance,
+        department_id: None,
+        period_days: None,
+        description: "",
+        active: true,
+    };
+    told.push(complaints::insert_service(&mut tx, 9_000_000_004, service_org, &service, 0).await);
     drop(tx);
     let mut tx = db.begin_write().await.unwrap();
     told.push(suggestions::support(&mut tx, support.0, support.1, 0).await);

@@ -369,6 +369,7 @@ impl Notification {
                 "message": notification_message(view, lang),
                 "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
                 "session_id": view.row.session_id.map(|s| s.to_string()),
+                "complaint_id": view.row.complaint_id.map(|s| s.to_string()),
             }),
         }
     }
@@ -387,6 +388,7 @@ pub fn notification_message(
         "update" => "notification.update",
         "sotong.suggestion_status" => "notification.suggestion_status",
         "sotong.session_reminder" => "notification.session_reminder",
+        "sotong.complaint" => "notification.complaint",
         _ => "notification.mention",
     };
     lang.format(key, &[("name", &view.from.display_name)])
