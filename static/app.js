@@ -160,6 +160,23 @@ function uploadProgress() {
   }
 }
 
+// A complaint's place from the browser, when the resident asks: the button shows only where
+// the browser can locate, and fills the hidden latitude and longitude.
+function locate() {
+  const button = document.querySelector("[data-locate]");
+  if (!button || !("geolocation" in navigator)) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.geolocation.getCurrentPosition((position) => {
+      document.getElementById("latitude").value = position.coords.latitude.toFixed(6);
+      document.getElementById("longitude").value = position.coords.longitude.toFixed(6);
+      const told = document.getElementById("located");
+      told.textContent = `${position.coords.latitude.toFixed(5)}, ${position.coords.longitude.toFixed(5)}`;
+      announce(told.textContent);
+    });
+  });
+}
+
 // The tab of the part of the site this page belongs to says so (to screen readers too).
 function currentTab() {
   const path = location.pathname;
@@ -182,3 +199,4 @@ photoPreviews();
 offlineNotice();
 refreshWhileWorking();
 uploadProgress();
+locate();

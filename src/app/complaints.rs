@@ -465,7 +465,8 @@ impl App {
                 reader.account.id,
             )
             .await?;
-        self.complaint(viewer, id).await
+        // Taken under another department's service, it is theirs to read from now on.
+        self.complaint_as(&reader, id).await
     }
 
     async fn open_service(&self, service_id: Option<i64>) -> Result<ServiceRow> {
@@ -986,6 +987,33 @@ impl App {
         crate::db::orgs::organization_id_by_slug(self.db.pool(), slug.trim())
             .await?
             .ok_or(Error::NotFound)
+    }
+
+    /// The services open to filing, by organisation (its name), for the filing page.
+    pub async fn complaint_service_choices(&self) -> Result<Vec<(String, Vec<ServiceView>)>> {
+        let mut groups = Vec::new();
+        for organization in crate::db::orgs::organizations(self.db.pool()).await? {
+            let services = self.complaint_services(organization.id, false).await?;
+            if !services.is_empty() {
+                groups.push((organization.name, services));
+            }
+        }
+        Ok(groups)
+    }
+
+    /// The departments a complaint may be transferred to: the others of its organisation.
+    pub async fn complaint_transfer_targets(
+        &self,
+        row: &ComplaintRow,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(
+            crate::db::orgs::departments_of(self.db.pool(), row.organization_id)
+                .await?
+                .into_iter()
+                .filter(|d| Some(d.id) != row.department_id)
+                .map(|d| (d.id, d.name))
+                .collect(),
+        )
     }
 
     /// Whether a complaint exists (Open311's tokens name requests without showing them).

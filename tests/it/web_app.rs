@@ -520,3 +520,147 @@ async fn staff_and_administrators_find_their_way_around() {
     official.close().await;
     admin.close().await;
 }
+
+/// Picks the option `value` of the select `css`.
+async fn choose(browser: &Browser, css: &str, value: &str) {
+    browser
+        .client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+}
+
+/// A civil complaint from a phone to its answer: a resident files one (the service chosen
+/// with its legal period shown), the department finds it in its inbox, starts it, extends it
+/// once and answers it; the resident reads the answer. Then a resident's post on 홍길동's wall
+/// is taken as a complaint from the post's page. Every page passes axe-core.
+#[tokio::test]
+async fn a_complaint_is_filed_from_a_phone_routed_extended_and_answered() {
+    if !available() {
+        return;
+    }
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let pool = t.app.database().pool();
+    let (email,): (String,) =
+        sqlx::query_as("SELECT email FROM accounts WHERE handle = 'junho_nuri'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let (service,): (i64,) =
+        sqlx::query_as("SELECT id FROM complaint_services WHERE code = 'procedure'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let driver = Driver::start().await;
+
+    let resident = driver.browser(390, "ko").await;
+    sign_in(&resident, &t, &email, sotong::app::demo::DEMO_PASSWORD).await;
+    resident.goto(&t.url("/complaints/new")).await;
+    let form = resident.text("main form").await;
+    assert!(form.contains("제도·절차 문의 (처리기간 7일)"), "{form}");
+    assert!(
+        form.contains("실명"),
+        "the page says a complaint is never anonymous"
+    );
+    look(&resident, "complaint-new").await;
+    choose(&resident, "#service", &service.to_string()).await;
+    resident.fill("#title", "전입신고 절차 문의").await;
+    resident
+        .fill(
+            "#body",
+            "온라인으로 전입신고를 할 때 세대주 확인은 어떻게 하나요?",
+        )
+        .await;
+    resident.fill("#address", "누리구 새봄로 1").await;
+    resident.click("main form button[type=submit]").await;
+    let path = crate::harness::wait_until(crate::harness::PATIENCE, || async {
+        Some(resident.path().await)
+            .filter(|p| p.starts_with("/complaints/") && p != "/complaints/new")
+    })
+    .await
+    .expect("the complaint's page");
+    assert_eq!(resident.text("#status").await, "접수");
+    look(&resident, "complaint-received").await;
+
+    let official = driver.browser(1280, "ko").await;
+    sign_in(&official, &t, GILDONG, sotong::app::demo::DEMO_PASSWORD).await;
+    official.goto(&t.url("/complaints/inbox")).await;
+    assert!(
+        official
+            .text("#complaints")
+            .await
+            .contains("전입신고 절차 문의")
+    );
+    look(&official, "complaint-inbox").await;
+    official.goto(&t.url(&path)).await;
+    look(&official, "complaint-handle").await;
+    choose(&official, "#next-step", "started").await;
+    official
+        .click("form[action$='/steps'] button[type=submit]")
+        .await;
+    official.wait_for_text("#status", "처리중", 10).await;
+    let due_before = official.text("#due").await;
+    choose(&official, "#next-step", "extended").await;
+    official.fill("#days", "3").await;
+    official
+        .fill("#text", "관계 기관에 확인하고 있어 처리기간을 연장합니다.")
+        .await;
+    official
+        .click("form[action$='/steps'] button[type=submit]")
+        .await;
+    official
+        .wait_for_text("#history", "처리기간 연장", 10)
+        .await;
+    assert_ne!(
+        official.text("#due").await,
+        due_before,
+        "the due date moved"
+    );
+    choose(&official, "#next-step", "answered").await;
+    official
+        .fill("#text", "정부24에서 세대주 확인 요청이 자동으로 갑니다.")
+        .await;
+    official
+        .click("form[action$='/steps'] button[type=submit]")
+        .await;
+    official.wait_for_text("#status", "처리완료", 10).await;
+
+    resident.goto(&t.url(&path)).await;
+    assert_eq!(resident.text("#status").await, "처리완료");
+    assert!(resident.text("#history").await.contains("정부24에서"));
+    look(&resident, "complaint-answered").await;
+
+    // A post on 홍길동's wall, taken as a complaint from its page.
+    let token = t.token_for_demo("junho_nuri").await;
+    let (gildong,): (i64,) =
+        sqlx::query_as("SELECT id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let post: serde_json::Value = reqwest::Client::new()
+        .post(t.url("/api/v1/statuses"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "status": "여권 사진 규격이 바뀌었나요?", "wall_account_id": gildong.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    official
+        .goto(&t.url(&format!("/@junho_nuri/{}", post["id"].as_str().unwrap())))
+        .await;
+    look(&official, "complaint-take").await;
+    official
+        .click("#take-as-complaint button[type=submit]")
+        .await;
+    official
+        .wait_for_text("main", "여권 사진 규격이 바뀌었나요?", 10)
+        .await;
+    assert_eq!(official.text("#status").await, "접수");
+    assert!(official.path().await.starts_with("/complaints/"));
+}

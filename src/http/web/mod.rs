@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod authorize;
+mod complaints;
 mod org;
 mod programs;
 mod rooms;
@@ -46,6 +47,7 @@ pub fn router() -> Router<App> {
         .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
+        .merge(complaints::router())
         .merge(shell::router())
 }
 

@@ -391,6 +391,9 @@ struct StatusPage {
     post: Post,
     replies: Vec<Post>,
     composer: Option<Composer>,
+    /// For staff of the department whose wall it is on: the services it may be taken under
+    /// as a civil complaint (id, name).
+    complaint_services: Vec<(i64, String)>,
 }
 
 /// `GET /@handle/id`: a post with the conversation around it, and a reply form.
@@ -406,7 +409,36 @@ async fn status(
     }
     let (ancestors, replies) = app.context(viewer.as_ref(), id).await?;
     let lang = visit.lang;
+    let complaint_services = match &visit.me {
+        Some((viewer, me))
+            if viewer.role.is_some_and(|r| r.is_staff())
+                && me.department_id.is_some()
+                && view.wall.as_ref().and_then(|w| w.department_id) == me.department_id =>
+        {
+            match me.organization_id {
+                Some(organization) => {
+                    let mut services = app.complaint_services(organization, false).await?;
+                    // The department's own services first.
+                    services.sort_by_key(|s| s.row.department_id != me.department_id);
+                    services
+                        .into_iter()
+                        .map(|s| {
+                            let name = if lang == crate::i18n::Lang::Ko {
+                                s.row.name_ko
+                            } else {
+                                s.row.name_en
+                            };
+                            (s.row.id, name)
+                        })
+                        .collect()
+                }
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
     let page = StatusPage {
+        complaint_services,
         chrome: visit.chrome(),
         composer: visit.me.as_ref().map(|(_, me)| Composer {
             wall_account_id: None,

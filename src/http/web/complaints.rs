@@ -1,0 +1,360 @@
+//! The complaint pages: filing one from a phone (the service chosen with its legal period
+//! shown, the place from the browser), one's own complaints, the department's inbox by due
+//! date with the overdue marked, and a complaint with its history and, for its handlers, the
+//! next step.
+
+use super::{Member, when};
+use crate::app::complaints::{ComplaintView, Mailbox, StepRequest};
+use crate::app::{App, Error};
+use crate::db::complaints::ListFilter;
+use crate::domain::complaint::{Filing, Status, Step};
+use crate::domain::id::parse_id;
+use crate::http::complaints::dto::PeriodJson;
+use crate::http::error::PageError;
+use crate::http::extract::{PathId, WebForm};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/complaints", get(mine).post(file))
+        .route("/complaints/new", get(new))
+        .route("/complaints/inbox", get(inbox))
+        .route("/complaints/{id}", get(show))
+        .route("/complaints/{id}/steps", post(step))
+        .route("/complaints/from_status/{id}", post(from_status))
+}
+
+/// A complaint as a list or its page shows it.
+pub struct Item {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub service: String,
+    pub kind: &'static str,
+    pub department: String,
+    pub petitioner: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub overdue: bool,
+    pub extended: bool,
+    pub received: (String, String),
+    pub due: (String, String),
+    pub address: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl Item {
+    fn of(view: &ComplaintView, lang: Lang) -> Self {
+        let row = &view.row;
+        let korean = lang == Lang::Ko;
+        Item {
+            id: row.id,
+            title: row.title.clone(),
+            body: row.body.clone(),
+            service: if korean {
+                row.service_ko.clone()
+            } else {
+                row.service_en.clone()
+            },
+            kind: row.kind.label(korean),
+            department: row.department.clone().unwrap_or_default(),
+            petitioner: row.petitioner_name.clone(),
+            status: row.status.label(korean),
+            status_code: row.status.as_str(),
+            overdue: view.overdue,
+            extended: row.extended(),
+            received: when(row.received_at),
+            due: when(row.due_at),
+            address: row.address.clone(),
+            contact: row.contact.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaints.html")]
+struct ListPage {
+    chrome: super::Chrome,
+    inbox: bool,
+    staff: bool,
+    items: Vec<Item>,
+}
+
+async fn list(app: &App, member: Member, mailbox: Mailbox) -> Result<Response, PageError> {
+    let lang = member.visit.lang;
+    let filter = ListFilter {
+        by_due_date: mailbox != Mailbox::Mine,
+        ..ListFilter::default()
+    };
+    let views = app
+        .complaints(&member.viewer, mailbox, &filter, 100, 0)
+        .await?;
+    let page = ListPage {
+        chrome: member.visit.chrome(),
+        inbox: mailbox != Mailbox::Mine,
+        staff: member.viewer.role.is_some_and(|r| r.is_staff()),
+        items: views.iter().map(|v| Item::of(v, lang)).collect(),
+    };
+    Ok(member.visit.respond(&page))
+}
+
+/// `GET /complaints`: one's own complaints.
+async fn mine(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    list(&app, member, Mailbox::Mine).await
+}
+
+/// `GET /complaints/inbox`: the department's, the soonest due first.
+async fn inbox(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    list(&app, member, Mailbox::Department).await
+}
+
+/// A service to choose, with its legal period.
+pub struct Choice {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "complaint_new.html")]
+struct NewPage {
+    chrome: super::Chrome,
+    /// Organisation name, its services.
+    groups: Vec<(String, Vec<Choice>)>,
+}
+
+/// `GET /complaints/new`.
+async fn new(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    let lang = member.visit.lang;
+    let korean = lang == Lang::Ko;
+    let groups = app
+        .complaint_service_choices()
+        .await?
+        .into_iter()
+        .map(|(organization, services)| {
+            let choices = services
+                .iter()
+                .map(|s| Choice {
+                    id: s.row.id,
+                    label: format!(
+                        "{} ({})",
+                        if korean {
+                            &s.row.name_ko
+                        } else {
+                            &s.row.name_en
+                        },
+                        s.period
+                            .map(|p| PeriodJson::of(p, lang).label)
+                            .unwrap_or_default()
+                    ),
+                })
+                .collect();
+            (organization, choices)
+        })
+        .collect();
+    let page = NewPage {
+        chrome: member.visit.chrome(),
+        groups,
+    };
+    Ok(member.visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct FileForm {
+    csrf: Option<String>,
+    service_id: Option<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    contact: Option<String>,
+    latitude: Option<String>,
+    longitude: Option<String>,
+    address: Option<String>,
+}
+
+/// `POST /complaints`.
+async fn file(
+    State(app): State<App>,
+    member: Member,
+    WebForm(form): WebForm<FileForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let service = form
+        .service_id
+        .as_deref()
+        .map(|s| parse_id(s.trim()).unwrap_or(-1));
+    let filing = Filing {
+        title: &form.title,
+        body: &form.body,
+        contact: form.contact.as_deref(),
+        latitude: form.latitude.as_deref(),
+        longitude: form.longitude.as_deref(),
+        address: form.address.as_deref(),
+    };
+    let view = app.file_complaint(&member.viewer, service, &filing).await?;
+    Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response())
+}
+
+/// One step of the history as the page shows it.
+pub struct HistoryStep {
+    pub label: &'static str,
+    pub by: String,
+    pub text: String,
+    pub appeal: String,
+    pub due: Option<(String, String)>,
+    pub at: (String, String),
+}
+
+#[derive(Template)]
+#[template(path = "complaint.html")]
+struct ComplaintPage {
+    chrome: super::Chrome,
+    item: Item,
+    history: Vec<HistoryStep>,
+    /// The steps the reader may take next: (code, label).
+    next: Vec<(&'static str, &'static str)>,
+    /// Departments it may be transferred to: (id, name).
+    departments: Vec<(i64, String)>,
+}
+
+/// `GET /complaints/:id`.
+async fn show(
+    State(app): State<App>,
+    member: Member,
+    PathId(id): PathId,
+) -> Result<Response, PageError> {
+    let lang = member.visit.lang;
+    let korean = lang == Lang::Ko;
+    let view = app.complaint(&member.viewer, id).await?;
+    let history = view
+        .steps
+        .iter()
+        .map(|s| {
+            let role = crate::domain::account::Role::parse(&s.actor_role)
+                .map_or(String::new(), |r| lang.t(r.label_key()).to_owned());
+            HistoryStep {
+                label: s.step.label(korean),
+                by: format!("{} {role}", s.department.clone().unwrap_or_default())
+                    .trim()
+                    .to_owned(),
+                text: s.public_text.clone(),
+                appeal: s.appeal_route.clone(),
+                due: s.due_at.map(when),
+                at: when(s.created_at),
+            }
+        })
+        .collect();
+    let next = if view.may_handle {
+        [
+            Step::Started,
+            Step::Answered,
+            Step::Refused,
+            Step::Extended,
+            Step::Transferred,
+            Step::Interim,
+        ]
+        .into_iter()
+        .filter(|s| s.from(view.row.status, view.row.extended()).is_ok())
+        .map(|s| (s.as_str(), s.label(korean)))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let departments = if view.may_handle && !view.row.status.is_closed() {
+        app.complaint_transfer_targets(&view.row).await?
+    } else {
+        Vec::new()
+    };
+    let page = ComplaintPage {
+        chrome: member.visit.chrome(),
+        item: Item::of(&view, lang),
+        history,
+        next,
+        departments,
+    };
+    Ok(member.visit.respond(&page))
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    appeal: String,
+    department_id: Option<String>,
+    days: Option<String>,
+}
+
+/// `POST /complaints/:id/steps`.
+async fn step(
+    State(app): State<App>,
+    member: Member,
+    PathId(id): PathId,
+    WebForm(form): WebForm<StepForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let number = |raw: Option<&str>, field: &'static str| -> Result<Option<i64>, Error> {
+        match raw.map(str::trim).filter(|r| !r.is_empty()) {
+            None => Ok(None),
+            Some(raw) => raw
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| crate::domain::Invalid::malformed(field).into()),
+        }
+    };
+    let transfer = form.step == Step::Transferred.as_str();
+    let request = StepRequest {
+        text: form.text,
+        appeal: form.appeal,
+        department_id: if transfer {
+            number(form.department_id.as_deref(), "department_id")?
+        } else {
+            None
+        },
+        service_id: None,
+        days: number(form.days.as_deref(), "days")?,
+    };
+    let view = app
+        .take_complaint_step(&member.viewer, id, &form.step, &request)
+        .await?;
+    // A transfer out of one's hands leaves the page to the department it went to.
+    let back = if view.may_handle || view.row.status == Status::Answered {
+        format!("/complaints/{id}")
+    } else {
+        "/complaints/inbox".to_owned()
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Deserialize)]
+struct TakeForm {
+    csrf: Option<String>,
+    service_id: Option<String>,
+}
+
+/// `POST /complaints/from_status/:id`: a post on one's department's wall taken as a complaint.
+async fn from_status(
+    State(app): State<App>,
+    member: Member,
+    PathId(id): PathId,
+    WebForm(form): WebForm<TakeForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let service = form
+        .service_id
+        .as_deref()
+        .map(|s| parse_id(s.trim()).unwrap_or(-1));
+    let view = app
+        .complaint_from_status(&member.viewer, id, service)
+        .await?;
+    Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response())
+}
