@@ -45,7 +45,7 @@ CREATE TABLE complaints (
     address          TEXT,
     -- A wall post turned into this complaint.
     source_status_id BIGINT REFERENCES statuses (id) ON DELETE SET NULL,
-    status           TEXT NOT NULL CHECK (status IN ('received', 'in_progress', 'answered', 'refused')),
+    status           TEXT NOT NULL CHECK (status IN ('received', 'in_progress', 'answered', 'refused', 'appealed')),
     received_at      BIGINT NOT NULL,
     due_at           BIGINT NOT NULL,
     extended         BIGINT NOT NULL DEFAULT 0,
@@ -69,7 +69,7 @@ CREATE INDEX complaints_escalate_idx ON complaints (escalate_at) WHERE escalate_
 CREATE TABLE complaint_steps (
     id             BIGINT PRIMARY KEY,
     complaint_id   BIGINT NOT NULL REFERENCES complaints (id) ON DELETE CASCADE,
-    step           TEXT NOT NULL CHECK (step IN ('received', 'started', 'answered', 'refused', 'transferred', 'extended', 'interim', 'arrived')),
+    step           TEXT NOT NULL CHECK (step IN ('received', 'started', 'answered', 'refused', 'transferred', 'extended', 'interim', 'arrived', 'appealed')),
     department_id  BIGINT REFERENCES departments (id),
     actor_role     TEXT NOT NULL,
     public_text    TEXT NOT NULL DEFAULT '',

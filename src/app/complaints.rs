@@ -682,11 +682,27 @@ impl App {
         if !reader.may_read(&current) {
             return Err(Error::NotFound);
         }
-        if !reader.may_handle(&current) {
+        let rules = self.complaint_rules(current.organization_id).await?;
+        if step == Step::Appealed {
+            // Only the petitioner appeals, once, a statutory refusal, in time.
+            if reader.account.id != current.petitioner_id {
+                return Err(Error::Forbidden("error.complaint_appeal_petitioner_only"));
+            }
+            let appealed_before = rows::steps(self.db.pool(), id)
+                .await?
+                .iter()
+                .any(|s| s.step == Step::Appealed);
+            complaint::may_appeal(
+                current.kind,
+                current.closed_at,
+                appealed_before,
+                now,
+                &rules,
+            )?;
+        } else if !reader.may_handle(&current) {
             return Err(Error::Forbidden("error.complaint_not_yours"));
         }
         let to = step.from(current.status, current.extended())?;
-        let rules = self.complaint_rules(current.organization_id).await?;
         let appeal = if step == Step::Refused && request.appeal.trim().is_empty() {
             complaint::default_appeal_route(current.kind, &rules, true)
         } else {
@@ -762,18 +778,35 @@ impl App {
                 self.plan_transfer(current, request, &mut change, &mut steps, now)
                     .await?;
             }
+            Step::Appealed => {
+                // Decided within the rules' days (counted as any period of that length).
+                let decision = Period::of_days(rules.get(Rule::AppealDecisionDays));
+                change.due_at = complaint::due_at(now, decision, &zone, &mut calendar);
+                change.extended = false;
+                steps[0].2 = Some(change.due_at);
+            }
             Step::Extended => {
+                // An appeal's decision is extended by the rules' days at most; a complaint's
+                // period by its own length.
+                let (counted, most) = if current.status == Status::Appealed {
+                    (
+                        Period::of_days(rules.get(Rule::AppealDecisionDays)),
+                        rules.get(Rule::AppealExtensionDays),
+                    )
+                } else {
+                    (period, period.days().max(1))
+                };
                 let days = request
                     .days
                     .and_then(|d| u32::try_from(d).ok())
-                    .filter(|d| (1..=period.days().max(1)).contains(d))
+                    .filter(|d| (1..=most).contains(d))
                     .ok_or(Invalid::new(
                         "days",
                         "ERR_INVALID",
                         "invalid.extension_days",
                     ))?;
                 change.due_at =
-                    complaint::extended_due_at(current.due_at, period, days, &zone, &mut calendar);
+                    complaint::extended_due_at(current.due_at, counted, days, &zone, &mut calendar);
                 change.extended = true;
                 steps[0].2 = Some(change.due_at);
             }
@@ -882,7 +915,9 @@ impl App {
         };
         Ok(ComplaintStats {
             received: i64::try_from(rows.len()).unwrap_or(0),
-            in_progress: count(Status::Received) + count(Status::InProgress),
+            in_progress: count(Status::Received)
+                + count(Status::InProgress)
+                + count(Status::Appealed),
             answered: count(Status::Answered),
             refused: count(Status::Refused),
             overdue: i64::try_from(

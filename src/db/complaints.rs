@@ -531,7 +531,7 @@ pub async fn due_timers(pool: &AnyPool, timer: Timer, now: i64) -> DbResult<Vec<
     let column = timer.column();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, {column} FROM complaints WHERE {column} IS NOT NULL AND {column} <= $1 \
-         AND status IN ('received', 'in_progress') ORDER BY {column} LIMIT 500"
+         AND status IN ('received', 'in_progress', 'appealed') ORDER BY {column} LIMIT 500"
     )))
     .bind(now)
     .fetch_all(pool)

@@ -370,21 +370,24 @@ pub fn working_days_between(from: i64, to: i64, zone: &TimeZone, cal: &mut Worki
     (days * 10.0).round() / 10.0
 }
 
-/// Where a complaint stands: 접수 → 처리중 → 처리완료, or 불수용.
+/// Where a complaint stands: 접수 → 처리중 → 처리완료, or 불수용; a refused statutory one may
+/// be appealed (이의신청), and the appeal is decided by an answer or a final refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Received,
     InProgress,
     Answered,
     Refused,
+    Appealed,
 }
 
 impl Status {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Received,
         Self::InProgress,
         Self::Answered,
         Self::Refused,
+        Self::Appealed,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -392,6 +395,7 @@ impl Status {
             Self::InProgress => "in_progress",
             Self::Answered => "answered",
             Self::Refused => "refused",
+            Self::Appealed => "appealed",
         }
     }
     pub fn parse(name: &str) -> Option<Self> {
@@ -403,10 +407,12 @@ impl Status {
             (Self::InProgress, true) => "처리중",
             (Self::Answered, true) => "처리완료",
             (Self::Refused, true) => "불수용",
+            (Self::Appealed, true) => "이의신청 심사중",
             (Self::Received, false) => "Received",
             (Self::InProgress, false) => "In progress",
             (Self::Answered, false) => "Answered",
             (Self::Refused, false) => "Refused",
+            (Self::Appealed, false) => "Appeal under review",
         }
     }
     pub fn is_closed(self) -> bool {
@@ -430,10 +436,13 @@ pub enum Step {
     Interim,
     /// Moved into another organisation on the instance: the period starts again there.
     Arrived,
+    /// The petitioner appeals a refusal (이의신청).
+    Appealed,
 }
 
 impl Step {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
+        Self::Appealed,
         Self::Received,
         Self::Started,
         Self::Answered,
@@ -453,6 +462,7 @@ impl Step {
             Self::Extended => "extended",
             Self::Interim => "interim",
             Self::Arrived => "arrived",
+            Self::Appealed => "appealed",
         }
     }
     pub fn parse(name: &str) -> Option<Self> {
@@ -468,6 +478,8 @@ impl Step {
             (Self::Extended, true) => "처리기간 연장",
             (Self::Interim, true) => "중간 통지",
             (Self::Arrived, true) => "이송 접수",
+            (Self::Appealed, true) => "이의신청",
+            (Self::Appealed, false) => "Appealed",
             (Self::Received, false) => "Received",
             (Self::Started, false) => "Started",
             (Self::Answered, false) => "Answered",
@@ -479,13 +491,15 @@ impl Step {
         }
     }
     /// The status a step leads to from `from`, or why it may not be taken: one step forward
-    /// at a time, nothing after the answer, one extension.
+    /// at a time, nothing after the answer, one extension; an appeal of a refusal, decided by
+    /// an answer or a final refusal.
     pub fn from(self, from: Status, extended: bool) -> Result<Status, Invalid> {
         let out_of_order = Invalid::new("step", "ERR_INVALID", "invalid.complaint_transition");
         match (self, from) {
             (Self::Started, Status::Received) => Ok(Status::InProgress),
-            (Self::Answered, Status::InProgress) => Ok(Status::Answered),
-            (Self::Refused, Status::InProgress) => Ok(Status::Refused),
+            (Self::Answered, Status::InProgress | Status::Appealed) => Ok(Status::Answered),
+            (Self::Refused, Status::InProgress | Status::Appealed) => Ok(Status::Refused),
+            (Self::Appealed, Status::Refused) => Ok(Status::Appealed),
             (Self::Extended, _) if extended && !from.is_closed() => Err(Invalid::new(
                 "step",
                 "ERR_TAKEN",
@@ -494,6 +508,29 @@ impl Step {
             (Self::Transferred | Self::Extended | Self::Interim, s) if !s.is_closed() => Ok(s),
             _ => Err(out_of_order),
         }
+    }
+}
+
+/// Whether a refusal may still be appealed (이의신청, 민원 처리에 관한 법률 제35조): only a
+/// statutory complaint, once, within the rules' days of the refusal.
+pub fn may_appeal(
+    kind: Kind,
+    refused_at: Option<i64>,
+    appealed_before: bool,
+    now: i64,
+    rules: &Rules,
+) -> Result<(), Invalid> {
+    let refused = |message| Invalid::new("step", "ERR_INVALID", message);
+    if kind != Kind::Statutory {
+        return Err(refused("invalid.appeal_statutory_only"));
+    }
+    if appealed_before {
+        return Err(refused("invalid.appeal_once"));
+    }
+    let window = i64::from(rules.get(Rule::AppealFilingDays)) * super::time::DAY_MS;
+    match refused_at {
+        Some(at) if now <= at + window => Ok(()),
+        _ => Err(refused("invalid.appeal_late")),
     }
 }
 
@@ -675,7 +712,10 @@ impl NewComplaint {
 /// needs its text; other steps may say something or nothing.
 pub fn step_text(step: Step, text: &str, appeal: &str) -> Result<(String, String), Vec<Invalid>> {
     let mut problems = Vec::new();
-    let required = matches!(step, Step::Answered | Step::Refused | Step::Extended);
+    let required = matches!(
+        step,
+        Step::Answered | Step::Refused | Step::Extended | Step::Appealed
+    );
     let text = text_field("text", text, ANSWER_MAX, required, &mut problems).unwrap_or_default();
     let appeal = if step == Step::Refused {
         text_field("appeal", appeal, ANSWER_MAX, true, &mut problems).unwrap_or_default()
@@ -929,6 +969,52 @@ mod tests {
             Step::Extended.from(InProgress, true).unwrap_err().message,
             "invalid.complaint_extended_once"
         );
+    }
+
+    #[test]
+    fn a_statutory_refusal_is_appealed_once_within_ninety_days() {
+        let rules = Rules::default();
+        let refused = Some(1_000_000);
+        let day = crate::domain::time::DAY_MS;
+        assert!(
+            may_appeal(
+                Kind::Statutory,
+                refused,
+                false,
+                1_000_000 + 90 * day,
+                &rules
+            )
+            .is_ok()
+        );
+        let late = may_appeal(
+            Kind::Statutory,
+            refused,
+            false,
+            1_000_001 + 90 * day,
+            &rules,
+        );
+        assert_eq!(late.unwrap_err().message, "invalid.appeal_late");
+        let again = may_appeal(Kind::Statutory, refused, true, 1_000_000, &rules);
+        assert_eq!(again.unwrap_err().message, "invalid.appeal_once");
+        let grievance = may_appeal(Kind::Grievance, refused, false, 1_000_000, &rules);
+        assert_eq!(
+            grievance.unwrap_err().message,
+            "invalid.appeal_statutory_only"
+        );
+        assert_eq!(
+            Step::Appealed.from(Status::Refused, false),
+            Ok(Status::Appealed)
+        );
+        assert_eq!(
+            Step::Answered.from(Status::Appealed, false),
+            Ok(Status::Answered)
+        );
+        assert_eq!(
+            Step::Refused.from(Status::Appealed, false),
+            Ok(Status::Refused)
+        );
+        assert!(Step::Appealed.from(Status::Answered, false).is_err());
+        assert!(Step::Started.from(Status::Appealed, false).is_err());
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub async fn file(
 
 /// One's own complaints, one's department's inbox (`box=department`, by due date) or one's
 /// organisation's (`box=organization`)
-#[utoipa::path(get, path = "/api/v1/sotong/complaints", tag = "sotong", params(("box" = Option<String>, Query, description = "mine, department or organization", pattern = "^(mine|department|organization)$"), ("status" = Option<String>, Query, pattern = "^(received|in_progress|answered|refused)$"), ("service_id" = Option<String>, Query, pattern = "^[0-9]{1,18}$"), ("from" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), ("to" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)), responses((status = 200, body = Vec<ComplaintJson>)))]
+#[utoipa::path(get, path = "/api/v1/sotong/complaints", tag = "sotong", params(("box" = Option<String>, Query, description = "mine, department or organization", pattern = "^(mine|department|organization)$"), ("status" = Option<String>, Query, pattern = "^(received|in_progress|answered|refused|appealed)$"), ("service_id" = Option<String>, Query, pattern = "^[0-9]{1,18}$"), ("from" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), ("to" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)), responses((status = 200, body = Vec<ComplaintJson>)))]
 pub async fn list(
     State(app): State<App>,
     lang: Lang,

@@ -900,3 +900,218 @@ async fn the_demo_has_complaints_in_every_state() {
     t.app.load_demo().await.unwrap();
     assert_eq!(t.count("complaints").await, count);
 }
+
+/// A refused statutory complaint is appealed by its petitioner (이의신청), once, decided within
+/// ten working days, extendable once by ten; other kinds are not appealed here.
+#[tokio::test]
+async fn a_statutory_refusal_is_appealed_once_and_decided() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let admin = t.token_for_demo("demo_admin").await;
+    let statutory = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/complaint_services",
+            Some(&admin),
+            json!({ "organization_id": district(&t).await, "code": "permit", "name_ko": "옥외광고물 허가", "name_en": "Sign permits", "kind": "statutory", "period_days": 10, "department_id": d.department_id }),
+        )
+        .await)
+    .await;
+    assert_eq!(statutory["period"]["days"], 10);
+    let grievance = grievance_service(&t, &admin, &d.department_id, "appeal-grievance").await;
+    let (_, petitioner) = resident(&t, 5).await;
+    let handler = &d.members[0].3;
+    let file = |service: Value| {
+        let petitioner = petitioner.clone();
+        let t = &t;
+        async move {
+            ok(t.call(Method::POST, "/api/v1/sotong/complaints", Some(&petitioner), json!({ "service_id": service, "title": "간판 허가", "body": "가게 간판 허가를 신청합니다" })).await).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let id = file(statutory["id"].clone()).await;
+    ok(step(&t, handler, &id, json!({ "step": "started" })).await).await;
+    let refused = ok(step(
+        &t,
+        handler,
+        &id,
+        json!({ "step": "refused", "text": "도로에 너무 가깝습니다" }),
+    )
+    .await)
+    .await;
+    assert_eq!(refused["status"], "refused");
+    let route = refused["steps"].as_array().unwrap().last().unwrap()["appeal_route"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        route.contains("90일") && route.contains("이의신청"),
+        "the law's route by default: {route}"
+    );
+
+    assert_eq!(
+        step(
+            &t,
+            handler,
+            &id,
+            json!({ "step": "appealed", "text": "다시 봐 주세요" })
+        )
+        .await
+        .status(),
+        403,
+        "the petitioner's only"
+    );
+    assert_eq!(
+        step(&t, &petitioner, &id, json!({ "step": "appealed" }))
+            .await
+            .status(),
+        422,
+        "a reason"
+    );
+    let appealed = ok(step(
+        &t,
+        &petitioner,
+        &id,
+        json!({ "step": "appealed", "text": "간판을 건물 안쪽으로 옮기겠습니다" }),
+    )
+    .await)
+    .await;
+    assert_eq!(appealed["status"], "appealed");
+    assert_eq!(appealed["status_label"], "이의신청 심사중");
+    assert!(ms(&appealed["due_at"]) > ms(&refused["closed_at"]));
+    assert_eq!(
+        step(
+            &t,
+            &petitioner,
+            &id,
+            json!({ "step": "appealed", "text": "또" })
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        step(
+            &t,
+            handler,
+            &id,
+            json!({ "step": "extended", "days": 11, "text": "현장 확인" })
+        )
+        .await
+        .status(),
+        422
+    );
+    ok(step(
+        &t,
+        handler,
+        &id,
+        json!({ "step": "extended", "days": 10, "text": "현장 확인" }),
+    )
+    .await)
+    .await;
+    let decided = ok(step(
+        &t,
+        handler,
+        &id,
+        json!({ "step": "answered", "text": "옮긴 위치로 허가합니다" }),
+    )
+    .await)
+    .await;
+    assert_eq!(decided["status"], "answered");
+    assert_eq!(
+        step(
+            &t,
+            &petitioner,
+            &id,
+            json!({ "step": "appealed", "text": "?" })
+        )
+        .await
+        .status(),
+        422,
+        "nothing to appeal"
+    );
+
+    let other = file(Value::from(grievance)).await;
+    ok(step(&t, handler, &other, json!({ "step": "started" })).await).await;
+    ok(step(
+        &t,
+        handler,
+        &other,
+        json!({ "step": "refused", "text": "관할이 아닙니다" }),
+    )
+    .await)
+    .await;
+    let response = step(
+        &t,
+        &petitioner,
+        &other,
+        json!({ "step": "appealed", "text": "왜요" }),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("법정민원"));
+}
+
+/// A transfer through another organisation's service: received there now, its period started
+/// again, the first department out of it.
+#[tokio::test]
+async fn a_transfer_to_another_organisation_starts_the_period_again() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let admin = t.token_for_demo("demo_admin").await;
+    let service = grievance_service(&t, &admin, &d.department_id, "moving").await;
+    let (city,): (i64,) =
+        sqlx::query_as("SELECT id FROM organizations WHERE slug <> 'nuri-gu' ORDER BY id LIMIT 1")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    let elsewhere = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/complaint_services",
+            Some(&admin),
+            json!({ "organization_id": city.to_string(), "code": "rivers", "name_ko": "하천 관리", "name_en": "Rivers", "kind": "question_procedure" }),
+        )
+        .await)
+    .await;
+    let (_, petitioner) = resident(&t, 6).await;
+    let filed = ok(t.call(Method::POST, "/api/v1/sotong/complaints", Some(&petitioner), json!({ "service_id": service, "title": "하천 쓰레기", "body": "새봄천에 쓰레기가 많습니다" })).await).await;
+    let id = filed["id"].as_str().unwrap();
+    let handler = &d.members[0].3;
+    ok(step(&t, handler, id, json!({ "step": "started" })).await).await;
+    let moved = ok(step(
+        &t,
+        handler,
+        id,
+        json!({ "step": "transferred", "service_id": elsewhere["id"], "text": "시 소관입니다" }),
+    )
+    .await)
+    .await;
+    assert_eq!(moved["organization_id"], city.to_string());
+    assert_eq!(moved["status"], "received", "received there anew");
+    assert_eq!(moved["service"]["code"], "rivers");
+    assert!(ms(&moved["received_at"]) > ms(&filed["received_at"]));
+    let history: Vec<&str> = moved["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["received", "started", "transferred", "arrived"]);
+    assert_eq!(moved["may_handle"], false);
+    let gone = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/sotong/complaints/{id}"),
+            Some(handler),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(gone.status(), 404, "out of the first department's hands");
+    let mine = t
+        .get_as::<Value>(&petitioner, &format!("/api/v1/sotong/complaints/{id}"))
+        .await;
+    assert_eq!(mine["status"], "received");
+}

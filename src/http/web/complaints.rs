@@ -250,7 +250,14 @@ async fn show(
             }
         })
         .collect();
-    let next = if view.may_handle {
+    let petitioner = view.row.petitioner_id == member.viewer.account_id.unwrap_or(-1);
+    let next = if petitioner
+        && !view.may_handle
+        && view.row.kind == crate::domain::complaint::Kind::Statutory
+        && Step::Appealed.from(view.row.status, false).is_ok()
+    {
+        vec![(Step::Appealed.as_str(), Step::Appealed.label(korean))]
+    } else if view.may_handle {
         [
             Step::Started,
             Step::Answered,
