@@ -92,3 +92,8 @@ CREATE TABLE holiday_adjustments (
 -- A notification may be about a complaint (its petitioner hears of each step; its department
 -- of a deadline).
 ALTER TABLE notifications ADD COLUMN complaint_id BIGINT REFERENCES complaints (id) ON DELETE CASCADE;
+
+-- A complaint's photos are uploads attached to it (never also to a status): only those who may
+-- read the complaint see them.
+ALTER TABLE media_attachments ADD COLUMN complaint_id BIGINT REFERENCES complaints (id) ON DELETE CASCADE;
+CREATE INDEX media_attachments_complaint_idx ON media_attachments (complaint_id);

@@ -35,6 +35,8 @@ pub struct ServiceView {
 pub struct ComplaintView {
     pub row: ComplaintRow,
     pub steps: Vec<StepRow>,
+    /// Its photos (only when one complaint is asked for).
+    pub photos: Vec<crate::db::media::MediaRow>,
     pub may_handle: bool,
     pub overdue: bool,
 }
@@ -500,6 +502,7 @@ impl App {
         received_at: i64,
         by: i64,
     ) -> Result<i64> {
+        self.photos_are_free(petitioner, &input.photos).await?;
         let rules = self.complaint_rules(service.organization_id).await?;
         let period = service_period(service, &rules)?;
         let zone = self.zone_of(service.organization_id).await?;
@@ -552,10 +555,32 @@ impl App {
             },
         )
         .await?;
+        for photo in &input.photos {
+            if !crate::db::media::attach_to_complaint(&mut tx, petitioner, *photo, id).await? {
+                return Err(crate::domain::status::PHOTO_UNKNOWN.into());
+            }
+        }
         let told = tell(&mut tx, petitioner, by, id, now_ms().max(received_at)).await?;
         tx.ring_all(told);
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Each photo is the petitioner's own upload, on nothing yet.
+    async fn photos_are_free(&self, petitioner: i64, photos: &[i64]) -> Result<()> {
+        for photo in photos {
+            let free = crate::db::media::owned(self.db.pool(), petitioner, *photo)
+                .await?
+                .is_some_and(|m| m.status_id.is_none() && m.complaint_id.is_none());
+            if !free {
+                return Err(Invalid {
+                    field: "media_ids",
+                    ..crate::domain::status::PHOTO_UNKNOWN
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     async fn zone_of(&self, organization_id: i64) -> Result<jiff::tz::TimeZone> {
@@ -583,7 +608,9 @@ impl App {
             .await?
             .ok_or(Error::NotFound)?;
         let steps = rows::steps(self.db.pool(), id).await?;
+        let photos = crate::db::media::of_complaint(self.db.pool(), id).await?;
         Ok(ComplaintView {
+            photos,
             may_handle: reader.may_handle(&row),
             overdue: !row.status.is_closed() && row.due_at < now_ms(),
             row,
@@ -626,6 +653,7 @@ impl App {
                 overdue: !row.status.is_closed() && row.due_at < now,
                 row,
                 steps: Vec::new(),
+                photos: Vec::new(),
             })
             .collect())
     }

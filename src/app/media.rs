@@ -62,6 +62,7 @@ impl App {
             id,
             account_id,
             status_id: None,
+            complaint_id: None,
             file_name: file_name.clone(),
             thumb_name: thumb_name.clone(),
             content_type: processed.original.content_type.to_owned(),
@@ -189,10 +190,15 @@ impl App {
             || signed.is_some_and(|(expires, signature)| {
                 crate::domain::media_url::verify(key, name, expires, signature, now)
             })
-            || match (row.status_id, viewer) {
-                (Some(status), Some(viewer)) => self.status(Some(viewer), status).await.is_ok(),
-                (None, Some(viewer)) => viewer.account_id == Some(row.account_id),
-                (_, None) => false,
+            || match (row.status_id, row.complaint_id, viewer) {
+                (Some(status), _, Some(viewer)) => self.status(Some(viewer), status).await.is_ok(),
+                // A complaint's photo: whoever may read the complaint.
+                (None, Some(complaint), Some(viewer)) => {
+                    viewer.account_id == Some(row.account_id)
+                        || self.complaint(viewer, complaint).await.is_ok()
+                }
+                (None, None, Some(viewer)) => viewer.account_id == Some(row.account_id),
+                (_, _, None) => false,
             };
         if !allowed {
             return Err(Error::NotFound);

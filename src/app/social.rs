@@ -275,6 +275,7 @@ impl App {
         for id in &photos.ids {
             if let Some(media) = media_rows::owned(self.db.pool(), author.id, *id).await?
                 && media.status_id.is_none()
+                && media.complaint_id.is_none()
             {
                 free.push(*id);
             }

@@ -9,6 +9,8 @@ pub struct MediaRow {
     pub id: i64,
     pub account_id: i64,
     pub status_id: Option<i64>,
+    /// A civil complaint's photo (never also a status's).
+    pub complaint_id: Option<i64>,
     pub file_name: String,
     pub thumb_name: String,
     pub content_type: String,
@@ -25,7 +27,7 @@ pub struct MediaRow {
 macro_rules! select_media {
     ($where:literal) => {
         concat!(
-            "SELECT id, account_id, status_id, file_name, thumb_name, content_type, width, height, \
+            "SELECT id, account_id, status_id, complaint_id, file_name, thumb_name, content_type, width, height, \
              thumb_width, thumb_height, blurhash, description, file_size, created_at FROM media_attachments ",
             $where
         )
@@ -35,7 +37,7 @@ macro_rules! select_media {
 /// The photo stored under `name`, as its full image or its thumbnail.
 pub async fn by_file_name(pool: &AnyPool, name: &str) -> DbResult<Option<MediaRow>> {
     Ok(sqlx::query_as(select_media!(
-        "WHERE file_name = $1 UNION ALL SELECT id, account_id, status_id, file_name, thumb_name, \
+        "WHERE file_name = $1 UNION ALL SELECT id, account_id, status_id, complaint_id, file_name, thumb_name, \
          content_type, width, height, thumb_width, thumb_height, blurhash, description, file_size, \
          created_at FROM media_attachments WHERE thumb_name = $1"
     ))
@@ -100,7 +102,7 @@ pub async fn set_description(tx: &mut Tx, id: i64, description: &str) -> DbResul
 
 /// Attaches an unattached upload of `account_id` to a status; false when it is not one.
 pub async fn attach(tx: &mut Tx, account_id: i64, id: i64, status_id: i64) -> DbResult<bool> {
-    let done = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL")
+    let done = sqlx::query("UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL AND complaint_id IS NULL")
         .bind(status_id)
         .bind(id)
         .bind(account_id)
@@ -109,9 +111,36 @@ pub async fn attach(tx: &mut Tx, account_id: i64, id: i64, status_id: i64) -> Db
     Ok(done.rows_affected() == 1)
 }
 
+/// Attaches an unattached upload of `account_id` to a civil complaint; false when it is not
+/// one.
+pub async fn attach_to_complaint(
+    tx: &mut Tx,
+    account_id: i64,
+    id: i64,
+    complaint_id: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE media_attachments SET complaint_id = $1 WHERE id = $2 AND account_id = $3 AND status_id IS NULL AND complaint_id IS NULL")
+        .bind(complaint_id)
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A complaint's photos, in the order they were uploaded.
+pub async fn of_complaint(pool: &AnyPool, complaint_id: i64) -> DbResult<Vec<MediaRow>> {
+    Ok(
+        sqlx::query_as(select_media!("WHERE complaint_id = $1 ORDER BY id"))
+            .bind(complaint_id)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
 /// Removes uploads never attached and older than `before`; returns their file names.
 pub async fn take_stale(tx: &mut Tx, before: i64, now: i64) -> DbResult<()> {
-    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")
+    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND complaint_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")
         .bind(before)
         .fetch_all(&mut **tx)
         .await?;
@@ -120,7 +149,7 @@ pub async fn take_stale(tx: &mut Tx, before: i64, now: i64) -> DbResult<()> {
 
 /// Removes one unattached upload of an account; queues its files.
 pub async fn take_unattached(tx: &mut Tx, account_id: i64, id: i64, now: i64) -> DbResult<()> {
-    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL RETURNING file_name, thumb_name")
+    let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL AND complaint_id IS NULL RETURNING file_name, thumb_name")
         .bind(id)
         .bind(account_id)
         .fetch_all(&mut **tx)

@@ -605,6 +605,8 @@ pub struct NewComplaint {
     pub body: String,
     pub contact: Option<String>,
     pub location: Location,
+    /// Uploads to attach (at most [`PHOTOS_MAX`], each once).
+    pub photos: Vec<i64>,
 }
 
 fn text_field(
@@ -662,6 +664,8 @@ pub struct Filing<'a> {
     pub latitude: Option<&'a str>,
     pub longitude: Option<&'a str>,
     pub address: Option<&'a str>,
+    /// Photos uploaded first (`/api/v2/media`), by id.
+    pub media_ids: &'a [String],
 }
 
 impl NewComplaint {
@@ -692,6 +696,11 @@ impl NewComplaint {
                 "invalid.coordinate",
             ));
         }
+        let photos = super::status::PhotoIds::read(filing.media_ids);
+        problems.extend(photos.problems.iter().map(|p| Invalid {
+            field: "media_ids",
+            ..*p
+        }));
         match (title, body) {
             (Some(title), Some(body)) if problems.is_empty() => Ok(Self {
                 title,
@@ -702,6 +711,7 @@ impl NewComplaint {
                     longitude,
                     address,
                 },
+                photos: photos.ids,
             }),
             _ => Err(problems),
         }

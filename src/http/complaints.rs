@@ -172,6 +172,10 @@ pub struct FileForm {
     latitude: Option<String>,
     longitude: Option<String>,
     address: Option<String>,
+    /// Up to four photos uploaded first with `POST /api/v2/media` (their metadata removed).
+    #[serde(default, deserialize_with = "crate::http::extract::one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
+    media_ids: Vec<String>,
 }
 
 /// Files a civil complaint, under the signed-in person's name
@@ -193,9 +197,10 @@ pub async fn file(
         latitude: form.latitude.as_deref(),
         longitude: form.longitude.as_deref(),
         address: form.address.as_deref(),
+        media_ids: &form.media_ids,
     };
     let view = app.file_complaint(&viewer, service, &filing).await?;
-    Ok(Json(ComplaintJson::from_view(&view, lang)))
+    Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }
 
 /// One's own complaints, one's department's inbox (`box=department`, by due date) or one's
@@ -215,7 +220,7 @@ pub async fn list(
     Ok(Json(
         views
             .iter()
-            .map(|v| ComplaintJson::from_view(v, lang))
+            .map(|v| ComplaintJson::from_view(v, lang, &app.config))
             .collect(),
     ))
 }
@@ -229,7 +234,7 @@ pub async fn show(
     PathId(id): PathId,
 ) -> Result<Json<ComplaintJson>, ApiError> {
     let view = app.complaint(&viewer, id).await?;
-    Ok(Json(ComplaintJson::from_view(&view, lang)))
+    Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -272,7 +277,7 @@ pub async fn step(
     let view = app
         .take_complaint_step(&viewer, id, &form.step, &request)
         .await?;
-    Ok(Json(ComplaintJson::from_view(&view, lang)))
+    Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -291,7 +296,7 @@ pub async fn from_status(
 ) -> Result<Json<ComplaintJson>, ApiError> {
     let service = form_id("service_id", form.service_id.as_deref()).unwrap_or(Some(-1));
     let view = app.complaint_from_status(&viewer, id, service).await?;
-    Ok(Json(ComplaintJson::from_view(&view, lang)))
+    Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }
 
 /// Public numbers, counted from the complaints (counts only)

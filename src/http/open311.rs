@@ -730,6 +730,7 @@ async fn filed(app: &App, lang: Lang, format: Format, form: FileForm) -> Result<
         latitude: form.lat.as_deref(),
         longitude: form.long.as_deref(),
         address: form.address_string.as_deref(),
+        media_ids: &[],
     };
     let view = app.file_complaint(&viewer, service, &filing).await?;
     let item = FiledItem {

@@ -1115,3 +1115,71 @@ async fn a_transfer_to_another_organisation_starts_the_period_again() {
         .await;
     assert_eq!(mine["status"], "received");
 }
+
+/// Up to four photos, uploaded first through the same pipeline (GPS and EXIF gone), attached
+/// to the complaint alone: its readers see them, others do not, and a photo on a complaint
+/// goes on no post.
+#[tokio::test]
+async fn a_complaint_carries_up_to_four_photos_only_its_readers_see() {
+    use crate::media::{assert_served_without_gps, jpeg, jpeg_with_gps, upload};
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let admin = t.token_for_demo("demo_admin").await;
+    let service = grievance_service(&t, &admin, &d.department_id, "photos").await;
+    let (_, petitioner) = resident(&t, 7).await;
+    let (_, stranger) = resident(&t, 8).await;
+    let mut photos = Vec::new();
+    for n in 0..5 {
+        let bytes = if n == 0 {
+            jpeg_with_gps(64, 48)
+        } else {
+            jpeg(64, 48)
+        };
+        let uploaded = ok(upload(&t, &petitioner, bytes, "pothole.jpg").await).await;
+        photos.push(uploaded["id"].as_str().unwrap().to_owned());
+    }
+    let theirs = ok(upload(&t, &stranger, jpeg(64, 48), "other.jpg").await).await;
+    let before = t.count("complaints").await;
+    for media_ids in [
+        json!(photos.clone()),
+        json!([theirs["id"].clone()]),
+        json!(["not-an-id"]),
+    ] {
+        let refused = t
+            .call(Method::POST, "/api/v1/sotong/complaints", Some(&petitioner), json!({ "service_id": service, "title": "도로 파손", "body": "사진을 붙입니다", "media_ids": media_ids }))
+            .await;
+        assert_eq!(refused.status(), 422, "{media_ids}");
+    }
+    assert_eq!(t.count("complaints").await, before, "nothing written");
+
+    let filed = ok(t
+        .call(Method::POST, "/api/v1/sotong/complaints", Some(&petitioner), json!({ "service_id": service, "title": "도로 파손", "body": "사진을 붙입니다", "media_ids": photos[..2] }))
+        .await)
+    .await;
+    assert_eq!(filed["media_attachments"].as_array().unwrap().len(), 2);
+    let url = filed["media_attachments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_served_without_gps(&t, &url).await;
+    let bare = url.split('?').next().unwrap().to_owned();
+    let path = bare.trim_start_matches(&t.base).to_owned();
+    let as_stranger = t
+        .call(Method::GET, &path, Some(&stranger), Value::Null)
+        .await;
+    assert_eq!(as_stranger.status(), 404);
+    let as_handler = t
+        .call(Method::GET, &path, Some(&d.members[0].3), Value::Null)
+        .await;
+    assert_eq!(as_handler.status(), 200);
+    // The photo is the complaint's: no post takes it.
+    let post = t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&petitioner),
+            json!({ "status": "보세요", "media_ids": [photos[0].clone()] }),
+        )
+        .await;
+    assert_eq!(post.status(), 422);
+}

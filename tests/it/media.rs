@@ -93,7 +93,12 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
-async fn upload(t: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+pub(crate) async fn upload(
+    t: &TestApp,
+    token: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
     let form = Form::new()
         .part("file", Part::bytes(bytes).file_name(name.to_owned()))
         .text("description", "주차장 사진");

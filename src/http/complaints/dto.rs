@@ -233,10 +233,13 @@ pub struct ComplaintJson {
     pub may_handle: bool,
     /// Its history, oldest first (only when one complaint is asked for).
     pub steps: Vec<StepJson>,
+    /// Its photos, as Mastodon's attachments with addresses signed for a day or two (only
+    /// when one complaint is asked for).
+    pub media_attachments: Vec<crate::http::mastodon::dto::MediaAttachment>,
 }
 
 impl ComplaintJson {
-    pub fn from_view(view: &ComplaintView, lang: Lang) -> Self {
+    pub fn from_view(view: &ComplaintView, lang: Lang, config: &crate::config::Config) -> Self {
         let row = &view.row;
         let korean = lang == Lang::Ko;
         #[allow(clippy::cast_precision_loss)]
@@ -279,6 +282,11 @@ impl ComplaintJson {
             source_status_id: row.source_status_id.map(|s| s.to_string()),
             may_handle: view.may_handle,
             steps: view.steps.iter().map(|s| StepJson::of(s, lang)).collect(),
+            media_attachments: view
+                .photos
+                .iter()
+                .map(|m| crate::http::mastodon::dto::MediaAttachment::from_row(m, config))
+                .collect(),
         }
     }
 }

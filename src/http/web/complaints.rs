@@ -196,6 +196,7 @@ async fn file(
         latitude: form.latitude.as_deref(),
         longitude: form.longitude.as_deref(),
         address: form.address.as_deref(),
+        media_ids: &[],
     };
     let view = app.file_complaint(&member.viewer, service, &filing).await?;
     Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response())
