@@ -461,3 +461,6 @@ invalid-appeal_statutory_only = only the refusal of a statutory petition can be 
 invalid-appeal_once = a refusal can be appealed only once
 invalid-appeal_late = the time to appeal (90 days from the refusal) has passed
 error-complaint_appeal_petitioner_only = only the petitioner can appeal
+web-complaint-photos = Photos (up to 4, optional)
+web-complaint-photos_hint = Location and camera data are removed from photos before they are stored.
+web-complaint-photo = Complaint photo

@@ -463,3 +463,6 @@ invalid-appeal_statutory_only = 이의신청은 법정민원의 거부에만 할
 invalid-appeal_once = 이의신청은 한 번만 할 수 있습니다
 invalid-appeal_late = 이의신청 기간(거부 처분을 받은 날부터 90일)이 지났습니다
 error-complaint_appeal_petitioner_only = 이의신청은 민원인만 할 수 있습니다
+web-complaint-photos = 사진 (4장까지, 선택)
+web-complaint-photos_hint = 사진의 위치 정보와 촬영 정보는 저장하기 전에 지웁니다.
+web-complaint-photo = 민원 사진

@@ -352,6 +352,15 @@ async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {
 }
 
 async fn compose(t: &TestApp, fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> reqwest::Response {
+    send_photo_form(t, "/compose", fields, photos).await
+}
+
+async fn send_photo_form(
+    t: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    photos: Vec<Vec<u8>>,
+) -> reqwest::Response {
     let mut form = reqwest::multipart::Form::new();
     for (name, value) in fields {
         form = form.text(name.to_string(), value.to_string());
@@ -366,7 +375,7 @@ async fn compose(t: &TestApp, fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> 
         );
     }
     t.client
-        .post(t.url("/compose"))
+        .post(t.url(path))
         .multipart(form)
         .send()
         .await
@@ -842,4 +851,76 @@ async fn other_origins_use_the_api_with_tokens_and_forms_stay_on_this_site() {
         policy.ends_with("form-action 'self' https://client.example"),
         "{policy}"
     );
+}
+
+/// A complaint refused on the page (a registration number in its text, no service) is a
+/// readable 422 page, and leaves no complaint, no photo row and no file behind; a good one is
+/// filed with its photo.
+#[tokio::test]
+async fn the_complaint_page_refuses_bad_filings_and_leaves_nothing_behind() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let csrf = signed_in_resident(&t, "jiwoo", "박지우").await;
+    let (service,): (i64,) =
+        sqlx::query_as("SELECT id FROM complaint_services WHERE code = 'streetlight'")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    let service = service.to_string();
+    let photo = crate::media::jpeg(64, 48);
+    let before = (
+        t.count("complaints").await,
+        t.count("media_attachments").await,
+    );
+    let files = crate::media::media_files(&t);
+    for (fields, says) in [
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("service_id", service.as_str()),
+                ("title", "가로등"),
+                ("body", "제 번호는 900101-1234567"),
+            ],
+            "주민등록번호",
+        ),
+        (
+            vec![
+                ("csrf", csrf.as_str()),
+                ("title", "가로등"),
+                ("body", "꺼졌어요"),
+            ],
+            "service_id",
+        ),
+    ] {
+        let response = send_photo_form(&t, "/complaints", &fields, vec![photo.clone()]).await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(says) || page.contains("민원 유형") || page.contains("비어"),
+            "{page}"
+        );
+    }
+    assert_eq!(
+        (
+            t.count("complaints").await,
+            t.count("media_attachments").await
+        ),
+        before
+    );
+    assert_eq!(crate::media::media_files(&t), files, "no file left behind");
+    let filed = send_photo_form(
+        &t,
+        "/complaints",
+        &[
+            ("csrf", csrf.as_str()),
+            ("service_id", service.as_str()),
+            ("title", "가로등"),
+            ("body", "꺼졌어요"),
+        ],
+        vec![photo],
+    )
+    .await;
+    assert_eq!(filed.status(), 303);
+    assert_eq!(t.count("complaints").await, before.0 + 1);
+    assert_eq!(t.count("media_attachments").await, before.1 + 1);
 }

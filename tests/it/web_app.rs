@@ -576,6 +576,16 @@ async fn a_complaint_is_filed_from_a_phone_routed_extended_and_answered() {
         )
         .await;
     resident.fill("#address", "누리구 새봄로 1").await;
+    let photo_dir = tempfile::tempdir().unwrap();
+    let photo = write_photo(photo_dir.path());
+    resident
+        .client
+        .find(fantoccini::Locator::Css("#photos"))
+        .await
+        .expect("the photo input")
+        .send_keys(&photo)
+        .await
+        .expect("a photo chosen");
     resident.click("main form button[type=submit]").await;
     let path = crate::harness::wait_until(crate::harness::PATIENCE, || async {
         Some(resident.path().await)
@@ -584,6 +594,14 @@ async fn a_complaint_is_filed_from_a_phone_routed_extended_and_answered() {
     .await
     .expect("the complaint's page");
     assert_eq!(resident.text("#status").await, "접수");
+    let shown = resident
+        .run("const i = document.querySelector('#photos img'); return i && i.complete && i.naturalWidth > 0")
+        .await;
+    assert_eq!(
+        shown,
+        serde_json::json!(true),
+        "the photo is shown on the complaint"
+    );
     look(&resident, "complaint-received").await;
 
     let official = driver.browser(1280, "ko").await;

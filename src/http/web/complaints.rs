@@ -15,14 +15,20 @@ use crate::http::extract::{PathId, WebForm};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route("/complaints", get(mine).post(file))
+        // A complaint carries up to four photos, each as large as the media API takes.
+        .route(
+            "/complaints",
+            get(mine).post(file).layer(DefaultBodyLimit::max(
+                crate::domain::status::PHOTOS_MAX * crate::http::mastodon::UPLOAD_LIMIT,
+            )),
+        )
         .route("/complaints/new", get(new))
         .route("/complaints/inbox", get(inbox))
         .route("/complaints/{id}", get(show))
@@ -47,13 +53,25 @@ pub struct Item {
     pub due: (String, String),
     pub address: Option<String>,
     pub contact: Option<String>,
+    /// Its photos: (thumbnail, full size) addresses, signed.
+    pub photos: Vec<(String, String)>,
 }
 
 impl Item {
-    fn of(view: &ComplaintView, lang: Lang) -> Self {
+    fn of(view: &ComplaintView, lang: Lang, config: &crate::config::Config) -> Self {
         let row = &view.row;
         let korean = lang == Lang::Ko;
         Item {
+            photos: view
+                .photos
+                .iter()
+                .map(|m| {
+                    (
+                        crate::http::mastodon::dto::signed_media_path(config, &m.thumb_name),
+                        crate::http::mastodon::dto::signed_media_path(config, &m.file_name),
+                    )
+                })
+                .collect(),
             id: row.id,
             title: row.title.clone(),
             body: row.body.clone(),
@@ -99,7 +117,10 @@ async fn list(app: &App, member: Member, mailbox: Mailbox) -> Result<Response, P
         chrome: member.visit.chrome(),
         inbox: mailbox != Mailbox::Mine,
         staff: member.viewer.role.is_some_and(|r| r.is_staff()),
-        items: views.iter().map(|v| Item::of(v, lang)).collect(),
+        items: views
+            .iter()
+            .map(|v| Item::of(v, lang, &app.config))
+            .collect(),
     };
     Ok(member.visit.respond(&page))
 }
@@ -164,42 +185,49 @@ async fn new(State(app): State<App>, member: Member) -> Result<Response, PageErr
     Ok(member.visit.respond(&page))
 }
 
-#[derive(Deserialize)]
-struct FileForm {
-    csrf: Option<String>,
-    service_id: Option<String>,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-    contact: Option<String>,
-    latitude: Option<String>,
-    longitude: Option<String>,
-    address: Option<String>,
-}
-
-/// `POST /complaints`.
+/// `POST /complaints`: the photos are stored first (their metadata removed), then the
+/// complaint; a complaint refused takes its photos back with it.
 async fn file(
     State(app): State<App>,
     member: Member,
-    WebForm(form): WebForm<FileForm>,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    member.visit.check(form.csrf.as_deref())?;
+    let viewer = &member.viewer;
+    let form = super::photo_form::PhotoForm::read(form).await?;
+    member.visit.check(form.text("csrf"))?;
     let service = form
-        .service_id
-        .as_deref()
+        .text("service_id")
         .map(|s| parse_id(s.trim()).unwrap_or(-1));
+    let mut uploaded = Vec::new();
+    for photo in form.photos.iter().cloned() {
+        match app.upload_media(viewer, photo, None).await {
+            Ok(row) => uploaded.push(row.id.to_string()),
+            Err(error) => {
+                app.discard_uploads(viewer, &ids(&uploaded)).await?;
+                return Err(error.into());
+            }
+        }
+    }
     let filing = Filing {
-        title: &form.title,
-        body: &form.body,
-        contact: form.contact.as_deref(),
-        latitude: form.latitude.as_deref(),
-        longitude: form.longitude.as_deref(),
-        address: form.address.as_deref(),
-        media_ids: &[],
+        title: form.text("title").unwrap_or_default(),
+        body: form.text("body").unwrap_or_default(),
+        contact: form.text("contact"),
+        latitude: form.text("latitude"),
+        longitude: form.text("longitude"),
+        address: form.text("address"),
+        media_ids: &uploaded,
     };
-    let view = app.file_complaint(&member.viewer, service, &filing).await?;
-    Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response())
+    match app.file_complaint(viewer, service, &filing).await {
+        Ok(view) => Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response()),
+        Err(error) => {
+            app.discard_uploads(viewer, &ids(&uploaded)).await?;
+            Err(error.into())
+        }
+    }
+}
+
+fn ids(uploaded: &[String]) -> Vec<i64> {
+    uploaded.iter().filter_map(|id| parse_id(id)).collect()
 }
 
 /// One step of the history as the page shows it.
@@ -281,7 +309,7 @@ async fn show(
     };
     let page = ComplaintPage {
         chrome: member.visit.chrome(),
-        item: Item::of(&view, lang),
+        item: Item::of(&view, lang, &app.config),
         history,
         next,
         departments,

@@ -7,6 +7,7 @@ mod auth;
 mod authorize;
 mod complaints;
 mod org;
+mod photo_form;
 mod programs;
 mod rooms;
 mod shell;

@@ -8,16 +8,14 @@ use crate::db::accounts::AccountRow;
 use crate::db::statuses::{Page, Timeline};
 use crate::domain::Invalid;
 use crate::domain::id::parse_id;
-use crate::domain::status::{NewStatus, PHOTOS_MAX, TOO_MANY_PHOTOS, wall_open_to};
+use crate::domain::status::{NewStatus, PHOTOS_MAX, wall_open_to};
 use crate::http::error::PageError;
 use crate::http::extract::WebForm;
 use crate::http::extract::{Id, IdPath};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::Router;
-use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -178,46 +176,22 @@ struct ComposerForm {
     alt: Vec<String>,
 }
 
-async fn read_composer(mut form: Multipart) -> Result<ComposerForm, Error> {
-    let refused = |e: MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::TooLarge
-        } else {
-            Error::BadRequest("error.malformed_body")
-        }
-    };
-    let mut out = ComposerForm::default();
-    while let Some(field) = form.next_field().await.map_err(refused)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "photos" {
-            // A file input with nothing chosen still sends one empty part.
-            let empty_choice = field.file_name().is_none_or(str::is_empty);
-            let bytes = field.bytes().await.map_err(refused)?;
-            if empty_choice && bytes.is_empty() {
-                continue;
-            }
-            if out.photos.len() == PHOTOS_MAX {
-                return Err(TOO_MANY_PHOTOS.into());
-            }
-            out.photos.push(bytes);
-            continue;
-        }
-        let text = field.text().await.map_err(refused)?;
-        crate::http::input::check_text(&text)?;
-        match name.as_str() {
-            "csrf" => out.csrf = Some(text),
-            "status" => out.status = text,
-            "title" => out.title = Some(text).filter(|t| !t.trim().is_empty()),
-            "spoiler_text" => out.spoiler_text = Some(text),
-            "visibility" => out.visibility = Some(text),
-            "wall_account_id" => out.wall_account_id = Some(text).filter(|t| !t.is_empty()),
-            "in_reply_to_id" => out.in_reply_to_id = Some(text).filter(|t| !t.is_empty()),
-            "return_to" => out.return_to = Some(text),
-            "alt" => out.alt.push(text),
-            _ => {}
-        }
-    }
-    Ok(out)
+async fn read_composer(form: Multipart) -> Result<ComposerForm, Error> {
+    let form = super::photo_form::PhotoForm::read(form).await?;
+    let text = |name: &str| form.text(name).map(str::to_owned);
+    let present = |name: &str| text(name).filter(|t| !t.is_empty());
+    Ok(ComposerForm {
+        csrf: text("csrf"),
+        status: text("status").unwrap_or_default(),
+        title: text("title").filter(|t| !t.trim().is_empty()),
+        spoiler_text: text("spoiler_text"),
+        visibility: text("visibility"),
+        wall_account_id: present("wall_account_id"),
+        in_reply_to_id: present("in_reply_to_id"),
+        return_to: text("return_to"),
+        alt: form.all("alt"),
+        photos: form.photos,
+    })
 }
 
 fn id_field(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, Error> {
