@@ -1052,6 +1052,42 @@ impl App {
             .ok_or(Error::NotFound)
     }
 
+    /// The head's overview: the organisation's numbers, and each department's that received
+    /// any (its name, its numbers). Heads of the organisation and administrators only.
+    pub async fn complaint_overview(
+        &self,
+        viewer: &Viewer,
+        organization: Option<i64>,
+    ) -> Result<(ComplaintStats, Vec<(String, ComplaintStats)>)> {
+        let reader = self.reader(viewer).await?;
+        let organization = match (reader.role, reader.account.organization_id) {
+            (Role::Administrator, own) => self.administered(viewer, organization.or(own)).await?,
+            (Role::OrganizationHead, Some(own)) => own,
+            _ => return Err(Error::Forbidden("error.complaint_heads_only")),
+        };
+        let whole = self
+            .complaint_stats(&StatsQuery {
+                organization_id: Some(organization),
+                ..StatsQuery::default()
+            })
+            .await?;
+        let mut departments = Vec::new();
+        for department in crate::db::orgs::departments_of(self.db.pool(), organization).await? {
+            let stats = self
+                .complaint_stats(&StatsQuery {
+                    organization_id: Some(organization),
+                    department_id: Some(department.id),
+                    ..StatsQuery::default()
+                })
+                .await?;
+            if stats.received > 0 {
+                departments.push((department.name, stats));
+            }
+        }
+        departments.sort_by(|a, b| b.1.received.cmp(&a.1.received));
+        Ok((whole, departments))
+    }
+
     /// The services open to filing, by organisation (its name), for the filing page.
     pub async fn complaint_service_choices(&self) -> Result<Vec<(String, Vec<ServiceView>)>> {
         let mut groups = Vec::new();

@@ -328,9 +328,19 @@ pub async fn register(
     if q.mailbox == Mailbox::Mine {
         q.mailbox = Mailbox::Department;
     }
-    let views = app
-        .complaints(&viewer, q.mailbox, &q.filter, 100_000, 0)
-        .await?;
+    Ok(register_csv(&app, &viewer, q.mailbox, &q.filter, lang).await?)
+}
+
+/// The register of a department's or an organisation's complaints as CSV for Korean Excel:
+/// the API's and the overview page's download.
+pub(crate) async fn register_csv(
+    app: &App,
+    viewer: &crate::app::Viewer,
+    mailbox: Mailbox,
+    filter: &ListFilter,
+    lang: Lang,
+) -> Result<Response, Error> {
+    let views = app.complaints(viewer, mailbox, filter, 100_000, 0).await?;
     let korean = lang == Lang::Ko;
     let header: [&str; 10] = if korean {
         [
@@ -396,10 +406,7 @@ pub async fn register(
         ]
     });
     let header = header.iter().map(|h| (*h).to_owned()).collect();
-    Ok(csv_download(
-        "complaints.csv",
-        std::iter::once(header).chain(lines),
-    )?)
+    csv_download("complaints.csv", std::iter::once(header).chain(lines))
 }
 
 /// The services an organisation receives complaints under (its own, or `organization_id`'s)

@@ -681,4 +681,26 @@ async fn a_complaint_is_filed_from_a_phone_routed_extended_and_answered() {
         .await;
     assert_eq!(official.text("#status").await, "접수");
     assert!(official.path().await.starts_with("/complaints/"));
+
+    // The head's overview: the numbers, drawn and tabled by department; nobody else's.
+    official.goto(&t.url("/complaints/overview")).await;
+    assert!(
+        official.text("main").await.contains("403"),
+        "an official is not the head"
+    );
+    let (head_email,): (String,) =
+        sqlx::query_as("SELECT email FROM accounts WHERE handle = 'nuri_head'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let head = driver.browser(1280, "ko").await;
+    sign_in(&head, &t, &head_email, sotong::app::demo::DEMO_PASSWORD).await;
+    head.goto(&t.url("/complaints/overview")).await;
+    let table = head.text("#departments").await;
+    assert!(table.contains("민원여권과"), "{table}");
+    let bars = head
+        .run("return document.querySelectorAll('svg.chart g').length")
+        .await;
+    assert!(bars.as_i64().unwrap() >= 2, "a bar per department");
+    look(&head, "complaints-overview").await;
 }

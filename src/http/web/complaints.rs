@@ -4,7 +4,7 @@
 //! next step.
 
 use super::{Member, when};
-use crate::app::complaints::{ComplaintView, Mailbox, StepRequest};
+use crate::app::complaints::{ComplaintStats, ComplaintView, Mailbox, StepRequest};
 use crate::app::{App, Error};
 use crate::db::complaints::ListFilter;
 use crate::domain::complaint::{Filing, Status, Step};
@@ -31,6 +31,8 @@ pub fn router() -> Router<App> {
         )
         .route("/complaints/new", get(new))
         .route("/complaints/inbox", get(inbox))
+        .route("/complaints/overview", get(overview))
+        .route("/complaints/register.csv", get(register))
         .route("/complaints/{id}", get(show))
         .route("/complaints/{id}/steps", post(step))
         .route("/complaints/from_status/{id}", post(from_status))
@@ -101,6 +103,7 @@ struct ListPage {
     chrome: super::Chrome,
     inbox: bool,
     staff: bool,
+    head: bool,
     items: Vec<Item>,
 }
 
@@ -117,6 +120,13 @@ async fn list(app: &App, member: Member, mailbox: Mailbox) -> Result<Response, P
         chrome: member.visit.chrome(),
         inbox: mailbox != Mailbox::Mine,
         staff: member.viewer.role.is_some_and(|r| r.is_staff()),
+        head: member.viewer.role.is_some_and(|r| {
+            matches!(
+                r,
+                crate::domain::account::Role::OrganizationHead
+                    | crate::domain::account::Role::Administrator
+            )
+        }),
         items: views
             .iter()
             .map(|v| Item::of(v, lang, &app.config))
@@ -393,4 +403,100 @@ async fn from_status(
         .complaint_from_status(&member.viewer, id, service)
         .await?;
     Ok(Redirect::to(&format!("/complaints/{}", view.row.id)).into_response())
+}
+
+/// One department's row of the overview.
+pub struct DepartmentRow {
+    pub name: String,
+    pub stats: ComplaintStats,
+}
+
+#[derive(Template)]
+#[template(path = "complaints_overview.html")]
+struct OverviewPage {
+    chrome: super::Chrome,
+    whole: ComplaintStats,
+    departments: Vec<DepartmentRow>,
+    bars: Vec<super::programs::Bar>,
+    chart_height: i64,
+}
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    organization_id: Option<String>,
+}
+
+/// `GET /complaints/overview`: the head's numbers, drawn and tabled by department.
+async fn overview(
+    State(app): State<App>,
+    member: Member,
+    axum::extract::Query(query): axum::extract::Query<OverviewQuery>,
+) -> Result<Response, PageError> {
+    let organization = match query.organization_id.as_deref().filter(|o| !o.is_empty()) {
+        Some(raw) => Some(parse_id(raw).ok_or(Error::NotFound)?),
+        None => None,
+    };
+    let (whole, departments) = app.complaint_overview(&member.viewer, organization).await?;
+    let largest = departments
+        .iter()
+        .map(|(_, s)| s.received)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let bars: Vec<super::programs::Bar> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, (name, stats))| super::programs::Bar {
+            label: name.clone(),
+            value: stats.received,
+            of: None,
+            width: stats.received * 100 / largest,
+            y: i64::try_from(i).unwrap_or(0) * 36,
+            color: if stats.overdue > 0 {
+                "#b3261e"
+            } else {
+                "#1c5fd4"
+            },
+        })
+        .collect();
+    let page = OverviewPage {
+        chrome: member.visit.chrome(),
+        whole,
+        chart_height: i64::try_from(bars.len()).unwrap_or(0).max(1) * 36,
+        bars,
+        departments: departments
+            .into_iter()
+            .map(|(name, stats)| DepartmentRow { name, stats })
+            .collect(),
+    };
+    Ok(member.visit.respond(&page))
+}
+
+/// `GET /complaints/register.csv`: the register (민원처리부) of one's organisation (heads) or
+/// department (staff).
+async fn register(State(app): State<App>, member: Member) -> Result<Response, PageError> {
+    let head = member.viewer.role.is_some_and(|r| {
+        matches!(
+            r,
+            crate::domain::account::Role::OrganizationHead
+                | crate::domain::account::Role::Administrator
+        )
+    });
+    let mailbox = if head {
+        Mailbox::Organization
+    } else {
+        Mailbox::Department
+    };
+    let filter = ListFilter {
+        by_due_date: true,
+        ..ListFilter::default()
+    };
+    Ok(crate::http::complaints::register_csv(
+        &app,
+        &member.viewer,
+        mailbox,
+        &filter,
+        member.visit.lang,
+    )
+    .await?)
 }

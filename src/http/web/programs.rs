@@ -100,7 +100,7 @@ fn slot(s: &SessionRow, lang: Lang) -> Slot {
 
 /// One horizontal bar of a chart: a label, a value, and its length out of 100.
 pub struct Bar {
-    pub label: &'static str,
+    pub label: String,
     pub value: i64,
     pub of: Option<i64>,
     pub width: i64,
@@ -164,7 +164,7 @@ fn bars(stats: &ProgramStats, training: bool, lang: Lang) -> Vec<Bar> {
         .map(|(i, (key, value, of, color))| {
             let whole = of.unwrap_or(largest).max(1);
             Bar {
-                label: lang.t(key),
+                label: lang.t(key).to_owned(),
                 value,
                 of,
                 width: (value.clamp(0, whole) * 100) / whole,
