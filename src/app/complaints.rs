@@ -1084,7 +1084,7 @@ impl App {
                 departments.push((department.name, stats));
             }
         }
-        departments.sort_by(|a, b| b.1.received.cmp(&a.1.received));
+        departments.sort_by_key(|d| std::cmp::Reverse(d.1.received));
         Ok((whole, departments))
     }
 
