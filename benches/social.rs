@@ -72,36 +72,7 @@ fn options() -> Options {
 }
 
 async fn database_url(o: &Options) -> String {
-    match o.backend.as_str() {
-        "sqlite" => {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-            std::fs::create_dir_all(&dir).expect("bench dir");
-            format!("sqlite://{}/sotong-bench.db?mode=rwc", dir.display())
-        }
-        "postgres" => {
-            sqlx::any::install_default_drivers();
-            let admin = sqlx::AnyPool::connect(&o.postgres_url)
-                .await
-                .expect("PostgreSQL answers");
-            let (exists,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM pg_database WHERE datname = 'sotong_bench'")
-                    .fetch_one(&admin)
-                    .await
-                    .expect("catalogue");
-            if exists == 0 {
-                sqlx::query("CREATE DATABASE sotong_bench")
-                    .execute(&admin)
-                    .await
-                    .expect("create database");
-            }
-            let base = o
-                .postgres_url
-                .rsplit_once('/')
-                .map_or(o.postgres_url.as_str(), |(b, _)| b);
-            format!("{base}/sotong_bench")
-        }
-        other => panic!("unknown backend {other}"),
-    }
+    sotong::bench_data::bench_database_url(&o.backend, &o.postgres_url, "sotong_bench").await
 }
 
 fn summary(name: &str, mut times: Vec<Duration>, wall: Duration) -> String {

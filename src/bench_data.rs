@@ -22,6 +22,42 @@ async fn run(app: &App, sql: &str, binds: &[i64]) {
     query.execute(app.database().pool()).await.expect(sql);
 }
 
+/// The database a benchmark runs on: a SQLite file under `target/bench/`, or the PostgreSQL
+/// database `name` next to `postgres_url` (created when missing).
+pub async fn bench_database_url(backend: &str, postgres_url: &str, name: &str) -> String {
+    match backend {
+        "sqlite" => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+            std::fs::create_dir_all(&dir).expect("bench dir");
+            format!("sqlite://{}/{name}.db?mode=rwc", dir.display())
+        }
+        "postgres" => {
+            sqlx::any::install_default_drivers();
+            let admin = sqlx::AnyPool::connect(postgres_url)
+                .await
+                .expect("PostgreSQL answers");
+            let (exists,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                    .bind(name)
+                    .fetch_one(&admin)
+                    .await
+                    .expect("catalogue");
+            if exists == 0 {
+                // A name of our own, never a caller's text.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+            }
+            let base = postgres_url
+                .rsplit_once('/')
+                .map_or(postgres_url, |(b, _)| b);
+            format!("{base}/{name}")
+        }
+        other => panic!("unknown backend {other}"),
+    }
+}
+
 pub async fn count(app: &App, sql: &'static str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(app.database().pool())
