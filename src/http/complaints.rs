@@ -237,12 +237,15 @@ pub async fn show(
     Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }
 
+/// A step of a complaint's workflow, as the API and the complaint's page send it.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct StepForm {
-    /// started, answered, refused, transferred, extended or interim
+    /// The page's form token; the API does not read it (it takes tokens, not cookies).
+    pub csrf: Option<String>,
+    /// started, answered, refused, transferred, extended, interim or appealed
     #[serde(default)]
-    step: String,
-    /// The answer, the reason of a refusal or an extension, or the progress told.
+    pub step: String,
+    /// The answer, the reason of a refusal, an extension or an appeal, or the progress told.
     #[serde(default)]
     text: String,
     /// How to appeal a refusal (the law's route when left out).
@@ -258,6 +261,19 @@ pub struct StepForm {
     days: Option<String>,
 }
 
+impl StepForm {
+    /// What the step asks for, its ids and days read.
+    pub fn request(self) -> Result<StepRequest, Error> {
+        Ok(StepRequest {
+            department_id: form_id("department_id", self.department_id.as_deref())?,
+            service_id: form_id("service_id", self.service_id.as_deref())?,
+            days: whole_number("days", self.days.as_deref())?,
+            text: self.text,
+            appeal: self.appeal,
+        })
+    }
+}
+
 /// Takes the next step of a complaint's workflow
 #[utoipa::path(post, path = "/api/v1/sotong/complaints/{id}/steps", tag = "sotong", params(("id" = String, Path)), request_body = StepForm, responses((status = 200, body = ComplaintJson)))]
 pub async fn step(
@@ -267,15 +283,10 @@ pub async fn step(
     PathId(id): PathId,
     Params(form): Params<StepForm>,
 ) -> Result<Json<ComplaintJson>, ApiError> {
-    let request = StepRequest {
-        text: form.text,
-        appeal: form.appeal,
-        department_id: form_id("department_id", form.department_id.as_deref())?,
-        service_id: form_id("service_id", form.service_id.as_deref())?,
-        days: whole_number("days", form.days.as_deref())?,
-    };
+    let step = form.step.clone();
+    let request = form.request()?;
     let view = app
-        .take_complaint_step(&viewer, id, &form.step, &request)
+        .take_complaint_step(&viewer, id, &step, &request)
         .await?;
     Ok(Json(ComplaintJson::from_view(&view, lang, &app.config)))
 }

@@ -7,7 +7,6 @@ use super::super::social::Placement;
 use super::super::{App, Result, Viewer};
 use crate::db::accounts::{self as account_rows, AccountRow};
 use crate::domain::complaint::Filing;
-use crate::domain::oauth::Scopes;
 use crate::domain::program::{DEFAULT_TIME_ZONE, parse_time_zone};
 use crate::domain::status::NewStatus;
 use crate::domain::time::{DAY_MS, HOUR_MS, now_ms};
@@ -237,19 +236,6 @@ fn received_at(received: &Received) -> Result<i64> {
         .as_millisecond())
 }
 
-fn viewer_of(account: &AccountRow) -> Result<Viewer> {
-    Ok(Viewer {
-        token_id: 0,
-        account_id: Some(account.id),
-        app_id: None,
-        role: Some(account.role),
-        organization_id: account.organization_id,
-        department_id: account.department_id,
-        follows_changed: 0,
-        scopes: Scopes::parse("read write").map_err(|_| anyhow::anyhow!("the demo's scopes"))?,
-    })
-}
-
 impl App {
     /// The district's services and its complaints' story, unless the district has services.
     pub(super) async fn tell_demo_complaints(&self, district_id: i64) -> Result<()> {
@@ -266,7 +252,9 @@ impl App {
         ) else {
             return Ok(());
         };
-        let service_ids = self.demo_services(&viewer_of(&admin)?, district_id).await?;
+        let service_ids = self
+            .demo_services(&super::acting_as(&admin)?, district_id)
+            .await?;
         let mut residents = Vec::new();
         for (_, handle) in super::story::RESIDENTS {
             if let Some(resident) = account_rows::by_handle(pool, handle).await? {
@@ -386,9 +374,14 @@ impl App {
         };
         let posted_at = now_ms() - 2 * HOUR_MS;
         let post = self
-            .post_status_at(&viewer_of(resident)?, input, placement, Some(posted_at))
+            .post_status_at(
+                &super::acting_as(resident)?,
+                input,
+                placement,
+                Some(posted_at),
+            )
             .await?;
-        self.complaint_from_status(&viewer_of(gildong)?, post.row.id, Some(*service))
+        self.complaint_from_status(&super::acting_as(gildong)?, post.row.id, Some(*service))
             .await?;
         Ok(())
     }

@@ -16,7 +16,6 @@ use crate::app::social::Placement;
 use crate::db::accounts::{self as account_rows, AccountRow};
 use crate::db::audit;
 use crate::domain::account::Role;
-use crate::domain::oauth::Scopes;
 use crate::domain::program::{DEFAULT_TIME_ZONE, parse_time_zone, session_span};
 use crate::domain::status::NewStatus;
 use crate::domain::time::now_ms;
@@ -503,18 +502,7 @@ impl Cast {
 
     /// The account as the one acting, as if signed in with every scope a person's app has.
     fn viewer(&self, who: Who) -> Result<Viewer> {
-        let account = self.get(who);
-        Ok(Viewer {
-            token_id: 0,
-            account_id: Some(account.id),
-            app_id: None,
-            role: Some(account.role),
-            organization_id: account.organization_id,
-            department_id: account.department_id,
-            follows_changed: 0,
-            scopes: Scopes::parse("read write follow")
-                .map_err(|_| anyhow::anyhow!("the demo's scopes"))?,
-        })
+        super::acting_as(self.get(who))
     }
 }
 

@@ -4,7 +4,7 @@
 //! next step.
 
 use super::{Member, when};
-use crate::app::complaints::{ComplaintStats, ComplaintView, Mailbox, StepRequest};
+use crate::app::complaints::{ComplaintStats, ComplaintView, Mailbox};
 use crate::app::{App, Error};
 use crate::db::complaints::ListFilter;
 use crate::domain::complaint::{Filing, Status, Step};
@@ -327,50 +327,18 @@ async fn show(
     Ok(member.visit.respond(&page))
 }
 
-#[derive(Deserialize)]
-struct StepForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    step: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    appeal: String,
-    department_id: Option<String>,
-    days: Option<String>,
-}
-
 /// `POST /complaints/:id/steps`.
 async fn step(
     State(app): State<App>,
     member: Member,
     PathId(id): PathId,
-    WebForm(form): WebForm<StepForm>,
+    WebForm(form): WebForm<crate::http::complaints::StepForm>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let number = |raw: Option<&str>, field: &'static str| -> Result<Option<i64>, Error> {
-        match raw.map(str::trim).filter(|r| !r.is_empty()) {
-            None => Ok(None),
-            Some(raw) => raw
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| crate::domain::Invalid::malformed(field).into()),
-        }
-    };
-    let transfer = form.step == Step::Transferred.as_str();
-    let request = StepRequest {
-        text: form.text,
-        appeal: form.appeal,
-        department_id: if transfer {
-            number(form.department_id.as_deref(), "department_id")?
-        } else {
-            None
-        },
-        service_id: None,
-        days: number(form.days.as_deref(), "days")?,
-    };
+    let step = form.step.clone();
+    let request = form.request()?;
     let view = app
-        .take_complaint_step(&member.viewer, id, &form.step, &request)
+        .take_complaint_step(&member.viewer, id, &step, &request)
         .await?;
     // A transfer out of one's hands leaves the page to the department it went to.
     let back = if view.may_handle || view.row.status == Status::Answered {
