@@ -647,6 +647,18 @@ async fn a_complaint_is_filed_from_a_phone_routed_extended_and_answered() {
         .await;
     official.wait_for_text("#status", "처리완료", 10).await;
 
+    // Her notifications lead to the complaint.
+    resident.goto(&t.url("/notifications")).await;
+    let link = resident
+        .run(&format!(
+            "return document.querySelector('main a[href=\"{path}\"]') !== null"
+        ))
+        .await;
+    assert_eq!(
+        link,
+        serde_json::json!(true),
+        "a notification links to {path}"
+    );
     resident.goto(&t.url(&path)).await;
     assert_eq!(resident.text("#status").await, "처리완료");
     assert!(resident.text("#history").await.contains("정부24에서"));

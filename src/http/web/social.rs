@@ -503,10 +503,11 @@ impl Note {
         let (iso, shown) = when(view.row.created_at);
         Note {
             message: crate::http::mastodon::dto::notification_message(view, lang),
-            link: match (&view.status, view.row.suggestion_id) {
-                (Some(s), _) => Some(format!("/@{}/{}", s.author.handle, s.row.id)),
-                (None, Some(suggestion)) => Some(format!("/suggestions/{suggestion}")),
-                (None, None) => Some(format!("/@{}", view.from.handle)),
+            link: match (&view.status, view.row.suggestion_id, view.row.complaint_id) {
+                (Some(s), _, _) => Some(format!("/@{}/{}", s.author.handle, s.row.id)),
+                (None, Some(suggestion), _) => Some(format!("/suggestions/{suggestion}")),
+                (None, None, Some(complaint)) => Some(format!("/complaints/{complaint}")),
+                (None, None, None) => Some(format!("/@{}", view.from.handle)),
             },
             excerpt: view.status.as_ref().map(|s| {
                 let text: String = s.row.source.chars().take(80).collect();
