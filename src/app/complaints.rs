@@ -531,7 +531,7 @@ impl App {
                 source_status_id,
                 received_at,
                 due_at,
-                remind_at: reminder_time(received_at, due_at, &zone, &mut calendar),
+                remind_at: complaint::reminder_at(received_at, due_at, &zone, &mut calendar),
                 interim_at: received_at + i64::from(rules.get(Rule::InterimNoticeDays)) * DAY_MS,
             },
             now_ms(),
@@ -568,19 +568,15 @@ impl App {
 
     /// Each photo is the petitioner's own upload, on nothing yet.
     async fn photos_are_free(&self, petitioner: i64, photos: &[i64]) -> Result<()> {
-        for photo in photos {
-            let free = crate::db::media::owned(self.db.pool(), petitioner, *photo)
-                .await?
-                .is_some_and(|m| m.status_id.is_none() && m.complaint_id.is_none());
-            if !free {
-                return Err(Invalid {
-                    field: "media_ids",
-                    ..crate::domain::status::PHOTO_UNKNOWN
-                }
-                .into());
+        if self.free_uploads(petitioner, photos).await?.len() == photos.len() {
+            Ok(())
+        } else {
+            Err(Invalid {
+                field: "media_ids",
+                ..crate::domain::status::PHOTO_UNKNOWN
             }
+            .into())
         }
-        Ok(())
     }
 
     async fn zone_of(&self, organization_id: i64) -> Result<jiff::tz::TimeZone> {
@@ -842,7 +838,7 @@ impl App {
         }
         if !to.is_closed() {
             let zone = self.zone_of(change.organization_id).await?;
-            change.remind_at = reminder_time(now, change.due_at, &zone, &mut calendar);
+            change.remind_at = complaint::reminder_at(now, change.due_at, &zone, &mut calendar);
             change.escalate_at = Some(change.due_at.max(now));
             let interim =
                 change.received_at + i64::from(rules.get(Rule::InterimNoticeDays)) * DAY_MS;
@@ -1214,31 +1210,6 @@ fn service_period(service: &ServiceRow, rules: &Rules) -> Result<Period> {
         .ok_or_else(|| {
             Invalid::new("service_id", "ERR_INVALID", "invalid.complaint_service").into()
         })
-}
-
-/// A working day before the due time (09:00 of the working day before its day), when that is
-/// still ahead of `from`.
-fn reminder_time(
-    from: i64,
-    due_at: i64,
-    zone: &jiff::tz::TimeZone,
-    calendar: &mut WorkingCalendar,
-) -> Option<i64> {
-    let day = jiff::Timestamp::from_millisecond(due_at)
-        .ok()?
-        .to_zoned_datetime(zone.clone())
-        .date();
-    let mut before = day.yesterday().ok()?;
-    while calendar.is_day_off(before) {
-        before = before.yesterday().ok()?;
-    }
-    let at = before
-        .at(9, 0, 0, 0)
-        .to_zoned_datetime(zone.clone())
-        .ok()?
-        .timestamp()
-        .as_millisecond();
-    (at > from).then_some(at)
 }
 
 /// Notifies `account` of a step of complaint `id` (from `by`).

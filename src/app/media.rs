@@ -32,6 +32,21 @@ impl App {
         }
     }
 
+    /// Which of `ids` are `account`'s own uploads not yet on a status or a complaint: what a
+    /// new post or complaint may take.
+    pub(crate) async fn free_uploads(&self, account: i64, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut free = Vec::new();
+        for id in ids {
+            if let Some(media) = rows::owned(self.db.pool(), account, *id).await?
+                && media.status_id.is_none()
+                && media.complaint_id.is_none()
+            {
+                free.push(*id);
+            }
+        }
+        Ok(free)
+    }
+
     /// `POST /api/v2/media`: checks, decodes, strips and stores a photo.
     pub async fn upload_media(
         &self,

@@ -271,15 +271,7 @@ impl App {
         named: &[String],
     ) -> Result<Vec<i64>> {
         let photos = PhotoIds::read(named);
-        let mut free = Vec::new();
-        for id in &photos.ids {
-            if let Some(media) = media_rows::owned(self.db.pool(), author.id, *id).await?
-                && media.status_id.is_none()
-                && media.complaint_id.is_none()
-            {
-                free.push(*id);
-            }
-        }
+        let free = self.free_uploads(author.id, &photos.ids).await?;
         let mut problems = photos.problems.clone();
         problems.extend(photos.not_free(&free));
         problems.extend(input.problems_with(

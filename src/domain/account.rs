@@ -233,6 +233,11 @@ impl Role {
         }
     }
 
+    /// Who sees all of an organisation's complaints and numbers: its head and administrators.
+    pub fn oversees_organization(self) -> bool {
+        matches!(self, Role::OrganizationHead | Role::Administrator)
+    }
+
     /// Staff roles belong to an organisation; residents and administrators need not.
     pub fn is_staff(self) -> bool {
         matches!(

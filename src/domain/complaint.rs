@@ -339,6 +339,23 @@ pub fn extended_due_at(
     }
 }
 
+/// When the department is reminded of a complaint due at `due_at`: 09:00 of the working day
+/// before the due day, when that is still after `from` (a complaint due sooner is not reminded).
+pub fn reminder_at(
+    from: i64,
+    due_at: i64,
+    zone: &TimeZone,
+    cal: &mut WorkingCalendar,
+) -> Option<i64> {
+    let (due_day, _) = local(due_at, zone);
+    let mut day = due_day.yesterday().ok()?;
+    while cal.is_day_off(day) {
+        day = day.yesterday().ok()?;
+    }
+    let at = at(day, WORKING_SPANS[0].0, zone);
+    (at > from).then_some(at)
+}
+
 /// Working days from `from` to `to` (Unix ms), in hours of work over eight, to one decimal:
 /// what "median working days to answer" counts.
 pub fn working_days_between(from: i64, to: i64, zone: &TimeZone, cal: &mut WorkingCalendar) -> f64 {
@@ -946,6 +963,24 @@ mod tests {
         let due = ms("2026-12-01T14:00");
         let later = extended_due_at(due, Period::WorkingHours(16), 2, &seoul(), &mut cal);
         assert_eq!(shown(later), "2026-12-03T14:00 (Thu)");
+    }
+
+    #[test]
+    fn the_department_is_reminded_the_working_day_before() {
+        let mut cal = WorkingCalendar::default();
+        let received = ms("2026-12-01T10:00");
+        let wednesday = ms("2026-12-09T18:00");
+        let reminded = reminder_at(received, wednesday, &seoul(), &mut cal).unwrap();
+        assert_eq!(shown(reminded), "2026-12-08T09:00 (Tue)");
+        // Due on the Tuesday after 추석 2026 and 개천절's substitute: reminded the Friday before.
+        let after_holidays = ms("2026-10-06T18:00");
+        let reminded = reminder_at(ms("2026-09-23T10:00"), after_holidays, &seoul(), &mut cal);
+        assert_eq!(shown(reminded.unwrap()), "2026-10-02T09:00 (Fri)");
+        // 즉시: due the same day, no reminder.
+        assert_eq!(
+            reminder_at(received, ms("2026-12-01T14:00"), &seoul(), &mut cal),
+            None
+        );
     }
 
     #[test]

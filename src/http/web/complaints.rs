@@ -120,13 +120,10 @@ async fn list(app: &App, member: Member, mailbox: Mailbox) -> Result<Response, P
         chrome: member.visit.chrome(),
         inbox: mailbox != Mailbox::Mine,
         staff: member.viewer.role.is_some_and(|r| r.is_staff()),
-        head: member.viewer.role.is_some_and(|r| {
-            matches!(
-                r,
-                crate::domain::account::Role::OrganizationHead
-                    | crate::domain::account::Role::Administrator
-            )
-        }),
+        head: member
+            .viewer
+            .role
+            .is_some_and(|r| r.oversees_organization()),
         items: views
             .iter()
             .map(|v| Item::of(v, lang, &app.config))
@@ -443,13 +440,10 @@ async fn overview(
 /// `GET /complaints/register.csv`: the register (민원처리부) of one's organisation (heads) or
 /// department (staff).
 async fn register(State(app): State<App>, member: Member) -> Result<Response, PageError> {
-    let head = member.viewer.role.is_some_and(|r| {
-        matches!(
-            r,
-            crate::domain::account::Role::OrganizationHead
-                | crate::domain::account::Role::Administrator
-        )
-    });
+    let head = member
+        .viewer
+        .role
+        .is_some_and(|r| r.oversees_organization());
     let mailbox = if head {
         Mailbox::Organization
     } else {
