@@ -74,19 +74,7 @@ pub struct StatsQuery {
     pub filter: ListFilter,
 }
 
-/// The numbers of a set of complaints, counted from their rows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComplaintStats {
-    pub received: i64,
-    pub in_progress: i64,
-    pub answered: i64,
-    pub refused: i64,
-    /// Open and past their due time.
-    pub overdue: i64,
-    /// Of those answered or refused, closed by their due time (%), to one decimal.
-    pub on_time_percent: Option<f64>,
-    pub median_working_days: Option<f64>,
-}
+pub use crate::domain::complaint::Stats as ComplaintStats;
 
 /// Whoever reads a complaint, and on what footing.
 struct Reader {
@@ -905,54 +893,17 @@ impl App {
             &query.filter,
         )
         .await?;
-        let now = now_ms();
         let zone = match query.organization_id {
             Some(org) => self.zone_of(org).await?,
             None => organization_zone(crate::domain::program::DEFAULT_TIME_ZONE),
         };
         let mut calendar = self.working_calendar().await?;
-        let count = |status: Status| {
-            i64::try_from(rows.iter().filter(|r| r.status == status).count()).unwrap_or(0)
-        };
-        let closed: Vec<_> = rows.iter().filter(|r| r.status.is_closed()).collect();
-        let on_time = closed
-            .iter()
-            .filter(|r| r.closed_at.is_some_and(|c| c <= r.due_at))
-            .count();
-        #[allow(clippy::cast_precision_loss)]
-        let on_time_percent = (!closed.is_empty())
-            .then(|| (on_time as f64 * 1000.0 / closed.len() as f64).round() / 10.0);
-        let mut days: Vec<f64> = rows
-            .iter()
-            .filter(|r| r.status == Status::Answered)
-            .filter_map(|r| {
-                r.closed_at.map(|c| {
-                    complaint::working_days_between(r.received_at, c, &zone, &mut calendar)
-                })
-            })
-            .collect();
-        days.sort_by(f64::total_cmp);
-        let median = match days.len() {
-            0 => None,
-            n if n % 2 == 1 => Some(days[n / 2]),
-            n => Some(((days[n / 2 - 1] + days[n / 2]) * 5.0).round() / 10.0),
-        };
-        Ok(ComplaintStats {
-            received: i64::try_from(rows.len()).unwrap_or(0),
-            in_progress: count(Status::Received)
-                + count(Status::InProgress)
-                + count(Status::Appealed),
-            answered: count(Status::Answered),
-            refused: count(Status::Refused),
-            overdue: i64::try_from(
-                rows.iter()
-                    .filter(|r| !r.status.is_closed() && r.due_at < now)
-                    .count(),
-            )
-            .unwrap_or(0),
-            on_time_percent,
-            median_working_days: median,
-        })
+        Ok(complaint::stats(
+            &counted(&rows),
+            now_ms(),
+            &zone,
+            &mut calendar,
+        ))
     }
 
     /// The background round's part: reminders a working day before the due time, interim
@@ -1061,22 +1012,26 @@ impl App {
             (Role::OrganizationHead, Some(own)) => own,
             _ => return Err(Error::Forbidden("error.complaint_heads_only")),
         };
-        let whole = self
-            .complaint_stats(&StatsQuery {
-                organization_id: Some(organization),
-                ..StatsQuery::default()
-            })
-            .await?;
+        let rows = rows::for_stats(
+            self.db.pool(),
+            Some(organization),
+            None,
+            &ListFilter::default(),
+        )
+        .await?;
+        let zone = self.zone_of(organization).await?;
+        let mut calendar = self.working_calendar().await?;
+        let now = now_ms();
+        let whole = complaint::stats(&counted(&rows), now, &zone, &mut calendar);
         let mut departments = Vec::new();
         for department in crate::db::orgs::departments_of(self.db.pool(), organization).await? {
-            let stats = self
-                .complaint_stats(&StatsQuery {
-                    organization_id: Some(organization),
-                    department_id: Some(department.id),
-                    ..StatsQuery::default()
-                })
-                .await?;
-            if stats.received > 0 {
+            let theirs: Vec<_> = rows
+                .iter()
+                .filter(|r| r.department_id == Some(department.id))
+                .cloned()
+                .collect();
+            if !theirs.is_empty() {
+                let stats = complaint::stats(&counted(&theirs), now, &zone, &mut calendar);
                 departments.push((department.name, stats));
             }
         }
@@ -1176,6 +1131,18 @@ impl App {
 struct PlannedStep {
     change: Change,
     steps: Vec<(Step, Option<i64>, Option<i64>)>,
+}
+
+/// The rows numbers are counted from, as the rule reads them.
+fn counted(rows: &[rows::StatRow]) -> Vec<complaint::Counted> {
+    rows.iter()
+        .map(|r| complaint::Counted {
+            status: r.status,
+            received_at: r.received_at,
+            due_at: r.due_at,
+            closed_at: r.closed_at,
+        })
+        .collect()
 }
 
 /// A service as an administrator writes it.

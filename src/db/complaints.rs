@@ -482,6 +482,7 @@ pub async fn change(tx: &mut Tx, id: i64, change: &Change, now: i64) -> DbResult
 pub struct StatRow {
     #[sqlx(try_from = "String")]
     pub status: Status,
+    pub department_id: Option<i64>,
     pub received_at: i64,
     pub due_at: i64,
     pub closed_at: Option<i64>,
@@ -494,7 +495,7 @@ pub async fn for_stats(
     filter: &ListFilter,
 ) -> DbResult<Vec<StatRow>> {
     let mut q = Statement::default();
-    q.push("SELECT c.status, c.received_at, c.due_at, c.closed_at FROM complaints c WHERE 1 = 1");
+    q.push("SELECT c.status, c.department_id, c.received_at, c.due_at, c.closed_at FROM complaints c WHERE 1 = 1");
     if let Some(org) = organization_id {
         q.push(" AND c.organization_id = ").push_bind(org);
     }

@@ -387,6 +387,66 @@ pub fn working_days_between(from: i64, to: i64, zone: &TimeZone, cal: &mut Worki
     (days * 10.0).round() / 10.0
 }
 
+/// One complaint as its numbers count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub status: Status,
+    pub received_at: i64,
+    pub due_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// The numbers of a set of complaints, counted from their rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    pub received: i64,
+    /// Received, in progress, or appealed.
+    pub in_progress: i64,
+    pub answered: i64,
+    pub refused: i64,
+    /// Open and past their due time.
+    pub overdue: i64,
+    /// Of those answered or refused, closed by their due time (%), to one decimal.
+    pub on_time_percent: Option<f64>,
+    /// Median working days from receipt to answer, to one decimal.
+    pub median_working_days: Option<f64>,
+}
+
+/// Counts complaints at `now`, their working days in `zone` by `cal`.
+pub fn stats(rows: &[Counted], now: i64, zone: &TimeZone, cal: &mut WorkingCalendar) -> Stats {
+    let count = |f: &dyn Fn(&Counted) -> bool| {
+        i64::try_from(rows.iter().filter(|r| f(r)).count()).unwrap_or(0)
+    };
+    let closed = count(&|r| r.status.is_closed());
+    let on_time = count(&|r| r.status.is_closed() && r.closed_at.is_some_and(|c| c <= r.due_at));
+    #[allow(clippy::cast_precision_loss)]
+    let on_time_percent =
+        (closed > 0).then(|| (on_time as f64 * 1000.0 / closed as f64).round() / 10.0);
+    let mut days: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.status == Status::Answered)
+        .filter_map(|r| {
+            r.closed_at
+                .map(|c| working_days_between(r.received_at, c, zone, cal))
+        })
+        .collect();
+    days.sort_by(f64::total_cmp);
+    let median = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2]),
+        n => Some(((days[n / 2 - 1] + days[n / 2]) * 5.0).round() / 10.0),
+    };
+    Stats {
+        received: i64::try_from(rows.len()).unwrap_or(0),
+        in_progress: count(&|r| !r.status.is_closed()),
+        answered: count(&|r| r.status == Status::Answered),
+        refused: count(&|r| r.status == Status::Refused),
+        overdue: count(&|r| !r.status.is_closed() && r.due_at < now),
+        on_time_percent,
+        median_working_days: median,
+    }
+}
+
 /// Where a complaint stands: 접수 → 처리중 → 처리완료, or 불수용; a refused statutory one may
 /// be appealed (이의신청), and the appeal is decided by an answer or a final refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -963,6 +1023,39 @@ mod tests {
         let due = ms("2026-12-01T14:00");
         let later = extended_due_at(due, Period::WorkingHours(16), 2, &seoul(), &mut cal);
         assert_eq!(shown(later), "2026-12-03T14:00 (Thu)");
+    }
+
+    #[test]
+    fn numbers_are_counted_from_the_rows() {
+        let mut cal = WorkingCalendar::default();
+        let monday = ms("2026-12-07T09:00");
+        let row = |status, closed: Option<&str>| Counted {
+            status,
+            received_at: monday,
+            due_at: ms("2026-12-09T18:00"),
+            closed_at: closed.map(ms),
+        };
+        let rows = [
+            row(Status::Answered, Some("2026-12-08T09:00")),
+            row(Status::Answered, Some("2026-12-10T09:00")),
+            row(Status::Refused, Some("2026-12-09T09:00")),
+            row(Status::InProgress, None),
+            row(Status::Appealed, None),
+        ];
+        let counted = stats(&rows, ms("2026-12-10T10:00"), &seoul(), &mut cal);
+        assert_eq!(
+            (
+                counted.received,
+                counted.in_progress,
+                counted.answered,
+                counted.refused
+            ),
+            (5, 2, 2, 1)
+        );
+        assert_eq!(counted.overdue, 2);
+        assert_eq!(counted.on_time_percent, Some(66.7));
+        // One and three working days: the median is two.
+        assert_eq!(counted.median_working_days, Some(2.0));
     }
 
     #[test]
