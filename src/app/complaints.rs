@@ -121,14 +121,13 @@ impl App {
 
     async fn holiday_adjustments(&self) -> Result<Adjustments> {
         let mut adjustments = Adjustments::default();
-        for (day, change, name) in rows::holiday_adjustments(self.db.pool()).await? {
-            let Ok(day) = day.parse::<Date>() else {
+        for row in rows::holiday_adjustments(self.db.pool()).await? {
+            let Ok(day) = row.day.parse::<Date>() else {
                 continue;
             };
-            if change == "added" {
-                adjustments.added.push((day, name));
-            } else {
-                adjustments.removed.push(day);
+            match row.change {
+                holidays::Change::Added => adjustments.added.push((day, row.name)),
+                holidays::Change::Removed => adjustments.removed.push(day),
             }
         }
         Ok(adjustments)
@@ -167,15 +166,14 @@ impl App {
         let key = day.to_string();
         let mut tx = self.begin().await?;
         let (change, detail) = match name {
-            Some(name) => ("added", name.to_owned()),
-            None => ("removed", String::new()),
+            Some(name) => (holidays::Change::Added, name.to_owned()),
+            None => (holidays::Change::Removed, String::new()),
         };
         rows::put_holiday_adjustment(&mut tx, &key, change, &detail, viewer.account()?, now_ms())
             .await?;
-        let action = if name.is_some() {
-            "holiday.add"
-        } else {
-            "holiday.remove"
+        let action = match change {
+            holidays::Change::Added => "holiday.add",
+            holidays::Change::Removed => "holiday.remove",
         };
         crate::db::audit::record(&mut tx, &actor, action, &key, &detail).await?;
         tx.commit().await?;
@@ -399,7 +397,14 @@ impl App {
         let service = self.open_service(service_id).await?;
         let input = NewComplaint::parse(filing).map_err(Error::Invalid)?;
         let id = self
-            .receive(&service, petitioner, &input, None, now_ms(), petitioner)
+            .receive(
+                &service,
+                petitioner,
+                &input,
+                None,
+                now_ms(),
+                (petitioner, PETITIONER),
+            )
             .await?;
         self.complaint(viewer, id).await
     }
@@ -414,8 +419,15 @@ impl App {
     ) -> Result<i64> {
         let service = self.open_service(Some(service_id)).await?;
         let input = NewComplaint::parse(filing).map_err(Error::Invalid)?;
-        self.receive(&service, petitioner, &input, None, at, petitioner)
-            .await
+        self.receive(
+            &service,
+            petitioner,
+            &input,
+            None,
+            at,
+            (petitioner, PETITIONER),
+        )
+        .await
     }
 
     /// A staff member turns a resident's post on the wall of someone in their department (the
@@ -452,7 +464,7 @@ impl App {
                 &input,
                 Some(status_id),
                 post.row.created_at,
-                reader.account.id,
+                (reader.account.id, reader.role.as_str()),
             )
             .await?;
         // Taken under another department's service, it is theirs to read from now on.
@@ -480,7 +492,8 @@ impl App {
     }
 
     /// Records a complaint as received under `service` at `received_at`, with its due time,
-    /// its first step and the petitioner told (unless they filed it themselves).
+    /// its first step (taken by `by`, in the role named: the petitioner, or the staff member
+    /// who took a post as a complaint) and the petitioner told (unless they filed it).
     async fn receive(
         &self,
         service: &ServiceRow,
@@ -488,7 +501,7 @@ impl App {
         input: &NewComplaint,
         source_status_id: Option<i64>,
         received_at: i64,
-        by: i64,
+        (by, by_role): (i64, &str),
     ) -> Result<i64> {
         self.photos_are_free(petitioner, &input.photos).await?;
         let rules = self.complaint_rules(service.organization_id).await?;
@@ -531,11 +544,7 @@ impl App {
                 complaint_id: id,
                 step: Step::Received,
                 department_id: service.department_id,
-                actor_role: if by == petitioner {
-                    "petitioner"
-                } else {
-                    "official"
-                },
+                actor_role: by_role,
                 public_text: "",
                 appeal_route: "",
                 due_at: Some(due_at),
@@ -1144,6 +1153,9 @@ fn counted(rows: &[rows::StatRow]) -> Vec<complaint::Counted> {
         })
         .collect()
 }
+
+/// The role a petitioner's own step is recorded under (not an account role).
+const PETITIONER: &str = "petitioner";
 
 /// A service as an administrator writes it.
 #[derive(Debug, Clone, Default)]

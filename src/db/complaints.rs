@@ -162,8 +162,18 @@ pub async fn put_rule(
     Ok(())
 }
 
-/// The calendar's adjustments: (day as `YYYY-MM-DD`, `added` or `removed`, name).
-pub async fn holiday_adjustments(pool: &AnyPool) -> DbResult<Vec<(String, String, String)>> {
+/// One adjustment of the calendar.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AdjustmentRow {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    #[sqlx(try_from = "String")]
+    pub change: crate::domain::holidays::Change,
+    pub name: String,
+}
+
+/// The calendar's adjustments, by day.
+pub async fn holiday_adjustments(pool: &AnyPool) -> DbResult<Vec<AdjustmentRow>> {
     Ok(
         sqlx::query_as("SELECT day, change, name FROM holiday_adjustments ORDER BY day")
             .fetch_all(pool)
@@ -175,7 +185,7 @@ pub async fn holiday_adjustments(pool: &AnyPool) -> DbResult<Vec<(String, String
 pub async fn put_holiday_adjustment(
     tx: &mut Tx,
     day: &str,
-    change: &str,
+    change: crate::domain::holidays::Change,
     name: &str,
     account_id: i64,
     now: i64,
@@ -186,7 +196,7 @@ pub async fn put_holiday_adjustment(
          account_id = excluded.account_id, created_at = excluded.created_at",
     )
     .bind(day)
-    .bind(change)
+    .bind(change.as_str())
     .bind(name)
     .bind(account_id)
     .bind(now)

@@ -334,6 +334,25 @@ fn substitutes_owed(
         .collect()
 }
 
+/// What an administrator did to a day of the calendar, as it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A temporary holiday added.
+    Added,
+    /// A day taken off the list.
+    Removed,
+}
+
+impl Change {
+    pub const ALL: [Self; 2] = [Self::Added, Self::Removed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+        }
+    }
+}
+
 /// An organisation's administrator's changes to the calendar: temporary holidays added, and
 /// days removed (a declared holiday withdrawn).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -49,6 +49,7 @@ stored_as_name!(
     super::complaint::Kind,
     super::complaint::Status,
     super::complaint::Step,
+    super::holidays::Change,
 );
 
 #[cfg(test)]
