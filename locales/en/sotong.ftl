@@ -403,7 +403,7 @@ error-title = Something went wrong
 error-back_home = Back to home
 
 ## Civil complaints
-notification-complaint = Your civil complaint has a new step.
+notification-complaint = A civil complaint has a new step.
 invalid-complaint_transition = cannot go there from here (received → in progress → answered or refused; a closed complaint cannot change)
 invalid-complaint_extended_once = the period can be extended only once
 invalid-complaint_step = must be one of started, answered, refused, transferred, extended, interim, appealed
@@ -460,7 +460,6 @@ web-complaint-take = Take as a complaint
 invalid-appeal_statutory_only = only the refusal of a statutory petition can be appealed; for others, file a grievance with 국민신문고
 invalid-appeal_once = a refusal can be appealed only once
 invalid-appeal_late = the time to appeal (90 days from the refusal) has passed
-error-complaint_appeal_petitioner_only = only the petitioner can appeal
 web-complaint-photos = Photos (up to 4, optional)
 web-complaint-photos_hint = Location and camera data are removed from photos before they are stored.
 web-complaint-photo = Complaint photo
@@ -473,3 +472,9 @@ web-complaints-refused = Refused
 web-complaints-on_time = Answered on time
 web-complaints-median_days = Median working days to answer
 web-complaints-register = Download the register (Excel)
+error-complaint_petitioner_only = only the petitioner can take this step
+invalid-interim_already_asked = an interim notice has been asked for already; the department will answer it
+invalid-expected_past = the expected date cannot be in the past
+invalid-expected_after_due = the expected date is after the due date: extend the period first
+invalid-expected_too_far = the expected date is more than a year away
+web-complaint-expected = Expected answer date (interim notice)

@@ -64,6 +64,8 @@ pub struct StepRequest {
     pub service_id: Option<i64>,
     /// Extension: by how many days (at most the original period).
     pub days: Option<i64>,
+    /// Interim notice: the day the answer is expected (YYYY-MM-DD).
+    pub expected_on: String,
 }
 
 /// How numbers are asked for: any of an organisation, a department, a service, a period.
@@ -704,22 +706,28 @@ impl App {
             return Err(Error::NotFound);
         }
         let rules = self.complaint_rules(current.organization_id).await?;
-        if step == Step::Appealed {
-            // Only the petitioner appeals, once, a statutory refusal, in time.
+        if matches!(step, Step::Appealed | Step::InterimAsked) {
+            // Only the petitioner appeals (once, a statutory refusal, in time) or asks how it
+            // stands (once until the department answers).
             if reader.account.id != current.petitioner_id {
-                return Err(Error::Forbidden("error.complaint_appeal_petitioner_only"));
+                return Err(Error::Forbidden("error.complaint_petitioner_only"));
             }
-            let appealed_before = rows::steps(self.db.pool(), id)
+            let history: Vec<Step> = rows::steps(self.db.pool(), id)
                 .await?
                 .iter()
-                .any(|s| s.step == Step::Appealed);
-            complaint::may_appeal(
-                current.kind,
-                current.closed_at,
-                appealed_before,
-                now,
-                &rules,
-            )?;
+                .map(|s| s.step)
+                .collect();
+            if step == Step::Appealed {
+                complaint::may_appeal(
+                    current.kind,
+                    current.closed_at,
+                    history.contains(&Step::Appealed),
+                    now,
+                    &rules,
+                )?;
+            } else {
+                complaint::may_ask_interim(current.status, &history)?;
+            }
         } else if !reader.may_handle(&current) {
             return Err(Error::Forbidden("error.complaint_not_yours"));
         }
@@ -754,10 +762,29 @@ impl App {
             )
             .await?;
         }
-        let told = tell(&mut tx, current.petitioner_id, reader.account.id, id, now).await?;
-        tx.ring_all(told);
+        for account in self.told_of_step(&current, step).await? {
+            let told = tell(&mut tx, account, reader.account.id, id, now).await?;
+            tx.ring_all(told);
+        }
         tx.commit().await?;
         self.complaint_as(reader, id).await
+    }
+
+    /// Who hears of a step: the department (its heads' organisation when it has none) of the
+    /// petitioner's ask for an interim notice, the petitioner of every other.
+    async fn told_of_step(&self, current: &ComplaintRow, step: Step) -> Result<Vec<i64>> {
+        if step != Step::InterimAsked {
+            return Ok(vec![current.petitioner_id]);
+        }
+        let pool = self.db.pool();
+        let staff = match current.department_id {
+            Some(department) => rows::department_staff(pool, department, false).await?,
+            None => Vec::new(),
+        };
+        if staff.is_empty() {
+            return Ok(rows::organization_heads(pool, current.organization_id).await?);
+        }
+        Ok(staff)
     }
 
     /// What a step changes on the row, and the steps it records (a transfer into another
@@ -830,6 +857,14 @@ impl App {
                     complaint::extended_due_at(current.due_at, counted, days, &zone, &mut calendar);
                 change.extended = true;
                 steps[0].2 = Some(change.due_at);
+            }
+            Step::Interim => {
+                steps[0].2 = Some(complaint::expected_completion(
+                    &request.expected_on,
+                    now,
+                    current.due_at,
+                    &zone,
+                )?);
             }
             _ => {}
         }

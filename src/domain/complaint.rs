@@ -515,11 +515,14 @@ pub enum Step {
     Arrived,
     /// The petitioner appeals a refusal (이의신청).
     Appealed,
+    /// The petitioner asks how it stands; the department answers with an interim notice.
+    InterimAsked,
 }
 
 impl Step {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Appealed,
+        Self::InterimAsked,
         Self::Received,
         Self::Started,
         Self::Answered,
@@ -540,6 +543,7 @@ impl Step {
             Self::Interim => "interim",
             Self::Arrived => "arrived",
             Self::Appealed => "appealed",
+            Self::InterimAsked => "interim_asked",
         }
     }
     pub fn parse(name: &str) -> Option<Self> {
@@ -556,7 +560,9 @@ impl Step {
             (Self::Interim, true) => "중간 통지",
             (Self::Arrived, true) => "이송 접수",
             (Self::Appealed, true) => "이의신청",
+            (Self::InterimAsked, true) => "중간 통지 요청",
             (Self::Appealed, false) => "Appealed",
+            (Self::InterimAsked, false) => "Interim notice asked",
             (Self::Received, false) => "Received",
             (Self::Started, false) => "Started",
             (Self::Answered, false) => "Answered",
@@ -582,10 +588,118 @@ impl Step {
                 "ERR_TAKEN",
                 "invalid.complaint_extended_once",
             )),
-            (Self::Transferred | Self::Extended | Self::Interim, s) if !s.is_closed() => Ok(s),
+            (Self::Transferred | Self::Extended | Self::Interim | Self::InterimAsked, s)
+                if !s.is_closed() =>
+            {
+                Ok(s)
+            }
             _ => Err(out_of_order),
         }
     }
+}
+
+/// Whether the petitioner's last ask for an interim notice is still unanswered.
+pub fn interim_pending(history: impl IntoIterator<Item = Step>) -> bool {
+    history
+        .into_iter()
+        .filter(|s| matches!(s, Step::InterimAsked | Step::Interim))
+        .last()
+        == Some(Step::InterimAsked)
+}
+
+/// Who looks at a complaint, for the steps they may take next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Petitioner,
+    Handler,
+    /// Reads it but may take no step (e.g. an administrator of another kind of record).
+    Onlooker,
+}
+
+/// The steps `party` may take next on a complaint in `status`: the department moves it on;
+/// the petitioner asks for an interim notice (once until it is answered) or appeals a
+/// statutory refusal.
+pub fn next_steps(
+    party: Party,
+    kind: Kind,
+    status: Status,
+    extended: bool,
+    history: &[Step],
+) -> Vec<Step> {
+    let possible = |s: &Step| s.from(status, extended).is_ok();
+    match party {
+        Party::Handler => [
+            Step::Started,
+            Step::Answered,
+            Step::Refused,
+            Step::Extended,
+            Step::Transferred,
+            Step::Interim,
+        ]
+        .into_iter()
+        .filter(possible)
+        .collect(),
+        Party::Petitioner => {
+            let mut steps = Vec::new();
+            if !interim_pending(history.iter().copied()) {
+                steps.push(Step::InterimAsked);
+            }
+            if kind == Kind::Statutory && !history.contains(&Step::Appealed) {
+                steps.push(Step::Appealed);
+            }
+            steps.into_iter().filter(possible).collect()
+        }
+        Party::Onlooker => Vec::new(),
+    }
+}
+
+/// The petitioner may ask for an interim notice on an open complaint, once until the
+/// department answers it.
+pub fn may_ask_interim(status: Status, history: &[Step]) -> Result<(), Invalid> {
+    Step::InterimAsked.from(status, false)?;
+    if interim_pending(history.iter().copied()) {
+        return Err(Invalid::new(
+            "step",
+            "ERR_TAKEN",
+            "invalid.interim_already_asked",
+        ));
+    }
+    Ok(())
+}
+
+/// When an interim notice says the answer is expected: the end of the working day `on`
+/// (YYYY-MM-DD, in the organisation's zone), today or later and not after the due day
+/// (extend the period first), unless the complaint is already overdue; within a year.
+pub fn expected_completion(
+    on: &str,
+    now: i64,
+    due_at: i64,
+    zone: &TimeZone,
+) -> Result<i64, Invalid> {
+    let invalid = |message| Invalid::new("expected_on", "ERR_INVALID", message);
+    if on.trim().is_empty() {
+        return Err(Invalid::blank("expected_on"));
+    }
+    let day = on
+        .trim()
+        .parse::<Date>()
+        .map_err(|_| Invalid::malformed("expected_on"))?;
+    let (today, _) = local(now, zone);
+    let (due_day, _) = local(due_at, zone);
+    if day < today {
+        return Err(invalid("invalid.expected_past"));
+    }
+    if due_at >= now && day > due_day {
+        return Err(invalid("invalid.expected_after_due"));
+    }
+    if today
+        .checked_add(jiff::Span::new().days(366))
+        .is_ok_and(|limit| day > limit)
+    {
+        return Err(invalid("invalid.expected_too_far"));
+    }
+    let end = at(day, DAY_END, zone);
+    Ok(if due_at >= now { end.min(due_at) } else { end })
 }
 
 /// Whether a refusal may still be appealed (이의신청, 민원 처리에 관한 법률 제35조): only a
@@ -801,7 +915,7 @@ pub fn step_text(step: Step, text: &str, appeal: &str) -> Result<(String, String
     let mut problems = Vec::new();
     let required = matches!(
         step,
-        Step::Answered | Step::Refused | Step::Extended | Step::Appealed
+        Step::Answered | Step::Refused | Step::Extended | Step::Appealed | Step::Interim
     );
     let text = text_field("text", text, ANSWER_MAX, required, &mut problems).unwrap_or_default();
     let appeal = if step == Step::Refused {
@@ -1106,6 +1220,107 @@ mod tests {
         assert_eq!(
             Step::Extended.from(InProgress, true).unwrap_err().message,
             "invalid.complaint_extended_once"
+        );
+    }
+
+    #[test]
+    fn the_petitioner_asks_for_an_interim_notice_once_until_it_is_answered() {
+        use Status::{Answered, InProgress};
+        let asked = [Step::Received, Step::Started, Step::InterimAsked];
+        assert!(may_ask_interim(InProgress, &asked[..2]).is_ok());
+        assert_eq!(
+            may_ask_interim(InProgress, &asked).unwrap_err().message,
+            "invalid.interim_already_asked"
+        );
+        let answered = [Step::Received, Step::InterimAsked, Step::Interim];
+        assert!(may_ask_interim(InProgress, &answered).is_ok(), "answered");
+        assert!(may_ask_interim(Answered, &asked[..2]).is_err(), "closed");
+        // The page offers what the rules allow, to each party.
+        assert_eq!(
+            next_steps(
+                Party::Petitioner,
+                Kind::Grievance,
+                InProgress,
+                false,
+                &asked[..2]
+            ),
+            [Step::InterimAsked]
+        );
+        assert!(
+            next_steps(
+                Party::Petitioner,
+                Kind::Grievance,
+                InProgress,
+                false,
+                &asked
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            next_steps(
+                Party::Petitioner,
+                Kind::Statutory,
+                Status::Refused,
+                false,
+                &[Step::Received, Step::Refused]
+            ),
+            [Step::Appealed]
+        );
+        assert_eq!(
+            next_steps(Party::Handler, Kind::Grievance, InProgress, true, &asked),
+            [
+                Step::Answered,
+                Step::Refused,
+                Step::Transferred,
+                Step::Interim
+            ]
+        );
+        assert!(next_steps(Party::Onlooker, Kind::Grievance, InProgress, false, &[]).is_empty());
+    }
+
+    #[test]
+    fn an_interim_notice_expects_a_working_day_end_not_after_the_due_day() {
+        let zone = seoul();
+        let now = ms("2026-12-01T10:00");
+        let due = ms("2026-12-10T18:00");
+        let expected = expected_completion("2026-12-08", now, due, &zone).unwrap();
+        assert_eq!(shown(expected), "2026-12-08T18:00 (Tue)");
+        assert_eq!(
+            expected_completion("2026-12-11", now, due, &zone)
+                .unwrap_err()
+                .message,
+            "invalid.expected_after_due"
+        );
+        assert_eq!(
+            expected_completion("2026-11-30", now, due, &zone)
+                .unwrap_err()
+                .message,
+            "invalid.expected_past"
+        );
+        assert_eq!(
+            expected_completion("", now, due, &zone).unwrap_err().code,
+            "ERR_BLANK"
+        );
+        assert_eq!(
+            expected_completion("12/08/2026", now, due, &zone)
+                .unwrap_err()
+                .message,
+            "invalid.malformed"
+        );
+        // Due in the afternoon: the same day means by the due time.
+        let soon = ms("2026-12-01T15:00");
+        assert_eq!(
+            expected_completion("2026-12-01", now, soon, &zone),
+            Ok(soon)
+        );
+        // Overdue already: a later day is the honest answer, within a year.
+        let late = ms("2026-12-15T10:00");
+        assert!(expected_completion("2026-12-18", late, due, &zone).is_ok());
+        assert_eq!(
+            expected_completion("2028-01-01", late, due, &zone)
+                .unwrap_err()
+                .message,
+            "invalid.expected_too_far"
         );
     }
 

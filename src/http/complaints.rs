@@ -242,7 +242,7 @@ pub async fn show(
 pub struct StepForm {
     /// The page's form token; the API does not read it (it takes tokens, not cookies).
     pub csrf: Option<String>,
-    /// started, answered, refused, transferred, extended, interim or appealed
+    /// started, answered, refused, transferred, extended, interim; the petitioner's interim_asked or appealed
     #[serde(default)]
     pub step: String,
     /// The answer, the reason of a refusal, an extension or an appeal, or the progress told.
@@ -259,6 +259,10 @@ pub struct StepForm {
     #[serde(default, deserialize_with = "text_or_number")]
     #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     days: Option<String>,
+    /// An interim notice's expected answer date (YYYY-MM-DD).
+    #[serde(default)]
+    #[schema(format = Date)]
+    expected_on: String,
 }
 
 impl StepForm {
@@ -270,6 +274,7 @@ impl StepForm {
             days: whole_number("days", self.days.as_deref())?,
             text: self.text,
             appeal: self.appeal,
+            expected_on: self.expected_on,
         })
     }
 }

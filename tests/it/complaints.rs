@@ -286,6 +286,109 @@ async fn a_complaint_is_filed_routed_extended_and_answered_one_step_at_a_time() 
 }
 
 #[tokio::test]
+async fn the_petitioner_asks_how_it_stands_and_is_told_an_expected_date() {
+    let t = TestApp::spawn().await;
+    let d = department(&t).await;
+    let admin = t.token_for_demo("demo_admin").await;
+    let service = grievance_service(&t, &admin, &d.department_id, "noise").await;
+    let (_, petitioner) = resident(&t, 0).await;
+    let handler = &d.members[0].3;
+    let filed = ok(t
+        .call(
+            Method::POST,
+            "/api/v1/sotong/complaints",
+            Some(&petitioner),
+            json!({ "service_id": service, "title": "공사 소음", "body": "밤늦게까지 공사 소음이 납니다." }),
+        )
+        .await)
+    .await;
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let department_heard = complaint_notifications(&t, handler).await;
+
+    // The petitioner asks; the department hears of it; a second ask waits for the answer.
+    let asked = ok(step(&t, &petitioner, &id, json!({ "step": "interim_asked" })).await).await;
+    assert_eq!(asked["status"], "received", "asking moves nothing on");
+    assert_eq!(asked["steps"][1]["step"], "interim_asked");
+    assert_eq!(asked["steps"][1]["label"], "중간 통지 요청");
+    assert_eq!(
+        complaint_notifications(&t, handler).await,
+        department_heard + 1
+    );
+    let steps_before = t.count("complaint_steps").await;
+    let again = step(&t, &petitioner, &id, json!({ "step": "interim_asked" })).await;
+    assert_eq!(again.status(), 422);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("이미 중간 통지를 요청했습니다")
+    );
+    assert_eq!(
+        step(&t, handler, &id, json!({ "step": "interim_asked" }))
+            .await
+            .status(),
+        403,
+        "only the petitioner asks"
+    );
+
+    // The department answers with the progress and the day it expects to answer: not without
+    // them, not after the due day, not in the past.
+    let seoul = jiff::tz::TimeZone::get("Asia/Seoul").unwrap();
+    let due = ms(&filed["due_at"]);
+    let due_day = jiff::Timestamp::from_millisecond(due)
+        .unwrap()
+        .to_zoned_datetime(seoul)
+        .date();
+    for (body, field) in [
+        (
+            json!({ "step": "interim", "expected_on": due_day.to_string() }),
+            "text",
+        ),
+        (
+            json!({ "step": "interim", "text": "현장 확인 중입니다." }),
+            "expected_on",
+        ),
+        (
+            json!({ "step": "interim", "text": "현장 확인 중입니다.", "expected_on": due_day.tomorrow().unwrap().to_string() }),
+            "expected_on",
+        ),
+        (
+            json!({ "step": "interim", "text": "현장 확인 중입니다.", "expected_on": "2020-01-01" }),
+            "expected_on",
+        ),
+        (
+            json!({ "step": "interim", "text": "현장 확인 중입니다.", "expected_on": "next week" }),
+            "expected_on",
+        ),
+    ] {
+        let refused = step(&t, handler, &id, body.clone()).await;
+        assert_eq!(refused.status(), 422, "{body}");
+        let error: Value = refused.json().await.unwrap();
+        assert!(error["details"][field].is_array(), "{body}: {error}");
+    }
+    assert_eq!(t.count("complaint_steps").await, steps_before);
+    let told_before = complaint_notifications(&t, &petitioner).await;
+    let told = ok(step(
+        &t,
+        handler,
+        &id,
+        json!({ "step": "interim", "text": "현장 확인 중입니다.", "expected_on": due_day.to_string() }),
+    )
+    .await)
+    .await;
+    assert_eq!(told["steps"][2]["step"], "interim");
+    assert_eq!(told["steps"][2]["text"], "현장 확인 중입니다.");
+    assert_eq!(ms(&told["steps"][2]["due_at"]), due, "the due day's end");
+    assert_eq!(
+        complaint_notifications(&t, &petitioner).await,
+        told_before + 1
+    );
+    // Answered, the petitioner may ask again.
+    ok(step(&t, &petitioner, &id, json!({ "step": "interim_asked" })).await).await;
+}
+
+#[tokio::test]
 async fn bad_filings_are_refused_and_write_nothing() {
     let t = TestApp::spawn().await;
     let d = department(&t).await;

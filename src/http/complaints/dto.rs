@@ -169,7 +169,8 @@ pub struct PetitionerJson {
 /// person's name.
 #[derive(Serialize, ToSchema)]
 pub struct StepJson {
-    /// received, started, answered, refused, transferred, extended, interim or arrived
+    /// received, started, answered, refused, transferred, extended, interim, interim_asked,
+    /// appealed or arrived
     pub step: &'static str,
     pub label: &'static str,
     pub department: Option<DepartmentJson>,
@@ -177,7 +178,8 @@ pub struct StepJson {
     pub text: String,
     /// How to appeal a refusal.
     pub appeal_route: Option<String>,
-    /// The due time the step set (receipt, extension, arrival).
+    /// The due time the step set (receipt, extension, arrival, appeal), or the expected answer
+    /// an interim notice told.
     pub due_at: Option<String>,
     pub created_at: String,
 }

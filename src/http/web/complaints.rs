@@ -7,7 +7,7 @@ use super::{Member, when};
 use crate::app::complaints::{ComplaintStats, ComplaintView, Mailbox};
 use crate::app::{App, Error};
 use crate::db::complaints::ListFilter;
-use crate::domain::complaint::{Filing, Status, Step};
+use crate::domain::complaint::{self, Filing, Party, Status, Step};
 use crate::domain::id::parse_id;
 use crate::http::complaints::dto::PeriodJson;
 use crate::http::error::PageError;
@@ -255,6 +255,8 @@ struct ComplaintPage {
     history: Vec<HistoryStep>,
     /// The steps the reader may take next: (code, label).
     next: Vec<(&'static str, &'static str)>,
+    /// Whether the reader handles it (the form shows the department's fields).
+    handler: bool,
     /// Departments it may be transferred to: (id, name).
     departments: Vec<(i64, String)>,
 }
@@ -286,29 +288,24 @@ async fn show(
             }
         })
         .collect();
-    let petitioner = view.row.petitioner_id == member.viewer.account_id.unwrap_or(-1);
-    let next = if petitioner
-        && !view.may_handle
-        && view.row.kind == crate::domain::complaint::Kind::Statutory
-        && Step::Appealed.from(view.row.status, false).is_ok()
-    {
-        vec![(Step::Appealed.as_str(), Step::Appealed.label(korean))]
-    } else if view.may_handle {
-        [
-            Step::Started,
-            Step::Answered,
-            Step::Refused,
-            Step::Extended,
-            Step::Transferred,
-            Step::Interim,
-        ]
-        .into_iter()
-        .filter(|s| s.from(view.row.status, view.row.extended()).is_ok())
-        .map(|s| (s.as_str(), s.label(korean)))
-        .collect()
+    let party = if view.may_handle {
+        Party::Handler
+    } else if view.row.petitioner_id == member.viewer.account_id.unwrap_or(-1) {
+        Party::Petitioner
     } else {
-        Vec::new()
+        Party::Onlooker
     };
+    let taken: Vec<Step> = view.steps.iter().map(|s| s.step).collect();
+    let next = complaint::next_steps(
+        party,
+        view.row.kind,
+        view.row.status,
+        view.row.extended(),
+        &taken,
+    )
+    .into_iter()
+    .map(|s| (s.as_str(), s.label(korean)))
+    .collect();
     let departments = if view.may_handle && !view.row.status.is_closed() {
         app.complaint_transfer_targets(&view.row).await?
     } else {
@@ -319,6 +316,7 @@ async fn show(
         item: Item::of(&view, lang, &app.config),
         history,
         next,
+        handler: party == Party::Handler,
         departments,
     };
     Ok(member.visit.respond(&page))
@@ -338,7 +336,8 @@ async fn step(
         .take_complaint_step(&member.viewer, id, &step, &request)
         .await?;
     // A transfer out of one's hands leaves the page to the department it went to.
-    let back = if view.may_handle || view.row.status == Status::Answered {
+    let petitioner = member.viewer.account_id == Some(view.row.petitioner_id);
+    let back = if view.may_handle || petitioner || view.row.status == Status::Answered {
         format!("/complaints/{id}")
     } else {
         "/complaints/inbox".to_owned()
