@@ -5,10 +5,11 @@ use super::write::Write;
 use super::{App, Error, Result, Viewer};
 use crate::db::Tx;
 use crate::db::accounts::{self as account_rows, AccountRow};
+use crate::db::follows;
+use crate::db::marks::{self, Mark};
 use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
-use crate::db::{favourites, follows};
 use crate::domain::account::DisplayName;
 use crate::domain::id::{id_at, next_id};
 use crate::domain::status::{
@@ -469,12 +470,12 @@ impl App {
         let mut note = None;
         let mut tx = self.begin().await?;
         if on {
-            if favourites::favourite(&mut tx, me, id, now).await? {
+            if marks::mark(&mut tx, Mark::Favourite, me, id, now).await? {
                 note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
                     .await?;
             }
         } else {
-            favourites::unfavourite(&mut tx, me, id).await?;
+            marks::unmark(&mut tx, Mark::Favourite, me, id).await?;
         }
         if let Some(note) = note {
             tx.ring(

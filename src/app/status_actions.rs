@@ -1,11 +1,13 @@
-//! What can be done to a status after it is posted: boosts, edits (with history), pins, and
-//! the lists of who favourited or boosted it.
+//! What can be done to a status after it is posted: boosts, edits (with history), pins,
+//! bookmarks, the lists of who favourited or boosted it, and one's own bookmarks and
+//! favourites.
 
 use super::social::StatusView;
 use super::{App, Error, Result, Viewer};
 use crate::db::accounts::AccountRow;
+use crate::db::marks::{self, Mark};
 use crate::db::notifications as notes;
-use crate::db::statuses::{self as rows, EditRow};
+use crate::db::statuses::{self as rows, EditRow, Page};
 use crate::domain::status::{NewStatus, Visibility, render_body};
 use crate::domain::{Invalid, id::next_id, time::now_ms};
 use crate::live::{Event, Topic};
@@ -81,6 +83,53 @@ impl App {
             tx.commit().await?;
         }
         self.status(Some(viewer), id).await
+    }
+
+    /// Bookmarks a status the viewer can see (a boost's original), or takes the bookmark
+    /// away; nobody else hears of it.
+    pub async fn bookmark(&self, viewer: &Viewer, id: i64, on: bool) -> Result<StatusView> {
+        viewer.require_scope("write:bookmarks")?;
+        let me = viewer.account()?;
+        let seen = self.status(Some(viewer), id).await?;
+        let id = seen.row.reblog_of_id.unwrap_or(id);
+        let mut tx = self.begin().await?;
+        if on {
+            marks::mark(&mut tx, Mark::Bookmark, me, id, now_ms()).await?;
+        } else {
+            marks::unmark(&mut tx, Mark::Bookmark, me, id).await?;
+        }
+        tx.commit().await?;
+        self.status(Some(viewer), id).await
+    }
+
+    /// A page of the viewer's bookmarks or favourites, the newest mark first, each with its
+    /// mark's id (what the page's links page by); a status the viewer may no longer see is left
+    /// out.
+    pub async fn marked(
+        &self,
+        viewer: &Viewer,
+        mark: Mark,
+        page: &Page,
+    ) -> Result<Vec<(i64, StatusView)>> {
+        viewer.require_scope(match mark {
+            Mark::Bookmark => "read:bookmarks",
+            Mark::Favourite => "read:favourites",
+        })?;
+        let pool = self.db.pool();
+        let marked = marks::marked(pool, mark, viewer.account()?, page).await?;
+        let looker = self.looker(Some(viewer));
+        let ids: Vec<i64> = marked.iter().map(|(_, status)| *status).collect();
+        let rows = rows::visible_statuses(pool, looker, &ids).await?;
+        let mut views: std::collections::HashMap<i64, StatusView> = self
+            .views(looker, rows)
+            .await?
+            .into_iter()
+            .map(|v| (v.row.id, v))
+            .collect();
+        Ok(marked
+            .into_iter()
+            .filter_map(|(mark_id, status)| Some((mark_id, views.remove(&status)?)))
+            .collect())
     }
 
     /// Accounts that favourited (`favourites = true`) or boosted a status the viewer can see.

@@ -44,6 +44,7 @@ fn select_status(viewer: i64) -> Statement {
          (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies_count, \
          (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id) AS favourites_count, \
          (SELECT COUNT(*) FROM favourites fv WHERE fv.status_id = s.id AND fv.account_id = {me}) AS favourited, \
+         (SELECT COUNT(*) FROM bookmarks bm WHERE bm.status_id = s.id AND bm.account_id = {me}) AS bookmarked, \
          s.reblog_of_id, s.edited_at, s.pinned_at, \
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id) AS reblogs_count, \
          (SELECT COUNT(*) FROM statuses rb WHERE rb.reblog_of_id = s.id AND rb.account_id = {me}) AS reblogged, \
@@ -127,6 +128,7 @@ pub struct StatusRow {
     pub replies_count: i64,
     pub favourites_count: i64,
     favourited: i64,
+    bookmarked: i64,
     /// Set for a boost: the boosted status.
     pub reblog_of_id: Option<i64>,
     pub edited_at: Option<i64>,
@@ -180,6 +182,9 @@ impl StatusRow {
     }
     pub fn favourited(&self) -> bool {
         super::flag(self.favourited)
+    }
+    pub fn bookmarked(&self) -> bool {
+        super::flag(self.bookmarked)
     }
     pub fn reblogged(&self) -> bool {
         super::flag(self.reblogged)

@@ -261,3 +261,125 @@ async fn pinned_statuses_show_on_the_profile_five_at_most() {
         4
     );
 }
+
+#[tokio::test]
+async fn bookmarks_and_favourites_are_listed_by_when_they_were_made() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "author", "작성자").await;
+    let reader = user(&t, "reader", "독자").await;
+    let other = user(&t, "other", "다른 사람").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let posted = author
+            .status(json!({ "status": format!("공지 {n}") }))
+            .await;
+        ids.push(posted["id"].as_str().unwrap().to_owned());
+    }
+    let hidden = author
+        .status(json!({ "status": "팔로워에게만", "visibility": "private" }))
+        .await;
+
+    // Bookmarked oldest status last: the list shows it first (by the bookmark, not the post).
+    for id in [&ids[1], &ids[2], &ids[0]] {
+        let marked: Value = reader
+            .post(&format!("/api/v1/statuses/{id}/bookmark"), json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(marked["bookmarked"], true);
+    }
+    let again = reader
+        .post(&format!("/api/v1/statuses/{}/bookmark", ids[0]), json!({}))
+        .await;
+    assert_eq!(again.status(), 200, "bookmarking twice is one bookmark");
+    assert_eq!(t.count("bookmarks").await, 3);
+    let cannot_see = reader
+        .post(
+            &format!(
+                "/api/v1/statuses/{}/bookmark",
+                hidden["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(cannot_see.status(), 404, "a status one cannot see");
+    assert_eq!(t.count("bookmarks").await, 3, "nothing written");
+
+    let first = reader.fetch("/api/v1/bookmarks?limit=2").await;
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    let page: Value = first.json().await.unwrap();
+    assert_eq!(ids_of(&page), [ids[0].clone(), ids[2].clone()]);
+    // The next page follows the Link header, as apps do.
+    let next = link
+        .split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .and_then(|l| l.split(['<', '>']).nth(1))
+        .unwrap();
+    let next = &next[next.find("/api").unwrap()..];
+    assert_eq!(ids_of(&reader.get(next).await), [ids[1].clone()]);
+    // Nobody else sees them, nor is told.
+    assert!(
+        other
+            .get("/api/v1/bookmarks")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        author.get(&format!("/api/v1/statuses/{}", ids[0])).await["bookmarked"],
+        false
+    );
+    assert!(
+        author
+            .get("/api/v1/notifications")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let undone: Value = reader
+        .post(
+            &format!("/api/v1/statuses/{}/unbookmark", ids[2]),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(undone["bookmarked"], false);
+    assert_eq!(
+        ids_of(&reader.get("/api/v1/bookmarks").await),
+        [ids[0].clone(), ids[1].clone()]
+    );
+
+    // Favourites the same way; a deleted status leaves both lists.
+    for id in [&ids[2], &ids[0]] {
+        reader
+            .post(&format!("/api/v1/statuses/{id}/favourite"), json!({}))
+            .await;
+    }
+    assert_eq!(
+        ids_of(&reader.get("/api/v1/favourites").await),
+        [ids[0].clone(), ids[2].clone()]
+    );
+    assert_eq!(
+        author
+            .delete(&format!("/api/v1/statuses/{}", ids[0]))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        ids_of(&reader.get("/api/v1/favourites").await),
+        [ids[2].clone()]
+    );
+    assert_eq!(
+        ids_of(&reader.get("/api/v1/bookmarks").await),
+        [ids[1].clone()]
+    );
+    let no_token = t.get("/api/v1/bookmarks").await;
+    assert_eq!(no_token.status(), 401);
+}

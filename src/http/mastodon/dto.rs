@@ -313,7 +313,7 @@ impl Status {
             favourited: row.favourited(),
             reblogged: row.reblogged(),
             muted: false,
-            bookmarked: false,
+            bookmarked: row.bookmarked(),
             pinned: row.pinned_at.is_some(),
             content: row.content.clone(),
             reblog: view.reblog.as_ref().and_then(|inner| serde_json::to_value(Status::from_view(inner, config)).ok()),

@@ -111,6 +111,13 @@ pub fn router() -> Router<App> {
         .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(statuses::unbookmark),
+        )
+        .route("/api/v1/bookmarks", get(timelines::bookmarks))
+        .route("/api/v1/favourites", get(timelines::favourites))
         .route(
             "/api/v1/statuses/{id}/unfavourite",
             post(statuses::unfavourite),

@@ -148,6 +148,28 @@ pub async fn favourite(
     Ok(Json(Status::from_view(&view, &app.config)))
 }
 
+/// Bookmark a status.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/bookmark", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn bookmark(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.bookmark(&viewer, id, true).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
+/// Take a bookmark away.
+#[utoipa::path(post, path = "/api/v1/statuses/{id}/unbookmark", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn unbookmark(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<Status>, ApiError> {
+    let view = app.bookmark(&viewer, id, false).await?;
+    Ok(Json(Status::from_view(&view, &app.config)))
+}
+
 /// Take a favourite back.
 #[utoipa::path(post, path = "/api/v1/statuses/{id}/unfavourite", tag = "statuses", params(("id" = String, Path)), responses((status = 200, body = Status)))]
 pub async fn unfavourite(

@@ -1,8 +1,10 @@
-//! Timelines: home, public (local), hashtag, an account's wall, and Sotong's organisation.
+//! Timelines: home, public (local), hashtag, an account's wall, Sotong's organisation, and
+//! one's own bookmarks and favourites.
 
 use super::dto::Status;
 use super::paging::{PageQuery, link_header};
 use crate::app::{App, Error};
+use crate::db::marks::Mark;
 use crate::db::statuses::Timeline;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
@@ -127,4 +129,46 @@ pub async fn wall(
 pub struct WallQuery {
     /// Only the account's pinned statuses.
     pinned: Option<String>,
+}
+
+/// A page of one's bookmarks or favourites, with links that page by the marks' ids.
+async fn marked(
+    app: &App,
+    viewer: &crate::app::Viewer,
+    mark: Mark,
+    query: &PageQuery,
+    path: &str,
+) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
+    let marked = app.marked(viewer, mark, &query.page(20, 40)?).await?;
+    let ids: Vec<i64> = marked.iter().map(|(mark_id, _)| *mark_id).collect();
+    let headers = link_header(&app.config.public_url(), path, &ids, &[]);
+    Ok((
+        headers,
+        Json(
+            marked
+                .iter()
+                .map(|(_, v)| Status::from_view(v, &app.config))
+                .collect(),
+        ),
+    ))
+}
+
+/// Statuses the viewer has bookmarked, the newest bookmark first.
+#[utoipa::path(get, path = "/api/v1/bookmarks", tag = "timelines", params(PageQuery), responses((status = 200, body = Vec<Status>), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn bookmarks(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
+    marked(&app, &viewer, Mark::Bookmark, &query, "/api/v1/bookmarks").await
+}
+
+/// Statuses the viewer has favourited, the newest favourite first.
+#[utoipa::path(get, path = "/api/v1/favourites", tag = "timelines", params(PageQuery), responses((status = 200, body = Vec<Status>), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn favourites(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
+    marked(&app, &viewer, Mark::Favourite, &query, "/api/v1/favourites").await
 }
