@@ -478,3 +478,7 @@ invalid-expected_past = the expected date cannot be in the past
 invalid-expected_after_due = the expected date is after the due date: extend the period first
 invalid-expected_too_far = the expected date is more than a year away
 web-complaint-expected = Expected answer date (interim notice)
+invalid-lists_full = you can have at most 50 lists
+invalid-list_full = a list can hold at most 500 accounts
+invalid-list_not_followed = you can add only accounts you follow to a list
+invalid-replies_policy = must be followed, list or none

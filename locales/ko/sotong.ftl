@@ -480,3 +480,7 @@ invalid-expected_past = 처리 예정일은 오늘 이후여야 합니다
 invalid-expected_after_due = 처리 예정일이 처리기한보다 늦습니다. 먼저 처리기간을 연장하세요
 invalid-expected_too_far = 처리 예정일은 1년 이내여야 합니다
 web-complaint-expected = 처리 예정일 (중간 통지)
+invalid-lists_full = 리스트는 50개까지 만들 수 있습니다
+invalid-list_full = 리스트 하나에는 500개 계정까지 넣을 수 있습니다
+invalid-list_not_followed = 팔로우하는 계정만 리스트에 넣을 수 있습니다
+invalid-replies_policy = followed, list, none 중 하나여야 합니다

@@ -12,6 +12,7 @@ mod error;
 mod home_feed;
 pub mod jobs;
 mod known_accounts;
+pub mod lists;
 pub mod media;
 pub mod oauth;
 pub mod orgs;

@@ -11,6 +11,7 @@ pub mod blocks;
 pub mod complaints;
 pub mod follows;
 pub mod jobs;
+pub mod lists;
 pub mod marks;
 pub mod media;
 pub mod notifications;

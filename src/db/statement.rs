@@ -94,6 +94,12 @@ impl Statement {
         Ok(sqlx::query_as_with(sql, arguments))
     }
 
+    /// The statement, ready to `execute`.
+    pub(crate) fn query(self) -> DbResult<sqlx::query::Query<'static, Any, AnyArguments>> {
+        let (sql, arguments) = self.parts()?;
+        Ok(sqlx::query_with(sql, arguments))
+    }
+
     fn parts(self) -> DbResult<(AssertSqlSafe<String>, AnyArguments)> {
         match self.failed {
             Some(error) => Err(sqlx::Error::Encode(error).into()),

@@ -6,6 +6,7 @@
 
 use super::statement::Statement;
 use super::{DbResult, Tx};
+use crate::domain::list::RepliesPolicy;
 use crate::domain::status::Visibility;
 use sqlx::AnyPool;
 
@@ -79,7 +80,7 @@ enum HomeWalk {
 }
 
 /// Pushes which statuses belong to the home timeline of `account`: its own, those on its
-/// wall, and those of the accounts it follows.
+/// wall, and those of the accounts it follows, but for the members of its exclusive lists.
 fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
     let me = q.bind(account);
     // A unary `+` makes a column an expression, which no index serves.
@@ -89,7 +90,9 @@ fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
     };
     q.push(&format!(
         "({by}s.account_id = {me} OR {by}s.wall_account_id = {me} \
-         OR {by}s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}))"
+         OR ({by}s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}) \
+             AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+                 WHERE la.account_id = s.account_id AND l.account_id = {me} AND l.exclusive = 1)))"
     ));
 }
 
@@ -313,6 +316,8 @@ pub enum Timeline {
     Tag(String),
     /// An account's pinned statuses.
     Pinned(i64),
+    /// The viewer's list: its members' statuses, and their replies as the list's policy says.
+    List(i64, RepliesPolicy),
 }
 
 /// A page of a timeline, newest first.
@@ -538,6 +543,24 @@ fn push_timeline_rule(
             q.push("s.account_id = ")
                 .push_bind(*account)
                 .push(" AND s.pinned_at IS NOT NULL");
+        }
+        Timeline::List(list, policy) => {
+            let list = q.bind(*list);
+            let me = q.bind(looker.account_id);
+            let members =
+                format!("SELECT la.account_id FROM list_accounts la WHERE la.list_id = {list}");
+            let replies = match policy {
+                RepliesPolicy::Followed => format!(
+                    "s.in_reply_to_account_id = {me} OR s.in_reply_to_account_id IN \
+                     (SELECT target_account_id FROM follows WHERE account_id = {me})"
+                ),
+                RepliesPolicy::List => format!("s.in_reply_to_account_id IN ({members})"),
+                RepliesPolicy::None => "1 = 0".to_owned(),
+            };
+            q.push(&format!(
+                "s.account_id IN ({members}) AND (s.in_reply_to_account_id IS NULL \
+                 OR s.in_reply_to_account_id = s.account_id OR {replies})"
+            ));
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod complaint;
 pub mod holidays;
 pub mod id;
 pub mod invalid;
+pub mod list;
 pub mod media;
 pub mod media_url;
 pub mod oauth;

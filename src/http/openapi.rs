@@ -1,7 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, apps, dto, instance, media, notifications, oauth, search, statuses, timelines,
+    accounts, apps, dto, instance, lists, media, notifications, oauth, search, statuses, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         accounts::friends, accounts::update_credentials, accounts::preferences,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
         timelines::bookmarks, timelines::favourites,
+        lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,
         statuses::edit, statuses::history, statuses::source, statuses::pin, statuses::unpin,
         timelines::home, timelines::public, timelines::tag, timelines::organization, timelines::wall,
@@ -34,7 +35,7 @@ use utoipa::OpenApi;
     // The room's WebSocket is no operation (OpenAPI has no WebSockets), but its frames are
     // Sotong's contract all the same.
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit, rooms::dto::ServerFrame, rooms::dto::ClientFrame)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "lists"), (name = "notifications"), (name = "search"), (name = "media"), (name = "sotong"))
 )]
 struct ApiDoc;
 

@@ -19,6 +19,7 @@ mod demo;
 mod deploy;
 mod harness;
 mod instance;
+mod lists;
 mod media;
 mod oauth;
 mod process;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod dto;
 pub mod instance;
+pub mod lists;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
@@ -84,6 +85,17 @@ pub fn router() -> Router<App> {
         .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
         .route("/api/v1/accounts/{id}/statuses", get(timelines::wall))
+        .route("/api/v1/accounts/{id}/lists", get(lists::holding))
+        .route("/api/v1/lists", get(lists::index).post(lists::create))
+        .route(
+            "/api/v1/lists/{id}",
+            get(lists::show).put(lists::update).delete(lists::delete),
+        )
+        .route(
+            "/api/v1/lists/{id}/accounts",
+            get(lists::members).post(lists::add).delete(lists::remove),
+        )
+        .route("/api/v1/timelines/list/{id}", get(lists::timeline))
         .route(
             "/api/v1/sotong/accounts/{id}/friends",
             get(accounts::friends),

@@ -99,7 +99,9 @@ async fn render(
         Event::Update(id) if stream != "user:notification" => {
             let view = app.status(viewer, id).await.ok()?;
             // What a timeline leaves out (blocked or muted authors), its stream leaves out too.
-            if app.is_screened(viewer, &view).await.unwrap_or(true) {
+            if app.is_screened(viewer, &view).await.unwrap_or(true)
+                || (stream == "user" && app.kept_out_of_home(viewer, &view).await.unwrap_or(true))
+            {
                 return None;
             }
             Some((
