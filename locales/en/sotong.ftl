@@ -482,3 +482,6 @@ invalid-lists_full = you can have at most 50 lists
 invalid-list_full = a list can hold at most 500 accounts
 invalid-list_not_followed = you can add only accounts you follow to a list
 invalid-replies_policy = must be followed, list or none
+web-profile-requested = You asked to follow; the account approves its followers.
+web-profile-withdraw = Withdraw the request
+notification-follow_request = { $name } asked to follow you.

@@ -484,3 +484,6 @@ invalid-lists_full = 리스트는 50개까지 만들 수 있습니다
 invalid-list_full = 리스트 하나에는 500개 계정까지 넣을 수 있습니다
 invalid-list_not_followed = 팔로우하는 계정만 리스트에 넣을 수 있습니다
 invalid-replies_policy = followed, list, none 중 하나여야 합니다
+web-profile-requested = 팔로우를 요청했습니다. 이 계정은 팔로워를 직접 승인합니다.
+web-profile-withdraw = 요청 취소
+notification-follow_request = { $name }님이 팔로우를 요청했습니다.

@@ -25,6 +25,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "status",
     "reblog",
     "follow",
+    "follow_request",
     "favourite",
     "update",
     "sotong.wall_post",
@@ -99,8 +100,7 @@ async fn notify_of_new_status(
 /// An account's relationship to another, as Mastodon reports it.
 pub struct Relationship {
     pub id: i64,
-    pub following: bool,
-    pub followed_by: bool,
+    pub follows: follows::Between,
     pub standing: crate::db::blocks::Standing,
 }
 
@@ -509,30 +509,79 @@ impl App {
             return Err(Error::Forbidden("error.blocked"));
         }
         let now = at.unwrap_or_else(now_ms);
-        let mut note = None;
+        let target_row = self.account(target).await?;
         let mut tx = self.begin().await?;
-        if on {
-            if follows::follow(&mut tx, me, target, now).await? {
-                note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
-            }
-        } else {
+        if !on {
             follows::unfollow(&mut tx, me, target).await?;
-        }
-        if let Some(note) = note {
-            tx.ring(Topic::Account(target), Event::Notification(note));
+            follows::take_request(&mut tx, me, target).await?;
+        } else if target_row.locked() {
+            // A locked account is asked first (unless it is followed already).
+            let already = follows::between(self.db.pool(), me, target)
+                .await?
+                .following;
+            if !already && follows::request(&mut tx, me, target, now).await? {
+                let note = notes::notify(&mut tx, target, me, "follow_request", None, now).await?;
+                tx.ring_all(note.map(|n| (Topic::Account(target), Event::Notification(n))));
+            }
+        } else if follows::follow(&mut tx, me, target, now).await? {
+            let note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
+            tx.ring_all(note.map(|n| (Topic::Account(target), Event::Notification(n))));
         }
         tx.commit().await?;
         self.relationship(viewer, target).await
     }
 
+    /// A page of the accounts asking to follow the viewer, newest request first, each with
+    /// the request's id (what the page's links page by).
+    pub async fn follow_requests(
+        &self,
+        viewer: &Viewer,
+        page: &Page,
+    ) -> Result<Vec<(i64, AccountRow)>> {
+        viewer.require_scope("read:follows")?;
+        let me = viewer.account()?;
+        let mut accounts = Vec::new();
+        for (request, account) in follows::requesters(self.db.pool(), me, page).await? {
+            if let Ok(account) = self.account(account).await {
+                accounts.push((request, account));
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// How many accounts ask to follow the viewer.
+    pub async fn follow_requests_count(&self, viewer: &Viewer) -> Result<i64> {
+        Ok(follows::pending_requests(self.db.pool(), viewer.account()?).await?)
+    }
+
+    /// Lets an account that asked follow the viewer (`accept`), or turns it away; an account
+    /// that did not ask is not found.
+    pub async fn answer_follow_request(
+        &self,
+        viewer: &Viewer,
+        requester: i64,
+        accept: bool,
+    ) -> Result<Relationship> {
+        viewer.require_scope("write:follows")?;
+        let me = viewer.account()?;
+        let mut tx = self.begin().await?;
+        if !follows::take_request(&mut tx, requester, me).await? {
+            return Err(Error::NotFound);
+        }
+        if accept {
+            follows::follow(&mut tx, requester, me, now_ms()).await?;
+        }
+        tx.commit().await?;
+        self.relationship(viewer, requester).await
+    }
+
     pub async fn relationship(&self, viewer: &Viewer, other: i64) -> Result<Relationship> {
         let me = viewer.account()?;
-        let (following, followed_by) = follows::relationship(self.db.pool(), me, other).await?;
+        let follows = follows::between(self.db.pool(), me, other).await?;
         let standing = crate::db::blocks::standing(self.db.pool(), me, other, now_ms()).await?;
         Ok(Relationship {
             id: other,
-            following,
-            followed_by,
+            follows,
             standing,
         })
     }
@@ -710,44 +759,68 @@ impl App {
         Ok(audience)
     }
 
-    /// Changes what an account says about itself: name, note, who may write on its wall.
+    /// Changes what an account says about itself: name, note, who may write on its wall,
+    /// whether followers wait for approval (unlocking lets everyone waiting follow).
     pub async fn update_profile(
         &self,
         viewer: &Viewer,
-        display_name: Option<&str>,
-        note: Option<&str>,
-        wall_friends_only: Option<bool>,
+        change: &ProfileChange<'_>,
     ) -> Result<AccountRow> {
         viewer.require_scope("write:accounts")?;
         let account = self.account(viewer.account()?).await?;
         let mut problems = Vec::new();
-        let name = match display_name {
+        let name = match change.display_name {
             Some(name) => DisplayName::parse(name)
                 .map(|n| n.as_str().to_owned())
                 .map_err(|e| problems.push(e))
                 .ok(),
             None => Some(account.display_name.clone()),
         };
-        let note = note.map_or(account.note.clone(), |n| n.trim().to_owned());
+        let note = change
+            .note
+            .map_or(account.note.clone(), |n| n.trim().to_owned());
         if note.chars().count() > 500 {
             problems.push(Invalid::too_long("note"));
         }
         let Some(name) = name.filter(|_| problems.is_empty()) else {
             return Err(Error::Invalid(problems));
         };
+        let locked = change.locked.unwrap_or(account.locked());
+        let now = now_ms();
         let mut tx = self.begin().await?;
         account_rows::update_profile(
             &mut tx,
             account.id,
-            &name,
-            &note,
-            wall_friends_only.unwrap_or(account.wall_friends_only()),
-            now_ms(),
+            &account_rows::Profile {
+                display_name: &name,
+                note: &note,
+                wall_friends_only: change
+                    .wall_friends_only
+                    .unwrap_or(account.wall_friends_only()),
+                locked,
+            },
+            now,
         )
         .await?;
+        if account.locked() && !locked {
+            // As Mastodon does: everyone waiting is let in, without a notification each.
+            for requester in follows::all_requesters(&mut tx, account.id).await? {
+                follows::take_request(&mut tx, requester, account.id).await?;
+                follows::follow(&mut tx, requester, account.id, now).await?;
+            }
+        }
         tx.commit().await?;
         self.account(account.id).await
     }
+}
+
+/// What a profile change asks for; what is left out stays.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub wall_friends_only: Option<bool>,
+    pub locked: Option<bool>,
 }
 
 /// Which connections of an account to list.

@@ -12,7 +12,7 @@ macro_rules! select_account {
         concat!(
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
-             a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, \
+             a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
@@ -42,6 +42,7 @@ pub struct AccountRow {
     pub created_at: i64,
     pub updated_at: i64,
     wall_friends_only: i64,
+    locked: i64,
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
@@ -52,6 +53,10 @@ pub struct AccountRow {
 impl AccountRow {
     pub fn is_disabled(&self) -> bool {
         flag(self.disabled)
+    }
+    /// Followers wait for the account's approval (Mastodon's follow requests).
+    pub fn locked(&self) -> bool {
+        flag(self.locked)
     }
     /// Only friends (mutual follows) may write on this account's wall.
     pub fn wall_friends_only(&self) -> bool {
@@ -75,24 +80,26 @@ pub async fn ids_by_handles(tx: &mut Tx, handles: &[String]) -> DbResult<Vec<(i6
 }
 
 /// Updates what an account says about itself.
-pub async fn update_profile(
-    tx: &mut Tx,
-    id: i64,
-    display_name: &str,
-    note: &str,
-    wall_friends_only: bool,
-    now: i64,
-) -> DbResult<()> {
-    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, updated_at = $4, name_choseong = $6 WHERE id = $5")
-        .bind(display_name)
-        .bind(note)
-        .bind(i64::from(wall_friends_only))
+pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i64) -> DbResult<()> {
+    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7 WHERE id = $6")
+        .bind(profile.display_name)
+        .bind(profile.note)
+        .bind(i64::from(profile.wall_friends_only))
+        .bind(i64::from(profile.locked))
         .bind(now)
         .bind(id)
-        .bind(choseong(display_name))
+        .bind(choseong(profile.display_name))
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// What an account says about itself, as stored.
+pub struct Profile<'a> {
+    pub display_name: &'a str,
+    pub note: &'a str,
+    pub wall_friends_only: bool,
+    pub locked: bool,
 }
 
 /// Fills `name_choseong` for accounts written before the column existed.

@@ -22,6 +22,11 @@ pub async fn block(tx: &mut Tx, account_id: i64, target: i64, now: i64) -> DbRes
         .bind(target)
         .execute(&mut **tx)
         .await?;
+    sqlx::query("DELETE FROM follow_requests WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1)")
+        .bind(account_id)
+        .bind(target)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2")
         .bind(account_id)
         .bind(target)

@@ -23,6 +23,99 @@ pub async fn unfollow(tx: &mut Tx, account_id: i64, target: i64) -> DbResult<()>
     Ok(())
 }
 
+/// Asks a locked account to be let follow it; true when the request is new.
+pub async fn request(tx: &mut Tx, account_id: i64, target: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query("INSERT INTO follow_requests (account_id, target_account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(account_id)
+        .bind(target)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a follow request away (withdrawn, authorised or rejected); true when there was one.
+pub async fn take_request(tx: &mut Tx, account_id: i64, target: i64) -> DbResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2")
+            .bind(account_id)
+            .bind(target)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A page of the accounts asking to follow `target`, newest request first: (request id,
+/// account id).
+pub async fn requesters(
+    pool: &AnyPool,
+    target: i64,
+    page: &super::statuses::Page,
+) -> DbResult<Vec<(i64, i64)>> {
+    let mut q = super::statement::Statement::new(
+        "SELECT id, account_id FROM follow_requests WHERE target_account_id = ",
+    );
+    q.push_bind(target);
+    if let Some(max_id) = page.max_id {
+        q.push(" AND id < ").push_bind(max_id);
+    }
+    if let Some(lower) = page.min_id.or(page.since_id) {
+        q.push(" AND id > ").push_bind(lower);
+    }
+    q.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit);
+    Ok(q.query_as()?.fetch_all(pool).await?)
+}
+
+/// Every account asking to follow `target`, oldest request first.
+pub async fn all_requesters(tx: &mut Tx, target: i64) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT account_id FROM follow_requests WHERE target_account_id = $1 ORDER BY id",
+    )
+    .bind(target)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub async fn pending_requests(pool: &AnyPool, target: i64) -> DbResult<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM follow_requests WHERE target_account_id = $1")
+            .bind(target)
+            .fetch_one(pool)
+            .await?;
+    Ok(n)
+}
+
+/// Who follows whom between two accounts, and who asks to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Between {
+    pub following: bool,
+    pub followed_by: bool,
+    /// The first asks to follow the second.
+    pub requested: bool,
+    pub requested_by: bool,
+}
+
+/// [`Between`] `account_id` and `other`.
+pub async fn between(pool: &AnyPool, account_id: i64, other: i64) -> DbResult<Between> {
+    let (following, followed_by, requested, requested_by): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM follows WHERE account_id = $1 AND target_account_id = $2), \
+                (SELECT COUNT(*) FROM follows WHERE account_id = $2 AND target_account_id = $1), \
+                (SELECT COUNT(*) FROM follow_requests WHERE account_id = $1 AND target_account_id = $2), \
+                (SELECT COUNT(*) FROM follow_requests WHERE account_id = $2 AND target_account_id = $1)",
+    )
+    .bind(account_id)
+    .bind(other)
+    .fetch_one(pool)
+    .await?;
+    Ok(Between {
+        following: following > 0,
+        followed_by: followed_by > 0,
+        requested: requested > 0,
+        requested_by: requested_by > 0,
+    })
+}
+
 /// (following, followed_by) between two accounts.
 pub async fn relationship(pool: &AnyPool, account_id: i64, other: i64) -> DbResult<(bool, bool)> {
     let (following, followed_by): (i64, i64) = sqlx::query_as(

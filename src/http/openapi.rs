@@ -18,7 +18,7 @@ use utoipa::OpenApi;
         instance::peers, instance::translation_languages, instance::custom_emojis,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
-        accounts::friends, accounts::update_credentials, accounts::preferences,
+        accounts::friends, accounts::update_credentials, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
         timelines::bookmarks, timelines::favourites,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,

@@ -979,3 +979,111 @@ async fn every_read_path_agrees(
         assert_eq!(heard, visible, "the author's stream");
     }
 }
+
+#[tokio::test]
+async fn a_locked_account_approves_its_followers() {
+    let t = TestApp::spawn().await;
+    let head = user(&t, "head", "구청장").await;
+    let asker = user(&t, "asker", "주민").await;
+    let other = user(&t, "other", "다른 주민").await;
+    let locked: Value = head
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({ "locked": "true" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(locked["locked"], true);
+    let private = head
+        .status(json!({ "status": "팔로워에게만", "visibility": "private" }))
+        .await;
+    let private_path = format!("/api/v1/statuses/{}", private["id"].as_str().unwrap());
+
+    // A follow waits for approval; the account hears of the request, not of a follow.
+    let asked = asker.follow(&head).await;
+    assert_eq!(asked["following"], false);
+    assert_eq!(asked["requested"], true);
+    assert_eq!(asker.fetch(&private_path).await.status(), 404);
+    let notes = head.get("/api/v1/notifications").await;
+    assert_eq!(notes[0]["type"], "follow_request");
+    assert_eq!(notes[0]["account"]["id"], asker.id.as_str());
+    assert_eq!(notes.as_array().unwrap().len(), 1);
+    other.follow(&head).await;
+    let waiting = head.get("/api/v1/follow_requests").await;
+    assert_eq!(ids_of(&waiting), [other.id.as_str(), asker.id.as_str()]);
+    assert_eq!(
+        head.get("/api/v1/accounts/verify_credentials").await["source"]["follow_requests_count"],
+        2
+    );
+    assert!(
+        asker
+            .get("/api/v1/follow_requests")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Authorised: a follower who reads the followers' posts; rejected: nothing.
+    let answered: Value = head
+        .post(
+            &format!("/api/v1/follow_requests/{}/authorize", asker.id),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answered["followed_by"], true);
+    assert_eq!(answered["requested_by"], false);
+    assert_eq!(asker.fetch(&private_path).await.status(), 200);
+    let rejected = head
+        .post(
+            &format!("/api/v1/follow_requests/{}/reject", other.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(rejected.status(), 200);
+    let relationship = other
+        .get(&format!("/api/v1/accounts/relationships?id[]={}", head.id))
+        .await;
+    assert_eq!(relationship[0]["following"], false);
+    assert_eq!(relationship[0]["requested"], false);
+    let follows_before = t.count("follows").await;
+    let nobody_asked = head
+        .post(
+            &format!("/api/v1/follow_requests/{}/authorize", other.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        nobody_asked.status(),
+        404,
+        "no request, nothing to authorise"
+    );
+    assert_eq!(t.count("follows").await, follows_before);
+
+    // A request withdrawn is gone; unlocking lets everyone still waiting in.
+    other.follow(&head).await;
+    other
+        .post(&format!("/api/v1/accounts/{}/unfollow", head.id), json!({}))
+        .await;
+    assert_eq!(t.count("follow_requests").await, 0);
+    other.follow(&head).await;
+    head.patch(
+        "/api/v1/accounts/update_credentials",
+        json!({ "locked": false }),
+    )
+    .await;
+    let relationship = other
+        .get(&format!("/api/v1/accounts/relationships?id[]={}", head.id))
+        .await;
+    assert_eq!(relationship[0]["following"], true);
+    assert_eq!(t.count("follow_requests").await, 0);
+    assert_eq!(
+        head.get("/api/v1/accounts/verify_credentials").await["locked"],
+        false
+    );
+}

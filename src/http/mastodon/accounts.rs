@@ -2,7 +2,7 @@
 
 use super::dto::{Account, CredentialAccount, Relationship, Token};
 use super::paging::{PageQuery, link_header};
-use crate::app::social::Connections;
+use crate::app::social::{Connections, ProfileChange};
 use crate::app::{App, Error};
 use crate::db::blocks::BlockOrMute;
 use crate::domain::account::SignUp;
@@ -68,7 +68,9 @@ pub async fn verify_credentials(
         return Err(Error::Forbidden("error.scope").into());
     }
     let row = app.account(account_id).await?;
-    Ok(Json(CredentialAccount::from_row(&row, &app.config)))
+    let mut account = CredentialAccount::from_row(&row, &app.config);
+    account.source.follow_requests_count = app.follow_requests_count(&viewer).await?;
+    Ok(Json(account))
 }
 
 /// The user's preferences, which Mastodon apps read when they start: Sotong keeps no settings
@@ -214,6 +216,10 @@ pub struct UpdateCredentials {
     display_name: Option<String>,
     #[schema(max_length = 500)]
     note: Option<String>,
+    /// Followers wait for approval (follow requests).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    locked: Option<bool>,
     /// Sotong: only friends may write on this account's wall.
     #[serde(default, deserialize_with = "flexible_bool")]
     #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
@@ -230,12 +236,67 @@ pub async fn update_credentials(
     let row = app
         .update_profile(
             &viewer,
-            input.display_name.as_deref(),
-            input.note.as_deref(),
-            input.sotong_wall_friends_only,
+            &ProfileChange {
+                display_name: input.display_name.as_deref(),
+                note: input.note.as_deref(),
+                wall_friends_only: input.sotong_wall_friends_only,
+                locked: input.locked,
+            },
         )
         .await?;
-    Ok(Json(CredentialAccount::from_row(&row, &app.config)))
+    let mut account = CredentialAccount::from_row(&row, &app.config);
+    account.source.follow_requests_count = app.follow_requests_count(&viewer).await?;
+    Ok(Json(account))
+}
+
+/// Accounts asking to follow the viewer (a locked account), newest first.
+#[utoipa::path(get, path = "/api/v1/follow_requests", tag = "accounts", params(PageQuery), responses((status = 200, body = Vec<Account>), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn follow_requests(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Query(query): Query<PageQuery>,
+) -> Result<(HeaderMap, Json<Vec<Account>>), ApiError> {
+    let asking = app.follow_requests(&viewer, &query.page(40, 80)?).await?;
+    let ids: Vec<i64> = asking.iter().map(|(request, _)| *request).collect();
+    let headers = link_header(
+        &app.config.public_url(),
+        "/api/v1/follow_requests",
+        &ids,
+        &[],
+    );
+    Ok((
+        headers,
+        Json(
+            asking
+                .iter()
+                .map(|(_, a)| Account::from_row(a, &app.config))
+                .collect(),
+        ),
+    ))
+}
+
+/// Lets an account that asked follow the viewer.
+#[utoipa::path(post, path = "/api/v1/follow_requests/{id}/authorize", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn authorize_follow(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.answer_follow_request(&viewer, id, true).await?.into(),
+    ))
+}
+
+/// Turns away an account that asked to follow the viewer.
+#[utoipa::path(post, path = "/api/v1/follow_requests/{id}/reject", tag = "accounts", params(("id" = String, Path)), responses((status = 200, body = Relationship), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn reject_follow(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<Relationship>, ApiError> {
+    Ok(Json(
+        app.answer_follow_request(&viewer, id, false).await?.into(),
+    ))
 }
 
 /// Block an account: follows between you end, and neither reaches the other.

@@ -104,7 +104,7 @@ impl Account {
             username: row.handle.clone(),
             acct: row.handle.clone(),
             display_name: row.display_name.clone(),
-            locked: false,
+            locked: row.locked(),
             bot: false,
             discoverable: true,
             indexable: false,
@@ -384,6 +384,7 @@ pub fn notification_message(
         "sotong.wall_post" => "notification.wall_post",
         "favourite" => "notification.favourite",
         "follow" => "notification.follow",
+        "follow_request" => "notification.follow_request",
         "reblog" => "notification.reblog",
         "update" => "notification.update",
         "sotong.suggestion_status" => "notification.suggestion_status",
@@ -419,20 +420,20 @@ impl From<crate::app::social::Relationship> for Relationship {
     fn from(r: crate::app::social::Relationship) -> Self {
         Relationship {
             id: r.id.to_string(),
-            following: r.following,
-            showing_reblogs: r.following,
+            following: r.follows.following,
+            showing_reblogs: r.follows.following,
             notifying: false,
-            followed_by: r.followed_by,
+            followed_by: r.follows.followed_by,
             blocking: r.standing.blocking,
             blocked_by: r.standing.blocked_by,
             muting: r.standing.muting,
             muting_notifications: r.standing.muting_notifications,
-            requested: false,
-            requested_by: false,
+            requested: r.follows.requested,
+            requested_by: r.follows.requested_by,
             domain_blocking: false,
             endorsed: false,
             note: String::new(),
-            sotong_friend: r.following && r.followed_by,
+            sotong_friend: r.follows.following && r.follows.followed_by,
         }
     }
 }

@@ -86,6 +86,15 @@ pub fn router() -> Router<App> {
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
         .route("/api/v1/accounts/{id}/statuses", get(timelines::wall))
         .route("/api/v1/accounts/{id}/lists", get(lists::holding))
+        .route("/api/v1/follow_requests", get(accounts::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(accounts::authorize_follow),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(accounts::reject_follow),
+        )
         .route("/api/v1/lists", get(lists::index).post(lists::create))
         .route(
             "/api/v1/lists/{id}",

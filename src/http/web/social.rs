@@ -257,6 +257,8 @@ struct ProfilePage {
     own: bool,
     following: bool,
     followed_by: bool,
+    /// The viewer asked to follow this locked account.
+    requested: bool,
     /// Why the wall takes no post from this visitor, if it does not.
     wall_closed: Option<&'static str>,
     composer: Composer,
@@ -283,13 +285,11 @@ async fn profile(
     let account = app.lookup_account(&handle).await?;
     let viewer = visit.viewer().cloned();
     let own = visit.me.as_ref().is_some_and(|(_, me)| me.id == account.id);
-    let (following, followed_by) = match &viewer {
-        Some(v) if !own => {
-            let r = app.relationship(v, account.id).await?;
-            (r.following, r.followed_by)
-        }
-        _ => (false, false),
+    let between = match &viewer {
+        Some(v) if !own => app.relationship(v, account.id).await?.follows,
+        _ => crate::db::follows::Between::default(),
     };
+    let (following, followed_by) = (between.following, between.followed_by);
     let wall_closed = if viewer.is_none() {
         Some("web.wall.sign_in")
     } else if !own && !wall_open_to(account.wall_friends_only(), following, followed_by) {
@@ -329,6 +329,7 @@ async fn profile(
         own,
         following,
         followed_by,
+        requested: between.requested,
         wall_closed,
         posts: posts(views, lang),
         role: lang.t(account.role.label_key()),
