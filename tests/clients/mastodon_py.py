@@ -97,6 +97,50 @@ def main(args):
         # The stream's thread blocks until the next keep-alive; the result is out, so leave now.
         sys.stdout.flush()
         os._exit(0)
+    elif mode == "organise":
+        # Bookmarks, favourites, lists and follow requests, paged as apps page them.
+        owner, other, locked = (Mastodon(access_token=token, api_base_url=base) for token in args[2:5])
+        other_id = other.account_verify_credentials()["id"]
+        posts = [other.status_post(f"공지 {n}")["id"] for n in range(3)]
+        owner.account_follow(other_id)
+        for post in posts:
+            owner.status_bookmark(post)
+        first = owner.bookmarks(limit=2)
+        rest = owner.fetch_next(first)
+        owner.status_unbookmark(posts[0])
+        owner.status_favourite(posts[1])
+        the_list = owner.list_create("동료")
+        owner.list_accounts_add(the_list["id"], [other_id])
+        changed = owner.list_update(the_list["id"], "동료들", replies_policy="none", exclusive=True)
+        listed = owner.timeline_list(the_list["id"])
+        home = owner.timeline_home()
+        members = owner.list_accounts(the_list["id"])
+        in_lists = owner.account_lists(other_id)
+        owner.list_accounts_delete(the_list["id"], [other_id])
+        owner.list_delete(the_list["id"])
+        locked.account_update_credentials(locked=True)
+        locked_id = locked.account_verify_credentials()["id"]
+        asked = owner.account_follow(locked_id)
+        waiting = locked.follow_requests()
+        authorized = locked.follow_request_authorize(waiting[0]["id"])
+        print(json.dumps({
+            "posts": posts,
+            "other_id": other_id,
+            "first": [s["id"] for s in first],
+            "rest": [s["id"] for s in rest or []],
+            "bookmarks": [s["id"] for s in owner.bookmarks()],
+            "favourites": [s["id"] for s in owner.favourites()],
+            "changed": plain(changed),
+            "listed": [s["id"] for s in listed],
+            "home": [s["id"] for s in home],
+            "members": [a["id"] for a in members],
+            "in_lists": [l["id"] for l in in_lists],
+            "list_id": the_list["id"],
+            "lists_after": plain(owner.lists()),
+            "asked": plain(asked),
+            "waiting": [a["acct"] for a in waiting],
+            "authorized": plain(authorized),
+        }))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

@@ -18,8 +18,46 @@ async function detect(base, token) {
   return { sns, uri: instance.uri, version: instance.version, username: me.username, emojis, homeCount: home.length };
 }
 
+// Bookmarks, favourites, lists and follow requests, as an app's screens call them.
+//     node megalodon.mjs organise BASE OWNER_TOKEN OTHER_TOKEN LOCKED_TOKEN
+async function organise(base, ownerToken, otherToken, lockedToken) {
+  const sns = await detector(base);
+  const owner = generator(sns, base, ownerToken);
+  const other = generator(sns, base, otherToken);
+  const locked = generator(sns, base, lockedToken);
+  const otherId = (await other.verifyAccountCredentials()).data.id;
+  const lockedId = (await locked.verifyAccountCredentials()).data.id;
+  const ownerId = (await owner.verifyAccountCredentials()).data.id;
+  const post = (await other.postStatus("리스트로 볼 글")).data;
+  await owner.followAccount(otherId);
+  const bookmarked = (await owner.bookmarkStatus(post.id)).data.bookmarked;
+  const bookmarks = (await owner.getBookmarks({ limit: 10 })).data.map((s) => s.id);
+  await owner.favouriteStatus(post.id);
+  const favourites = (await owner.getFavourites({ limit: 10 })).data.map((s) => s.id);
+  const list = (await owner.createList("동료")).data;
+  await owner.addAccountsToList(list.id, [otherId]);
+  const members = (await owner.getAccountsInList(list.id, { limit: 10 })).data.map((a) => a.id);
+  const listTimeline = (await owner.getListTimeline(list.id, { limit: 10 })).data.map((s) => s.id);
+  const renamed = (await owner.updateList(list.id, "가까운 동료")).data.title;
+  const accountLists = (await owner.getAccountLists(otherId)).data.map((l) => l.id);
+  const lists = (await owner.getLists()).data.map((l) => l.title);
+  await owner.deleteAccountsFromList(list.id, [otherId]);
+  const emptied = (await owner.getAccountsInList(list.id)).data.length;
+  await owner.deleteList(list.id);
+  const afterDelete = (await owner.getLists()).data.length;
+  const lockedNow = (await locked.updateCredentials({ locked: true })).data.locked;
+  const requested = (await owner.followAccount(lockedId)).data.requested;
+  const requests = (await locked.getFollowRequests()).data.map((a) => a.id);
+  const accepted = (await locked.acceptFollowRequest(ownerId)).data.followed_by;
+  return {
+    postId: post.id, otherId, ownerId, listId: list.id, bookmarked, bookmarks, favourites, members,
+    listTimeline, renamed, accountLists, lists, emptied, afterDelete, lockedNow, requested,
+    requests, accepted,
+  };
+}
+
 const [command, ...args] = process.argv.slice(2);
-const commands = { detect };
+const commands = { detect, organise };
 if (!commands[command]) {
   console.error(`unknown command ${command}`);
   process.exit(2);

@@ -282,6 +282,77 @@ async fn megalodon_detects_a_mastodon_server_and_speaks_to_it() {
     assert_eq!(told["homeCount"], 5);
 }
 
+#[tokio::test]
+async fn mastodon_py_bookmarks_pages_lists_and_answers_follow_requests() {
+    let t = TestApp::spawn().await;
+    for handle in ["owner", "other", "locked"] {
+        t.create_account(handle, handle).await;
+    }
+    let (owner, other, locked) = (
+        t.token_for("owner").await,
+        t.token_for("other").await,
+        t.token_for("locked").await,
+    );
+    let told = run(&["organise", &t.base, &owner, &other, &locked]).await;
+    let posts = told["posts"].as_array().unwrap();
+    // Bookmarked oldest first: the newest bookmark leads, and fetch_next follows the Link.
+    assert_eq!(
+        told["first"],
+        serde_json::json!([posts[2], posts[1]]),
+        "{told}"
+    );
+    assert_eq!(told["rest"], serde_json::json!([posts[0]]));
+    assert_eq!(told["bookmarks"], serde_json::json!([posts[2], posts[1]]));
+    assert_eq!(told["favourites"], serde_json::json!([posts[1]]));
+    assert_eq!(told["changed"]["title"], "동료들");
+    assert_eq!(told["changed"]["replies_policy"], "none");
+    assert_eq!(told["changed"]["exclusive"], true);
+    assert_eq!(
+        told["listed"],
+        serde_json::json!([posts[2], posts[1], posts[0]])
+    );
+    assert_eq!(
+        told["home"],
+        serde_json::json!([]),
+        "an exclusive list's members leave home"
+    );
+    assert_eq!(told["members"], serde_json::json!([told["other_id"]]));
+    assert_eq!(told["in_lists"], serde_json::json!([told["list_id"]]));
+    assert_eq!(told["lists_after"], serde_json::json!([]));
+    assert_eq!(told["asked"]["requested"], true);
+    assert_eq!(told["waiting"], serde_json::json!(["owner"]));
+    assert_eq!(told["authorized"]["followed_by"], true);
+}
+
+#[tokio::test]
+async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
+    let t = TestApp::spawn().await;
+    for handle in ["owner", "other", "locked"] {
+        t.create_account(handle, handle).await;
+    }
+    let (owner, other, locked) = (
+        t.token_for("owner").await,
+        t.token_for("other").await,
+        t.token_for("locked").await,
+    );
+    let told = run_megalodon(&["organise", &t.base, &owner, &other, &locked]).await;
+    let post = &told["postId"];
+    assert_eq!(told["bookmarked"], true, "{told}");
+    assert_eq!(told["bookmarks"], serde_json::json!([post]));
+    assert_eq!(told["favourites"], serde_json::json!([post]));
+    assert_eq!(told["members"], serde_json::json!([told["otherId"]]));
+    assert_eq!(told["listTimeline"], serde_json::json!([post]));
+    assert_eq!(told["renamed"], "가까운 동료");
+    assert_eq!(told["accountLists"], serde_json::json!([told["listId"]]));
+    assert_eq!(told["lists"], serde_json::json!(["가까운 동료"]));
+    assert_eq!(told["emptied"], 0);
+    assert_eq!(told["afterDelete"], 0);
+    assert_eq!(told["lockedNow"], true);
+    assert_eq!(told["requested"], true);
+    assert_eq!(told["requests"], serde_json::json!([told["ownerId"]]));
+    assert_eq!(told["accepted"], true);
+}
+
 /// The holiday calendar beside an independent implementation (PyPI `holidays`, South Korea)
 /// for 2024–2030: the same days, every year. (Both follow the 2026 amendments: 노동절 and
 /// 제헌절 as public holidays with substitutes; the 2030 local elections a week late because
