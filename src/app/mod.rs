@@ -16,6 +16,7 @@ pub mod lists;
 pub mod media;
 pub mod oauth;
 pub mod orgs;
+pub mod polls;
 pub mod programs;
 mod rate_limit;
 pub mod rooms;

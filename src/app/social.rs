@@ -32,6 +32,7 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "sotong.suggestion_status",
     "sotong.session_reminder",
     "sotong.complaint",
+    "poll",
 ];
 
 /// A status with what rendering it needs.
@@ -45,6 +46,7 @@ pub struct StatusView {
     pub media: Vec<crate::db::media::MediaRow>,
     /// For a boost: the boosted status.
     pub reblog: Option<Box<StatusView>>,
+    pub poll: Option<super::polls::PollView>,
 }
 
 /// A notification with its actor and status.
@@ -158,6 +160,8 @@ impl App {
             .map(|r| r.id)
             .collect();
         let media = media_rows::of_statuses(pool, &with_media).await?;
+        let poll_ids: Vec<i64> = rows.iter().filter_map(|r| r.poll_id).collect();
+        let mut polls = self.polls_of(looker, &poll_ids).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             // A boost shows the boosted status, as the same viewer sees it.
@@ -183,7 +187,7 @@ impl App {
                 },
                 None => None,
             };
-            let id = row.id;
+            let (id, row_poll) = (row.id, row.poll_id);
             views.push(StatusView {
                 mentions: row.mentions(),
                 tags: row.tags(),
@@ -196,6 +200,7 @@ impl App {
                     .cloned()
                     .collect(),
                 reblog,
+                poll: row_poll.and_then(|p| polls.remove(&p)),
             });
         }
         Ok(views)
@@ -375,6 +380,10 @@ impl App {
             if !media_rows::attach(tx, author.id, *media, post.id).await? {
                 return Err(PHOTO_UNKNOWN.into());
             }
+        }
+        if let Some(poll) = &input.poll {
+            let ends = crate::domain::poll::ends_at(post.at, poll.expires_in_secs);
+            crate::db::polls::insert(tx, post.id, poll, ends, post.at).await?;
         }
         if let Some(key) = key {
             rows::remember_idempotency(tx, author.id, key, post.id, post.at).await?;

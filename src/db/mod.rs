@@ -17,6 +17,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod orgs;
+pub mod polls;
 pub mod programs;
 pub mod rooms;
 mod statement;

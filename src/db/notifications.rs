@@ -31,6 +31,18 @@ pub async fn notify(
     if account_id == from {
         return Ok(None);
     }
+    notify_even_oneself(tx, account_id, from, kind, status_id, now).await
+}
+
+/// [`notify`], also when the recipient is the one it is from (a poll's end, told to its author).
+pub async fn notify_even_oneself(
+    tx: &mut Tx,
+    account_id: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    now: i64,
+) -> DbResult<Option<i64>> {
     let id = next_id();
     // Nothing from an account the recipient blocks, or mutes with its notifications.
     let written = sqlx::query(

@@ -54,7 +54,8 @@ fn select_status(viewer: i64) -> Statement {
          (SELECT string_agg(CAST(m.account_id AS TEXT) || ' ' || ma.handle, ' ' ORDER BY m.account_id) \
             FROM status_mentions m JOIN accounts ma ON ma.id = m.account_id WHERE m.status_id = s.id) AS mention_list, \
          (SELECT string_agg(t.tag, ' ' ORDER BY t.tag) FROM status_tags t WHERE t.status_id = s.id) AS tag_list, \
-         (SELECT COUNT(*) FROM media_attachments p WHERE p.status_id = s.id) AS media_count \
+         (SELECT COUNT(*) FROM media_attachments p WHERE p.status_id = s.id) AS media_count, \
+         (SELECT pl.id FROM polls pl WHERE pl.status_id = s.id) AS poll_id \
          FROM statuses s "
     ));
     q
@@ -149,6 +150,8 @@ pub struct StatusRow {
     /// The hashtags, space-separated.
     tag_list: Option<String>,
     media_count: i64,
+    /// The status's poll, if it asks one.
+    pub poll_id: Option<i64>,
 }
 
 impl StatusRow {

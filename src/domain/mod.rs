@@ -13,6 +13,7 @@ pub mod media;
 pub mod media_url;
 pub mod oauth;
 pub mod org;
+pub mod poll;
 pub mod program;
 pub mod room;
 pub mod search;

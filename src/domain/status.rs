@@ -74,6 +74,8 @@ pub struct NewStatus {
     pub sensitive: bool,
     pub visibility: Visibility,
     pub language: Option<String>,
+    /// A poll it asks (set apart from the text: [`super::poll::NewPoll::parse`]).
+    pub poll: Option<super::poll::NewPoll>,
 }
 
 impl NewStatus {
@@ -132,6 +134,7 @@ impl NewStatus {
                 sensitive,
                 visibility,
                 language,
+                poll: None,
             }),
             _ => Err(problems),
         }
@@ -213,6 +216,9 @@ impl NewStatus {
         let mut problems = Vec::new();
         if self.source.is_empty() && photos == 0 {
             problems.push(Invalid::blank("status"));
+        }
+        if self.poll.is_some() && photos > 0 {
+            problems.push(super::poll::POLL_WITH_PHOTOS);
         }
         if !self.visibility.open_to(membership) {
             problems.push(Invalid::new(

@@ -359,31 +359,67 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(
 /// What [`one_or_many`] accepts, for the OpenAPI document.
 pub fn one_or_many_schema() -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let item = || {
+        ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Integer,
+        ]))
+    };
     OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::String))
-        .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+        .item(item())
+        .item(ArrayBuilder::new().items(item()))
         .item(ObjectBuilder::new().schema_type(Type::Null))
         .into()
 }
 
-/// Accepts one string or a list of strings; empty strings are no items (a form's empty field).
+/// Accepts one string or number, or a list of them; empty strings are no items (a form's empty
+/// field).
 pub fn one_or_many<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<String>, D::Error> {
+    // JSON clients send ids and indexes as strings or as numbers.
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Item {
+        Text(String),
+        Number(i64),
+        // JSON says 3.0 is the integer 3.
+        Float(f64),
+    }
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+        One(Item),
+        Many(Vec<Item>),
     }
-    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
+    let items = match Option::<OneOrMany>::deserialize(deserializer)? {
         None => Vec::new(),
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v,
+        Some(OneOrMany::One(item)) => vec![item],
+        Some(OneOrMany::Many(items)) => items,
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| match item {
+            Item::Text(text) => text,
+            Item::Number(n) => n.to_string(),
+            Item::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{f:.0}"),
+            Item::Float(f) => f.to_string(),
+        })
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+/// Reads an optional JSON object into `T`, refusing anything else: serde would also read a
+/// struct from an array, which no client means.
+pub fn object_only<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(object) => serde_json::from_value(serde_json::Value::Object(object))
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
-    .into_iter()
-    .filter(|item| !item.is_empty())
-    .collect())
 }
 
 use serde::Deserialize as _;

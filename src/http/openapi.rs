@@ -1,7 +1,8 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, apps, dto, instance, lists, media, notifications, oauth, search, statuses, timelines,
+    accounts, apps, dto, instance, lists, media, notifications, oauth, polls, search, statuses,
+    timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -20,7 +21,7 @@ use utoipa::OpenApi;
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
         accounts::friends, accounts::update_credentials, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
-        timelines::bookmarks, timelines::favourites,
+        timelines::bookmarks, timelines::favourites, polls::show, polls::vote,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,
         statuses::edit, statuses::history, statuses::source, statuses::pin, statuses::unpin,

@@ -22,6 +22,7 @@ mod instance;
 mod lists;
 mod media;
 mod oauth;
+mod polls;
 mod process;
 mod programs;
 mod rooms;

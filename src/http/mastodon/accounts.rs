@@ -212,7 +212,12 @@ pub async fn friends(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateCredentials {
-    #[schema(min_length = 1, max_length = 30)]
+    /// One line: no control characters, tabs included.
+    #[schema(
+        min_length = 1,
+        max_length = 30,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     display_name: Option<String>,
     #[schema(max_length = 500)]
     note: Option<String>,

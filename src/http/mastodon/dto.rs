@@ -270,8 +270,7 @@ pub struct Status {
     pub emojis: Vec<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub card: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<Poll>,
     #[schema(value_type = Vec<Object>)]
     pub filtered: Vec<serde_json::Value>,
     /// The source text; only in the answer to a delete (for "delete and redraft").
@@ -328,7 +327,10 @@ impl Status {
             tags: view.tags.iter().map(|t| serde_json::json!({ "name": t, "url": format!("{base}/tags/{t}") })).collect(),
             emojis: Vec::new(),
             card: None,
-            poll: None,
+            poll: view
+                .poll
+                .as_ref()
+                .map(Poll::from_view),
             filtered: Vec::new(),
             text: None,
             sotong: SotongStatus {
@@ -390,9 +392,69 @@ pub fn notification_message(
         "sotong.suggestion_status" => "notification.suggestion_status",
         "sotong.session_reminder" => "notification.session_reminder",
         "sotong.complaint" => "notification.complaint",
+        "poll" => "notification.poll",
         _ => "notification.mention",
     };
     lang.format(key, &[("name", &view.from.display_name)])
+}
+
+/// Mastodon's Poll entity.
+#[derive(Serialize, ToSchema)]
+pub struct Poll {
+    pub id: String,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+    pub multiple: bool,
+    pub votes_count: i64,
+    pub voters_count: Option<i64>,
+    pub options: Vec<PollOption>,
+    #[schema(value_type = Vec<Object>)]
+    pub emojis: Vec<serde_json::Value>,
+    /// With a signed-in viewer only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_votes: Option<Vec<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PollOption {
+    pub title: String,
+    /// Hidden (null) until the end when the author chose so, except to the author.
+    pub votes_count: Option<i64>,
+}
+
+impl Poll {
+    /// A poll as its viewer sees it.
+    pub fn from_view(view: &crate::app::polls::PollView) -> Self {
+        let now = crate::domain::time::now_ms();
+        let shown = crate::domain::poll::shows_totals(
+            view.row.hide_totals(),
+            view.row.expires_at,
+            now,
+            view.viewer == Some(view.row.author_id),
+        );
+        Poll {
+            id: view.row.id.to_string(),
+            expires_at: Some(rfc3339(view.row.expires_at)),
+            expired: now >= view.row.expires_at,
+            multiple: view.row.multiple(),
+            votes_count: view.votes_count(),
+            voters_count: Some(view.voters),
+            options: view
+                .options
+                .iter()
+                .zip(&view.votes)
+                .map(|(title, votes)| PollOption {
+                    title: title.clone(),
+                    votes_count: shown.then_some(*votes),
+                })
+                .collect(),
+            emojis: Vec::new(),
+            voted: view.own_votes.as_ref().map(|own| !own.is_empty()),
+            own_votes: view.own_votes.clone(),
+        }
+    }
 }
 
 /// Mastodon's Relationship entity.

@@ -41,9 +41,22 @@ fn lists_json(rows: &[ListRow]) -> Json<Vec<ListJson>> {
     Json(rows.iter().map(ListJson::of).collect())
 }
 
+/// A new list.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewListForm {
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
+    title: String,
+    #[schema(pattern = "^ *(followed|list|none)? *$")]
+    replies_policy: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    exclusive: Option<bool>,
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ListForm {
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     title: Option<String>,
     #[schema(pattern = "^ *(followed|list|none)? *$")]
     replies_policy: Option<String>,
@@ -82,19 +95,24 @@ pub async fn show(
 }
 
 /// Makes a list.
-#[utoipa::path(post, path = "/api/v1/lists", tag = "lists", request_body = ListForm, responses((status = 200, body = ListJson), (status = 422, body = super::dto::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/lists", tag = "lists", request_body = NewListForm, responses((status = 200, body = ListJson), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn create(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Params(form): Params<ListForm>,
+    Params(form): Params<NewListForm>,
 ) -> Result<Json<ListJson>, ApiError> {
+    let change = ListChange {
+        title: Some(&form.title),
+        replies_policy: form.replies_policy.as_deref(),
+        exclusive: form.exclusive,
+    };
     Ok(Json(ListJson::of(
-        &app.create_list(&viewer, &form.change()).await?,
+        &app.create_list(&viewer, &change).await?,
     )))
 }
 
 /// Changes a list.
-#[utoipa::path(put, path = "/api/v1/lists/{id}", tag = "lists", params(("id" = String, Path)), request_body = ListForm, responses((status = 200, body = ListJson), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/lists/{id}", tag = "lists", params(("id" = String, Path)), request_body(content = Option<ListForm>), responses((status = 200, body = ListJson), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn update(
     State(app): State<App>,
     Auth(viewer): Auth,
@@ -151,9 +169,33 @@ pub async fn members(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AccountIdsForm {
+    /// At least one account id.
     #[serde(default, deserialize_with = "one_or_many")]
-    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
+    #[schema(required = true, schema_with = account_ids_schema)]
     account_ids: Vec<String>,
+}
+
+/// One account id or a list of at least one.
+fn account_ids_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
+    let id = || {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[1-9][0-9]{0,17}$")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from(Type::Integer))
+                    .minimum(Some(1))
+                    .maximum(Some(i64::MAX)),
+            )
+    };
+    OneOfBuilder::new()
+        .item(id())
+        .item(ArrayBuilder::new().items(id()).min_items(Some(1)))
+        .into()
 }
 
 impl AccountIdsForm {

@@ -12,6 +12,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
+pub mod polls;
 pub mod search;
 pub mod statuses;
 pub mod streaming;
@@ -138,6 +139,8 @@ pub fn router() -> Router<App> {
             post(statuses::unbookmark),
         )
         .route("/api/v1/bookmarks", get(timelines::bookmarks))
+        .route("/api/v1/polls/{id}", get(polls::show))
+        .route("/api/v1/polls/{id}/votes", post(polls::vote))
         .route("/api/v1/favourites", get(timelines::favourites))
         .route(
             "/api/v1/statuses/{id}/unfavourite",

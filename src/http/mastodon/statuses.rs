@@ -5,10 +5,13 @@ use super::dto::Status;
 use crate::app::social::Placement;
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
+use crate::domain::poll::NewPoll;
 use crate::domain::status::NewStatus;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
-use crate::http::extract::{Auth, MaybeAuth, Params, flexible_bool, one_or_many};
+use crate::http::extract::{
+    Auth, MaybeAuth, Params, flexible_bool, object_only, one_or_many, text_or_number,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -46,6 +49,78 @@ pub struct PostStatus {
     /// Sotong: a long-form post; `status` is then Markdown.
     #[schema(max_length = 200)]
     title: Option<String>,
+    /// A poll, as JSON clients send it.
+    #[serde(default, deserialize_with = "object_only")]
+    poll: Option<PollForm>,
+    /// A poll's options, as form clients send them (`poll[options][]`).
+    #[serde(default, rename = "poll[options]", deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
+    poll_options: Vec<String>,
+    /// Seconds the poll stays open (300 to 2629746).
+    #[serde(
+        default,
+        rename = "poll[expires_in]",
+        deserialize_with = "text_or_number"
+    )]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
+    poll_expires_in: Option<String>,
+    #[serde(default, rename = "poll[multiple]", deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    poll_multiple: Option<bool>,
+    #[serde(
+        default,
+        rename = "poll[hide_totals]",
+        deserialize_with = "flexible_bool"
+    )]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    poll_hide_totals: Option<bool>,
+}
+
+/// A poll with a new status: two to four options, open five minutes to a month.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PollForm {
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(schema_with = crate::http::extract::one_or_many_schema)]
+    options: Vec<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(schema_with = crate::http::extract::text_or_number_schema)]
+    expires_in: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    hide_totals: Option<bool>,
+}
+
+impl PostStatus {
+    /// The poll asked for, in either shape, checked; none when no option is named.
+    fn poll(&self) -> Result<Option<NewPoll>, Vec<crate::domain::Invalid>> {
+        let (options, expires_in, multiple, hide_totals) = match &self.poll {
+            Some(poll) => (
+                &poll.options,
+                &poll.expires_in,
+                poll.multiple,
+                poll.hide_totals,
+            ),
+            None => (
+                &self.poll_options,
+                &self.poll_expires_in,
+                self.poll_multiple,
+                self.poll_hide_totals,
+            ),
+        };
+        if options.is_empty() && expires_in.is_none() {
+            return Ok(None);
+        }
+        NewPoll::parse(
+            options,
+            expires_in.as_deref(),
+            multiple.unwrap_or(false),
+            hide_totals.unwrap_or(false),
+        )
+        .map(Some)
+    }
 }
 
 /// Post a status (on one's own wall, on another's with `wall_account_id`, or as a reply).
@@ -57,14 +132,25 @@ pub async fn create(
     headers: HeaderMap,
     Params(input): Params<PostStatus>,
 ) -> Result<Json<Status>, ApiError> {
-    let new = NewStatus::parse(
+    let parsed = NewStatus::parse(
         &input.status,
         input.title.as_deref(),
         input.spoiler_text.as_deref(),
         input.sensitive.unwrap_or(false),
         input.visibility.as_deref(),
         input.language.as_deref(),
-    )?;
+    );
+    let new = match (parsed, input.poll()) {
+        (Ok(mut new), Ok(poll)) => {
+            new.poll = poll;
+            new
+        }
+        (parsed, poll) => {
+            let mut problems = parsed.err().unwrap_or_default();
+            problems.extend(poll.err().unwrap_or_default());
+            return Err(Error::Invalid(problems).into());
+        }
+    };
     let in_reply_to_id = match input.in_reply_to_id.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => Some(status_id(v)?),
         None => None,
