@@ -141,6 +141,32 @@ def main(args):
             "waiting": [a["acct"] for a in waiting],
             "authorized": plain(authorized),
         }))
+    elif mode == "poll":
+        # The office asks; its open stream sees the numbers change as a resident votes.
+        office, resident = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        updates = []
+
+        class Listener(StreamListener):
+            def on_status_update(self, status):
+                updates.append(status)
+
+        handle = office.stream_user(Listener(), run_async=True)
+        time.sleep(0.5)
+        poll = office.make_poll(["누리도서관", "새봄도서관"], expires_in=3600)
+        asked = office.status_post("새 도서관 이름을 골라 주세요", poll=poll)
+        voted = resident.poll_vote(asked["poll"]["id"], [1])
+        for _ in range(50):
+            if updates:
+                break
+            time.sleep(0.1)
+        print(json.dumps({
+            "asked": plain(asked),
+            "voted": plain(voted),
+            "refetched": plain(resident.poll(asked["poll"]["id"])),
+            "updates": plain(updates),
+        }))
+        sys.stdout.flush()
+        os._exit(0)
     else:
         raise SystemExit(f"unknown mode {mode}")
 

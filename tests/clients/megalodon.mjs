@@ -49,10 +49,13 @@ async function organise(base, ownerToken, otherToken, lockedToken) {
   const requested = (await owner.followAccount(lockedId)).data.requested;
   const requests = (await locked.getFollowRequests()).data.map((a) => a.id);
   const accepted = (await locked.acceptFollowRequest(ownerId)).data.followed_by;
+  const asked = (await other.postStatus("어느 날이 좋을까요?", { poll: { options: ["목요일", "금요일"], expires_in: 3600, multiple: true } })).data;
+  const voted = (await owner.votePoll(asked.poll.id, [0, 1])).data;
+  const poll = (await owner.getPoll(asked.poll.id)).data;
   return {
     postId: post.id, otherId, ownerId, listId: list.id, bookmarked, bookmarks, favourites, members,
     listTimeline, renamed, accountLists, lists, emptied, afterDelete, lockedNow, requested,
-    requests, accepted,
+    requests, accepted, pollVotes: voted.votes_count, pollOwn: voted.own_votes, pollVoters: poll.voters_count,
   };
 }
 

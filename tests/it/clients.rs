@@ -325,6 +325,26 @@ async fn mastodon_py_bookmarks_pages_lists_and_answers_follow_requests() {
 }
 
 #[tokio::test]
+async fn mastodon_py_asks_a_poll_and_its_stream_sees_the_numbers_change() {
+    let t = TestApp::spawn().await;
+    for handle in ["office", "resident"] {
+        t.create_account(handle, handle).await;
+    }
+    let (office, resident) = (t.token_for("office").await, t.token_for("resident").await);
+    let told = run(&["poll", &t.base, &office, &resident]).await;
+    assert_eq!(
+        told["asked"]["poll"]["options"][1]["title"], "새봄도서관",
+        "{told}"
+    );
+    assert_eq!(told["voted"]["own_votes"], serde_json::json!([1]));
+    assert_eq!(told["refetched"]["votes_count"], 1);
+    let update = &told["updates"][0];
+    assert_eq!(update["id"], told["asked"]["id"]);
+    assert_eq!(update["poll"]["votes_count"], 1);
+    assert_eq!(update["poll"]["options"][1]["votes_count"], 1);
+}
+
+#[tokio::test]
 async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     let t = TestApp::spawn().await;
     for handle in ["owner", "other", "locked"] {
@@ -351,6 +371,9 @@ async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     assert_eq!(told["requested"], true);
     assert_eq!(told["requests"], serde_json::json!([told["ownerId"]]));
     assert_eq!(told["accepted"], true);
+    assert_eq!(told["pollVotes"], 2);
+    assert_eq!(told["pollOwn"], serde_json::json!([0, 1]));
+    assert_eq!(told["pollVoters"], 1);
 }
 
 /// The holiday calendar beside an independent implementation (PyPI `holidays`, South Korea)
