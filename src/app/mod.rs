@@ -9,6 +9,7 @@ pub mod blocks;
 pub mod complaints;
 pub mod demo;
 mod error;
+pub mod filters;
 mod home_feed;
 pub mod jobs;
 mod known_accounts;

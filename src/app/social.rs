@@ -11,6 +11,7 @@ use crate::db::media as media_rows;
 use crate::db::notifications::{self as notes, NotificationRow};
 use crate::db::statuses::{self as rows, Looker, NewStatusRow, Page, StatusRow, Timeline};
 use crate::domain::account::DisplayName;
+use crate::domain::filter::Context;
 use crate::domain::id::{id_at, next_id};
 use crate::domain::status::{
     Membership, NewStatus, PHOTO_UNKNOWN, PhotoIds, Visibility, hashtags, idempotency_key,
@@ -47,6 +48,8 @@ pub struct StatusView {
     /// For a boost: the boosted status.
     pub reblog: Option<Box<StatusView>>,
     pub poll: Option<super::polls::PollView>,
+    /// What of the viewer's filters caught it (shown behind a warning).
+    pub filtered: Vec<crate::domain::filter::Caught>,
 }
 
 /// A notification with its actor and status.
@@ -201,6 +204,7 @@ impl App {
                     .collect(),
                 reblog,
                 poll: row_poll.and_then(|p| polls.remove(&p)),
+                filtered: Vec::new(),
             });
         }
         Ok(views)
@@ -454,9 +458,13 @@ impl App {
             descendants.extend(replies);
         }
         descendants.sort_by_key(|d| d.id);
+        let ancestors = self.views(looker, ancestors).await?;
+        let descendants = self.views(looker, descendants).await?;
         Ok((
-            self.views(looker, ancestors).await?,
-            self.views(looker, descendants).await?,
+            self.apply_filters(viewer, Context::Thread, ancestors)
+                .await?,
+            self.apply_filters(viewer, Context::Thread, descendants)
+                .await?,
         ))
     }
 
@@ -644,7 +652,9 @@ impl App {
             (Timeline::Home, _) => self.home_rows_from_database(looker, &page, now).await?,
             _ => rows::timeline(self.db.pool(), looker, &which, &page, now, None).await?,
         };
-        self.views(looker, rows).await
+        let views = self.views(looker, rows).await?;
+        self.apply_filters(viewer, filter_context(&which), views)
+            .await
     }
 
     pub async fn notifications(
@@ -691,13 +701,29 @@ impl App {
         status_ids.dedup();
         let looker = self.looker(Some(viewer));
         let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
-        let statuses: std::collections::HashMap<i64, StatusView> = self
-            .views(looker, visible)
-            .await?
-            .into_iter()
-            .map(|view| (view.row.id, view))
-            .collect();
+        let views = self.views(looker, visible).await?;
+        let filters = self.filters_in_force(Some(viewer)).await?;
+        let now = now_ms();
+        let mut hidden = Vec::new();
+        let mut statuses: std::collections::HashMap<i64, StatusView> = Default::default();
+        for view in views {
+            let id = view.row.id;
+            match super::filters::judged(
+                &filters,
+                viewer.account_id,
+                Context::Notifications,
+                now,
+                view,
+            ) {
+                Some(view) => {
+                    statuses.insert(id, view);
+                }
+                None => hidden.push(id),
+            }
+        }
+        // A notification about a status the viewer's filters hide is left out with it.
         rows.into_iter()
+            .filter(|row| row.status_id.is_none_or(|id| !hidden.contains(&id)))
             .map(|row| {
                 let from = accounts
                     .get(&row.from_account_id)
@@ -830,6 +856,15 @@ pub struct ProfileChange<'a> {
     pub note: Option<&'a str>,
     pub wall_friends_only: Option<bool>,
     pub locked: Option<bool>,
+}
+
+/// Where a timeline's statuses are filtered, as Mastodon names the places.
+pub fn filter_context(which: &Timeline) -> Context {
+    match which {
+        Timeline::Home | Timeline::List(..) => Context::Home,
+        Timeline::Public | Timeline::Organization | Timeline::Tag(_) => Context::Public,
+        Timeline::Wall(_) | Timeline::Pinned(_) => Context::Account,
+    }
 }
 
 /// Which connections of an account to list.

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod complaint;
+pub mod filter;
 pub mod holidays;
 pub mod id;
 pub mod invalid;

@@ -17,6 +17,7 @@ mod complaints;
 mod contract;
 mod demo;
 mod deploy;
+mod filters;
 mod harness;
 mod instance;
 mod lists;

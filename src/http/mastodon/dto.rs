@@ -271,8 +271,8 @@ pub struct Status {
     #[schema(value_type = Option<Object>)]
     pub card: Option<serde_json::Value>,
     pub poll: Option<Poll>,
-    #[schema(value_type = Vec<Object>)]
-    pub filtered: Vec<serde_json::Value>,
+    /// What of the viewer's filters caught it (warn: shown behind a warning).
+    pub filtered: Vec<FilterResult>,
     /// The source text; only in the answer to a delete (for "delete and redraft").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -331,7 +331,7 @@ impl Status {
                 .poll
                 .as_ref()
                 .map(Poll::from_view),
-            filtered: Vec::new(),
+            filtered: view.filtered.iter().map(FilterResult::of).collect(),
             text: None,
             sotong: SotongStatus {
                 visibility: row.visibility.as_str().to_owned(),
@@ -396,6 +396,91 @@ pub fn notification_message(
         _ => "notification.mention",
     };
     lang.format(key, &[("name", &view.from.display_name)])
+}
+
+/// Mastodon's Filter entity (v2).
+#[derive(Serialize, ToSchema)]
+pub struct FilterJson {
+    pub id: String,
+    pub title: String,
+    /// home, notifications, public, thread, account
+    pub context: Vec<&'static str>,
+    pub expires_at: Option<String>,
+    /// warn or hide
+    pub filter_action: &'static str,
+    pub keywords: Vec<FilterKeywordJson>,
+    pub statuses: Vec<FilterStatusJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FilterKeywordJson {
+    pub id: String,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FilterStatusJson {
+    pub id: String,
+    pub status_id: String,
+}
+
+impl FilterKeywordJson {
+    pub fn of(keyword: &crate::domain::filter::Keyword) -> Self {
+        FilterKeywordJson {
+            id: keyword.id.to_string(),
+            keyword: keyword.keyword.clone(),
+            whole_word: keyword.whole_word,
+        }
+    }
+}
+
+impl FilterStatusJson {
+    pub fn of((id, status): (i64, i64)) -> Self {
+        FilterStatusJson {
+            id: id.to_string(),
+            status_id: status.to_string(),
+        }
+    }
+}
+
+impl FilterJson {
+    pub fn of(filter: &crate::domain::filter::Filter) -> Self {
+        FilterJson {
+            id: filter.id.to_string(),
+            title: filter.title.clone(),
+            context: filter.contexts.iter().map(|c| c.as_str()).collect(),
+            expires_at: filter.expires_at.map(rfc3339),
+            filter_action: filter.action.as_str(),
+            keywords: filter.keywords.iter().map(FilterKeywordJson::of).collect(),
+            statuses: filter
+                .statuses
+                .iter()
+                .copied()
+                .map(FilterStatusJson::of)
+                .collect(),
+        }
+    }
+}
+
+/// Mastodon's FilterResult: a filter that caught a status, and with what.
+#[derive(Serialize, ToSchema)]
+pub struct FilterResult {
+    pub filter: FilterJson,
+    pub keyword_matches: Option<Vec<String>>,
+    pub status_matches: Option<Vec<String>>,
+}
+
+impl FilterResult {
+    pub fn of(caught: &crate::domain::filter::Caught) -> Self {
+        FilterResult {
+            filter: FilterJson::of(&caught.filter),
+            keyword_matches: (!caught.keyword_matches.is_empty())
+                .then(|| caught.keyword_matches.clone()),
+            status_matches: (!caught.status_matches.is_empty())
+                .then(|| caught.status_matches.clone()),
+        }
+    }
 }
 
 /// Mastodon's Poll entity.

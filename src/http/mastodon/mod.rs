@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod dto;
+pub mod filters;
 pub mod instance;
 pub mod lists;
 pub mod media;
@@ -140,6 +141,41 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/bookmarks", get(timelines::bookmarks))
         .route("/api/v1/polls/{id}", get(polls::show))
+        .route("/api/v2/filters", get(filters::index).post(filters::create))
+        .route(
+            "/api/v2/filters/{id}",
+            get(filters::show)
+                .put(filters::update)
+                .delete(filters::delete),
+        )
+        .route(
+            "/api/v2/filters/{id}/keywords",
+            get(filters::keywords).post(filters::add_keyword),
+        )
+        .route(
+            "/api/v2/filters/keywords/{id}",
+            get(filters::keyword)
+                .put(filters::update_keyword)
+                .delete(filters::delete_keyword),
+        )
+        .route(
+            "/api/v2/filters/{id}/statuses",
+            get(filters::statuses).post(filters::add_status),
+        )
+        .route(
+            "/api/v2/filters/statuses/{id}",
+            get(filters::status).delete(filters::delete_status),
+        )
+        .route(
+            "/api/v1/filters",
+            get(filters::index_v1).post(filters::create_v1),
+        )
+        .route(
+            "/api/v1/filters/{id}",
+            get(filters::show_v1)
+                .put(filters::update_v1)
+                .delete(filters::delete_v1),
+        )
         .route("/api/v1/polls/{id}/votes", post(polls::vote))
         .route("/api/v1/favourites", get(timelines::favourites))
         .route(

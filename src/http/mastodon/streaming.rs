@@ -97,7 +97,7 @@ async fn render(
 ) -> Option<(&'static str, String)> {
     match event {
         Event::Update(id) if stream != "user:notification" => {
-            let view = app.status(viewer, id).await.ok()?;
+            let view = filtered(app, viewer, stream, app.status(viewer, id).await.ok()?).await?;
             // What a timeline leaves out (blocked or muted authors), its stream leaves out too.
             if app.is_screened(viewer, &view).await.unwrap_or(true)
                 || (stream == "user" && app.kept_out_of_home(viewer, &view).await.unwrap_or(true))
@@ -111,7 +111,7 @@ async fn render(
         }
         Event::Delete(id) if stream != "user:notification" => Some(("delete", id.to_string())),
         Event::Edit(id) if stream != "user:notification" => {
-            let view = app.status(viewer, id).await.ok()?;
+            let view = filtered(app, viewer, stream, app.status(viewer, id).await.ok()?).await?;
             Some((
                 "status.update",
                 serde_json::to_string(&Status::from_view(&view, &app.config)).ok()?,
@@ -126,6 +126,24 @@ async fn render(
         }
         _ => None,
     }
+}
+
+/// A status as the viewer's filters leave it for the stream's timeline (`None`: hidden).
+async fn filtered(
+    app: &App,
+    viewer: Option<&Viewer>,
+    stream: &str,
+    view: crate::app::social::StatusView,
+) -> Option<crate::app::social::StatusView> {
+    let context = if stream.starts_with("user") {
+        crate::domain::filter::Context::Home
+    } else {
+        crate::domain::filter::Context::Public
+    };
+    app.apply_filters(viewer, context, vec![view])
+        .await
+        .ok()?
+        .pop()
 }
 
 /// What one connection has delivered, so that after a gap (events lost between nodes) it sends

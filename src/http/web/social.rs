@@ -5,6 +5,7 @@ use super::{Member, Visit, when};
 use crate::app::social::{NotificationView, Placement, StatusView};
 use crate::app::{App, Error};
 use crate::db::accounts::AccountRow;
+use crate::db::follows::Between;
 use crate::db::statuses::{Page, Timeline};
 use crate::domain::Invalid;
 use crate::domain::id::parse_id;
@@ -287,7 +288,7 @@ async fn profile(
     let own = visit.me.as_ref().is_some_and(|(_, me)| me.id == account.id);
     let between = match &viewer {
         Some(v) if !own => app.relationship(v, account.id).await?.follows,
-        _ => crate::db::follows::Between::default(),
+        _ => Between::default(),
     };
     let (following, followed_by) = (between.following, between.followed_by);
     let wall_closed = if viewer.is_none() {
