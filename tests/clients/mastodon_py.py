@@ -141,6 +141,28 @@ def main(args):
             "waiting": [a["acct"] for a in waiting],
             "authorized": plain(authorized),
         }))
+    elif mode == "filters":
+        # A resident keeps road-works news behind a warning and hides spoilers.
+        reader, other = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        other_id = other.account_verify_credentials()["id"]
+        reader.account_follow(other_id)
+        warned = reader.create_filter_v2("공사 이야기", ["home", "public"], "warn", keywords_attributes=[{"keyword": "공사", "whole_word": False}])
+        hidden = reader.filter_create("결말", ["home"], irreversible=True, whole_word=False)
+        keyword = reader.add_filter_keyword_v2(warned["id"], "소음", whole_word=True)
+        noisy = other.status_post("내일부터 도로 공사합니다")
+        other.status_post("드라마 결말 알려드림")
+        greeting = other.status_post("좋은 아침입니다")
+        home = reader.timeline_home()
+        print(json.dumps({
+            "warned": plain(warned),
+            "hidden": plain(hidden),
+            "keyword": plain(keyword),
+            "filters_v2": plain(reader.filters_v2()),
+            "filters_v1": plain(reader.filters()),
+            "home": [{"id": s["id"], "filtered": plain(s["filtered"])} for s in home],
+            "noisy": noisy["id"],
+            "greeting": greeting["id"],
+        }))
     elif mode == "poll":
         # The office asks; its open stream sees the numbers change as a resident votes.
         office, resident = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])

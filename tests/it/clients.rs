@@ -345,6 +345,33 @@ async fn mastodon_py_asks_a_poll_and_its_stream_sees_the_numbers_change() {
 }
 
 #[tokio::test]
+async fn mastodon_py_keeps_filters_and_reads_them_applied() {
+    let t = TestApp::spawn().await;
+    for handle in ["reader", "other"] {
+        t.create_account(handle, handle).await;
+    }
+    let (reader, other) = (t.token_for("reader").await, t.token_for("other").await);
+    let told = run(&["filters", &t.base, &reader, &other]).await;
+    assert_eq!(told["warned"]["filter_action"], "warn", "{told}");
+    assert_eq!(told["hidden"]["irreversible"], true);
+    assert_eq!(told["keyword"]["keyword"], "소음");
+    assert_eq!(told["filters_v2"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        told["filters_v1"].as_array().unwrap().len(),
+        3,
+        "one per keyword"
+    );
+    let home = told["home"].as_array().unwrap();
+    assert_eq!(home.len(), 2, "the spoiler is hidden: {told}");
+    assert_eq!(home[0]["id"], told["greeting"]);
+    assert_eq!(home[1]["id"], told["noisy"]);
+    assert_eq!(
+        home[1]["filtered"][0]["keyword_matches"],
+        serde_json::json!(["공사"])
+    );
+}
+
+#[tokio::test]
 async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     let t = TestApp::spawn().await;
     for handle in ["owner", "other", "locked"] {
