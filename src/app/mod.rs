@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod blocks;
 pub mod complaints;
+pub mod conversations;
 pub mod demo;
 mod error;
 pub mod filters;

@@ -385,6 +385,18 @@ impl App {
                 return Err(PHOTO_UNKNOWN.into());
             }
         }
+        if input.visibility == Visibility::Direct {
+            // A thread of direct statuses is a conversation, named by its first status.
+            let root = match &post.parent {
+                Some(parent) => crate::db::conversations::root_of(tx, parent.id)
+                    .await?
+                    .unwrap_or(parent.id),
+                None => post.id,
+            };
+            let mut participants = mentioned.clone();
+            participants.push(author.id);
+            crate::db::conversations::record(tx, post.id, root, author.id, &participants).await?;
+        }
         if let Some(poll) = &input.poll {
             let ends = crate::domain::poll::ends_at(post.at, poll.expires_in_secs);
             crate::db::polls::insert(tx, post.id, poll, ends, post.at).await?;

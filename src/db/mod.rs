@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blocks;
 pub mod complaints;
+pub mod conversations;
 pub mod filters;
 pub mod follows;
 pub mod jobs;

@@ -1,8 +1,8 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, apps, dto, filters, instance, lists, media, notifications, oauth, polls, search,
-    statuses, timelines,
+    accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
+    polls, search, statuses, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         accounts::friends, accounts::update_credentials, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
         timelines::bookmarks, timelines::favourites, polls::show, polls::vote,
+        conversations::index, conversations::read, conversations::remove,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

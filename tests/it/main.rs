@@ -15,6 +15,7 @@ mod clients;
 mod cluster;
 mod complaints;
 mod contract;
+mod conversations;
 mod demo;
 mod deploy;
 mod filters;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod conversations;
 pub mod dto;
 pub mod filters;
 pub mod instance;
@@ -141,6 +142,12 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/bookmarks", get(timelines::bookmarks))
         .route("/api/v1/polls/{id}", get(polls::show))
+        .route("/api/v1/conversations", get(conversations::index))
+        .route(
+            "/api/v1/conversations/{id}",
+            axum::routing::delete(conversations::remove),
+        )
+        .route("/api/v1/conversations/{id}/read", post(conversations::read))
         .route("/api/v2/filters", get(filters::index).post(filters::create))
         .route(
             "/api/v2/filters/{id}",
