@@ -502,3 +502,6 @@ invalid-keywords_full = a filter can hold at most 50 keywords
 invalid-filter_context = each context must be home, notifications, public, thread or account
 invalid-filter_action = must be warn or hide
 invalid-filter_expiry = must be a number of seconds from now (at most ten years), or empty for never
+invalid-scheduled_too_soon = a status can be scheduled five minutes ahead or more
+invalid-scheduled_full = you can have at most 300 scheduled statuses
+invalid-scheduled_media = photos cannot be scheduled yet: post them when the time comes

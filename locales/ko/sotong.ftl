@@ -504,3 +504,6 @@ invalid-keywords_full = 필터 하나에는 키워드를 50개까지 넣을 수 
 invalid-filter_context = 적용 위치는 home, notifications, public, thread, account 중에서 골라야 합니다
 invalid-filter_action = warn 또는 hide여야 합니다
 invalid-filter_expiry = 지금부터의 초 수(10년 이내)이거나, 기한이 없으면 비워 두세요
+invalid-scheduled_too_soon = 예약 게시는 지금부터 5분 뒤 이후로만 할 수 있습니다
+invalid-scheduled_full = 예약 게시물은 300개까지 둘 수 있습니다
+invalid-scheduled_media = 사진은 아직 예약 게시할 수 없습니다. 게시할 때 올려 주세요

@@ -14,17 +14,7 @@ mod story;
 
 /// The demo's history is told through the operations people use, as the account that acts.
 fn acting_as(account: &crate::db::accounts::AccountRow) -> Result<super::Viewer> {
-    Ok(super::Viewer {
-        token_id: 0,
-        account_id: Some(account.id),
-        app_id: None,
-        role: Some(account.role),
-        organization_id: account.organization_id,
-        department_id: account.department_id,
-        follows_changed: 0,
-        scopes: crate::domain::oauth::Scopes::parse("read write follow")
-            .map_err(|_| anyhow::anyhow!("the demo's scopes"))?,
-    })
+    super::Viewer::acting_as(account)
 }
 
 use super::orgs::insert_staff;

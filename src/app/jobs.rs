@@ -32,6 +32,7 @@ impl App {
             self.run_due(now_ms()).await?;
             self.run_complaint_timers(now_ms()).await?;
             self.end_polls(now_ms()).await?;
+            self.publish_scheduled(now_ms()).await?;
             if round.is_multiple_of(10) {
                 self.sweep().await?;
             }

@@ -22,6 +22,7 @@ pub mod polls;
 pub mod programs;
 mod rate_limit;
 pub mod rooms;
+pub mod scheduled;
 pub mod search;
 pub mod secrets;
 pub mod social;

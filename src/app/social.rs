@@ -274,7 +274,7 @@ impl App {
     /// The photos of a new status: at most four, each an upload of the author not yet on a
     /// status. Checked with the rest of what the status asks of its author (some text or a
     /// photo, a membership for its visibility), so that every problem is told at once.
-    async fn photos_of_new_status(
+    pub(super) async fn photos_of_new_status(
         &self,
         author: &AccountRow,
         input: &NewStatus,
@@ -299,7 +299,7 @@ impl App {
     }
 
     /// The status a reply answers: one its author can see (404 otherwise).
-    async fn reply_target(
+    pub(super) async fn reply_target(
         &self,
         looker: Looker,
         in_reply_to: Option<i64>,
@@ -315,7 +315,7 @@ impl App {
 
     /// The owner of another's wall a status goes on, if it takes the author's post: neither
     /// blocks the other, and a wall closed to all but friends only takes a friend's.
-    async fn wall_to_post_on(
+    pub(super) async fn wall_to_post_on(
         &self,
         author: &AccountRow,
         wall_account_id: Option<i64>,

@@ -23,6 +23,23 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The account itself, with every scope a person grants: what the server acts as when it
+    /// carries out something the account asked for earlier (a scheduled status) or the demo's
+    /// story.
+    pub(super) fn acting_as(account: &crate::db::accounts::AccountRow) -> Result<Self> {
+        Ok(Viewer {
+            token_id: 0,
+            account_id: Some(account.id),
+            app_id: None,
+            role: Some(account.role),
+            organization_id: account.organization_id,
+            department_id: account.department_id,
+            follows_changed: 0,
+            scopes: Scopes::parse("read write follow")
+                .map_err(|_| anyhow::anyhow!("the server's own scopes"))?,
+        })
+    }
+
     /// The account behind the token; an app's own token has none.
     pub fn account(&self) -> Result<i64> {
         self.account_id.ok_or(Error::UserTokenRequired)

@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod polls;
 pub mod programs;
 pub mod rooms;
+pub mod scheduled;
 mod statement;
 pub mod statuses;
 pub mod suggestions;

@@ -231,6 +231,29 @@ impl NewStatus {
     }
 }
 
+/// How far ahead a status may be scheduled, at the least (Mastodon's five minutes).
+pub const SCHEDULE_AHEAD_MIN_MS: i64 = 5 * 60 * 1000;
+/// Statuses an account may have waiting (Mastodon's limit).
+pub const SCHEDULED_MAX: i64 = 300;
+
+/// When a status asked for at `raw` (RFC 3339, e.g. `2026-12-24T09:00:00+09:00`) is posted:
+/// at least five minutes after `now`.
+pub fn scheduled_at(raw: &str, now: i64) -> Result<i64, Invalid> {
+    let at =
+        time::OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
+            .map_err(|_| Invalid::malformed("scheduled_at"))?;
+    let ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
+        .map_err(|_| Invalid::malformed("scheduled_at"))?;
+    if ms < now + SCHEDULE_AHEAD_MIN_MS {
+        return Err(Invalid::new(
+            "scheduled_at",
+            "ERR_INVALID",
+            "invalid.scheduled_too_soon",
+        ));
+    }
+    Ok(ms)
+}
+
 /// The key a client gave to post a status only once, if it is one to remember.
 pub fn idempotency_key(raw: Option<&str>) -> Option<&str> {
     raw.filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX)
@@ -418,6 +441,32 @@ pub fn sanitize(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_is_scheduled_five_minutes_ahead_or_more() {
+        let now = 1_790_000_000_000;
+        let soon = "2026-09-21T14:17:00Z";
+        let soon_ms = scheduled_at(soon, 0).unwrap();
+        assert_eq!(
+            scheduled_at(soon, soon_ms - SCHEDULE_AHEAD_MIN_MS),
+            Ok(soon_ms)
+        );
+        assert_eq!(
+            scheduled_at(soon, soon_ms - SCHEDULE_AHEAD_MIN_MS + 1)
+                .unwrap_err()
+                .message,
+            "invalid.scheduled_too_soon"
+        );
+        assert_eq!(
+            scheduled_at("2026-09-21T23:17:00+09:00", 0),
+            Ok(soon_ms),
+            "an offset is read"
+        );
+        assert_eq!(
+            scheduled_at("next tuesday", now).unwrap_err().message,
+            "invalid.malformed"
+        );
+    }
 
     #[test]
     fn visibility_names_map_to_mastodon() {

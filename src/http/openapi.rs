@@ -2,7 +2,7 @@
 
 use super::mastodon::{
     accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
-    polls, search, statuses, timelines,
+    polls, scheduled, search, statuses, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         statuses::create, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
         timelines::bookmarks, timelines::favourites, polls::show, polls::vote,
         conversations::index, conversations::read, conversations::remove,
+        scheduled::index, scheduled::show, scheduled::update, scheduled::delete,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

@@ -28,6 +28,7 @@ mod polls;
 mod process;
 mod programs;
 mod rooms;
+mod scheduled;
 mod schema;
 mod search;
 mod social;

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod paging;
 pub mod polls;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod streaming;
@@ -143,6 +144,13 @@ pub fn router() -> Router<App> {
         .route("/api/v1/bookmarks", get(timelines::bookmarks))
         .route("/api/v1/polls/{id}", get(polls::show))
         .route("/api/v1/conversations", get(conversations::index))
+        .route("/api/v1/scheduled_statuses", get(scheduled::index))
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(scheduled::show)
+                .put(scheduled::update)
+                .delete(scheduled::delete),
+        )
         .route(
             "/api/v1/conversations/{id}",
             axum::routing::delete(conversations::remove),

@@ -2,6 +2,7 @@
 //! context, favourites.
 
 use super::dto::Status;
+use super::scheduled::ScheduledStatusJson;
 use crate::app::social::Placement;
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
@@ -49,6 +50,10 @@ pub struct PostStatus {
     /// Sotong: a long-form post; `status` is then Markdown.
     #[schema(max_length = 200)]
     title: Option<String>,
+    /// Post it later, at this time (RFC 3339, five minutes ahead or more): the answer is then
+    /// the scheduled status. Empty or absent: now.
+    #[schema(schema_with = time_or_empty_schema)]
+    scheduled_at: Option<String>,
     /// A poll, as JSON clients send it.
     #[serde(default, deserialize_with = "object_only")]
     poll: Option<PollForm>,
@@ -74,6 +79,24 @@ pub struct PostStatus {
     )]
     #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     poll_hide_totals: Option<bool>,
+}
+
+/// A date-time, or nothing (empty, null).
+fn time_or_empty_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^ *$")),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .into()
 }
 
 /// A poll with a new status: two to four options, open five minutes to a month.
@@ -125,13 +148,13 @@ impl PostStatus {
 
 /// Post a status (on one's own wall, on another's with `wall_account_id`, or as a reply).
 #[utoipa::path(post, path = "/api/v1/statuses", tag = "statuses", request_body = PostStatus,
-    responses((status = 200, body = Status), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+    responses((status = 200, body = Posted), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn create(
     State(app): State<App>,
     Auth(viewer): Auth,
     headers: HeaderMap,
     Params(input): Params<PostStatus>,
-) -> Result<Json<Status>, ApiError> {
+) -> Result<Json<Posted>, ApiError> {
     let parsed = NewStatus::parse(
         &input.status,
         input.title.as_deref(),
@@ -173,8 +196,29 @@ pub async fn create(
         idempotency_key,
         media_ids: input.media_ids,
     };
+    if let Some(at) = input
+        .scheduled_at
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+    {
+        let scheduled = app.schedule_status(&viewer, new, placement, at).await?;
+        return Ok(Json(Posted::Later(Box::new(ScheduledStatusJson::of(
+            &scheduled,
+        )))));
+    }
     let view = app.post_status(&viewer, new, placement).await?;
-    Ok(Json(Status::from_view(&view, &app.config)))
+    Ok(Json(Posted::Now(Box::new(Status::from_view(
+        &view,
+        &app.config,
+    )))))
+}
+
+/// A new status, or the scheduled status it will be.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Posted {
+    Now(Box<Status>),
+    Later(Box<ScheduledStatusJson>),
 }
 
 /// One status.
