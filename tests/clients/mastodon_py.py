@@ -163,6 +163,26 @@ def main(args):
             "noisy": noisy["id"],
             "greeting": greeting["id"],
         }))
+    elif mode == "later":
+        # An office schedules its announcement; two colleagues talk directly.
+        import datetime
+        office, colleague = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=30)
+        scheduled = office.status_post("민원실 점검 안내", scheduled_at=when)
+        moved = office.scheduled_status_update(scheduled["id"], when + datetime.timedelta(hours=1))
+        waiting = office.scheduled_statuses()
+        colleague_acct = colleague.account_verify_credentials()["acct"]
+        direct = office.status_post(f"@{colleague_acct} 점검 시간 괜찮으세요?", visibility="direct")
+        theirs = colleague.conversations()
+        read = colleague.conversations_read(theirs[0]["id"])
+        print(json.dumps({
+            "scheduled": plain(scheduled),
+            "moved": plain(moved),
+            "waiting": [s["id"] for s in waiting],
+            "direct": direct["id"],
+            "theirs": plain(theirs),
+            "read": plain(read),
+        }))
     elif mode == "poll":
         # The office asks; its open stream sees the numbers change as a resident votes.
         office, resident = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])

@@ -52,10 +52,21 @@ async function organise(base, ownerToken, otherToken, lockedToken) {
   const asked = (await other.postStatus("어느 날이 좋을까요?", { poll: { options: ["목요일", "금요일"], expires_in: 3600, multiple: true } })).data;
   const voted = (await owner.votePoll(asked.poll.id, [0, 1])).data;
   const poll = (await owner.getPoll(asked.poll.id)).data;
+  const later = new Date(Date.now() + 30 * 60 * 1000).toISOString();
+  const scheduled = (await owner.postStatus("예약 공지", { scheduled_at: later })).data;
+  const waiting = (await owner.getScheduledStatuses()).data.map((s) => s.id);
+  await owner.cancelScheduledStatus(scheduled.id);
+  const afterCancel = (await owner.getScheduledStatuses()).data.length;
+  const otherAcct = (await other.verifyAccountCredentials()).data.acct;
+  await owner.postStatus(`@${otherAcct} 잠깐 얘기 나눌까요?`, { visibility: "direct" });
+  const conversations = (await other.getConversationTimeline({ limit: 10 })).data;
+  const conversationRead = (await other.readConversation(conversations[0].id)).data.unread;
   return {
     postId: post.id, otherId, ownerId, listId: list.id, bookmarked, bookmarks, favourites, members,
     listTimeline, renamed, accountLists, lists, emptied, afterDelete, lockedNow, requested,
     requests, accepted, pollVotes: voted.votes_count, pollOwn: voted.own_votes, pollVoters: poll.voters_count,
+    scheduledId: scheduled.id, waiting, afterCancel, conversations: conversations.length,
+    conversationUnread: conversations[0].unread, conversationRead,
   };
 }
 

@@ -372,6 +372,30 @@ async fn mastodon_py_keeps_filters_and_reads_them_applied() {
 }
 
 #[tokio::test]
+async fn mastodon_py_schedules_a_status_and_reads_a_conversation() {
+    let t = TestApp::spawn().await;
+    for handle in ["office", "colleague"] {
+        t.create_account(handle, handle).await;
+    }
+    let (office, colleague) = (t.token_for("office").await, t.token_for("colleague").await);
+    let told = run(&["later", &t.base, &office, &colleague]).await;
+    let id = &told["scheduled"]["id"];
+    assert_eq!(
+        told["scheduled"]["params"]["text"], "민원실 점검 안내",
+        "{told}"
+    );
+    assert_eq!(told["moved"]["id"], *id);
+    assert_ne!(
+        told["moved"]["scheduled_at"],
+        told["scheduled"]["scheduled_at"]
+    );
+    assert_eq!(told["waiting"], serde_json::json!([id]));
+    assert_eq!(told["theirs"][0]["unread"], true);
+    assert_eq!(told["theirs"][0]["last_status"]["id"], told["direct"]);
+    assert_eq!(told["read"]["unread"], false);
+}
+
+#[tokio::test]
 async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     let t = TestApp::spawn().await;
     for handle in ["owner", "other", "locked"] {
@@ -401,6 +425,11 @@ async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     assert_eq!(told["pollVotes"], 2);
     assert_eq!(told["pollOwn"], serde_json::json!([0, 1]));
     assert_eq!(told["pollVoters"], 1);
+    assert_eq!(told["waiting"], serde_json::json!([told["scheduledId"]]));
+    assert_eq!(told["afterCancel"], 0);
+    assert_eq!(told["conversations"], 1);
+    assert_eq!(told["conversationUnread"], true);
+    assert_eq!(told["conversationRead"], false);
 }
 
 /// The holiday calendar beside an independent implementation (PyPI `holidays`, South Korea)
