@@ -103,13 +103,8 @@ pub async fn of_account(
          ac.unread, {LAST_STATUS} AS last_status_id FROM account_conversations ac WHERE ac.account_id = "
     ));
     q.push_bind(account)
-        .push(") listed WHERE last_status_id IS NOT NULL");
-    if let Some(max_id) = page.max_id {
-        q.push(" AND last_status_id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND last_status_id > ").push_bind(lower);
-    }
+        .push(") listed WHERE last_status_id IS NOT NULL")
+        .push_page_bounds("last_status_id", page);
     q.push(" ORDER BY last_status_id DESC LIMIT ")
         .push_bind(page.limit);
     Ok(q.query_as()?.fetch_all(pool).await?)

@@ -55,13 +55,7 @@ pub async fn requesters(
     let mut q = super::statement::Statement::new(
         "SELECT id, account_id FROM follow_requests WHERE target_account_id = ",
     );
-    q.push_bind(target);
-    if let Some(max_id) = page.max_id {
-        q.push(" AND id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND id > ").push_bind(lower);
-    }
+    q.push_bind(target).push_page_bounds("id", page);
     q.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit);
     Ok(q.query_as()?.fetch_all(pool).await?)
 }

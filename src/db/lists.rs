@@ -105,13 +105,7 @@ pub async fn delete(tx: &mut Tx, id: i64) -> DbResult<()> {
 /// A page of a list's members' ids, by id, newest first.
 pub async fn member_ids(pool: &AnyPool, list: i64, page: &Page) -> DbResult<Vec<i64>> {
     let mut q = Statement::new("SELECT account_id FROM list_accounts WHERE list_id = ");
-    q.push_bind(list);
-    if let Some(max_id) = page.max_id {
-        q.push(" AND account_id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND account_id > ").push_bind(lower);
-    }
+    q.push_bind(list).push_page_bounds("account_id", page);
     q.push(" ORDER BY account_id DESC LIMIT ")
         .push_bind(page.limit);
     let rows: Vec<(i64,)> = q.query_as()?.fetch_all(pool).await?;

@@ -65,13 +65,7 @@ pub async fn marked(
         "SELECT id, status_id FROM {} WHERE account_id = ",
         mark.table()
     ));
-    q.push_bind(account_id);
-    if let Some(max_id) = page.max_id {
-        q.push(" AND id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND id > ").push_bind(lower);
-    }
+    q.push_bind(account_id).push_page_bounds("id", page);
     // min_id pages forward from a point: read the oldest first, then show newest first.
     let ascending = page.min_id.is_some();
     q.push(if ascending {

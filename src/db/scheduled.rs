@@ -55,13 +55,7 @@ pub async fn of_account(pool: &AnyPool, account: i64, page: &Page) -> DbResult<V
     let mut q = Statement::new(&format!(
         "SELECT {COLUMNS} FROM scheduled_statuses WHERE account_id = "
     ));
-    q.push_bind(account);
-    if let Some(max_id) = page.max_id {
-        q.push(" AND id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND id > ").push_bind(lower);
-    }
+    q.push_bind(account).push_page_bounds("id", page);
     q.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit);
     Ok(q.query_as()?.fetch_all(pool).await?)
 }

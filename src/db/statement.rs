@@ -94,6 +94,22 @@ impl Statement {
         Ok(sqlx::query_as_with(sql, arguments))
     }
 
+    /// Pushes a page's bounds on `column` (Mastodon's paging: below `max_id`, above `min_id`
+    /// or `since_id`) as ` AND …`; the caller orders and limits.
+    pub(crate) fn push_page_bounds(
+        &mut self,
+        column: &str,
+        page: &super::statuses::Page,
+    ) -> &mut Self {
+        if let Some(max_id) = page.max_id {
+            self.push(&format!(" AND {column} < ")).push_bind(max_id);
+        }
+        if let Some(lower) = page.min_id.or(page.since_id) {
+            self.push(&format!(" AND {column} > ")).push_bind(lower);
+        }
+        self
+    }
+
     /// The statement, ready to `execute`.
     pub(crate) fn query(self) -> DbResult<sqlx::query::Query<'static, Any, AnyArguments>> {
         let (sql, arguments) = self.parts()?;

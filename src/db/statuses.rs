@@ -486,12 +486,7 @@ async fn timeline_pass(
     super::blocks::push_screened(&mut q, looker.account_id, STATUS_AUTHORS, mutes_at);
     // min_id pages forward from a point: read the oldest first, then show newest first.
     let ascending = page.min_id.is_some();
-    if let Some(max_id) = page.max_id {
-        q.push(" AND s.id < ").push_bind(max_id);
-    }
-    if let Some(lower) = page.min_id.or(page.since_id) {
-        q.push(" AND s.id > ").push_bind(lower);
-    }
+    q.push_page_bounds("s.id", page);
     q.push(if ascending {
         " ORDER BY s.id ASC LIMIT "
     } else {

@@ -253,16 +253,9 @@ pub async fn timeline(
     Query(query): Query<PageQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
     let views = app.list_timeline(&viewer, id, query.page(20, 40)?).await?;
-    let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
-    let path = format!("/api/v1/timelines/list/{id}");
-    let headers = link_header(&app.config.public_url(), &path, &ids, &[]);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| Status::from_view(v, &app.config))
-                .collect(),
-        ),
+    Ok(super::timelines::statuses_page(
+        &app,
+        &views,
+        &format!("/api/v1/timelines/list/{id}"),
     ))
 }

@@ -21,9 +21,18 @@ async fn page(
     path: &str,
 ) -> Result<(HeaderMap, Json<Vec<Status>>), ApiError> {
     let views = app.timeline(viewer, which, query.page(20, 40)?).await?;
+    Ok(statuses_page(app, &views, path))
+}
+
+/// A page of statuses with the links that page by their ids.
+pub(super) fn statuses_page(
+    app: &App,
+    views: &[crate::app::social::StatusView],
+    path: &str,
+) -> (HeaderMap, Json<Vec<Status>>) {
     let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
     let headers = link_header(&app.config.public_url(), path, &ids, &[]);
-    Ok((
+    (
         headers,
         Json(
             views
@@ -31,7 +40,7 @@ async fn page(
                 .map(|v| Status::from_view(v, &app.config))
                 .collect(),
         ),
-    ))
+    )
 }
 
 /// The viewer's home timeline.
