@@ -90,11 +90,21 @@ impl App {
 
     /// A poll, if the viewer may see its status.
     pub async fn poll(&self, viewer: Option<&Viewer>, id: i64) -> Result<PollView> {
+        Ok(self.poll_on_status(viewer, id).await?.1)
+    }
+
+    /// A poll with its status, read once, if the viewer may see the status.
+    async fn poll_on_status(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+    ) -> Result<(super::social::StatusView, PollView)> {
         let row = rows::get(self.db.pool(), id)
             .await?
             .ok_or(Error::NotFound)?;
-        let status = self.status(viewer, row.status_id).await?;
-        status.poll.ok_or(Error::NotFound)
+        let mut status = self.status(viewer, row.status_id).await?;
+        let poll = status.poll.take().ok_or(Error::NotFound)?;
+        Ok((status, poll))
     }
 
     /// Votes in a poll the viewer can see: once, before it ends. Everyone reading the status
@@ -102,19 +112,21 @@ impl App {
     pub async fn vote(&self, viewer: &Viewer, id: i64, choices: &[String]) -> Result<PollView> {
         viewer.require_scope("write:statuses")?;
         let me = viewer.account()?;
-        let current = self.poll(Some(viewer), id).await?;
+        let (status, current) = self.poll_on_status(Some(viewer), id).await?;
         let now = now_ms();
         let choices = poll::vote(
             Ballot {
                 options: current.options.len(),
                 multiple: current.row.multiple(),
                 expires_at: current.row.expires_at,
-                voted_before: rows::has_voted(self.db.pool(), id, me).await?,
+                voted_before: current
+                    .own_votes
+                    .as_ref()
+                    .is_some_and(|own| !own.is_empty()),
             },
             choices,
             now,
         )?;
-        let status = self.status(Some(viewer), current.row.status_id).await?;
         let mut audience = self.audience_of(status.row.account_id).await?;
         audience.extend(status.row.wall_account_id);
         audience.push(me);

@@ -68,15 +68,6 @@ pub async fn of_account(pool: &AnyPool, account: i64, now: Option<i64>) -> DbRes
         .collect())
 }
 
-/// The account owning a filter.
-pub async fn owner(pool: &AnyPool, filter: i64) -> DbResult<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT account_id FROM filters WHERE id = $1")
-        .bind(filter)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|(a,)| a))
-}
-
 /// The filter a keyword (`keyword = true`) or a filter status belongs to.
 pub async fn filter_of(pool: &AnyPool, id: i64, keyword: bool) -> DbResult<Option<i64>> {
     let sql = if keyword {

@@ -111,16 +111,6 @@ pub async fn own_votes(pool: &AnyPool, account: i64, ids: &[i64]) -> DbResult<Ve
     Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
-pub async fn has_voted(pool: &AnyPool, poll: i64, account: i64) -> DbResult<bool> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM poll_voters WHERE poll_id = $1 AND account_id = $2")
-            .bind(poll)
-            .bind(account)
-            .fetch_optional(pool)
-            .await?;
-    Ok(found.is_some())
-}
-
 /// Records `account`'s vote; false (and nothing written) when it has voted already.
 pub async fn record_vote(
     tx: &mut Tx,
