@@ -33,6 +33,7 @@ pub struct Config {
     pub background_jobs: bool,
     pub cluster: Cluster,
     pub media_store: MediaStoreConfig,
+    pub push: PushConfig,
     /// A bearer token that `GET /metrics` must carry. Empty: `/metrics` answers only a
     /// scraper on this machine that reaches the node directly (a loopback peer, no proxy's
     /// forwarding header); anyone else gets 404.
@@ -41,6 +42,22 @@ pub struct Config {
     /// database (`instance_keys`), read at start; never configured, never printed.
     #[serde(skip)]
     pub media_url_key: Secret,
+    /// The instance's VAPID key (RFC 8292) that signs Web Push messages, and the key that
+    /// seals the tokens push subscriptions keep: made once and kept like `media_url_key`.
+    #[serde(skip)]
+    pub vapid_key: Secret,
+    #[serde(skip)]
+    pub push_token_key: Secret,
+}
+
+/// Web Push to phones.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    /// Let push subscriptions name plain `http` endpoints and hosts on this machine or a
+    /// private network (a closed network's own push relay). Off: only `https` to public hosts,
+    /// since the server posts to whatever address a client names.
+    pub private_endpoints: bool,
 }
 
 /// A configured secret: read like a string where it is used, never shown by `Debug` (so not
@@ -187,8 +204,11 @@ impl Default for Config {
             background_jobs: true,
             cluster: Cluster::default(),
             media_store: MediaStoreConfig::default(),
+            push: PushConfig::default(),
             metrics_token: Secret::default(),
             media_url_key: Secret::default(),
+            vapid_key: Secret::default(),
+            push_token_key: Secret::default(),
         }
     }
 }
@@ -238,6 +258,7 @@ const CONFIG_KEYS: &[&str] = &[
     "background_jobs",
     "cluster",
     "media_store",
+    "push",
 ];
 
 impl Config {

@@ -67,6 +67,24 @@ impl Server {
                 }
             }
         });
+        let app = self.app.clone();
+        let pusher = tokio::spawn(async move {
+            if !jobs {
+                return;
+            }
+            // Push messages leave as soon as their notification is announced, and waiting ones
+            // (to retry, or queued by a node that stopped) on the background round's clock.
+            let every = Duration::from_secs(app.config.cluster.jobs_every_secs.max(1));
+            loop {
+                if let Err(error) = app.deliver_pushes(crate::domain::time::now_ms()).await {
+                    tracing::warn!(?error, "push delivery failed");
+                }
+                tokio::select! {
+                    () = app.hub.notification_announced() => {}
+                    () = tokio::time::sleep(every) => {}
+                }
+            }
+        });
         let router = crate::http::router(self.app.clone());
         // Trailing slashes are trimmed before routing: Mastodon.py asks for `/api/v1/instance/`.
         let service = tower::Layer::layer(
@@ -95,6 +113,7 @@ impl Server {
         })
         .await;
         sweeper.abort();
+        pusher.abort();
         for task in self.bus {
             task.abort();
         }
@@ -123,6 +142,16 @@ pub async fn connect(mut config: Config) -> anyhow::Result<App> {
         .await
         .context("cannot read the instance's keys")?;
     config.media_url_key = key.as_str().into();
+    let vapid = db
+        .instance_key("vapid", crate::app::push::new_vapid_key)
+        .await
+        .context("cannot read the instance's keys")?;
+    config.vapid_key = vapid.as_str().into();
+    let push_tokens = db
+        .instance_key("push_tokens", crate::app::secrets::random_token)
+        .await
+        .context("cannot read the instance's keys")?;
+    config.push_token_key = push_tokens.as_str().into();
     Ok(App::new(db, config, media_store))
 }
 

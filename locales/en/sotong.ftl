@@ -505,3 +505,6 @@ invalid-filter_expiry = must be a number of seconds from now (at most ten years)
 invalid-scheduled_too_soon = a status can be scheduled five minutes ahead or more
 invalid-scheduled_full = you can have at most 300 scheduled statuses
 invalid-scheduled_media = photos cannot be scheduled yet: post them when the time comes
+invalid-push_policy = must be one of all, followed, follower, none
+invalid-push_key = the push subscription's keys are not valid (a P-256 public key and a 16-byte auth secret, base64url)
+invalid-push_endpoint = a push endpoint must be an https address on a public host

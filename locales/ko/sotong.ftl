@@ -507,3 +507,6 @@ invalid-filter_expiry = 지금부터의 초 수(10년 이내)이거나, 기한�
 invalid-scheduled_too_soon = 예약 게시는 지금부터 5분 뒤 이후로만 할 수 있습니다
 invalid-scheduled_full = 예약 게시물은 300개까지 둘 수 있습니다
 invalid-scheduled_media = 사진은 아직 예약 게시할 수 없습니다. 게시할 때 올려 주세요
+invalid-push_policy = all, followed, follower, none 가운데 하나여야 합니다
+invalid-push_key = 푸시 구독의 키가 올바르지 않습니다 (P-256 공개 키와 16바이트 인증 비밀, base64url)
+invalid-push_endpoint = 푸시 주소는 공개된 호스트의 https 주소여야 합니다

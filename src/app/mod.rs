@@ -20,6 +20,7 @@ pub mod oauth;
 pub mod orgs;
 pub mod polls;
 pub mod programs;
+pub mod push;
 mod rate_limit;
 pub mod rooms;
 pub mod scheduled;
@@ -62,6 +63,8 @@ pub struct App {
     recent_statuses: Arc<home_feed::RecentStatuses>,
     /// Authors and wall owners read to show statuses, by version.
     known_accounts: Arc<known_accounts::KnownAccounts>,
+    /// What sends Web Push messages: the instance's VAPID key and an HTTP client.
+    pusher: Arc<push::Pusher>,
 }
 
 /// How many photos may be decoded at once: all cores but one (at least one).
@@ -75,6 +78,7 @@ impl App {
         let hub = Arc::new(crate::live::Hub::default());
         let home_feeds = Arc::new(home_feed::HomeFeeds::new(config.limits.home_feed_statuses));
         hub.observe(home_feeds.clone());
+        let pusher = Arc::new(push::Pusher::new(&config.vapid_key));
         Self {
             media_store,
             db,
@@ -87,6 +91,7 @@ impl App {
             home_feeds,
             recent_statuses: Arc::default(),
             known_accounts: Arc::default(),
+            pusher,
         }
     }
 

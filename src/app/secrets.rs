@@ -86,3 +86,55 @@ mod tests {
         );
     }
 }
+
+/// Seals `plain` under `key` (a [`random_token`]: 32 bytes, AES-256-GCM): base64url of a
+/// random nonce and the ciphertext. For what must be kept and read back (a push
+/// subscription's token), where a hash will not do.
+pub fn seal(key: &str, plain: &str) -> anyhow::Result<String> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key_bytes(key)?)
+        .map_err(|_| anyhow::anyhow!("sealing key of the wrong length"))?;
+    let nonce: [u8; 12] = rand::random();
+    let mut sealed = nonce.to_vec();
+    sealed.extend(
+        cipher
+            .encrypt(&nonce.into(), plain.as_bytes())
+            .map_err(|_| anyhow::anyhow!("cannot seal"))?,
+    );
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed))
+}
+
+/// Opens what [`seal`] sealed under `key`; `None` if it was sealed under another key or
+/// changed since.
+pub fn unseal(key: &str, sealed: &str) -> Option<String> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key_bytes(key).ok()?).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sealed)
+        .ok()?;
+    let (nonce, ciphertext) = bytes.split_at_checked(12)?;
+    let nonce: [u8; 12] = nonce.try_into().ok()?;
+    let plain = cipher.decrypt(&nonce.into(), ciphertext).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+fn key_bytes(key: &str) -> anyhow::Result<Vec<u8>> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key)
+        .context("sealing key is not base64url")
+}
+
+#[cfg(test)]
+mod sealing_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_text_opens_only_with_its_key() {
+        let key = random_token();
+        let sealed = seal(&key, "the token").expect("seal");
+        assert!(!sealed.contains("the token"));
+        assert_eq!(unseal(&key, &sealed).as_deref(), Some("the token"));
+        assert_eq!(unseal(&random_token(), &sealed), None);
+        assert_eq!(unseal(&key, "AAAA"), None);
+    }
+}

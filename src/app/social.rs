@@ -59,6 +59,27 @@ pub struct NotificationView {
     pub status: Option<StatusView>,
 }
 
+impl NotificationView {
+    /// What it says, in the reader's language ("{name}님이 회원님의 담벼락에 …"): on the
+    /// notifications page, in the API's `sotong.message`, as a push message's title.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        let key = match self.row.kind.as_str() {
+            "sotong.wall_post" => "notification.wall_post",
+            "favourite" => "notification.favourite",
+            "follow" => "notification.follow",
+            "follow_request" => "notification.follow_request",
+            "reblog" => "notification.reblog",
+            "update" => "notification.update",
+            "sotong.suggestion_status" => "notification.suggestion_status",
+            "sotong.session_reminder" => "notification.session_reminder",
+            "sotong.complaint" => "notification.complaint",
+            "poll" => "notification.poll",
+            _ => "notification.mention",
+        };
+        lang.format(key, &[("name", &self.from.display_name)])
+    }
+}
+
 /// Where a new status goes, besides its text.
 #[derive(Default)]
 pub struct Placement {

@@ -21,6 +21,7 @@ pub mod oauth;
 pub mod orgs;
 pub mod polls;
 pub mod programs;
+pub mod push;
 pub mod rooms;
 pub mod scheduled;
 mod statement;

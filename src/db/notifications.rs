@@ -58,7 +58,11 @@ pub async fn notify_even_oneself(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok((written.rows_affected() == 1).then_some(id))
+    if written.rows_affected() != 1 {
+        return Ok(None);
+    }
+    super::push::enqueue(tx, account_id, id, now).await?;
+    Ok(Some(id))
 }
 
 /// What a Sotong notification without a status is about.

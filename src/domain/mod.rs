@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod org;
 pub mod poll;
 pub mod program;
+pub mod push;
 pub mod room;
 pub mod search;
 pub mod status;

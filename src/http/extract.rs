@@ -236,6 +236,76 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
     }
 }
 
+/// Parameters whose names nest, as Mastodon's do (`subscription[keys][auth]`): a JSON body is
+/// read as it is, and a form's bracketed names are made into the same objects first, so that
+/// one type reads both.
+pub struct Nested<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for Nested<T> {
+    type Rejection = ApiError;
+    async fn from_request(request: Request, app: &App) -> Result<Self, Self::Rejection> {
+        let value = if content_type(request.headers()).starts_with("application/json") {
+            Params::<serde_json::Value>::from_request(request, app)
+                .await?
+                .0
+        } else {
+            let Params(fields) =
+                Params::<Vec<(String, String)>>::from_request(request, app).await?;
+            serde_json::Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(name, value)| (name, serde_json::Value::String(value)))
+                    .collect(),
+            )
+        };
+        serde_json::from_value(nest_bracketed(value))
+            .map(Nested)
+            .map_err(|_| ApiError(Error::BadRequest("error.malformed_body")))
+    }
+}
+
+/// `{"a[b][c]": v}` becomes `{"a": {"b": {"c": v}}}`; names without brackets stay.
+fn nest_bracketed(value: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(fields) = value else {
+        return value;
+    };
+    let mut nested = serde_json::Map::new();
+    for (name, value) in fields {
+        let path: Vec<&str> = match name.split_once('[') {
+            Some((head, rest)) if !head.is_empty() && rest.ends_with(']') => std::iter::once(head)
+                .chain(rest.trim_end_matches(']').split("]["))
+                .collect(),
+            _ => vec![name.as_str()],
+        };
+        insert_at(&mut nested, &path, value);
+    }
+    serde_json::Value::Object(nested)
+}
+
+fn insert_at(
+    into: &mut serde_json::Map<String, serde_json::Value>,
+    path: &[&str],
+    value: serde_json::Value,
+) {
+    match path {
+        [] => {}
+        [last] => {
+            into.insert((*last).to_owned(), value);
+        }
+        [first, rest @ ..] => {
+            let child = into
+                .entry((*first).to_owned())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if !child.is_object() {
+                *child = serde_json::Value::Object(serde_json::Map::new());
+            }
+            if let serde_json::Value::Object(child) = child {
+                insert_at(child, rest, value);
+            }
+        }
+    }
+}
+
 /// The request's `Content-Type`, lower-cased; empty when absent or unreadable.
 pub(crate) fn content_type(headers: &HeaderMap) -> String {
     headers
@@ -463,5 +533,32 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let IdPath(Id(id)) = IdPath::<Id>::from_request_parts(parts, state).await?;
         Ok(PathId(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nest_bracketed;
+    use serde_json::json;
+
+    #[test]
+    fn bracketed_form_names_become_the_objects_json_clients_send() {
+        let form = json!({
+            "subscription[endpoint]": "https://push.example.net/1",
+            "subscription[keys][p256dh]": "BA",
+            "subscription[keys][auth]": "AA",
+            "data[alerts][mention]": "true",
+            "policy": "all",
+        });
+        assert_eq!(
+            nest_bracketed(form),
+            json!({
+                "subscription": { "endpoint": "https://push.example.net/1", "keys": { "p256dh": "BA", "auth": "AA" } },
+                "data": { "alerts": { "mention": "true" } },
+                "policy": "all",
+            })
+        );
+        let already = json!({ "data": { "alerts": { "mention": true } }, "[odd]": 1 });
+        assert_eq!(nest_bracketed(already.clone()), already);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::mastodon::{
     accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
-    polls, scheduled, search, statuses, timelines,
+    polls, push, scheduled, search, statuses, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         timelines::bookmarks, timelines::favourites, polls::show, polls::vote,
         conversations::index, conversations::read, conversations::remove,
         scheduled::index, scheduled::show, scheduled::update, scheduled::delete,
+        push::subscribe, push::show, push::change, push::unsubscribe,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

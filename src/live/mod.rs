@@ -87,6 +87,8 @@ pub struct Hub {
     relay: OnceLock<mpsc::Sender<Envelope>>,
     /// What on this node keeps state in step with events (the home feeds), beside the streams.
     observer: OnceLock<Arc<dyn Observer>>,
+    /// Rung when a notification is announced here: its push messages are due.
+    notifications: tokio::sync::Notify,
 }
 
 /// Keeps something on this node in step with the events delivered here, whether from this
@@ -109,6 +111,7 @@ impl Default for Hub {
             seq: AtomicU64::new(0),
             relay: OnceLock::new(),
             observer: OnceLock::new(),
+            notifications: tokio::sync::Notify::new(),
         }
     }
 }
@@ -175,6 +178,12 @@ impl Hub {
         self.deliver(topic, event)
     }
 
+    /// Completes when a notification has been announced on this node since the last call
+    /// (or the first): the push messages it queued are due.
+    pub async fn notification_announced(&self) {
+        self.notifications.notified().await;
+    }
+
     /// Tells every open stream on this node that events may have been lost.
     pub fn deliver_gap(&self) {
         if let Some(observer) = self.observer.get() {
@@ -197,6 +206,9 @@ impl Hub {
     pub fn deliver(&self, topic: &Topic, event: Event) -> usize {
         if let Some(observer) = self.observer.get() {
             observer.event(topic, event);
+        }
+        if matches!(event, Event::Notification(_)) {
+            self.notifications.notify_one();
         }
         let mut topics = self
             .topics

@@ -209,6 +209,82 @@ def main(args):
         }))
         sys.stdout.flush()
         os._exit(0)
+    elif mode == "push":
+        # A phone subscribes to Web Push; a resident mentions the official; the phone's push
+        # service (a receiver here) gets a message only the phone can read: decrypted with
+        # http_ece (RFC 8291, aes128gcm), its VAPID signature (RFC 8292) checked with
+        # cryptography.
+        import base64
+        import http.server
+        import threading
+        import http_ece
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+        official, resident = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        received = []
+
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}/push/official"
+
+        private, public = official.push_subscription_generate_keys()
+        subscribed = official.push_subscription_set(endpoint, public, mention_events=True, follow_events=True, policy="all")
+        acct = official.account_verify_credentials()["acct"]
+        resident.status_post(f"@{acct} 보도블록이 깨져 있습니다")
+        for _ in range(100):
+            if received:
+                break
+            time.sleep(0.1)
+        headers, body = received[0]
+        lower = {k.lower(): v for k, v in headers.items()}
+        phone_key = ec.derive_private_key(private["privkey"], ec.SECP256R1())
+        payload = json.loads(http_ece.decrypt(body, private_key=phone_key, auth_secret=private["auth"], version="aes128gcm"))
+
+        def unb64(text):
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+        fields = dict(part.strip().split("=", 1) for part in lower["authorization"][len("vapid "):].split(","))
+        signing_input, _, signature = fields["t"].rpartition(".")
+        raw = unb64(signature)
+        server_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(fields["k"]))
+        server_key.verify(
+            utils.encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")),
+            signing_input.encode(),
+            ec.ECDSA(hashes.SHA256()),
+        )
+        claims = json.loads(unb64(signing_input.split(".")[1]))
+        notification = official.notifications(id=payload["notification_id"])
+        changed = official.push_subscription_update(mention_events=False, follow_events=True)
+        official.push_subscription_delete()
+        try:
+            official.push_subscription()
+            after = "still there"
+        except Exception as error:
+            after = type(error).__name__
+        print(json.dumps({
+            "endpoint": endpoint,
+            "subscribed": plain(subscribed),
+            "content_encoding": lower.get("content-encoding"),
+            "ttl": lower.get("ttl"),
+            "vapid_key": fields["k"],
+            "claims": claims,
+            "payload": payload,
+            "notification": plain(notification),
+            "changed": plain(changed),
+            "after": after,
+            "messages": len(received),
+        }))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

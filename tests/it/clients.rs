@@ -396,6 +396,76 @@ async fn mastodon_py_schedules_a_status_and_reads_a_conversation() {
 }
 
 #[tokio::test]
+async fn mastodon_py_subscribes_to_push_and_the_phone_reads_the_mention() {
+    // The push worker runs as on a server; the phone's push service is a receiver on this
+    // machine, which only `private_endpoints` lets a subscription name.
+    let t = TestApp::spawn_with(|config| {
+        config.push.private_endpoints = true;
+        config.background_jobs = true;
+        config.cluster.jobs_every_secs = 1;
+    })
+    .await;
+    t.create_account("clerk", "김공무").await;
+    t.create_account("resident", "이주민").await;
+    let response = t
+        .user_token("clerk", GOOD_PASSWORD, "read write push")
+        .await;
+    let official: Value = response.json().await.unwrap();
+    let official = official["access_token"].as_str().unwrap().to_owned();
+    let resident = t.token_for("resident").await;
+    let told = run(&["push", &t.base, &official, &resident]).await;
+
+    let instance: Value = t
+        .client
+        .get(t.url("/api/v2/instance"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let server_key = instance["configuration"]["vapid"]["public_key"].clone();
+    assert_eq!(told["subscribed"]["server_key"], server_key, "{told}");
+    assert_eq!(told["subscribed"]["alerts"]["mention"], true);
+    assert_eq!(told["subscribed"]["alerts"]["favourite"], false);
+    assert_eq!(
+        told["vapid_key"], server_key,
+        "signed with the instance's key"
+    );
+    assert_eq!(told["content_encoding"], "aes128gcm");
+    let origin = told["claims"]["aud"].as_str().unwrap();
+    assert!(
+        told["endpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{origin}/push/")),
+        "the audience is the push service's origin, port and all: {told}"
+    );
+    assert_eq!(told["payload"]["notification_type"], "mention");
+    assert_eq!(told["payload"]["access_token"], official.as_str());
+    assert_eq!(
+        told["payload"]["title"],
+        "이주민님이 회원님을 언급했습니다."
+    );
+    assert!(
+        told["payload"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("보도블록이 깨져 있습니다"),
+        "{told}"
+    );
+    assert_eq!(
+        told["notification"]["id"],
+        told["payload"]["notification_id"]
+    );
+    assert_eq!(told["notification"]["account"]["acct"], "resident");
+    assert_eq!(told["changed"]["alerts"]["mention"], false);
+    assert_eq!(told["changed"]["alerts"]["follow"], true);
+    assert_eq!(told["after"], "MastodonNotFoundError");
+    assert_eq!(told["messages"], 1, "one mention, one message");
+}
+
+#[tokio::test]
 async fn megalodon_bookmarks_lists_and_answers_follow_requests() {
     let t = TestApp::spawn().await;
     for handle in ["owner", "other", "locked"] {

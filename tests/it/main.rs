@@ -27,6 +27,7 @@ mod oauth;
 mod polls;
 mod process;
 mod programs;
+mod push;
 mod rooms;
 mod scheduled;
 mod schema;

@@ -38,7 +38,11 @@ pub async fn create(
             website: input.website,
         })
         .await?;
-    Ok(Json(Application::from_row(&row, true)))
+    Ok(Json(Application::from_row(
+        &row,
+        true,
+        app.vapid_public_key(),
+    )))
 }
 
 /// The application the token belongs to.
@@ -49,5 +53,9 @@ pub async fn verify_credentials(
     Auth(viewer): Auth,
 ) -> Result<Json<Application>, ApiError> {
     let row = app.app_of(&viewer).await?;
-    Ok(Json(Application::from_row(&row, false)))
+    Ok(Json(Application::from_row(
+        &row,
+        false,
+        app.vapid_public_key(),
+    )))
 }

@@ -184,7 +184,8 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn from_row(row: &AppRow, with_credentials: bool) -> Self {
+    /// An app as the API shows it; `vapid_key` is the instance's Web Push key.
+    pub fn from_row(row: &AppRow, with_credentials: bool, vapid_key: &str) -> Self {
         Application {
             id: row.id.to_string(),
             name: row.name.clone(),
@@ -195,7 +196,7 @@ impl Application {
             client_id: with_credentials.then(|| row.client_id.clone()),
             client_secret: with_credentials.then(|| row.client_secret.clone()),
             client_secret_expires_at: with_credentials.then_some(0),
-            vapid_key: String::new(),
+            vapid_key: vapid_key.to_owned(),
         }
     }
 }
@@ -368,34 +369,13 @@ impl Notification {
             account: Account::from_row(&view.from, config),
             status: view.status.as_ref().map(|s| Status::from_view(s, config)),
             sotong: serde_json::json!({
-                "message": notification_message(view, lang),
+                "message": view.message(lang),
                 "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
                 "session_id": view.row.session_id.map(|s| s.to_string()),
                 "complaint_id": view.row.complaint_id.map(|s| s.to_string()),
             }),
         }
     }
-}
-
-/// What a notification says, in the reader's language ("{name}님이 회원님의 담벼락에 …").
-pub fn notification_message(
-    view: &crate::app::social::NotificationView,
-    lang: crate::i18n::Lang,
-) -> String {
-    let key = match view.row.kind.as_str() {
-        "sotong.wall_post" => "notification.wall_post",
-        "favourite" => "notification.favourite",
-        "follow" => "notification.follow",
-        "follow_request" => "notification.follow_request",
-        "reblog" => "notification.reblog",
-        "update" => "notification.update",
-        "sotong.suggestion_status" => "notification.suggestion_status",
-        "sotong.session_reminder" => "notification.session_reminder",
-        "sotong.complaint" => "notification.complaint",
-        "poll" => "notification.poll",
-        _ => "notification.mention",
-    };
-    lang.format(key, &[("name", &view.from.display_name)])
 }
 
 /// Mastodon's Filter entity (v2).

@@ -69,7 +69,7 @@ pub async fn v2(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     let base = config.public_url();
     let mut configuration = configuration();
     configuration["urls"] = json!({ "streaming": base.replacen("http", "ws", 1), "status": null });
-    configuration["vapid"] = json!({ "public_key": "" });
+    configuration["vapid"] = json!({ "public_key": app.vapid_public_key() });
     Ok(Json(json!({
         "domain": config.domain(),
         "title": config.instance.title,

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod paging;
 pub mod polls;
+pub mod push;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;
@@ -144,6 +145,13 @@ pub fn router() -> Router<App> {
         .route("/api/v1/bookmarks", get(timelines::bookmarks))
         .route("/api/v1/polls/{id}", get(polls::show))
         .route("/api/v1/conversations", get(conversations::index))
+        .route(
+            "/api/v1/push/subscription",
+            get(push::show)
+                .post(push::subscribe)
+                .put(push::change)
+                .delete(push::unsubscribe),
+        )
         .route("/api/v1/scheduled_statuses", get(scheduled::index))
         .route(
             "/api/v1/scheduled_statuses/{id}",

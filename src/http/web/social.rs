@@ -504,7 +504,7 @@ impl Note {
     fn from_view(view: &NotificationView, lang: Lang) -> Note {
         let (iso, shown) = when(view.row.created_at);
         Note {
-            message: crate::http::mastodon::dto::notification_message(view, lang),
+            message: view.message(lang),
             link: match (&view.status, view.row.suggestion_id, view.row.complaint_id) {
                 (Some(s), _, _) => Some(format!("/@{}/{}", s.author.handle, s.row.id)),
                 (None, Some(suggestion), _) => Some(format!("/suggestions/{suggestion}")),
