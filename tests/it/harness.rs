@@ -118,7 +118,13 @@ impl TestApp {
     /// A second node of the same service: its own server, hub and bus connection, on this
     /// test's database.
     pub async fn another_node(&self) -> Node {
+        self.another_node_with(|_| {}).await
+    }
+
+    /// A second node started with a changed configuration (e.g. its background work on).
+    pub async fn another_node_with(&self, adjust: impl FnOnce(&mut Config)) -> Node {
         let mut config = (*self.app.config).clone();
+        adjust(&mut config);
         config.listen = "127.0.0.1:0".parse().expect("addr");
         let server = Server::build(config).await.expect("second node starts");
         let addr = server.local_addr().expect("addr");

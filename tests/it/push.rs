@@ -442,3 +442,56 @@ async fn bad_subscriptions_are_refused_and_change_nothing() {
         "gone with its token"
     );
 }
+
+#[tokio::test]
+async fn a_push_waiting_when_the_server_stops_is_sent_by_the_next_one_it_starts() {
+    let t = private_endpoints().await;
+    let receiver = Receiver::start().await;
+    let phone = Phone::new();
+    let official = push_user(&t, "clerk", "김공무").await;
+    let resident = user(&t, "resident", "이주민").await;
+    let subscribe = json!({
+        "subscription": { "endpoint": format!("{}/push/clerk", receiver.url), "keys": phone.keys() },
+        "data": { "alerts": { "follow": true } },
+    });
+    let subscribed: Value = official
+        .post("/api/v1/push/subscription", subscribe)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Queued with the notification; this node does no background work, so it waits.
+    resident.follow(&official).await;
+    assert_eq!(t.count("push_deliveries").await, 1);
+    assert_eq!(receiver.count(), 0);
+
+    // Another process on the same database, as after a restart, with its background work on:
+    // it sends the waiting push with the same instance key and the same sealed token.
+    let restarted = t
+        .another_node_with(|config| {
+            config.background_jobs = true;
+            config.cluster.jobs_every_secs = 1;
+        })
+        .await;
+    crate::harness::eventually("the waiting push is sent", || async {
+        receiver.count() == 1
+    })
+    .await;
+    let (headers, body) = receiver.last();
+    let message = phone.read(&body);
+    assert_eq!(message["notification_type"], "follow");
+    assert_eq!(message["access_token"], official.token.as_str());
+    assert!(
+        headers["authorization"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("k={}", subscribed["server_key"].as_str().unwrap())),
+        "signed with the key the app was given"
+    );
+    crate::harness::eventually("the queue is empty", || async {
+        t.count("push_deliveries").await == 0
+    })
+    .await;
+    assert_eq!(restarted.app.pushes_waiting().await.unwrap(), 0);
+}
