@@ -227,7 +227,11 @@ fn no_control_characters(value: &mut Value) {
             }
             // Keys are text too: an object's unlisted keys may be anything but control
             // characters.
-            if fields.contains_key("properties") && !fields.contains_key("propertyNames") {
+            let names_keys = fields.contains_key("properties")
+                || fields
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object);
+            if names_keys && !fields.contains_key("propertyNames") {
                 fields.insert(
                     "propertyNames".into(),
                     json!({ "pattern": NO_CONTROL_CHARACTERS }),

@@ -76,10 +76,21 @@ pub struct DataForm {
     /// Each kind (mention, status, reblog, follow, follow_request, favourite, poll, update,
     /// …) on or off; a kind not named is off.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = alerts_schema)]
     alerts: Option<BTreeMap<String, Flag>>,
     #[schema(pattern = "^ *(all|followed|follower|none) *$")]
     policy: Option<String>,
+}
+
+/// Kinds named by words, each on or off as a client's boolean.
+fn alerts_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::RefOr(
+            crate::http::extract::flexible_bool_schema().into(),
+        )))
+        .into()
 }
 
 /// A boolean as clients send it (`true`, `"1"`, `"on"`, …).
