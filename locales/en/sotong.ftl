@@ -508,3 +508,15 @@ invalid-scheduled_media = photos cannot be scheduled yet: post them when the tim
 invalid-push_policy = must be one of all, followed, follower, none
 invalid-push_key = the push subscription's keys are not valid (a P-256 public key and a 16-byte auth secret, base64url)
 invalid-push_endpoint = a push endpoint must be an https address on a public host
+
+# Reports and moderation
+error-moderators_only = Only administrators (moderators) may handle reports
+error-moderate_administrator = You cannot act on yourself or on another administrator
+invalid-report_self = you cannot report yourself
+invalid-report_no_rules = this instance has no rules to name
+invalid-report_not_about = the report is not about this account
+invalid-moderation_action = the action is one of none, disable, silence, suspend, delete_statuses
+invalid-delete_statuses_needs_report = deleting statuses needs a report (report_id)
+notification-report_filed = { $name } filed a report.
+notification-report_resolved = Your report has been dealt with.
+notification-moderation_warning = A moderator acted on your account.

@@ -510,3 +510,15 @@ invalid-scheduled_media = 사진은 아직 예약 게시할 수 없습니다. �
 invalid-push_policy = all, followed, follower, none 가운데 하나여야 합니다
 invalid-push_key = 푸시 구독의 키가 올바르지 않습니다 (P-256 공개 키와 16바이트 인증 비밀, base64url)
 invalid-push_endpoint = 푸시 주소는 공개된 호스트의 https 주소여야 합니다
+
+# Reports and moderation
+error-moderators_only = 관리자(운영자)만 신고를 처리할 수 있습니다
+error-moderate_administrator = 자신이나 다른 관리자에게는 조치할 수 없습니다
+invalid-report_self = 자기 자신은 신고할 수 없습니다
+invalid-report_no_rules = 이 기관에는 지정할 수 있는 규칙이 없습니다
+invalid-report_not_about = 이 계정에 대한 신고가 아닙니다
+invalid-moderation_action = 조치는 none, disable, silence, suspend, delete_statuses 중 하나입니다
+invalid-delete_statuses_needs_report = 게시물 삭제는 신고(report_id)와 함께 해야 합니다
+notification-report_filed = { $name }님이 신고를 접수했습니다.
+notification-report_resolved = 회원님의 신고가 처리되었습니다.
+notification-moderation_warning = 운영자가 회원님의 계정에 조치했습니다.

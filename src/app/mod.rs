@@ -22,6 +22,7 @@ pub mod polls;
 pub mod programs;
 pub mod push;
 mod rate_limit;
+pub mod reports;
 pub mod rooms;
 pub mod scheduled;
 pub mod search;

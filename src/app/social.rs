@@ -34,6 +34,9 @@ pub const NOTIFICATION_KINDS: &[&str] = &[
     "sotong.session_reminder",
     "sotong.complaint",
     "poll",
+    "admin.report",
+    "sotong.report",
+    "moderation_warning",
 ];
 
 /// A status with what rendering it needs.
@@ -74,6 +77,9 @@ impl NotificationView {
             "sotong.session_reminder" => "notification.session_reminder",
             "sotong.complaint" => "notification.complaint",
             "poll" => "notification.poll",
+            "admin.report" => "notification.report_filed",
+            "sotong.report" => "notification.report_resolved",
+            "moderation_warning" => "notification.moderation_warning",
             _ => "notification.mention",
         };
         lang.format(key, &[("name", &self.from.display_name)])

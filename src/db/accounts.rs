@@ -13,7 +13,7 @@ macro_rules! select_account {
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
-             a.followers_count, a.following_count, a.statuses_count, a.row_version \
+             a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -48,6 +48,10 @@ pub struct AccountRow {
     pub statuses_count: i64,
     /// Grows with every change to the account as shown (see migration 0013).
     pub row_version: i64,
+    /// When a moderator limited the account (Mastodon: silenced).
+    pub silenced_at: Option<i64>,
+    /// When a moderator suspended the account.
+    pub suspended_at: Option<i64>,
 }
 
 impl AccountRow {
@@ -386,4 +390,64 @@ pub async fn forget_login_failures(pool: &AnyPool, since: i64) -> DbResult<u64> 
         .execute(pool)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Which accounts a moderator lists.
+#[derive(Debug, Clone, Default)]
+pub struct ModerationScope<'a> {
+    /// The moderator's organisation (with the accounts of none); `None`: every account.
+    pub organization_id: Option<i64>,
+    /// Only disabled (true) or only enabled (false) accounts.
+    pub disabled: Option<bool>,
+    pub silenced: bool,
+    pub suspended: bool,
+    /// Handles starting with this.
+    pub username: Option<&'a str>,
+}
+
+/// A page of the accounts a moderator sees, newest first.
+pub async fn moderated(
+    pool: &AnyPool,
+    scope: &ModerationScope<'_>,
+    page: &super::statuses::Page,
+) -> DbResult<Vec<AccountRow>> {
+    let mut q = Statement::new(select_account!("WHERE 1 = 1"));
+    if let Some(organization) = scope.organization_id {
+        let organization = q.bind(organization);
+        q.push(&format!(
+            " AND (a.organization_id = {organization} OR a.organization_id IS NULL)"
+        ));
+    }
+    if let Some(disabled) = scope.disabled {
+        q.push(" AND a.disabled = ").push_bind(i64::from(disabled));
+    }
+    if scope.silenced {
+        q.push(" AND a.silenced_at IS NOT NULL");
+    }
+    if scope.suspended {
+        q.push(" AND a.suspended_at IS NOT NULL");
+    }
+    if let Some(name) = scope.username.map(str::trim).filter(|n| !n.is_empty()) {
+        let escaped = name
+            .to_ascii_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND a.handle_key LIKE ")
+            .push_bind(format!("{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    let ascending = page.min_id.is_some();
+    q.push_page_bounds("a.id", page);
+    q.push(if ascending {
+        " ORDER BY a.id ASC LIMIT "
+    } else {
+        " ORDER BY a.id DESC LIMIT "
+    })
+    .push_bind(page.limit);
+    let mut rows: Vec<AccountRow> = q.query_as()?.fetch_all(pool).await?;
+    if ascending {
+        rows.reverse();
+    }
+    Ok(rows)
 }

@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod polls;
 pub mod programs;
 pub mod push;
+pub mod reports;
 pub mod rooms;
 pub mod scheduled;
 mod statement;

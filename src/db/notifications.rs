@@ -16,6 +16,9 @@ pub struct NotificationRow {
     pub session_id: Option<i64>,
     /// For `sotong.complaint`: the complaint that moved or falls due.
     pub complaint_id: Option<i64>,
+    /// For `admin.report` (to moderators), `sotong.report` (its outcome, to the reporter) and
+    /// `moderation_warning` (to the reported, when a report led to it).
+    pub report_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -75,6 +78,12 @@ pub enum About {
     /// A complaint moved on, or falls due (`sotong.complaint`: to its petitioner, its
     /// department, its heads).
     Complaint(i64),
+    /// A report was filed (`admin.report`, to the moderators).
+    ReportFiled(i64),
+    /// A report was resolved (`sotong.report`, to the reporter).
+    ReportResolved(i64),
+    /// A moderator warned the account or acted on it (`moderation_warning`), maybe on a report.
+    Warned(Option<i64>),
 }
 
 /// Notifies `account_id` about a suggestion or a session (blocks and mutes apply as for any
@@ -86,20 +95,25 @@ pub async fn notify_about(
     about: About,
     now: i64,
 ) -> DbResult<Option<i64>> {
-    let (kind, suggestion, session, complaint) = match about {
-        About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None, None),
-        About::Session(id) => ("sotong.session_reminder", None, Some(id), None),
-        About::Complaint(id) => ("sotong.complaint", None, None, Some(id)),
+    let (kind, suggestion, session, complaint, report) = match about {
+        About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None, None, None),
+        About::Session(id) => ("sotong.session_reminder", None, Some(id), None, None),
+        About::Complaint(id) => ("sotong.complaint", None, None, Some(id), None),
+        About::ReportFiled(id) => ("admin.report", None, None, None, Some(id)),
+        About::ReportResolved(id) => ("sotong.report", None, None, None, Some(id)),
+        About::Warned(report) => ("moderation_warning", None, None, None, report),
     };
     let Some(id) = notify(tx, account_id, from, kind, None, now).await? else {
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE notifications SET suggestion_id = $1, session_id = $2, complaint_id = $3 WHERE id = $4",
+        "UPDATE notifications SET suggestion_id = $1, session_id = $2, complaint_id = $3, report_id = $4 \
+         WHERE id = $5",
     )
     .bind(suggestion)
     .bind(session)
     .bind(complaint)
+    .bind(report)
     .bind(id)
         .execute(&mut **tx)
         .await?;
@@ -123,7 +137,7 @@ pub async fn list(
         format!(",{},", kinds.join(","))
     };
     Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, created_at FROM notifications \
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
            AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
     )
@@ -137,7 +151,7 @@ pub async fn list(
 }
 
 pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
-    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
+    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
         .bind(account_id)
         .bind(id)
         .fetch_optional(pool)

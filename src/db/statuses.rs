@@ -25,7 +25,8 @@ fn push_visible(q: &mut Statement, looker: Looker) {
           OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = s.id AND m.account_id = {me})) \
           OR (s.visibility = 'organization' AND s.organization_id = {organization}) \
           OR (s.visibility = 'department' AND s.department_id = {department})) \
-          AND (s.wall_account_id = {me} OR NOT EXISTS (SELECT 1 FROM blocks bk WHERE bk.account_id = s.account_id AND bk.target_account_id = {me})))"
+          AND (s.wall_account_id = {me} OR NOT EXISTS (SELECT 1 FROM blocks bk WHERE bk.account_id = s.account_id AND bk.target_account_id = {me})) \
+          AND (s.account_id = {me} OR NOT EXISTS (SELECT 1 FROM accounts su WHERE su.id = s.account_id AND su.suspended_at IS NOT NULL)))"
     ));
 }
 
@@ -500,6 +501,17 @@ async fn timeline_pass(
     Ok(rows)
 }
 
+/// Pushes that a status's author is not limited by a moderator, unless `looker` follows them
+/// or is them: a limited account reaches its followers only (Mastodon's silencing).
+fn push_not_limited(q: &mut Statement, looker: i64) {
+    let me = q.bind(looker);
+    q.push(&format!(
+        "(s.account_id = {me} OR NOT EXISTS (SELECT 1 FROM accounts li WHERE li.id = s.account_id \
+          AND li.silenced_at IS NOT NULL \
+          AND NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = {me} AND lf.target_account_id = li.id)))"
+    ));
+}
+
 /// Pushes which statuses belong to the timeline `which`, beyond who may see them.
 fn push_timeline_rule(
     q: &mut Statement,
@@ -516,15 +528,17 @@ fn push_timeline_rule(
             None => push_home_rule(q, looker.account_id, HomeWalk::ByAuthors),
         },
         Timeline::Public => {
-            q.push("s.visibility = 'public' AND s.reblog_of_id IS NULL");
+            q.push("s.visibility = 'public' AND s.reblog_of_id IS NULL AND ");
+            push_not_limited(q, looker.account_id);
         }
         Timeline::Organization => {
             q.push("s.organization_id = ")
                 .push_bind(looker.organization_id)
                 .push(
                     " AND s.reblog_of_id IS NULL \
-                     AND s.visibility IN ('public', 'unlisted', 'organization', 'department')",
+                     AND s.visibility IN ('public', 'unlisted', 'organization', 'department') AND ",
                 );
+            push_not_limited(q, looker.account_id);
         }
         Timeline::Wall(account) => {
             let owner = q.bind(*account);
@@ -535,7 +549,8 @@ fn push_timeline_rule(
         Timeline::Tag(tag) => {
             q.push("EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag = ")
                 .push_bind(tag.clone())
-                .push(")");
+                .push(") AND ");
+            push_not_limited(q, looker.account_id);
         }
         Timeline::Pinned(account) => {
             q.push("s.account_id = ")

@@ -17,6 +17,7 @@ pub mod org;
 pub mod poll;
 pub mod program;
 pub mod push;
+pub mod report;
 pub mod room;
 pub mod search;
 pub mod status;

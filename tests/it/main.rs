@@ -28,6 +28,7 @@ mod polls;
 mod process;
 mod programs;
 mod push;
+mod reports;
 mod rooms;
 mod scheduled;
 mod schema;

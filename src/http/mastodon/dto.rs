@@ -373,6 +373,7 @@ impl Notification {
                 "suggestion_id": view.row.suggestion_id.map(|s| s.to_string()),
                 "session_id": view.row.session_id.map(|s| s.to_string()),
                 "complaint_id": view.row.complaint_id.map(|s| s.to_string()),
+                "report_id": view.row.report_id.map(|s| s.to_string()),
             }),
         }
     }

@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod paging;
 pub mod polls;
 pub mod push;
+pub mod reports;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;
@@ -110,6 +111,31 @@ pub fn router() -> Router<App> {
             get(lists::members).post(lists::add).delete(lists::remove),
         )
         .route("/api/v1/timelines/list/{id}", get(lists::timeline))
+        .route("/api/v1/reports", post(reports::file))
+        .route("/api/v1/admin/reports", get(reports::queue))
+        .route("/api/v1/admin/reports/{id}", get(reports::show))
+        .route(
+            "/api/v1/admin/reports/{id}/assign_to_self",
+            post(reports::assign_to_self),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/unassign",
+            post(reports::unassign),
+        )
+        .route("/api/v1/admin/reports/{id}/resolve", post(reports::resolve))
+        .route("/api/v1/admin/reports/{id}/reopen", post(reports::reopen))
+        .route("/api/v1/admin/accounts", get(reports::accounts))
+        .route("/api/v1/admin/accounts/{id}", get(reports::account))
+        .route("/api/v1/admin/accounts/{id}/action", post(reports::action))
+        .route("/api/v1/admin/accounts/{id}/enable", post(reports::enable))
+        .route(
+            "/api/v1/admin/accounts/{id}/unsilence",
+            post(reports::unsilence),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsuspend",
+            post(reports::unsuspend),
+        )
         .route(
             "/api/v1/sotong/accounts/{id}/friends",
             get(accounts::friends),
