@@ -78,6 +78,8 @@ pub enum AccountStanding {
     Disabled,
     Silenced,
     Suspended,
+    /// Waiting for approval: nobody, since signing up needs none.
+    Pending,
 }
 
 impl App {
@@ -310,6 +312,9 @@ impl App {
         page: &Page,
     ) -> Result<Vec<AccountRow>> {
         let moderator = self.acting_moderator(viewer, "admin:read:accounts").await?;
+        if standing == AccountStanding::Pending {
+            return Ok(Vec::new());
+        }
         let scope = crate::db::accounts::ModerationScope {
             organization_id: moderator.organization_id,
             disabled: matches!(standing, AccountStanding::Disabled)

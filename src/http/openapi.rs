@@ -26,7 +26,7 @@ use utoipa::OpenApi;
         scheduled::index, scheduled::show, scheduled::update, scheduled::delete,
         push::subscribe, push::show, push::change, push::unsubscribe,
         reports::file, reports::queue, reports::show, reports::assign_to_self, reports::unassign, reports::resolve, reports::reopen,
-        reports::accounts, reports::account, reports::action, reports::enable, reports::unsilence, reports::unsuspend,
+        reports::accounts, reports::accounts_v2, reports::account, reports::action, reports::enable, reports::unsilence, reports::unsuspend,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

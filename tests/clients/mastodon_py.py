@@ -1,6 +1,7 @@
 """Drives Sotong with Mastodon.py, as a third-party client would. Prints one JSON object.
 
     mastodon_py.py login    BASE EMAIL PASSWORD
+    mastodon_py.py moderate BASE ADMIN_TOKEN REPORTER_TOKEN SPAMMER_TOKEN
     mastodon_py.py register BASE USERNAME EMAIL PASSWORD
     mastodon_py.py auth_url BASE
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
@@ -284,6 +285,27 @@ def main(args):
             "changed": plain(changed),
             "after": after,
             "messages": len(received),
+        }))
+    elif mode == "moderate":
+        # A resident reports an advert; the administrator takes the report, limits the
+        # account with a warning, and the reporter is told.
+        admin, reporter, spammer = (Mastodon(access_token=token, api_base_url=base) for token in args[2:5])
+        spammer_id = spammer.account_verify_credentials()["id"]
+        ad = spammer.status_post("싸게 팝니다")
+        filed = reporter.report(spammer_id, [ad["id"]], comment="광고입니다", category="spam")
+        queue = admin.admin_reports()
+        taken = admin.admin_report_assign(filed["id"])
+        admin.admin_account_moderate(spammer_id, action="silence", report_id=filed["id"], text="광고는 안 됩니다")
+        print(json.dumps({
+            "filed": plain(filed),
+            "queue": [r["id"] for r in queue],
+            "taken": plain(taken),
+            "report": plain(admin.admin_report(filed["id"])),
+            "open_after": [r["id"] for r in admin.admin_reports()],
+            "silenced_v1": [a["id"] for a in admin.admin_accounts_v1(status="silenced")],
+            "silenced_v2": [a["id"] for a in admin.admin_accounts_v2(status="silenced")],
+            "reporter_told": [n["type"] for n in reporter.notifications()],
+            "spammer_told": [n["type"] for n in spammer.notifications()],
         }))
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -607,3 +607,49 @@ async fn georeport_lists_services_and_reads_requests_in_json_and_xml() {
         );
     }
 }
+
+#[tokio::test]
+async fn mastodon_py_reports_a_post_and_the_administrator_limits_the_account() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    t.create_account("reporter", "신고자").await;
+    t.create_account("spammer", "광고꾼").await;
+    let (client_id, client_secret) = t
+        .register_app(
+            "urn:ietf:wg:oauth:2.0:oob",
+            "read write admin:read admin:write",
+        )
+        .await;
+    let granted: Value = t
+        .password_grant(
+            &client_id,
+            &client_secret,
+            "demo_admin",
+            sotong::app::demo::DEMO_PASSWORD,
+            Some("read write admin:read admin:write"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admin = granted["access_token"].as_str().unwrap().to_owned();
+    let (reporter, spammer) = (t.token_for("reporter").await, t.token_for("spammer").await);
+    let told = run(&["moderate", &t.base, &admin, &reporter, &spammer]).await;
+
+    let report_id = told["filed"]["id"].clone();
+    assert_eq!(told["filed"]["category"], "spam", "{told}");
+    assert_eq!(told["filed"]["action_taken"], false);
+    assert_eq!(told["queue"], serde_json::json!([report_id]));
+    assert_eq!(told["taken"]["assigned_account"]["username"], "demo_admin");
+    assert_eq!(told["report"]["action_taken"], true);
+    assert_eq!(told["report"]["target_account"]["silenced"], true);
+    assert_eq!(told["open_after"], serde_json::json!([]));
+    let spammer_id = told["report"]["target_account"]["id"].clone();
+    assert_eq!(told["silenced_v1"], serde_json::json!([spammer_id]));
+    assert_eq!(told["silenced_v2"], serde_json::json!([spammer_id]));
+    assert_eq!(told["reporter_told"], serde_json::json!(["sotong.report"]));
+    assert_eq!(
+        told["spammer_told"],
+        serde_json::json!(["moderation_warning"])
+    );
+}

@@ -112,6 +112,9 @@ pub fn router() -> Router<App> {
         )
         .route("/api/v1/timelines/list/{id}", get(lists::timeline))
         .route("/api/v1/reports", post(reports::file))
+        // Mastodon.py posts its reports here.
+        .route("/api/v1/reports/", post(reports::file))
+        .route("/api/v2/admin/accounts", get(reports::accounts_v2))
         .route("/api/v1/admin/reports", get(reports::queue))
         .route("/api/v1/admin/reports/{id}", get(reports::show))
         .route(
