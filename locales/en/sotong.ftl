@@ -520,3 +520,4 @@ invalid-delete_statuses_needs_report = deleting statuses needs a report (report_
 notification-report_filed = { $name } filed a report.
 notification-report_resolved = Your report has been dealt with.
 notification-moderation_warning = A moderator acted on your account.
+invalid-featured_tags_full = you can feature at most 10 hashtags

@@ -522,3 +522,4 @@ invalid-delete_statuses_needs_report = 게시물 삭제는 신고(report_id)와 
 notification-report_filed = { $name }님이 신고를 접수했습니다.
 notification-report_resolved = 회원님의 신고가 처리되었습니다.
 notification-moderation_warning = 운영자가 회원님의 계정에 조치했습니다.
+invalid-featured_tags_full = 해시태그는 10개까지 내세울 수 있습니다

@@ -30,6 +30,7 @@ pub mod secrets;
 pub mod social;
 pub mod status_actions;
 pub mod suggestions;
+pub mod tags;
 mod viewer;
 mod write;
 

@@ -293,7 +293,11 @@ impl App {
         let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
-        announce_new_status(&mut tx, &post, &mentioned, followers);
+        let mut audience = followers;
+        if post.input.visibility.reaches_tag_followers() {
+            audience.extend(crate::db::tags::followers_of_any(&mut tx, &post.tags).await?);
+        }
+        announce_new_status(&mut tx, &post, &mentioned, audience);
         tx.commit().await?;
         self.status(Some(viewer), id).await
     }
@@ -914,7 +918,8 @@ pub enum Connections {
     Following,
 }
 
-/// The home timelines of the author and its `followers`, the wall's owner and those mentioned,
+/// The home timelines of the author and its `followers` (with those following its tags), the
+/// wall's owner and those mentioned,
 /// and for a public status the public and tag streams, hear of a new status once it is
 /// committed. Each stream re-checks visibility, so announcing widely is safe.
 fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers: Vec<i64>) {

@@ -28,6 +28,7 @@ pub mod scheduled;
 mod statement;
 pub mod statuses;
 pub mod suggestions;
+pub mod tags;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};

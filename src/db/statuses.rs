@@ -82,7 +82,8 @@ enum HomeWalk {
 }
 
 /// Pushes which statuses belong to the home timeline of `account`: its own, those on its
-/// wall, and those of the accounts it follows, but for the members of its exclusive lists.
+/// wall, those of the accounts it follows, but for the members of its exclusive lists, and the
+/// original (not boosted, not unlisted) statuses with a hashtag it follows.
 fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
     let me = q.bind(account);
     // A unary `+` makes a column an expression, which no index serves.
@@ -94,7 +95,10 @@ fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
         "({by}s.account_id = {me} OR {by}s.wall_account_id = {me} \
          OR ({by}s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}) \
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
-                 WHERE la.account_id = s.account_id AND l.account_id = {me} AND l.exclusive = 1)))"
+                 WHERE la.account_id = s.account_id AND l.account_id = {me} AND l.exclusive = 1)) \
+         OR ({by}s.id IN (SELECT ht.status_id FROM followed_tags ft JOIN status_tags ht ON ht.tag = ft.tag \
+                 WHERE ft.account_id = {me}) \
+             AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'organization', 'department')))"
     ));
 }
 
@@ -403,6 +407,34 @@ pub async fn newest_ids(pool: &AnyPool, above: i64, limit: i64) -> DbResult<Vec<
             .bind(limit)
             .fetch_all(pool)
             .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The ids of the public original statuses since `since` that most people favourited, boosted
+/// or answered, most first (ties: newest first), skipping `offset`, at most `limit`. Limited and
+/// suspended authors are left out; visibility to a reader is decided when the rows are read.
+pub async fn most_engaged_public(
+    pool: &AnyPool,
+    since: i64,
+    offset: i64,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.created_at >= $1 \
+         AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.silenced_at IS NOT NULL OR a.suspended_at IS NOT NULL)) \
+         AND ((SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+            + (SELECT COUNT(*) FROM statuses r WHERE r.reblog_of_id = s.id) \
+            + (SELECT COUNT(*) FROM statuses p WHERE p.in_reply_to_id = s.id)) > 0 \
+         ORDER BY (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+            + (SELECT COUNT(*) FROM statuses r WHERE r.reblog_of_id = s.id) \
+            + (SELECT COUNT(*) FROM statuses p WHERE p.in_reply_to_id = s.id) DESC, s.id DESC \
+         LIMIT $2 OFFSET $3",
+    )
+    .bind(since)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 

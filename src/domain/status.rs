@@ -54,6 +54,16 @@ impl Visibility {
         }
     }
 
+    /// Whether a status joins the home timelines of those who follow its hashtags (as
+    /// `db::statuses::push_home_rule` has it): not unlisted (kept out of discovery), not
+    /// addressed to followers or to some people only.
+    pub fn reaches_tag_followers(self) -> bool {
+        matches!(
+            self,
+            Visibility::Public | Visibility::Organization | Visibility::Department
+        )
+    }
+
     /// The name Mastodon clients understand.
     pub fn mastodon(self) -> &'static str {
         match self {
@@ -316,6 +326,25 @@ pub fn hashtags(source: &str) -> Vec<String> {
         .into_iter()
         .map(|t| t.to_lowercase())
         .collect()
+}
+
+/// The longest hashtag (as [`hashtags`] finds them).
+pub const TAG_MAX: usize = 60;
+
+/// A hashtag's name as asked for (`#민원`, `Parking`): lower-cased, without its `#`; letters,
+/// digits and `_` only.
+pub fn tag_name(text: &str) -> Result<String, Invalid> {
+    let name = text.trim().trim_start_matches('#');
+    if name.is_empty() {
+        return Err(Invalid::blank("name"));
+    }
+    if name.chars().count() > TAG_MAX {
+        return Err(Invalid::too_long("name"));
+    }
+    if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Invalid::malformed("name"));
+    }
+    Ok(name.to_lowercase())
 }
 
 fn words_after(source: &str, sigil: char, word: impl Fn(char) -> bool) -> Vec<String> {
@@ -584,6 +613,15 @@ mod tests {
             "https://x",
         );
         assert!(plain.contains("href=\"https://x/@gildong\""), "{plain}");
+    }
+
+    #[test]
+    fn a_tag_name_is_one_word_lower_cased_without_its_sign() {
+        assert_eq!(tag_name(" #민원 ").unwrap(), "민원");
+        assert_eq!(tag_name("Parking_Lot").unwrap(), "parking_lot");
+        assert_eq!(tag_name("#").unwrap_err().field, "name");
+        assert_eq!(tag_name("two words").unwrap_err().code, "ERR_INVALID");
+        assert_eq!(tag_name(&"가".repeat(61)).unwrap_err().code, "ERR_TOO_LONG");
     }
 
     #[test]

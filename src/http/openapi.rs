@@ -2,7 +2,7 @@
 
 use super::mastodon::{
     accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
-    polls, push, reports, scheduled, search, statuses, timelines,
+    polls, push, reports, scheduled, search, statuses, tags, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -25,6 +25,8 @@ use utoipa::OpenApi;
         conversations::index, conversations::read, conversations::remove,
         scheduled::index, scheduled::show, scheduled::update, scheduled::delete,
         push::subscribe, push::show, push::change, push::unsubscribe,
+        tags::show, tags::follow, tags::unfollow, tags::followed, tags::featured, tags::feature, tags::unfeature, tags::suggestions, tags::of_account,
+        tags::trending_tags, tags::trending_statuses, tags::trending_links,
         reports::file, reports::queue, reports::show, reports::assign_to_self, reports::unassign, reports::resolve, reports::reopen,
         reports::accounts, reports::accounts_v2, reports::account, reports::action, reports::enable, reports::unsilence, reports::unsuspend,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
@@ -42,7 +44,7 @@ use utoipa::OpenApi;
     // The room's WebSocket is no operation (OpenAPI has no WebSockets), but its frames are
     // Sotong's contract all the same.
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit, rooms::dto::ServerFrame, rooms::dto::ClientFrame)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "lists"), (name = "filters"), (name = "notifications"), (name = "search"), (name = "media"), (name = "admin"), (name = "sotong"))
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "lists"), (name = "filters"), (name = "notifications"), (name = "search"), (name = "media"), (name = "tags"), (name = "admin"), (name = "sotong"))
 )]
 struct ApiDoc;
 

@@ -37,6 +37,7 @@ mod social;
 mod status_actions;
 mod streaming;
 mod suggestions;
+mod tags;
 mod tidy;
 mod web;
 mod web_app;

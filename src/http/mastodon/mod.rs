@@ -21,6 +21,7 @@ pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod streaming;
+pub mod tags;
 pub mod timelines;
 
 use crate::app::App;
@@ -111,6 +112,24 @@ pub fn router() -> Router<App> {
             get(lists::members).post(lists::add).delete(lists::remove),
         )
         .route("/api/v1/timelines/list/{id}", get(lists::timeline))
+        .route("/api/v1/tags/{name}", get(tags::show))
+        .route("/api/v1/tags/{name}/follow", post(tags::follow))
+        .route("/api/v1/tags/{name}/unfollow", post(tags::unfollow))
+        .route("/api/v1/followed_tags", get(tags::followed))
+        .route(
+            "/api/v1/featured_tags",
+            get(tags::featured).post(tags::feature),
+        )
+        .route("/api/v1/featured_tags/suggestions", get(tags::suggestions))
+        .route(
+            "/api/v1/featured_tags/{id}",
+            axum::routing::delete(tags::unfeature),
+        )
+        .route("/api/v1/accounts/{id}/featured_tags", get(tags::of_account))
+        .route("/api/v1/trends", get(tags::trending_tags))
+        .route("/api/v1/trends/tags", get(tags::trending_tags))
+        .route("/api/v1/trends/statuses", get(tags::trending_statuses))
+        .route("/api/v1/trends/links", get(tags::trending_links))
         .route("/api/v1/reports", post(reports::file))
         // Mastodon.py posts its reports here.
         .route("/api/v1/reports/", post(reports::file))
