@@ -721,6 +721,45 @@ impl App {
         self.notification_views(viewer, rows).await
     }
 
+    /// A page of the viewer's notifications, gathered into groups (`/api/v2/notifications`):
+    /// favourites and boosts of one status and follows, unless `grouped` names other kinds.
+    pub async fn grouped_notifications(
+        &self,
+        viewer: &Viewer,
+        kinds: &[String],
+        grouped: Option<&[String]>,
+        max_id: Option<i64>,
+        since_id: Option<i64>,
+        limit: i64,
+    ) -> Result<(
+        Vec<NotificationView>,
+        Vec<crate::domain::notification::Group>,
+    )> {
+        use crate::domain::notification::{GROUPED_BY_DEFAULT, Item, group};
+        let grouped: Vec<&str> = match grouped {
+            None => GROUPED_BY_DEFAULT.to_vec(),
+            Some(named) => named.iter().map(String::as_str).collect(),
+        };
+        if grouped.iter().any(|k| !NOTIFICATION_KINDS.contains(k)) {
+            return Err(Invalid::new("grouped_types", "ERR_INCLUSION", "invalid.kind").into());
+        }
+        let views = self
+            .notifications(viewer, kinds, max_id, since_id, limit)
+            .await?;
+        let items: Vec<Item<'_>> = views
+            .iter()
+            .map(|v| Item {
+                id: v.row.id,
+                kind: &v.row.kind,
+                status_id: v.status.as_ref().map(|s| s.row.id),
+                from: v.from.id,
+                created_at: v.row.created_at,
+            })
+            .collect();
+        let groups = group(&items, &grouped);
+        Ok((views, groups))
+    }
+
     /// Notifications with who caused them and their statuses as the viewer sees them now (a
     /// status no longer visible is left off its notification): one query for the accounts and
     /// one page of statuses, not two queries per notification.
@@ -808,6 +847,18 @@ impl App {
     pub async fn unread_notifications(&self, viewer: &Viewer) -> Result<i64> {
         viewer.require_scope("read:notifications")?;
         Ok(notes::unread_count(self.db.pool(), viewer.account()?).await?)
+    }
+
+    /// How many groups the unread notifications make (`/api/v2/notifications/unread_count`),
+    /// counting at most the newest `limit` notifications, as Mastodon does.
+    pub async fn unread_notification_groups(&self, viewer: &Viewer, limit: i64) -> Result<usize> {
+        let marker = notes::marker(self.db.pool(), viewer.account()?, "notifications")
+            .await?
+            .map(|(id, _)| id);
+        let (_, groups) = self
+            .grouped_notifications(viewer, &[], None, None, marker, limit)
+            .await?;
+        Ok(groups.len())
     }
 
     pub async fn notifications_marker(&self, viewer: &Viewer) -> Result<Option<(i64, i64)>> {

@@ -12,6 +12,7 @@ pub mod invalid;
 pub mod list;
 pub mod media;
 pub mod media_url;
+pub mod notification;
 pub mod oauth;
 pub mod org;
 pub mod poll;

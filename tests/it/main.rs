@@ -23,6 +23,7 @@ mod harness;
 mod instance;
 mod lists;
 mod media;
+mod notifications;
 mod oauth;
 mod polls;
 mod process;

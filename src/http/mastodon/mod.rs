@@ -130,6 +130,11 @@ pub fn router() -> Router<App> {
         .route("/api/v1/trends/tags", get(tags::trending_tags))
         .route("/api/v1/trends/statuses", get(tags::trending_statuses))
         .route("/api/v1/trends/links", get(tags::trending_links))
+        .route("/api/v2/notifications", get(notifications::grouped))
+        .route(
+            "/api/v2/notifications/unread_count",
+            get(notifications::unread_groups),
+        )
         .route("/api/v1/reports", post(reports::file))
         // Mastodon.py posts its reports here.
         .route("/api/v1/reports/", post(reports::file))

@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -29,6 +29,53 @@ pub struct NotificationQuery {
     #[serde(default, deserialize_with = "one_or_many")]
     #[param(schema_with = notification_types)]
     types: Vec<String>,
+    /// All types but these (when `types` is not given).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[param(schema_with = notification_types)]
+    exclude_types: Vec<String>,
+    /// Types gathered into groups (`/api/v2/notifications` only; favourite, reblog and follow
+    /// when absent).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[param(schema_with = notification_types)]
+    grouped_types: Vec<String>,
+    /// Accepted and ignored: every group names its accounts in full.
+    #[param(pattern = "^ *(full|partial_avatars)? *$")]
+    expand_accounts: Option<String>,
+}
+
+impl NotificationQuery {
+    fn paging(&self) -> PageQuery {
+        PageQuery {
+            max_id: self.max_id.clone(),
+            since_id: self.since_id.clone(),
+            min_id: self.min_id.clone(),
+            limit: self.limit.clone(),
+        }
+    }
+
+    /// The types asked for: those named, else all but the excluded (none named: all).
+    fn kinds(&self) -> Result<Vec<String>, Error> {
+        if !self.types.is_empty() || self.exclude_types.is_empty() {
+            return Ok(self.types.clone());
+        }
+        let known = crate::app::social::NOTIFICATION_KINDS;
+        if self
+            .exclude_types
+            .iter()
+            .any(|k| !known.contains(&k.as_str()))
+        {
+            return Err(Error::Invalid(vec![crate::domain::Invalid::new(
+                "exclude_types",
+                "ERR_INCLUSION",
+                "invalid.kind",
+            )]));
+        }
+        Ok(known
+            .iter()
+            .filter(|k| !self.exclude_types.iter().any(|x| x == *k))
+            .map(|k| (*k).to_owned())
+            .collect())
+    }
 }
 
 /// The kinds a client may ask for, for the OpenAPI document.
@@ -51,17 +98,11 @@ pub async fn list(
     lang: Lang,
     Params(query): Params<NotificationQuery>,
 ) -> Result<(HeaderMap, Json<Vec<Notification>>), ApiError> {
-    let paging = PageQuery {
-        max_id: query.max_id,
-        since_id: query.since_id,
-        min_id: query.min_id,
-        limit: query.limit,
-    };
-    let page = paging.page(40, 80)?;
+    let page = query.paging().page(40, 80)?;
     let views = app
         .notifications(
             &viewer,
-            &query.types,
+            &query.kinds()?,
             page.max_id,
             page.min_id.or(page.since_id),
             page.limit,
@@ -77,6 +118,115 @@ pub async fn list(
                 .map(|v| Notification::from_view(v, &app.config, lang))
                 .collect(),
         ),
+    ))
+}
+
+/// Mastodon's NotificationGroup.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NotificationGroupJson {
+    pub group_key: String,
+    /// Its notifications on this page.
+    pub notifications_count: usize,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub most_recent_notification_id: String,
+    pub page_min_id: String,
+    pub page_max_id: String,
+    pub latest_page_notification_at: String,
+    pub sample_account_ids: Vec<String>,
+    pub status_id: Option<String>,
+}
+
+/// Mastodon's GroupedNotificationsResults.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GroupedNotificationsJson {
+    pub accounts: Vec<super::dto::Account>,
+    pub statuses: Vec<super::dto::Status>,
+    pub notification_groups: Vec<NotificationGroupJson>,
+}
+
+/// The viewer's notifications, newest first, gathered into groups.
+#[utoipa::path(get, path = "/api/v2/notifications", tag = "notifications", params(NotificationQuery), responses((status = 200, body = GroupedNotificationsJson), (status = 400, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn grouped(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(query): Params<NotificationQuery>,
+) -> Result<(HeaderMap, Json<GroupedNotificationsJson>), ApiError> {
+    // Every group names its accounts in full, whatever `expand_accounts` asks.
+    let _ = &query.expand_accounts;
+    let page = query.paging().page(40, 80)?;
+    let grouped_types = (!query.grouped_types.is_empty()).then_some(query.grouped_types.as_slice());
+    let (views, groups) = app
+        .grouped_notifications(
+            &viewer,
+            &query.kinds()?,
+            grouped_types,
+            page.max_id,
+            page.min_id.or(page.since_id),
+            page.limit,
+        )
+        .await?;
+    let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
+    let headers = link_header(&app.config.public_url(), "/api/v2/notifications", &ids, &[]);
+    let mut accounts: Vec<super::dto::Account> = Vec::new();
+    let mut statuses: Vec<super::dto::Status> = Vec::new();
+    for view in &views {
+        let id = view.from.id.to_string();
+        if !accounts.iter().any(|a| a.id == id) {
+            accounts.push(super::dto::Account::from_row(&view.from, &app.config));
+        }
+        if let Some(status) = &view.status {
+            let id = status.row.id.to_string();
+            if !statuses.iter().any(|s| s.id == id) {
+                statuses.push(super::dto::Status::from_view(status, &app.config));
+            }
+        }
+    }
+    let notification_groups = groups
+        .iter()
+        .map(|g| NotificationGroupJson {
+            group_key: g.key.clone(),
+            notifications_count: g.ids.len(),
+            kind: g.kind.clone(),
+            most_recent_notification_id: g.ids.first().copied().unwrap_or_default().to_string(),
+            page_min_id: g.ids.last().copied().unwrap_or_default().to_string(),
+            page_max_id: g.ids.first().copied().unwrap_or_default().to_string(),
+            latest_page_notification_at: crate::domain::time::rfc3339(g.latest_at),
+            sample_account_ids: g.sample_accounts.iter().map(i64::to_string).collect(),
+            status_id: g.status_id.map(|s| s.to_string()),
+        })
+        .collect();
+    Ok((
+        headers,
+        Json(GroupedNotificationsJson {
+            accounts,
+            statuses,
+            notification_groups,
+        }),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UnreadQuery {
+    /// Count at most this many notifications (100 when absent, at most 1000).
+    #[param(schema_with = super::paging::number_schema)]
+    limit: Option<String>,
+}
+
+/// How many groups the unread notifications make.
+#[utoipa::path(get, path = "/api/v2/notifications/unread_count", tag = "notifications", params(UnreadQuery), responses((status = 200, body = Object), (status = 400, body = super::dto::ErrorBody)))]
+pub async fn unread_groups(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(query): Params<UnreadQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let paging = PageQuery {
+        limit: query.limit,
+        ..PageQuery::default()
+    };
+    let limit = paging.page(100, 1000)?.limit;
+    Ok(Json(
+        json!({ "count": app.unread_notification_groups(&viewer, limit).await? }),
     ))
 }
 

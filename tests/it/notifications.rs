@@ -1,0 +1,90 @@
+//! Grouped notifications (`/api/v2/notifications`): favourites and boosts of one status and
+//! follows gathered, everything else alone; the types a client leaves out stay out.
+
+use crate::harness::{TestApp, ok, user};
+use serde_json::{Value, json};
+
+fn keys(page: &Value) -> Vec<String> {
+    page["notification_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group_key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn favourites_of_one_post_and_follows_are_gathered_and_the_rest_stays_alone() {
+    let t = TestApp::spawn().await;
+    let clerk = user(&t, "clerk", "김공무").await;
+    let fans = [
+        user(&t, "fan_a", "가").await,
+        user(&t, "fan_b", "나").await,
+        user(&t, "fan_c", "다").await,
+    ];
+    let notice = clerk.status(json!({ "status": "민원실 이전 안내" })).await;
+    let notice_id = notice["id"].as_str().unwrap().to_owned();
+    let favourite = format!("/api/v1/statuses/{notice_id}/favourite");
+    ok(fans[0].post(&favourite, json!({})).await).await;
+    ok(fans[1].post(&favourite, json!({})).await).await;
+    fans[0].follow(&clerk).await;
+    let mention = fans[2]
+        .status(json!({ "status": "@clerk 언제부터인가요?" }))
+        .await;
+    ok(fans[2].post(&favourite, json!({})).await).await;
+
+    let page = clerk.get("/api/v2/notifications").await;
+    let follow_key = keys(&page)[2].clone();
+    assert_eq!(
+        keys(&page)[..2],
+        [format!("favourite-{notice_id}"), keys(&page)[1].clone()]
+    );
+    assert!(keys(&page)[1].starts_with("ungrouped-"), "{page}");
+    assert_eq!(follow_key, "follow");
+    let favourites = &page["notification_groups"][0];
+    assert_eq!(favourites["type"], "favourite");
+    assert_eq!(favourites["notifications_count"], 3);
+    assert_eq!(favourites["status_id"], notice_id.as_str());
+    assert_eq!(
+        favourites["sample_account_ids"],
+        json!([fans[2].id, fans[1].id, fans[0].id]),
+        "the latest first"
+    );
+    assert_eq!(page["notification_groups"][1]["type"], "mention");
+    assert_eq!(page["notification_groups"][1]["status_id"], mention["id"]);
+    let mut accounts: Vec<&str> = page["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    accounts.sort_unstable();
+    let mut expected: Vec<&str> = fans.iter().map(|f| f.id.as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(accounts, expected, "each account once");
+    assert_eq!(page["statuses"].as_array().unwrap().len(), 2);
+
+    // What a client leaves out stays out, on both versions; nothing is grouped if it asks so.
+    let quiet = clerk
+        .get("/api/v2/notifications?exclude_types[]=favourite&exclude_types[]=follow")
+        .await;
+    assert_eq!(keys(&quiet).len(), 1);
+    let v1 = clerk
+        .get("/api/v1/notifications?exclude_types[]=favourite")
+        .await;
+    assert_eq!(v1.as_array().unwrap().len(), 2);
+    let alone = clerk
+        .get("/api/v2/notifications?grouped_types[]=mention")
+        .await;
+    assert_eq!(keys(&alone).len(), 5);
+    for bad in [
+        "/api/v2/notifications?grouped_types[]=bogus",
+        "/api/v2/notifications?exclude_types[]=bogus",
+    ] {
+        assert_eq!(clerk.fetch(bad).await.status(), 422, "{bad}");
+    }
+    let count = clerk.get("/api/v2/notifications/unread_count").await;
+    assert_eq!(count["count"], 3, "groups, not notifications");
+    let v1_count = clerk.get("/api/v1/notifications/unread_count").await;
+    assert_eq!(v1_count["count"], 5);
+}
