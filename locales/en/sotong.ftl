@@ -521,3 +521,4 @@ notification-report_filed = { $name } filed a report.
 notification-report_resolved = Your report has been dealt with.
 notification-moderation_warning = A moderator acted on your account.
 invalid-featured_tags_full = you can feature at most 10 hashtags
+invalid-endorse_not_followed = you can feature only accounts you follow on your profile

@@ -523,3 +523,4 @@ notification-report_filed = { $name }님이 신고를 접수했습니다.
 notification-report_resolved = 회원님의 신고가 처리되었습니다.
 notification-moderation_warning = 운영자가 회원님의 계정에 조치했습니다.
 invalid-featured_tags_full = 해시태그는 10개까지 내세울 수 있습니다
+invalid-endorse_not_followed = 팔로우하는 계정만 프로필에 추천할 수 있습니다

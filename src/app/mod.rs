@@ -18,6 +18,7 @@ pub mod lists;
 pub mod media;
 pub mod oauth;
 pub mod orgs;
+pub mod people;
 pub mod polls;
 pub mod programs;
 pub mod push;

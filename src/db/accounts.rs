@@ -437,17 +437,5 @@ pub async fn moderated(
             .push_bind(format!("{escaped}%"))
             .push(" ESCAPE '\\'");
     }
-    let ascending = page.min_id.is_some();
-    q.push_page_bounds("a.id", page);
-    q.push(if ascending {
-        " ORDER BY a.id ASC LIMIT "
-    } else {
-        " ORDER BY a.id DESC LIMIT "
-    })
-    .push_bind(page.limit);
-    let mut rows: Vec<AccountRow> = q.query_as()?.fetch_all(pool).await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    q.fetch_page("a.id", page, pool).await
 }

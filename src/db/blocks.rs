@@ -193,3 +193,39 @@ pub async fn either_blocks(pool: &AnyPool, a: i64, b: i64) -> DbResult<bool> {
     .await?;
     Ok(n > 0)
 }
+
+/// Blocks a server's domain for an account; again changes nothing.
+pub async fn block_domain(tx: &mut Tx, account_id: i64, domain: &str, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO domain_blocks (account_id, domain, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, domain) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(domain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn unblock_domain(tx: &mut Tx, account_id: i64, domain: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM domain_blocks WHERE account_id = $1 AND domain = $2")
+        .bind(account_id)
+        .bind(domain)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A page of the domains an account blocks, the latest first, with the ids to page by.
+pub async fn blocked_domains(
+    pool: &AnyPool,
+    account_id: i64,
+    page: &super::statuses::Page,
+) -> DbResult<Vec<(i64, String)>> {
+    let mut q = super::statement::Statement::new(
+        "SELECT id, domain FROM domain_blocks WHERE account_id = ",
+    );
+    q.push_bind(account_id);
+    q.fetch_page("id", page, pool).await
+}

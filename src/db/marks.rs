@@ -65,18 +65,6 @@ pub async fn marked(
         "SELECT id, status_id FROM {} WHERE account_id = ",
         mark.table()
     ));
-    q.push_bind(account_id).push_page_bounds("id", page);
-    // min_id pages forward from a point: read the oldest first, then show newest first.
-    let ascending = page.min_id.is_some();
-    q.push(if ascending {
-        " ORDER BY id ASC LIMIT "
-    } else {
-        " ORDER BY id DESC LIMIT "
-    })
-    .push_bind(page.limit);
-    let mut rows: Vec<(i64, i64)> = q.query_as()?.fetch_all(pool).await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    q.push_bind(account_id);
+    q.fetch_page("id", page, pool).await
 }

@@ -117,19 +117,7 @@ pub async fn queue(pool: &AnyPool, filter: &QueueFilter, page: &Page) -> DbResul
     if let Some(target) = filter.target {
         q.push(" AND target_account_id = ").push_bind(target);
     }
-    let ascending = page.min_id.is_some();
-    q.push_page_bounds("id", page);
-    q.push(if ascending {
-        " ORDER BY id ASC LIMIT "
-    } else {
-        " ORDER BY id DESC LIMIT "
-    })
-    .push_bind(page.limit);
-    let mut rows: Vec<ReportRow> = q.query_as()?.fetch_all(pool).await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    q.fetch_page("id", page, pool).await
 }
 
 /// Gives the report to a moderator, or to no one.

@@ -110,6 +110,30 @@ impl Statement {
         self
     }
 
+    /// Reads one page by `column` (Mastodon's paging): its bounds, newest first, at most
+    /// `page.limit` rows. `min_id` pages forward from a point, so the oldest above it are read
+    /// first and then shown newest first.
+    pub(crate) async fn fetch_page<R>(
+        mut self,
+        column: &str,
+        page: &super::statuses::Page,
+        pool: &sqlx::AnyPool,
+    ) -> DbResult<Vec<R>>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let ascending = page.min_id.is_some();
+        self.push_page_bounds(column, page);
+        let order = if ascending { "ASC" } else { "DESC" };
+        self.push(&format!(" ORDER BY {column} {order} LIMIT "))
+            .push_bind(page.limit);
+        let mut rows: Vec<R> = self.query_as()?.fetch_all(pool).await?;
+        if ascending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
     /// The statement, ready to `execute`.
     pub(crate) fn query(self) -> DbResult<sqlx::query::Query<'static, Any, AnyArguments>> {
         let (sql, arguments) = self.parts()?;

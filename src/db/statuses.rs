@@ -517,20 +517,7 @@ async fn timeline_pass(
         _ => Some(now),
     };
     super::blocks::push_screened(&mut q, looker.account_id, STATUS_AUTHORS, mutes_at);
-    // min_id pages forward from a point: read the oldest first, then show newest first.
-    let ascending = page.min_id.is_some();
-    q.push_page_bounds("s.id", page);
-    q.push(if ascending {
-        " ORDER BY s.id ASC LIMIT "
-    } else {
-        " ORDER BY s.id DESC LIMIT "
-    })
-    .push_bind(page.limit);
-    let mut rows: Vec<StatusRow> = q.query_as()?.fetch_all(pool).await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    q.fetch_page("s.id", page, pool).await
 }
 
 /// Pushes that a status's author is not limited by a moderator, unless `looker` follows them

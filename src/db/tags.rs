@@ -37,19 +37,7 @@ pub async fn followed(
 ) -> DbResult<Vec<(i64, String)>> {
     let mut q = Statement::new("SELECT id, tag FROM followed_tags WHERE account_id = ");
     q.push_bind(account_id);
-    let ascending = page.min_id.is_some();
-    q.push_page_bounds("id", page);
-    q.push(if ascending {
-        " ORDER BY id ASC LIMIT "
-    } else {
-        " ORDER BY id DESC LIMIT "
-    })
-    .push_bind(page.limit);
-    let mut rows: Vec<(i64, String)> = q.query_as()?.fetch_all(pool).await?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    q.fetch_page("id", page, pool).await
 }
 
 /// Which of `tags` the account follows.

@@ -21,6 +21,7 @@ pub mod push;
 pub mod report;
 pub mod room;
 pub mod search;
+pub mod server;
 pub mod status;
 pub mod stored;
 pub mod suggestion;

@@ -2,7 +2,7 @@
 
 use super::mastodon::{
     accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
-    polls, push, reports, scheduled, search, statuses, tags, timelines,
+    people, polls, push, reports, scheduled, search, statuses, tags, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -27,6 +27,8 @@ use utoipa::OpenApi;
         push::subscribe, push::show, push::change, push::unsubscribe,
         tags::show, tags::follow, tags::unfollow, tags::followed, tags::featured, tags::feature, tags::unfeature, tags::suggestions, tags::of_account,
         tags::trending_tags, tags::trending_statuses, tags::trending_links,
+        people::suggestions, people::suggested_accounts, people::dismiss, people::endorse, people::unendorse, people::endorsements,
+        people::domain_blocks, people::block_domain, people::unblock_domain,
         reports::file, reports::queue, reports::show, reports::assign_to_self, reports::unassign, reports::resolve, reports::reopen,
         reports::accounts, reports::accounts_v2, reports::account, reports::action, reports::enable, reports::unsilence, reports::unsuspend,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,

@@ -25,6 +25,7 @@ mod lists;
 mod media;
 mod notifications;
 mod oauth;
+mod people;
 mod polls;
 mod process;
 mod programs;

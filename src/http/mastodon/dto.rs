@@ -559,7 +559,7 @@ impl From<crate::app::social::Relationship> for Relationship {
             requested: r.follows.requested,
             requested_by: r.follows.requested_by,
             domain_blocking: false,
-            endorsed: false,
+            endorsed: r.follows.endorsed,
             note: String::new(),
             sotong_friend: r.follows.following && r.follows.followed_by,
         }

@@ -14,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
+pub mod people;
 pub mod polls;
 pub mod push;
 pub mod reports;
@@ -134,6 +135,23 @@ pub fn router() -> Router<App> {
         .route(
             "/api/v2/notifications/unread_count",
             get(notifications::unread_groups),
+        )
+        .route("/api/v2/suggestions", get(people::suggestions))
+        .route("/api/v1/suggestions", get(people::suggested_accounts))
+        .route(
+            "/api/v1/suggestions/{id}",
+            axum::routing::delete(people::dismiss),
+        )
+        .route("/api/v1/accounts/{id}/pin", post(people::endorse))
+        .route("/api/v1/accounts/{id}/unpin", post(people::unendorse))
+        .route("/api/v1/accounts/{id}/endorse", post(people::endorse))
+        .route("/api/v1/accounts/{id}/unendorse", post(people::unendorse))
+        .route("/api/v1/endorsements", get(people::endorsements))
+        .route(
+            "/api/v1/domain_blocks",
+            get(people::domain_blocks)
+                .post(people::block_domain)
+                .delete(people::unblock_domain),
         )
         .route("/api/v1/reports", post(reports::file))
         // Mastodon.py posts its reports here.
