@@ -522,3 +522,6 @@ notification-report_resolved = Your report has been dealt with.
 notification-moderation_warning = A moderator acted on your account.
 invalid-featured_tags_full = you can feature at most 10 hashtags
 invalid-endorse_not_followed = you can feature only accounts you follow on your profile
+invalid-announcement_ends_first = the end must come after the start
+invalid-reaction_not_emoji = a reaction must be an emoji
+invalid-reactions_full = you can give at most 8 reactions to one announcement

@@ -524,3 +524,6 @@ notification-report_resolved = 회원님의 신고가 처리되었습니다.
 notification-moderation_warning = 운영자가 회원님의 계정에 조치했습니다.
 invalid-featured_tags_full = 해시태그는 10개까지 내세울 수 있습니다
 invalid-endorse_not_followed = 팔로우하는 계정만 프로필에 추천할 수 있습니다
+invalid-announcement_ends_first = 끝나는 때는 시작하는 때보다 뒤여야 합니다
+invalid-reaction_not_emoji = 반응은 이모지로만 남길 수 있습니다
+invalid-reactions_full = 한 공지에 반응은 8가지까지 남길 수 있습니다

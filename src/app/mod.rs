@@ -5,6 +5,7 @@
 //! runs in one write transaction, and returns domain values. It knows nothing of HTTP.
 
 pub mod accounts;
+pub mod announcements;
 pub mod blocks;
 pub mod complaints;
 pub mod conversations;

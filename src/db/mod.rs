@@ -6,6 +6,7 @@
 //! on both (see ARCHITECTURE.md): `i64` ids and Unix-millisecond times, `0/1` flags, `TEXT`.
 
 pub mod accounts;
+pub mod announcements;
 pub mod audit;
 pub mod blocks;
 pub mod complaints;

@@ -4,6 +4,7 @@
 //! layers below never see unchecked input (parse, don't validate).
 
 pub mod account;
+pub mod announcement;
 pub mod complaint;
 pub mod filter;
 pub mod holidays;

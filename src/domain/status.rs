@@ -249,11 +249,7 @@ pub const SCHEDULED_MAX: i64 = 300;
 /// When a status asked for at `raw` (RFC 3339, e.g. `2026-12-24T09:00:00+09:00`) is posted:
 /// at least five minutes after `now`.
 pub fn scheduled_at(raw: &str, now: i64) -> Result<i64, Invalid> {
-    let at =
-        time::OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
-            .map_err(|_| Invalid::malformed("scheduled_at"))?;
-    let ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
-        .map_err(|_| Invalid::malformed("scheduled_at"))?;
+    let ms = super::time::parse_rfc3339(raw).ok_or(Invalid::malformed("scheduled_at"))?;
     if ms < now + SCHEDULE_AHEAD_MIN_MS {
         return Err(Invalid::new(
             "scheduled_at",

@@ -15,6 +15,14 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The Unix milliseconds of an RFC 3339 time (`2026-12-24T09:00:00+09:00`), if it is one.
+pub fn parse_rfc3339(raw: &str) -> Option<i64> {
+    let at =
+        time::OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// RFC 3339 with milliseconds in UTC, the form Mastodon uses in JSON (`2026-11-23T05:00:00.000Z`).
 pub fn rfc3339(ms: i64) -> String {
     let nanos = i128::from(ms) * 1_000_000;

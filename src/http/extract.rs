@@ -394,6 +394,17 @@ pub fn flexible_bool_schema() -> utoipa::openapi::Schema {
         .into()
 }
 
+/// What [`flexible_bool`] accepts in a query string, where everything is text: the words.
+pub fn flexible_bool_query_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let words = TRUE_WORDS.iter().chain(FALSE_WORDS.iter()).copied();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words))
+        .description(Some("true, false, 1, 0, on, off, yes, no"))
+        .into()
+}
+
 /// What [`text_or_number`] accepts, for the OpenAPI document.
 pub fn text_or_number_schema() -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, Type};

@@ -1,8 +1,9 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, apps, conversations, dto, filters, instance, lists, media, notifications, oauth,
-    people, polls, push, reports, scheduled, search, statuses, tags, timelines,
+    accounts, announcements, apps, conversations, dto, filters, instance, lists, media,
+    notifications, oauth, people, polls, push, reports, scheduled, search, statuses, tags,
+    timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -27,6 +28,7 @@ use utoipa::OpenApi;
         push::subscribe, push::show, push::change, push::unsubscribe,
         tags::show, tags::follow, tags::unfollow, tags::followed, tags::featured, tags::feature, tags::unfeature, tags::suggestions, tags::of_account,
         tags::trending_tags, tags::trending_statuses, tags::trending_links,
+        announcements::index, announcements::dismiss, announcements::react, announcements::unreact, announcements::publish, announcements::change, announcements::withdraw,
         people::suggestions, people::suggested_accounts, people::dismiss, people::endorse, people::unendorse, people::endorsements,
         people::domain_blocks, people::block_domain, people::unblock_domain,
         reports::file, reports::queue, reports::show, reports::assign_to_self, reports::unassign, reports::resolve, reports::reopen,
@@ -46,7 +48,7 @@ use utoipa::OpenApi;
     // The room's WebSocket is no operation (OpenAPI has no WebSockets), but its frames are
     // Sotong's contract all the same.
     components(schemas(dto::Account, dto::CredentialAccount, dto::Application, dto::Token, dto::ErrorBody, dto::Status, dto::Notification, dto::Relationship, dto::MediaAttachment, dto::StatusEdit, rooms::dto::ServerFrame, rooms::dto::ClientFrame)),
-    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "lists"), (name = "filters"), (name = "notifications"), (name = "search"), (name = "media"), (name = "tags"), (name = "admin"), (name = "sotong"))
+    tags((name = "apps"), (name = "oauth"), (name = "instance"), (name = "accounts"), (name = "statuses"), (name = "timelines"), (name = "lists"), (name = "filters"), (name = "notifications"), (name = "search"), (name = "media"), (name = "tags"), (name = "announcements"), (name = "admin"), (name = "sotong"))
 )]
 struct ApiDoc;
 

@@ -2,6 +2,7 @@
 
     mastodon_py.py login    BASE EMAIL PASSWORD
     mastodon_py.py moderate BASE ADMIN_TOKEN REPORTER_TOKEN SPAMMER_TOKEN
+    mastodon_py.py startup  BASE TOKEN COLLEAGUE_TOKEN
     mastodon_py.py register BASE USERNAME EMAIL PASSWORD
     mastodon_py.py auth_url BASE
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
@@ -306,6 +307,39 @@ def main(args):
             "silenced_v2": [a["id"] for a in admin.admin_accounts_v2(status="silenced")],
             "reporter_told": [n["type"] for n in reporter.notifications()],
             "spammer_told": [n["type"] for n in spammer.notifications()],
+        }))
+    elif mode == "startup":
+        # What a phone app reads when it opens, after a colleague posted with a hashtag and
+        # the administrator published an announcement.
+        me, colleague = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        colleague_id = colleague.account_verify_credentials()["id"]
+        followed = me.tag_follow("도로공사")
+        posted = colleague.status_post("#도로공사 내일 시작합니다")
+        me.status_favourite(posted["id"])
+        announcements = me.announcements()
+        me.announcement_reaction_create(announcements[0]["id"], "👍")
+        reacted = me.announcements()
+        me.announcement_dismiss(announcements[0]["id"])
+        me.account_follow(colleague_id)
+        pinned = me.account_pin(colleague_id)
+        me.featured_tag_create("민원")
+        me.domain_block("spam.example.org")
+        print(json.dumps({
+            "followed": plain(followed),
+            "followed_tags": [t["name"] for t in me.followed_tags()],
+            "home": [s["id"] for s in me.timeline_home()],
+            "posted": posted["id"],
+            "announcements": plain(announcements),
+            "reacted": plain(reacted[0]["reactions"]),
+            "after_dismiss": len(me.announcements()),
+            "grouped": plain(colleague.grouped_notifications()),
+            "suggestions": plain(me.suggestions_v2()),
+            "trending_tags": [t["name"] for t in me.trending_tags()],
+            "trending_statuses": [s["id"] for s in me.trending_statuses()],
+            "pinned": plain(pinned),
+            "endorsements": [a["id"] for a in me.endorsements()],
+            "featured": [t["name"] for t in me.featured_tags()],
+            "domain_blocks": plain(me.domain_blocks()),
         }))
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -653,3 +653,60 @@ async fn mastodon_py_reports_a_post_and_the_administrator_limits_the_account() {
         serde_json::json!(["moderation_warning"])
     );
 }
+
+#[tokio::test]
+async fn mastodon_py_reads_what_an_app_opens_with() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let (organization,): (i64,) =
+        sqlx::query_as("SELECT organization_id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    let admin = t.token_for_demo("demo_admin").await;
+    let published = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/sotong/announcements",
+            Some(&admin),
+            serde_json::json!({ "text": "연말 민원실 운영 안내", "organization_id": organization.to_string() }),
+        )
+        .await;
+    assert_eq!(published.status(), 200);
+    let (me, colleague) = (
+        t.token_for_demo("gildong_hong").await,
+        t.token_for_demo("mayor").await,
+    );
+    let told = run(&["startup", &t.base, &me, &colleague]).await;
+
+    assert_eq!(told["followed"]["following"], true);
+    assert_eq!(told["followed_tags"], serde_json::json!(["도로공사"]));
+    assert!(
+        told["home"].as_array().unwrap().contains(&told["posted"]),
+        "a followed hashtag brings the post home"
+    );
+    assert_eq!(
+        told["announcements"][0]["content"],
+        "<p>연말 민원실 운영 안내</p>"
+    );
+    assert_eq!(told["reacted"][0]["name"], "👍");
+    assert_eq!(told["reacted"][0]["count"], 1);
+    assert_eq!(told["reacted"][0]["me"], true);
+    assert_eq!(told["after_dismiss"], 0);
+    let groups = told["grouped"]["notification_groups"].as_array().unwrap();
+    let kinds: Vec<&str> = groups.iter().map(|g| g["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds[..2], ["follow", "favourite"]);
+    assert_eq!(groups[1]["status_id"], told["posted"]);
+    assert!(!told["suggestions"].as_array().unwrap().is_empty());
+    let trending_tags = told["trending_tags"].as_array().unwrap();
+    assert!(trending_tags.contains(&serde_json::json!("도로공사")));
+    let trending_statuses = told["trending_statuses"].as_array().unwrap();
+    assert!(trending_statuses.contains(&told["posted"]));
+    assert_eq!(told["pinned"]["endorsed"], true);
+    assert_eq!(told["endorsements"].as_array().unwrap().len(), 1);
+    assert_eq!(told["featured"], serde_json::json!(["민원"]));
+    assert_eq!(
+        told["domain_blocks"],
+        serde_json::json!(["spam.example.org"])
+    );
+}

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod accounts;
+mod announcements;
 mod bad_text;
 mod blocks;
 mod browser;

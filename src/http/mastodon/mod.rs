@@ -4,6 +4,7 @@
 //! API boundary: shapes are fixed by Mastodon; see `dto`.
 
 pub mod accounts;
+pub mod announcements;
 pub mod apps;
 pub mod conversations;
 pub mod dto;
@@ -152,6 +153,20 @@ pub fn router() -> Router<App> {
             get(people::domain_blocks)
                 .post(people::block_domain)
                 .delete(people::unblock_domain),
+        )
+        .route("/api/v1/announcements", get(announcements::index))
+        .route(
+            "/api/v1/announcements/{id}/dismiss",
+            post(announcements::dismiss),
+        )
+        .route(
+            "/api/v1/announcements/{id}/reactions/{name}",
+            axum::routing::put(announcements::react).delete(announcements::unreact),
+        )
+        .route("/api/v1/sotong/announcements", post(announcements::publish))
+        .route(
+            "/api/v1/sotong/announcements/{id}",
+            axum::routing::put(announcements::change).delete(announcements::withdraw),
         )
         .route("/api/v1/reports", post(reports::file))
         // Mastodon.py posts its reports here.

@@ -38,9 +38,6 @@ pub struct NotificationQuery {
     #[serde(default, deserialize_with = "one_or_many")]
     #[param(schema_with = notification_types)]
     grouped_types: Vec<String>,
-    /// Accepted and ignored: every group names its accounts in full.
-    #[param(pattern = "^ *(full|partial_avatars)? *$")]
-    expand_accounts: Option<String>,
 }
 
 impl NotificationQuery {
@@ -153,7 +150,6 @@ pub async fn grouped(
     Params(query): Params<NotificationQuery>,
 ) -> Result<(HeaderMap, Json<GroupedNotificationsJson>), ApiError> {
     // Every group names its accounts in full, whatever `expand_accounts` asks.
-    let _ = &query.expand_accounts;
     let page = query.paging().page(40, 80)?;
     let grouped_types = (!query.grouped_types.is_empty()).then_some(query.grouped_types.as_slice());
     let (views, groups) = app
@@ -207,6 +203,7 @@ pub async fn grouped(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnreadQuery {
     /// Count at most this many notifications (100 when absent, at most 1000).
     #[param(schema_with = super::paging::number_schema)]

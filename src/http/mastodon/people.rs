@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Mastodon's Suggestion.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct SuggestionJson {
+pub struct FollowSuggestionJson {
     /// staff (a colleague) or global (the most followed)
     pub source: &'static str,
     /// featured (a colleague) or most_followed
@@ -27,6 +27,7 @@ pub struct SuggestionJson {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestionQuery {
     /// At most this many (40 when absent, at most 80).
     #[param(schema_with = super::paging::number_schema)]
@@ -45,12 +46,12 @@ impl SuggestionQuery {
 
 /// Accounts to follow, colleagues of the same department first, then of the organisation.
 #[utoipa::path(get, path = "/api/v2/suggestions", tag = "accounts", params(SuggestionQuery),
-    responses((status = 200, body = Vec<SuggestionJson>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<FollowSuggestionJson>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn suggestions(
     State(app): State<App>,
     Auth(viewer): Auth,
     Query(query): Query<SuggestionQuery>,
-) -> Result<Json<Vec<SuggestionJson>>, ApiError> {
+) -> Result<Json<Vec<FollowSuggestionJson>>, ApiError> {
     let found = app.follow_suggestions(&viewer, query.limit()?).await?;
     Ok(Json(
         found
@@ -61,7 +62,7 @@ pub async fn suggestions(
                     Closeness::SameOrganization => ("staff", "featured", "organization"),
                     Closeness::Elsewhere => ("global", "most_followed", "popular"),
                 };
-                SuggestionJson {
+                FollowSuggestionJson {
                     source,
                     sources: vec![sources],
                     account: Account::from_row(account, &app.config),

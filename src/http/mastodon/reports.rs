@@ -230,9 +230,10 @@ pub async fn file(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Resolved reports (true) or open ones (false, the default).
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     resolved: Option<bool>,
     #[param(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
@@ -334,24 +335,25 @@ report_step!(
 );
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AdminAccountQuery {
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     active: Option<bool>,
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     disabled: Option<bool>,
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     silenced: Option<bool>,
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     suspended: Option<bool>,
     /// Handles starting with this.
     #[param(max_length = 30)]
     username: Option<String>,
     /// Accounts of other servers: Sotong has none.
-    #[param(schema_with = crate::http::extract::flexible_bool_schema)]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
     #[serde(default, deserialize_with = "flexible_bool")]
     remote: Option<bool>,
 }
@@ -387,6 +389,7 @@ pub async fn accounts(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AdminAccountQueryV2 {
     /// local or remote (Sotong has only local accounts)
     #[param(pattern = "^ *(local|remote)? *$")]

@@ -210,6 +210,7 @@ pub async fn of_account(
 
 /// Mastodon's paging of trends: by position.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrendsQuery {
     #[param(schema_with = crate::http::mastodon::paging::number_schema)]
     offset: Option<String>,
@@ -272,6 +273,9 @@ pub async fn trending_statuses(
 /// Links shared in statuses: Sotong keeps no link previews, so none trend.
 #[utoipa::path(get, path = "/api/v1/trends/links", tag = "tags", params(TrendsQuery),
     responses((status = 200, body = Vec<Object>)))]
-pub async fn trending_links() -> Json<Vec<serde_json::Value>> {
-    Json(Vec::new())
+pub async fn trending_links(
+    Query(query): Query<TrendsQuery>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    query.window(10, 20)?;
+    Ok(Json(Vec::new()))
 }

@@ -1,0 +1,207 @@
+//! Announcements: an administrator publishes one to an organisation's members (or to everyone
+//! on the instance), audited; each member reads it at the top of the timeline, reacts with
+//! emojis and dismisses it.
+
+use super::{App, Error, Result, Viewer};
+use crate::db::announcements::{self as rows, AnnouncementRow, ReactionCount};
+use crate::domain::Invalid;
+use crate::domain::announcement::{NewAnnouncement, reaction_name};
+use crate::domain::id::next_id;
+use crate::domain::time::now_ms;
+
+/// Different reactions one member may give one announcement (Mastodon's limit).
+pub const REACTIONS_PER_MEMBER: i64 = 8;
+
+/// An announcement with its reactions as the reader sees them.
+#[derive(Debug, Clone)]
+pub struct AnnouncementView {
+    pub row: AnnouncementRow,
+    pub reactions: Vec<ReactionCount>,
+}
+
+impl App {
+    /// The announcements in force for the viewer, newest first (read ones too if asked).
+    pub async fn announcements(
+        &self,
+        viewer: &Viewer,
+        with_read: bool,
+    ) -> Result<Vec<AnnouncementView>> {
+        viewer.require_scope("read:accounts")?;
+        let me = viewer.account()?;
+        let rows = rows::in_force(
+            self.db.pool(),
+            me,
+            viewer.organization_id,
+            now_ms(),
+            with_read,
+        )
+        .await?;
+        self.announcement_views(me, rows).await
+    }
+
+    /// Publishes an announcement to the members of `organization` (the administrator's own
+    /// when none is named; `everyone` for the whole instance).
+    pub async fn publish_announcement(
+        &self,
+        viewer: &Viewer,
+        audience: Audience,
+        new: &NewAnnouncement<'_>,
+    ) -> Result<AnnouncementView> {
+        let actor = self.administrator(viewer).await?;
+        let input = new.check().map_err(Error::Invalid)?;
+        let organization = match audience {
+            Audience::Everyone => None,
+            Audience::Organization(id) => Some(self.existing_organization(id).await?),
+            Audience::Own => Some(
+                viewer
+                    .organization_id
+                    .ok_or(Invalid::blank("organization_id"))?,
+            ),
+        };
+        let id = next_id();
+        let mut tx = self.begin().await?;
+        rows::insert(
+            &mut tx,
+            id,
+            organization,
+            viewer.account()?,
+            &input,
+            now_ms(),
+        )
+        .await?;
+        let subject = format!("announcement:{id}");
+        crate::db::audit::record(&mut tx, &actor, "announcement.publish", &subject, "").await?;
+        tx.commit().await?;
+        self.announcement_for(viewer, id).await
+    }
+
+    /// Changes an announcement; it is unread again for everyone.
+    pub async fn change_announcement(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        new: &NewAnnouncement<'_>,
+    ) -> Result<AnnouncementView> {
+        let actor = self.administrator(viewer).await?;
+        self.announcement_for(viewer, id).await?;
+        let input = new.check().map_err(Error::Invalid)?;
+        let mut tx = self.begin().await?;
+        rows::update(&mut tx, id, &input, now_ms()).await?;
+        let subject = format!("announcement:{id}");
+        crate::db::audit::record(&mut tx, &actor, "announcement.change", &subject, "").await?;
+        tx.commit().await?;
+        self.announcement_for(viewer, id).await
+    }
+
+    pub async fn withdraw_announcement(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        let actor = self.administrator(viewer).await?;
+        self.announcement_for(viewer, id).await?;
+        let mut tx = self.begin().await?;
+        rows::delete(&mut tx, id).await?;
+        let subject = format!("announcement:{id}");
+        crate::db::audit::record(&mut tx, &actor, "announcement.withdraw", &subject, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks an announcement read.
+    pub async fn dismiss_announcement(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        viewer.require_scope("write:accounts")?;
+        let me = viewer.account()?;
+        self.reachable_announcement(viewer, id).await?;
+        let mut tx = self.begin().await?;
+        rows::mark_read(&mut tx, id, me).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reacts to an announcement with an emoji (again: nothing changes).
+    pub async fn react_to_announcement(&self, viewer: &Viewer, id: i64, name: &str) -> Result<()> {
+        viewer.require_scope("write:favourites")?;
+        let me = viewer.account()?;
+        self.reachable_announcement(viewer, id).await?;
+        let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
+        let mut tx = self.begin().await?;
+        rows::react(&mut tx, id, me, &name, now_ms()).await?;
+        if rows::reactions_by(&mut tx, id, me).await? > REACTIONS_PER_MEMBER {
+            return Err(Invalid::new("name", "ERR_TOO_LONG", "invalid.reactions_full").into());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn unreact_to_announcement(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        name: &str,
+    ) -> Result<()> {
+        viewer.require_scope("write:favourites")?;
+        let me = viewer.account()?;
+        self.reachable_announcement(viewer, id).await?;
+        let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
+        let mut tx = self.begin().await?;
+        rows::unreact(&mut tx, id, me, &name).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An announcement addressed to the viewer; any other is not found.
+    async fn reachable_announcement(&self, viewer: &Viewer, id: i64) -> Result<AnnouncementRow> {
+        let me = viewer.account()?;
+        rows::get(self.db.pool(), me, id)
+            .await?
+            .filter(|a| a.organization_id.is_none() || a.organization_id == viewer.organization_id)
+            .ok_or(Error::NotFound)
+    }
+
+    /// One announcement as its administrator sees it.
+    async fn announcement_for(&self, viewer: &Viewer, id: i64) -> Result<AnnouncementView> {
+        let me = viewer.account()?;
+        let row = rows::get(self.db.pool(), me, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.announcement_views(me, vec![row])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
+    }
+
+    async fn announcement_views(
+        &self,
+        reader: i64,
+        rows: Vec<AnnouncementRow>,
+    ) -> Result<Vec<AnnouncementView>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let reactions = rows::reactions(self.db.pool(), reader, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AnnouncementView {
+                reactions: reactions
+                    .iter()
+                    .filter(|r| r.announcement_id == row.id)
+                    .cloned()
+                    .collect(),
+                row,
+            })
+            .collect())
+    }
+
+    async fn existing_organization(&self, id: i64) -> Result<i64> {
+        if crate::db::orgs::organization_exists(self.db.pool(), id).await? {
+            Ok(id)
+        } else {
+            Err(Invalid::new("organization_id", "ERR_INVALID", "error.not_found").into())
+        }
+    }
+}
+
+/// Whom an announcement addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The administrator's own organisation.
+    Own,
+    Organization(i64),
+    /// Everyone on the instance.
+    Everyone,
+}
