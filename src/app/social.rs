@@ -861,6 +861,31 @@ impl App {
         Ok(groups.len())
     }
 
+    /// Whose notifications the viewer refuses.
+    pub async fn notification_policy(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<crate::domain::notification::Policy> {
+        viewer.require_scope("read:notifications")?;
+        Ok(notes::policy(self.db.pool(), viewer.account()?).await?)
+    }
+
+    /// Changes whose notifications the viewer refuses; what is left out stays.
+    pub async fn change_notification_policy(
+        &self,
+        viewer: &Viewer,
+        change: &crate::domain::notification::PolicyChange<'_>,
+    ) -> Result<crate::domain::notification::Policy> {
+        viewer.require_scope("write:notifications")?;
+        let me = viewer.account()?;
+        let current = notes::policy(self.db.pool(), me).await?;
+        let policy = change.apply(current).map_err(Error::Invalid)?;
+        let mut tx = self.begin().await?;
+        notes::set_policy(&mut tx, me, &policy, now_ms()).await?;
+        tx.commit().await?;
+        Ok(policy)
+    }
+
     pub async fn notifications_marker(&self, viewer: &Viewer) -> Result<Option<(i64, i64)>> {
         viewer.require_scope("read:statuses")?;
         Ok(notes::marker(self.db.pool(), viewer.account()?, "notifications").await?)

@@ -47,11 +47,21 @@ pub async fn notify_even_oneself(
     now: i64,
 ) -> DbResult<Option<i64>> {
     let id = next_id();
-    // Nothing from an account the recipient blocks, or mutes with its notifications.
+    // Nothing from an account the recipient blocks, or mutes with its notifications, or whose
+    // kind of sender the recipient's policy drops (for the kinds a policy may refuse).
+    let refusable = crate::domain::notification::REFUSABLE.contains(&kind);
     let written = sqlx::query(
         "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) \
          SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
-         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6))",
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6)) \
+         AND NOT ($7 = 1 AND EXISTS (SELECT 1 FROM notification_policies p WHERE p.account_id = $2 AND ( \
+             (p.for_not_following = 'drop' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3)) \
+          OR (p.for_not_followers = 'drop' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $3 AND f.target_account_id = $2)) \
+          OR (p.for_new_accounts = 'drop' AND EXISTS (SELECT 1 FROM accounts n WHERE n.id = $3 AND n.created_at > $6 - $8)) \
+          OR (p.for_limited_accounts = 'drop' AND EXISTS (SELECT 1 FROM accounts l WHERE l.id = $3 AND l.silenced_at IS NOT NULL)) \
+          OR (p.for_private_mentions = 'drop' AND $4 = 'mention' \
+              AND EXISTS (SELECT 1 FROM statuses d WHERE d.id = $5 AND d.visibility = 'direct') \
+              AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3)))))",
     )
     .bind(id)
     .bind(account_id)
@@ -59,6 +69,8 @@ pub async fn notify_even_oneself(
     .bind(kind)
     .bind(status_id)
     .bind(now)
+    .bind(i64::from(refusable))
+    .bind(crate::domain::notification::NEW_ACCOUNT_MS)
     .execute(&mut **tx)
     .await?;
     if written.rows_affected() != 1 {
@@ -215,6 +227,53 @@ pub async fn set_marker(
     .bind(account_id)
     .bind(timeline)
     .bind(last_read_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An account's notification policy (every sender accepted when it set none).
+pub async fn policy(
+    pool: &AnyPool,
+    account_id: i64,
+) -> DbResult<crate::domain::notification::Policy> {
+    use crate::domain::notification::{Answer, Policy};
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT for_not_following, for_not_followers, for_new_accounts, for_private_mentions, for_limited_accounts \
+         FROM notification_policies WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    let answer = |value: &str| Answer::parse(value, "policy").unwrap_or_default();
+    Ok(row.map_or_else(Policy::default, |(a, b, c, d, e)| Policy {
+        for_not_following: answer(&a),
+        for_not_followers: answer(&b),
+        for_new_accounts: answer(&c),
+        for_private_mentions: answer(&d),
+        for_limited_accounts: answer(&e),
+    }))
+}
+
+pub async fn set_policy(
+    tx: &mut Tx,
+    account_id: i64,
+    policy: &crate::domain::notification::Policy,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO notification_policies (account_id, for_not_following, for_not_followers, for_new_accounts, \
+         for_private_mentions, for_limited_accounts, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (account_id) DO UPDATE SET for_not_following = $2, for_not_followers = $3, \
+         for_new_accounts = $4, for_private_mentions = $5, for_limited_accounts = $6, updated_at = $7",
+    )
+    .bind(account_id)
+    .bind(policy.for_not_following.as_str())
+    .bind(policy.for_not_followers.as_str())
+    .bind(policy.for_new_accounts.as_str())
+    .bind(policy.for_private_mentions.as_str())
+    .bind(policy.for_limited_accounts.as_str())
     .bind(now)
     .execute(&mut **tx)
     .await?;

@@ -1,6 +1,9 @@
 //! Grouped notifications (Mastodon's `/api/v2/notifications`): favourites and boosts of one
 //! status, and follows, gathered into one group a client shows as "A and 3 others"; every other
-//! notification is a group of its own.
+//! notification is a group of its own. And whose notifications an account refuses (Mastodon's
+//! notification policy).
+
+use super::Invalid;
 
 /// The kinds gathered into groups unless a client asks otherwise (Mastodon's default).
 pub const GROUPED_BY_DEFAULT: [&str; 3] = ["favourite", "reblog", "follow"];
@@ -65,9 +68,147 @@ pub fn group(items: &[Item<'_>], grouped_kinds: &[&str]) -> Vec<Group> {
     groups
 }
 
+/// The notification kinds a policy may refuse (Mastodon's filterable ones, and a wall post):
+/// never a moderator's word, a report, a poll's end or Sotong's own records.
+pub const REFUSABLE: [&str; 6] = [
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "favourite",
+    "sotong.wall_post",
+];
+/// An account younger than this is new to a policy (Mastodon's thirty days).
+pub const NEW_ACCOUNT_MS: i64 = 30 * 86_400_000;
+
+/// What a policy does with notifications from one kind of sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Answer {
+    #[default]
+    Accept,
+    Drop,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Accept => "accept",
+            Answer::Drop => "drop",
+        }
+    }
+    /// `accept` or `drop`; Mastodon's `filter` (held as requests) is refused: Sotong holds
+    /// no requests, and a notification it cannot show must not be taken quietly.
+    pub fn parse(value: &str, field: &'static str) -> Result<Self, Invalid> {
+        match value.trim() {
+            "accept" => Ok(Answer::Accept),
+            "drop" => Ok(Answer::Drop),
+            "filter" => Err(Invalid::new(
+                field,
+                "ERR_INVALID",
+                "invalid.policy_no_filter",
+            )),
+            _ => Err(Invalid::malformed(field)),
+        }
+    }
+}
+
+impl TryFrom<String> for Answer {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value, "policy").map_err(|_| value)
+    }
+}
+
+/// Whose notifications an account refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Policy {
+    pub for_not_following: Answer,
+    pub for_not_followers: Answer,
+    pub for_new_accounts: Answer,
+    pub for_private_mentions: Answer,
+    pub for_limited_accounts: Answer,
+}
+
+/// A policy change as asked for: what is left out stays.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PolicyChange<'a> {
+    pub for_not_following: Option<&'a str>,
+    pub for_not_followers: Option<&'a str>,
+    pub for_new_accounts: Option<&'a str>,
+    pub for_private_mentions: Option<&'a str>,
+    pub for_limited_accounts: Option<&'a str>,
+}
+
+impl PolicyChange<'_> {
+    pub fn apply(&self, current: Policy) -> Result<Policy, Vec<Invalid>> {
+        let mut problems = Vec::new();
+        let mut answer = |asked: Option<&str>, field: &'static str, now: Answer| match asked {
+            None => now,
+            Some(value) => Answer::parse(value, field).unwrap_or_else(|problem| {
+                problems.push(problem);
+                now
+            }),
+        };
+        let policy = Policy {
+            for_not_following: answer(
+                self.for_not_following,
+                "for_not_following",
+                current.for_not_following,
+            ),
+            for_not_followers: answer(
+                self.for_not_followers,
+                "for_not_followers",
+                current.for_not_followers,
+            ),
+            for_new_accounts: answer(
+                self.for_new_accounts,
+                "for_new_accounts",
+                current.for_new_accounts,
+            ),
+            for_private_mentions: answer(
+                self.for_private_mentions,
+                "for_private_mentions",
+                current.for_private_mentions,
+            ),
+            for_limited_accounts: answer(
+                self.for_limited_accounts,
+                "for_limited_accounts",
+                current.for_limited_accounts,
+            ),
+        };
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_changes_only_what_is_named_and_refuses_filtering() {
+        let dropped = PolicyChange {
+            for_not_following: Some("drop"),
+            ..Default::default()
+        }
+        .apply(Policy::default())
+        .unwrap();
+        assert_eq!(dropped.for_not_following, Answer::Drop);
+        assert_eq!(dropped.for_new_accounts, Answer::Accept);
+        let refused = PolicyChange {
+            for_new_accounts: Some("filter"),
+            for_private_mentions: Some("maybe"),
+            ..Default::default()
+        }
+        .apply(dropped)
+        .unwrap_err();
+        let fields: Vec<_> = refused.iter().map(|i| i.field).collect();
+        assert_eq!(fields, ["for_new_accounts", "for_private_mentions"]);
+        assert_eq!(refused[0].message, "invalid.policy_no_filter");
+    }
 
     fn item(id: i64, kind: &str, status_id: Option<i64>, from: i64) -> Item<'_> {
         Item {

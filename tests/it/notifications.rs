@@ -88,3 +88,58 @@ async fn favourites_of_one_post_and_follows_are_gathered_and_the_rest_stays_alon
     let v1_count = clerk.get("/api/v1/notifications/unread_count").await;
     assert_eq!(v1_count["count"], 5);
 }
+
+#[tokio::test]
+async fn a_policy_drops_what_strangers_send_and_refuses_what_it_cannot_keep() {
+    let t = TestApp::spawn().await;
+    let clerk = user(&t, "clerk", "김공무").await;
+    let colleague = user(&t, "colleague", "동료").await;
+    let stranger = user(&t, "stranger", "모르는 사람").await;
+    clerk.follow(&colleague).await;
+    let policy = clerk.get("/api/v2/notifications/policy").await;
+    assert_eq!(policy["for_not_following"], "accept");
+
+    let changed = ok(clerk
+        .patch(
+            "/api/v2/notifications/policy",
+            json!({ "for_not_following": "drop" }),
+        )
+        .await)
+    .await;
+    assert_eq!(changed["for_not_following"], "drop");
+    assert_eq!(changed["for_new_accounts"], "accept", "left as it was");
+    for bad in [
+        json!({ "for_new_accounts": "filter" }),
+        json!({ "for_not_followers": "maybe" }),
+    ] {
+        let refused = clerk
+            .patch("/api/v2/notifications/policy", bad.clone())
+            .await;
+        assert_eq!(refused.status(), 422, "{bad}");
+    }
+    assert_eq!(
+        clerk.get("/api/v2/notifications/policy").await["for_new_accounts"],
+        "accept",
+        "a refused change changes nothing"
+    );
+
+    let notice = clerk.status(json!({ "status": "민원실 이전 안내" })).await;
+    let favourite = format!(
+        "/api/v1/statuses/{}/favourite",
+        notice["id"].as_str().unwrap()
+    );
+    ok(stranger.post(&favourite, json!({})).await).await;
+    stranger
+        .status(json!({ "status": "@clerk 모르는 사람의 언급" }))
+        .await;
+    ok(colleague.post(&favourite, json!({})).await).await;
+    let notes = clerk.get("/api/v1/notifications").await;
+    let from: Vec<&str> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["account"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(from, [colleague.id.as_str()], "the stranger's are dropped");
+    assert_eq!(clerk.get("/api/v1/notifications/requests").await, json!([]));
+}

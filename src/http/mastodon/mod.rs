@@ -134,6 +134,14 @@ pub fn router() -> Router<App> {
         .route("/api/v1/trends/links", get(tags::trending_links))
         .route("/api/v2/notifications", get(notifications::grouped))
         .route(
+            "/api/v2/notifications/policy",
+            get(notifications::policy).patch(notifications::change_policy),
+        )
+        .route(
+            "/api/v1/notifications/requests",
+            get(notifications::requests),
+        )
+        .route(
             "/api/v2/notifications/unread_count",
             get(notifications::unread_groups),
         )

@@ -227,6 +227,89 @@ pub async fn unread_groups(
     ))
 }
 
+/// Mastodon's NotificationPolicy (version 2).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NotificationPolicyJson {
+    /// accept or drop
+    pub for_not_following: &'static str,
+    pub for_not_followers: &'static str,
+    pub for_new_accounts: &'static str,
+    pub for_private_mentions: &'static str,
+    pub for_limited_accounts: &'static str,
+    #[schema(value_type = Object)]
+    pub summary: Value,
+}
+
+impl NotificationPolicyJson {
+    fn of(policy: &crate::domain::notification::Policy) -> Self {
+        NotificationPolicyJson {
+            for_not_following: policy.for_not_following.as_str(),
+            for_not_followers: policy.for_not_followers.as_str(),
+            for_new_accounts: policy.for_new_accounts.as_str(),
+            for_private_mentions: policy.for_private_mentions.as_str(),
+            for_limited_accounts: policy.for_limited_accounts.as_str(),
+            // Nothing is held for review: a refused notification is dropped.
+            summary: json!({ "pending_requests_count": 0, "pending_notifications_count": 0 }),
+        }
+    }
+}
+
+/// Whose notifications the caller refuses.
+#[utoipa::path(get, path = "/api/v2/notifications/policy", tag = "notifications", responses((status = 200, body = NotificationPolicyJson), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn policy(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<NotificationPolicyJson>, ApiError> {
+    Ok(Json(NotificationPolicyJson::of(
+        &app.notification_policy(&viewer).await?,
+    )))
+}
+
+/// A change of the policy: `accept` or `drop` for each kind of sender (`filter`, which holds
+/// notifications as requests, is refused: Sotong holds none).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PolicyForm {
+    #[schema(pattern = "^ *(accept|drop) *$")]
+    for_not_following: Option<String>,
+    #[schema(pattern = "^ *(accept|drop) *$")]
+    for_not_followers: Option<String>,
+    #[schema(pattern = "^ *(accept|drop) *$")]
+    for_new_accounts: Option<String>,
+    #[schema(pattern = "^ *(accept|drop) *$")]
+    for_private_mentions: Option<String>,
+    #[schema(pattern = "^ *(accept|drop) *$")]
+    for_limited_accounts: Option<String>,
+}
+
+/// Changes whose notifications the caller refuses.
+#[utoipa::path(patch, path = "/api/v2/notifications/policy", tag = "notifications", request_body = PolicyForm, responses((status = 200, body = NotificationPolicyJson), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn change_policy(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(form): Params<PolicyForm>,
+) -> Result<Json<NotificationPolicyJson>, ApiError> {
+    let change = crate::domain::notification::PolicyChange {
+        for_not_following: form.for_not_following.as_deref(),
+        for_not_followers: form.for_not_followers.as_deref(),
+        for_new_accounts: form.for_new_accounts.as_deref(),
+        for_private_mentions: form.for_private_mentions.as_deref(),
+        for_limited_accounts: form.for_limited_accounts.as_deref(),
+    };
+    Ok(Json(NotificationPolicyJson::of(
+        &app.change_notification_policy(&viewer, &change).await?,
+    )))
+}
+
+/// Notifications held for review: none, since a refused notification is dropped.
+#[utoipa::path(get, path = "/api/v1/notifications/requests", tag = "notifications", responses((status = 200, body = Vec<Object>), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn requests(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    app.notification_policy(&viewer).await?;
+    Ok(Json(Vec::new()))
+}
+
 /// One notification.
 #[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications", params(("id" = String, Path)), responses((status = 200, body = Notification), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn show(
