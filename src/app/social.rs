@@ -447,6 +447,19 @@ impl App {
         self.view(looker, row).await
     }
 
+    /// Those of the statuses `ids` the viewer may see, in the order asked.
+    pub async fn statuses_by_ids(
+        &self,
+        viewer: Option<&Viewer>,
+        ids: &[i64],
+    ) -> Result<Vec<StatusView>> {
+        let looker = self.looker(viewer);
+        let mut rows = rows::visible_statuses(self.db.pool(), looker, ids).await?;
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        rows.dedup_by_key(|r| r.id);
+        self.views(looker, rows).await
+    }
+
     /// Deletes a status: its author may, and so may the owner of the wall it is on.
     pub async fn delete_status(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
@@ -887,17 +900,33 @@ impl App {
     }
 
     pub async fn notifications_marker(&self, viewer: &Viewer) -> Result<Option<(i64, i64)>> {
+        self.read_marker(viewer, Marker::Notifications).await
+    }
+
+    /// Where the viewer stopped reading a timeline: (last read id, when), if they said.
+    pub async fn read_marker(&self, viewer: &Viewer, marker: Marker) -> Result<Option<(i64, i64)>> {
         viewer.require_scope("read:statuses")?;
-        Ok(notes::marker(self.db.pool(), viewer.account()?, "notifications").await?)
+        Ok(notes::marker(self.db.pool(), viewer.account()?, marker.as_str()).await?)
     }
 
     pub async fn mark_notifications_read(&self, viewer: &Viewer, last_read_id: i64) -> Result<()> {
+        self.mark_read(viewer, Marker::Notifications, last_read_id)
+            .await
+    }
+
+    /// Remembers where the viewer stopped reading a timeline, for their other devices.
+    pub async fn mark_read(
+        &self,
+        viewer: &Viewer,
+        marker: Marker,
+        last_read_id: i64,
+    ) -> Result<()> {
         viewer.require_scope("write:statuses")?;
         let mut tx = self.begin().await?;
         notes::set_marker(
             &mut tx,
             viewer.account()?,
-            "notifications",
+            marker.as_str(),
             last_read_id,
             now_ms(),
         )
@@ -983,6 +1012,23 @@ pub fn filter_context(which: &Timeline) -> Context {
         Timeline::Home | Timeline::List(..) => Context::Home,
         Timeline::Public | Timeline::Organization | Timeline::Tag(_) => Context::Public,
         Timeline::Wall(_) | Timeline::Pinned(_) => Context::Account,
+    }
+}
+
+/// The timelines Mastodon keeps a read marker for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Home,
+    Notifications,
+}
+
+impl Marker {
+    pub const ALL: [Marker; 2] = [Marker::Home, Marker::Notifications];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Marker::Home => "home",
+            Marker::Notifications => "notifications",
+        }
     }
 }
 

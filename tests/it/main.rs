@@ -8,6 +8,7 @@
 
 mod accounts;
 mod announcements;
+mod app_replay;
 mod bad_text;
 mod blocks;
 mod browser;

@@ -208,7 +208,10 @@ pub fn router() -> Router<App> {
             "/api/v1/sotong/accounts/{id}/friends",
             get(accounts::friends),
         )
-        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses",
+            get(statuses::many).post(statuses::create),
+        )
         .route(
             "/api/v1/statuses/{id}",
             get(statuses::show)

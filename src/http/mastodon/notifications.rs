@@ -351,16 +351,56 @@ pub async fn unread_count(
     ))
 }
 
-/// The notifications read marker (Mastodon's markers API, `notifications` timeline only).
-#[utoipa::path(get, path = "/api/v1/markers", tag = "notifications", responses((status = 200)))]
-pub async fn markers(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Value>, ApiError> {
-    let marker = app.notifications_marker(&viewer).await?;
-    Ok(Json(match marker {
-        Some((id, updated)) => {
-            json!({ "notifications": { "last_read_id": id.to_string(), "version": 1, "updated_at": crate::domain::time::rfc3339(updated) } })
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MarkersQuery {
+    /// home and/or notifications; both when absent.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[param(schema_with = marker_timelines)]
+    timeline: Vec<String>,
+}
+
+fn marker_timelines() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["home", "notifications"])),
+        )
+        .into()
+}
+
+/// Where the caller stopped reading the home timeline and the notifications (Mastodon's
+/// markers), for their other devices.
+#[utoipa::path(get, path = "/api/v1/markers", tag = "notifications", params(MarkersQuery), responses((status = 200)))]
+pub async fn markers(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    Params(query): Params<MarkersQuery>,
+) -> Result<Json<Value>, ApiError> {
+    markers_of(&app, &viewer, &query.timeline).await
+}
+
+async fn markers_of(
+    app: &App,
+    viewer: &crate::app::Viewer,
+    wanted: &[String],
+) -> Result<Json<Value>, ApiError> {
+    use crate::app::social::Marker;
+    let mut found = serde_json::Map::new();
+    for marker in Marker::ALL {
+        if !wanted.is_empty() && !wanted.iter().any(|w| w.trim() == marker.as_str()) {
+            continue;
         }
-        None => json!({}),
-    }))
+        if let Some((id, updated)) = app.read_marker(viewer, marker).await? {
+            found.insert(
+                marker.as_str().to_owned(),
+                json!({ "last_read_id": id.to_string(), "version": 1, "updated_at": crate::domain::time::rfc3339(updated) }),
+            );
+        }
+    }
+    Ok(Json(Value::Object(found)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -369,6 +409,10 @@ pub struct MarkerUpdate {
     #[schema(pattern = "^[1-9][0-9]{0,17}$")]
     flat: Option<String>,
     notifications: Option<MarkerValue>,
+    #[serde(rename = "home[last_read_id]")]
+    #[schema(pattern = "^[1-9][0-9]{0,17}$")]
+    home_flat: Option<String>,
+    home: Option<MarkerValue>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -377,17 +421,34 @@ pub struct MarkerValue {
     last_read_id: String,
 }
 
-/// Move the notifications read marker.
+/// Moves the home timeline's and the notifications' read markers.
 #[utoipa::path(post, path = "/api/v1/markers", tag = "notifications", request_body(content = Option<MarkerUpdate>), responses((status = 200)))]
 pub async fn set_marker(
     State(app): State<App>,
     Auth(viewer): Auth,
     Params(input): Params<MarkerUpdate>,
 ) -> Result<Json<Value>, ApiError> {
+    use crate::app::social::Marker;
     // As Mastodon: a timeline not named is left as it is (an empty update changes nothing).
-    if let Some(raw) = input.notifications.map(|n| n.last_read_id).or(input.flat) {
-        let id = parse_id(&raw).ok_or(Error::BadRequest("error.invalid_request"))?;
-        app.mark_notifications_read(&viewer, id).await?;
+    let asked = [
+        (
+            Marker::Home,
+            input.home.map(|h| h.last_read_id).or(input.home_flat),
+        ),
+        (
+            Marker::Notifications,
+            input.notifications.map(|n| n.last_read_id).or(input.flat),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (marker, raw) in asked {
+        if let Some(raw) = raw {
+            let id = parse_id(&raw).ok_or(Error::BadRequest("error.invalid_request"))?;
+            ids.push((marker, id));
+        }
     }
-    markers(State(app), Auth(viewer)).await
+    for (marker, id) in ids {
+        app.mark_read(&viewer, marker, id).await?;
+    }
+    markers_of(&app, &viewer, &[]).await
 }
