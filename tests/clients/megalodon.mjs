@@ -70,8 +70,37 @@ async function organise(base, ownerToken, otherToken, lockedToken) {
   };
 }
 
+// Reports, announcements, hashtags, trends, suggestions, endorsements and domain blocks.
+//     node megalodon.mjs gather BASE ME_TOKEN OTHER_TOKEN
+async function gather(base, meToken, otherToken) {
+  const sns = await detector(base);
+  const me = generator(sns, base, meToken);
+  const other = generator(sns, base, otherToken);
+  const otherId = (await other.verifyAccountCredentials()).data.id;
+  const advert = (await other.postStatus("#도로공사 싸게 팝니다")).data;
+  const report = (await me.report(otherId, { status_ids: [advert.id], comment: "광고입니다", category: "spam" })).data;
+  const announcements = (await me.getInstanceAnnouncements()).data;
+  await me.addReactionToAnnouncement(announcements[0].id, "👍");
+  const reactions = (await me.getInstanceAnnouncements()).data[0].reactions;
+  await me.dismissInstanceAnnouncement(announcements[0].id);
+  const afterDismiss = (await me.getInstanceAnnouncements()).data.length;
+  const followedTag = (await me.followTag("도로공사")).data;
+  const followedTags = (await me.getFollowedTags()).data.map((t) => t.name);
+  const trends = (await me.getInstanceTrends(10)).data.map((t) => t.name);
+  const suggestions = (await me.getSuggestions(10)).data.length;
+  await me.followAccount(otherId);
+  await me.blockDomain("spam.example.org");
+  const domainBlocks = (await me.getDomainBlocks()).data;
+  return {
+    report: { id: report.id, category: report.category, action_taken: report.action_taken, target: report.target_account.id },
+    otherId, announcements: announcements.length, reactions, afterDismiss,
+    followedTag: { name: followedTag.name, following: followedTag.following }, followedTags, trends,
+    suggestions, domainBlocks,
+  };
+}
+
 const [command, ...args] = process.argv.slice(2);
-const commands = { detect, organise };
+const commands = { detect, organise, gather };
 if (!commands[command]) {
   console.error(`unknown command ${command}`);
   process.exit(2);

@@ -710,3 +710,49 @@ async fn mastodon_py_reads_what_an_app_opens_with() {
         serde_json::json!(["spam.example.org"])
     );
 }
+
+#[tokio::test]
+async fn megalodon_reports_reacts_to_an_announcement_and_follows_a_hashtag() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let admin = t.token_for_demo("demo_admin").await;
+    let published = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/sotong/announcements",
+            Some(&admin),
+            serde_json::json!({ "text": "시스템 점검 안내", "everyone": true }),
+        )
+        .await;
+    assert_eq!(published.status(), 200);
+    t.create_account("reader", "독자").await;
+    t.create_account("seller", "판매자").await;
+    let (me, other) = (t.token_for("reader").await, t.token_for("seller").await);
+    let told = run_megalodon(&["gather", &t.base, &me, &other]).await;
+
+    assert_eq!(told["report"]["category"], "spam", "{told}");
+    assert_eq!(told["report"]["action_taken"], false);
+    assert_eq!(told["report"]["target"], told["otherId"]);
+    assert_eq!(told["announcements"], 1);
+    assert_eq!(told["reactions"][0]["name"], "👍");
+    assert_eq!(told["reactions"][0]["me"], true);
+    assert_eq!(told["afterDismiss"], 0);
+    assert_eq!(told["followedTag"]["following"], true);
+    assert_eq!(told["followedTags"], serde_json::json!(["도로공사"]));
+    assert!(
+        told["trends"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("도로공사"))
+    );
+    assert!(told["suggestions"].as_u64().unwrap() > 0);
+    assert_eq!(
+        told["domainBlocks"],
+        serde_json::json!(["spam.example.org"])
+    );
+    let (reports,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM reports")
+        .fetch_one(t.app.database().pool())
+        .await
+        .unwrap();
+    assert_eq!(reports, 1);
+}
