@@ -125,6 +125,48 @@ async fn inside_the_server(app: &App, viewers: &[Viewer]) -> String {
     )
 }
 
+/// Gives each of `viewers` ten filters (two keywords each, on the home timeline, one of them
+/// hiding) and twenty followed hashtags, once: what a busy reader of the home timeline keeps.
+async fn keep_filters_and_tags(app: &App, viewers: &[Viewer]) {
+    use sotong::app::filters::KeywordChange;
+    use sotong::domain::filter::FilterChange;
+    let home = vec!["home".to_owned()];
+    for viewer in viewers {
+        if app.filters(viewer).await.expect("filters").len() >= 10 {
+            continue;
+        }
+        for n in 0..10 {
+            let title = format!("필터 {n}");
+            let action = if n == 0 { "hide" } else { "warn" };
+            let change = FilterChange {
+                title: Some(&title),
+                contexts: Some(&home),
+                action: Some(action),
+                expires_in: None,
+            };
+            let keywords: Vec<KeywordChange> = [format!("낱말{n}"), format!("공사{n}")]
+                .into_iter()
+                .map(|keyword| KeywordChange {
+                    id: None,
+                    keyword: Some(keyword),
+                    whole_word: Some(false),
+                    destroy: false,
+                })
+                .collect();
+            app.create_filter(viewer, &change, &keywords)
+                .await
+                .expect("a filter");
+        }
+        // One tag the data uses (one status in ten), nineteen it does not.
+        app.follow_tag(viewer, "주차").await.expect("a tag");
+        for n in 1..20 {
+            app.follow_tag(viewer, &format!("태그{n}"))
+                .await
+                .expect("a tag");
+        }
+    }
+}
+
 async fn status_creation(app: &App, viewers: &[Viewer]) -> String {
     let mut times = Vec::new();
     let started = Instant::now();
@@ -227,11 +269,26 @@ async fn main() {
     }
     let statuses = count(&app, "SELECT COUNT(*) FROM statuses").await;
     let accounts = count(&app, "SELECT COUNT(*) FROM accounts").await;
-    let rows = [
-        inside_the_server(&app, &viewers).await,
-        over_http(&base, &tokens, &o).await,
-        status_creation(&app, &viewers).await,
-    ];
+    let plain = inside_the_server(&app, &viewers).await;
+    let http = over_http(&base, &tokens, &o).await;
+    let created = status_creation(&app, &viewers).await;
+    // Readers of their own, so that the plain measurement above stays comparable from run to run.
+    let keeping_tokens = tokens_for(&app, ACCOUNT_BASE + READERS, READERS).await;
+    let mut keeping = Vec::new();
+    for token in &keeping_tokens {
+        keeping.push(
+            app.viewer_for_token(token, "oauth")
+                .await
+                .expect("lookup")
+                .expect("a reader"),
+        );
+    }
+    keep_filters_and_tags(&app, &keeping).await;
+    let filtered = inside_the_server(&app, &keeping).await.replace(
+        "inside the server",
+        "10 filters and 20 followed tags, inside the server",
+    );
+    let rows = [plain, filtered, http, created];
     println!(
         "\n{} — {statuses} statuses, {accounts} accounts, each following {FOLLOWS_EACH}\n",
         o.backend
