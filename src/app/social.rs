@@ -1050,7 +1050,8 @@ fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers
     audience.extend(post.wall.iter().map(|w| w.id));
     audience.extend(mentioned.iter().copied());
     tx.ring_accounts(audience, Event::Update(id));
-    if post.input.visibility == Visibility::Public {
+    // A limited author reaches the shared streams as the shared timelines: not at all.
+    if post.input.visibility == Visibility::Public && post.author.silenced_at.is_none() {
         tx.ring(Topic::Public, Event::Update(id));
         tx.ring_all(
             post.tags

@@ -188,6 +188,24 @@ async fn a_report_reaches_the_moderators_whose_action_is_audited_and_told() {
         public_ids("follower").await.contains(&ad_id),
         "a follower still sees it"
     );
+    let mut socket = crate::streaming::connect(
+        &t.base,
+        &format!("access_token={}&stream=public", passer.token),
+    )
+    .await;
+    spammer.status(json!({ "status": "또 팝니다" })).await;
+    let heard = reporter
+        .status(json!({ "status": "오늘 날씨 좋네요" }))
+        .await;
+    let (_, _, payload) =
+        crate::streaming::next_event(&mut socket, std::time::Duration::from_secs(5))
+            .await
+            .expect("the public stream goes on");
+    let first: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(
+        first["id"], heard["id"],
+        "the limited account's post never came"
+    );
     let resolved = admin
         .get(&format!("/api/v1/admin/reports/{report_id}"))
         .await;

@@ -282,7 +282,7 @@ pub struct PolicyForm {
 }
 
 /// Changes whose notifications the caller refuses.
-#[utoipa::path(patch, path = "/api/v2/notifications/policy", tag = "notifications", request_body = PolicyForm, responses((status = 200, body = NotificationPolicyJson), (status = 422, body = super::dto::ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v2/notifications/policy", tag = "notifications", request_body(content = Option<PolicyForm>), responses((status = 200, body = NotificationPolicyJson), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn change_policy(
     State(app): State<App>,
     Auth(viewer): Auth,
