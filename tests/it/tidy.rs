@@ -199,3 +199,51 @@ fn the_layers_keep_to_their_places() {
     }
     assert!(broken.is_empty(), "{broken:#?}");
 }
+
+/// No two shapes of the OpenAPI document share a name: utoipa keeps one of them, and the other
+/// operation is then described with the wrong shape (which schemathesis finds only by chance).
+#[test]
+fn every_shape_of_the_api_has_a_name_of_its_own() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    files(&root.join("src/http"), "rs", &mut sources);
+    let mut seen: std::collections::HashMap<String, PathBuf> = Default::default();
+    let mut twins = Vec::new();
+    for path in sources {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut derives_schema = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") {
+                derives_schema = line.contains("ToSchema");
+                continue;
+            }
+            if line.starts_with("#[") || line.starts_with("///") {
+                continue;
+            }
+            if derives_schema {
+                let name = ["pub struct ", "pub enum ", "struct ", "enum "]
+                    .iter()
+                    .find_map(|p| line.strip_prefix(p))
+                    .and_then(|rest| {
+                        rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .next()
+                    });
+                if let Some(name) = name {
+                    if let Some(other) = seen.insert(name.to_owned(), path.clone()) {
+                        twins.push(format!(
+                            "{name}: {} and {}",
+                            other.display(),
+                            path.display()
+                        ));
+                    }
+                }
+            }
+            derives_schema = false;
+        }
+    }
+    assert!(
+        twins.is_empty(),
+        "shapes sharing a name:\n{}",
+        twins.join("\n")
+    );
+}

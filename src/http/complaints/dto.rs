@@ -56,7 +56,7 @@ pub struct ServiceJson {
     /// statutory, question_law, question_procedure, proposal, grievance or other
     pub kind: &'static str,
     pub kind_label: &'static str,
-    pub department: Option<DepartmentJson>,
+    pub department: Option<ComplaintDepartmentJson>,
     pub period: Option<PeriodJson>,
     pub description: String,
     pub active: bool,
@@ -79,7 +79,7 @@ impl ServiceJson {
             name_en: row.name_en.clone(),
             kind: row.kind.as_str(),
             kind_label: row.kind.label(korean),
-            department: DepartmentJson::of(row.department_id, row.department.as_ref()),
+            department: ComplaintDepartmentJson::of(row.department_id, row.department.as_ref()),
             period: view.period.map(|p| PeriodJson::of(p, lang)),
             description: row.description.clone(),
             active: row.active(),
@@ -88,14 +88,14 @@ impl ServiceJson {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct DepartmentJson {
+pub struct ComplaintDepartmentJson {
     pub id: String,
     pub name: Option<String>,
 }
 
-impl DepartmentJson {
+impl ComplaintDepartmentJson {
     fn of(id: Option<i64>, name: Option<&String>) -> Option<Self> {
-        id.map(|id| DepartmentJson {
+        id.map(|id| ComplaintDepartmentJson {
             id: id.to_string(),
             name: name.cloned(),
         })
@@ -173,7 +173,7 @@ pub struct StepJson {
     /// appealed or arrived
     pub step: &'static str,
     pub label: &'static str,
-    pub department: Option<DepartmentJson>,
+    pub department: Option<ComplaintDepartmentJson>,
     pub role: String,
     pub text: String,
     /// How to appeal a refusal.
@@ -189,7 +189,7 @@ impl StepJson {
         StepJson {
             step: step.step.as_str(),
             label: step.step.label(lang == Lang::Ko),
-            department: DepartmentJson::of(step.department_id, step.department.as_ref()),
+            department: ComplaintDepartmentJson::of(step.department_id, step.department.as_ref()),
             role: step.actor_role.clone(),
             text: step.public_text.clone(),
             appeal_route: (!step.appeal_route.is_empty()).then(|| step.appeal_route.clone()),
@@ -216,7 +216,7 @@ pub struct ComplaintJson {
     pub title: String,
     pub body: String,
     pub service: ComplaintServiceRefJson,
-    pub department: Option<DepartmentJson>,
+    pub department: Option<ComplaintDepartmentJson>,
     pub petitioner: PetitionerJson,
     pub contact: Option<String>,
     pub location: Option<LocationJson>,
@@ -267,7 +267,7 @@ impl ComplaintJson {
                 kind: row.kind.as_str(),
                 kind_label: row.kind.label(korean),
             },
-            department: DepartmentJson::of(row.department_id, row.department.as_ref()),
+            department: ComplaintDepartmentJson::of(row.department_id, row.department.as_ref()),
             petitioner: PetitionerJson {
                 id: row.petitioner_id.to_string(),
                 display_name: row.petitioner_name.clone(),
