@@ -93,15 +93,20 @@ impl App {
         self.announcement_for(viewer, id).await
     }
 
-    pub async fn withdraw_announcement(&self, viewer: &Viewer, id: i64) -> Result<()> {
+    /// Withdraws an announcement; answers what it was.
+    pub async fn withdraw_announcement(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<AnnouncementView> {
         let actor = self.administrator(viewer).await?;
-        self.announcement_for(viewer, id).await?;
+        let withdrawn = self.announcement_for(viewer, id).await?;
         let mut tx = self.begin().await?;
         rows::delete(&mut tx, id).await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.withdraw", &subject, "").await?;
         tx.commit().await?;
-        Ok(())
+        Ok(withdrawn)
     }
 
     /// Marks an announcement read.

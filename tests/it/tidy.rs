@@ -228,14 +228,14 @@ fn every_shape_of_the_api_has_a_name_of_its_own() {
                         rest.split(|c: char| !c.is_alphanumeric() && c != '_')
                             .next()
                     });
-                if let Some(name) = name {
-                    if let Some(other) = seen.insert(name.to_owned(), path.clone()) {
-                        twins.push(format!(
-                            "{name}: {} and {}",
-                            other.display(),
-                            path.display()
-                        ));
-                    }
+                if let Some(name) = name
+                    && let Some(other) = seen.insert(name.to_owned(), path.clone())
+                {
+                    twins.push(format!(
+                        "{name}: {} and {}",
+                        other.display(),
+                        path.display()
+                    ));
                 }
             }
             derives_schema = false;

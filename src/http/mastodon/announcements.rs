@@ -233,14 +233,14 @@ pub async fn change(
     Ok(Json(AnnouncementJson::of(&view, &app.config.public_url())))
 }
 
-/// An administrator withdraws an announcement; audited.
+/// An administrator withdraws an announcement; audited. Answers what it was.
 #[utoipa::path(delete, path = "/api/v1/sotong/announcements/{id}", tag = "announcements", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AnnouncementJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn withdraw(
     State(app): State<App>,
     Auth(viewer): Auth,
     PathId(id): PathId,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    app.withdraw_announcement(&viewer, id).await?;
-    Ok(Json(serde_json::json!({})))
+) -> Result<Json<AnnouncementJson>, ApiError> {
+    let view = app.withdraw_announcement(&viewer, id).await?;
+    Ok(Json(AnnouncementJson::of(&view, &app.config.public_url())))
 }
