@@ -83,7 +83,10 @@ enum HomeWalk {
 
 /// Pushes which statuses belong to the home timeline of `account`: its own, those on its
 /// wall, those of the accounts it follows, but for the members of its exclusive lists, and the
-/// original (not boosted, not unlisted) statuses with a hashtag it follows.
+/// original (not boosted, not unlisted) statuses with a hashtag it follows. The last is a probe
+/// of each row's tags (`status_tags`' key), not a set of the tags' statuses: a busy tag's set
+/// is built in full on every page (0.4 s against 1 ms for a tag on a tenth of a million
+/// statuses, BENCHMARKS.md).
 fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
     let me = q.bind(account);
     // A unary `+` makes a column an expression, which no index serves.
@@ -96,8 +99,8 @@ fn push_home_rule(q: &mut Statement, account: i64, walk: HomeWalk) {
          OR ({by}s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = {me}) \
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
                  WHERE la.account_id = s.account_id AND l.account_id = {me} AND l.exclusive = 1)) \
-         OR ({by}s.id IN (SELECT ht.status_id FROM followed_tags ft JOIN status_tags ht ON ht.tag = ft.tag \
-                 WHERE ft.account_id = {me}) \
+         OR (EXISTS (SELECT 1 FROM status_tags ht JOIN followed_tags ft ON ft.tag = ht.tag AND ft.account_id = {me} \
+                 WHERE ht.status_id = s.id) \
              AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'organization', 'department')))"
     ));
 }
