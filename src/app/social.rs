@@ -841,6 +841,60 @@ impl App {
             .ok_or(Error::NotFound)
     }
 
+    /// The notifications of one group (`/api/v2/notifications/:group_key`), newest first, with
+    /// the group they make; an unknown key, or a group with nothing in it, is not found.
+    pub async fn notification_group(
+        &self,
+        viewer: &Viewer,
+        key: &str,
+    ) -> Result<(Vec<NotificationView>, crate::domain::notification::Group)> {
+        use crate::domain::notification::{GroupKey, Item, group};
+        viewer.require_scope("read:notifications")?;
+        let me = viewer.account()?;
+        let parsed = GroupKey::parse(key, NOTIFICATION_KINDS).ok_or(Error::NotFound)?;
+        let (rows, gathered): (Vec<_>, Vec<&str>) = match &parsed {
+            GroupKey::Alone(id) => (
+                notes::get(self.db.pool(), me, *id)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                Vec::new(),
+            ),
+            GroupKey::Gathered { kind, status_id } => (
+                notes::of_kind(self.db.pool(), me, kind, *status_id, 200).await?,
+                vec![kind.as_str()],
+            ),
+        };
+        let views = self.notification_views(viewer, rows).await?;
+        let items: Vec<Item<'_>> = views
+            .iter()
+            .map(|v| Item {
+                id: v.row.id,
+                kind: &v.row.kind,
+                status_id: v.row.status_id,
+                from: v.from.id,
+                created_at: v.row.created_at,
+            })
+            .collect();
+        let found = group(&items, &gathered)
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)?;
+        Ok((views, found))
+    }
+
+    /// Dismisses every notification of one group.
+    pub async fn dismiss_notification_group(&self, viewer: &Viewer, key: &str) -> Result<()> {
+        viewer.require_scope("write:notifications")?;
+        let me = viewer.account()?;
+        let (views, _) = self.notification_group(viewer, key).await?;
+        let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
+        let mut tx = self.begin().await?;
+        notes::dismiss_many(&mut tx, me, &ids).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn dismiss_notification(&self, viewer: &Viewer, id: Option<i64>) -> Result<()> {
         viewer.require_scope("write:notifications")?;
         let me = viewer.account()?;

@@ -279,3 +279,38 @@ pub async fn set_policy(
     .await?;
     Ok(())
 }
+
+/// The notifications of one kind (about one status, or about none) an account has, newest first.
+pub async fn of_kind(
+    pool: &AnyPool,
+    account_id: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<NotificationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at \
+         FROM notifications WHERE account_id = $1 AND kind = $2 \
+         AND (status_id = $3 OR ($3 IS NULL AND status_id IS NULL)) ORDER BY id DESC LIMIT $4",
+    )
+    .bind(account_id)
+    .bind(kind)
+    .bind(status_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Dismisses the notifications `ids` of an account.
+pub async fn dismiss_many(tx: &mut Tx, account_id: i64, ids: &[i64]) -> DbResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut q = super::statement::Statement::new("DELETE FROM notifications WHERE account_id = ");
+    q.push_bind(account_id)
+        .push(" AND id IN (")
+        .push_id_list(ids)
+        .push(")");
+    q.query()?.execute(&mut **tx).await?;
+    Ok(())
+}

@@ -34,6 +34,37 @@ pub struct Group {
     pub latest_at: i64,
 }
 
+/// What a group's key names: the notifications of one kind (and status) gathered, or one alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupKey {
+    Gathered {
+        kind: String,
+        status_id: Option<i64>,
+    },
+    Alone(i64),
+}
+
+impl GroupKey {
+    /// Reads a key [`group`] made, for kinds among `known`.
+    pub fn parse(key: &str, known: &[&str]) -> Option<Self> {
+        if let Some(id) = key.strip_prefix("ungrouped-") {
+            return super::id::parse_id(id).map(GroupKey::Alone);
+        }
+        if known.contains(&key) {
+            return Some(GroupKey::Gathered {
+                kind: key.to_owned(),
+                status_id: None,
+            });
+        }
+        let (kind, status) = key.rsplit_once('-')?;
+        let status_id = super::id::parse_id(status)?;
+        known.contains(&kind).then(|| GroupKey::Gathered {
+            kind: kind.to_owned(),
+            status_id: Some(status_id),
+        })
+    }
+}
+
 /// Groups `items` (newest first), keeping the order of each group's newest notification.
 pub fn group(items: &[Item<'_>], grouped_kinds: &[&str]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
@@ -250,6 +281,39 @@ mod tests {
         assert_eq!(groups[2].ids, [7, 4]);
         // A client that groups nothing gets every notification alone.
         assert_eq!(group(&items, &[]).len(), items.len());
+    }
+
+    #[test]
+    fn a_group_key_is_read_back_as_it_was_made() {
+        let known = ["favourite", "follow", "admin.report"];
+        assert_eq!(
+            GroupKey::parse("favourite-117", &known),
+            Some(GroupKey::Gathered {
+                kind: "favourite".into(),
+                status_id: Some(117)
+            })
+        );
+        assert_eq!(
+            GroupKey::parse("follow", &known),
+            Some(GroupKey::Gathered {
+                kind: "follow".into(),
+                status_id: None
+            })
+        );
+        assert_eq!(
+            GroupKey::parse("ungrouped-42", &known),
+            Some(GroupKey::Alone(42))
+        );
+        for bad in [
+            "ungrouped-x",
+            "bogus-1",
+            "favourite-",
+            "favourite-x",
+            "",
+            "mention",
+        ] {
+            assert_eq!(GroupKey::parse(bad, &known), None, "{bad}");
+        }
     }
 
     #[test]

@@ -83,10 +83,42 @@ async fn favourites_of_one_post_and_follows_are_gathered_and_the_rest_stays_alon
     ] {
         assert_eq!(clerk.fetch(bad).await.status(), 422, "{bad}");
     }
+    // One group in full, its accounts, and dismissed all at once.
+    let favourites_key = format!("favourite-{notice_id}");
+    let one = clerk
+        .get(&format!("/api/v2/notifications/{favourites_key}"))
+        .await;
+    assert_eq!(keys(&one), [favourites_key.as_str()]);
+    assert_eq!(one["notification_groups"][0]["notifications_count"], 3);
+    let alone_key = keys(&page)[1].clone();
+    let alone_group = clerk
+        .get(&format!("/api/v2/notifications/{alone_key}"))
+        .await;
+    assert_eq!(keys(&alone_group), [alone_key]);
+    let who = clerk
+        .get(&format!("/api/v2/notifications/{favourites_key}/accounts"))
+        .await;
+    assert_eq!(who.as_array().unwrap().len(), 3);
+    for unknown in ["favourite-1", "bogus-1", "ungrouped-x"] {
+        let path = format!("/api/v2/notifications/{unknown}");
+        assert_eq!(clerk.fetch(&path).await.status(), 404, "{unknown}");
+    }
     let count = clerk.get("/api/v2/notifications/unread_count").await;
     assert_eq!(count["count"], 3, "groups, not notifications");
     let v1_count = clerk.get("/api/v1/notifications/unread_count").await;
     assert_eq!(v1_count["count"], 5);
+    ok(clerk
+        .post(
+            &format!("/api/v2/notifications/{favourites_key}/dismiss"),
+            json!({}),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        clerk.get("/api/v1/notifications/unread_count").await["count"],
+        2,
+        "the three favourites went together"
+    );
 }
 
 #[tokio::test]

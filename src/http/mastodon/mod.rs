@@ -142,6 +142,18 @@ pub fn router() -> Router<App> {
             get(notifications::requests),
         )
         .route(
+            "/api/v2/notifications/{group_key}",
+            get(notifications::group),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/accounts",
+            get(notifications::group_accounts),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/dismiss",
+            post(notifications::dismiss_group),
+        )
+        .route(
             "/api/v2/notifications/unread_count",
             get(notifications::unread_groups),
         )

@@ -164,9 +164,18 @@ pub async fn grouped(
         .await?;
     let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
     let headers = link_header(&app.config.public_url(), "/api/v2/notifications", &ids, &[]);
+    Ok((headers, Json(grouped_json(&app, &views, &groups))))
+}
+
+/// The accounts, statuses and groups of some notifications, each account and status once.
+fn grouped_json(
+    app: &App,
+    views: &[crate::app::social::NotificationView],
+    groups: &[crate::domain::notification::Group],
+) -> GroupedNotificationsJson {
     let mut accounts: Vec<super::dto::Account> = Vec::new();
     let mut statuses: Vec<super::dto::Status> = Vec::new();
-    for view in &views {
+    for view in views {
         let id = view.from.id.to_string();
         if !accounts.iter().any(|a| a.id == id) {
             accounts.push(super::dto::Account::from_row(&view.from, &app.config));
@@ -192,14 +201,44 @@ pub async fn grouped(
             status_id: g.status_id.map(|s| s.to_string()),
         })
         .collect();
-    Ok((
-        headers,
-        Json(GroupedNotificationsJson {
-            accounts,
-            statuses,
-            notification_groups,
-        }),
-    ))
+    GroupedNotificationsJson {
+        accounts,
+        statuses,
+        notification_groups,
+    }
+}
+
+/// One group of the caller's notifications, every notification of it counted.
+#[utoipa::path(get, path = "/api/v2/notifications/{group_key}", tag = "notifications", params(("group_key" = String, Path)), responses((status = 200, body = GroupedNotificationsJson), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn group(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Result<Json<GroupedNotificationsJson>, ApiError> {
+    let (views, found) = app.notification_group(&viewer, &key).await?;
+    Ok(Json(grouped_json(&app, &views, &[found])))
+}
+
+/// The accounts behind one group of the caller's notifications, the latest first.
+#[utoipa::path(get, path = "/api/v2/notifications/{group_key}/accounts", tag = "notifications", params(("group_key" = String, Path)), responses((status = 200, body = Vec<super::dto::Account>), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn group_accounts(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Result<Json<Vec<super::dto::Account>>, ApiError> {
+    let (views, _) = app.notification_group(&viewer, &key).await?;
+    Ok(Json(grouped_json(&app, &views, &[]).accounts))
+}
+
+/// Dismisses every notification of one group.
+#[utoipa::path(post, path = "/api/v2/notifications/{group_key}/dismiss", tag = "notifications", params(("group_key" = String, Path)), responses((status = 200, body = Object), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn dismiss_group(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    app.dismiss_notification_group(&viewer, &key).await?;
+    Ok(Json(json!({})))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
