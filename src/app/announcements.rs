@@ -51,12 +51,8 @@ impl App {
         let input = new.check().map_err(Error::Invalid)?;
         let organization = match audience {
             Audience::Everyone => None,
-            Audience::Organization(id) => Some(self.existing_organization(id).await?),
-            Audience::Own => Some(
-                viewer
-                    .organization_id
-                    .ok_or(Invalid::blank("organization_id"))?,
-            ),
+            Audience::Organization(id) => Some(self.administered(viewer, Some(id)).await?),
+            Audience::Own => Some(self.administered(viewer, None).await?),
         };
         let id = next_id();
         let mut tx = self.begin().await?;
@@ -190,14 +186,6 @@ impl App {
                 row,
             })
             .collect())
-    }
-
-    async fn existing_organization(&self, id: i64) -> Result<i64> {
-        if crate::db::orgs::organization_exists(self.db.pool(), id).await? {
-            Ok(id)
-        } else {
-            Err(Invalid::new("organization_id", "ERR_INVALID", "error.not_found").into())
-        }
     }
 }
 

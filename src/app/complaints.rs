@@ -261,7 +261,7 @@ impl App {
     }
 
     /// The organisation an administrator acts on: the one named, else their own.
-    async fn administered(&self, viewer: &Viewer, named: Option<i64>) -> Result<i64> {
+    pub(super) async fn administered(&self, viewer: &Viewer, named: Option<i64>) -> Result<i64> {
         let organization = named
             .or(viewer.organization_id)
             .ok_or(Invalid::blank("organization_id"))?;

@@ -226,7 +226,10 @@ impl App {
             None => None,
         };
         let doomed = match (action.action, &report) {
-            (Action::DeleteStatuses, Some(report)) => self.reported_statuses(report).await?,
+            (Action::DeleteStatuses, Some(report)) => {
+                let ids = rows::status_ids(self.db.pool(), report.id).await?;
+                self.reported_statuses(report, &ids).await?
+            }
             _ => Vec::new(),
         };
         let audience = match doomed.is_empty() {
@@ -385,14 +388,15 @@ impl App {
         Ok(target)
     }
 
-    /// The reported statuses that still exist, read as their author reads them.
+    /// Of the statuses `ids` a report names, those that still exist, read as their author
+    /// reads them.
     async fn reported_statuses(
         &self,
         report: &ReportRow,
+        ids: &[i64],
     ) -> Result<Vec<crate::db::statuses::StatusRow>> {
-        let ids = rows::status_ids(self.db.pool(), report.id).await?;
         let author = author_looker(report.target_account_id);
-        let rows = status_rows::visible_statuses(self.db.pool(), author, &ids).await?;
+        let rows = status_rows::visible_statuses(self.db.pool(), author, ids).await?;
         Ok(rows
             .into_iter()
             .filter(|s| s.account_id == report.target_account_id)
@@ -410,7 +414,7 @@ impl App {
         let reporter = find(row.account_id).ok_or(Error::NotFound)?;
         let target = find(row.target_account_id).ok_or(Error::NotFound)?;
         let status_ids = rows::status_ids(self.db.pool(), row.id).await?;
-        let statuses = self.reported_statuses(&row).await?;
+        let statuses = self.reported_statuses(&row, &status_ids).await?;
         let statuses = self
             .views(author_looker(row.target_account_id), statuses)
             .await?;

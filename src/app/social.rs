@@ -848,23 +848,10 @@ impl App {
         viewer: &Viewer,
         key: &str,
     ) -> Result<(Vec<NotificationView>, crate::domain::notification::Group)> {
-        use crate::domain::notification::{GroupKey, Item, group};
+        use crate::domain::notification::{Item, group};
         viewer.require_scope("read:notifications")?;
-        let me = viewer.account()?;
-        let parsed = GroupKey::parse(key, NOTIFICATION_KINDS).ok_or(Error::NotFound)?;
-        let (rows, gathered): (Vec<_>, Vec<&str>) = match &parsed {
-            GroupKey::Alone(id) => (
-                notes::get(self.db.pool(), me, *id)
-                    .await?
-                    .into_iter()
-                    .collect(),
-                Vec::new(),
-            ),
-            GroupKey::Gathered { kind, status_id } => (
-                notes::of_kind(self.db.pool(), me, kind, *status_id, 200).await?,
-                vec![kind.as_str()],
-            ),
-        };
+        let (rows, gathered) = self.notifications_of_group(viewer.account()?, key).await?;
+        let gathered: Vec<&str> = gathered.as_deref().into_iter().collect();
         let views = self.notification_views(viewer, rows).await?;
         let items: Vec<Item<'_>> = views
             .iter()
@@ -883,12 +870,40 @@ impl App {
         Ok((views, found))
     }
 
+    /// The notifications a group's key names, newest first, with the kind it gathers (none for
+    /// a notification alone); an unknown key, or a group with nothing in it, is not found.
+    async fn notifications_of_group(
+        &self,
+        me: i64,
+        key: &str,
+    ) -> Result<(Vec<NotificationRow>, Option<String>)> {
+        use crate::domain::notification::GroupKey;
+        let found = match GroupKey::parse(key, NOTIFICATION_KINDS).ok_or(Error::NotFound)? {
+            GroupKey::Alone(id) => (
+                notes::get(self.db.pool(), me, id)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None,
+            ),
+            GroupKey::Gathered { kind, status_id } => (
+                notes::of_kind(self.db.pool(), me, &kind, status_id, 200).await?,
+                Some(kind),
+            ),
+        };
+        if found.0.is_empty() {
+            return Err(Error::NotFound);
+        }
+        Ok(found)
+    }
+
     /// Dismisses every notification of one group.
     pub async fn dismiss_notification_group(&self, viewer: &Viewer, key: &str) -> Result<()> {
+        viewer.require_scope("read:notifications")?;
         viewer.require_scope("write:notifications")?;
         let me = viewer.account()?;
-        let (views, _) = self.notification_group(viewer, key).await?;
-        let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
+        let (rows, _) = self.notifications_of_group(me, key).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut tx = self.begin().await?;
         notes::dismiss_many(&mut tx, me, &ids).await?;
         tx.commit().await?;
