@@ -428,6 +428,7 @@ error-open311_api_key = the api_key is missing or wrong: send the access token a
 invalid-datetime = must be a W3C date and time such as 2026-12-01T09:00:00+09:00
 invalid-open311_status = status must be open or closed
 invalid-open311_window = the window may not span more than 90 days, and must end after it starts
+invalid-open311_media_url = media_url must be the address of a photo you uploaded to this server (POST /api/v2/media) and have not used yet; files elsewhere are not fetched
 web-nav-complaints = Complaints
 web-complaints-mine = My complaints
 web-complaints-inbox = Department inbox

@@ -430,6 +430,7 @@ error-open311_api_key = api_key가 없거나 맞지 않습니다. 앱으로 로�
 invalid-datetime = 날짜와 시각은 2026-12-01T09:00:00+09:00 같은 W3C 형식이어야 합니다
 invalid-open311_status = status는 open 또는 closed여야 합니다
 invalid-open311_window = 기간은 90일을 넘을 수 없고, 끝이 시작보다 뒤여야 합니다
+invalid-open311_media_url = media_url은 이 서버에 올린(POST /api/v2/media) 아직 쓰지 않은 본인 사진의 주소여야 합니다. 다른 곳의 파일은 가져오지 않습니다
 web-nav-complaints = 민원
 web-complaints-mine = 내 민원
 web-complaints-inbox = 부서 민원함

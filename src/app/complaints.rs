@@ -22,6 +22,7 @@ use crate::domain::id::next_id;
 use crate::domain::time::{DAY_MS, now_ms};
 use crate::live::{Event, Topic};
 use jiff::civil::Date;
+use std::collections::{HashMap, HashSet};
 
 /// A service as a petitioner chooses it: with the period its kind or its own row gives.
 #[derive(Debug, Clone)]
@@ -578,6 +579,27 @@ impl App {
         }
     }
 
+    /// The photo an address on this server names (Open311's `media_url`), if it is `viewer`'s
+    /// own upload on nothing yet; any other address is refused, never fetched.
+    pub async fn own_upload_at(&self, viewer: &Viewer, address: &str) -> Result<i64> {
+        let refused = || {
+            Error::from(Invalid::new(
+                "media_url",
+                "ERR_INVALID",
+                "invalid.open311_media_url",
+            ))
+        };
+        let base = self.config.public_url();
+        let name = crate::domain::media_url::file_name_in(address, &base).ok_or_else(refused)?;
+        let photo = crate::db::media::by_file_name(self.db.pool(), name)
+            .await?
+            .ok_or_else(refused)?;
+        let free = viewer.account_id == Some(photo.account_id)
+            && photo.status_id.is_none()
+            && photo.complaint_id.is_none();
+        if free { Ok(photo.id) } else { Err(refused()) }
+    }
+
     async fn zone_of(&self, organization_id: i64) -> Result<jiff::tz::TimeZone> {
         let name =
             crate::db::programs::organization_time_zone(self.db.pool(), organization_id).await?;
@@ -1033,6 +1055,8 @@ pub struct ListedRequest {
     pub readable: bool,
     /// The public text of its latest step that said something.
     pub notes: Option<String>,
+    /// Its first photo (GeoReport's `media_url`), for those who may read it.
+    pub photo: Option<crate::db::media::MediaRow>,
 }
 
 impl App {
@@ -1149,25 +1173,32 @@ impl App {
             0,
         )
         .await?;
-        let mut listed = Vec::with_capacity(rows.len());
-        for row in rows {
-            let readable = reader.as_ref().is_some_and(|r| r.may_read(&row));
-            let notes = if readable {
-                rows::steps(self.db.pool(), row.id)
-                    .await?
-                    .into_iter()
-                    .rev()
-                    .find(|s| !s.public_text.is_empty())
-                    .map(|s| s.public_text)
-            } else {
-                None
-            };
-            listed.push(ListedRequest {
-                row,
-                readable,
-                notes,
-            });
+        let readable: Vec<i64> = rows
+            .iter()
+            .filter(|row| reader.as_ref().is_some_and(|r| r.may_read(row)))
+            .map(|row| row.id)
+            .collect();
+        let pool = self.db.pool();
+        let may_read: HashSet<i64> = readable.iter().copied().collect();
+        let mut notes: HashMap<i64, String> = rows::latest_notes(pool, &readable)
+            .await?
+            .into_iter()
+            .collect();
+        let mut photos: HashMap<i64, crate::db::media::MediaRow> = HashMap::new();
+        for photo in crate::db::media::of_complaints(pool, &readable).await? {
+            if let Some(complaint) = photo.complaint_id {
+                photos.entry(complaint).or_insert(photo);
+            }
         }
+        let listed = rows
+            .into_iter()
+            .map(|row| ListedRequest {
+                readable: may_read.contains(&row.id),
+                notes: notes.remove(&row.id),
+                photo: photos.remove(&row.id),
+                row,
+            })
+            .collect();
         Ok(listed)
     }
 }

@@ -404,6 +404,22 @@ impl App {
                         trainer = id;
                     }
                 }
+                // The civil-complaints desk's own account: residents write on its wall and
+                // the department takes what they write as complaints.
+                if *name == "민원여권과" {
+                    let desk = seat(
+                        &mut tx,
+                        person(&mut names, Some(("누리구 민원여권과", "minwon_passport")))?,
+                        district.id,
+                        Some(dept.id),
+                        "부서 공식 계정",
+                        Role::Official,
+                        &hash,
+                        now,
+                    )
+                    .await?;
+                    district_staff.push(desk);
+                }
             }
         }
 

@@ -363,6 +363,21 @@ pub async fn steps(pool: &AnyPool, complaint_id: i64) -> DbResult<Vec<StepRow>> 
     .await?)
 }
 
+/// The public text of the latest step that said something, of each of `complaint_ids` that
+/// has one: (complaint, text).
+pub async fn latest_notes(pool: &AnyPool, complaint_ids: &[i64]) -> DbResult<Vec<(i64, String)>> {
+    if complaint_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Statement::new(
+        "SELECT p.complaint_id, p.public_text FROM complaint_steps p WHERE p.id IN \
+         (SELECT MAX(s.id) FROM complaint_steps s WHERE s.public_text <> '' AND s.complaint_id IN (",
+    );
+    q.push_id_list(complaint_ids)
+        .push(") GROUP BY s.complaint_id)");
+    Ok(q.query_as()?.fetch_all(pool).await?)
+}
+
 pub async fn get(pool: &AnyPool, id: i64) -> DbResult<Option<ComplaintRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{COMPLAINT_COLUMNS} WHERE c.id = $1"

@@ -138,6 +138,16 @@ pub async fn of_complaint(pool: &AnyPool, complaint_id: i64) -> DbResult<Vec<Med
     )
 }
 
+/// The photos of any of `complaint_ids`, in the order they were uploaded.
+pub async fn of_complaints(pool: &AnyPool, complaint_ids: &[i64]) -> DbResult<Vec<MediaRow>> {
+    if complaint_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Statement::new(select_media!("WHERE complaint_id IN ("));
+    q.push_id_list(complaint_ids).push(") ORDER BY id");
+    Ok(q.query_as()?.fetch_all(pool).await?)
+}
+
 /// Removes uploads never attached and older than `before`; returns their file names.
 pub async fn take_stale(tx: &mut Tx, before: i64, now: i64) -> DbResult<()> {
     let files: Vec<(String, String)> = sqlx::query_as("DELETE FROM media_attachments WHERE status_id IS NULL AND complaint_id IS NULL AND created_at < $1 RETURNING file_name, thumb_name")

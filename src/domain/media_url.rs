@@ -40,6 +40,22 @@ pub fn verify(key: &[u8], name: &str, expires: i64, signature: &str, now_secs: i
     mac(key, name, expires).verify_slice(&sent).is_ok()
 }
 
+/// The stored file an address on this server (`{base}/media/{name}`, signed or not) names;
+/// `None` for any other address, which is never fetched.
+pub fn file_name_in<'a>(address: &'a str, base: &str) -> Option<&'a str> {
+    let path = address.trim().strip_prefix(base.trim_end_matches('/'))?;
+    let name = path.strip_prefix("/media/")?;
+    let name = name.split_once('?').map_or(name, |(name, _)| name);
+    let (stem, extension) = name.split_once('.')?;
+    let well_formed = !stem.is_empty()
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'_' || b.is_ascii_lowercase())
+        && !extension.is_empty()
+        && extension.bytes().all(|b| b.is_ascii_alphanumeric());
+    well_formed.then_some(name)
+}
+
 fn mac(key: &[u8], name: &str, expires: i64) -> Hmac<Sha256> {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
@@ -71,6 +87,24 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_address_of_this_server_names_a_stored_file() {
+        let base = "https://sotong.nuri.go.kr";
+        let name = "0123456789abcdef0123456789abcdef.jpg";
+        for (address, expected) in [
+            (format!("{base}/media/{name}"), Some(name)),
+            (format!("{base}/media/{name}?e=1&s=ab"), Some(name)),
+            (format!("  {base}/media/{name} "), Some(name)),
+            (format!("https://elsewhere.example/media/{name}"), None),
+            (format!("{base}/static/{name}"), None),
+            (format!("{base}/media/../secrets.jpg"), None),
+            (format!("{base}/media/{name}/x"), None),
+            (format!("{base}/media/"), None),
+        ] {
+            assert_eq!(file_name_in(&address, base), expected, "{address}");
+        }
+    }
 
     #[test]
     fn a_signed_address_holds_for_its_name_until_it_expires() {

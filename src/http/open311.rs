@@ -9,11 +9,13 @@
 
 use crate::app::complaints::{ListedRequest, ServiceView};
 use crate::app::{App, Error, Viewer};
+use crate::config::Config;
 use crate::db::complaints::ListFilter;
 use crate::domain::complaint::Filing;
 use crate::domain::id::parse_id;
 use crate::domain::time::rfc3339;
 use crate::http::extract::Params;
+use crate::http::mastodon::dto::signed_media_path;
 use crate::i18n::Lang;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -424,7 +426,7 @@ struct RequestsXml {
     request: Vec<RequestItem>,
 }
 
-fn request_item(listed: &ListedRequest, lang: Lang) -> RequestItem {
+fn request_item(config: &Config, listed: &ListedRequest, lang: Lang) -> RequestItem {
     let row = &listed.row;
     let korean = lang == Lang::Ko;
     #[allow(clippy::cast_precision_loss)]
@@ -452,7 +454,13 @@ fn request_item(listed: &ListedRequest, lang: Lang) -> RequestItem {
         zipcode: None,
         lat: degrees(row.latitude_e6),
         long: degrees(row.longitude_e6),
-        media_url: None,
+        media_url: listed.photo.as_ref().map(|photo| {
+            format!(
+                "{}{}",
+                config.public_url(),
+                signed_media_path(config, &photo.file_name)
+            )
+        }),
     }
 }
 
@@ -571,7 +579,7 @@ async fn requests(
         .iter()
         .filter(|l| statuses.is_empty() || statuses.contains(&l.row.status.is_closed()))
         .filter(|l| codes.is_empty() || codes.contains(&l.row.service_code))
-        .map(|l| request_item(l, lang))
+        .map(|l| request_item(&app.config, l, lang))
         .collect();
     let json = serde_json::to_value(&items).unwrap_or_default();
     Ok(Answer::new(
@@ -654,6 +662,8 @@ pub struct FileForm {
     email: Option<String>,
     phone: Option<String>,
     description: Option<String>,
+    /// The address of a photo the key's holder uploaded here first (`POST /api/v2/media`).
+    media_url: Option<String>,
     #[serde(rename = "attribute[contact]")]
     contact: Option<String>,
 }
@@ -723,6 +733,10 @@ async fn filed(app: &App, lang: Lang, format: Format, form: FileForm) -> Result<
         .take(60)
         .collect();
     let contact = form.contact.or(form.phone).or(form.email);
+    let mut media_ids = Vec::new();
+    if let Some(address) = form.media_url.as_deref().filter(|a| !a.trim().is_empty()) {
+        media_ids.push(app.own_upload_at(&viewer, address).await?.to_string());
+    }
     let filing = Filing {
         title: &title,
         body: &description,
@@ -730,7 +744,7 @@ async fn filed(app: &App, lang: Lang, format: Format, form: FileForm) -> Result<
         latitude: form.lat.as_deref(),
         longitude: form.long.as_deref(),
         address: form.address_string.as_deref(),
-        media_ids: &[],
+        media_ids: &media_ids,
     };
     let view = app.file_complaint(&viewer, service, &filing).await?;
     let item = FiledItem {

@@ -3,6 +3,7 @@
 //! and escalations, the public numbers, the register, and the holiday calendar.
 
 use crate::harness::{TestApp, ms, ok};
+use crate::media::{assert_served_without_gps, jpeg, jpeg_with_gps, upload};
 use crate::rooms::department;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -821,7 +822,29 @@ async fn open311_files_a_request_with_an_api_key_and_reads_it_back() {
             ),
         ]
     };
+    // A photo rides along as the address of one's own upload here; nothing is fetched.
+    let with_photo = |key: &str, address: &str| {
+        let mut form = base(key);
+        form.push(("media_url", address.to_owned()));
+        form
+    };
+    let (_, someone_else) = resident(&t, 5).await;
+    let theirs: Value = upload(&t, &someone_else, jpeg(40, 30), "a.jpg")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine: Value = upload(&t, &key, jpeg_with_gps(40, 30), "b.jpg")
+        .await
+        .json()
+        .await
+        .unwrap();
     for (form, status) in [
+        (
+            with_photo(&key, "https://elsewhere.example/media/lamp.jpg"),
+            400,
+        ),
+        (with_photo(&key, theirs["url"].as_str().unwrap()), 400),
         (base("").into_iter().skip(1).collect::<Vec<_>>(), 403),
         (base("not-a-token"), 403),
         (
@@ -859,7 +882,11 @@ async fn open311_files_a_request_with_an_api_key_and_reads_it_back() {
     }
     assert_eq!(t.count("complaints").await, before, "nothing written");
 
-    let filed: Value = post(base(&key)).await.json().await.unwrap();
+    let filed: Value = post(with_photo(&key, mine["url"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = filed[0]["service_request_id"].as_str().unwrap().to_owned();
     let with_key: Value = t
         .get(&format!(
@@ -878,6 +905,12 @@ async fn open311_files_a_request_with_an_api_key_and_reads_it_back() {
             .contains("깜빡")
     );
     assert_eq!(with_key[0]["lat"], 37.5);
+    let photo = with_key[0]["media_url"]
+        .as_str()
+        .expect("the photo's address");
+    assert_served_without_gps(&t, photo).await;
+    let again = post(with_photo(&key, mine["url"].as_str().unwrap())).await;
+    assert_eq!(again.status(), 400, "a photo goes with one request only");
     let public: Value = t
         .get(&format!(
             "/open311/v2/requests/{id}.json?jurisdiction_id=nuri-gu"
@@ -891,7 +924,9 @@ async fn open311_files_a_request_with_an_api_key_and_reads_it_back() {
         with_key[0]["expected_datetime"]
     );
     assert!(
-        public[0]["description"].is_null() && public[0]["lat"].is_null(),
+        public[0]["description"].is_null()
+            && public[0]["lat"].is_null()
+            && public[0]["media_url"].is_null(),
         "{public}"
     );
 
@@ -976,9 +1011,22 @@ async fn the_demo_has_complaints_in_every_state() {
     }
     assert!(all.iter().any(|c| c["overdue"] == true), "an overdue one");
     assert!(all.iter().any(|c| c["extended"] == true), "an extension");
-    assert!(
-        all.iter().any(|c| c["source_status_id"].is_string()),
-        "a wall post"
+    let taken = all
+        .iter()
+        .find(|c| c["source_status_id"].is_string())
+        .expect("a wall post taken as a complaint");
+    let post = t
+        .get_as::<Value>(
+            &admin,
+            &format!(
+                "/api/v1/statuses/{}",
+                taken["source_status_id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(
+        post["sotong"]["wall_account"]["username"], "minwon_passport",
+        "written on the department's own account: {post}"
     );
     let chuseok = all
         .iter()
@@ -1224,7 +1272,6 @@ async fn a_transfer_to_another_organisation_starts_the_period_again() {
 /// goes on no post.
 #[tokio::test]
 async fn a_complaint_carries_up_to_four_photos_only_its_readers_see() {
-    use crate::media::{assert_served_without_gps, jpeg, jpeg_with_gps, upload};
     let t = TestApp::spawn().await;
     let d = department(&t).await;
     let admin = t.token_for_demo("demo_admin").await;

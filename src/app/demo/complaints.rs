@@ -307,7 +307,10 @@ impl App {
                     .await?;
             }
         }
-        self.demo_wall_post_complaint(&residents, &gildong, &service_ids)
+        let desk = account_rows::by_handle(pool, "minwon_passport")
+            .await?
+            .unwrap_or_else(|| gildong.clone());
+        self.demo_wall_post_complaint(&residents, &desk, &gildong, &service_ids)
             .await
     }
 
@@ -343,11 +346,12 @@ impl App {
         Ok(service_ids)
     }
 
-    /// A resident writes on 홍길동's wall; a colleague of his department takes it as a
-    /// complaint.
+    /// A resident writes on the wall of the civil-complaints desk's account; 홍길동, of the
+    /// same department, takes it as a complaint.
     async fn demo_wall_post_complaint(
         &self,
         residents: &[AccountRow],
+        desk: &AccountRow,
         gildong: &AccountRow,
         services: &[(&str, i64, Option<i64>)],
     ) -> Result<()> {
@@ -358,7 +362,7 @@ impl App {
             return Ok(());
         };
         let input = NewStatus::parse(
-            "홍길동 주무관님, 가족관계증명서를 영문으로도 뗄 수 있나요? 급히 필요합니다.",
+            "가족관계증명서를 영문으로도 뗄 수 있나요? 급히 필요합니다.",
             None,
             None,
             false,
@@ -368,7 +372,7 @@ impl App {
         .map_err(super::super::Error::Invalid)?;
         let placement = Placement {
             in_reply_to_id: None,
-            wall_account_id: Some(gildong.id),
+            wall_account_id: Some(desk.id),
             idempotency_key: Some("sotong-demo-complaint-wall".into()),
             media_ids: Vec::new(),
         };
