@@ -223,7 +223,10 @@ impl App {
     }
 
     /// The bytes and type of a stored media file, by its public name.
-    async fn media_file_bytes(&self, name: &str) -> Result<(bytes::Bytes, &'static str)> {
+    pub(super) async fn media_file_bytes(
+        &self,
+        name: &str,
+    ) -> Result<(bytes::Bytes, &'static str)> {
         let safe = !name.is_empty()
             && name.len() <= 64
             && name

@@ -10,6 +10,7 @@ pub mod blocks;
 pub mod complaints;
 pub mod conversations;
 pub mod demo;
+pub mod emojis;
 mod error;
 pub mod filters;
 mod home_feed;

@@ -53,6 +53,8 @@ pub struct StatusView {
     pub poll: Option<super::polls::PollView>,
     /// What of the viewer's filters caught it (shown behind a warning).
     pub filtered: Vec<crate::domain::filter::Caught>,
+    /// The custom emojis its text names (`:shortcode:`), for apps to draw.
+    pub emojis: Vec<crate::db::emojis::EmojiRow>,
 }
 
 /// A notification with its actor and status.
@@ -192,6 +194,13 @@ impl App {
         let media = media_rows::of_statuses(pool, &with_media).await?;
         let poll_ids: Vec<i64> = rows.iter().filter_map(|r| r.poll_id).collect();
         let mut polls = self.polls_of(looker, &poll_ids).await?;
+        // Read only when some text names one: most pages name none and cost nothing here.
+        let emojis = self
+            .emojis_in(
+                rows.iter()
+                    .flat_map(|r| [r.source.as_str(), r.spoiler_text.as_str()]),
+            )
+            .await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             // A boost shows the boosted status, as the same viewer sees it.
@@ -218,6 +227,7 @@ impl App {
                 None => None,
             };
             let (id, row_poll) = (row.id, row.poll_id);
+            let own_emojis = named_by(&row, &emojis);
             views.push(StatusView {
                 mentions: row.mentions(),
                 tags: row.tags(),
@@ -232,6 +242,7 @@ impl App {
                 reblog,
                 poll: row_poll.and_then(|p| polls.remove(&p)),
                 filtered: Vec::new(),
+                emojis: own_emojis,
             });
         }
         Ok(views)
@@ -1128,4 +1139,19 @@ fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers
                 .map(|t| (Topic::Tag(t.clone()), Event::Update(id))),
         );
     }
+}
+
+/// The emojis of `emojis` that a status's text names.
+fn named_by(
+    row: &StatusRow,
+    emojis: &[crate::db::emojis::EmojiRow],
+) -> Vec<crate::db::emojis::EmojiRow> {
+    emojis
+        .iter()
+        .filter(|e| {
+            let code = format!(":{}:", e.shortcode);
+            row.source.contains(&code) || row.spoiler_text.contains(&code)
+        })
+        .cloned()
+        .collect()
 }

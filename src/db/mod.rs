@@ -11,6 +11,7 @@ pub mod audit;
 pub mod blocks;
 pub mod complaints;
 pub mod conversations;
+pub mod emojis;
 pub mod filters;
 pub mod follows;
 pub mod jobs;
@@ -206,6 +207,10 @@ pub const UNIQUE_RULES: &[UniqueRule] = &[
     UniqueRule {
         name: complaints::SERVICE_CODE_TAKEN,
         sqlite_columns: "complaint_services.organization_id, complaint_services.code",
+    },
+    UniqueRule {
+        name: emojis::SHORTCODE_TAKEN,
+        sqlite_columns: "custom_emojis.shortcode",
     },
     UniqueRule {
         name: suggestions::SUPPORTED_ALREADY,

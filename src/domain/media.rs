@@ -60,6 +60,51 @@ fn invalid(code: &'static str, message: &'static str) -> Invalid {
 
 /// Decodes, orients and re-encodes an uploaded photo. JPEG, PNG, WebP and GIF (first frame).
 pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<ProcessedImage, Invalid> {
+    let image = decode(bytes, limits)?;
+    let original = encode(&image)?;
+    let thumbnail = encode(&image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE))?;
+    let tiny = image.thumbnail(32, 32).to_rgba8();
+    let blurhash =
+        blurhash::encode(4, 3, tiny.width(), tiny.height(), tiny.as_raw()).unwrap_or_default();
+    Ok(ProcessedImage {
+        original,
+        thumbnail,
+        blurhash,
+    })
+}
+
+/// What a custom emoji may be: small, and drawn at most this many pixels a side.
+pub const EMOJI_LIMITS: ImageLimits = ImageLimits {
+    max_bytes: 256 * 1024,
+    max_dimension: 1024,
+    max_pixels: 1024 * 1024,
+};
+pub const EMOJI_SIDE: u32 = 128;
+
+/// A custom emoji's picture: decoded under [`EMOJI_LIMITS`], fitted into 128 × 128 and stored
+/// as PNG, whose transparency emojis need (an animated GIF keeps its first frame).
+pub fn emoji_image(bytes: &[u8]) -> Result<Encoded, Invalid> {
+    let image = decode(bytes, EMOJI_LIMITS)?;
+    let image = if image.width() > EMOJI_SIDE || image.height() > EMOJI_SIDE {
+        image.thumbnail(EMOJI_SIDE, EMOJI_SIDE)
+    } else {
+        image
+    };
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|_| invalid("ERR_INVALID", "invalid.media_undecodable"))?;
+    Ok(Encoded {
+        bytes: png,
+        content_type: "image/png",
+        extension: "png",
+        width: image.width(),
+        height: image.height(),
+    })
+}
+
+/// Decodes and orients an upload under `limits`. JPEG, PNG, WebP and GIF (first frame).
+fn decode(bytes: &[u8], limits: ImageLimits) -> Result<DynamicImage, Invalid> {
     if bytes.is_empty() {
         return Err(Invalid::blank("file"));
     }
@@ -105,16 +150,7 @@ pub fn process(bytes: &[u8], limits: ImageLimits) -> Result<ProcessedImage, Inva
         }
     })?;
     image.apply_orientation(orientation);
-    let original = encode(&image)?;
-    let thumbnail = encode(&image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE))?;
-    let tiny = image.thumbnail(32, 32).to_rgba8();
-    let blurhash =
-        blurhash::encode(4, 3, tiny.width(), tiny.height(), tiny.as_raw()).unwrap_or_default();
-    Ok(ProcessedImage {
-        original,
-        thumbnail,
-        blurhash,
-    })
+    Ok(image)
 }
 
 /// True when a JPEG's last scan is followed by its end-of-image marker. (A thumbnail embedded
@@ -193,6 +229,24 @@ mod tests {
             (400, 267)
         );
         assert!(processed.blurhash.len() >= 6, "{}", processed.blurhash);
+    }
+
+    #[test]
+    fn an_emoji_is_a_small_png_and_a_large_file_is_refused() {
+        let emoji = emoji_image(&jpeg(600, 300)).unwrap();
+        assert_eq!(
+            (emoji.width, emoji.height, emoji.extension),
+            (128, 64, "png")
+        );
+        assert!(emoji.bytes.starts_with(b"\x89PNG"));
+        let small = emoji_image(&jpeg(40, 40)).unwrap();
+        assert_eq!((small.width, small.height), (40, 40), "not enlarged");
+        let big = vec![0_u8; EMOJI_LIMITS.max_bytes + 1];
+        assert_eq!(emoji_image(&big).unwrap_err().code, "ERR_TOO_LARGE");
+        assert_eq!(
+            emoji_image(&jpeg(1100, 10)).unwrap_err().message,
+            "invalid.media_pixels"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod announcement;
 pub mod complaint;
+pub mod emoji;
 pub mod filter;
 pub mod holidays;
 pub mod id;

@@ -1,7 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json`, collected from the handlers' annotations.
 
 use super::mastodon::{
-    accounts, announcements, apps, conversations, dto, filters, instance, lists, media,
+    accounts, announcements, apps, conversations, dto, emojis, filters, instance, lists, media,
     notifications, oauth, people, polls, push, reports, scheduled, search, statuses, tags,
     timelines,
 };
@@ -17,7 +17,7 @@ use utoipa::OpenApi;
         apps::create, apps::verify_credentials,
         oauth::token, oauth::revoke, oauth::server_metadata,
         instance::v1, instance::v2, instance::rules, instance::extended_description, instance::activity,
-        instance::peers, instance::translation_languages, instance::custom_emojis,
+        instance::peers, instance::translation_languages, emojis::list, emojis::add, emojis::remove,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
         accounts::friends, accounts::update_credentials, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,

@@ -3,6 +3,7 @@
     mastodon_py.py login    BASE EMAIL PASSWORD
     mastodon_py.py moderate BASE ADMIN_TOKEN REPORTER_TOKEN SPAMMER_TOKEN
     mastodon_py.py startup  BASE TOKEN COLLEAGUE_TOKEN
+    mastodon_py.py emojis   BASE TOKEN
     mastodon_py.py register BASE USERNAME EMAIL PASSWORD
     mastodon_py.py auth_url BASE
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
@@ -340,6 +341,15 @@ def main(args):
             "endorsements": [a["id"] for a in me.endorsements()],
             "featured": [t["name"] for t in me.featured_tags()],
             "domain_blocks": plain(me.domain_blocks()),
+        }))
+    elif mode == "emojis":
+        # The picker's list, and a post that names one of them.
+        api = Mastodon(access_token=args[2], api_base_url=base)
+        posted = api.status_post("누리구 축제에 오세요 :nuri:")
+        print(json.dumps({
+            "custom_emojis": plain(api.custom_emojis()),
+            "posted": plain(posted["emojis"]),
+            "read_back": plain(api.status(posted["id"])["emojis"]),
         }))
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -756,3 +756,37 @@ async fn megalodon_reports_reacts_to_an_announcement_and_follows_a_hashtag() {
         .unwrap();
     assert_eq!(reports, 1);
 }
+
+/// Mastodon.py reads the instance's custom emojis and sees one carried by a post that names it.
+#[tokio::test]
+async fn mastodon_py_sees_the_organisations_own_emoji() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let admin = t.token_for_demo("demo_admin").await;
+    let form = reqwest::multipart::Form::new()
+        .text("shortcode", "nuri")
+        .part(
+            "image",
+            reqwest::multipart::Part::bytes(crate::media::jpeg(96, 96)).file_name("nuri.jpg"),
+        );
+    let added = t
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/sotong/custom_emojis",
+            Some(&admin),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    let me = t.token_for_demo("gildong_hong").await;
+    let told = run(&["emojis", &t.base, &me]).await;
+    assert_eq!(told["custom_emojis"][0]["shortcode"], "nuri");
+    let url = told["custom_emojis"][0]["url"].as_str().unwrap();
+    assert!(url.contains("/emoji/"), "{url}");
+    for carried in [&told["posted"], &told["read_back"]] {
+        assert_eq!(carried[0]["shortcode"], "nuri", "{told}");
+        assert_eq!(carried[0]["url"].as_str(), Some(url));
+    }
+}

@@ -20,6 +20,7 @@ mod contract;
 mod conversations;
 mod demo;
 mod deploy;
+mod emojis;
 mod filters;
 mod harness;
 mod instance;

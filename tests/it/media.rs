@@ -66,7 +66,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// A tiny PNG whose header claims 20,000 × 20,000 pixels: 1.2 GB once decoded.
-fn png_bomb() -> Vec<u8> {
+pub(crate) fn png_bomb() -> Vec<u8> {
     png_claiming(20_000, 20_000)
 }
 

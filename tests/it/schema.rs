@@ -97,7 +97,7 @@ async fn both_migration_folders_describe_the_same_schema() {
 /// constraints' real names on PostgreSQL and SQLite's column lists match them.
 #[tokio::test]
 async fn each_uniqueness_rule_is_told_by_name() {
-    use sotong::db::{DbError, accounts, complaints, orgs, rooms, suggestions};
+    use sotong::db::{DbError, accounts, complaints, emojis, orgs, rooms, suggestions};
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
     let db = t.app.database();
@@ -231,6 +231,23 @@ async fn each_uniqueness_rule_is_told_by_name() {
         active: true,
     };
     told.push(complaints::insert_service(&mut tx, 9_000_000_004, service_org, &service, 0).await);
+    drop(tx);
+    let emoji = |id: i64| emojis::NewEmoji {
+        id,
+        organization_id: None,
+        shortcode: "nuri",
+        category: None,
+        file_name: "emoji_test.png",
+        created_by: supporter.0,
+        created_at: 0,
+    };
+    let mut tx = db.begin_write().await.unwrap();
+    emojis::insert(&mut tx, &emoji(9_000_000_005))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    told.push(emojis::insert(&mut tx, &emoji(9_000_000_006)).await);
     drop(tx);
     let mut tx = db.begin_write().await.unwrap();
     told.push(suggestions::support(&mut tx, support.0, support.1, 0).await);

@@ -326,7 +326,7 @@ impl Status {
                 .map(|(id, handle)| serde_json::json!({ "id": id.to_string(), "username": handle, "acct": handle, "url": format!("{base}/@{handle}") }))
                 .collect(),
             tags: view.tags.iter().map(|t| serde_json::json!({ "name": t, "url": format!("{base}/tags/{t}") })).collect(),
-            emojis: Vec::new(),
+            emojis: view.emojis.iter().map(|e| serde_json::to_value(CustomEmoji::of(e, config)).unwrap_or_default()).collect(),
             card: None,
             poll: view
                 .poll
@@ -602,6 +602,30 @@ impl MediaAttachment {
             meta: serde_json::json!({ "original": size(row.width, row.height), "small": size(row.thumb_width, row.thumb_height) }),
             description: Some(row.description.clone()).filter(|d| !d.is_empty()),
             blurhash: row.blurhash.clone(),
+        }
+    }
+}
+
+/// A custom emoji (Mastodon's CustomEmoji).
+#[derive(Serialize, ToSchema)]
+pub struct CustomEmoji {
+    pub shortcode: String,
+    pub url: String,
+    pub static_url: String,
+    pub visible_in_picker: bool,
+    pub category: Option<String>,
+}
+
+impl CustomEmoji {
+    pub fn of(row: &crate::db::emojis::EmojiRow, config: &Config) -> Self {
+        // Stored as a still PNG: the picture is its own still version.
+        let url = format!("{}/emoji/{}", config.public_url(), row.file_name);
+        CustomEmoji {
+            shortcode: row.shortcode.clone(),
+            static_url: url.clone(),
+            url,
+            visible_in_picker: row.visible_in_picker(),
+            category: row.category.clone(),
         }
     }
 }

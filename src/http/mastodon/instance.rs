@@ -138,12 +138,6 @@ pub async fn translation_languages() -> Json<Value> {
     Json(json!({}))
 }
 
-/// The instance's own emojis: none yet.
-#[utoipa::path(get, path = "/api/v1/custom_emojis", tag = "instance", responses((status = 200)))]
-pub async fn custom_emojis() -> Json<Value> {
-    Json(json!([]))
-}
-
 const NODEINFO_SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/";
 
 /// Where NodeInfo is, in the two versions served. NodeInfo has its own schema

@@ -30,10 +30,37 @@ struct Upload {
 pub async fn upload(
     State(app): State<App>,
     Auth(viewer): Auth,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Json<MediaAttachment>, ApiError> {
-    let mut file = None;
-    let mut description = None;
+    let mut parts = read_upload(form, "file", &["description"]).await?;
+    let description = parts.text("description");
+    let row = app
+        .upload_media(&viewer, parts.file, description.as_deref())
+        .await?;
+    Ok(Json(MediaAttachment::from_row(&row, &app.config)))
+}
+
+/// A multipart form with one file and some text fields, read as it streams in.
+pub(super) struct UploadParts {
+    pub file: bytes::Bytes,
+    texts: Vec<(&'static str, String)>,
+}
+
+impl UploadParts {
+    /// A text field's value, if it was sent.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        let at = self.texts.iter().position(|(n, _)| *n == name)?;
+        Some(self.texts.swap_remove(at).1)
+    }
+}
+
+/// Reads `file_field` and the named text fields; every part is held to the rule for text, a
+/// field sent twice asks two things at once (refused), and the file must be there.
+pub(super) async fn read_upload(
+    mut form: Multipart,
+    file_field: &'static str,
+    text_fields: &[&'static str],
+) -> Result<UploadParts, ApiError> {
     let too_large_or_malformed = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             Error::TooLarge
@@ -41,33 +68,30 @@ pub async fn upload(
             Error::BadRequest("error.malformed_body")
         }
     };
+    let mut file = None;
+    let mut texts: Vec<(&'static str, String)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(too_large_or_malformed)? {
-        crate::http::input::check_text(field.name().unwrap_or_default())?;
-        match field.name() {
-            // One file and one description: a field given twice asks two things at once.
-            Some("file") if file.is_some() => {
-                return Err(crate::domain::Invalid::malformed("file").into());
+        let name = field.name().unwrap_or_default().to_owned();
+        crate::http::input::check_text(&name)?;
+        if name == file_field {
+            if file.is_some() {
+                return Err(crate::domain::Invalid::malformed(file_field).into());
             }
-            Some("description") if description.is_some() => {
-                return Err(crate::domain::Invalid::malformed("description").into());
+            file = Some(field.bytes().await.map_err(too_large_or_malformed)?);
+            continue;
+        }
+        let text = field.text().await.map_err(too_large_or_malformed)?;
+        crate::http::input::check_text(&text)?;
+        // Parts nobody reads are held to the rule for text all the same.
+        if let Some(known) = text_fields.iter().find(|f| **f == name) {
+            if texts.iter().any(|(n, _)| n == known) {
+                return Err(crate::domain::Invalid::malformed(known).into());
             }
-            Some("file") => file = Some(field.bytes().await.map_err(too_large_or_malformed)?),
-            Some("description") => {
-                let text = field.text().await.map_err(too_large_or_malformed)?;
-                crate::http::input::check_text(&text)?;
-                description = Some(text);
-            }
-            // Parts nobody reads are held to the rule for text all the same.
-            _ => crate::http::input::check_text(
-                &field.text().await.map_err(too_large_or_malformed)?,
-            )?,
+            texts.push((known, text));
         }
     }
-    let file = file.ok_or(crate::domain::Invalid::blank("file"))?;
-    let row = app
-        .upload_media(&viewer, file, description.as_deref())
-        .await?;
-    Ok(Json(MediaAttachment::from_row(&row, &app.config)))
+    let file = file.ok_or(crate::domain::Invalid::blank(file_field))?;
+    Ok(UploadParts { file, texts })
 }
 
 /// One of the viewer's uploads.

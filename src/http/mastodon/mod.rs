@@ -8,6 +8,7 @@ pub mod announcements;
 pub mod apps;
 pub mod conversations;
 pub mod dto;
+pub mod emojis;
 pub mod filters;
 pub mod instance;
 pub mod lists;
@@ -62,7 +63,13 @@ pub fn router() -> Router<App> {
             "/api/v1/instance/translation_languages",
             get(instance::translation_languages),
         )
-        .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .route("/api/v1/custom_emojis", get(emojis::list))
+        .route("/api/v1/sotong/custom_emojis", post(emojis::add))
+        .route(
+            "/api/v1/sotong/custom_emojis/{shortcode}",
+            axum::routing::delete(emojis::remove),
+        )
+        .route("/emoji/{name}", get(emojis::file))
         .route("/api/v1/preferences", get(accounts::preferences))
         .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))
         .route("/nodeinfo/{version}", get(instance::nodeinfo))
