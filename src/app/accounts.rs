@@ -150,7 +150,9 @@ impl App {
                 kind: "web",
                 app_id: None,
                 account_id: Some(account_id),
-                scopes: "read write follow push",
+                // The admin scopes open the moderators' page; only an administrator's role
+                // makes a moderator (`App::acting_moderator`), whatever the scopes say.
+                scopes: "read write follow push admin:read admin:write",
                 created_at: now,
                 expires_at: Some(now + SESSION_DAYS * 86_400_000),
             },

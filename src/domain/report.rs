@@ -33,6 +33,15 @@ impl Category {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == value.trim())
     }
+    /// Message key of its name as moderators read it ("스팸").
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Spam => "report.category.spam",
+            Self::Legal => "report.category.legal",
+            Self::Violation => "report.category.violation",
+            Self::Other => "report.category.other",
+        }
+    }
 }
 
 impl TryFrom<String> for Category {
@@ -73,6 +82,16 @@ impl Action {
             Self::Silence => "silence",
             Self::Suspend => "suspend",
             Self::DeleteStatuses => "delete_statuses",
+        }
+    }
+    /// Message key of what it does as moderators read it ("게시물 제한").
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::None => "report.action.none",
+            Self::Disable => "report.action.disable",
+            Self::Silence => "report.action.silence",
+            Self::Suspend => "report.action.suspend",
+            Self::DeleteStatuses => "report.action.delete_statuses",
         }
     }
     pub fn parse(value: &str) -> Option<Self> {

@@ -924,3 +924,103 @@ async fn the_complaint_page_refuses_bad_filings_and_leaves_nothing_behind() {
     assert_eq!(t.count("complaints").await, before.0 + 1);
     assert_eq!(t.count("media_attachments").await, before.1 + 1);
 }
+
+/// The moderators' page: an administrator sees a resident's report with the reported post,
+/// acts on the account from it (the same operation as Mastodon's admin API), and reopens it;
+/// a resident may not open it, and a bad action or a forged form changes nothing.
+#[tokio::test]
+async fn a_moderator_acts_on_a_report_from_the_page() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let spammer = t.token_for_demo("saebom_minji").await;
+    let reporter = t.token_for_demo("gildong_hong").await;
+    let ad = t
+        .call(
+            Method::POST,
+            "/api/v1/statuses",
+            Some(&spammer),
+            serde_json::json!({ "status": "싸게 팝니다 지금 연락 주세요" }),
+        )
+        .await;
+    let ad: serde_json::Value = ad.json().await.unwrap();
+    let spammer_id = ad["account"]["id"].as_str().unwrap().to_owned();
+    let report = t
+        .call(
+            Method::POST,
+            "/api/v1/reports",
+            Some(&reporter),
+            serde_json::json!({ "account_id": spammer_id, "status_ids": [ad["id"]], "comment": "광고입니다", "category": "spam" }),
+        )
+        .await;
+    assert_eq!(report.status(), 200);
+    let report: serde_json::Value = report.json().await.unwrap();
+    let id = report["id"].as_str().unwrap().to_owned();
+
+    // A resident is refused, with a readable page.
+    signed_in_resident(&t, "minji", "김민지").await;
+    let refused = t.get("/admin/reports").await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("<html"));
+
+    assert_eq!(
+        sign_in(&t, "demo_admin", sotong::app::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let queue = page(&t, "/admin/reports").await;
+    assert!(queue.contains("광고입니다"), "the reporter's comment");
+    assert!(queue.contains("싸게 팝니다"), "the reported post");
+    assert!(queue.contains(&format!("/admin/reports/{id}/act")));
+    assert!(page(&t, "/admin").await.contains("/admin/reports"));
+    let csrf = csrf_of(&queue);
+    let act = |fields: Vec<(&'static str, String)>| {
+        let url = t.url(&format!("/admin/reports/{id}/act"));
+        let client = t.client.clone();
+        async move { client.post(url).form(&fields).send().await.unwrap() }
+    };
+    let open = || async {
+        let (resolved,): (Option<i64>,) =
+            sqlx::query_as("SELECT action_taken_at FROM reports WHERE id = $1")
+                .bind(id.parse::<i64>().unwrap())
+                .fetch_one(t.app.database().pool())
+                .await
+                .unwrap();
+        resolved.is_none()
+    };
+    let bogus = act(vec![("csrf", csrf.clone()), ("action", "banish".into())]).await;
+    assert_eq!(bogus.status(), 422);
+    assert!(bogus.text().await.unwrap().contains("<html"));
+    let forged = act(vec![("action", "silence".into())]).await;
+    assert_eq!(forged.status(), 403);
+    assert!(open().await, "nothing done");
+
+    let done = act(vec![
+        ("csrf", csrf.clone()),
+        ("action", "silence".into()),
+        ("text", "광고는 올릴 수 없습니다".into()),
+    ])
+    .await;
+    assert_eq!(done.status(), 303);
+    assert!(!open().await, "resolved by the action");
+    let (silenced,): (Option<i64>,) =
+        sqlx::query_as("SELECT silenced_at FROM accounts WHERE id = $1")
+            .bind(spammer_id.parse::<i64>().unwrap())
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    assert!(silenced.is_some(), "the account is limited");
+    let resolved = page(&t, "/admin/reports?resolved=1").await;
+    assert!(resolved.contains("게시물 제한"), "the outcome shown");
+    assert!(!page(&t, "/admin/reports").await.contains("광고입니다"));
+
+    let reopened = t
+        .client
+        .post(t.url(&format!("/admin/reports/{id}/reopen")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reopened.status(), 303);
+    assert!(open().await, "open again");
+}

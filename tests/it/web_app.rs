@@ -517,6 +517,44 @@ async fn staff_and_administrators_find_their_way_around() {
         .unwrap();
     assert_eq!(role, "department_head");
 
+    // A resident reports a post; the administrator limits its author from the reports page.
+    let spammer = t.token_for_demo("saebom_minji").await;
+    let reporter = t.token_for_demo("junho_nuri").await;
+    let ad: serde_json::Value = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&spammer),
+            serde_json::json!({ "status": "싸게 팝니다" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reported = t
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/reports",
+            Some(&reporter),
+            serde_json::json!({ "account_id": ad["account"]["id"], "status_ids": [ad["id"]], "comment": "광고입니다" }),
+        )
+        .await;
+    assert_eq!(reported.status(), 200);
+    admin.click("nav.tabs a[href='/admin']").await;
+    admin.click("main a[href='/admin/reports']").await;
+    admin.wait_for_text("main", "광고입니다", 5).await;
+    look(&admin, "admin-reports").await;
+    choose(&admin, "form.act select", "silence").await;
+    admin
+        .fill("form.act textarea", "광고는 올릴 수 없습니다")
+        .await;
+    admin.click("form.act button[type=submit]").await;
+    admin.wait_for_text("main", "신고가 없습니다", 5).await;
+    admin
+        .click("main a[href='/admin/reports?resolved=1']")
+        .await;
+    admin.wait_for_text("main", "게시물 제한", 5).await;
+
     official.close().await;
     admin.close().await;
 }

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod authorize;
 mod complaints;
+mod moderation;
 mod org;
 mod photo_form;
 mod programs;
@@ -45,6 +46,7 @@ pub fn router() -> Router<App> {
         .merge(social::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(moderation::router())
         .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
