@@ -527,7 +527,6 @@ invalid-endorse_not_followed = you can feature only accounts you follow on your 
 invalid-announcement_ends_first = the end must come after the start
 invalid-reaction_not_emoji = a reaction must be an emoji
 invalid-reactions_full = you can give at most 8 reactions to one announcement
-invalid-policy_no_filter = Sotong does not hold notifications for review: choose accept or drop
 report-category-spam = Spam
 report-category-legal = Illegal content
 report-category-violation = Against the rules

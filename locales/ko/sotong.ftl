@@ -529,7 +529,6 @@ invalid-endorse_not_followed = 팔로우하는 계정만 프로필에 추천할 
 invalid-announcement_ends_first = 끝나는 때는 시작하는 때보다 뒤여야 합니다
 invalid-reaction_not_emoji = 반응은 이모지로만 남길 수 있습니다
 invalid-reactions_full = 한 공지에 반응은 8가지까지 남길 수 있습니다
-invalid-policy_no_filter = 소통은 알림을 검토 대기로 보류하지 않습니다: accept 또는 drop 중에서 고르세요
 report-category-spam = 스팸
 report-category-legal = 법령 위반
 report-category-violation = 이용 규칙 위반

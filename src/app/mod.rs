@@ -18,6 +18,7 @@ pub mod jobs;
 mod known_accounts;
 pub mod lists;
 pub mod media;
+pub mod notification_requests;
 pub mod oauth;
 pub mod orgs;
 pub mod people;

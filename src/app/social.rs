@@ -728,6 +728,7 @@ impl App {
         &self,
         viewer: &Viewer,
         kinds: &[String],
+        whose: crate::domain::notification::Whose,
         max_id: Option<i64>,
         since_id: Option<i64>,
         limit: i64,
@@ -741,7 +742,7 @@ impl App {
             let _ = unknown;
             return Err(Invalid::new("types", "ERR_INCLUSION", "invalid.kind").into());
         }
-        let rows = notes::list(self.db.pool(), me, kinds, max_id, since_id, limit).await?;
+        let rows = notes::list(self.db.pool(), me, kinds, whose, max_id, since_id, limit).await?;
         self.notification_views(viewer, rows).await
     }
 
@@ -751,10 +752,9 @@ impl App {
         &self,
         viewer: &Viewer,
         kinds: &[String],
+        whose: crate::domain::notification::Whose,
         grouped: Option<&[String]>,
-        max_id: Option<i64>,
-        since_id: Option<i64>,
-        limit: i64,
+        page: &Page,
     ) -> Result<(
         Vec<NotificationView>,
         Vec<crate::domain::notification::Group>,
@@ -767,8 +767,9 @@ impl App {
         if grouped.iter().any(|k| !NOTIFICATION_KINDS.contains(k)) {
             return Err(Invalid::new("grouped_types", "ERR_INCLUSION", "invalid.kind").into());
         }
+        let since_id = page.min_id.or(page.since_id);
         let views = self
-            .notifications(viewer, kinds, max_id, since_id, limit)
+            .notifications(viewer, kinds, whose, page.max_id, since_id, page.limit)
             .await?;
         let items: Vec<Item<'_>> = views
             .iter()
@@ -787,7 +788,7 @@ impl App {
     /// Notifications with who caused them and their statuses as the viewer sees them now (a
     /// status no longer visible is left off its notification): one query for the accounts and
     /// one page of statuses, not two queries per notification.
-    async fn notification_views(
+    pub(super) async fn notification_views(
         &self,
         viewer: &Viewer,
         rows: Vec<NotificationRow>,
@@ -949,7 +950,18 @@ impl App {
             .await?
             .map(|(id, _)| id);
         let (_, groups) = self
-            .grouped_notifications(viewer, &[], None, None, marker, limit)
+            .grouped_notifications(
+                viewer,
+                &[],
+                crate::domain::notification::Whose::default(),
+                None,
+                &Page {
+                    max_id: None,
+                    since_id: marker,
+                    min_id: None,
+                    limit,
+                },
+            )
             .await?;
         Ok(groups.len())
     }

@@ -37,7 +37,42 @@ pub async fn notify(
     notify_even_oneself(tx, account_id, from, kind, status_id, now).await
 }
 
+/// Whether the recipient's policy (`p`) answers `answer` for this sender (`$3`) and kind
+/// (`$4`, about status `$5`, at `$6`, with `$8` the age under which an account is new): SQL
+/// for [`notify_even_oneself`], with `answer` one of the policy's own words.
+fn policy_answers(answer: crate::domain::notification::Answer) -> String {
+    let answer = answer.as_str();
+    format!(
+        "EXISTS (SELECT 1 FROM notification_policies p WHERE p.account_id = $2 AND ( \
+             (p.for_not_following = '{answer}' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3)) \
+          OR (p.for_not_followers = '{answer}' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $3 AND f.target_account_id = $2)) \
+          OR (p.for_new_accounts = '{answer}' AND EXISTS (SELECT 1 FROM accounts n WHERE n.id = $3 AND n.created_at > $6 - $8)) \
+          OR (p.for_limited_accounts = '{answer}' AND EXISTS (SELECT 1 FROM accounts l WHERE l.id = $3 AND l.silenced_at IS NOT NULL)) \
+          OR (p.for_private_mentions = '{answer}' AND $4 = 'mention' \
+              AND EXISTS (SELECT 1 FROM statuses d WHERE d.id = $5 AND d.visibility = 'direct') \
+              AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3))))"
+    )
+}
+
+/// The statement that writes a notification, made once: the policy's words are constants.
+static NOTIFY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use crate::domain::notification::Answer;
+    format!(
+        "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at, filtered) \
+         SELECT $1, $2, $3, $4, $5, $6, CASE WHEN $7 = 1 AND {filter} \
+           AND NOT EXISTS (SELECT 1 FROM notification_permissions np WHERE np.account_id = $2 AND np.from_account_id = $3) \
+           THEN 1 ELSE 0 END \
+         WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6)) \
+         AND NOT ($7 = 1 AND {drop}) RETURNING filtered",
+        filter = policy_answers(Answer::Filter),
+        drop = policy_answers(Answer::Drop),
+    )
+});
+
 /// [`notify`], also when the recipient is the one it is from (a poll's end, told to its author).
+/// A notification the recipient's policy filters is kept as a request: written, but `None`
+/// here, so that nobody rings a stream or sends a push for it.
 pub async fn notify_even_oneself(
     tx: &mut Tx,
     account_id: i64,
@@ -50,34 +85,24 @@ pub async fn notify_even_oneself(
     // Nothing from an account the recipient blocks, or mutes with its notifications, or whose
     // kind of sender the recipient's policy drops (for the kinds a policy may refuse).
     let refusable = crate::domain::notification::REFUSABLE.contains(&kind);
-    let written = sqlx::query(
-        "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at) \
-         SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
-         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6)) \
-         AND NOT ($7 = 1 AND EXISTS (SELECT 1 FROM notification_policies p WHERE p.account_id = $2 AND ( \
-             (p.for_not_following = 'drop' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3)) \
-          OR (p.for_not_followers = 'drop' AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $3 AND f.target_account_id = $2)) \
-          OR (p.for_new_accounts = 'drop' AND EXISTS (SELECT 1 FROM accounts n WHERE n.id = $3 AND n.created_at > $6 - $8)) \
-          OR (p.for_limited_accounts = 'drop' AND EXISTS (SELECT 1 FROM accounts l WHERE l.id = $3 AND l.silenced_at IS NOT NULL)) \
-          OR (p.for_private_mentions = 'drop' AND $4 = 'mention' \
-              AND EXISTS (SELECT 1 FROM statuses d WHERE d.id = $5 AND d.visibility = 'direct') \
-              AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $2 AND f.target_account_id = $3)))))",
-    )
-    .bind(id)
-    .bind(account_id)
-    .bind(from)
-    .bind(kind)
-    .bind(status_id)
-    .bind(now)
-    .bind(i64::from(refusable))
-    .bind(crate::domain::notification::NEW_ACCOUNT_MS)
-    .execute(&mut **tx)
-    .await?;
-    if written.rows_affected() != 1 {
-        return Ok(None);
+    let written: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(NOTIFY_SQL.as_str()))
+        .bind(id)
+        .bind(account_id)
+        .bind(from)
+        .bind(kind)
+        .bind(status_id)
+        .bind(now)
+        .bind(i64::from(refusable))
+        .bind(crate::domain::notification::NEW_ACCOUNT_MS)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match written {
+        Some((0,)) => {
+            super::push::enqueue(tx, account_id, id, now).await?;
+            Ok(Some(id))
+        }
+        _ => Ok(None),
     }
-    super::push::enqueue(tx, account_id, id, now).await?;
-    Ok(Some(id))
 }
 
 /// What a Sotong notification without a status is about.
@@ -137,6 +162,7 @@ pub async fn list(
     pool: &AnyPool,
     account_id: i64,
     kinds: &[String],
+    whose: crate::domain::notification::Whose,
     max_id: Option<i64>,
     since_id: Option<i64>,
     limit: i64,
@@ -151,13 +177,16 @@ pub async fn list(
     Ok(sqlx::query_as(
         "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
-           AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) ORDER BY id DESC LIMIT $5",
+           AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) \
+           AND (filtered = 0 OR $6 = 1) AND ($7 IS NULL OR from_account_id = $7) ORDER BY id DESC LIMIT $5",
     )
     .bind(account_id)
     .bind(filter)
     .bind(max_id)
     .bind(since_id)
     .bind(limit)
+    .bind(i64::from(whose.with_requests))
+    .bind(whose.from)
     .fetch_all(pool)
     .await?)
 }
@@ -168,6 +197,26 @@ pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<No
         .bind(id)
         .fetch_optional(pool)
         .await?)
+}
+
+/// The notifications `ids` of an account, newest first.
+pub async fn by_ids(
+    pool: &AnyPool,
+    account_id: i64,
+    ids: &[i64],
+) -> DbResult<Vec<NotificationRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = super::statement::Statement::new(
+        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at \
+         FROM notifications WHERE account_id = ",
+    );
+    q.push_bind(account_id)
+        .push(" AND id IN (")
+        .push_id_list(ids)
+        .push(") ORDER BY id DESC");
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 pub async fn dismiss(tx: &mut Tx, account_id: i64, id: i64) -> DbResult<bool> {
@@ -190,7 +239,7 @@ pub async fn clear(tx: &mut Tx, account_id: i64) -> DbResult<()> {
 /// Notifications newer than the read marker.
 pub async fn unread_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM notifications n WHERE n.account_id = $1 AND n.id > \
+        "SELECT COUNT(*) FROM notifications n WHERE n.account_id = $1 AND n.filtered = 0 AND n.id > \
          COALESCE((SELECT last_read_id FROM markers WHERE account_id = $1 AND timeline = 'notifications'), 0)",
     )
     .bind(account_id)
@@ -290,7 +339,7 @@ pub async fn of_kind(
 ) -> DbResult<Vec<NotificationRow>> {
     Ok(sqlx::query_as(
         "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at \
-         FROM notifications WHERE account_id = $1 AND kind = $2 \
+         FROM notifications WHERE account_id = $1 AND kind = $2 AND filtered = 0 \
          AND (status_id = $3 OR ($3 IS NULL AND status_id IS NULL)) ORDER BY id DESC LIMIT $4",
     )
     .bind(account_id)
@@ -313,4 +362,89 @@ pub async fn dismiss_many(tx: &mut Tx, account_id: i64, ids: &[i64]) -> DbResult
         .push(")");
     q.query()?.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Notifications kept aside from one sender: a request (Mastodon's NotificationRequest).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub from_account_id: i64,
+    pub count: i64,
+    /// The newest notification's id, and the oldest's and newest's times.
+    pub last_id: i64,
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
+const REQUEST_COLUMNS: &str = "SELECT from_account_id, COUNT(*) AS count, MAX(id) AS last_id, \
+     MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM notifications \
+     WHERE account_id = $1 AND filtered = 1";
+
+/// An account's requests, the most recently added to first.
+pub async fn requests(pool: &AnyPool, account_id: i64, limit: i64) -> DbResult<Vec<RequestRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{REQUEST_COLUMNS} GROUP BY from_account_id ORDER BY MAX(id) DESC LIMIT $2"
+    )))
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The request of one sender, if it has notifications kept aside.
+pub async fn request(pool: &AnyPool, account_id: i64, from: i64) -> DbResult<Option<RequestRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{REQUEST_COLUMNS} AND from_account_id = $2 GROUP BY from_account_id"
+    )))
+    .bind(account_id)
+    .bind(from)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Requests waiting and the notifications they hold.
+pub async fn requests_pending(pool: &AnyPool, account_id: i64) -> DbResult<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(DISTINCT from_account_id), COUNT(*) FROM notifications WHERE account_id = $1 AND filtered = 1",
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Accepts a sender: its notifications kept aside join the list and its next ones come
+/// straight in. False when it had none kept aside.
+pub async fn accept_request(tx: &mut Tx, account_id: i64, from: i64, now: i64) -> DbResult<bool> {
+    let moved = sqlx::query(
+        "UPDATE notifications SET filtered = 0 WHERE account_id = $1 AND from_account_id = $2 AND filtered = 1",
+    )
+    .bind(account_id)
+    .bind(from)
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO notification_permissions (account_id, from_account_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, from_account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(from)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// Dismisses a sender's request: its notifications kept aside are gone. False when it had
+/// none.
+pub async fn dismiss_request(tx: &mut Tx, account_id: i64, from: i64) -> DbResult<bool> {
+    let gone = sqlx::query(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND filtered = 1",
+    )
+    .bind(account_id)
+    .bind(from)
+    .execute(&mut **tx)
+    .await?;
+    Ok(gone.rows_affected() > 0)
 }

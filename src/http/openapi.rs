@@ -2,8 +2,8 @@
 
 use super::mastodon::{
     accounts, announcements, apps, conversations, dto, emojis, filters, instance, lists, media,
-    notifications, oauth, people, polls, push, reports, scheduled, search, statuses, tags,
-    timelines,
+    notification_requests, notifications, oauth, people, polls, push, reports, scheduled, search,
+    statuses, tags, timelines,
 };
 use super::{complaints, programs, rooms, suggestions};
 use axum::Json;
@@ -38,7 +38,7 @@ use utoipa::OpenApi;
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,
         statuses::edit, statuses::history, statuses::source, statuses::pin, statuses::unpin,
         timelines::home, timelines::public, timelines::tag, timelines::organization, timelines::wall,
-        notifications::list, notifications::grouped, notifications::unread_groups, notifications::policy, notifications::change_policy, notifications::requests, notifications::group, notifications::group_accounts, notifications::dismiss_group, notifications::show, notifications::dismiss, notifications::clear,
+        notifications::list, notifications::grouped, notifications::unread_groups, notifications::policy, notifications::change_policy, notification_requests::list, notification_requests::show, notification_requests::accept, notification_requests::dismiss, notification_requests::accept_many, notification_requests::dismiss_many, notification_requests::merged, notifications::group, notifications::group_accounts, notifications::dismiss_group, notifications::show, notifications::dismiss, notifications::clear,
         notifications::unread_count, notifications::markers, notifications::set_marker,
         search::v2, search::accounts,
         media::upload, media::show, media::describe,

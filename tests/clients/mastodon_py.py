@@ -4,6 +4,7 @@
     mastodon_py.py moderate BASE ADMIN_TOKEN REPORTER_TOKEN SPAMMER_TOKEN
     mastodon_py.py startup  BASE TOKEN COLLEAGUE_TOKEN
     mastodon_py.py emojis   BASE TOKEN
+    mastodon_py.py requests BASE TOKEN STRANGER_TOKEN
     mastodon_py.py register BASE USERNAME EMAIL PASSWORD
     mastodon_py.py auth_url BASE
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
@@ -350,6 +351,28 @@ def main(args):
             "custom_emojis": plain(api.custom_emojis()),
             "posted": plain(posted["emojis"]),
             "read_back": plain(api.status(posted["id"])["emojis"]),
+        }))
+    elif mode == "requests":
+        # A clerk keeps strangers' notifications aside, reads the request and accepts it.
+        me, stranger = (Mastodon(access_token=token, api_base_url=base) for token in args[2:4])
+        policy = me.update_notifications_policy(for_not_following="filter")
+        me_name = me.account_verify_credentials()["username"]
+        mention = stranger.status_post(f"@{me_name} 처음 인사드립니다")
+        before = [n["status"]["id"] for n in me.notifications() if n["status"]]
+        requests = me.notification_requests()
+        one = me.notification_request(requests[0])
+        summary = me.notifications_policy()["summary"]
+        me.accept_notification_request(requests[0])
+        print(json.dumps({
+            "policy": plain(policy),
+            "mention": mention["id"],
+            "before": before,
+            "requests": plain(requests),
+            "one": plain(one),
+            "summary": plain(summary),
+            "merged": me.notifications_merged(),
+            "after": [n["status"]["id"] for n in me.notifications() if n["type"] == "mention"],
+            "left": len(me.notification_requests()),
         }))
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -790,3 +790,32 @@ async fn mastodon_py_sees_the_organisations_own_emoji() {
         assert_eq!(carried[0]["url"].as_str(), Some(url));
     }
 }
+
+/// Mastodon.py sets a filtering policy, reads the request a stranger's mention makes and
+/// accepts it.
+#[tokio::test]
+async fn mastodon_py_reviews_a_notification_request() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let me = t.token_for_demo("gildong_hong").await;
+    let stranger = crate::harness::user(&t, "new_neighbour", "새 이웃").await;
+    let told = run(&["requests", &t.base, &me, &stranger.token]).await;
+    assert_eq!(told["policy"]["for_not_following"], "filter");
+    assert!(
+        !told["before"]
+            .as_array()
+            .unwrap()
+            .contains(&told["mention"]),
+        "kept aside, not in the list"
+    );
+    assert_eq!(told["requests"].as_array().unwrap().len(), 1, "{told}");
+    assert_eq!(told["one"]["notifications_count"], "1");
+    assert_eq!(told["one"]["last_status"]["id"], told["mention"]);
+    assert_eq!(told["summary"]["pending_requests_count"], 1);
+    assert_eq!(told["merged"], true);
+    assert!(
+        told["after"].as_array().unwrap().contains(&told["mention"]),
+        "in the list once accepted"
+    );
+    assert_eq!(told["left"], 0);
+}

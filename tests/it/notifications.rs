@@ -122,7 +122,7 @@ async fn favourites_of_one_post_and_follows_are_gathered_and_the_rest_stays_alon
 }
 
 #[tokio::test]
-async fn a_policy_drops_what_strangers_send_and_refuses_what_it_cannot_keep() {
+async fn a_policy_drops_what_strangers_send() {
     let t = TestApp::spawn().await;
     let clerk = user(&t, "clerk", "김공무").await;
     let colleague = user(&t, "colleague", "동료").await;
@@ -141,7 +141,7 @@ async fn a_policy_drops_what_strangers_send_and_refuses_what_it_cannot_keep() {
     assert_eq!(changed["for_not_following"], "drop");
     assert_eq!(changed["for_new_accounts"], "accept", "left as it was");
     for bad in [
-        json!({ "for_new_accounts": "filter" }),
+        json!({ "for_new_accounts": "hold" }),
         json!({ "for_not_followers": "maybe" }),
     ] {
         let refused = clerk
@@ -174,4 +174,159 @@ async fn a_policy_drops_what_strangers_send_and_refuses_what_it_cannot_keep() {
         .collect();
     assert_eq!(from, [colleague.id.as_str()], "the stranger's are dropped");
     assert_eq!(clerk.get("/api/v1/notifications/requests").await, json!([]));
+}
+
+/// A policy answering `filter` keeps a stranger's notifications aside as a request: out of the
+/// list and the unread count, counted in the policy's summary, readable with
+/// `include_filtered`; accepting the sender brings them (and its next ones) in, dismissing
+/// removes them.
+#[tokio::test]
+async fn a_filtering_policy_keeps_strangers_aside_until_accepted() {
+    let t = TestApp::spawn().await;
+    let clerk = user(&t, "clerk", "김공무").await;
+    let colleague = user(&t, "colleague", "동료").await;
+    let stranger = user(&t, "stranger", "모르는 사람").await;
+    let passer = user(&t, "passer", "지나가는 사람").await;
+    clerk.follow(&colleague).await;
+    let changed = ok(clerk
+        .patch(
+            "/api/v2/notifications/policy",
+            json!({ "for_not_following": "filter" }),
+        )
+        .await)
+    .await;
+    assert_eq!(changed["for_not_following"], "filter");
+
+    let notice = clerk.status(json!({ "status": "민원실 이전 안내" })).await;
+    let favourite = format!(
+        "/api/v1/statuses/{}/favourite",
+        notice["id"].as_str().unwrap()
+    );
+    ok(stranger.post(&favourite, json!({})).await).await;
+    let mention = stranger
+        .status(json!({ "status": "@clerk 모르는 사람의 언급" }))
+        .await;
+    passer.follow(&clerk).await;
+    ok(colleague.post(&favourite, json!({})).await).await;
+
+    let senders = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["account"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let listed = clerk.get("/api/v1/notifications").await;
+    assert_eq!(
+        senders(&listed),
+        std::slice::from_ref(&colleague.id),
+        "strangers kept aside"
+    );
+    assert_eq!(
+        clerk.get("/api/v1/notifications/unread_count").await["count"],
+        1
+    );
+    let policy = clerk.get("/api/v2/notifications/policy").await;
+    assert_eq!(policy["summary"]["pending_requests_count"], 2);
+    assert_eq!(policy["summary"]["pending_notifications_count"], 3);
+    let requests = clerk.get("/api/v1/notifications/requests").await;
+    let requests = requests.as_array().unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0]["id"], passer.id.as_str(), "the latest first");
+    let from_stranger = &requests[1];
+    assert_eq!(from_stranger["account"]["id"], stranger.id.as_str());
+    assert_eq!(from_stranger["notifications_count"], "2");
+    assert_eq!(from_stranger["last_status"]["id"], mention["id"]);
+    let held = clerk
+        .get(&format!(
+            "/api/v1/notifications?include_filtered=true&account_id={}",
+            stranger.id
+        ))
+        .await;
+    assert_eq!(held.as_array().unwrap().len(), 2);
+
+    for (path, status) in [
+        ("/api/v1/notifications/requests/12345", 404),
+        ("/api/v1/notifications/requests/abc", 404),
+    ] {
+        assert_eq!(clerk.fetch(path).await.status(), status, "{path}");
+    }
+    let unknown = clerk
+        .post("/api/v1/notifications/requests/12345/accept", json!({}))
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let malformed = clerk.fetch("/api/v1/notifications?account_id=abc").await;
+    assert_eq!(malformed.status(), 422);
+    let malformed = clerk
+        .post(
+            "/api/v1/notifications/requests/accept",
+            json!({ "id": ["abc"] }),
+        )
+        .await;
+    assert_eq!(malformed.status(), 422);
+    assert_eq!(
+        clerk
+            .get("/api/v1/notifications/requests")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "a refused call settles nothing"
+    );
+
+    ok(clerk
+        .post(
+            &format!("/api/v1/notifications/requests/{}/accept", stranger.id),
+            json!({}),
+        )
+        .await)
+    .await;
+    let listed = clerk.get("/api/v1/notifications").await;
+    assert_eq!(
+        senders(&listed)
+            .iter()
+            .filter(|s| **s == stranger.id)
+            .count(),
+        2,
+        "the stranger's notifications joined the list"
+    );
+    stranger
+        .status(json!({ "status": "@clerk 다시 언급합니다" }))
+        .await;
+    let listed = clerk.get("/api/v1/notifications").await;
+    assert_eq!(
+        senders(&listed)[0],
+        stranger.id,
+        "its next ones come straight in"
+    );
+
+    ok(clerk
+        .post(
+            "/api/v1/notifications/requests/dismiss",
+            json!({ "id": [passer.id.clone(), "777"] }),
+        )
+        .await)
+    .await;
+    assert_eq!(clerk.get("/api/v1/notifications/requests").await, json!([]));
+    let gone = clerk
+        .post(
+            &format!("/api/v1/notifications/requests/{}/dismiss", passer.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(gone.status(), 404);
+    assert!(
+        !senders(
+            &clerk
+                .get("/api/v1/notifications?include_filtered=true")
+                .await
+        )
+        .contains(&passer.id),
+        "a dismissed request's notifications are gone"
+    );
+    assert_eq!(
+        clerk.get("/api/v1/notifications/requests/merged").await["merged"],
+        true
+    );
 }

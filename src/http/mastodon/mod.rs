@@ -13,6 +13,7 @@ pub mod filters;
 pub mod instance;
 pub mod lists;
 pub mod media;
+pub mod notification_requests;
 pub mod notifications;
 pub mod oauth;
 pub mod paging;
@@ -146,7 +147,31 @@ pub fn router() -> Router<App> {
         )
         .route(
             "/api/v1/notifications/requests",
-            get(notifications::requests),
+            get(notification_requests::list),
+        )
+        .route(
+            "/api/v1/notifications/requests/merged",
+            get(notification_requests::merged),
+        )
+        .route(
+            "/api/v1/notifications/requests/accept",
+            post(notification_requests::accept_many),
+        )
+        .route(
+            "/api/v1/notifications/requests/dismiss",
+            post(notification_requests::dismiss_many),
+        )
+        .route(
+            "/api/v1/notifications/requests/{id}",
+            get(notification_requests::show),
+        )
+        .route(
+            "/api/v1/notifications/requests/{id}/accept",
+            post(notification_requests::accept),
+        )
+        .route(
+            "/api/v1/notifications/requests/{id}/dismiss",
+            post(notification_requests::dismiss),
         )
         .route(
             "/api/v2/notifications/{group_key}",

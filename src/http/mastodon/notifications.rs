@@ -4,6 +4,7 @@ use super::dto::Notification;
 use super::paging::{PageQuery, link_header};
 use crate::app::{App, Error};
 use crate::domain::id::parse_id;
+use crate::domain::notification::Whose;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
 use crate::http::extract::{Auth, Params, one_or_many};
@@ -38,6 +39,13 @@ pub struct NotificationQuery {
     #[serde(default, deserialize_with = "one_or_many")]
     #[param(schema_with = notification_types)]
     grouped_types: Vec<String>,
+    /// Only those from this account.
+    #[param(schema_with = super::paging::id_schema)]
+    account_id: Option<String>,
+    /// Those kept aside as requests too (the notification policy's `filter`).
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
+    #[serde(default, deserialize_with = "crate::http::extract::flexible_bool")]
+    include_filtered: Option<bool>,
 }
 
 impl NotificationQuery {
@@ -48,6 +56,26 @@ impl NotificationQuery {
             min_id: self.min_id.clone(),
             limit: self.limit.clone(),
         }
+    }
+
+    /// Whose notifications: one account's, and those kept as requests too, if asked.
+    fn whose(&self) -> Result<Whose, Error> {
+        let from = match self
+            .account_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            Some(id) => Some(
+                crate::domain::id::parse_id(id)
+                    .ok_or(crate::domain::Invalid::malformed("account_id"))?,
+            ),
+            None => None,
+        };
+        Ok(Whose {
+            from,
+            with_requests: self.include_filtered.unwrap_or(false),
+        })
     }
 
     /// The types asked for: those named, else all but the excluded (none named: all).
@@ -100,6 +128,7 @@ pub async fn list(
         .notifications(
             &viewer,
             &query.kinds()?,
+            query.whose()?,
             page.max_id,
             page.min_id.or(page.since_id),
             page.limit,
@@ -156,10 +185,9 @@ pub async fn grouped(
         .grouped_notifications(
             &viewer,
             &query.kinds()?,
+            query.whose()?,
             grouped_types,
-            page.max_id,
-            page.min_id.or(page.since_id),
-            page.limit,
+            &page,
         )
         .await?;
     let ids: Vec<i64> = views.iter().map(|v| v.row.id).collect();
@@ -269,7 +297,7 @@ pub async fn unread_groups(
 /// Mastodon's NotificationPolicy (version 2).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct NotificationPolicyJson {
-    /// accept or drop
+    /// accept, filter or drop
     pub for_not_following: &'static str,
     pub for_not_followers: &'static str,
     pub for_new_accounts: &'static str,
@@ -280,15 +308,20 @@ pub struct NotificationPolicyJson {
 }
 
 impl NotificationPolicyJson {
-    fn of(policy: &crate::domain::notification::Policy) -> Self {
+    fn of(
+        policy: &crate::domain::notification::Policy,
+        pending: crate::app::notification_requests::Pending,
+    ) -> Self {
         NotificationPolicyJson {
             for_not_following: policy.for_not_following.as_str(),
             for_not_followers: policy.for_not_followers.as_str(),
             for_new_accounts: policy.for_new_accounts.as_str(),
             for_private_mentions: policy.for_private_mentions.as_str(),
             for_limited_accounts: policy.for_limited_accounts.as_str(),
-            // Nothing is held for review: a refused notification is dropped.
-            summary: json!({ "pending_requests_count": 0, "pending_notifications_count": 0 }),
+            summary: json!({
+                "pending_requests_count": pending.requests,
+                "pending_notifications_count": pending.notifications,
+            }),
         }
     }
 }
@@ -301,22 +334,23 @@ pub async fn policy(
 ) -> Result<Json<NotificationPolicyJson>, ApiError> {
     Ok(Json(NotificationPolicyJson::of(
         &app.notification_policy(&viewer).await?,
+        app.pending_notification_requests(&viewer).await?,
     )))
 }
 
-/// A change of the policy: `accept` or `drop` for each kind of sender (`filter`, which holds
-/// notifications as requests, is refused: Sotong holds none).
+/// A change of the policy: `accept`, `filter` (kept aside as requests) or `drop` for each
+/// kind of sender.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PolicyForm {
-    #[schema(pattern = "^ *(accept|drop) *$")]
+    #[schema(pattern = "^ *(accept|filter|drop) *$")]
     for_not_following: Option<String>,
-    #[schema(pattern = "^ *(accept|drop) *$")]
+    #[schema(pattern = "^ *(accept|filter|drop) *$")]
     for_not_followers: Option<String>,
-    #[schema(pattern = "^ *(accept|drop) *$")]
+    #[schema(pattern = "^ *(accept|filter|drop) *$")]
     for_new_accounts: Option<String>,
-    #[schema(pattern = "^ *(accept|drop) *$")]
+    #[schema(pattern = "^ *(accept|filter|drop) *$")]
     for_private_mentions: Option<String>,
-    #[schema(pattern = "^ *(accept|drop) *$")]
+    #[schema(pattern = "^ *(accept|filter|drop) *$")]
     for_limited_accounts: Option<String>,
 }
 
@@ -334,19 +368,11 @@ pub async fn change_policy(
         for_private_mentions: form.for_private_mentions.as_deref(),
         for_limited_accounts: form.for_limited_accounts.as_deref(),
     };
+    let policy = app.change_notification_policy(&viewer, &change).await?;
     Ok(Json(NotificationPolicyJson::of(
-        &app.change_notification_policy(&viewer, &change).await?,
+        &policy,
+        app.pending_notification_requests(&viewer).await?,
     )))
-}
-
-/// Notifications held for review: none, since a refused notification is dropped.
-#[utoipa::path(get, path = "/api/v1/notifications/requests", tag = "notifications", responses((status = 200, body = Vec<Object>), (status = 401, body = super::dto::ErrorBody)))]
-pub async fn requests(
-    State(app): State<App>,
-    Auth(viewer): Auth,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    app.notification_policy(&viewer).await?;
-    Ok(Json(Vec::new()))
 }
 
 /// One notification.

@@ -227,7 +227,14 @@ impl Delivered {
         lang: Lang,
     ) -> Vec<(&'static str, String)> {
         let missed = app
-            .notifications(viewer, &[], None, Some(self.notifications_after), CATCH_UP)
+            .notifications(
+                viewer,
+                &[],
+                Default::default(),
+                None,
+                Some(self.notifications_after),
+                CATCH_UP,
+            )
             .await
             .unwrap_or_default();
         let mut out = Vec::new();

@@ -531,7 +531,9 @@ struct NotificationsPage {
 /// `GET /notifications`: the newest forty; opening the page reads them.
 async fn notifications(State(app): State<App>, member: Member) -> Result<Response, PageError> {
     let Member { visit, viewer, .. } = member;
-    let views = app.notifications(&viewer, &[], None, None, 40).await?;
+    let views = app
+        .notifications(&viewer, &[], Default::default(), None, None, 40)
+        .await?;
     if let Some(newest) = views.first() {
         app.mark_notifications_read(&viewer, newest.row.id).await?;
     }
