@@ -173,47 +173,56 @@ impl App {
     }
 
     /// Sends the push messages due by `now`; returns how many were handed to push services.
+    /// A batch is claimed in one statement and its finished messages removed in one, so
+    /// that the database sees two writes per batch, not two per message.
     pub async fn deliver_pushes(&self, now: i64) -> Result<usize> {
+        let pool = self.db.pool();
         let mut delivered = 0;
         loop {
-            let due = rows::due(self.db.pool(), now, BATCH).await?;
+            let due = rows::due(pool, now, BATCH).await?;
             let taken = due.len();
-            let outcomes: Vec<Result<bool>> = futures_util::stream::iter(due)
-                .map(|delivery| self.deliver_push(delivery, now))
-                .buffer_unordered(IN_FLIGHT)
-                .collect()
-                .await;
+            let claimed = rows::claim(pool, &due, now, now + CLAIM_MS).await?;
+            let outcomes: Vec<Result<(DeliveryRow, Option<Outcome>)>> =
+                futures_util::stream::iter(claimed)
+                    .map(|delivery| self.deliver_push(delivery))
+                    .buffer_unordered(IN_FLIGHT)
+                    .collect()
+                    .await;
+            let mut finished = Vec::new();
             for outcome in outcomes {
-                delivered += usize::from(outcome?);
+                let (delivery, outcome) = outcome?;
+                match outcome {
+                    // No longer wanted: nothing was sent.
+                    None => finished.push(delivery),
+                    Some(Outcome::Delivered) => {
+                        delivered += 1;
+                        finished.push(delivery);
+                    }
+                    Some(Outcome::Refused) => finished.push(delivery),
+                    Some(Outcome::Gone) => rows::remove(pool, delivery.subscription_id).await?,
+                    Some(Outcome::Retry) => match rules::retry_after_ms(delivery.attempts + 1) {
+                        Some(after) => rows::postpone(pool, &delivery, now + after).await?,
+                        None => finished.push(delivery),
+                    },
+                }
             }
+            rows::done(pool, &finished).await?;
             if taken < usize::try_from(BATCH).unwrap_or(usize::MAX) {
                 return Ok(delivered);
             }
         }
     }
 
-    /// One message: claim it, check it is still wanted, send it, and act on the answer.
-    async fn deliver_push(&self, delivery: DeliveryRow, now: i64) -> Result<bool> {
-        let pool = self.db.pool();
-        if !rows::claim(pool, &delivery, now, now + CLAIM_MS).await? {
-            return Ok(false);
-        }
+    /// One claimed message: checks it is still wanted and sends it; what the push service
+    /// answered (`None`: not sent, no longer wanted).
+    async fn deliver_push(&self, delivery: DeliveryRow) -> Result<(DeliveryRow, Option<Outcome>)> {
         let Some(message) = self.push_message(&delivery).await? else {
-            rows::done(pool, &delivery).await?;
-            return Ok(false);
+            return Ok((delivery, None));
         };
         let outcome = self.send_push(&message).await;
         metrics::counter!("sotong_push_deliveries_total", "outcome" => outcome_label(outcome))
             .increment(1);
-        match outcome {
-            Outcome::Delivered | Outcome::Refused => rows::done(pool, &delivery).await?,
-            Outcome::Gone => rows::remove(pool, delivery.subscription_id).await?,
-            Outcome::Retry => match rules::retry_after_ms(delivery.attempts + 1) {
-                Some(after) => rows::postpone(pool, &delivery, now + after).await?,
-                None => rows::done(pool, &delivery).await?,
-            },
-        }
-        Ok(outcome == Outcome::Delivered)
+        Ok((delivery, Some(outcome)))
     }
 
     /// The message for one queued notification, or `None` when it is no longer wanted: the

@@ -1,5 +1,6 @@
 //! Web Push subscriptions (one per access token) and the messages waiting to leave.
 
+use super::statement::Statement;
 use super::{DbResult, Tx};
 use crate::domain::push::{Alerts, Policy, Target};
 use sqlx::AnyPool;
@@ -163,20 +164,39 @@ pub async fn waiting(pool: &AnyPool) -> DbResult<i64> {
     Ok(n)
 }
 
-/// Takes a due message for this node until `until`, counting the attempt; false when another
-/// node took it first.
-pub async fn claim(pool: &AnyPool, delivery: &DeliveryRow, now: i64, until: i64) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE push_deliveries SET due_at = $1, attempts = attempts + 1 \
-         WHERE subscription_id = $2 AND notification_id = $3 AND due_at <= $4",
-    )
-    .bind(until)
-    .bind(delivery.subscription_id)
-    .bind(delivery.notification_id)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// `(subscription_id, notification_id) IN ((…), …)` for `deliveries`, pushed on `q`.
+fn push_keys(q: &mut Statement, deliveries: &[DeliveryRow]) {
+    q.push("(subscription_id, notification_id) IN (");
+    for (i, d) in deliveries.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.push_bind(d.subscription_id)
+            .push(", ")
+            .push_bind(d.notification_id)
+            .push(")");
+    }
+    q.push(")");
+}
+
+/// Takes the due messages of `deliveries` for this node until `until`, counting the attempt,
+/// in one statement; answers those it took (another node may have taken the rest), with the
+/// attempts made before this one.
+pub async fn claim(
+    pool: &AnyPool,
+    deliveries: &[DeliveryRow],
+    now: i64,
+    until: i64,
+) -> DbResult<Vec<DeliveryRow>> {
+    if deliveries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Statement::new("UPDATE push_deliveries SET due_at = ");
+    q.push_bind(until)
+        .push(", attempts = attempts + 1 WHERE due_at <= ")
+        .push_bind(now)
+        .push(" AND ");
+    push_keys(&mut q, deliveries);
+    q.push(" RETURNING subscription_id, notification_id, attempts - 1 AS attempts");
+    Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
 /// Tries a message again at `at`.
@@ -192,13 +212,14 @@ pub async fn postpone(pool: &AnyPool, delivery: &DeliveryRow, at: i64) -> DbResu
     Ok(())
 }
 
-/// A message is done with: delivered, refused, unwanted, or given up on.
-pub async fn done(pool: &AnyPool, delivery: &DeliveryRow) -> DbResult<()> {
-    sqlx::query("DELETE FROM push_deliveries WHERE subscription_id = $1 AND notification_id = $2")
-        .bind(delivery.subscription_id)
-        .bind(delivery.notification_id)
-        .execute(pool)
-        .await?;
+/// Messages done with — delivered, refused, unwanted, or given up on — in one statement.
+pub async fn done(pool: &AnyPool, deliveries: &[DeliveryRow]) -> DbResult<()> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let mut q = Statement::new("DELETE FROM push_deliveries WHERE ");
+    push_keys(&mut q, deliveries);
+    q.query()?.execute(pool).await?;
     Ok(())
 }
 
