@@ -16,7 +16,7 @@
 
 use sotong::app::complaints::Mailbox;
 use sotong::app::{App, Viewer};
-use sotong::bench_data::{bench_database_url, percentile};
+use sotong::bench_data::{fresh_bench_database, percentile};
 use sotong::config::Config;
 use sotong::db::complaints::ListFilter;
 use sotong::domain::complaint::Filing;
@@ -52,27 +52,6 @@ fn options() -> Options {
         }
     }
     o
-}
-
-/// An empty database for this run.
-async fn fresh_database(o: &Options) -> String {
-    if o.backend == "postgres" {
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(&o.postgres_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {NAME}"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
-    } else {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("target/bench/{NAME}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    }
-    bench_database_url(&o.backend, &o.postgres_url, NAME).await
 }
 
 fn row(name: &str, mut times: Vec<Duration>, wall: Duration) -> String {
@@ -260,7 +239,7 @@ async fn main() {
     let config = Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: dir.path().to_path_buf(),
-        database_url: fresh_database(&o).await,
+        database_url: fresh_bench_database(&o.backend, &o.postgres_url, NAME).await,
         ..Config::default()
     };
     let server = Server::build(config).await.expect("server starts");

@@ -18,7 +18,7 @@ use futures_util::StreamExt as _;
 use sotong::app::push::Subscribe;
 use sotong::app::social::Placement;
 use sotong::app::{App, Viewer};
-use sotong::bench_data::bench_database_url;
+use sotong::bench_data::fresh_bench_database;
 use sotong::config::Config;
 use sotong::domain::status::NewStatus;
 use sotong::server::Server;
@@ -63,26 +63,6 @@ fn options() -> Options {
         }
     }
     o
-}
-
-async fn fresh_database(o: &Options) -> String {
-    if o.backend == "postgres" {
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(&o.postgres_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {NAME}"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
-    } else {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("target/bench/{NAME}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    }
-    bench_database_url(&o.backend, &o.postgres_url, NAME).await
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -295,7 +275,7 @@ async fn main() {
     let mut config = Config {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: dir.path().to_path_buf(),
-        database_url: fresh_database(&o).await,
+        database_url: fresh_bench_database(&o.backend, &o.postgres_url, NAME).await,
         ..Config::default()
     };
     // The push service is on this machine.

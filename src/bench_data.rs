@@ -22,6 +22,30 @@ async fn run(app: &App, sql: &str, binds: &[i64]) {
     query.execute(app.database().pool()).await.expect(sql);
 }
 
+/// An empty database for one run: the SQLite file or the PostgreSQL database `name` of
+/// [`bench_database_url`] removed first, then made again.
+pub async fn fresh_bench_database(backend: &str, postgres_url: &str, name: &str) -> String {
+    if backend == "postgres" {
+        sqlx::any::install_default_drivers();
+        let admin = sqlx::AnyPool::connect(postgres_url)
+            .await
+            .expect("PostgreSQL answers");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&admin)
+        .await
+        .expect("drop the last run's database");
+    } else {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("target/bench/{name}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
+    bench_database_url(backend, postgres_url, name).await
+}
+
 /// The database a benchmark runs on: a SQLite file under `target/bench/`, or the PostgreSQL
 /// database `name` next to `postgres_url` (created when missing).
 pub async fn bench_database_url(backend: &str, postgres_url: &str, name: &str) -> String {
