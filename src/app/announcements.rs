@@ -8,6 +8,7 @@ use crate::domain::Invalid;
 use crate::domain::announcement::{NewAnnouncement, reaction_name};
 use crate::domain::id::next_id;
 use crate::domain::time::now_ms;
+use crate::live::{Event, Topic};
 
 /// Different reactions one member may give one announcement (Mastodon's limit).
 pub const REACTIONS_PER_MEMBER: i64 = 8;
@@ -67,6 +68,7 @@ impl App {
         .await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.publish", &subject, "").await?;
+        tx.ring(Topic::Announcements, Event::Announcement(id));
         tx.commit().await?;
         self.announcement_for(viewer, id).await
     }
@@ -85,6 +87,7 @@ impl App {
         rows::update(&mut tx, id, &input, now_ms()).await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.change", &subject, "").await?;
+        tx.ring(Topic::Announcements, Event::Announcement(id));
         tx.commit().await?;
         self.announcement_for(viewer, id).await
     }
@@ -101,6 +104,13 @@ impl App {
         rows::delete(&mut tx, id).await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.withdraw", &subject, "").await?;
+        tx.ring(
+            Topic::Announcements,
+            Event::AnnouncementWithdrawn {
+                id,
+                organization: withdrawn.row.organization_id,
+            },
+        );
         tx.commit().await?;
         Ok(withdrawn)
     }
@@ -127,6 +137,7 @@ impl App {
         if rows::reactions_by(&mut tx, id, me).await? > REACTIONS_PER_MEMBER {
             return Err(Invalid::new("name", "ERR_TOO_LONG", "invalid.reactions_full").into());
         }
+        tx.ring(Topic::Announcements, Event::Announcement(id));
         tx.commit().await?;
         Ok(())
     }
@@ -143,8 +154,20 @@ impl App {
         let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
         let mut tx = self.begin().await?;
         rows::unreact(&mut tx, id, me, &name).await?;
+        tx.ring(Topic::Announcements, Event::Announcement(id));
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One announcement addressed to the viewer, with its reactions as the viewer sees them
+    /// (what an open stream shows when it changes); any other is not found.
+    pub async fn announcement(&self, viewer: &Viewer, id: i64) -> Result<AnnouncementView> {
+        viewer.require_scope("read:accounts")?;
+        let row = self.reachable_announcement(viewer, id).await?;
+        self.announcement_views(viewer.account()?, vec![row])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
     }
 
     /// An announcement addressed to the viewer; any other is not found.

@@ -31,6 +31,9 @@ pub enum Topic {
     /// The open streams of one account, told only that some of its credentials ended (apart
     /// from `Account`, so that a user stream does not hear each of its events twice).
     Credentials(i64),
+    /// Announcements, on every user stream; each is shown only to those it addresses (one
+    /// doorbell for an organisation's thousands of members, not one each).
+    Announcements,
 }
 
 /// What happened. Ids only.
@@ -55,6 +58,11 @@ pub enum Event {
     RoomJoined,
     /// The reactions to a message changed; `change` names this change (for rendering it once).
     RoomReaction { message: i64, change: i64 },
+    /// An announcement was published or changed, or its reactions changed.
+    Announcement(i64),
+    /// An announcement was withdrawn; told to those it addressed (its organisation's
+    /// members, or everyone when it had none).
+    AnnouncementWithdrawn { id: i64, organization: Option<i64> },
     /// Some of the account's tokens or sessions ended (revoked, logged out, a password changed
     /// or reset), on `Topic::Credentials`: each open stream of the account checks that its
     /// own still holds, and ends if not.

@@ -177,3 +177,92 @@ async fn an_organisations_announcement_reaches_its_members_who_react_and_dismiss
             .unwrap();
     assert_eq!(audited, 5, "three published, one changed, one withdrawn");
 }
+
+/// The next announcement event on an open user stream within a second (other events passed
+/// over): (event, payload).
+async fn next_announcement(socket: &mut crate::streaming::Socket) -> Option<(String, Value)> {
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        let (_, event, payload) = crate::streaming::next_event(socket, left).await?;
+        if event.starts_with("announcement") {
+            let payload = serde_json::from_str(&payload).unwrap_or(Value::String(payload));
+            return Some((event, payload));
+        }
+    }
+}
+
+/// An open user stream hears the announcements addressed to it as they are published, reacted
+/// to and withdrawn; a stream of someone outside the organisation hears none of them.
+#[tokio::test]
+async fn open_streams_hear_the_announcements_addressed_to_them() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let admin = demo_user(&t, "demo_admin").await;
+    let staff = demo_user(&t, "gildong_hong").await;
+    let resident = user(&t, "resident", "주민").await;
+    let (organization,): (i64,) =
+        sqlx::query_as("SELECT organization_id FROM accounts WHERE handle = 'gildong_hong'")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    let open = |token: &str| {
+        let query = format!("access_token={token}&stream=user");
+        let base = t.base.clone();
+        async move { crate::streaming::connect(&base, &query).await }
+    };
+    let mut member = open(&staff.token).await;
+    let mut outsider = open(&resident.token).await;
+    crate::harness::streams_listening(&t.app, sotong::live::Topic::Announcements, 2).await;
+
+    let published = ok(admin
+        .post(
+            "/api/v1/sotong/announcements",
+            json!({ "text": "오늘 민원실은 17시에 닫습니다", "organization_id": organization.to_string() }),
+        )
+        .await)
+    .await;
+    let id = published["id"].as_str().unwrap().to_owned();
+    let (event, heard) = next_announcement(&mut member).await.expect("published");
+    assert_eq!(event, "announcement");
+    assert_eq!(heard["id"], id.as_str());
+    assert_eq!(heard["content"], published["content"]);
+
+    ok(staff
+        .put(
+            &format!("/api/v1/announcements/{id}/reactions/👍"),
+            json!({}),
+        )
+        .await)
+    .await;
+    let (event, heard) = next_announcement(&mut member).await.expect("reacted");
+    assert_eq!(event, "announcement");
+    assert_eq!(heard["reactions"][0]["name"], "👍");
+    assert_eq!(heard["reactions"][0]["count"], 1);
+    assert_eq!(heard["reactions"][0]["me"], true);
+
+    ok(admin
+        .delete(&format!("/api/v1/sotong/announcements/{id}"))
+        .await)
+    .await;
+    let (event, heard) = next_announcement(&mut member).await.expect("withdrawn");
+    assert_eq!(event, "announcement.delete");
+    assert_eq!(heard, json!(id.parse::<i64>().unwrap()));
+
+    assert!(
+        next_announcement(&mut outsider).await.is_none(),
+        "nothing for someone the announcement does not address"
+    );
+    let everyone = ok(admin
+        .post(
+            "/api/v1/sotong/announcements",
+            json!({ "text": "서버 점검 안내", "everyone": true }),
+        )
+        .await)
+    .await;
+    let (event, heard) = next_announcement(&mut outsider)
+        .await
+        .expect("an announcement to everyone");
+    assert_eq!(event, "announcement");
+    assert_eq!(heard["id"], everyone["id"]);
+}

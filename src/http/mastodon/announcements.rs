@@ -48,7 +48,7 @@ pub struct AnnouncementJson {
 }
 
 impl AnnouncementJson {
-    fn of(view: &AnnouncementView, base: &str) -> Self {
+    pub fn of(view: &AnnouncementView, base: &str) -> Self {
         let row = &view.row;
         AnnouncementJson {
             id: row.id.to_string(),

@@ -124,6 +124,16 @@ async fn render(
                 serde_json::to_string(&Notification::from_view(&view, &app.config, lang)).ok()?,
             ))
         }
+        // Mastodon's apps take a whole announcement as the news of its reactions too.
+        Event::Announcement(id) if stream == "user" => {
+            let view = app.announcement(viewer?, id).await.ok()?;
+            let json = super::announcements::AnnouncementJson::of(&view, &app.config.public_url());
+            Some(("announcement", serde_json::to_string(&json).ok()?))
+        }
+        Event::AnnouncementWithdrawn { id, organization } if stream == "user" => {
+            let addressed = organization.is_none() || organization == viewer?.organization_id;
+            addressed.then(|| ("announcement.delete", id.to_string()))
+        }
         _ => None,
     }
 }
@@ -303,16 +313,26 @@ impl Subscriptions {
         )
     }
 
+    /// Listens on `topic` as the stream `name`; the user stream also hears announcements, in
+    /// the same task (a second receiver, not a second task, per connection).
     fn add(&mut self, app: &App, name: String, topic: Topic) {
         if self.tasks.contains_key(&name) {
             return;
         }
         let mut events = app.hub.subscribe(topic);
+        let mut announcements = (name == "user").then(|| app.hub.subscribe(Topic::Announcements));
         let sender = self.sender.clone();
         let label = name.clone();
         let task = tokio::spawn(async move {
             loop {
-                match events.recv().await {
+                let received = match announcements.as_mut() {
+                    Some(other) => tokio::select! {
+                        event = events.recv() => event,
+                        event = other.recv() => event,
+                    },
+                    None => events.recv().await,
+                };
+                match received {
                     Ok(event) => {
                         if sender.send((label.clone(), event)).await.is_err() {
                             break;
