@@ -68,7 +68,10 @@ impl App {
         .await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.publish", &subject, "").await?;
-        tx.ring(Topic::Announcements, Event::Announcement(id));
+        tx.ring(
+            Topic::Announcements,
+            Event::Announcement { id, organization },
+        );
         tx.commit().await?;
         self.announcement_for(viewer, id).await
     }
@@ -81,13 +84,19 @@ impl App {
         new: &NewAnnouncement<'_>,
     ) -> Result<AnnouncementView> {
         let actor = self.administrator(viewer).await?;
-        self.announcement_for(viewer, id).await?;
+        let before = self.announcement_for(viewer, id).await?;
         let input = new.check().map_err(Error::Invalid)?;
         let mut tx = self.begin().await?;
         rows::update(&mut tx, id, &input, now_ms()).await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.change", &subject, "").await?;
-        tx.ring(Topic::Announcements, Event::Announcement(id));
+        tx.ring(
+            Topic::Announcements,
+            Event::Announcement {
+                id,
+                organization: before.row.organization_id,
+            },
+        );
         tx.commit().await?;
         self.announcement_for(viewer, id).await
     }
@@ -130,14 +139,20 @@ impl App {
     pub async fn react_to_announcement(&self, viewer: &Viewer, id: i64, name: &str) -> Result<()> {
         viewer.require_scope("write:favourites")?;
         let me = viewer.account()?;
-        self.reachable_announcement(viewer, id).await?;
+        let reacted = self.reachable_announcement(viewer, id).await?;
         let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
         let mut tx = self.begin().await?;
         rows::react(&mut tx, id, me, &name, now_ms()).await?;
         if rows::reactions_by(&mut tx, id, me).await? > REACTIONS_PER_MEMBER {
             return Err(Invalid::new("name", "ERR_TOO_LONG", "invalid.reactions_full").into());
         }
-        tx.ring(Topic::Announcements, Event::Announcement(id));
+        tx.ring(
+            Topic::Announcements,
+            Event::Announcement {
+                id,
+                organization: reacted.organization_id,
+            },
+        );
         tx.commit().await?;
         Ok(())
     }
@@ -150,11 +165,17 @@ impl App {
     ) -> Result<()> {
         viewer.require_scope("write:favourites")?;
         let me = viewer.account()?;
-        self.reachable_announcement(viewer, id).await?;
+        let reacted = self.reachable_announcement(viewer, id).await?;
         let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
         let mut tx = self.begin().await?;
         rows::unreact(&mut tx, id, me, &name).await?;
-        tx.ring(Topic::Announcements, Event::Announcement(id));
+        tx.ring(
+            Topic::Announcements,
+            Event::Announcement {
+                id,
+                organization: reacted.organization_id,
+            },
+        );
         tx.commit().await?;
         Ok(())
     }

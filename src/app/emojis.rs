@@ -10,6 +10,7 @@ use crate::domain::id::next_id;
 use crate::domain::media_url::new_file_name;
 use crate::domain::time::now_ms;
 use anyhow::Context as _;
+use std::collections::HashSet;
 
 /// An emoji as asked for.
 pub struct NewCustomEmoji<'a> {
@@ -25,20 +26,20 @@ impl App {
         Ok(rows::all(self.db.pool()).await?)
     }
 
-    /// The emojis that any of `texts` names, as statuses carry them.
+    /// The emojis of the instance that any of `texts` names, as statuses carry them: nothing is
+    /// read when no text names one; otherwise the instance's list, which is short, is read once
+    /// and matched here (a text naming a thousand codes costs no thousand-parameter query).
     pub(crate) async fn emojis_in<'a>(
         &self,
         texts: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<EmojiRow>> {
-        let mut codes: Vec<String> = Vec::new();
-        for text in texts {
-            for code in shortcodes_in(text) {
-                if !codes.contains(&code) {
-                    codes.push(code);
-                }
-            }
+        let named: HashSet<String> = texts.into_iter().flat_map(shortcodes_in).collect();
+        if named.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(rows::named(self.db.pool(), &codes).await?)
+        let mut all = rows::all(self.db.pool()).await?;
+        all.retain(|e| named.contains(&e.shortcode));
+        Ok(all)
     }
 
     /// An administrator adds an emoji: the picture checked and made a small PNG, stored, and
@@ -67,10 +68,7 @@ impl App {
                 ));
             }
         };
-        let organization = match asked.organization_id.or(viewer.organization_id) {
-            Some(named) => Some(self.administered(viewer, Some(named)).await?),
-            None => None,
-        };
+        let organization = self.emoji_owner(viewer, asked.organization_id).await?;
         let encoded = {
             let _permit = self
                 .decoding
@@ -124,6 +122,19 @@ impl App {
             .await?
             .pop()
             .ok_or(Error::NotFound)
+    }
+
+    /// Whose an administrator's new emoji is: an organisation's administrator adds to their
+    /// own; one of no organisation to any, or to the whole instance (`None`).
+    async fn emoji_owner(&self, viewer: &Viewer, named: Option<i64>) -> Result<Option<i64>> {
+        match (viewer.organization_id, named) {
+            (Some(own), Some(named)) if named != own => {
+                Err(Error::Forbidden("error.administrators_only"))
+            }
+            (Some(own), _) => Ok(Some(own)),
+            (None, Some(named)) => Ok(Some(self.administered(viewer, Some(named)).await?)),
+            (None, None) => Ok(None),
+        }
     }
 
     /// An administrator removes an emoji (one of their organisation's, or any when they

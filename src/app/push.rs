@@ -83,8 +83,10 @@ pub struct SubscriptionView {
 /// Messages taken at a time, and sent at once.
 const BATCH: i64 = 64;
 const IN_FLIGHT: usize = 16;
-/// How long a node holds a message it took before another may try it.
-const CLAIM_MS: i64 = 60_000;
+/// How long a node holds a message it took before another may try it: longer than a batch
+/// can take (BATCH / IN_FLIGHT waves of at most the 15 s request timeout each, one minute),
+/// since a batch's messages are marked done together at its end.
+const CLAIM_MS: i64 = 5 * 60_000;
 
 impl App {
     /// The instance's VAPID public key (base64url), for `/api/v1/instance` and apps.
@@ -188,9 +190,18 @@ impl App {
                     .buffer_unordered(IN_FLIGHT)
                     .collect()
                     .await;
+            // Every message's fate is written, even when one of them failed: a message sent
+            // must not stay claimed and be sent again.
             let mut finished = Vec::new();
+            let mut failed = None;
             for outcome in outcomes {
-                let (delivery, outcome) = outcome?;
+                let (delivery, outcome) = match outcome {
+                    Ok(done) => done,
+                    Err(error) => {
+                        failed.get_or_insert(error);
+                        continue;
+                    }
+                };
                 match outcome {
                     // No longer wanted: nothing was sent.
                     None => finished.push(delivery),
@@ -199,14 +210,25 @@ impl App {
                         finished.push(delivery);
                     }
                     Some(Outcome::Refused) => finished.push(delivery),
-                    Some(Outcome::Gone) => rows::remove(pool, delivery.subscription_id).await?,
+                    Some(Outcome::Gone) => {
+                        if let Err(error) = rows::remove(pool, delivery.subscription_id).await {
+                            failed.get_or_insert(error.into());
+                        }
+                    }
                     Some(Outcome::Retry) => match rules::retry_after_ms(delivery.attempts + 1) {
-                        Some(after) => rows::postpone(pool, &delivery, now + after).await?,
+                        Some(after) => {
+                            if let Err(error) = rows::postpone(pool, &delivery, now + after).await {
+                                failed.get_or_insert(error.into());
+                            }
+                        }
                         None => finished.push(delivery),
                     },
                 }
             }
             rows::done(pool, &finished).await?;
+            if let Some(error) = failed {
+                return Err(error);
+            }
             if taken < usize::try_from(BATCH).unwrap_or(usize::MAX) {
                 return Ok(delivered);
             }

@@ -1153,17 +1153,22 @@ fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers
     }
 }
 
-/// The emojis of `emojis` that a status's text names.
+/// The emojis of `emojis` that a status's text names, found as `domain::emoji::shortcodes_in`
+/// finds them.
 fn named_by(
     row: &StatusRow,
     emojis: &[crate::db::emojis::EmojiRow],
 ) -> Vec<crate::db::emojis::EmojiRow> {
+    if emojis.is_empty() {
+        return Vec::new();
+    }
+    let named: Vec<String> = [row.source.as_str(), row.spoiler_text.as_str()]
+        .into_iter()
+        .flat_map(crate::domain::emoji::shortcodes_in)
+        .collect();
     emojis
         .iter()
-        .filter(|e| {
-            let code = format!(":{}:", e.shortcode);
-            row.source.contains(&code) || row.spoiler_text.contains(&code)
-        })
+        .filter(|e| named.contains(&e.shortcode))
         .cloned()
         .collect()
 }

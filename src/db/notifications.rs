@@ -59,14 +59,14 @@ static NOTIFY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     use crate::domain::notification::Answer;
     format!(
         "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, created_at, filtered) \
-         SELECT $1, $2, $3, $4, $5, $6, CASE WHEN $7 = 1 AND {filter} \
-           AND NOT EXISTS (SELECT 1 FROM notification_permissions np WHERE np.account_id = $2 AND np.from_account_id = $3) \
-           THEN 1 ELSE 0 END \
+         SELECT $1, $2, $3, $4, $5, $6, CASE WHEN $7 = 1 AND {filter} AND NOT {accepted} THEN 1 ELSE 0 END \
          WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
          AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6)) \
-         AND NOT ($7 = 1 AND {drop}) RETURNING filtered",
+         AND NOT ($7 = 1 AND {drop} AND NOT {accepted}) RETURNING filtered",
         filter = policy_answers(Answer::Filter),
         drop = policy_answers(Answer::Drop),
+        // A sender the recipient accepted from its requests is neither kept aside nor dropped.
+        accepted = "EXISTS (SELECT 1 FROM notification_permissions np WHERE np.account_id = $2 AND np.from_account_id = $3)",
     )
 });
 

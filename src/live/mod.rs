@@ -58,8 +58,9 @@ pub enum Event {
     RoomJoined,
     /// The reactions to a message changed; `change` names this change (for rendering it once).
     RoomReaction { message: i64, change: i64 },
-    /// An announcement was published or changed, or its reactions changed.
-    Announcement(i64),
+    /// An announcement was published or changed, or its reactions changed; `organization` is
+    /// whom it addresses (none: everyone), so that streams it does not address read nothing.
+    Announcement { id: i64, organization: Option<i64> },
     /// An announcement was withdrawn; told to those it addressed (its organisation's
     /// members, or everyone when it had none).
     AnnouncementWithdrawn { id: i64, organization: Option<i64> },

@@ -162,4 +162,35 @@ async fn an_administrator_adds_an_emoji_that_statuses_carry() {
         )
         .await;
     assert_eq!(gone.status(), 404);
+
+    // An organisation's administrator adds to their own organisation only.
+    let pool = t.app.database().pool();
+    sqlx::query("UPDATE accounts SET role = 'administrator' WHERE handle = 'gildong_hong'")
+        .execute(pool)
+        .await
+        .unwrap();
+    let (city,): (i64,) =
+        sqlx::query_as("SELECT organization_id FROM accounts WHERE handle = 'mayor'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let city = city.to_string();
+    let elsewhere = add(
+        &t,
+        &official,
+        &[("shortcode", "city"), ("organization_id", city.as_str())],
+        Some(jpeg(64, 64)),
+    )
+    .await;
+    assert_eq!(elsewhere.status(), 403);
+    let own = ok(add(
+        &t,
+        &official,
+        &[("shortcode", "nuri_gu")],
+        Some(jpeg(64, 64)),
+    )
+    .await)
+    .await;
+    assert_eq!(own["shortcode"], "nuri_gu");
+    assert_eq!(t.count("custom_emojis").await, 1);
 }

@@ -264,6 +264,14 @@ async fn a_filtering_policy_keeps_strangers_aside_until_accepted() {
         )
         .await;
     assert_eq!(malformed.status(), 422);
+    let too_many: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
+    let too_many = clerk
+        .post(
+            "/api/v1/notifications/requests/dismiss",
+            json!({ "id": too_many }),
+        )
+        .await;
+    assert_eq!(too_many.status(), 422);
     assert_eq!(
         clerk
             .get("/api/v1/notifications/requests")
@@ -300,6 +308,28 @@ async fn a_filtering_policy_keeps_strangers_aside_until_accepted() {
         stranger.id,
         "its next ones come straight in"
     );
+    ok(clerk
+        .patch(
+            "/api/v2/notifications/policy",
+            json!({ "for_not_following": "drop" }),
+        )
+        .await)
+    .await;
+    let again = stranger
+        .status(json!({ "status": "@clerk 세 번째 언급" }))
+        .await;
+    let listed = clerk.get("/api/v1/notifications").await;
+    assert_eq!(
+        listed[0]["status"]["id"], again["id"],
+        "an accepted sender is not dropped either"
+    );
+    ok(clerk
+        .patch(
+            "/api/v2/notifications/policy",
+            json!({ "for_not_following": "filter" }),
+        )
+        .await)
+    .await;
 
     ok(clerk
         .post(

@@ -105,8 +105,8 @@ pub async fn dismiss(
     Ok(Json(json!({})))
 }
 
-/// Several requests at once (`id[]`): whole numbers; those without a request are passed
-/// over, as Mastodon does.
+/// Several requests at once (`id[]`, at most 100): whole numbers; those without a request are
+/// passed over, as Mastodon does.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RequestIds {
     #[serde(default, deserialize_with = "one_or_many")]
@@ -114,8 +114,14 @@ pub struct RequestIds {
     id: Vec<String>,
 }
 
+/// Requests settled in one call at most.
+const IDS_MAX: usize = 100;
+
 impl RequestIds {
     fn parsed(&self) -> Result<Vec<i64>, ApiError> {
+        if self.id.len() > IDS_MAX {
+            return Err(crate::domain::Invalid::too_long("id").into());
+        }
         self.id
             .iter()
             .map(|id| {

@@ -125,8 +125,12 @@ async fn render(
             ))
         }
         // Mastodon's apps take a whole announcement as the news of its reactions too.
-        Event::Announcement(id) if stream == "user" => {
-            let view = app.announcement(viewer?, id).await.ok()?;
+        Event::Announcement { id, organization } if stream == "user" => {
+            let viewer = viewer?;
+            if organization.is_some() && organization != viewer.organization_id {
+                return None;
+            }
+            let view = app.announcement(viewer, id).await.ok()?;
             let json = super::announcements::AnnouncementJson::of(&view, &app.config.public_url());
             Some(("announcement", serde_json::to_string(&json).ok()?))
         }
