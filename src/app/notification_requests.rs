@@ -31,14 +31,23 @@ pub struct Pending {
 }
 
 impl App {
-    /// The viewer's requests, the most recently added to first.
+    /// A page of the viewer's requests, the most recently added to first (paged by each
+    /// request's newest notification).
     pub async fn notification_requests(
         &self,
         viewer: &Viewer,
-        limit: i64,
+        page: &crate::db::statuses::Page,
     ) -> Result<Vec<RequestView>> {
         viewer.require_scope("read:notifications")?;
-        let rows = notes::requests(self.db.pool(), viewer.account()?, limit).await?;
+        let since = page.min_id.or(page.since_id);
+        let rows = notes::requests(
+            self.db.pool(),
+            viewer.account()?,
+            page.max_id,
+            since,
+            page.limit,
+        )
+        .await?;
         self.request_views(viewer, rows).await
     }
 

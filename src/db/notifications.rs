@@ -379,13 +379,24 @@ const REQUEST_COLUMNS: &str = "SELECT from_account_id, COUNT(*) AS count, MAX(id
      MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM notifications \
      WHERE account_id = $1 AND filtered = 1";
 
-/// An account's requests, the most recently added to first.
-pub async fn requests(pool: &AnyPool, account_id: i64, limit: i64) -> DbResult<Vec<RequestRow>> {
+/// A page of an account's requests, the most recently added to first, paged by their newest
+/// notification's id (below `max_id`, above `since_id`).
+pub async fn requests(
+    pool: &AnyPool,
+    account_id: i64,
+    max_id: Option<i64>,
+    since_id: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<RequestRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{REQUEST_COLUMNS} GROUP BY from_account_id ORDER BY MAX(id) DESC LIMIT $2"
+        "{REQUEST_COLUMNS} GROUP BY from_account_id \
+         HAVING ($3 IS NULL OR MAX(id) < $3) AND ($4 IS NULL OR MAX(id) > $4) \
+         ORDER BY MAX(id) DESC LIMIT $2"
     )))
     .bind(account_id)
     .bind(limit)
+    .bind(max_id)
+    .bind(since_id)
     .fetch_all(pool)
     .await?)
 }

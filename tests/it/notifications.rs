@@ -237,6 +237,25 @@ async fn a_filtering_policy_keeps_strangers_aside_until_accepted() {
     assert_eq!(from_stranger["account"]["id"], stranger.id.as_str());
     assert_eq!(from_stranger["notifications_count"], "2");
     assert_eq!(from_stranger["last_status"]["id"], mention["id"]);
+    // Paged as Mastodon's apps page them: one at a time, by the Link header.
+    let first = clerk.fetch("/api/v1/notifications/requests?limit=1").await;
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first[0]["id"], passer.id.as_str());
+    let next = link
+        .split(',')
+        .find(|l| l.contains("rel=\"next\""))
+        .and_then(|l| l.split('<').nth(1))
+        .and_then(|l| l.split('>').next())
+        .unwrap()
+        .to_owned();
+    let next_path = &next[next.find("/api/").unwrap()..];
+    let second = clerk.get(&format!("{next_path}&limit=1")).await;
+    assert_eq!(
+        second[0]["id"],
+        stranger.id.as_str(),
+        "the next page: {link}"
+    );
     let held = clerk
         .get(&format!(
             "/api/v1/notifications?include_filtered=true&account_id={}",

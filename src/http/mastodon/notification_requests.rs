@@ -2,7 +2,7 @@
 //! `filter` keeps aside, one request per sender (its id is the sender's account id).
 
 use super::dto::{Account, ErrorBody, Status};
-use super::paging::PageQuery;
+use super::paging::{PageQuery, link_header};
 use crate::app::App;
 use crate::app::notification_requests::RequestView;
 use crate::domain::time::rfc3339;
@@ -10,6 +10,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{Auth, Params, PathId, one_or_many};
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -46,29 +47,48 @@ impl NotificationRequestJson {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequestsQuery {
+    #[param(schema_with = super::paging::id_schema)]
+    max_id: Option<String>,
+    #[param(schema_with = super::paging::id_schema)]
+    since_id: Option<String>,
+    #[param(schema_with = super::paging::id_schema)]
+    min_id: Option<String>,
     /// At most this many (40 when absent, at most 80).
     #[param(schema_with = super::paging::number_schema)]
     limit: Option<String>,
 }
 
-/// The caller's requests, the most recently added to first.
+/// The caller's requests, the most recently added to first; paged by each request's newest
+/// notification (the `Link` header says how).
 #[utoipa::path(get, path = "/api/v1/notifications/requests", tag = "notifications", params(RequestsQuery), responses((status = 200, body = Vec<NotificationRequestJson>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     Auth(viewer): Auth,
     Params(query): Params<RequestsQuery>,
-) -> Result<Json<Vec<NotificationRequestJson>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<NotificationRequestJson>>), ApiError> {
     let paging = PageQuery {
+        max_id: query.max_id,
+        since_id: query.since_id,
+        min_id: query.min_id,
         limit: query.limit,
-        ..PageQuery::default()
     };
-    let limit = paging.page(40, 80)?.limit;
-    let views = app.notification_requests(&viewer, limit).await?;
-    Ok(Json(
-        views
-            .iter()
-            .map(|v| NotificationRequestJson::of(v, &app.config))
-            .collect(),
+    let page = paging.page(40, 80)?;
+    let views = app.notification_requests(&viewer, &page).await?;
+    let ids: Vec<i64> = views.iter().map(|v| v.row.last_id).collect();
+    let headers = link_header(
+        &app.config.public_url(),
+        "/api/v1/notifications/requests",
+        &ids,
+        &[],
+    );
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| NotificationRequestJson::of(v, &app.config))
+                .collect(),
+        ),
     ))
 }
 
