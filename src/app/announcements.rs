@@ -5,7 +5,7 @@
 use super::{App, Error, Result, Viewer};
 use crate::db::announcements::{self as rows, AnnouncementRow, ReactionCount};
 use crate::domain::Invalid;
-use crate::domain::announcement::{NewAnnouncement, reaction_name};
+use crate::domain::announcement::{NewAnnouncement, addresses, reaction_name};
 use crate::domain::id::next_id;
 use crate::domain::time::now_ms;
 use crate::live::{Event, Topic};
@@ -68,10 +68,7 @@ impl App {
         .await?;
         let subject = format!("announcement:{id}");
         crate::db::audit::record(&mut tx, &actor, "announcement.publish", &subject, "").await?;
-        tx.ring(
-            Topic::Announcements,
-            Event::Announcement { id, organization },
-        );
+        tx.ring(Topic::Announcements, changed(id, organization));
         tx.commit().await?;
         self.announcement_for(viewer, id).await
     }
@@ -92,10 +89,7 @@ impl App {
         crate::db::audit::record(&mut tx, &actor, "announcement.change", &subject, "").await?;
         tx.ring(
             Topic::Announcements,
-            Event::Announcement {
-                id,
-                organization: before.row.organization_id,
-            },
+            changed(id, before.row.organization_id),
         );
         tx.commit().await?;
         self.announcement_for(viewer, id).await
@@ -146,13 +140,7 @@ impl App {
         if rows::reactions_by(&mut tx, id, me).await? > REACTIONS_PER_MEMBER {
             return Err(Invalid::new("name", "ERR_TOO_LONG", "invalid.reactions_full").into());
         }
-        tx.ring(
-            Topic::Announcements,
-            Event::Announcement {
-                id,
-                organization: reacted.organization_id,
-            },
-        );
+        tx.ring(Topic::Announcements, changed(id, reacted.organization_id));
         tx.commit().await?;
         Ok(())
     }
@@ -169,13 +157,7 @@ impl App {
         let name = reaction_name(name).map_err(|e| Error::Invalid(vec![e]))?;
         let mut tx = self.begin().await?;
         rows::unreact(&mut tx, id, me, &name).await?;
-        tx.ring(
-            Topic::Announcements,
-            Event::Announcement {
-                id,
-                organization: reacted.organization_id,
-            },
-        );
+        tx.ring(Topic::Announcements, changed(id, reacted.organization_id));
         tx.commit().await?;
         Ok(())
     }
@@ -196,7 +178,7 @@ impl App {
         let me = viewer.account()?;
         rows::get(self.db.pool(), me, id)
             .await?
-            .filter(|a| a.organization_id.is_none() || a.organization_id == viewer.organization_id)
+            .filter(|a| addresses(a.organization_id, viewer.organization_id))
             .ok_or(Error::NotFound)
     }
 
@@ -231,6 +213,12 @@ impl App {
             })
             .collect())
     }
+}
+
+/// News of an announcement published or changed, or of its reactions, for the streams of those
+/// it addresses.
+fn changed(id: i64, organization: Option<i64>) -> Event {
+    Event::Announcement { id, organization }
 }
 
 /// Whom an announcement addresses.

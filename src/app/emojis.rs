@@ -9,7 +9,6 @@ use crate::domain::emoji::{Shortcode, parse_category, shortcodes_in};
 use crate::domain::id::next_id;
 use crate::domain::media_url::new_file_name;
 use crate::domain::time::now_ms;
-use anyhow::Context as _;
 use std::collections::HashSet;
 
 /// An emoji as asked for.
@@ -69,21 +68,11 @@ impl App {
             }
         };
         let organization = self.emoji_owner(viewer, asked.organization_id).await?;
-        let encoded = {
-            let _permit = self
-                .decoding
-                .acquire()
-                .await
-                .map_err(|e| anyhow::anyhow!("decoder semaphore: {e}"))?;
-            tokio::task::spawn_blocking(move || crate::domain::media::emoji_image(&image))
-                .await
-                .context("emoji image task")??
-        };
+        let encoded = self
+            .decode_image(move || crate::domain::media::emoji_image(&image))
+            .await?;
         let file_name = format!("emoji_{}", new_file_name(false, encoded.extension));
-        self.media_store
-            .put(&file_name, encoded.bytes)
-            .await
-            .with_context(|| format!("storing emoji {file_name}"))?;
+        self.write_media_file(&file_name, encoded.bytes).await?;
         let id = next_id();
         let written = async {
             let mut tx = self.begin().await?;
@@ -113,9 +102,7 @@ impl App {
         }
         .await;
         if let Err(error) = written {
-            if let Err(store) = self.media_store.delete(&file_name).await {
-                tracing::warn!(%store, file_name, "could not remove a refused emoji's file");
-            }
+            self.remove_media_file(&file_name).await;
             return Err(error);
         }
         rows::named(self.db.pool(), &[shortcode.as_str().to_owned()])
@@ -151,12 +138,7 @@ impl App {
         }
         let subject = format!("emoji:{}", removed.shortcode);
         crate::db::audit::record(&mut tx, &actor, "emoji.remove", &subject, "").await?;
-        crate::db::media::queue_removals(
-            &mut tx,
-            &[(removed.file_name.clone(), removed.file_name.clone())],
-            now_ms(),
-        )
-        .await?;
+        crate::db::media::queue_removal(&mut tx, &removed.file_name, now_ms()).await?;
         tx.commit().await?;
         self.remove_queued_media().await?;
         Ok(removed)

@@ -13,7 +13,7 @@ const UNATTACHED_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl App {
     /// Stores a file whole (readers never see a part of it).
-    async fn write_media_file(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
+    pub(super) async fn write_media_file(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
         self.media_store
             .put(name, bytes)
             .await
@@ -22,7 +22,7 @@ impl App {
     }
 
     /// Removes one stored file; true when it is gone (or never was).
-    async fn remove_media_file(&self, name: &str) -> bool {
+    pub(super) async fn remove_media_file(&self, name: &str) -> bool {
         match self.media_store.delete(name).await {
             Ok(()) => true,
             Err(error) => {
@@ -47,6 +47,22 @@ impl App {
         Ok(free)
     }
 
+    /// Runs an image's decoding off the async threads, a few at a time (decoding is CPU and
+    /// memory heavy): photos and emojis alike.
+    pub(super) async fn decode_image<T: Send + 'static>(
+        &self,
+        decode: impl FnOnce() -> std::result::Result<T, crate::domain::Invalid> + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .decoding
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("decoder semaphore: {e}"))?;
+        Ok(tokio::task::spawn_blocking(decode)
+            .await
+            .context("image task")??)
+    }
+
     /// `POST /api/v2/media`: checks, decodes, strips and stores a photo.
     pub async fn upload_media(
         &self,
@@ -60,16 +76,9 @@ impl App {
         if !self.limits.allow_upload(account_id) {
             return Err(Error::RateLimited);
         }
-        let processed = {
-            let _permit = self
-                .decoding
-                .acquire()
-                .await
-                .map_err(|e| anyhow::anyhow!("decoder semaphore: {e}"))?;
-            tokio::task::spawn_blocking(move || process(&bytes, ImageLimits::default()))
-                .await
-                .context("image task")??
-        };
+        let processed = self
+            .decode_image(move || process(&bytes, ImageLimits::default()))
+            .await?;
         let id = next_id();
         let file_name = new_file_name(false, processed.original.extension);
         let thumb_name = new_file_name(true, processed.thumbnail.extension);

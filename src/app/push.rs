@@ -11,7 +11,7 @@
 use super::{App, Error, Result, Viewer};
 use crate::db::push::{self as rows, DeliveryRow, NewSubscription, SubscriptionRow};
 use crate::domain::id::next_id;
-use crate::domain::push::{self as rules, Alerts, Outcome, Policy, Target};
+use crate::domain::push::{self as rules, Alerts, Fate, Outcome, Policy, Target};
 use crate::domain::time::now_ms;
 use base64::Engine as _;
 use futures_util::StreamExt as _;
@@ -196,33 +196,23 @@ impl App {
             let mut failed = None;
             for outcome in outcomes {
                 let (delivery, outcome) = match outcome {
-                    Ok(done) => done,
+                    Ok(tried) => tried,
                     Err(error) => {
                         failed.get_or_insert(error);
                         continue;
                     }
                 };
-                match outcome {
-                    // No longer wanted: nothing was sent.
-                    None => finished.push(delivery),
-                    Some(Outcome::Delivered) => {
-                        delivered += 1;
+                delivered += usize::from(outcome == Some(Outcome::Delivered));
+                let written = match rules::fate(outcome, delivery.attempts) {
+                    Fate::Done => {
                         finished.push(delivery);
+                        Ok(())
                     }
-                    Some(Outcome::Refused) => finished.push(delivery),
-                    Some(Outcome::Gone) => {
-                        if let Err(error) = rows::remove(pool, delivery.subscription_id).await {
-                            failed.get_or_insert(error.into());
-                        }
-                    }
-                    Some(Outcome::Retry) => match rules::retry_after_ms(delivery.attempts + 1) {
-                        Some(after) => {
-                            if let Err(error) = rows::postpone(pool, &delivery, now + after).await {
-                                failed.get_or_insert(error.into());
-                            }
-                        }
-                        None => finished.push(delivery),
-                    },
+                    Fate::Unsubscribe => rows::remove(pool, delivery.subscription_id).await,
+                    Fate::RetryAfter(after) => rows::postpone(pool, &delivery, now + after).await,
+                };
+                if let Err(error) = written {
+                    failed.get_or_insert(error.into());
                 }
             }
             rows::done(pool, &finished).await?;

@@ -167,19 +167,25 @@ pub async fn take_unattached(tx: &mut Tx, account_id: i64, id: i64, now: i64) ->
     queue_removals(tx, &files, now).await
 }
 
-/// Queues the files of rows being deleted in `tx` for removal from storage.
+/// Queues the files (each a picture and its thumbnail) of rows being deleted in `tx` for
+/// removal from storage.
 pub async fn queue_removals(tx: &mut Tx, files: &[(String, String)], now: i64) -> DbResult<()> {
     for (file, thumb) in files {
-        for name in [file, thumb] {
-            sqlx::query(
-                "INSERT INTO media_removals (name, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(name)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
+        queue_removal(tx, file, now).await?;
+        queue_removal(tx, thumb, now).await?;
     }
+    Ok(())
+}
+
+/// Queues one stored file of a row being deleted in `tx` for removal from storage.
+pub async fn queue_removal(tx: &mut Tx, name: &str, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO media_removals (name, queued_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(name)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

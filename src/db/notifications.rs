@@ -22,6 +22,17 @@ pub struct NotificationRow {
     pub created_at: i64,
 }
 
+/// `SELECT` of a [`NotificationRow`]'s columns, then `$where`.
+macro_rules! select_notifications {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, \
+             report_id, created_at FROM notifications ",
+            $where
+        )
+    };
+}
+
 /// Notifies `account_id`, unless it is the one who acted; returns the notification's id.
 pub async fn notify(
     tx: &mut Tx,
@@ -175,10 +186,11 @@ pub async fn list(
         format!(",{},", kinds.join(","))
     };
     Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at FROM notifications \
-         WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
-           AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) \
-           AND (filtered = 0 OR $6 = 1) AND ($7 IS NULL OR from_account_id = $7) ORDER BY id DESC LIMIT $5",
+        select_notifications!(
+            "WHERE account_id = $1 AND ($2 = '' OR $2 LIKE '%,' || kind || ',%') \
+             AND ($3 IS NULL OR id < $3) AND ($4 IS NULL OR id > $4) \
+             AND (filtered = 0 OR $6 = 1) AND ($7 IS NULL OR from_account_id = $7) ORDER BY id DESC LIMIT $5"
+        ),
     )
     .bind(account_id)
     .bind(filter)
@@ -192,11 +204,13 @@ pub async fn list(
 }
 
 pub async fn get(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<NotificationRow>> {
-    Ok(sqlx::query_as("SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at FROM notifications WHERE account_id = $1 AND id = $2")
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?)
+    Ok(
+        sqlx::query_as(select_notifications!("WHERE account_id = $1 AND id = $2"))
+            .bind(account_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 /// The notifications `ids` of an account, newest first.
@@ -208,10 +222,7 @@ pub async fn by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = super::statement::Statement::new(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at \
-         FROM notifications WHERE account_id = ",
-    );
+    let mut q = super::statement::Statement::new(select_notifications!("WHERE account_id = "));
     q.push_bind(account_id)
         .push(" AND id IN (")
         .push_id_list(ids)
@@ -337,11 +348,10 @@ pub async fn of_kind(
     status_id: Option<i64>,
     limit: i64,
 ) -> DbResult<Vec<NotificationRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, from_account_id, kind, status_id, suggestion_id, session_id, complaint_id, report_id, created_at \
-         FROM notifications WHERE account_id = $1 AND kind = $2 AND filtered = 0 \
-         AND (status_id = $3 OR ($3 IS NULL AND status_id IS NULL)) ORDER BY id DESC LIMIT $4",
-    )
+    Ok(sqlx::query_as(select_notifications!(
+        "WHERE account_id = $1 AND kind = $2 AND filtered = 0 \
+             AND (status_id = $3 OR ($3 IS NULL AND status_id IS NULL)) ORDER BY id DESC LIMIT $4"
+    ))
     .bind(account_id)
     .bind(kind)
     .bind(status_id)

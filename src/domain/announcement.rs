@@ -91,9 +91,24 @@ pub fn reaction_name(text: &str) -> Result<String, Invalid> {
     }
 }
 
+/// Whether an announcement to `organization` (none: everyone on the instance) addresses an
+/// account of `member_of`.
+pub fn addresses(organization: Option<i64>, member_of: Option<i64>) -> bool {
+    organization.is_none() || organization == member_of
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_announcement_addresses_its_organisations_members_or_everyone() {
+        assert!(addresses(None, None));
+        assert!(addresses(None, Some(7)));
+        assert!(addresses(Some(7), Some(7)));
+        assert!(!addresses(Some(7), Some(8)));
+        assert!(!addresses(Some(7), None));
+    }
 
     #[test]
     fn an_announcement_says_something_and_ends_after_it_starts() {

@@ -292,6 +292,29 @@ pub fn retry_after_ms(attempts: i64) -> Option<i64> {
     (attempts < ATTEMPTS_MAX).then(|| 30_000 * (1_i64 << attempts.clamp(0, 20).saturating_sub(1)))
 }
 
+/// What becomes of a queued message once it was tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Delivered, refused for good, no longer wanted, or given up on: off the queue.
+    Done,
+    /// The push service says the subscription is gone: it goes, with its messages.
+    Unsubscribe,
+    /// Tried again this many milliseconds later.
+    RetryAfter(i64),
+}
+
+/// The fate of a message after an attempt that came to `outcome` (`None`: not sent, no longer
+/// wanted), when `attempts_before` tries came before it.
+pub fn fate(outcome: Option<Outcome>, attempts_before: i64) -> Fate {
+    match outcome {
+        None | Some(Outcome::Delivered | Outcome::Refused) => Fate::Done,
+        Some(Outcome::Gone) => Fate::Unsubscribe,
+        Some(Outcome::Retry) => {
+            retry_after_ms(attempts_before + 1).map_or(Fate::Done, Fate::RetryAfter)
+        }
+    }
+}
+
 /// How long a push service keeps a message for a phone that is off. The same time bounds the
 /// VAPID signature, which RFC 8292 keeps under 24 hours: 12.
 pub const TIME_TO_LIVE_SECS: u64 = 12 * 60 * 60;
@@ -313,6 +336,21 @@ pub fn body_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_tried_is_done_unsubscribed_or_retried_until_given_up() {
+        assert_eq!(fate(None, 0), Fate::Done, "no longer wanted");
+        assert_eq!(fate(Some(Outcome::Delivered), 0), Fate::Done);
+        assert_eq!(fate(Some(Outcome::Refused), 3), Fate::Done);
+        assert_eq!(fate(Some(Outcome::Gone), 0), Fate::Unsubscribe);
+        assert_eq!(fate(Some(Outcome::Retry), 0), Fate::RetryAfter(30_000));
+        assert_eq!(fate(Some(Outcome::Retry), 1), Fate::RetryAfter(60_000));
+        assert_eq!(
+            fate(Some(Outcome::Retry), ATTEMPTS_MAX - 1),
+            Fate::Done,
+            "given up on"
+        );
+    }
 
     // A valid P-256 public key (the generator point) and a 16-byte secret.
     fn key() -> String {

@@ -44,34 +44,14 @@ impl NotificationRequestJson {
     }
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RequestsQuery {
-    #[param(schema_with = super::paging::id_schema)]
-    max_id: Option<String>,
-    #[param(schema_with = super::paging::id_schema)]
-    since_id: Option<String>,
-    #[param(schema_with = super::paging::id_schema)]
-    min_id: Option<String>,
-    /// At most this many (40 when absent, at most 80).
-    #[param(schema_with = super::paging::number_schema)]
-    limit: Option<String>,
-}
-
 /// The caller's requests, the most recently added to first; paged by each request's newest
 /// notification (the `Link` header says how).
-#[utoipa::path(get, path = "/api/v1/notifications/requests", tag = "notifications", params(RequestsQuery), responses((status = 200, body = Vec<NotificationRequestJson>), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/notifications/requests", tag = "notifications", params(PageQuery), responses((status = 200, body = Vec<NotificationRequestJson>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Params(query): Params<RequestsQuery>,
+    Params(paging): Params<PageQuery>,
 ) -> Result<(HeaderMap, Json<Vec<NotificationRequestJson>>), ApiError> {
-    let paging = PageQuery {
-        max_id: query.max_id,
-        since_id: query.since_id,
-        min_id: query.min_id,
-        limit: query.limit,
-    };
     let page = paging.page(40, 80)?;
     let views = app.notification_requests(&viewer, &page).await?;
     let ids: Vec<i64> = views.iter().map(|v| v.row.last_id).collect();

@@ -66,10 +66,7 @@ impl NotificationQuery {
             .map(str::trim)
             .filter(|a| !a.is_empty())
         {
-            Some(id) => Some(
-                crate::domain::id::parse_id(id)
-                    .ok_or(crate::domain::Invalid::malformed("account_id"))?,
-            ),
+            Some(id) => Some(parse_id(id).ok_or(crate::domain::Invalid::malformed("account_id"))?),
             None => None,
         };
         Ok(Whose {

@@ -8,6 +8,7 @@
 use super::dto::{Notification, Status};
 use crate::app::{App, Error, Viewer};
 use crate::db::statuses::{Page, Timeline};
+use crate::domain::announcement::addresses;
 use crate::http::error::ApiError;
 use crate::i18n::Lang;
 use crate::live::{Event, Topic};
@@ -127,7 +128,7 @@ async fn render(
         // Mastodon's apps take a whole announcement as the news of its reactions too.
         Event::Announcement { id, organization } if stream == "user" => {
             let viewer = viewer?;
-            if organization.is_some() && organization != viewer.organization_id {
+            if !addresses(organization, viewer.organization_id) {
                 return None;
             }
             let view = app.announcement(viewer, id).await.ok()?;
@@ -135,8 +136,8 @@ async fn render(
             Some(("announcement", serde_json::to_string(&json).ok()?))
         }
         Event::AnnouncementWithdrawn { id, organization } if stream == "user" => {
-            let addressed = organization.is_none() || organization == viewer?.organization_id;
-            addressed.then(|| ("announcement.delete", id.to_string()))
+            addresses(organization, viewer?.organization_id)
+                .then(|| ("announcement.delete", id.to_string()))
         }
         _ => None,
     }
