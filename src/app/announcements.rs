@@ -67,7 +67,15 @@ impl App {
         )
         .await?;
         let subject = format!("announcement:{id}");
-        crate::db::audit::record(&mut tx, &actor, "announcement.publish", &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            organization,
+            &actor,
+            "announcement.publish",
+            &subject,
+            "",
+        )
+        .await?;
         tx.ring(Topic::Announcements, changed(id, organization));
         tx.commit().await?;
         self.announcement_for(viewer, id).await
@@ -86,7 +94,15 @@ impl App {
         let mut tx = self.begin().await?;
         rows::update(&mut tx, id, &input, now_ms()).await?;
         let subject = format!("announcement:{id}");
-        crate::db::audit::record(&mut tx, &actor, "announcement.change", &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            before.row.organization_id,
+            &actor,
+            "announcement.change",
+            &subject,
+            "",
+        )
+        .await?;
         tx.ring(
             Topic::Announcements,
             changed(id, before.row.organization_id),
@@ -106,7 +122,15 @@ impl App {
         let mut tx = self.begin().await?;
         rows::delete(&mut tx, id).await?;
         let subject = format!("announcement:{id}");
-        crate::db::audit::record(&mut tx, &actor, "announcement.withdraw", &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            withdrawn.row.organization_id,
+            &actor,
+            "announcement.withdraw",
+            &subject,
+            "",
+        )
+        .await?;
         tx.ring(
             Topic::Announcements,
             Event::AnnouncementWithdrawn {

@@ -178,7 +178,7 @@ impl App {
             holidays::Change::Added => "holiday.add",
             holidays::Change::Removed => "holiday.remove",
         };
-        crate::db::audit::record(&mut tx, &actor, action, &key, &detail).await?;
+        crate::db::audit::record(&mut tx, None, &actor, action, &key, &detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -190,7 +190,7 @@ impl App {
         if !rows::delete_holiday_adjustment(&mut tx, day.trim()).await? {
             return Err(Error::NotFound);
         }
-        crate::db::audit::record(&mut tx, &actor, "holiday.restore", day.trim(), "").await?;
+        crate::db::audit::record(&mut tx, None, &actor, "holiday.restore", day.trim(), "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -229,6 +229,7 @@ impl App {
         .await?;
         crate::db::audit::record(
             &mut tx,
+            Some(organization),
             &actor,
             "complaint.rule",
             rule.as_str(),
@@ -309,6 +310,7 @@ impl App {
         };
         crate::db::audit::record(
             &mut tx,
+            Some(organization),
             &actor,
             "complaint.service",
             checked.code,

@@ -487,7 +487,15 @@ impl App {
             },
         )
         .await?;
-        audit::record(&mut tx, "sotong demo", "demo.load", DISTRICT_SLUG, "").await?;
+        audit::record(
+            &mut tx,
+            Some(district.id),
+            "sotong demo",
+            "demo.load",
+            DISTRICT_SLUG,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.tell_demo_story(district.id).await?;
         self.tell_demo_complaints(district.id).await?;

@@ -96,7 +96,8 @@ impl App {
                 other => other.into(),
             })?;
             let subject = format!("emoji:{}", shortcode.as_str());
-            crate::db::audit::record(&mut tx, &actor, "emoji.add", &subject, "").await?;
+            crate::db::audit::record(&mut tx, organization, &actor, "emoji.add", &subject, "")
+                .await?;
             tx.commit().await?;
             Ok::<_, Error>(())
         }
@@ -137,7 +138,15 @@ impl App {
             return Err(Error::Forbidden("error.administrators_only"));
         }
         let subject = format!("emoji:{}", removed.shortcode);
-        crate::db::audit::record(&mut tx, &actor, "emoji.remove", &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            removed.organization_id,
+            &actor,
+            "emoji.remove",
+            &subject,
+            "",
+        )
+        .await?;
         crate::db::media::queue_removal(&mut tx, &removed.file_name, now_ms()).await?;
         tx.commit().await?;
         self.remove_queued_media().await?;

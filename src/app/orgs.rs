@@ -187,6 +187,7 @@ impl App {
         account_rows::set_role(&mut tx, account_id, role.as_str(), now_ms()).await?;
         audit::record(
             &mut tx,
+            account.organization_id,
             &actor,
             "account.role",
             &account.handle,
@@ -230,7 +231,15 @@ impl App {
             Err(DbError::Conflict(_)) => return Err(Invalid::taken("slug").into()),
             other => other?,
         }
-        audit::record(&mut tx, actor, "organization.create", &org.slug, &org.name).await?;
+        audit::record(
+            &mut tx,
+            Some(org.id),
+            actor,
+            "organization.create",
+            &org.slug,
+            &org.name,
+        )
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -310,6 +319,7 @@ impl App {
         }
         audit::record(
             &mut tx,
+            Some(org.id),
             actor,
             "departments.import",
             &org.slug,
@@ -372,6 +382,7 @@ impl App {
         }
         audit::record(
             &mut tx,
+            Some(org.id),
             actor,
             "staff.import",
             &org.slug,
@@ -423,7 +434,15 @@ impl App {
             Err(DbError::Conflict(EMAIL_TAKEN)) => return Err(Invalid::taken("email").into()),
             other => other?,
         }
-        audit::record(&mut tx, actor, "administrator.create", handle.as_str(), "").await?;
+        audit::record(
+            &mut tx,
+            None,
+            actor,
+            "administrator.create",
+            handle.as_str(),
+            "",
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -446,13 +465,22 @@ impl App {
         };
         let password = Password::parse_new(password, &[handle])?;
         let hash = hash_password(password.expose().to_owned()).await?;
-        let mut tx = self.begin().await?;
-        let id = account_rows::id_by_handle_tx(&mut tx, handle)
+        let account = account_rows::by_handle(self.db.pool(), handle)
             .await?
             .ok_or(Error::NotFound)?;
+        let id = account.id;
+        let mut tx = self.begin().await?;
         account_rows::set_password_hash(&mut tx, id, &hash, now_ms()).await?;
         crate::db::oauth::delete_account_tokens_except(&mut tx, id, None).await?;
-        audit::record(&mut tx, actor, "password.reset", handle, "").await?;
+        audit::record(
+            &mut tx,
+            account.organization_id,
+            actor,
+            "password.reset",
+            handle,
+            "",
+        )
+        .await?;
         tx.credentials_ended(Some(id));
         tx.commit().await?;
         Ok(password.expose().to_owned())

@@ -32,11 +32,11 @@ pub struct ReportView {
 }
 
 /// An administrator acting as a moderator, and the reach of it.
-struct Moderator {
+pub(super) struct Moderator {
     account_id: i64,
     handle: String,
     /// `None`: an administrator of the instance, who moderates every organisation.
-    organization_id: Option<i64>,
+    pub(super) organization_id: Option<i64>,
 }
 
 impl Moderator {
@@ -172,10 +172,27 @@ impl App {
         to_self: bool,
     ) -> Result<ReportView> {
         let moderator = self.acting_moderator(viewer, "admin:write:reports").await?;
-        self.report_in_reach(&moderator, id).await?;
+        let row = self.report_in_reach(&moderator, id).await?;
         let mut tx = self.begin().await?;
         let assignee = to_self.then_some(moderator.account_id);
         rows::assign(&mut tx, id, assignee, now_ms()).await?;
+        let (what, subject) = (
+            if to_self {
+                "report.assign"
+            } else {
+                "report.unassign"
+            },
+            format!("report:{id}"),
+        );
+        crate::db::audit::record(
+            &mut tx,
+            row.organization_id,
+            &moderator.handle,
+            what,
+            &subject,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.report_view(self.report_row(id).await?).await
     }
@@ -189,8 +206,15 @@ impl App {
         if rows::resolve(&mut tx, id, moderator.account_id, Action::None, now).await? {
             tell_reporter(&mut tx, &row, moderator.account_id, now).await?;
             let subject = format!("report:{id}");
-            crate::db::audit::record(&mut tx, &moderator.handle, "report.resolve", &subject, "")
-                .await?;
+            crate::db::audit::record(
+                &mut tx,
+                row.organization_id,
+                &moderator.handle,
+                "report.resolve",
+                &subject,
+                "",
+            )
+            .await?;
         }
         tx.commit().await?;
         self.report_view(self.report_row(id).await?).await
@@ -199,11 +223,19 @@ impl App {
     /// Opens a resolved report again.
     pub async fn reopen_report(&self, viewer: &Viewer, id: i64) -> Result<ReportView> {
         let moderator = self.acting_moderator(viewer, "admin:write:reports").await?;
-        self.report_in_reach(&moderator, id).await?;
+        let row = self.report_in_reach(&moderator, id).await?;
         let mut tx = self.begin().await?;
         rows::reopen(&mut tx, id, now_ms()).await?;
         let subject = format!("report:{id}");
-        crate::db::audit::record(&mut tx, &moderator.handle, "report.reopen", &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            row.organization_id,
+            &moderator.handle,
+            "report.reopen",
+            &subject,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.report_view(self.report_row(id).await?).await
     }
@@ -264,8 +296,15 @@ impl App {
         };
         let what = format!("account.{}", action.action.as_str());
         let subject = format!("@{}", target.handle);
-        crate::db::audit::record(&mut tx, &moderator.handle, &what, &subject, detail.trim())
-            .await?;
+        crate::db::audit::record(
+            &mut tx,
+            target.organization_id,
+            &moderator.handle,
+            &what,
+            &subject,
+            detail.trim(),
+        )
+        .await?;
         if action.action.ends_credentials() {
             tx.credentials_ended(Some(target.id));
         }
@@ -301,7 +340,15 @@ impl App {
         rows::set_standing(&mut tx, target.id, standing, now).await?;
         let what = format!("account.{}", lift.as_str());
         let subject = format!("@{}", target.handle);
-        crate::db::audit::record(&mut tx, &moderator.handle, &what, &subject, "").await?;
+        crate::db::audit::record(
+            &mut tx,
+            target.organization_id,
+            &moderator.handle,
+            &what,
+            &subject,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.moderated_account(viewer, account_id).await
     }
@@ -341,7 +388,7 @@ impl App {
 
     /// The one place that decides who moderates: an administrator whose token carries `scope`;
     /// what it reaches is its organisation's (all, for one of no organisation).
-    async fn acting_moderator(&self, viewer: &Viewer, scope: &str) -> Result<Moderator> {
+    pub(super) async fn acting_moderator(&self, viewer: &Viewer, scope: &str) -> Result<Moderator> {
         viewer.require_scope(scope)?;
         let me = self.account(viewer.account()?).await?;
         if me.role != Role::Administrator {

@@ -370,9 +370,7 @@ impl App {
         name_en: &str,
     ) -> Result<Vec<(String, String, String)>> {
         viewer.require_scope("write:statuses")?;
-        if viewer.role != Some(Role::Administrator) {
-            return Err(Error::Forbidden("error.forbidden"));
-        }
+        let actor = self.administrator(viewer).await?;
         let mut problems = Vec::new();
         let code = crate::domain::org::parse_code("code", code)
             .map_err(|e| problems.push(e))
@@ -388,6 +386,9 @@ impl App {
         };
         let mut tx = self.begin().await?;
         rows::put_category(&mut tx, &code, &name_ko, &name_en).await?;
+        let detail = format!("{name_ko} / {name_en}");
+        crate::db::audit::record(&mut tx, None, &actor, "suggestion.category", &code, &detail)
+            .await?;
         tx.commit().await?;
         self.suggestion_categories().await
     }

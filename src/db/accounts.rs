@@ -300,14 +300,6 @@ pub async fn set_password_hash(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Db
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn id_by_handle_tx(tx: &mut Tx, handle: &str) -> DbResult<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE handle_key = $1")
-        .bind(handle.to_ascii_lowercase())
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.map(|(id,)| id))
-}
-
 /// How many accounts can log in or be shown (for the instance statistics).
 pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE disabled = 0")

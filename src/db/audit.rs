@@ -1,22 +1,26 @@
 //! The audit log of administrative actions.
 
+use super::statement::Statement;
+use super::statuses::Page;
 use super::{DbResult, Tx};
 use crate::domain::{id::next_id, time::now_ms};
 
-/// Records that `actor` did `action` to `subject`. Runs inside the action's own transaction,
-/// so the log and the change commit together.
+/// Records that `actor` did `action` to `subject`, in `organization` (None: the instance as a
+/// whole). Runs inside the action's own transaction, so the log and the change commit together.
 pub async fn record(
     tx: &mut Tx,
+    organization: Option<i64>,
     actor: &str,
     action: &str,
     subject: &str,
     detail: &str,
 ) -> DbResult<()> {
     sqlx::query(
-        "INSERT INTO audit_log (id, actor, action, subject, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_log (id, organization_id, actor, action, subject, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(next_id())
+    .bind(organization)
     .bind(actor)
     .bind(action)
     .bind(subject)
@@ -27,8 +31,12 @@ pub async fn record(
     Ok(())
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditEntry {
+    pub id: i64,
+    pub organization_id: Option<i64>,
+    /// The organisation's slug, while it exists.
+    pub organization: Option<String>,
     pub actor: String,
     pub action: String,
     pub subject: String,
@@ -36,14 +44,51 @@ pub struct AuditEntry {
     pub created_at: i64,
 }
 
-/// The newest entries first.
-pub async fn recent(pool: &sqlx::AnyPool, limit: i64) -> DbResult<Vec<AuditEntry>> {
-    Ok(sqlx::query_as(
-        "SELECT actor, action, subject, detail, created_at FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
+/// Which entries a reader asks for; each field narrows, None leaves it open.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Entries of this organisation only (an organisation's administrator always has one).
+    pub organization_id: Option<i64>,
+    pub actor: Option<String>,
+    /// An action's full name (`report.resolve`) or its capability (`report`).
+    pub action: Option<String>,
+    /// From this moment (Unix milliseconds), inclusive.
+    pub since: Option<i64>,
+    /// Before this moment, exclusive.
+    pub until: Option<i64>,
+}
+
+/// A page of entries matching `filter`, newest first.
+pub async fn search(
+    pool: &sqlx::AnyPool,
+    filter: &AuditFilter,
+    page: &Page,
+) -> DbResult<Vec<AuditEntry>> {
+    let mut q = Statement::new(
+        "SELECT a.id, a.organization_id, o.slug AS organization, a.actor, a.action, a.subject, \
+         a.detail, a.created_at \
+         FROM audit_log a LEFT JOIN organizations o ON o.id = a.organization_id WHERE 1 = 1",
+    );
+    if let Some(organization) = filter.organization_id {
+        q.push(" AND a.organization_id = ").push_bind(organization);
+    }
+    if let Some(actor) = &filter.actor {
+        q.push(" AND a.actor = ").push_bind(actor.clone());
+    }
+    if let Some(action) = &filter.action {
+        let exact = q.bind(action.clone());
+        let family = q.bind(format!("{action}.%"));
+        q.push(&format!(
+            " AND (a.action = {exact} OR a.action LIKE {family})"
+        ));
+    }
+    if let Some(since) = filter.since {
+        q.push(" AND a.created_at >= ").push_bind(since);
+    }
+    if let Some(until) = filter.until {
+        q.push(" AND a.created_at < ").push_bind(until);
+    }
+    q.fetch_page("a.id", page, pool).await
 }
 
 /// Whether `action` was ever recorded about `subject`.

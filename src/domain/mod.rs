@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod announcement;
+pub mod audit;
 pub mod complaint;
 pub mod emoji;
 pub mod filter;

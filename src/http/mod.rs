@@ -3,6 +3,7 @@
 //! Only this module knows HTTP, JSON shapes and HTML. Handlers are thin: extract, call one
 //! `App` operation, render.
 
+pub mod audit;
 pub mod complaints;
 pub mod csrf;
 pub mod error;
@@ -88,6 +89,7 @@ pub fn router(app: App) -> Router {
         .merge(programs::router())
         .merge(suggestions::router())
         .merge(complaints::router())
+        .merge(audit::router())
         .merge(open311::router())
         .layer(api_cors());
     Router::new()

@@ -594,6 +594,28 @@ pub async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
     }
 }
 
+/// An administrator signed in with the admin scopes (`read write admin:read admin:write`).
+pub async fn administrator<'a>(t: &'a TestApp, handle: &str) -> User<'a> {
+    let scopes = "read write admin:read admin:write";
+    let (client_id, client_secret) = t.register_app("urn:ietf:wg:oauth:2.0:oob", scopes).await;
+    let response = t
+        .password_grant(
+            &client_id,
+            &client_secret,
+            handle,
+            sotong::app::demo::DEMO_PASSWORD,
+            Some(scopes),
+        )
+        .await;
+    let token: Value = ok(response).await;
+    let id = t.app.lookup_account(handle).await.unwrap().id;
+    User {
+        t,
+        token: token["access_token"].as_str().unwrap().to_owned(),
+        id: id.to_string(),
+    }
+}
+
 /// An account of the demo (loaded already) with its token.
 pub async fn demo_user<'a>(t: &'a TestApp, handle: &str) -> User<'a> {
     let id = t.app.lookup_account(handle).await.unwrap().id.to_string();

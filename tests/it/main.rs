@@ -9,6 +9,7 @@
 mod accounts;
 mod announcements;
 mod app_replay;
+mod audit;
 mod bad_text;
 mod blocks;
 mod browser;

@@ -2,33 +2,12 @@
 //! queue and act — warn, limit, suspend, delete the reported posts — each action audited, the
 //! account told, the reporter told the outcome, a suspended account's tokens refused at once.
 
-use crate::harness::{TestApp, User, ids_of, ok, user};
+use crate::harness::{TestApp, User, administrator, ids_of, ok, user};
 use serde_json::{Value, json};
 
 /// The demo's administrator, with a token that carries the admin scopes.
 async fn moderator(t: &TestApp) -> User<'_> {
-    let (client_id, client_secret) = t
-        .register_app(
-            "urn:ietf:wg:oauth:2.0:oob",
-            "read write admin:read admin:write",
-        )
-        .await;
-    let response = t
-        .password_grant(
-            &client_id,
-            &client_secret,
-            "demo_admin",
-            sotong::app::demo::DEMO_PASSWORD,
-            Some("read write admin:read admin:write"),
-        )
-        .await;
-    let token: Value = ok(response).await;
-    let id = t.app.lookup_account("demo_admin").await.unwrap().id;
-    User {
-        t,
-        token: token["access_token"].as_str().unwrap().to_owned(),
-        id: id.to_string(),
-    }
+    administrator(t, "demo_admin").await
 }
 
 async fn report(reporter: &User<'_>, body: Value) -> reqwest::Response {

@@ -247,3 +247,51 @@ fn every_shape_of_the_api_has_a_name_of_its_own() {
         twins.join("\n")
     );
 }
+
+/// Every administrative operation that writes leaves its entry in the audit log: an `app`
+/// method that asks `administrator` or `acting_moderator` for a `write` and then writes (opens
+/// a transaction), or refuses everyone but administrators and writes, records with
+/// `audit::record`, or hands over to one that does.
+#[test]
+fn every_administrative_write_is_audited() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut sources = Vec::new();
+    files(&root, "rs", &mut sources);
+    // (file, name, body) of every method, cut at each `fn `.
+    let mut methods = Vec::new();
+    for path in &sources {
+        let text = std::fs::read_to_string(path).unwrap();
+        let starts: Vec<usize> = text.match_indices("async fn ").map(|(at, _)| at).collect();
+        for (i, start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let body = &text[*start..end];
+            let name: String = body["async fn ".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            methods.push((path.display().to_string(), name, body.to_owned()));
+        }
+    }
+    let records: HashSet<&str> = methods
+        .iter()
+        .filter(|(_, _, body)| body.contains("audit::record("))
+        .map(|(_, name, _)| name.as_str())
+        .collect();
+    let mut unaudited = Vec::new();
+    for (file, name, body) in &methods {
+        let administrative = body.contains("self.administrator(")
+            || body.contains("acting_moderator(viewer, \"admin:write")
+            || body.contains("viewer.role != Some(Role::Administrator)");
+        let writes = body.contains("self.begin()") || body.contains("begin_write(");
+        let hands_over = records
+            .iter()
+            .any(|other| body.contains(&format!("self.{other}(")));
+        if administrative && writes && !body.contains("audit::record(") && !hands_over {
+            unaudited.push(format!("{file}: {name}"));
+        }
+    }
+    assert!(
+        unaudited.is_empty(),
+        "administrative writes without an audit entry: {unaudited:#?}"
+    );
+}

@@ -3,13 +3,13 @@
 use crate::harness::{GOOD_PASSWORD, TestApp, csrf_of};
 use reqwest::Method;
 
-async fn page(t: &TestApp, path: &str) -> String {
+pub(crate) async fn page(t: &TestApp, path: &str) -> String {
     let response = t.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.unwrap()
 }
 
-async fn sign_in(t: &TestApp, login: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(t: &TestApp, login: &str, password: &str) -> reqwest::Response {
     sign_in_to(t, login, password, "/").await
 }
 

@@ -580,8 +580,14 @@ impl App {
                 }
             }
         }
+        self.story_told(district_id).await
+    }
+
+    /// Remembers that the story was told, so a second `demo` does not tell it twice.
+    async fn story_told(&self, district_id: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        audit::record(&mut tx, "sotong demo", TOLD, DISTRICT_SLUG, "").await?;
+        let district = Some(district_id);
+        audit::record(&mut tx, district, "sotong demo", TOLD, DISTRICT_SLUG, "").await?;
         tx.commit().await?;
         Ok(())
     }

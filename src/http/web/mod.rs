@@ -3,6 +3,7 @@
 //! (`same_origin_only`), and a token in every form matched against an HttpOnly cookie.
 
 mod admin;
+mod audit;
 mod auth;
 mod authorize;
 mod complaints;
@@ -47,6 +48,7 @@ pub fn router() -> Router<App> {
         .merge(org::router())
         .merge(admin::router())
         .merge(moderation::router())
+        .merge(audit::router())
         .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
