@@ -12,6 +12,7 @@ pub mod complaints;
 pub mod conversations;
 pub mod demo;
 pub mod emojis;
+mod erasure;
 mod error;
 pub mod filters;
 mod home_feed;

@@ -34,7 +34,7 @@ pub struct ReportView {
 /// An administrator acting as a moderator, and the reach of it.
 pub(super) struct Moderator {
     account_id: i64,
-    handle: String,
+    pub(super) handle: String,
     /// `None`: an administrator of the instance, who moderates every organisation.
     pub(super) organization_id: Option<i64>,
 }
@@ -424,7 +424,11 @@ impl App {
     }
 
     /// An account a moderator may act on: in reach, not the moderator, not an administrator.
-    async fn moderated_target(&self, moderator: &Moderator, id: i64) -> Result<AccountRow> {
+    pub(super) async fn moderated_target(
+        &self,
+        moderator: &Moderator,
+        id: i64,
+    ) -> Result<AccountRow> {
         let target = crate::db::accounts::by_id(self.db.pool(), id)
             .await?
             .filter(|a| moderator.covers(a.organization_id))

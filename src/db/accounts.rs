@@ -13,7 +13,8 @@ macro_rules! select_account {
             "SELECT a.id, a.handle, a.display_name, a.email, a.role, a.organization_id, \
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
-             a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at \
+             a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
+             a.deleted_at \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -52,6 +53,8 @@ pub struct AccountRow {
     pub silenced_at: Option<i64>,
     /// When a moderator suspended the account.
     pub suspended_at: Option<i64>,
+    /// When the account was deleted: the row is then a tombstone (`db::erasure`).
+    pub deleted_at: Option<i64>,
 }
 
 impl AccountRow {

@@ -12,6 +12,7 @@ pub mod blocks;
 pub mod complaints;
 pub mod conversations;
 pub mod emojis;
+pub mod erasure;
 pub mod filters;
 pub mod follows;
 pub mod jobs;

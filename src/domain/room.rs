@@ -390,6 +390,13 @@ impl TicketHolders {
         self.0.insert(at, account);
         Some(self)
     }
+
+    /// The set without `account`, or `None` when it held no ticket (nothing to rewrite).
+    pub fn without(mut self, account: i64) -> Option<Self> {
+        let at = self.0.binary_search(&account).ok()?;
+        self.0.remove(at);
+        Some(self)
+    }
 }
 
 impl std::fmt::Display for TicketHolders {
@@ -485,6 +492,18 @@ impl Pseudonym {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_departed_holder_leaves_the_set_and_only_a_holder_does() {
+        let holders = TicketHolders::parse("42,3,17");
+        let left = holders.clone().without(17).unwrap();
+        assert_eq!(left.to_string(), "3,42");
+        assert_eq!(holders.without(5), None);
+        assert_eq!(
+            TicketHolders::parse("7").without(7).unwrap().to_string(),
+            ""
+        );
+    }
+
     use super::*;
     use blind_rsa_signatures::{
         PublicKeySha384PSSRandomized as Pk, SecretKeySha384PSSRandomized as Sk,

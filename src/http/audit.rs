@@ -42,8 +42,14 @@ pub struct AuditParams {
     #[param(value_type = Option<String>, pattern = "^ *([1-9][0-9]{0,17})? *$")]
     organization_id: Option<String>,
     /// From this day (`2026-11-01`, Seoul) or moment (RFC 3339), inclusive.
+    #[param(
+        pattern = "^ *([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?)? *$"
+    )]
     since: Option<String>,
     /// Up to this day, inclusive, or before this moment.
+    #[param(
+        pattern = "^ *([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?)? *$"
+    )]
     until: Option<String>,
 }
 

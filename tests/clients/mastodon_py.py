@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from mastodon import Mastodon, StreamListener
+from mastodon import Mastodon, MastodonAPIError, StreamListener
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -374,6 +374,13 @@ def main(args):
             "after": [n["status"]["id"] for n in me.notifications() if n["type"] == "mention"],
             "left": len(me.notification_requests()),
         }))
+    elif mode == "verify":
+        # What an app sees of its token: the account, or the error it is refused with.
+        api = Mastodon(access_token=args[2], api_base_url=base)
+        try:
+            print(json.dumps({"account": plain(api.account_verify_credentials())}))
+        except MastodonAPIError as error:
+            print(json.dumps({"error": type(error).__name__, "status": error.args[1]}))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

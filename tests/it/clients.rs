@@ -819,3 +819,22 @@ async fn mastodon_py_reviews_a_notification_request() {
     );
     assert_eq!(told["left"], 0);
 }
+
+/// Mastodon.py holds a token; once the account is deleted, the app is refused as signed out.
+#[tokio::test]
+async fn mastodon_py_is_refused_once_its_account_is_deleted() {
+    let t = TestApp::spawn().await;
+    let leaving = crate::harness::user(&t, "leaving_soon", "떠날 사람").await;
+    let before = run(&["verify", &t.base, &leaving.token]).await;
+    assert_eq!(before["account"]["username"], "leaving_soon");
+    let deleted = leaving
+        .delete_with(
+            "/api/v1/sotong/account",
+            serde_json::json!({ "password": crate::harness::GOOD_PASSWORD }),
+        )
+        .await;
+    assert_eq!(deleted.status(), 200);
+    let after = run(&["verify", &t.base, &leaving.token]).await;
+    assert_eq!(after["error"], "MastodonUnauthorizedError", "{after}");
+    assert_eq!(after["status"], 401);
+}

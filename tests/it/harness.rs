@@ -569,6 +569,12 @@ impl User<'_> {
             .await
             .unwrap()
     }
+    /// `DELETE path` with a body (a password, say).
+    pub async fn delete_with(&self, path: &str, body: Value) -> reqwest::Response {
+        self.t
+            .call(reqwest::Method::DELETE, path, Some(&self.token), body)
+            .await
+    }
     /// Posts a status, which must be accepted; returns it.
     pub async fn status(&self, body: Value) -> Value {
         let response = self.post("/api/v1/statuses", body.clone()).await;

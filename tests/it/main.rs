@@ -22,6 +22,7 @@ mod conversations;
 mod demo;
 mod deploy;
 mod emojis;
+mod erasure;
 mod filters;
 mod harness;
 mod instance;

@@ -345,7 +345,7 @@ async fn sign_out(t: &TestApp, csrf: &str) {
     assert_eq!(out.status(), 303);
 }
 
-async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {
+pub(crate) async fn signed_in_resident(t: &TestApp, handle: &str, name: &str) -> String {
     t.create_account(handle, name).await;
     assert_eq!(sign_in(t, handle, GOOD_PASSWORD).await.status(), 303);
     csrf_of(&page(t, "/").await)

@@ -56,6 +56,38 @@ pub async fn register(
     Ok(Json(token.into()))
 }
 
+/// What deleting one's own account asks for.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Deletion {
+    /// The account's password, as at log-in.
+    #[serde(default)]
+    password: String,
+}
+
+/// What remains to be said of a deleted account.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DeletedAccountJson {
+    id: String,
+    deleted_at: String,
+}
+
+/// Deletes the token's own account (PIPA): its posts, media, follows, favourites, sessions
+/// and tokens go; suggestions and complaints stay, under "탈퇴한 사용자".
+#[utoipa::path(delete, path = "/api/v1/sotong/account", tag = "accounts", request_body = Deletion,
+    responses((status = 200, body = DeletedAccountJson), (status = 401, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody), (status = 429, body = super::dto::ErrorBody)))]
+pub async fn delete_own(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    ClientIp(ip): ClientIp,
+    Params(input): Params<Deletion>,
+) -> Result<Json<DeletedAccountJson>, ApiError> {
+    let deleted_at = app.delete_own_account(&viewer, &input.password, ip).await?;
+    Ok(Json(DeletedAccountJson {
+        id: viewer.account()?.to_string(),
+        deleted_at: crate::domain::time::rfc3339(deleted_at),
+    }))
+}
+
 /// The account of the token's user, with its `source`.
 #[utoipa::path(get, path = "/api/v1/accounts/verify_credentials", tag = "accounts",
     responses((status = 200, body = CredentialAccount), (status = 401, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]

@@ -237,7 +237,14 @@ pub fn router() -> Router<App> {
         .route("/api/v1/admin/reports/{id}/resolve", post(reports::resolve))
         .route("/api/v1/admin/reports/{id}/reopen", post(reports::reopen))
         .route("/api/v1/admin/accounts", get(reports::accounts))
-        .route("/api/v1/admin/accounts/{id}", get(reports::account))
+        .route(
+            "/api/v1/admin/accounts/{id}",
+            get(reports::account).delete(reports::delete_account),
+        )
+        .route(
+            "/api/v1/sotong/account",
+            axum::routing::delete(accounts::delete_own),
+        )
         .route("/api/v1/admin/accounts/{id}/action", post(reports::action))
         .route("/api/v1/admin/accounts/{id}/enable", post(reports::enable))
         .route(

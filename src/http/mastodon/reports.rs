@@ -475,6 +475,19 @@ pub async fn account(
     Ok(Json(AdminAccountJson::of(&row, &app.config)))
 }
 
+/// Deletes an account in the caller's reach (staff who left): the same erasure as its holder's
+/// own, audited; the answer is the tombstone.
+#[utoipa::path(delete, path = "/api/v1/admin/accounts/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = AdminAccountJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_account(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<AdminAccountJson>, ApiError> {
+    let row = app.delete_account_as_moderator(&viewer, id).await?;
+    Ok(Json(AdminAccountJson::of(&row, &app.config)))
+}
+
 /// A moderator's action on an account.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActionForm {

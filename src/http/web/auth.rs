@@ -75,11 +75,14 @@ pub(super) struct SignInPage {
     pub hidden: Vec<(String, String)>,
     pub login: String,
     pub errors: Vec<String>,
+    /// The account was just deleted: the page says so.
+    pub deleted: bool,
 }
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    deleted: Option<String>,
 }
 
 pub async fn sign_in_page(
@@ -101,6 +104,7 @@ pub async fn sign_in_page(
         hidden: vec![("next".into(), next)],
         login: String::new(),
         errors: Vec::new(),
+        deleted: query.deleted.is_some(),
     };
     (jar, render(&page)).into_response()
 }
@@ -165,6 +169,7 @@ pub async fn sign_in(
                 hidden: vec![("next".into(), next)],
                 login: form.login,
                 errors,
+                deleted: false,
             };
             Ok(form_again(status, jar, render(&page)))
         }
@@ -380,6 +385,92 @@ pub async fn change_password(
                 changed: false,
                 errors,
             };
+            Ok(form_again(status, jar, render(&page)))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "delete_account.html")]
+struct DeleteAccountPage {
+    chrome: Chrome,
+    errors: Vec<String>,
+}
+
+impl DeleteAccountPage {
+    async fn for_viewer(
+        app: &App,
+        lang: Lang,
+        jar: CookieJar,
+        viewer: &crate::app::Viewer,
+        errors: Vec<String>,
+    ) -> Result<(CookieJar, Self), Error> {
+        let account = app.account(viewer.account()?).await?;
+        let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+        let chrome = Chrome {
+            lang,
+            signed_in: Some(account.display_name),
+            csrf,
+            ..Default::default()
+        };
+        Ok((jar, Self { chrome, errors }))
+    }
+}
+
+/// `GET /settings/delete`: what deleting the account removes and what it keeps, and the form.
+pub async fn delete_account_page(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+) -> Result<Response, PageError> {
+    let Some((viewer, _)) = session else {
+        return Ok(Redirect::to("/auth/sign_in?next=/settings/delete").into_response());
+    };
+    let (jar, page) = DeleteAccountPage::for_viewer(&app, lang, jar, &viewer, Vec::new()).await?;
+    Ok((jar, render(&page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeleteAccountForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /settings/delete`: deletes the signed-in account (`App::delete_own_account`), ends
+/// the session and says goodbye on the front page.
+pub async fn delete_account(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    WebSession(session): WebSession,
+    WebForm(form): WebForm<DeleteAccountForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    let Some((viewer, _)) = session else {
+        return Err(PageError(Error::Unauthorized("error.unauthorized")));
+    };
+    match app.delete_own_account(&viewer, &form.password, ip).await {
+        Ok(_) => {
+            let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+            Ok((jar, Redirect::to("/auth/sign_in?deleted=1")).into_response())
+        }
+        Err(error) => {
+            let (status, errors) = match error {
+                Error::Invalid(problems) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    field_messages(&problems, lang),
+                ),
+                Error::RateLimited => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    vec![lang.t("error.rate_limited").to_owned()],
+                ),
+                other => return Err(PageError(other)),
+            };
+            let (jar, page) =
+                DeleteAccountPage::for_viewer(&app, lang, jar, &viewer, errors).await?;
             Ok(form_again(status, jar, render(&page)))
         }
     }

@@ -130,6 +130,7 @@ pub async fn show(
                 hidden: params.hidden(&request),
                 login: String::new(),
                 errors: vec![lang.t("authorize.sign_in_first").to_owned()],
+                deleted: false,
             };
             Ok((jar, render(&page)).into_response())
         }
@@ -228,6 +229,7 @@ pub async fn decide(
                     hidden: params.hidden(&request),
                     login: login.clone(),
                     errors,
+                    deleted: false,
                 };
                 Ok(super::auth::form_again(status, jar, render(&page)))
             }

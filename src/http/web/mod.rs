@@ -41,6 +41,10 @@ pub fn router() -> Router<App> {
             get(auth::password_page).post(auth::change_password),
         )
         .route(
+            "/settings/delete",
+            get(auth::delete_account_page).post(auth::delete_account),
+        )
+        .route(
             "/oauth/authorize",
             get(authorize::show).post(authorize::decide),
         )
