@@ -6,9 +6,11 @@
 //! - `app`: `App`, the one door for every operation; one transaction per operation.
 //! - `http`: the router the binary serves; Mastodon API, OAuth, web pages.
 //! - `cli`: the `sotong` command line (serve, demo, config, admin).
+//! - `backup`: the whole instance into one archive and back, onto either database.
 //! - `server`, `config`, `telemetry`, `i18n`: start-up, settings, logs, messages.
 
 pub mod app;
+pub mod backup;
 pub mod bench_data;
 pub mod cli;
 pub mod config;

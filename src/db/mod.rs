@@ -11,6 +11,7 @@ pub mod audit;
 pub mod blocks;
 pub mod complaints;
 pub mod conversations;
+pub mod dump;
 pub mod emojis;
 pub mod erasure;
 pub mod filters;
@@ -72,6 +73,13 @@ pub struct Db {
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs the migrations.
     pub async fn connect(url: &str, max_connections: u32) -> DbResult<Self> {
+        let db = Self::open(url, max_connections).await?;
+        db.migrate_to(None).await?;
+        Ok(db)
+    }
+
+    /// Connects without touching the schema (a restore brings it to the backup's first).
+    pub async fn open(url: &str, max_connections: u32) -> DbResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -102,21 +110,29 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Self { pool, backend };
-        db.migrate().await?;
-        Ok(db)
+        Ok(Self { pool, backend })
     }
 
-    async fn migrate(&self) -> DbResult<()> {
+    fn migrator(&self) -> sqlx::migrate::Migrator {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        }
+    }
+
+    /// Runs the migrations up to `version` (all of them when None).
+    pub async fn migrate_to(&self, version: Option<i64>) -> DbResult<()> {
+        let migrator = self.migrator();
+        match version {
+            None => migrator.run(&self.pool).await?,
+            Some(version) => migrator.run_to(version, &self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The newest schema this binary knows: its last migration's number.
+    pub fn latest_schema_version(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// The instance's key called `name`, made with `make` by whichever node asks first.
@@ -151,6 +167,32 @@ impl Db {
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a deferred transaction that reads and then writes fails with SQLITE_BUSY
     /// without waiting for the busy timeout.
+    /// A read-only transaction that sees one moment of the database throughout (a backup's):
+    /// SQLite's WAL keeps a reader's snapshot from its first read; PostgreSQL's `REPEATABLE
+    /// READ` does the same.
+    pub async fn begin_snapshot(&self) -> DbResult<Tx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN").await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        })
+    }
+
+    /// The one transaction of a restore. SQLite checks references at its commit rather than
+    /// row by row, so rows may come back in any order within a table.
+    pub async fn begin_restore(&self) -> DbResult<Tx> {
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     pub async fn begin_write(&self) -> DbResult<Tx> {
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,

@@ -236,3 +236,41 @@ fn config_prints_the_effective_settings_without_secrets() {
     assert!(shown.contains("login_per_minute = 3"), "{shown}");
     assert!(shown.contains("listen = \"127.0.0.1:8080\""), "{shown}");
 }
+
+/// `sotong admin backup` while the server runs, `sotong admin restore` into a new SQLite file
+/// (refused into the database it came from, which is not empty).
+#[tokio::test]
+async fn the_command_line_backs_up_and_restores() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let archive = t.data_dir.join("nuri.tar");
+    let archive = archive.to_str().unwrap();
+    let backed_up = sotong(&t, &["admin", "backup", archive]);
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    assert!(String::from_utf8_lossy(&backed_up.stdout).contains("백업했습니다"));
+
+    let refused = sotong(&t, &["admin", "restore", archive]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("비어 있지 않습니다"));
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        elsewhere.path().join("restored.db").display()
+    );
+    let restored = Command::new(env!("CARGO_BIN_EXE_sotong"))
+        .args(["--database-url", &url, "--data-dir"])
+        .arg(elsewhere.path())
+        .args(["admin", "restore", archive])
+        .env("SOTONG_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{restored:?}");
+    assert!(String::from_utf8_lossy(&restored.stdout).contains("복원했습니다"));
+    let copy = sotong::db::Db::connect(&url, 1).await.unwrap();
+    let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+        .fetch_one(copy.pool())
+        .await
+        .unwrap();
+    assert_eq!(accounts, t.count("accounts").await);
+}

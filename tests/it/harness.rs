@@ -41,7 +41,12 @@ pub fn backend() -> &'static str {
 }
 
 async fn fresh_database(dir: &TempDir) -> String {
-    if backend() == "sqlite" {
+    fresh_database_on(backend(), dir).await
+}
+
+/// A new, empty database of the kind named (`sqlite` in `dir`, or `postgres`).
+pub async fn fresh_database_on(backend: &str, dir: &TempDir) -> String {
+    if backend == "sqlite" {
         return format!(
             "sqlite://{}?mode=rwc",
             dir.path().join("sotong.db").display()
@@ -88,6 +93,7 @@ impl TestApp {
         // Tests drive the clock of background steps themselves (`App::run_due`).
         config.background_jobs = false;
         adjust(&mut config);
+        let (database_url, data_dir) = (config.database_url.clone(), config.data_dir.clone());
         let server = Server::build(config).await.expect("server starts");
         let addr = server.local_addr().expect("addr");
         let app = server.app().clone();
@@ -105,7 +111,7 @@ impl TestApp {
             client,
             app,
             database_url,
-            data_dir: dir.path().to_path_buf(),
+            data_dir,
             _dir: dir,
             _stop: stop,
         }

@@ -10,6 +10,7 @@ mod accounts;
 mod announcements;
 mod app_replay;
 mod audit;
+mod backup;
 mod bad_text;
 mod blocks;
 mod browser;
