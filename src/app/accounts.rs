@@ -6,7 +6,7 @@ use crate::db::accounts::{self as rows, AccountRow, EMAIL_TAKEN, HANDLE_TAKEN, N
 use crate::db::{DbError, oauth as tokens};
 use crate::domain::account::{Handle, LoginFailures, Password, Role, SignUp, address_key};
 use crate::domain::oauth::Scopes;
-use crate::domain::time::{DAY_MS, now_ms, week_start};
+use crate::domain::time::{DAY_MS, HOUR_MS, now_ms, week_start};
 use crate::domain::{Invalid, id::next_id};
 use std::net::IpAddr;
 
@@ -174,6 +174,28 @@ impl App {
         Ok(())
     }
 
+    /// The viewer's live sessions (web log-ins) and app tokens, each with the app, its scopes
+    /// and when it was last used (to the hour); the most recently used first.
+    pub async fn sessions(&self, viewer: &Viewer) -> Result<Vec<tokens::SessionRow>> {
+        viewer.require_scope("read:accounts")?;
+        let account = viewer.account()?;
+        Ok(tokens::sessions_of(self.db.pool(), account, now_ms()).await?)
+    }
+
+    /// Ends one of the viewer's own sessions or app tokens (another's is 404, as if absent);
+    /// the streams it holds open close.
+    pub async fn end_session_by_id(&self, viewer: &Viewer, token_id: i64) -> Result<()> {
+        viewer.require_scope("write:accounts")?;
+        let account = viewer.account()?;
+        let mut tx = self.begin().await?;
+        if !tokens::delete_account_token(&mut tx, account, token_id).await? {
+            return Err(Error::NotFound);
+        }
+        tx.credentials_ended(Some(account));
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Accounts that are not disabled: the instance's user count.
     pub async fn active_accounts(&self) -> Result<i64> {
         Ok(rows::count_active(self.db.pool()).await?)
@@ -225,6 +247,10 @@ impl App {
         else {
             return Ok(None);
         };
+        let now = now_ms();
+        if row.last_used_at.is_none_or(|at| at < now - HOUR_MS) {
+            tokens::touch(self.db.pool(), row.id, now, now - HOUR_MS).await?;
+        }
         Ok(Some(Viewer {
             token_id: row.id,
             account_id: row.account_id,

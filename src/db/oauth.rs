@@ -133,6 +133,8 @@ pub struct TokenRow {
     pub account_id: Option<i64>,
     pub scopes: String,
     pub created_at: i64,
+    /// When it was last used, to the hour (`touch`).
+    pub last_used_at: Option<i64>,
     pub role: Option<String>,
     pub organization_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -161,7 +163,7 @@ pub async fn live_token(
     now: i64,
 ) -> DbResult<Option<TokenRow>> {
     Ok(sqlx::query_as(concat!(
-        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, a.role, a.organization_id, a.department_id, a.follows_changed \
+        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, t.last_used_at, a.role, a.organization_id, a.department_id, a.follows_changed \
          FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.kind = $2 AND ",
         token_holds_at!("$3")
@@ -202,6 +204,59 @@ pub async fn token_holds(pool: &AnyPool, token_id: i64, now: i64) -> DbResult<bo
     .fetch_optional(pool)
     .await?;
     Ok(found.is_some())
+}
+
+/// Notes that a token was used at `now`, unless that was noted since `since` (the hour before):
+/// a read stays a read but once an hour per token.
+pub async fn touch(pool: &AnyPool, token_id: i64, now: i64, since: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE tokens SET last_used_at = $1 WHERE id = $2 \
+         AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(now)
+    .bind(token_id)
+    .bind(since)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// One of an account's sessions or app tokens, as its holder sees them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub kind: String,
+    pub app_name: Option<String>,
+    pub app_website: Option<String>,
+    pub scopes: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+/// The account's live sessions and tokens, the most recently used first.
+pub async fn sessions_of(pool: &AnyPool, account_id: i64, now: i64) -> DbResult<Vec<SessionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.kind, ap.name AS app_name, ap.website AS app_website, t.scopes, \
+         t.created_at, t.last_used_at, t.expires_at \
+         FROM tokens t LEFT JOIN oauth_apps ap ON ap.id = t.app_id \
+         WHERE t.account_id = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) \
+         ORDER BY COALESCE(t.last_used_at, t.created_at) DESC, t.id DESC LIMIT 500",
+    )
+    .bind(account_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Ends one of the account's sessions or tokens; false when it has none by that id.
+pub async fn delete_account_token(tx: &mut Tx, account_id: i64, token_id: i64) -> DbResult<bool> {
+    let done = sqlx::query("DELETE FROM tokens WHERE id = $1 AND account_id = $2")
+        .bind(token_id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Ends every session and token of an account except `keep` (after a password change).

@@ -41,6 +41,7 @@ mod rooms;
 mod scheduled;
 mod schema;
 mod search;
+mod sessions;
 mod social;
 mod status_actions;
 mod streaming;

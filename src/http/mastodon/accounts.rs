@@ -88,6 +88,72 @@ pub async fn delete_own(
     }))
 }
 
+/// One of the caller's sessions (a web log-in) or app tokens.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SignedInJson {
+    id: String,
+    /// `web` for a log-in on the pages, `oauth` for an app's token.
+    kind: String,
+    /// The app's name, for an app's token.
+    app: Option<String>,
+    website: Option<String>,
+    scopes: Vec<String>,
+    created_at: String,
+    /// When it was last used, to the hour.
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+    /// The token this request came with.
+    current: bool,
+}
+
+impl SignedInJson {
+    fn of(row: &crate::db::oauth::SessionRow, current: i64) -> Self {
+        use crate::domain::time::rfc3339;
+        Self {
+            id: row.id.to_string(),
+            kind: row.kind.clone(),
+            app: row.app_name.clone(),
+            website: row.app_website.clone().filter(|w| !w.is_empty()),
+            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            created_at: rfc3339(row.created_at),
+            last_used_at: row.last_used_at.map(rfc3339),
+            expires_at: row.expires_at.map(rfc3339),
+            current: row.id == current,
+        }
+    }
+}
+
+/// The caller's live sessions and app tokens, the most recently used first.
+#[utoipa::path(get, path = "/api/v1/sotong/sessions", tag = "accounts",
+    responses((status = 200, body = Vec<SignedInJson>), (status = 401, body = super::dto::ErrorBody)))]
+pub async fn sessions(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<Vec<SignedInJson>>, ApiError> {
+    let rows = app.sessions(&viewer).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|row| SignedInJson::of(row, viewer.token_id))
+            .collect(),
+    ))
+}
+
+/// Ends one of the caller's sessions or app tokens; the app is signed out at once. Answers
+/// the sessions left.
+#[utoipa::path(delete, path = "/api/v1/sotong/sessions/{id}", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<SignedInJson>), (status = 401, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn end_session(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    PathId(id): PathId,
+) -> Result<Json<Vec<SignedInJson>>, ApiError> {
+    app.end_session_by_id(&viewer, id).await?;
+    if id == viewer.token_id {
+        return Ok(Json(Vec::new()));
+    }
+    sessions(State(app), Auth(viewer)).await
+}
+
 /// The account of the token's user, with its `source`.
 #[utoipa::path(get, path = "/api/v1/accounts/verify_credentials", tag = "accounts",
     responses((status = 200, body = CredentialAccount), (status = 401, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]

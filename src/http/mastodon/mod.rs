@@ -245,6 +245,11 @@ pub fn router() -> Router<App> {
             "/api/v1/sotong/account",
             axum::routing::delete(accounts::delete_own),
         )
+        .route("/api/v1/sotong/sessions", get(accounts::sessions))
+        .route(
+            "/api/v1/sotong/sessions/{id}",
+            axum::routing::delete(accounts::end_session),
+        )
         .route("/api/v1/admin/accounts/{id}/action", post(reports::action))
         .route("/api/v1/admin/accounts/{id}/enable", post(reports::enable))
         .route(

@@ -397,24 +397,22 @@ struct DeleteAccountPage {
     errors: Vec<String>,
 }
 
-impl DeleteAccountPage {
-    async fn for_viewer(
-        app: &App,
-        lang: Lang,
-        jar: CookieJar,
-        viewer: &crate::app::Viewer,
-        errors: Vec<String>,
-    ) -> Result<(CookieJar, Self), Error> {
-        let account = app.account(viewer.account()?).await?;
-        let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
-        let chrome = Chrome {
-            lang,
-            signed_in: Some(account.display_name),
-            csrf,
-            ..Default::default()
-        };
-        Ok((jar, Self { chrome, errors }))
-    }
+/// The frame of a settings page for the signed-in `viewer`, with a fresh form token.
+async fn settings_chrome(
+    app: &App,
+    lang: Lang,
+    jar: CookieJar,
+    viewer: &crate::app::Viewer,
+) -> Result<(CookieJar, Chrome), Error> {
+    let account = app.account(viewer.account()?).await?;
+    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let chrome = Chrome {
+        lang,
+        signed_in: Some(account.display_name),
+        csrf,
+        ..Default::default()
+    };
+    Ok((jar, chrome))
 }
 
 /// `GET /settings/delete`: what deleting the account removes and what it keeps, and the form.
@@ -427,7 +425,11 @@ pub async fn delete_account_page(
     let Some((viewer, _)) = session else {
         return Ok(Redirect::to("/auth/sign_in?next=/settings/delete").into_response());
     };
-    let (jar, page) = DeleteAccountPage::for_viewer(&app, lang, jar, &viewer, Vec::new()).await?;
+    let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
+    let page = DeleteAccountPage {
+        chrome,
+        errors: Vec::new(),
+    };
     Ok((jar, render(&page)).into_response())
 }
 
@@ -469,9 +471,77 @@ pub async fn delete_account(
                 ),
                 other => return Err(PageError(other)),
             };
-            let (jar, page) =
-                DeleteAccountPage::for_viewer(&app, lang, jar, &viewer, errors).await?;
+            let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
+            let page = DeleteAccountPage { chrome, errors };
             Ok(form_again(status, jar, render(&page)))
         }
     }
+}
+
+/// One session or app token as the settings page lists it.
+struct SessionItem {
+    id: i64,
+    /// "웹 로그인" or the app's name.
+    name: String,
+    created: (String, String),
+    last_used: Option<(String, String)>,
+    scopes: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    chrome: Chrome,
+    sessions: Vec<SessionItem>,
+}
+
+/// `GET /settings/sessions`: where the account is signed in, with a way to end each.
+pub async fn sessions_page(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+) -> Result<Response, PageError> {
+    let Some((viewer, _)) = session else {
+        return Ok(Redirect::to("/auth/sign_in?next=/settings/sessions").into_response());
+    };
+    let rows = app.sessions(&viewer).await?;
+    let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
+    let sessions = rows
+        .into_iter()
+        .map(|row| SessionItem {
+            id: row.id,
+            name: match row.app_name {
+                Some(name) if row.kind == "oauth" => name,
+                _ => lang.t("sessions.web").to_owned(),
+            },
+            created: super::when(row.created_at),
+            last_used: row.last_used_at.map(super::when),
+            scopes: row.scopes,
+            current: row.id == viewer.token_id,
+        })
+        .collect();
+    Ok((jar, render(&SessionsPage { chrome, sessions })).into_response())
+}
+
+/// `POST /settings/sessions/:id/end`: ends one session or app token; ending this very
+/// session signs out.
+pub async fn end_session_form(
+    State(app): State<App>,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+    crate::http::extract::PathId(id): crate::http::extract::PathId,
+    WebForm(form): WebForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    check_csrf(&jar, form.csrf.as_deref())?;
+    let Some((viewer, _)) = session else {
+        return Err(PageError(Error::Unauthorized("error.unauthorized")));
+    };
+    app.end_session_by_id(&viewer, id).await?;
+    if id == viewer.token_id {
+        let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+        return Ok((jar, Redirect::to("/auth/sign_in")).into_response());
+    }
+    Ok(Redirect::to("/settings/sessions").into_response())
 }

@@ -40,6 +40,11 @@ pub fn router() -> Router<App> {
             "/settings/password",
             get(auth::password_page).post(auth::change_password),
         )
+        .route("/settings/sessions", get(auth::sessions_page))
+        .route(
+            "/settings/sessions/{id}/end",
+            axum::routing::post(auth::end_session_form),
+        )
         .route(
             "/settings/delete",
             get(auth::delete_account_page).post(auth::delete_account),
