@@ -35,6 +35,7 @@ impl App {
             self.publish_scheduled(now_ms()).await?;
             if round.is_multiple_of(10) {
                 self.sweep().await?;
+                self.sweep_retention(now_ms()).await?;
             }
             Ok(())
         };

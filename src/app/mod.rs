@@ -29,6 +29,7 @@ pub mod programs;
 pub mod push;
 mod rate_limit;
 pub mod reports;
+pub mod retention;
 pub mod rooms;
 pub mod scheduled;
 pub mod search;

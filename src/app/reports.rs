@@ -41,7 +41,7 @@ pub(super) struct Moderator {
 
 impl Moderator {
     /// Its organisation's accounts, and those of no organisation (the instance's residents).
-    fn covers(&self, organization_id: Option<i64>) -> bool {
+    pub(super) fn covers(&self, organization_id: Option<i64>) -> bool {
         self.organization_id.is_none()
             || organization_id.is_none()
             || self.organization_id == organization_id

@@ -27,6 +27,7 @@ pub mod polls;
 pub mod programs;
 pub mod push;
 pub mod reports;
+pub mod retention;
 pub mod rooms;
 pub mod scheduled;
 mod statement;

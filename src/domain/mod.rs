@@ -22,6 +22,7 @@ pub mod poll;
 pub mod program;
 pub mod push;
 pub mod report;
+pub mod retention;
 pub mod room;
 pub mod search;
 pub mod server;

@@ -50,6 +50,8 @@ stored_as_name!(
     super::complaint::Status,
     super::complaint::Step,
     super::holidays::Change,
+    super::retention::RecordKind,
+    super::retention::Class,
 );
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod metrics;
 mod open311;
 mod openapi;
 pub mod programs;
+pub mod retention;
 pub mod rooms;
 pub mod suggestions;
 pub mod web;
@@ -90,6 +91,7 @@ pub fn router(app: App) -> Router {
         .merge(suggestions::router())
         .merge(complaints::router())
         .merge(audit::router())
+        .merge(retention::router())
         .merge(open311::router())
         .layer(api_cors());
     Router::new()

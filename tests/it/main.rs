@@ -37,6 +37,7 @@ mod process;
 mod programs;
 mod push;
 mod reports;
+mod retention;
 mod rooms;
 mod scheduled;
 mod schema;

@@ -555,6 +555,26 @@ async fn staff_and_administrators_find_their_way_around() {
         .await;
     admin.wait_for_text("main", "게시물 제한", 5).await;
 
+    // The audit log shows what was just done; the retention page each kind's period.
+    admin.click("nav.tabs a[href='/admin']").await;
+    admin.click("main a[href='/admin/audit']").await;
+    admin.wait_for_text("main", "account.silence", 5).await;
+    look(&admin, "admin-audit").await;
+    admin.click("nav.tabs a[href='/admin']").await;
+    admin.click("main a[href='/admin/retention']").await;
+    admin.wait_for_text("main", "보류 중인 기록", 5).await;
+    look(&admin, "admin-retention").await;
+
+    // The official's own settings: where he is signed in, and how to leave.
+    official.goto(&t.url("/settings/sessions")).await;
+    official
+        .wait_for_text("main", "Signed-in devices and apps", 5)
+        .await;
+    look(&official, "settings-sessions").await;
+    official.goto(&t.url("/settings/delete")).await;
+    official.wait_for_text("main", "Delete account", 5).await;
+    look(&official, "settings-delete").await;
+
     official.close().await;
     admin.close().await;
 }

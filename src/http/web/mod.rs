@@ -11,6 +11,7 @@ mod moderation;
 mod org;
 mod photo_form;
 mod programs;
+mod retention;
 mod rooms;
 mod shell;
 mod social;
@@ -58,6 +59,7 @@ pub fn router() -> Router<App> {
         .merge(admin::router())
         .merge(moderation::router())
         .merge(audit::router())
+        .merge(retention::router())
         .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
