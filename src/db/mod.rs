@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod archive;
 pub mod audit;
 pub mod blocks;
 pub mod complaints;

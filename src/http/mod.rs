@@ -3,6 +3,7 @@
 //! Only this module knows HTTP, JSON shapes and HTML. Handlers are thin: extract, call one
 //! `App` operation, render.
 
+pub mod archive;
 pub mod audit;
 pub mod complaints;
 pub mod csrf;
@@ -91,6 +92,7 @@ pub fn router(app: App) -> Router {
         .merge(suggestions::router())
         .merge(complaints::router())
         .merge(audit::router())
+        .merge(archive::router())
         .merge(retention::router())
         .merge(open311::router())
         .layer(api_cors());

@@ -288,3 +288,85 @@ async fn a_damaged_archive_a_newer_schema_and_a_full_target_are_refused() {
         Refusal::NotEmpty
     ));
 }
+
+/// Many rows at once, so that a backup or a restore takes long enough to be cut short.
+async fn bulk_statuses(t: &TestApp, n: i64) {
+    let author = t.app.lookup_account("gildong_hong").await.unwrap().id;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO statuses (id, account_id, visibility, source, content, created_at) \
+         SELECT 1000000000 + i, $2, 'public', '대량 글', '<p>대량 글</p>', 1700000000000 + i FROM n",
+    )
+    .bind(n)
+    .bind(author)
+    .execute(t.app.database().pool())
+    .await
+    .unwrap();
+}
+
+fn sotong_command(config: &Config, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sotong"));
+    command
+        .args(["--database-url", &config.database_url, "--data-dir"])
+        .arg(&config.data_dir)
+        .args(args)
+        .env("SOTONG_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// Starts `command`, kills it with SIGKILL after `after`, and waits for it.
+async fn killed_after(mut command: std::process::Command, after: std::time::Duration) {
+    let mut child = command.spawn().unwrap();
+    tokio::time::sleep(after).await;
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `kill -9` half-way through a backup leaves no archive under its name, or a whole one; half-way
+/// through a restore, the target empty (a second restore goes through) or complete.
+#[tokio::test]
+async fn a_kill_9_leaves_no_half_backup_and_no_half_restore() {
+    let (source, _) = a_busy_instance().await;
+    bulk_statuses(&source, 10_000).await;
+    let source_config = config_of(&source.database_url, &source.data_dir);
+    for (attempt, ms) in [20_u64, 60, 150].into_iter().enumerate() {
+        let out = source.data_dir.join(format!("cut-{attempt}.tar"));
+        let command = sotong_command(&source_config, &["admin", "backup", out.to_str().unwrap()]);
+        killed_after(command, std::time::Duration::from_millis(ms)).await;
+        eprintln!("backup killed after {ms} ms: finished {}", out.exists());
+        if out.exists() {
+            // It finished before the kill: then it is whole.
+            let (_dir, target) = empty_target(backend()).await;
+            backup::restore(&target, &out).await.unwrap();
+        }
+    }
+    let (good, manifest) = archive_of(&source, "whole.tar", 0).await;
+    let statuses = manifest.rows("statuses").unwrap();
+
+    let (_dir, target) = empty_target(backend()).await;
+    for ms in [40_u64, 120, 300] {
+        let command = sotong_command(&target, &["admin", "restore", good.to_str().unwrap()]);
+        killed_after(command, std::time::Duration::from_millis(ms)).await;
+        let db = sotong::db::Db::open(&target.database_url, 1).await.unwrap();
+        let counted: Option<(i64,)> = sqlx::query_as("SELECT COUNT(*) FROM statuses")
+            .fetch_optional(db.pool())
+            .await
+            .ok()
+            .flatten();
+        db.pool().close().await;
+        let counted = counted.map_or(0, |(n,)| n as u64);
+        eprintln!("restore killed after {ms} ms: {counted} of {statuses} statuses");
+        assert!(
+            counted == 0 || counted == statuses,
+            "a restore cut short left {counted} of {statuses} statuses"
+        );
+        if counted == statuses {
+            return;
+        }
+    }
+    backup::restore(&target, &good).await.unwrap();
+    let restored = serve(&target).await;
+    assert_eq!(restored.count("statuses").await as u64, statuses);
+}

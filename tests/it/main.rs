@@ -9,6 +9,7 @@
 mod accounts;
 mod announcements;
 mod app_replay;
+mod archive;
 mod audit;
 mod backup;
 mod bad_text;

@@ -545,3 +545,23 @@ pub async fn end_session_form(
     }
     Ok(Redirect::to("/settings/sessions").into_response())
 }
+
+#[derive(Template)]
+#[template(path = "export.html")]
+struct ExportPage {
+    chrome: Chrome,
+}
+
+/// `GET /settings/export`: what Sotong holds about the person, to take away.
+pub async fn export_page(
+    State(app): State<App>,
+    lang: Lang,
+    jar: CookieJar,
+    WebSession(session): WebSession,
+) -> Result<Response, PageError> {
+    let Some((viewer, _)) = session else {
+        return Ok(Redirect::to("/auth/sign_in?next=/settings/export").into_response());
+    };
+    let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
+    Ok((jar, render(&ExportPage { chrome })).into_response())
+}

@@ -42,6 +42,7 @@ pub fn router() -> Router<App> {
             get(auth::password_page).post(auth::change_password),
         )
         .route("/settings/sessions", get(auth::sessions_page))
+        .route("/settings/export", get(auth::export_page))
         .route(
             "/settings/sessions/{id}/end",
             axum::routing::post(auth::end_session_form),
