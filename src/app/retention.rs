@@ -103,11 +103,7 @@ impl App {
         if reason.chars().count() > 500 {
             return Err(Invalid::too_long("reason").into());
         }
-        let organization_id = rows::owner(self.db.pool(), kind, item_id)
-            .await?
-            .flatten()
-            .filter(|org| moderator.covers(Some(*org)))
-            .ok_or(Error::NotFound)?;
+        let organization_id = self.record_in_reach(&moderator, kind, item_id).await?;
         let hold = HoldRow {
             kind,
             item_id,
@@ -142,11 +138,7 @@ impl App {
     ) -> Result<RetentionView> {
         let moderator = self.acting_moderator(viewer, "admin:write").await?;
         let kind = RecordKind::parse(kind)?;
-        let organization_id = rows::owner(self.db.pool(), kind, item_id)
-            .await?
-            .flatten()
-            .filter(|org| moderator.covers(Some(*org)))
-            .ok_or(Error::NotFound)?;
+        let organization_id = self.record_in_reach(&moderator, kind, item_id).await?;
         let mut tx = self.begin().await?;
         if !rows::release(&mut tx, kind, item_id, organization_id).await? {
             return Err(Error::NotFound);
@@ -253,6 +245,21 @@ impl App {
             kinds,
             holds,
         })
+    }
+
+    /// The organisation of a record the moderator may hold or release (404 for one out of
+    /// reach, as for one that is not there).
+    async fn record_in_reach(
+        &self,
+        moderator: &Moderator,
+        kind: RecordKind,
+        item_id: i64,
+    ) -> Result<i64> {
+        rows::owner(self.db.pool(), kind, item_id)
+            .await?
+            .flatten()
+            .filter(|org| moderator.covers(Some(*org)))
+            .ok_or(Error::NotFound)
     }
 
     /// The organisation a retention question is about: an organisation's administrator's own

@@ -241,17 +241,7 @@ pub async fn sign_up(
             Ok((jar, Redirect::to("/")).into_response())
         }
         Err(error) => {
-            let (status, errors) = match error {
-                Error::Invalid(problems) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    field_messages(&problems, lang),
-                ),
-                Error::RateLimited => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    vec![lang.t("error.rate_limited").to_owned()],
-                ),
-                other => return Err(PageError(other)),
-            };
+            let (status, errors) = form_problems(error, lang)?;
             let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
             let page = SignUpPage {
                 chrome: Chrome {
@@ -362,17 +352,7 @@ pub async fn change_password(
     {
         Ok(()) => Ok(Redirect::to("/settings/password?changed=1").into_response()),
         Err(error) => {
-            let (status, errors) = match error {
-                Error::Invalid(problems) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    field_messages(&problems, lang),
-                ),
-                Error::RateLimited => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    vec![lang.t("error.rate_limited").to_owned()],
-                ),
-                other => return Err(PageError(other)),
-            };
+            let (status, errors) = form_problems(error, lang)?;
             let account = app.account(viewer.account()?).await?;
             let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
             let page = PasswordPage {
@@ -395,6 +375,22 @@ pub async fn change_password(
 struct DeleteAccountPage {
     chrome: Chrome,
     errors: Vec<String>,
+}
+
+/// What a form's page says when the operation refused its input (422) or was asked too often
+/// (429); any other failure is the error page.
+fn form_problems(error: Error, lang: Lang) -> Result<(StatusCode, Vec<String>), PageError> {
+    match error {
+        Error::Invalid(problems) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            field_messages(&problems, lang),
+        )),
+        Error::RateLimited => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![lang.t("error.rate_limited").to_owned()],
+        )),
+        other => Err(PageError(other)),
+    }
 }
 
 /// The frame of a settings page for the signed-in `viewer`, with a fresh form token.
@@ -460,17 +456,7 @@ pub async fn delete_account(
             Ok((jar, Redirect::to("/auth/sign_in?deleted=1")).into_response())
         }
         Err(error) => {
-            let (status, errors) = match error {
-                Error::Invalid(problems) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    field_messages(&problems, lang),
-                ),
-                Error::RateLimited => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    vec![lang.t("error.rate_limited").to_owned()],
-                ),
-                other => return Err(PageError(other)),
-            };
+            let (status, errors) = form_problems(error, lang)?;
             let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
             let page = DeleteAccountPage { chrome, errors };
             Ok(form_again(status, jar, render(&page)))
