@@ -12,6 +12,9 @@ use crate::domain::time::now_ms;
 use crate::live::{Event, Topic};
 use std::net::IpAddr;
 
+/// How long a departed person's handle stays taken: a year.
+const HANDLE_KEPT_MS: i64 = 365 * crate::domain::time::DAY_MS;
+
 impl App {
     /// The holder deletes their own account, proving it with their password. Their sessions
     /// and app tokens end with it. Answers when it was deleted.
@@ -55,6 +58,15 @@ impl App {
         account_rows::by_id(self.db.pool(), account_id)
             .await?
             .ok_or(Error::NotFound)
+    }
+
+    /// Lets the handles of accounts deleted a year before `now` be taken again (called with the
+    /// retention sweep; by tests with a chosen time). Until then nobody can pass as the departed.
+    pub async fn release_departed_handles(&self, now: i64) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let released = erasure::release_handles(&mut tx, now - HANDLE_KEPT_MS).await?;
+        tx.commit().await?;
+        Ok(released)
     }
 
     /// Erases `account` in one transaction, audited as `action` by `actor`; the open streams

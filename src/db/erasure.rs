@@ -144,3 +144,16 @@ pub async fn status_ids(tx: &mut Tx, account_id: i64) -> DbResult<Vec<i64>> {
     .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// Lets the handles of accounts deleted before `deleted_before` be taken again: the tombstone
+/// keeps its own `deleted_<id>` only. Returns how many were let go.
+pub async fn release_handles(tx: &mut Tx, deleted_before: i64) -> DbResult<u64> {
+    let done = sqlx::query(
+        "UPDATE accounts SET handle_key = handle WHERE deleted_at IS NOT NULL \
+         AND deleted_at <= $1 AND handle_key <> handle",
+    )
+    .bind(deleted_before)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

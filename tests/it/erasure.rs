@@ -219,20 +219,24 @@ async fn a_resident_deletes_their_account_and_nothing_of_them_is_left() {
             .status(),
         401
     );
-    let sign_up = sotong::domain::account::SignUp::parse(
-        "minji_leaves",
-        Some("사칭"),
-        "someone@example.org",
-        GOOD_PASSWORD,
-        None,
-    )
-    .unwrap();
-    assert!(
-        t.app
-            .sign_up(sign_up, "127.0.0.2".parse().unwrap())
-            .await
-            .is_err()
-    );
+    let sign_up = || {
+        sotong::domain::account::SignUp::parse(
+            "minji_leaves",
+            Some("사칭"),
+            "someone@example.org",
+            GOOD_PASSWORD,
+            None,
+        )
+        .unwrap()
+    };
+    let ip: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    assert!(t.app.sign_up(sign_up(), ip).await.is_err());
+    // Not for a while: a day short of a year it is still taken; after a year it is free.
+    let year = 365 * 24 * 3_600_000;
+    let now = sotong::domain::time::now_ms();
+    let early = now + year - 86_400_000;
+    assert_eq!(t.app.release_departed_handles(early).await.unwrap(), 0);
+    assert!(t.app.sign_up(sign_up(), ip).await.is_err());
     assert_eq!(
         t.get("/api/v1/accounts/lookup?acct=minji_leaves")
             .await
@@ -277,6 +281,10 @@ async fn a_resident_deletes_their_account_and_nothing_of_them_is_left() {
         audit.0, 1,
         "the deletion is on record, not whose handle it was"
     );
+    let late = now + year + 1;
+    assert_eq!(t.app.release_departed_handles(late).await.unwrap(), 1);
+    let again = t.app.sign_up(sign_up(), ip).await.unwrap();
+    assert_ne!(again.id, id, "a new person, not the tombstone");
 }
 
 #[tokio::test]
