@@ -242,12 +242,12 @@ impl App {
 
     /// Who holds this token (`kind` is `oauth` for bearer tokens, `web` for session cookies).
     pub async fn viewer_for_token(&self, token: &str, kind: &str) -> Result<Option<Viewer>> {
-        let Some(row) =
-            tokens::live_token(self.db.pool(), &token_hash(token), kind, now_ms()).await?
+        let now = now_ms();
+        let Some(row) = tokens::live_token(self.db.pool(), &token_hash(token), kind, now).await?
         else {
             return Ok(None);
         };
-        let now = now_ms();
+        // A read stays a read but once an hour per token.
         if row.last_used_at.is_none_or(|at| at < now - HOUR_MS) {
             tokens::touch(self.db.pool(), row.id, now, now - HOUR_MS).await?;
         }

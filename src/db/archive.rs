@@ -2,13 +2,15 @@
 //! posts, their photos, whom they follow and who follows them, what they bookmarked and liked.
 
 use super::DbResult;
+use crate::domain::status::Visibility;
 use sqlx::AnyPool;
 
 /// One of the person's own posts (boosts included, as `Announce`s).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ArchivedStatus {
     pub id: i64,
-    pub visibility: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
     pub title: Option<String>,
     pub content: String,
     pub spoiler_text: String,

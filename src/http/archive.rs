@@ -6,6 +6,7 @@
 
 use crate::app::archive::PersonalArchive;
 use crate::app::{App, Viewer};
+use crate::domain::status::Visibility;
 use crate::domain::time::rfc3339;
 use crate::http::error::{ApiError, PageError};
 use crate::http::extract::{Auth, WebSession};
@@ -27,13 +28,15 @@ const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 /// Who a post was addressed to, in ActivityStreams' terms (Sotong's organisation and
 /// department audiences are not public: they go to the followers collection's side).
-fn addressed(visibility: &str, actor: &str) -> (Vec<String>, Vec<String>) {
+fn addressed(visibility: Visibility, actor: &str) -> (Vec<String>, Vec<String>) {
     let followers = format!("{actor}/followers");
     match visibility {
-        "public" => (vec![PUBLIC.to_owned()], vec![followers]),
-        "unlisted" => (vec![followers], vec![PUBLIC.to_owned()]),
-        "direct" => (Vec::new(), Vec::new()),
-        _ => (vec![followers], Vec::new()),
+        Visibility::Public => (vec![PUBLIC.to_owned()], vec![followers]),
+        Visibility::Unlisted => (vec![followers], vec![PUBLIC.to_owned()]),
+        Visibility::Direct => (Vec::new(), Vec::new()),
+        Visibility::Private | Visibility::Organization | Visibility::Department => {
+            (vec![followers], Vec::new())
+        }
     }
 }
 
@@ -45,7 +48,7 @@ fn outbox(archive: &PersonalArchive, base: &str) -> Value {
         .iter()
         .map(|s| {
             let url = format!("{actor}/{}", s.id);
-            let (to, cc) = addressed(&s.visibility, &actor);
+            let (to, cc) = addressed(s.visibility, &actor);
             if let Some(boosted) = s.reblog_of_id {
                 return json!({
                     "id": format!("{url}/activity"), "type": "Announce", "actor": actor,
@@ -72,7 +75,7 @@ fn outbox(archive: &PersonalArchive, base: &str) -> Value {
                 "summary": if s.spoiler_text.is_empty() { Value::Null } else { json!(s.spoiler_text) },
                 "inReplyTo": s.in_reply_to_id.map(|id| format!("{base}/statuses/{id}")),
                 "attachment": attachments,
-                "sotong:visibility": s.visibility,
+                "sotong:visibility": s.visibility.as_str(),
             });
             if let Some(title) = &s.title {
                 note["name"] = json!(title);

@@ -5,11 +5,10 @@ use crate::app::App;
 use crate::app::audit::AuditQuery;
 use crate::db::audit::AuditEntry;
 use crate::db::statuses::Page;
-use crate::domain::id::parse_id;
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::excel::csv_download;
-use crate::http::extract::Auth;
+use crate::http::extract::{Auth, optional_id};
 use crate::http::mastodon::dto::ErrorBody;
 use crate::http::mastodon::paging::{PageQuery, link_header};
 use crate::i18n::Lang;
@@ -55,12 +54,7 @@ pub struct AuditParams {
 
 impl AuditParams {
     pub fn query(&self) -> Result<AuditQuery, crate::app::Error> {
-        let organization_id = match self.organization_id.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(raw) => Some(parse_id(raw).ok_or(crate::app::Error::Invalid(vec![
-                crate::domain::Invalid::malformed("organization_id"),
-            ]))?),
-        };
+        let organization_id = optional_id(self.organization_id.as_deref(), "organization_id")?;
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
         Ok(AuditQuery {
             actor: text(&self.actor),

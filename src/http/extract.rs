@@ -307,6 +307,24 @@ fn insert_at(
 }
 
 /// The request's `Content-Type`, lower-cased; empty when absent or unreadable.
+/// An id given as text (a query or form field), or none when the field is absent or blank;
+/// anything but an id is a 422 naming `field`.
+pub(crate) fn optional_id(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, Error> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => crate::domain::id::parse_id(v)
+            .map(Some)
+            .ok_or(Error::Invalid(vec![crate::domain::Invalid::malformed(
+                field,
+            )])),
+    }
+}
+
+/// The same for a field that must be given.
+pub(crate) fn required_id(raw: Option<&str>, field: &'static str) -> Result<i64, Error> {
+    optional_id(raw, field)?.ok_or(Error::Invalid(vec![crate::domain::Invalid::blank(field)]))
+}
+
 pub(crate) fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)

@@ -2,14 +2,11 @@
 //! and holds. `App::retention` and its siblings decide who may.
 
 use crate::app::App;
-use crate::app::Error;
 use crate::app::retention::RetentionView;
-use crate::domain::Invalid;
-use crate::domain::id::parse_id;
 use crate::domain::retention::Class;
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
-use crate::http::extract::{Auth, Params};
+use crate::http::extract::{Auth, Params, optional_id, required_id};
 use crate::http::mastodon::dto::ErrorBody;
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -24,19 +21,6 @@ pub fn router() -> Router<App> {
             "/api/v1/sotong/admin/retention/holds/release",
             post(release),
         )
-}
-
-fn optional_id(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, Error> {
-    match raw.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse_id(v)
-            .map(Some)
-            .ok_or(Error::Invalid(vec![Invalid::malformed(field)])),
-    }
-}
-
-fn required_id(raw: Option<&str>, field: &'static str) -> Result<i64, Error> {
-    optional_id(raw, field)?.ok_or(Error::Invalid(vec![Invalid::blank(field)]))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -60,15 +60,7 @@ impl NotificationQuery {
 
     /// Whose notifications: one account's, and those kept as requests too, if asked.
     fn whose(&self) -> Result<Whose, Error> {
-        let from = match self
-            .account_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
-            Some(id) => Some(parse_id(id).ok_or(crate::domain::Invalid::malformed("account_id"))?),
-            None => None,
-        };
+        let from = crate::http::extract::optional_id(self.account_id.as_deref(), "account_id")?;
         Ok(Whose {
             from,
             with_requests: self.include_filtered.unwrap_or(false),

@@ -12,6 +12,7 @@ use crate::domain::id::parse_id;
 use crate::domain::report::{NewAction, NewReport};
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
+use crate::http::extract::optional_id;
 use crate::http::extract::{Auth, Params, PathId, flexible_bool, one_or_many, text_or_number};
 use axum::Json;
 use axum::extract::{Query, State};
@@ -240,15 +241,6 @@ pub struct ReportQuery {
     account_id: Option<String>,
     #[param(value_type = Option<String>, pattern = "^[1-9][0-9]{0,17}$")]
     target_account_id: Option<String>,
-}
-
-fn optional_id(value: Option<&str>, field: &'static str) -> Result<Option<i64>, Error> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse_id(v)
-            .map(Some)
-            .ok_or(Error::Invalid(vec![Invalid::malformed(field)])),
-    }
 }
 
 /// The reports the caller moderates, newest first.

@@ -275,7 +275,7 @@ pub async fn sign_out(
     if let Some((_, token)) = session {
         app.end_session(&token).await?;
     }
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    let jar = without_session(jar);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
@@ -302,15 +302,9 @@ pub async fn password_page(
     let Some((viewer, _)) = session else {
         return Ok(Redirect::to("/auth/sign_in?next=/settings/password").into_response());
     };
-    let account = app.account(viewer.account()?).await?;
-    let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+    let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
     let page = PasswordPage {
-        chrome: Chrome {
-            lang,
-            signed_in: Some(account.display_name),
-            csrf,
-            ..Default::default()
-        },
+        chrome,
         changed: query.changed.is_some(),
         errors: Vec::new(),
     };
@@ -353,15 +347,9 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/settings/password?changed=1").into_response()),
         Err(error) => {
             let (status, errors) = form_problems(error, lang)?;
-            let account = app.account(viewer.account()?).await?;
-            let (jar, csrf) = csrf_token(jar, app.config.secure_cookies());
+            let (jar, chrome) = settings_chrome(&app, lang, jar, &viewer).await?;
             let page = PasswordPage {
-                chrome: Chrome {
-                    lang,
-                    signed_in: Some(account.display_name),
-                    csrf,
-                    ..Default::default()
-                },
+                chrome,
                 changed: false,
                 errors,
             };
@@ -391,6 +379,11 @@ fn form_problems(error: Error, lang: Lang) -> Result<(StatusCode, Vec<String>), 
         )),
         other => Err(PageError(other)),
     }
+}
+
+/// The jar without the session cookie: the browser is signed out.
+fn without_session(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/").build())
 }
 
 /// The frame of a settings page for the signed-in `viewer`, with a fresh form token.
@@ -452,7 +445,7 @@ pub async fn delete_account(
     };
     match app.delete_own_account(&viewer, &form.password, ip).await {
         Ok(_) => {
-            let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+            let jar = without_session(jar);
             Ok((jar, Redirect::to("/auth/sign_in?deleted=1")).into_response())
         }
         Err(error) => {
@@ -498,10 +491,10 @@ pub async fn sessions_page(
         .into_iter()
         .map(|row| SessionItem {
             id: row.id,
-            name: match row.app_name {
-                Some(name) if row.kind == "oauth" => name,
-                _ => lang.t("sessions.web").to_owned(),
-            },
+            // Web log-ins have no app; every app's token has one.
+            name: row
+                .app_name
+                .unwrap_or_else(|| lang.t("sessions.web").to_owned()),
             created: super::when(row.created_at),
             last_used: row.last_used_at.map(super::when),
             scopes: row.scopes,
@@ -526,7 +519,7 @@ pub async fn end_session_form(
     };
     app.end_session_by_id(&viewer, id).await?;
     if id == viewer.token_id {
-        let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+        let jar = without_session(jar);
         return Ok((jar, Redirect::to("/auth/sign_in")).into_response());
     }
     Ok(Redirect::to("/settings/sessions").into_response())
