@@ -2,7 +2,9 @@
 //! when, page it, and take it as CSV for Korean Excel; an organisation's administrator reads
 //! only their organisation's; everyone else is refused.
 
-use crate::harness::{TestApp, administrator, demo_user, ok};
+use crate::harness::{
+    TestApp, administrator, demo_user, ok, organization_of, promote_to_administrator,
+};
 use crate::web::{page, sign_in};
 use serde_json::{Value, json};
 
@@ -13,15 +15,6 @@ fn actions(entries: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["action"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn organization_of(t: &TestApp, handle: &str) -> i64 {
-    t.app
-        .lookup_account(handle)
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap()
 }
 
 #[tokio::test]
@@ -169,10 +162,7 @@ async fn only_administrators_read_it_and_an_organisations_only_its_own() {
     assert_eq!(t.get("/api/v1/sotong/admin/audit.csv").await.status(), 401);
 
     // An organisation's administrator reads their own organisation's entries only.
-    sqlx::query("UPDATE accounts SET role = 'administrator' WHERE handle = 'gildong_hong'")
-        .execute(t.app.database().pool())
-        .await
-        .unwrap();
+    promote_to_administrator(&t, "gildong_hong").await;
     let instance = administrator(&t, "demo_admin").await;
     ok(instance
         .post(

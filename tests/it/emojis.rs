@@ -2,7 +2,7 @@
 //! lists them and loads their pictures, a status names them as `:shortcode:` and carries them
 //! for apps to draw; bad uploads are refused and leave neither row nor file.
 
-use crate::harness::{TestApp, ok};
+use crate::harness::{TestApp, ok, organization_of, promote_to_administrator};
 use crate::media::{jpeg, media_files, png_bomb};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
@@ -164,17 +164,8 @@ async fn an_administrator_adds_an_emoji_that_statuses_carry() {
     assert_eq!(gone.status(), 404);
 
     // An organisation's administrator adds to their own organisation only.
-    let pool = t.app.database().pool();
-    sqlx::query("UPDATE accounts SET role = 'administrator' WHERE handle = 'gildong_hong'")
-        .execute(pool)
-        .await
-        .unwrap();
-    let (city,): (i64,) =
-        sqlx::query_as("SELECT organization_id FROM accounts WHERE handle = 'mayor'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    let city = city.to_string();
+    promote_to_administrator(&t, "gildong_hong").await;
+    let city = organization_of(&t, "mayor").await.to_string();
     let elsewhere = add(
         &t,
         &official,

@@ -3,7 +3,9 @@
 //! handle but the tombstone, their tokens are refused, their files are gone, and the records an
 //! organisation keeps (suggestions, complaints) stay under "탈퇴한 사용자".
 
-use crate::harness::{GOOD_PASSWORD, TestApp, User, administrator, backend, demo_user, ok, user};
+use crate::harness::{
+    GOOD_PASSWORD, TestApp, User, administrator, backend, demo_user, ok, organization_of, user,
+};
 use crate::media::{jpeg, media_files, upload};
 use serde_json::{Value, json};
 
@@ -119,13 +121,7 @@ async fn a_resident_deletes_their_account_and_nothing_of_them_is_left() {
     let official = demo_user(&t, "gildong_hong").await;
     let before_files = media_files(&t);
     let (minji, id) = a_full_life(&t, &official).await;
-    let district = t
-        .app
-        .lookup_account("gildong_hong")
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap();
+    let district = organization_of(&t, "gildong_hong").await;
     let services: Value = minji
         .get(&format!(
             "/api/v1/sotong/complaint_services?organization_id={district}"

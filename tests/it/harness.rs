@@ -606,6 +606,26 @@ pub async fn user<'a>(t: &'a TestApp, handle: &str, name: &str) -> User<'a> {
     }
 }
 
+/// The organisation of the account `handle` (which must have one).
+pub async fn organization_of(t: &TestApp, handle: &str) -> i64 {
+    t.app
+        .lookup_account(handle)
+        .await
+        .unwrap()
+        .organization_id
+        .unwrap()
+}
+
+/// Makes the account `handle` an administrator of its own organisation, as an instance's
+/// administrator would.
+pub async fn promote_to_administrator(t: &TestApp, handle: &str) {
+    sqlx::query("UPDATE accounts SET role = 'administrator' WHERE handle = $1")
+        .bind(handle)
+        .execute(t.app.database().pool())
+        .await
+        .unwrap();
+}
+
 /// An administrator signed in with the admin scopes (`read write admin:read admin:write`).
 pub async fn administrator<'a>(t: &'a TestApp, handle: &str) -> User<'a> {
     let scopes = "read write admin:read admin:write";

@@ -2,7 +2,9 @@
 //! with a chosen clock, a record goes exactly when its class says, once, counted in the audit
 //! log, unless it is held; bad classes and strangers change nothing.
 
-use crate::harness::{TestApp, administrator, demo_user, ok};
+use crate::harness::{
+    TestApp, administrator, demo_user, ok, organization_of, promote_to_administrator,
+};
 use serde_json::{Value, json};
 
 async fn created_at(t: &TestApp, id: &str) -> Option<i64> {
@@ -29,13 +31,7 @@ async fn a_record_goes_exactly_when_its_class_says_unless_held() {
     t.app.load_demo().await.unwrap();
     let admin = administrator(&t, "demo_admin").await;
     let hong = demo_user(&t, "gildong_hong").await;
-    let district = t
-        .app
-        .lookup_account("gildong_hong")
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap();
+    let district = organization_of(&t, "gildong_hong").await;
     let path = format!("/api/v1/sotong/admin/retention?organization_id={district}");
 
     let defaults = admin.get(&path).await;
@@ -140,20 +136,8 @@ async fn bad_classes_and_strangers_change_nothing() {
     t.app.load_demo().await.unwrap();
     let admin = administrator(&t, "demo_admin").await;
     let hong = demo_user(&t, "gildong_hong").await;
-    let district = t
-        .app
-        .lookup_account("gildong_hong")
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap();
-    let city = t
-        .app
-        .lookup_account("mayor")
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap();
+    let district = organization_of(&t, "gildong_hong").await;
+    let city = organization_of(&t, "mayor").await;
     let org = district.to_string();
     for (body, field) in [
         (
@@ -211,10 +195,7 @@ async fn bad_classes_and_strangers_change_nothing() {
     assert_eq!(t.count("retention_holds").await, 0);
 
     // An organisation's administrator sets their own organisation's only.
-    sqlx::query("UPDATE accounts SET role = 'administrator' WHERE handle = 'gildong_hong'")
-        .execute(t.app.database().pool())
-        .await
-        .unwrap();
+    promote_to_administrator(&t, "gildong_hong").await;
     let district_admin = administrator(&t, "gildong_hong").await;
     let elsewhere = district_admin
         .post(
@@ -238,13 +219,7 @@ async fn bad_classes_and_strangers_change_nothing() {
 async fn the_page_shows_the_classes_and_what_falls_due_next() {
     let t = TestApp::spawn().await;
     t.app.load_demo().await.unwrap();
-    let district = t
-        .app
-        .lookup_account("gildong_hong")
-        .await
-        .unwrap()
-        .organization_id
-        .unwrap();
+    let district = organization_of(&t, "gildong_hong").await;
     assert_eq!(
         crate::web::sign_in(&t, "demo_admin", sotong::app::demo::DEMO_PASSWORD)
             .await
