@@ -67,10 +67,10 @@ impl Manifest {
 }
 
 /// A directory of work beside `near`, removed when dropped (after a crash, by the next run).
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn beside(near: &Path, suffix: &str) -> anyhow::Result<Self> {
+    pub(crate) fn beside(near: &Path, suffix: &str) -> anyhow::Result<Self> {
         let mut name = near.as_os_str().to_owned();
         name.push(suffix);
         let dir = PathBuf::from(name);
@@ -92,7 +92,7 @@ impl Drop for Scratch {
     }
 }
 
-fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -192,8 +192,22 @@ async fn copy_media(
     Ok((files, missing))
 }
 
+/// The SHA-256 of a file, read in pieces.
+pub(crate) fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(hex(&hasher.finalize()));
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
 /// A name that stays inside `media/`: no separators, no `..`.
-fn is_plain_file_name(name: &str) -> bool {
+pub(crate) fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 

@@ -108,6 +108,12 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Export everything an organisation owns into one zip (docs/export.md), while it runs.
+    Export {
+        #[arg(long)]
+        org: String,
+        out: PathBuf,
+    },
     /// Back up the whole instance (database and media) into one tar file, while it runs.
     Backup { out: PathBuf },
     /// Restore a backup into an empty database (of either kind) and media store.
@@ -326,6 +332,7 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<ExitCode>
             }
             Ok(ExitCode::SUCCESS)
         }
+        AdminCommand::Export { org, out } => export(app, &org, &out).await,
         // Taken before the application starts (`run`): a restore needs the database empty.
         AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => Ok(ExitCode::from(2)),
     }
@@ -375,6 +382,34 @@ fn refuse_unreadable(unreadable: &[RejectedRow], skip_invalid: bool) -> Option<E
     report_rejected(unreadable);
     eprintln!("{NOTHING_IMPORTED}");
     Some(ExitCode::from(1))
+}
+
+/// `sotong admin export`, with a progress bar on the terminal.
+async fn export(app: &App, org: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let progress = std::sync::Arc::new(crate::export::Progress::default());
+    let bar = progress_bar(0);
+    let shown = progress.clone();
+    let ticker = {
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            loop {
+                bar.set_length(shown.total.load(std::sync::atomic::Ordering::Relaxed));
+                bar.set_position(shown.done.load(std::sync::atomic::Ordering::Relaxed));
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let written = app.export_organization(ACTOR, org, out, &progress).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    let manifest = written.map_err(explain)?;
+    let records: u64 = manifest.files.iter().filter_map(|f| f.rows).sum();
+    let photos = manifest.files.iter().filter(|f| f.rows.is_none()).count();
+    println!(
+        "내보냈습니다 / exported: {} — 기록 {records}건, 사진 {photos}개 / {records} records, {photos} photos",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn progress_bar(len: usize) -> ProgressBar {

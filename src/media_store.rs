@@ -5,9 +5,11 @@
 use crate::config::{Config, MediaStoreConfig};
 use anyhow::Context as _;
 use bytes::Bytes;
-use futures_util::StreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::path::Path;
-use object_store::{GetOptions, ObjectStore, PutOptions, PutPayload};
+use object_store::{
+    GetOptions, ObjectStore, PutMultipartOptions, PutOptions, PutPayload, WriteMultipart,
+};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -84,6 +86,46 @@ impl MediaStore {
             .await
         {
             Ok(found) => Ok(found.bytes().await?),
+            Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Stores the file at `from` under `name` in parts, so that a large file (an export) is
+    /// never held in memory whole.
+    pub async fn put_file(&self, name: &str, from: &std::path::Path) -> anyhow::Result<()> {
+        use tokio::io::AsyncReadExt as _;
+        let upload = self
+            .store
+            .put_multipart_opts(&Path::from(name), PutMultipartOptions::default())
+            .await?;
+        let mut writer = WriteMultipart::new(upload);
+        let mut file = tokio::fs::File::open(from).await?;
+        let mut buffer = vec![0_u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            writer.wait_for_capacity(4).await?;
+            writer.write(&buffer[..n]);
+        }
+        writer.finish().await?;
+        Ok(())
+    }
+
+    /// A stored file as a stream of its bytes, for downloads too large to hold.
+    pub async fn get_stream(
+        &self,
+        name: &str,
+    ) -> Result<futures_util::stream::BoxStream<'static, Result<Bytes, StoreError>>, StoreError>
+    {
+        match self
+            .store
+            .get_opts(&Path::from(name), GetOptions::default())
+            .await
+        {
+            Ok(found) => Ok(found.into_stream().map_err(StoreError::from).boxed()),
             Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
             Err(error) => Err(error.into()),
         }

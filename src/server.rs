@@ -46,45 +46,11 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = self.app.clone();
-        let jobs = app.config.background_jobs;
-        let sweeper = tokio::spawn(async move {
-            if !jobs {
-                return;
-            }
-            let holder = format!("{:016x}", app.hub.node());
-            let mut every = tokio::time::interval(Duration::from_secs(
-                app.config.cluster.jobs_every_secs.max(1),
-            ));
-            let mut round: u64 = 0;
-            loop {
-                every.tick().await;
-                // Reminders, session rooms, clean-up: on whichever node holds the lease.
-                match app.background_round(&holder, round).await {
-                    Ok(true) => round += 1,
-                    Ok(false) => {}
-                    Err(error) => tracing::warn!(?error, "background work failed"),
-                }
-            }
-        });
-        let app = self.app.clone();
-        let pusher = tokio::spawn(async move {
-            if !jobs {
-                return;
-            }
-            // Push messages leave as soon as their notification is announced, and waiting ones
-            // (to retry, or queued by a node that stopped) on the background round's clock.
-            let every = Duration::from_secs(app.config.cluster.jobs_every_secs.max(1));
-            loop {
-                if let Err(error) = app.deliver_pushes(crate::domain::time::now_ms()).await {
-                    tracing::warn!(?error, "push delivery failed");
-                }
-                tokio::select! {
-                    () = app.hub.notification_announced() => {}
-                    () = tokio::time::sleep(every) => {}
-                }
-            }
-        });
+        let workers = if self.app.config.background_jobs {
+            background_workers(&self.app)
+        } else {
+            Vec::new()
+        };
         let router = crate::http::router(self.app.clone());
         // Trailing slashes are trimmed before routing: Mastodon.py asks for `/api/v1/instance/`.
         let service = tower::Layer::layer(
@@ -112,8 +78,9 @@ impl Server {
             }
         })
         .await;
-        sweeper.abort();
-        pusher.abort();
+        for worker in workers {
+            worker.abort();
+        }
         for task in self.bus {
             task.abort();
         }
@@ -176,4 +143,59 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The tasks that work in the background on every node: the background round (on whichever
+/// node holds its lease), push deliveries, and organisations' exports.
+fn background_workers(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
+    let every = Duration::from_secs(app.config.cluster.jobs_every_secs.max(1));
+    let node = format!("{:016x}", app.hub.node());
+    let sweeper = {
+        let (app, holder) = (app.clone(), node.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(every);
+            let mut round: u64 = 0;
+            loop {
+                every.tick().await;
+                // Reminders, session rooms, clean-up: on whichever node holds the lease.
+                match app.background_round(&holder, round).await {
+                    Ok(true) => round += 1,
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(?error, "background work failed"),
+                }
+            }
+        })
+    };
+    let pusher = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            // Push messages leave as soon as their notification is announced, and waiting ones
+            // (to retry, or queued by a node that stopped) on the background round's clock.
+            loop {
+                if let Err(error) = app.deliver_pushes(crate::domain::time::now_ms()).await {
+                    tracing::warn!(?error, "push delivery failed");
+                }
+                tokio::select! {
+                    () = app.hub.notification_announced() => {}
+                    () = tokio::time::sleep(every) => {}
+                }
+            }
+        })
+    };
+    let exporter = {
+        let (app, worker) = (app.clone(), node);
+        tokio::spawn(async move {
+            // Organisations' exports, one at a time on each node, apart from the background
+            // round (an export of millions of records must not hold up the complaint timers).
+            loop {
+                match app.run_next_export(&worker).await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(?error, "an export failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    };
+    vec![sweeper, pusher, exporter]
 }

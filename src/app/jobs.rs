@@ -37,6 +37,7 @@ impl App {
                 self.sweep().await?;
                 self.sweep_retention(now_ms()).await?;
                 self.release_departed_handles(now_ms()).await?;
+                self.remove_expired_exports(now_ms()).await?;
             }
             Ok(())
         };

@@ -23,6 +23,7 @@ pub mod lists;
 pub mod media;
 pub mod notification_requests;
 pub mod oauth;
+pub mod org_export;
 pub mod orgs;
 pub mod people;
 pub mod polls;

@@ -33,7 +33,7 @@ pub struct ReportView {
 
 /// An administrator acting as a moderator, and the reach of it.
 pub(super) struct Moderator {
-    account_id: i64,
+    pub(super) account_id: i64,
     pub(super) handle: String,
     /// `None`: an administrator of the instance, who moderates every organisation.
     pub(super) organization_id: Option<i64>,
@@ -399,6 +399,23 @@ impl App {
             handle: format!("@{}", me.handle),
             organization_id: me.organization_id,
         })
+    }
+
+    /// The organisation a moderator acts on: their own (naming another is refused), or for
+    /// the instance's administrator the one named (their own when none is).
+    pub(super) async fn organization_in_reach(
+        &self,
+        viewer: &Viewer,
+        moderator: &Moderator,
+        asked: Option<i64>,
+    ) -> Result<i64> {
+        match (moderator.organization_id, asked) {
+            (Some(own), Some(asked)) if own != asked => {
+                Err(Error::Forbidden("error.administrators_only"))
+            }
+            (Some(own), _) => Ok(own),
+            (None, asked) => self.administered(viewer, asked).await,
+        }
     }
 
     async fn report_row(&self, id: i64) -> Result<ReportRow> {

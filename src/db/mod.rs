@@ -23,6 +23,7 @@ pub mod marks;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod org_export;
 pub mod orgs;
 pub mod polls;
 pub mod programs;

@@ -26,6 +26,7 @@ pub mod retention;
 pub mod room;
 pub mod search;
 pub mod server;
+pub mod spreadsheet;
 pub mod status;
 pub mod stored;
 pub mod suggestion;

@@ -15,6 +15,7 @@ pub mod mastodon;
 pub mod metrics;
 mod open311;
 mod openapi;
+pub mod org_export;
 pub mod programs;
 pub mod retention;
 pub mod rooms;
@@ -94,6 +95,7 @@ pub fn router(app: App) -> Router {
         .merge(audit::router())
         .merge(archive::router())
         .merge(retention::router())
+        .merge(org_export::router())
         .merge(open311::router())
         .layer(api_cors());
     Router::new()

@@ -99,7 +99,7 @@ impl RetentionJson {
 pub struct WhichOrganization {
     /// The organisation (an organisation's administrator may leave it out: their own).
     #[param(value_type = Option<String>, pattern = "^ *([1-9][0-9]{0,17})? *$")]
-    organization_id: Option<String>,
+    pub(crate) organization_id: Option<String>,
 }
 
 /// An organisation's classes, what falls due next and its holds.

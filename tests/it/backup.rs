@@ -25,7 +25,7 @@ async fn postgres_answers() -> bool {
         .is_ok()
 }
 
-fn config_of(database_url: &str, data_dir: &Path) -> Config {
+pub(crate) fn config_of(database_url: &str, data_dir: &Path) -> Config {
     Config {
         database_url: database_url.to_owned(),
         data_dir: data_dir.to_path_buf(),
@@ -290,7 +290,7 @@ async fn a_damaged_archive_a_newer_schema_and_a_full_target_are_refused() {
 }
 
 /// Many rows at once, so that a backup or a restore takes long enough to be cut short.
-async fn bulk_statuses(t: &TestApp, n: i64) {
+pub(crate) async fn bulk_statuses(t: &TestApp, n: i64) {
     let author = t.app.lookup_account("gildong_hong").await.unwrap().id;
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
@@ -304,7 +304,7 @@ async fn bulk_statuses(t: &TestApp, n: i64) {
     .unwrap();
 }
 
-fn sotong_command(config: &Config, args: &[&str]) -> std::process::Command {
+pub(crate) fn sotong_command(config: &Config, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sotong"));
     command
         .args(["--database-url", &config.database_url, "--data-dir"])
@@ -317,7 +317,7 @@ fn sotong_command(config: &Config, args: &[&str]) -> std::process::Command {
 }
 
 /// Starts `command`, kills it with SIGKILL after `after`, and waits for it.
-async fn killed_after(mut command: std::process::Command, after: std::time::Duration) {
+pub(crate) async fn killed_after(mut command: std::process::Command, after: std::time::Duration) {
     let mut child = command.spawn().unwrap();
     tokio::time::sleep(after).await;
     let _ = child.kill();

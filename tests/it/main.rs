@@ -32,6 +32,7 @@ mod lists;
 mod media;
 mod notifications;
 mod oauth;
+mod org_export;
 mod people;
 mod polls;
 mod process;

@@ -9,6 +9,7 @@ mod authorize;
 mod complaints;
 mod moderation;
 mod org;
+mod org_export;
 mod photo_form;
 mod programs;
 mod retention;
@@ -61,6 +62,7 @@ pub fn router() -> Router<App> {
         .merge(moderation::router())
         .merge(audit::router())
         .merge(retention::router())
+        .merge(org_export::router())
         .merge(programs::router())
         .merge(rooms::router())
         .merge(suggestions::router())
@@ -115,6 +117,23 @@ pub async fn remember_language(request: Request, next: Next) -> Response {
 
 /// A moment as pages show it: RFC 3339 for `<time datetime>` (which `static/app.js` turns into
 /// the reader's own time zone) and the wall clock in Seoul for readers without JavaScript.
+/// The organisations an administration page lets its reader choose among: every one for the
+/// instance's administrator, none for an organisation's (theirs is the only one).
+async fn organizations_to_choose(
+    app: &App,
+    member: &Member,
+) -> Result<Vec<(i64, String)>, crate::app::Error> {
+    Ok(match member.viewer.organization_id {
+        Some(_) => Vec::new(),
+        None => app
+            .organizations(&member.viewer)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+    })
+}
+
 pub fn when(ms: i64) -> (String, String) {
     let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
         return (String::new(), String::new());

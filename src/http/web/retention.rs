@@ -67,15 +67,7 @@ async fn show(
     Query(which): Query<Which>,
 ) -> Result<Response, PageError> {
     let asked = organization_of(which.organization_id.as_deref());
-    let organizations: Vec<(i64, String)> = match member.viewer.organization_id {
-        Some(_) => Vec::new(),
-        None => app
-            .organizations(&member.viewer)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
-    };
+    let organizations = super::organizations_to_choose(&app, &member).await?;
     let asked = asked.or_else(|| organizations.first().map(|(id, _)| *id));
     let view = app.retention(&member.viewer, asked).await?;
     let page = page_of(&member, view, organizations);
