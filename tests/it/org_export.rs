@@ -399,3 +399,60 @@ async fn a_kill_9_leaves_no_half_export() {
     assert!(!t.data_dir.join("cut.zip.partial").exists());
     assert!(!t.data_dir.join("cut.zip.partial.d").exists());
 }
+
+/// The page: an administrator starts an export, sees its progress bar while the page refreshes
+/// itself, then a download link that hands over the archive; a forged form writes nothing.
+#[tokio::test]
+async fn the_page_starts_an_export_shows_its_progress_and_hands_it_over() {
+    let (t, district) = an_organisation_with_everything().await;
+    let signed_in = crate::web::sign_in(&t, "demo_admin", sotong::app::demo::DEMO_PASSWORD).await;
+    assert_eq!(signed_in.status(), 303);
+    let path = format!("/admin/export?organization_id={district}");
+    let shown = crate::web::page(&t, &path).await;
+    assert!(shown.contains("기관 데이터 내보내기") && shown.contains("아직 내보낸 적이 없습니다"));
+    assert!(!shown.contains("http-equiv=\"refresh\""));
+    let csrf = crate::harness::csrf_of(&shown);
+    let org = district.to_string();
+    let forged = t
+        .client
+        .post(t.url("/admin/export"))
+        .form(&[("organization_id", org.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(t.count("organization_exports").await, 0);
+    let started = t
+        .client
+        .post(t.url("/admin/export"))
+        .form(&[("csrf", csrf.as_str()), ("organization_id", org.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let waiting = crate::web::page(&t, &path).await;
+    assert!(waiting.contains("<progress") && waiting.contains("대기 중"));
+    assert!(
+        waiting.contains("http-equiv=\"refresh\""),
+        "it refreshes itself"
+    );
+
+    assert!(t.app.run_next_export("page-worker").await.unwrap());
+    let done = crate::web::page(&t, &path).await;
+    assert!(done.contains("완료") && !done.contains("<progress"));
+    let link = done
+        .split("href=\"")
+        .find(|s| s.starts_with("/admin/export/"))
+        .and_then(|s| s.split('"').next())
+        .expect("a download link")
+        .to_owned();
+    let fetched = t.get(&link).await;
+    assert_eq!(fetched.status(), 200);
+    assert!(
+        fetched.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("sotong-nuri-gu-")
+    );
+    checked(&fetched.bytes().await.unwrap());
+}

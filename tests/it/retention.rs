@@ -276,3 +276,73 @@ async fn the_page_shows_the_classes_and_what_falls_due_next() {
         "the demo's closed suggestions fall due first"
     );
 }
+
+/// `kill -9` of the real server half-way through a sweep of many expired records: what it
+/// removed stays removed with its audit entry, and the next sweep removes the rest, each once
+/// (the audit log's counts add up to exactly the records that fell due).
+#[tokio::test]
+async fn a_sweep_cut_short_by_kill_9_resumes_and_removes_each_record_once() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    let district = organization_of(&t, "gildong_hong").await;
+    // Posts of 2023, a year past due once their class is one year.
+    crate::backup::bulk_statuses(&t, 20_000).await;
+    let admin = administrator(&t, "demo_admin").await;
+    ok(admin
+        .post(
+            "/api/v1/sotong/admin/retention",
+            json!({ "organization_id": district.to_string(), "kind": "statuses", "class": "1y" }),
+        )
+        .await)
+    .await;
+    let now = sotong::domain::time::now_ms();
+    let cutoff = now - 366 * 24 * 3600 * 1000;
+    let expired = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM statuses WHERE created_at < $1")
+            .bind(cutoff)
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+        n as u64
+    };
+    let due = expired().await;
+    assert!(due >= 20_000);
+
+    // The server's first background round sweeps; it is killed while it does.
+    let (mut server, _) = crate::process::serve_with(&t, &[]);
+    let mut left = due;
+    for _ in 0..1500 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        left = expired().await;
+        if left < due {
+            break;
+        }
+    }
+    crate::process::signal(&server, "KILL");
+    let _ = server.wait();
+    let after_kill = expired().await;
+    eprintln!("killed with {after_kill} of {due} left");
+    assert!(left < due, "the sweep began before the kill");
+
+    t.app
+        .sweep_retention(sotong::domain::time::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(expired().await, 0, "the next sweep removes the rest");
+    let log = admin
+        .get(&format!(
+            "/api/v1/sotong/admin/audit?action=retention.sweep&organization_id={district}&limit=200"
+        ))
+        .await;
+    let counted: u64 = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject"] == "statuses")
+        .map(|e| {
+            let detail = e["detail"].as_str().unwrap();
+            detail.split(' ').next().unwrap().parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(counted, due, "each removed once, each removal counted once");
+}
