@@ -385,12 +385,25 @@ async fn load(db: &Db, config: &Config, manifest: &Manifest, dir: &Path) -> anyh
             Refusal::Damaged(format!("{} is no table of this schema", entry.table.name))
         })?;
         let path = dir.join(format!("tables/{}.jsonl", entry.table.name));
-        for line in BufReader::new(File::open(&path)?).lines() {
-            let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line?)
-                .map_err(|e| Refusal::Damaged(format!("{}: {e}", entry.table.name)))?;
-            dump::insert(&mut tx, table, &row)
-                .await
-                .map_err(|e| anyhow!("{}: {e}", entry.table.name))?;
+        let per_insert = dump::rows_per_insert(table);
+        let mut batch = Vec::with_capacity(per_insert);
+        let mut lines = BufReader::new(File::open(&path)?).lines();
+        loop {
+            let line = lines.next().transpose()?;
+            if let Some(line) = &line {
+                let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
+                    .map_err(|e| Refusal::Damaged(format!("{}: {e}", entry.table.name)))?;
+                batch.push(row);
+            }
+            if batch.len() == per_insert || (line.is_none() && !batch.is_empty()) {
+                dump::insert(&mut tx, table, &batch)
+                    .await
+                    .map_err(|e| anyhow!("{}: {e}", entry.table.name))?;
+                batch.clear();
+            }
+            if line.is_none() {
+                break;
+            }
         }
         let written = dump::count(&mut tx, &entry.table.name).await?;
         if u64::try_from(written).ok() != Some(entry.rows) {

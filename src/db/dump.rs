@@ -210,53 +210,105 @@ pub struct WrongKind {
     pub column: String,
 }
 
-/// Writes one row back into `table` (the target's own description of it); columns the row
-/// does not name take their defaults.
+/// How many rows one INSERT writes back: as many as keep it under both databases' limits on
+/// bound values (32,766 on SQLite, 65,535 on PostgreSQL), at most 500.
+pub fn rows_per_insert(table: &Table) -> usize {
+    (30_000 / table.columns.len().max(1)).clamp(1, 500)
+}
+
+/// Writes rows back into `table` (the target's own description of it), several to a statement;
+/// columns a row does not name take their defaults, and names the target lacks are ignored.
 pub async fn insert(
     conn: &mut AnyConnection,
     table: &Table,
-    row: &Map<String, Value>,
+    rows: &[Map<String, Value>],
 ) -> Result<(), InsertError> {
-    let present: Vec<&Column> = table
-        .columns
-        .iter()
-        .filter(|c| row.contains_key(&c.name))
-        .collect();
+    let mut start = 0;
+    while start < rows.len() {
+        let present: Vec<&Column> = table
+            .columns
+            .iter()
+            .filter(|c| rows[start].contains_key(&c.name))
+            .collect();
+        // Rows that name the same columns go in one statement.
+        let same = |row: &Map<String, Value>| {
+            table
+                .columns
+                .iter()
+                .all(|c| row.contains_key(&c.name) == present.iter().any(|p| p.name == c.name))
+        };
+        let end = start
+            + rows[start..]
+                .iter()
+                .take_while(|row| same(row))
+                .count()
+                .max(1);
+        insert_alike(conn, table, &present, &rows[start..end]).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+async fn insert_alike(
+    conn: &mut AnyConnection,
+    table: &Table,
+    present: &[&Column],
+    rows: &[Map<String, Value>],
+) -> Result<(), InsertError> {
     let names: Vec<String> = present.iter().map(|c| quoted(&c.name)).collect();
-    let places: Vec<String> = (1..=present.len()).map(|i| format!("${i}")).collect();
+    let width = present.len();
+    let tuples: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let places: Vec<String> = (1..=width).map(|i| format!("${}", r * width + i)).collect();
+            format!("({})", places.join(", "))
+        })
+        .collect();
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
+        "INSERT INTO {} ({}) VALUES {}",
         quoted(&table.name),
         names.join(", "),
-        places.join(", ")
+        tuples.join(", ")
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));
-    for column in present {
-        let value = &row[&column.name];
-        let wrong = || WrongKind {
-            table: table.name.clone(),
-            column: column.name.clone(),
-        };
-        query = match (column.kind, value) {
-            (Kind::Integer, Value::Null) => query.bind(None::<i64>),
-            (Kind::Integer, v) => query.bind(v.as_i64().ok_or_else(wrong)?),
-            (Kind::Text, Value::Null) => query.bind(None::<String>),
-            (Kind::Text, Value::String(s)) => query.bind(s.clone()),
-            (Kind::Real, Value::Null) => query.bind(None::<f64>),
-            (Kind::Real, v) => query.bind(v.as_f64().ok_or_else(wrong)?),
-            (Kind::Blob, Value::Null) => query.bind(None::<Vec<u8>>),
-            (Kind::Blob, Value::String(s)) => {
-                use base64::Engine as _;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(s)
-                    .map_err(|_| wrong())?;
-                query.bind(bytes)
-            }
-            _ => return Err(wrong().into()),
-        };
+    for row in rows {
+        for column in present {
+            query = bind_value(query, table, column, &row[&column.name])?;
+        }
     }
     query.execute(&mut *conn).await.map_err(DbError::from)?;
     Ok(())
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds one value as its column's kind says.
+fn bind_value<'q>(
+    query: AnyQuery<'q>,
+    table: &Table,
+    column: &Column,
+    value: &Value,
+) -> Result<AnyQuery<'q>, WrongKind> {
+    let wrong = || WrongKind {
+        table: table.name.clone(),
+        column: column.name.clone(),
+    };
+    Ok(match (column.kind, value) {
+        (Kind::Integer, Value::Null) => query.bind(None::<i64>),
+        (Kind::Integer, v) => query.bind(v.as_i64().ok_or_else(wrong)?),
+        (Kind::Text, Value::Null) => query.bind(None::<String>),
+        (Kind::Text, Value::String(s)) => query.bind(s.clone()),
+        (Kind::Real, Value::Null) => query.bind(None::<f64>),
+        (Kind::Real, v) => query.bind(v.as_f64().ok_or_else(wrong)?),
+        (Kind::Blob, Value::Null) => query.bind(None::<Vec<u8>>),
+        (Kind::Blob, Value::String(s)) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| wrong())?;
+            query.bind(bytes)
+        }
+        _ => return Err(wrong()),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
