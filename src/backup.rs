@@ -370,6 +370,8 @@ async fn load(db: &Db, config: &Config, manifest: &Manifest, dir: &Path) -> anyh
         return Err(Refusal::NotEmpty.into());
     }
     dump::clear(&mut tx, &in_order).await?;
+    dump::switch_triggers(&mut tx, db.backend(), &in_order, false).await?;
+    let switched_off = in_order.clone();
     let target: BTreeMap<String, Table> =
         in_order.into_iter().map(|t| (t.name.clone(), t)).collect();
     let backed_up: BTreeSet<&str> = manifest
@@ -385,36 +387,47 @@ async fn load(db: &Db, config: &Config, manifest: &Manifest, dir: &Path) -> anyh
             Refusal::Damaged(format!("{} is no table of this schema", entry.table.name))
         })?;
         let path = dir.join(format!("tables/{}.jsonl", entry.table.name));
-        let per_insert = dump::rows_per_insert(table);
-        let mut batch = Vec::with_capacity(per_insert);
-        let mut lines = BufReader::new(File::open(&path)?).lines();
-        loop {
-            let line = lines.next().transpose()?;
-            if let Some(line) = &line {
-                let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
-                    .map_err(|e| Refusal::Damaged(format!("{}: {e}", entry.table.name)))?;
-                batch.push(row);
-            }
-            if batch.len() == per_insert || (line.is_none() && !batch.is_empty()) {
-                dump::insert(&mut tx, table, &batch)
-                    .await
-                    .map_err(|e| anyhow!("{}: {e}", entry.table.name))?;
-                batch.clear();
-            }
-            if line.is_none() {
-                break;
-            }
-        }
+        write_rows(&mut tx, db.backend(), table, &path).await?;
         let written = dump::count(&mut tx, &entry.table.name).await?;
         if u64::try_from(written).ok() != Some(entry.rows) {
             return Err(Refusal::Damaged(format!("{}: row count", entry.table.name)).into());
         }
     }
     dump::settle(&mut tx, db.backend()).await?;
+    dump::switch_triggers(&mut tx, db.backend(), &switched_off, true).await?;
     for file in &manifest.media {
         let bytes = std::fs::read(dir.join("media").join(&file.name))?;
         media.put(&file.name, bytes).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Writes one table's JSON Lines back, several rows to a statement.
+async fn write_rows(
+    conn: &mut crate::db::Tx,
+    backend: Backend,
+    table: &Table,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let per_insert = dump::rows_per_insert(table, backend);
+    let mut batch = Vec::with_capacity(per_insert);
+    let mut lines = BufReader::new(File::open(path)?).lines();
+    loop {
+        let line = lines.next().transpose()?;
+        if let Some(line) = &line {
+            let row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
+                .map_err(|e| Refusal::Damaged(format!("{}: {e}", table.name)))?;
+            batch.push(row);
+        }
+        if batch.len() == per_insert || (line.is_none() && !batch.is_empty()) {
+            dump::insert(conn, table, &batch)
+                .await
+                .map_err(|e| anyhow!("{}: {e}", table.name))?;
+            batch.clear();
+        }
+        if line.is_none() {
+            return Ok(());
+        }
+    }
 }

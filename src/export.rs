@@ -10,7 +10,7 @@
 
 use crate::backup::{Scratch, hex};
 use crate::db::Db;
-use crate::db::org_export::{self, Kind};
+use crate::db::org_export::{self, FieldType, Kind};
 use crate::domain::spreadsheet::inert;
 use crate::media_store::{MediaStore, StoreError};
 use anyhow::{Context as _, anyhow};
@@ -127,12 +127,22 @@ async fn write_records(
     progress.total.store(total, Ordering::Relaxed);
     let mut files = Vec::new();
     let mut photos = Vec::new();
+    // The registers' times read in the organisation's own zone (its first record says which).
+    let mut zone =
+        crate::domain::program::parse_time_zone(crate::domain::program::DEFAULT_TIME_ZONE)
+            .unwrap_or(jiff::tz::TimeZone::UTC);
     for kind in org_export::KINDS {
         let mut out = KindFiles::create(dir, kind)?;
         {
             let mut rows = std::pin::pin!(org_export::rows(&mut snapshot, kind, organization_id));
             while let Some(row) = rows.try_next().await? {
-                out.write(&row)?;
+                if kind.name == "organization"
+                    && let Some(Value::String(name)) = row.get("time_zone")
+                    && let Ok(own) = crate::domain::program::parse_time_zone(name)
+                {
+                    zone = own;
+                }
+                out.write(&row, &zone)?;
                 if kind.name == "media"
                     && let Some(Value::String(name)) = row.get("file_name")
                 {
@@ -210,7 +220,11 @@ impl KindFiles {
         Ok(Self { kind, jsonl, csv })
     }
 
-    fn write(&mut self, row: &serde_json::Map<String, Value>) -> anyhow::Result<()> {
+    fn write(
+        &mut self,
+        row: &serde_json::Map<String, Value>,
+        zone: &jiff::tz::TimeZone,
+    ) -> anyhow::Result<()> {
         let mut line = serde_json::to_vec(row)?;
         line.push(b'\n');
         self.jsonl.write(&line)?;
@@ -222,6 +236,7 @@ impl KindFiles {
                 .iter()
                 .map(|f| match row.get(f.name) {
                     None | Some(Value::Null) => String::new(),
+                    Some(Value::String(text)) if f.ty == FieldType::Time => local(text, zone),
                     Some(Value::String(text)) => text.clone(),
                     Some(other) => other.to_string(),
                 })
@@ -238,6 +253,17 @@ impl KindFiles {
             files.push(csv.finish()?);
         }
         Ok(files)
+    }
+}
+
+/// A time as a spreadsheet shows it: the wall clock in `zone`, to the second.
+fn local(rfc3339: &str, zone: &jiff::tz::TimeZone) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(at) => zone
+            .to_datetime(at)
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => rfc3339.to_owned(),
     }
 }
 

@@ -150,6 +150,17 @@ async fn an_organisation_s_export_matches_its_database_and_keeps_its_secrets() {
         read.file("suggestions.csv").unwrap().rows,
         Some(rows("suggestions"))
     );
+    // The register's times are Seoul's wall clock, as Excel users read them.
+    let first = &records(&entries, "suggestions")[0];
+    let utc: jiff::Timestamp = first["created_at"].as_str().unwrap().parse().unwrap();
+    let seoul = jiff::tz::TimeZone::get("Asia/Seoul")
+        .unwrap()
+        .to_datetime(utc)
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let csv_text = String::from_utf8(entries["suggestions.csv"].clone()).unwrap();
+    let second_line = csv_text.lines().nth(1).unwrap();
+    assert!(second_line.contains(&seoul), "{second_line} has {seoul}");
 
     // The resident's photo on the official's wall is there, byte for byte.
     let photos = records(&entries, "media");

@@ -115,8 +115,6 @@ pub async fn remember_language(request: Request, next: Next) -> Response {
     response
 }
 
-/// A moment as pages show it: RFC 3339 for `<time datetime>` (which `static/app.js` turns into
-/// the reader's own time zone) and the wall clock in Seoul for readers without JavaScript.
 /// The organisations an administration page lets its reader choose among: every one for the
 /// instance's administrator, none for an organisation's (theirs is the only one).
 async fn organizations_to_choose(
@@ -134,6 +132,8 @@ async fn organizations_to_choose(
     })
 }
 
+/// A moment as pages show it: RFC 3339 for `<time datetime>` (which `static/app.js` turns into
+/// the reader's own time zone) and the wall clock in Seoul for readers without JavaScript.
 pub fn when(ms: i64) -> (String, String) {
     let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
         return (String::new(), String::new());
