@@ -181,6 +181,9 @@ pub struct Limits {
     pub room_min_group_size: i64,
     /// Messages one room participant may send per minute.
     pub room_messages_per_minute: u32,
+    /// Writes (POST, PUT, PATCH, DELETE) one token, browser session or, without either, one
+    /// address may make per minute (per node).
+    pub writes_per_minute: u32,
     /// Messages one room takes per minute, from everyone together.
     pub room_messages_per_room_per_minute: u32,
     /// How many of the newest statuses of each recent reader's home timeline a node keeps in
@@ -237,6 +240,7 @@ impl Default for Limits {
             request_timeout_secs: 30,
             room_min_group_size: 3,
             room_messages_per_minute: 30,
+            writes_per_minute: 300,
             room_messages_per_room_per_minute: 600,
             home_feed_statuses: 400,
         }

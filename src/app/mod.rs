@@ -129,6 +129,15 @@ impl App {
         self.db.close().await;
     }
 
+    /// Whether one more write is allowed to whoever presents `credential` (a bearer token, a
+    /// session, or failing both the client's address), and counts it. Only a digest is kept.
+    pub fn allow_write(&self, credential: &[u8]) -> bool {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(credential);
+        let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        self.limits.allow_write(key)
+    }
+
     /// Housekeeping that runs every few minutes: expired codes and sessions, uploads never
     /// attached, the anonymous tables put back in key order, limiter memory.
     pub async fn sweep(&self) -> Result<()> {

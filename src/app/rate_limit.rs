@@ -1,4 +1,5 @@
-//! Rate limits on log-in, sign-up and room messages, kept in memory per node.
+//! Rate limits on log-in, sign-up, uploads, room messages and writes in general, kept in memory
+//! per node.
 //!
 //! Log-in attempts are counted here per client address, so that one address cannot guess
 //! many accounts; failures against one account are counted in the database, shared by all
@@ -17,6 +18,8 @@ pub(super) struct RateLimits {
     /// Keyed by room participant id (random, linked to no account).
     room_messages: DefaultKeyedRateLimiter<String>,
     room_messages_by_room: DefaultKeyedRateLimiter<i64>,
+    /// Keyed by a digest of the credential (or the address), never the credential itself.
+    writes: DefaultKeyedRateLimiter<String>,
 }
 
 impl RateLimits {
@@ -36,6 +39,9 @@ impl RateLimits {
             room_messages_by_room: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(limits.room_messages_per_room_per_minute)
                     .unwrap_or(NonZeroU32::MIN),
+            )),
+            writes: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(limits.writes_per_minute).unwrap_or(NonZeroU32::MIN),
             )),
         }
     }
@@ -74,6 +80,11 @@ impl RateLimits {
             && self.room_messages_by_room.check_key(&room_id).is_ok()
     }
 
+    /// One more write by the holder of this credential's digest.
+    pub(super) fn allow_write(&self, key: String) -> bool {
+        self.writes.check_key(&key).is_ok()
+    }
+
     pub(super) fn forget_idle(&self) {
         self.login_by_ip.retain_recent();
         self.login_by_account.retain_recent();
@@ -81,5 +92,6 @@ impl RateLimits {
         self.uploads_by_account.retain_recent();
         self.room_messages.retain_recent();
         self.room_messages_by_room.retain_recent();
+        self.writes.retain_recent();
     }
 }

@@ -1014,6 +1014,9 @@ impl App {
             return Err(Invalid::new("emoji", "ERR_INCLUSION", "invalid.reaction").into());
         }
         let speaker = self.seat_to_speak(credential, id).await?;
+        if !self.limits.allow_room_message(id, &speaker.participant.id) {
+            return Err(Error::RateLimited);
+        }
         rows::message(self.db.pool(), id, message_id)
             .await?
             .ok_or(Error::NotFound)?;

@@ -21,6 +21,7 @@ pub mod retention;
 pub mod rooms;
 pub mod suggestions;
 pub mod web;
+mod write_limit;
 
 use crate::app::App;
 use axum::Router;
@@ -112,6 +113,10 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             input::refuse_bad_text,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            write_limit::limit_writes,
         ))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn_with_state(

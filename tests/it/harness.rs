@@ -92,6 +92,8 @@ impl TestApp {
         config.limits.signups_per_hour = 10_000;
         // Tests drive the clock of background steps themselves (`App::run_due`).
         config.background_jobs = false;
+        // Tests write in bursts; the one that tests the limit sets its own.
+        config.limits.writes_per_minute = 1_000_000;
         adjust(&mut config);
         let (database_url, data_dir) = (config.database_url.clone(), config.data_dir.clone());
         let server = Server::build(config).await.expect("server starts");

@@ -1087,3 +1087,36 @@ async fn a_locked_account_approves_its_followers() {
         false
     );
 }
+
+/// One token's writes are limited per minute: past the limit a clear 429 with a JSON error and
+/// nothing written, while reads go on and another account still writes.
+#[tokio::test]
+async fn writes_past_the_limit_are_refused_and_write_nothing() {
+    let t = TestApp::spawn_with(|c| c.limits.writes_per_minute = 5).await;
+    // Each token costs two writes of the address (an app, a grant): four of its five.
+    let busy = user(&t, "busy_writer", "바쁜작성자").await;
+    let other = user(&t, "other_writer", "다른작성자").await;
+    for i in 0..5 {
+        let posted = busy
+            .post("/api/v1/statuses", json!({ "status": format!("글 {i}") }))
+            .await;
+        assert_eq!(posted.status(), 200, "write {i} is within the limit");
+    }
+    let refused = busy
+        .post("/api/v1/statuses", json!({ "status": "한 번 더" }))
+        .await;
+    assert_eq!(refused.status(), 429);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert_eq!(
+        t.count("statuses").await,
+        5,
+        "nothing written past the limit"
+    );
+    let read = busy.fetch("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(read.status(), 200, "reads are not writes");
+    let theirs = other
+        .post("/api/v1/statuses", json!({ "status": "저는 됩니다" }))
+        .await;
+    assert_eq!(theirs.status(), 200, "another token has its own allowance");
+}
