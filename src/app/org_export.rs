@@ -6,6 +6,7 @@ use super::reports::Moderator;
 use super::{App, Error, Result, Viewer};
 use crate::db::org_export::{self as rows, ExportRow, Outcome};
 use crate::db::{audit, orgs as org_rows};
+use crate::domain::export::ExportState;
 use crate::domain::id::next_id;
 use crate::domain::time::now_ms;
 use crate::export::{ExportedOrganization, Manifest, Progress};
@@ -116,7 +117,11 @@ impl App {
     pub async fn export_download(&self, viewer: &Viewer, id: i64) -> Result<ExportDownload> {
         let moderator = self.acting_moderator(viewer, "admin:read").await?;
         let row = self.export_in_reach(&moderator, id).await?;
-        let Some(stored) = row.file_name.as_deref().filter(|_| row.state == "done") else {
+        let Some(stored) = row
+            .file_name
+            .as_deref()
+            .filter(|_| row.state == ExportState::Done)
+        else {
             return Err(Error::Conflict("error.export_not_ready"));
         };
         let body = self

@@ -6,6 +6,7 @@
 //! secrets, and rooms only by their pseudonyms (the ticket records stay out).
 
 use super::{DbError, DbResult};
+use crate::domain::export::ExportState;
 use crate::domain::room::Pseudonym;
 use futures_util::{Stream, TryStreamExt as _};
 use serde_json::{Map, Value};
@@ -517,7 +518,8 @@ pub struct ExportRow {
     pub id: i64,
     pub organization_id: i64,
     pub requested_by: Option<i64>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: ExportState,
     pub rows_done: i64,
     pub rows_total: i64,
     pub file_name: Option<String>,

@@ -8,6 +8,7 @@ pub mod announcement;
 pub mod audit;
 pub mod complaint;
 pub mod emoji;
+pub mod export;
 pub mod filter;
 pub mod holidays;
 pub mod id;

@@ -52,6 +52,7 @@ stored_as_name!(
     super::holidays::Change,
     super::retention::RecordKind,
     super::retention::Class,
+    super::export::ExportState,
 );
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::app::App;
 use crate::app::org_export::ExportDownload;
 use crate::db::org_export::ExportRow;
+use crate::domain::export::ExportState;
 use crate::domain::time::rfc3339;
 use crate::http::error::ApiError;
 use crate::http::extract::{Auth, Params, PathId, optional_id};
@@ -51,26 +52,17 @@ impl ExportJson {
         Self {
             id: row.id.to_string(),
             organization_id: row.organization_id.to_string(),
-            state: row.state.clone(),
+            state: row.state.as_str().to_owned(),
             done: row.rows_done,
             total: row.rows_total,
-            percent: percent(row),
+            percent: row.state.percent(row.rows_done, row.rows_total),
             bytes: row.bytes,
             sha256: row.sha256.clone(),
             created_at: rfc3339(row.created_at),
             finished_at: row.finished_at.map(rfc3339),
-            archive_url: (row.state == "done")
+            archive_url: (row.state == ExportState::Done)
                 .then(|| format!("/api/v1/sotong/admin/exports/{}/archive", row.id)),
         }
-    }
-}
-
-/// How far an export got, in whole percent.
-pub fn percent(row: &ExportRow) -> i64 {
-    match row.state.as_str() {
-        "done" => 100,
-        _ if row.rows_total > 0 => (row.rows_done * 100 / row.rows_total).clamp(0, 99),
-        _ => 0,
     }
 }
 

@@ -4,9 +4,10 @@
 
 use super::Member;
 use crate::app::App;
+use crate::domain::export::ExportState;
 use crate::http::error::PageError;
 use crate::http::extract::{PathId, WebForm};
-use crate::http::org_export::{percent, zip_response};
+use crate::http::org_export::zip_response;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -22,8 +23,9 @@ pub fn router() -> Router<App> {
 
 struct ExportItem {
     id: i64,
-    state: String,
     state_label: &'static str,
+    done: bool,
+    pending: bool,
     percent: i64,
     created: (String, String),
     size: String,
@@ -73,21 +75,15 @@ async fn show(
         .iter()
         .map(|row| ExportItem {
             id: row.id,
-            state: row.state.clone(),
-            state_label: lang.t(match row.state.as_str() {
-                "queued" => "web.export_org.state_queued",
-                "running" => "web.export_org.state_running",
-                "done" => "web.export_org.state_done",
-                _ => "web.export_org.state_failed",
-            }),
-            percent: percent(row),
+            state_label: lang.t(row.state.label_key()),
+            done: row.state == ExportState::Done,
+            pending: row.state.is_pending(),
+            percent: row.state.percent(row.rows_done, row.rows_total),
             created: super::when(row.created_at),
             size: size_of(row.bytes),
         })
         .collect();
-    let working = exports
-        .iter()
-        .any(|e| e.state == "queued" || e.state == "running");
+    let working = exports.iter().any(|e| e.pending);
     let page = ExportPage {
         chrome: member.visit.chrome(),
         organization_id,
