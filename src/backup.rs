@@ -171,25 +171,39 @@ async fn copy_media(
     dir: &Path,
 ) -> anyhow::Result<(Vec<FileEntry>, Vec<String>)> {
     let mut files = Vec::with_capacity(names.len());
+    let missing = each_media_file(media, names, |name, bytes, sha256| {
+        std::fs::write(dir.join("media").join(name), bytes)?;
+        files.push(FileEntry {
+            name: name.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256,
+        });
+        Ok(())
+    })
+    .await?;
+    Ok((files, missing))
+}
+
+/// Hands each stored file `names` names to `keep`, with its SHA-256; returns the names of those
+/// gone meanwhile (a photo deleted while a backup or an export ran). A name that would leave
+/// the archive's folder is refused.
+pub(crate) async fn each_media_file(
+    media: &MediaStore,
+    names: &[String],
+    mut keep: impl FnMut(&str, &[u8], String) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<String>> {
     let mut missing = Vec::new();
     for name in names {
         if !is_plain_file_name(name) {
             bail!("a media file name that is not a plain name: {name:?}");
         }
         match media.get(name).await {
-            Ok(bytes) => {
-                std::fs::write(dir.join("media").join(name), &bytes)?;
-                files.push(FileEntry {
-                    name: name.clone(),
-                    bytes: bytes.len() as u64,
-                    sha256: hex(&Sha256::digest(&bytes)),
-                });
-            }
+            Ok(bytes) => keep(name, &bytes, hex(&Sha256::digest(&bytes)))?,
             Err(StoreError::NotFound) => missing.push(name.clone()),
             Err(error) => return Err(error.into()),
         }
     }
-    Ok((files, missing))
+    Ok(missing)
 }
 
 /// The SHA-256 of a file, read in pieces.

@@ -8,11 +8,11 @@
 //! archive is written beside its name and renamed into place when whole, so a crash leaves
 //! no half archive under it.
 
-use crate::backup::{Scratch, hex};
+use crate::backup::{Scratch, each_media_file, hex};
 use crate::db::Db;
 use crate::db::org_export::{self, FieldType, Kind};
 use crate::domain::spreadsheet::inert;
-use crate::media_store::{MediaStore, StoreError};
+use crate::media_store::MediaStore;
 use anyhow::{Context as _, anyhow};
 use futures_util::TryStreamExt as _;
 use serde::{Deserialize, Serialize};
@@ -286,27 +286,23 @@ async fn copy_photos(
     progress: &Progress,
 ) -> anyhow::Result<(ZipOut, Vec<ExportedFile>, Vec<String>)> {
     let mut files = Vec::with_capacity(names.len());
-    let mut missing = Vec::new();
-    for name in names {
-        if !crate::backup::is_plain_file_name(name) {
-            anyhow::bail!("a media file name that is not a plain name: {name:?}");
-        }
-        match media.get(name).await {
-            Ok(bytes) => {
-                let path = format!("media/{name}");
-                zip.append_stored(&path, &bytes)?;
-                files.push(ExportedFile {
-                    name: path,
-                    rows: None,
-                    bytes: bytes.len() as u64,
-                    sha256: hex(&Sha256::digest(&bytes)),
-                });
-            }
-            Err(StoreError::NotFound) => missing.push(name.clone()),
-            Err(error) => return Err(error.into()),
-        }
+    let missing = each_media_file(media, names, |name, bytes, sha256| {
+        let path = format!("media/{name}");
+        zip.append_stored(&path, bytes)?;
+        files.push(ExportedFile {
+            name: path,
+            rows: None,
+            bytes: bytes.len() as u64,
+            sha256,
+        });
         progress.step();
-    }
+        Ok(())
+    })
+    .await?;
+    // A photo gone meanwhile is done with too.
+    progress
+        .done
+        .fetch_add(missing.len() as u64, Ordering::Relaxed);
     Ok((zip, files, missing))
 }
 
