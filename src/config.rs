@@ -34,6 +34,7 @@ pub struct Config {
     pub cluster: Cluster,
     pub media_store: MediaStoreConfig,
     pub push: PushConfig,
+    pub federation: FederationConfig,
     /// A bearer token that `GET /metrics` must carry. Empty: `/metrics` answers only a
     /// scraper on this machine that reaches the node directly (a loopback peer, no proxy's
     /// forwarding header); anyone else gets 404.
@@ -58,6 +59,28 @@ pub struct PushConfig {
     /// private network (a closed network's own push relay). Off: only `https` to public hosts,
     /// since the server posts to whatever address a client names.
     pub private_endpoints: bool,
+}
+
+/// Federation with other servers (ActivityPub).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FederationConfig {
+    /// Answer WebFinger and ActivityPub, and deliver the public posts of accounts that chose
+    /// to federate. Off: the fediverse sees nothing (404) and nothing leaves.
+    pub enabled: bool,
+    /// Let fetches and deliveries reach hosts on this machine or a private network. Off
+    /// (always, outside tests): the server fetches whatever address an activity names, so
+    /// inward addresses are refused by name and by every address the name resolves to.
+    pub private_addresses: bool,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            private_addresses: false,
+        }
+    }
 }
 
 /// A configured secret: read like a string where it is used, never shown by `Debug` (so not
@@ -208,6 +231,7 @@ impl Default for Config {
             cluster: Cluster::default(),
             media_store: MediaStoreConfig::default(),
             push: PushConfig::default(),
+            federation: FederationConfig::default(),
             metrics_token: Secret::default(),
             media_url_key: Secret::default(),
             vapid_key: Secret::default(),

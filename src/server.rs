@@ -197,5 +197,21 @@ fn background_workers(app: &App) -> Vec<tokio::task::JoinHandle<()>> {
             }
         })
     };
-    vec![sweeper, pusher, exporter]
+    let deliverer = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            // Activities for other servers leave as soon as a write on this node queued them,
+            // and those queued elsewhere or due again on the background round's clock. The
+            // queue is shared: each delivery is claimed by one node at a time.
+            loop {
+                if app.config.federation.enabled
+                    && let Err(error) = app.deliver_activities(crate::domain::time::now_ms()).await
+                {
+                    tracing::warn!(?error, "federation delivery failed");
+                }
+                app.federator.wait_for_deliveries(every).await;
+            }
+        })
+    };
+    vec![sweeper, pusher, exporter, deliverer]
 }

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod emojis;
 mod erasure;
 mod error;
+pub mod federation;
 pub mod filters;
 mod home_feed;
 pub mod jobs;
@@ -76,6 +77,8 @@ pub struct App {
     known_accounts: Arc<known_accounts::KnownAccounts>,
     /// What sends Web Push messages: the instance's VAPID key and an HTTP client.
     pusher: Arc<push::Pusher>,
+    /// What fetches from and delivers to other servers of the fediverse.
+    pub federator: Arc<federation::Federator>,
 }
 
 /// How many photos may be decoded at once: all cores but one (at least one).
@@ -90,6 +93,9 @@ impl App {
         let home_feeds = Arc::new(home_feed::HomeFeeds::new(config.limits.home_feed_statuses));
         hub.observe(home_feeds.clone());
         let pusher = Arc::new(push::Pusher::new(&config.vapid_key));
+        let federator = Arc::new(federation::Federator::new(
+            config.federation.private_addresses,
+        ));
         Self {
             media_store,
             db,
@@ -103,6 +109,7 @@ impl App {
             recent_statuses: Arc::default(),
             known_accounts: Arc::default(),
             pusher,
+            federator,
         }
     }
 

@@ -304,6 +304,8 @@ impl App {
         let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
+        self.federate_new_status(&mut tx, &post.author, post.id)
+            .await?;
         let mut audience = followers;
         if post.input.visibility.reaches_tag_followers() {
             audience.extend(crate::db::tags::followers_of_any(&mut tx, &post.tags).await?);
@@ -482,6 +484,7 @@ impl App {
         let mut audience = self.audience_of(view.row.account_id).await?;
         audience.extend(view.row.wall_account_id);
         let mut tx = self.begin().await?;
+        self.federate_deletion(&mut tx, &view.author, id).await?;
         let files = media_rows::files_of_status(&mut tx, id).await?;
         media_rows::queue_removals(&mut tx, &files, now_ms()).await?;
         rows::delete(&mut tx, id).await?;
@@ -1073,6 +1076,7 @@ impl App {
                     .wall_friends_only
                     .unwrap_or(account.wall_friends_only()),
                 locked,
+                federates: change.federates.unwrap_or(account.federates()),
             },
             now,
         )
@@ -1096,6 +1100,8 @@ pub struct ProfileChange<'a> {
     pub note: Option<&'a str>,
     pub wall_friends_only: Option<bool>,
     pub locked: Option<bool>,
+    /// Let the fediverse follow the account (its public and unlisted posts leave).
+    pub federates: Option<bool>,
 }
 
 /// Where a timeline's statuses are filtered, as Mastodon names the places.

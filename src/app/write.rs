@@ -17,6 +17,8 @@ pub(crate) struct Write {
     tx: Tx,
     hub: Arc<Hub>,
     rung: Vec<(Topic, Event)>,
+    /// The federation worker to wake when the writes queued deliveries.
+    deliveries: Option<Arc<super::federation::Federator>>,
 }
 
 impl App {
@@ -26,6 +28,7 @@ impl App {
             tx: self.db.begin_write().await?,
             hub: self.hub.clone(),
             rung: Vec::new(),
+            deliveries: None,
         })
     }
 }
@@ -34,6 +37,12 @@ impl Write {
     /// Announces `event` on `topic` once the writes are committed.
     pub(crate) fn ring(&mut self, topic: Topic, event: Event) {
         self.rung.push((topic, event));
+    }
+
+    /// Wakes this node's delivery worker once the writes (which queued deliveries) are
+    /// committed.
+    pub(crate) fn wake_after_commit(&mut self, federator: Arc<super::federation::Federator>) {
+        self.deliveries = Some(federator);
     }
 
     /// Announces each of `events` once the writes are committed.
@@ -61,6 +70,9 @@ impl Write {
         self.tx.commit().await.map_err(DbError::from)?;
         for (topic, event) in self.rung {
             self.hub.publish(&topic, event);
+        }
+        if let Some(federator) = self.deliveries {
+            federator.wake();
         }
         Ok(())
     }

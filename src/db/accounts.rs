@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at \
+             a.deleted_at, a.federates \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -55,11 +55,16 @@ pub struct AccountRow {
     pub suspended_at: Option<i64>,
     /// When the account was deleted: the row is then a tombstone (`db::erasure`).
     pub deleted_at: Option<i64>,
+    /// The account chose to federate: the fediverse can follow it (`app::federation`).
+    federates: i64,
 }
 
 impl AccountRow {
     pub fn is_disabled(&self) -> bool {
         flag(self.disabled)
+    }
+    pub fn federates(&self) -> bool {
+        flag(self.federates)
     }
     /// Followers wait for the account's approval (Mastodon's follow requests).
     pub fn locked(&self) -> bool {
@@ -88,7 +93,7 @@ pub async fn ids_by_handles(tx: &mut Tx, handles: &[String]) -> DbResult<Vec<(i6
 
 /// Updates what an account says about itself.
 pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i64) -> DbResult<()> {
-    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7 WHERE id = $6")
+    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7, federates = $8 WHERE id = $6")
         .bind(profile.display_name)
         .bind(profile.note)
         .bind(i64::from(profile.wall_friends_only))
@@ -96,6 +101,7 @@ pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i6
         .bind(now)
         .bind(id)
         .bind(choseong(profile.display_name))
+        .bind(i64::from(profile.federates))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -107,6 +113,7 @@ pub struct Profile<'a> {
     pub note: &'a str,
     pub wall_friends_only: bool,
     pub locked: bool,
+    pub federates: bool,
 }
 
 /// Fills `name_choseong` for accounts written before the column existed.

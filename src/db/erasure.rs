@@ -55,6 +55,11 @@ const GONE: &[&str] = &[
     "DELETE FROM room_members WHERE account_id = $1",
     "DELETE FROM room_cohosts WHERE account_id = $1",
     "DELETE FROM suggestion_supports WHERE account_id = $1",
+    // The fediverse forgets the account too: its key, its remote followers, what waits to
+    // leave in its name. (A federated `Delete` of the actor waits for issue 20's next step.)
+    "DELETE FROM federation_deliveries WHERE account_id = $1",
+    "DELETE FROM remote_followers WHERE account_id = $1",
+    "DELETE FROM actor_keys WHERE account_id = $1",
 ];
 
 /// Records kept, with the person's part in them let go (`$1`: the account).
@@ -94,7 +99,7 @@ pub async fn erase(tx: &mut Tx, account_id: i64, now: i64) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE accounts SET handle = $1, display_name = $2, name_choseong = NULL, email = NULL, \
          password_hash = NULL, note = '', position = NULL, locale = NULL, department_id = NULL, \
-         locked = 0, disabled = 1, suspended_at = COALESCE(suspended_at, $3), deleted_at = $3, \
+         locked = 0, federates = 0, disabled = 1, suspended_at = COALESCE(suspended_at, $3), deleted_at = $3, \
          updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
     )
     .bind(format!("deleted_{account_id}"))

@@ -15,6 +15,7 @@ pub mod conversations;
 pub mod dump;
 pub mod emojis;
 pub mod erasure;
+pub mod federation;
 pub mod filters;
 pub mod follows;
 pub mod jobs;
@@ -44,6 +45,10 @@ use std::time::Duration;
 
 /// A write transaction. Every write of one operation happens inside one.
 pub type Tx = Transaction<'static, Any>;
+
+/// One connection, for reads that take several statements but need no transaction (or run
+/// inside one: a `Tx` derefs to it).
+pub type Connection = sqlx::AnyConnection;
 
 /// Which database the URL chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +210,11 @@ impl Db {
     }
 
     /// Answers when the database does.
+    /// A connection of the pool, for a few reads in a row.
+    pub async fn connection(&self) -> DbResult<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool().acquire().await?)
+    }
+
     pub async fn ping(&self) -> DbResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

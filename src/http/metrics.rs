@@ -131,6 +131,10 @@ pub async fn render(State(app): State<App>, request: Request) -> Response {
         metrics::gauge!("sotong_jobs_due").set(due as f64);
     }
     #[allow(clippy::cast_precision_loss)]
+    if let Ok(waiting) = app.deliveries_waiting().await {
+        metrics::gauge!("sotong_federation_deliveries_waiting").set(waiting as f64);
+    }
+    #[allow(clippy::cast_precision_loss)]
     if let Ok(n) = app.open_room_participants().await {
         metrics::gauge!("sotong_room_participants").set(n as f64);
     }

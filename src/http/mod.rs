@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod error;
 pub mod excel;
 pub mod extract;
+mod federation;
 pub mod input;
 pub mod mastodon;
 pub mod metrics;
@@ -102,6 +103,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api)
         .merge(web::router())
+        .merge(federation::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/api/openapi.json", get(openapi::document))

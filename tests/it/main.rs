@@ -25,6 +25,7 @@ mod demo;
 mod deploy;
 mod emojis;
 mod erasure;
+mod federation;
 mod filters;
 mod harness;
 mod instance;

@@ -327,6 +327,11 @@ pub struct UpdateCredentials {
     #[serde(default, deserialize_with = "flexible_bool")]
     #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     sotong_wall_friends_only: Option<bool>,
+    /// Sotong: let the fediverse follow this account (its public and unlisted posts leave the
+    /// instance; nothing else does).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    sotong_federates: Option<bool>,
 }
 
 /// Update the viewer's profile.
@@ -344,6 +349,7 @@ pub async fn update_credentials(
                 note: input.note.as_deref(),
                 wall_friends_only: input.sotong_wall_friends_only,
                 locked: input.locked,
+                federates: input.sotong_federates,
             },
         )
         .await?;

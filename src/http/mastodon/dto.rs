@@ -16,6 +16,8 @@ pub struct SotongAccount {
     pub position: Option<String>,
     /// administrator, organization_head, department_head, official or resident
     pub role: String,
+    /// The account chose to federate: other servers of the fediverse can follow it.
+    pub federates: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,6 +143,7 @@ impl Account {
                     }),
                 position: row.position.clone(),
                 role: row.role.as_str().to_owned(),
+                federates: row.federates(),
             },
         }
     }

@@ -188,7 +188,8 @@ pub async fn nodeinfo(
             "nodeDescription": config.instance.description,
             "software": { "name": "sotong", "version": env!("CARGO_PKG_VERSION") },
             "upstream": { "name": "mastodon", "version": MASTODON_COMPAT },
-            "federation": { "enabled": false },
+            // ActivityPub for the accounts that chose it (`app::federation`).
+            "federation": { "enabled": config.federation.enabled },
             "languages": ["ko", "en"],
             "generatedAt": rfc3339(crate::domain::time::now_ms()),
         },

@@ -344,6 +344,7 @@ mod tests {
                 department: None,
                 position: None,
                 role: "official".into(),
+                federates: false,
             },
         }
     }

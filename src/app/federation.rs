@@ -1,0 +1,700 @@
+//! Federation (ActivityPub): the local accounts that chose to federate, as the fediverse sees
+//! them (WebFinger, actors, outboxes, notes), the activities other servers send to their
+//! inboxes, and the deliveries of what they post.
+//!
+//! What leaves is decided in one place, `domain::federation::addressing`: public and unlisted
+//! statuses of federating accounts, nothing else. Every request in and out is signed
+//! (`domain::federation`); every fetch refuses inward addresses unless
+//! `federation.private_addresses` allows them (tests only).
+
+use super::write::Write;
+use super::{App, Error, Result};
+use crate::db::accounts::AccountRow;
+use crate::db::federation::{self as rows, DeliveryRow, NewDelivery, RemoteActorRow};
+use crate::domain::delivery::{Outcome, is_private_host};
+use crate::domain::federation::{
+    self as rules, ACTIVITY_JSON, Acct, LocalActor, Note, RemoteActor, SignatureError,
+};
+use crate::domain::id::next_id;
+use crate::domain::time::{now_ms, rfc3339};
+use futures_util::StreamExt as _;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// Deliveries taken at a time, and sent at once.
+const BATCH: i64 = 64;
+const IN_FLIGHT: usize = 16;
+/// How long a node holds the deliveries it took: longer than a batch can take (four waves of
+/// at most the 10 s request timeout).
+const CLAIM_MS: i64 = 2 * 60_000;
+/// Statuses on a page of an outbox.
+const OUTBOX_PAGE: i64 = 20;
+/// How long a remote actor's key is trusted before its document is fetched again.
+const ACTOR_FRESH_MS: i64 = 24 * 3_600_000;
+
+/// What fetches and delivers: an HTTP client that reaches only public addresses (unless the
+/// configuration allows private ones), with bounded time and redirects, and a doorbell the
+/// delivery worker waits on.
+pub struct Federator {
+    client: reqwest::Client,
+    private_addresses: bool,
+    queued: tokio::sync::Notify,
+}
+
+impl Federator {
+    pub fn new(private_addresses: bool) -> Self {
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                let inward = attempt
+                    .url()
+                    .host()
+                    .is_none_or(|host| is_private_host(&host));
+                if attempt.previous().len() >= 3 || (inward && !private_addresses) {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .user_agent(concat!("Sotong/", env!("CARGO_PKG_VERSION")));
+        if !private_addresses {
+            builder = builder.dns_resolver(Arc::new(PublicAddressesOnly));
+        }
+        Federator {
+            client: builder.build().unwrap_or_default(),
+            private_addresses,
+            queued: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Tells the worker that deliveries were queued.
+    pub(super) fn wake(&self) {
+        self.queued.notify_one();
+    }
+
+    /// Waits until a delivery may have been queued on this node (or `every` passed).
+    pub async fn wait_for_deliveries(&self, every: Duration) {
+        tokio::select! {
+            () = self.queued.notified() => {}
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+
+    /// Refuses a URL this server must not be made to reach: not http(s), or (by its name or
+    /// address) on this machine or a private network.
+    fn check_target(&self, url: &str) -> Result<url::Url> {
+        let url =
+            url::Url::parse(url).map_err(|_| Error::BadRequest("error.federation_address"))?;
+        let inward = url.host().is_none_or(|host| is_private_host(&host));
+        let web = matches!(url.scheme(), "https" | "http");
+        if !web || (inward && !self.private_addresses) {
+            return Err(Error::BadRequest("error.federation_address"));
+        }
+        Ok(url)
+    }
+}
+
+/// Resolves names to public addresses only: a name that resolves inwards (DNS rebinding, or
+/// an attacker's name for 127.0.0.1) is refused where the connection is made.
+struct PublicAddressesOnly;
+
+impl reqwest::dns::Resolve for PublicAddressesOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|address| {
+                    let host: url::Host<&str> = match address.ip() {
+                        std::net::IpAddr::V4(ip) => url::Host::Ipv4(ip),
+                        std::net::IpAddr::V6(ip) => url::Host::Ipv6(ip),
+                    };
+                    !is_private_host(&host)
+                })
+                .collect();
+            if found.is_empty() {
+                return Err("the name resolves to no public address".into());
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// A local account as the fediverse sees it.
+pub struct ActorView {
+    pub account: AccountRow,
+    pub id: String,
+    public_key_pem: String,
+}
+
+/// What WebFinger answers for an account.
+pub struct Finger {
+    pub subject: String,
+    pub actor: String,
+    pub profile: String,
+}
+
+/// An activity as it arrived at an inbox.
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub path_and_query: &'a str,
+    /// By lower-case name.
+    pub headers: BTreeMap<String, String>,
+    pub body: &'a [u8],
+}
+
+impl App {
+    fn federation_on(&self) -> Result<()> {
+        if self.config.federation.enabled {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    fn actor_id(&self, handle: &str) -> String {
+        format!("{}/users/{handle}", self.config.public_url())
+    }
+
+    /// A local account that federates, by handle; 404 for any other (unknown, disabled,
+    /// suspended, or not federating: the fediverse cannot tell them apart).
+    async fn federating_account(&self, handle: &str) -> Result<AccountRow> {
+        self.federation_on()?;
+        let account = crate::db::accounts::by_handle(self.db.pool(), handle)
+            .await?
+            .filter(|a| !a.is_disabled() && a.deleted_at.is_none() && a.suspended_at.is_none())
+            .ok_or(Error::NotFound)?;
+        if !account.federates() {
+            return Err(Error::NotFound);
+        }
+        Ok(account)
+    }
+
+    /// WebFinger: `acct:handle@this-domain`, or an actor's or profile's URL.
+    pub async fn webfinger(&self, resource: &str) -> Result<Finger> {
+        let base = self.config.public_url();
+        let handle = if let Some(acct) = Acct::parse(resource) {
+            if acct.host != self.config.domain().to_ascii_lowercase() {
+                return Err(Error::NotFound);
+            }
+            acct.user
+        } else {
+            let path = resource
+                .strip_prefix(&format!("{base}/users/"))
+                .or_else(|| resource.strip_prefix(&format!("{base}/@")))
+                .ok_or(Error::NotFound)?;
+            path.to_owned()
+        };
+        let account = self.federating_account(&handle).await?;
+        Ok(Finger {
+            subject: format!("acct:{}@{}", account.handle, self.config.domain()),
+            actor: self.actor_id(&account.handle),
+            profile: format!("{base}/@{}", account.handle),
+        })
+    }
+
+    /// A federating account's actor, with its key (made on first need).
+    pub async fn local_actor(&self, handle: &str) -> Result<ActorView> {
+        let account = self.federating_account(handle).await?;
+        let (public_key_pem, _) = self.actor_key(account.id).await?;
+        Ok(ActorView {
+            id: self.actor_id(&account.handle),
+            account,
+            public_key_pem,
+        })
+    }
+
+    /// An account's key pair, made and kept the first time it is needed.
+    async fn actor_key(&self, account_id: i64) -> Result<(String, String)> {
+        let pool = self.db.pool();
+        if let Some(key) = rows::actor_key(pool, account_id).await? {
+            return Ok(key);
+        }
+        let made = tokio::task::spawn_blocking(rules::new_actor_key)
+            .await
+            .map_err(anyhow::Error::from)??;
+        rows::keep_actor_key(pool, account_id, (&made.0, &made.1), now_ms()).await?;
+        // Another request may have kept its own first: whichever stayed is the key.
+        rows::actor_key(pool, account_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("an actor key was kept and is gone").into())
+    }
+
+    /// The actor document of a local account.
+    pub fn actor_document(&self, actor: &ActorView) -> Value {
+        let base = self.config.public_url();
+        let account = &actor.account;
+        let published = rfc3339(account.created_at);
+        let profile = format!("{base}/@{}", account.handle);
+        let avatar = format!("{base}/static/avatar.png");
+        let summary = crate::domain::status::render_plain(&account.note, &[], &base);
+        LocalActor {
+            id: &actor.id,
+            base: &base,
+            handle: &account.handle,
+            display_name: &account.display_name,
+            summary_html: &summary,
+            profile_url: &profile,
+            organization: false,
+            locked: account.locked(),
+            published: &published,
+            public_key_pem: &actor.public_key_pem,
+            avatar: &avatar,
+        }
+        .document()
+    }
+
+    /// A page of a federating account's outbox: its statuses that left, newest first, below
+    /// `max_id`; and how many there are.
+    pub async fn outbox(
+        &self,
+        handle: &str,
+        max_id: Option<i64>,
+    ) -> Result<(ActorView, i64, Vec<Value>)> {
+        let actor = self.local_actor(handle).await?;
+        let pool = self.db.pool();
+        let total = rows::outbox_count(pool, actor.account.id).await?;
+        let ids = rows::outbox_ids(pool, actor.account.id, max_id, OUTBOX_PAGE).await?;
+        let mut activities = Vec::with_capacity(ids.len());
+        let mut conn = self.db.connection().await?;
+        for id in ids {
+            if let Some(create) = self.note_of(&mut conn, id).await?.map(|(_, c)| c) {
+                activities.push(create);
+            }
+        }
+        Ok((actor, total, activities))
+    }
+
+    /// One status that left, as its `Note`, by its author's handle and its id.
+    pub async fn federated_note(&self, handle: &str, id: i64) -> Result<Value> {
+        let actor = self.local_actor(handle).await?;
+        let mut conn = self
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::db::DbError::from)?;
+        match self.note_of(&mut conn, id).await? {
+            Some((source, create)) if source.account_id == actor.account.id => {
+                let mut note = create["object"].clone();
+                note["@context"] = rules::context();
+                Ok(note)
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// A status as a `Create` of its `Note`, when it may leave; with what it was made from.
+    async fn note_of(
+        &self,
+        conn: &mut crate::db::Connection,
+        id: i64,
+    ) -> Result<Option<(rows::NoteSource, Value)>> {
+        let Some(source) = rows::note_source(conn, id).await? else {
+            return Ok(None);
+        };
+        let base = self.config.public_url();
+        let actor = self.actor_id(&source.handle);
+        let Some(addressing) = rules::addressing(source.visibility, &format!("{actor}/followers"))
+        else {
+            return Ok(None);
+        };
+        let note_id = format!("{actor}/statuses/{}", source.id);
+        let url = format!("{base}/@{}/{}", source.handle, source.id);
+        let published = rfc3339(source.created_at);
+        let in_reply_to = source
+            .parent()
+            .map(|(parent, handle)| format!("{}/statuses/{parent}", self.actor_id(handle)));
+        let create = Note {
+            id: &note_id,
+            actor: &actor,
+            url: &url,
+            content_html: &source.content,
+            title: source.title.as_deref(),
+            summary: &source.spoiler_text,
+            sensitive: source.sensitive(),
+            published: &published,
+            in_reply_to: in_reply_to.as_deref(),
+            addressing: &addressing,
+        }
+        .create();
+        Ok(Some((source, create)))
+    }
+
+    /// Queues, in the status's own transaction, its `Create` for the inboxes of its author's
+    /// remote followers, when the author federates and the status may leave.
+    pub(super) async fn federate_new_status(
+        &self,
+        tx: &mut Write,
+        author: &AccountRow,
+        status_id: i64,
+    ) -> Result<()> {
+        if !self.config.federation.enabled || !author.federates() {
+            return Ok(());
+        }
+        let Some((_, create)) = self.note_of(tx, status_id).await? else {
+            return Ok(());
+        };
+        self.queue_for_followers(tx, author.id, &create).await
+    }
+
+    /// Queues, in the deletion's transaction, a `Delete` of a status that had left.
+    pub(super) async fn federate_deletion(
+        &self,
+        tx: &mut Write,
+        author: &AccountRow,
+        status_id: i64,
+    ) -> Result<()> {
+        if !self.config.federation.enabled || !author.federates() {
+            return Ok(());
+        }
+        let Some((source, _)) = self.note_of(tx, status_id).await? else {
+            return Ok(());
+        };
+        let actor = self.actor_id(&source.handle);
+        let Some(addressing) = rules::addressing(source.visibility, &format!("{actor}/followers"))
+        else {
+            return Ok(());
+        };
+        let note_id = format!("{actor}/statuses/{status_id}");
+        let delete = rules::delete_note(&actor, &note_id, &addressing);
+        self.queue_for_followers(tx, author.id, &delete).await
+    }
+
+    async fn queue_for_followers(
+        &self,
+        tx: &mut Write,
+        account_id: i64,
+        activity: &Value,
+    ) -> Result<()> {
+        let inboxes = rows::follower_inboxes(tx, account_id).await?;
+        if inboxes.is_empty() {
+            return Ok(());
+        }
+        queue(tx, account_id, &inboxes, activity).await?;
+        tx.wake_after_commit(Arc::clone(&self.federator));
+        Ok(())
+    }
+
+    /// Takes an activity POSTed to an inbox: checks its signature against its actor's key, then
+    /// does what it asks. Refused (401) unsigned, badly signed, stale, with a digest that does
+    /// not match, or signed by another actor than the one it names.
+    pub async fn receive_activity(&self, incoming: Incoming<'_>) -> Result<()> {
+        self.federation_on()?;
+        if incoming.body.len() > rules::BODY_MAX {
+            return Err(Error::TooLarge);
+        }
+        let activity: Value = serde_json::from_slice(incoming.body)
+            .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+        let claimed_actor = activity
+            .get("actor")
+            .and_then(rules::id_of)
+            .ok_or(Error::BadRequest("error.federation_activity"))?
+            .to_owned();
+        let signed = rules::read_signature(
+            incoming.method,
+            incoming.path_and_query,
+            incoming.headers,
+            Some(incoming.body),
+            SystemTime::now(),
+        )
+        .map_err(refused)?;
+        let signer = self.verified_signer(&signed).await?;
+        let own_id = activity
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or(&claimed_actor);
+        if signer.uri != claimed_actor || !rules::same_authority(own_id, &signer.uri) {
+            return Err(Error::Unauthorized("error.federation_actor"));
+        }
+        self.act_on(&signer, &activity).await
+    }
+
+    /// The remote actor whose key signed a request: its key as kept, or fetched (again, once,
+    /// when the kept one does not verify: the actor may have a new key).
+    async fn verified_signer(&self, signed: &rules::SignedRequest) -> Result<RemoteActorRow> {
+        let pool = self.db.pool();
+        let kept = rows::remote_actor_by_key(pool, &signed.key_id).await?;
+        if let Some(kept) = kept.as_ref()
+            && signed.verify(&kept.public_key_pem).is_ok()
+            && now_ms() - kept.fetched_at < ACTOR_FRESH_MS
+        {
+            return Ok(kept.clone());
+        }
+        let fetched = self.fetch_actor_of_key(&signed.key_id).await?;
+        signed.verify(&fetched.public_key_pem).map_err(refused)?;
+        Ok(fetched)
+    }
+
+    /// Fetches the actor a key id names (the key id is the actor's URL and a fragment, or a
+    /// key document with an `owner`), and keeps it.
+    async fn fetch_actor_of_key(&self, key_id: &str) -> Result<RemoteActorRow> {
+        let without_fragment = key_id.split('#').next().unwrap_or(key_id);
+        let mut document = self.fetch_document(without_fragment).await?;
+        if document.get("publicKeyPem").is_some()
+            && let Some(owner) = document.get("owner").and_then(Value::as_str)
+        {
+            if !rules::same_authority(owner, key_id) {
+                return Err(Error::Unauthorized("error.federation_actor"));
+            }
+            document = self.fetch_document(owner).await?;
+        }
+        let actor = RemoteActor::from_document(&document)
+            .filter(|actor| actor.key_id == key_id && rules::same_authority(&actor.uri, key_id))
+            .ok_or(Error::Unauthorized("error.federation_actor"))?;
+        Ok(rows::keep_remote_actor(self.db.pool(), next_id(), &actor, now_ms()).await?)
+    }
+
+    /// GETs an ActivityPub document, at most `BODY_MAX` bytes, from a public address.
+    async fn fetch_document(&self, url: &str) -> Result<Value> {
+        let target = self.federator.check_target(url)?;
+        let refused = |_| Error::BadRequest("error.federation_fetch");
+        let mut answer = self
+            .federator
+            .client
+            .get(target)
+            .header(reqwest::header::ACCEPT, ACTIVITY_JSON)
+            .send()
+            .await
+            .map_err(refused)?;
+        if !answer.status().is_success() {
+            return Err(Error::BadRequest("error.federation_fetch"));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = answer.chunk().await.map_err(refused)? {
+            body.extend_from_slice(&chunk);
+            if body.len() > rules::BODY_MAX {
+                return Err(Error::BadRequest("error.federation_fetch"));
+            }
+        }
+        serde_json::from_slice(&body).map_err(|_| Error::BadRequest("error.federation_fetch"))
+    }
+
+    /// Does what a verified activity asks.
+    async fn act_on(&self, signer: &RemoteActorRow, activity: &Value) -> Result<()> {
+        let kind = activity
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let object = activity.get("object").unwrap_or(&Value::Null);
+        match kind {
+            "Follow" => self.followed_from_afar(signer, activity).await,
+            "Undo" if object.get("type").and_then(Value::as_str) == Some("Follow") => {
+                self.unfollowed_from_afar(signer, object).await
+            }
+            other => {
+                // Replies, likes, boosts and the rest are read by a later step of issue 20.
+                tracing::info!(kind = other, actor = %signer.uri, "an activity was accepted and not acted on");
+                Ok(())
+            }
+        }
+    }
+
+    /// The local account an activity's object names by its actor URL.
+    async fn followed_account(&self, object: &Value) -> Result<AccountRow> {
+        let target = rules::id_of(object).ok_or(Error::BadRequest("error.federation_activity"))?;
+        let handle = target
+            .strip_prefix(&format!("{}/users/", self.config.public_url()))
+            .ok_or(Error::NotFound)?;
+        self.federating_account(handle).await
+    }
+
+    /// A remote `Follow`: accepted at once (and told so), or waiting for a locked account.
+    async fn followed_from_afar(&self, signer: &RemoteActorRow, follow: &Value) -> Result<()> {
+        let account = self
+            .followed_account(follow.get("object").unwrap_or(&Value::Null))
+            .await?;
+        let follow_id = follow
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        let accepted = !account.locked();
+        let mut tx = self.begin().await?;
+        rows::add_remote_follower(
+            &mut tx,
+            account.id,
+            signer.id,
+            follow_id,
+            accepted,
+            now_ms(),
+        )
+        .await?;
+        if accepted {
+            let actor = self.actor_id(&account.handle);
+            let accept_id = format!("{actor}#accepts/follows/{}", next_id());
+            let accept = rules::accept_follow(&actor, follow, &accept_id);
+            queue(
+                &mut tx,
+                account.id,
+                std::slice::from_ref(&signer.inbox),
+                &accept,
+            )
+            .await?;
+            tx.wake_after_commit(Arc::clone(&self.federator));
+        }
+        tx.commit().await
+    }
+
+    /// A remote `Undo` of a `Follow`.
+    async fn unfollowed_from_afar(&self, signer: &RemoteActorRow, follow: &Value) -> Result<()> {
+        let account = self
+            .followed_account(follow.get("object").unwrap_or(&Value::Null))
+            .await?;
+        let mut tx = self.begin().await?;
+        rows::remove_remote_follower(&mut tx, account.id, signer.id).await?;
+        tx.commit().await
+    }
+
+    /// Deliveries waiting to leave (for `/metrics`).
+    pub async fn deliveries_waiting(&self) -> Result<i64> {
+        Ok(rows::waiting(self.db.pool()).await?)
+    }
+
+    /// Sends the deliveries due by `now`; returns how many inboxes took theirs. A batch is
+    /// claimed in one statement (no other node sends it meanwhile); each delivery's fate is
+    /// written when it is known.
+    pub async fn deliver_activities(&self, now: i64) -> Result<usize> {
+        let pool = self.db.pool();
+        let mut delivered = 0;
+        loop {
+            let claimed = rows::claim_due(pool, now, now + CLAIM_MS, BATCH).await?;
+            let taken = claimed.len();
+            let outcomes: Vec<(DeliveryRow, Outcome)> = futures_util::stream::iter(claimed)
+                .map(|delivery| async move {
+                    let outcome = self.send_delivery(&delivery).await;
+                    (delivery, outcome)
+                })
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+            let mut finished = Vec::new();
+            for (delivery, outcome) in outcomes {
+                metrics::counter!("sotong_federation_deliveries_total", "outcome" => outcome_label(outcome))
+                    .increment(1);
+                delivered += usize::from(outcome == Outcome::Delivered);
+                match (outcome, rules::retry_after_ms(delivery.attempts + 1)) {
+                    (Outcome::Retry, Some(after)) => {
+                        rows::postpone(pool, delivery.id, now + after).await?;
+                    }
+                    _ => finished.push(delivery.id),
+                }
+            }
+            rows::finish(pool, &finished).await?;
+            if taken < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                return Ok(delivered);
+            }
+        }
+    }
+
+    /// Signs and posts one delivery; what the inbox's answer means.
+    async fn send_delivery(&self, delivery: &DeliveryRow) -> Outcome {
+        let request = match self.signed_delivery(delivery).await {
+            Ok(request) => request,
+            Err(error) => {
+                tracing::warn!(?error, inbox = %delivery.inbox, "a delivery could not be prepared");
+                return Outcome::Refused;
+            }
+        };
+        match self.federator.client.execute(request).await {
+            Ok(answer) => {
+                let outcome = Outcome::of_status(answer.status().as_u16());
+                if outcome == Outcome::Refused {
+                    tracing::warn!(status = %answer.status(), inbox = %delivery.inbox, "an inbox refused an activity");
+                }
+                outcome
+            }
+            Err(error) => {
+                tracing::debug!(%error, inbox = %delivery.inbox, "an inbox could not be reached");
+                Outcome::Retry
+            }
+        }
+    }
+
+    async fn signed_delivery(&self, delivery: &DeliveryRow) -> Result<reqwest::Request> {
+        let target = self.federator.check_target(&delivery.inbox)?;
+        let account = crate::db::accounts::by_id(self.db.pool(), delivery.account_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let (_, private_pem) = self.actor_key(account.id).await?;
+        let host =
+            rules::authority(&target).ok_or(Error::BadRequest("error.federation_address"))?;
+        let date = httpdate::fmt_http_date(SystemTime::now());
+        let digest = rules::digest_of(delivery.body.as_bytes());
+        let mut path = target.path().to_owned();
+        if let Some(query) = target.query() {
+            path = format!("{path}?{query}");
+        }
+        let signed = BTreeMap::from([
+            ("host".to_owned(), host.clone()),
+            ("date".to_owned(), date.clone()),
+            ("digest".to_owned(), digest.clone()),
+            ("content-type".to_owned(), ACTIVITY_JSON.to_owned()),
+        ]);
+        let key_id = format!("{}#main-key", self.actor_id(&account.handle));
+        let signature = rules::sign_request("POST", &path, signed, &key_id, &private_pem)?;
+        let request = self
+            .federator
+            .client
+            .post(target)
+            .header(reqwest::header::HOST, host)
+            .header(reqwest::header::DATE, date)
+            .header("digest", digest)
+            .header(reqwest::header::CONTENT_TYPE, ACTIVITY_JSON)
+            .header("signature", signature)
+            .body(delivery.body.clone())
+            .build()
+            .map_err(anyhow::Error::from)?;
+        Ok(request)
+    }
+
+    /// How many remote accounts follow an account.
+    pub async fn remote_followers(&self, account_id: i64) -> Result<i64> {
+        Ok(rows::remote_follower_count(self.db.pool(), account_id).await?)
+    }
+}
+
+/// Queues one activity for each inbox, in the transaction that made it.
+async fn queue(
+    tx: &mut Write,
+    account_id: i64,
+    inboxes: &[String],
+    activity: &Value,
+) -> Result<()> {
+    let activity_id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow::anyhow!("an activity without an id"))?;
+    let body = serde_json::to_string(activity).map_err(anyhow::Error::from)?;
+    let now = now_ms();
+    for inbox in inboxes {
+        let delivery = NewDelivery {
+            activity_id,
+            inbox,
+            account_id,
+            body: &body,
+        };
+        rows::enqueue(tx, &delivery, now).await?;
+    }
+    Ok(())
+}
+
+fn refused(error: SignatureError) -> Error {
+    Error::Unauthorized(match error {
+        SignatureError::Missing => "error.signature_missing",
+        SignatureError::Stale => "error.signature_stale",
+        SignatureError::DigestMismatch => "error.signature_digest",
+        SignatureError::Forged => "error.signature_invalid",
+    })
+}
+
+fn outcome_label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::Gone => "gone",
+        Outcome::Retry => "retry",
+        Outcome::Refused => "refused",
+    }
+}

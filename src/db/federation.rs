@@ -1,0 +1,346 @@
+//! Federation: which accounts federate and their keys, the remote actors met, their follows
+//! of local accounts, and the activities waiting to leave.
+
+use super::statement::Statement;
+use super::{DbResult, Tx, flag};
+use crate::domain::federation::RemoteActor;
+use sqlx::AnyPool;
+
+/// An account's key pair: (public SPKI PEM, private PKCS#8 PEM).
+pub async fn actor_key(pool: &AnyPool, account_id: i64) -> DbResult<Option<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT public_pem, private_pem FROM actor_keys WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Keeps a key made for an account, unless another request kept one first (the caller reads
+/// back whichever stayed).
+pub async fn keep_actor_key(
+    pool: &AnyPool,
+    account_id: i64,
+    (public_pem, private_pem): (&str, &str),
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO actor_keys (account_id, public_pem, private_pem, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(public_pem)
+    .bind(private_pem)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A remote actor as kept.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RemoteActorRow {
+    pub id: i64,
+    pub uri: String,
+    pub domain: String,
+    pub username: String,
+    pub display_name: String,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub fetched_at: i64,
+}
+
+macro_rules! actor_columns {
+    () => {
+        "id, uri, domain, username, display_name, inbox, shared_inbox, key_id, public_key_pem, \
+         fetched_at"
+    };
+}
+
+pub async fn remote_actor_by_key(pool: &AnyPool, key_id: &str) -> DbResult<Option<RemoteActorRow>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        actor_columns!(),
+        " FROM remote_actors WHERE key_id = $1 ORDER BY fetched_at DESC LIMIT 1"
+    ))
+    .bind(key_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn remote_actor_by_uri(pool: &AnyPool, uri: &str) -> DbResult<Option<RemoteActorRow>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        actor_columns!(),
+        " FROM remote_actors WHERE uri = $1"
+    ))
+    .bind(uri)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Keeps what an actor's document says now; returns its row.
+pub async fn keep_remote_actor(
+    pool: &AnyPool,
+    id: i64,
+    actor: &RemoteActor,
+    now: i64,
+) -> DbResult<RemoteActorRow> {
+    Ok(sqlx::query_as(concat!(
+        "INSERT INTO remote_actors (id, uri, domain, username, display_name, inbox, shared_inbox, \
+         key_id, public_key_pem, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (uri) DO UPDATE SET username = $4, display_name = $5, inbox = $6, \
+         shared_inbox = $7, key_id = $8, public_key_pem = $9, fetched_at = $10 RETURNING ",
+        actor_columns!()
+    ))
+    .bind(id)
+    .bind(&actor.uri)
+    .bind(&actor.domain)
+    .bind(&actor.username)
+    .bind(&actor.display_name)
+    .bind(&actor.inbox)
+    .bind(&actor.shared_inbox)
+    .bind(&actor.key_id)
+    .bind(&actor.public_key_pem)
+    .bind(now)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Records a remote follow (`accepted`, or `pending` for a locked account); a repeated
+/// `Follow` keeps its first state unless it is now accepted.
+pub async fn add_remote_follower(
+    tx: &mut Tx,
+    account_id: i64,
+    actor_id: i64,
+    follow_uri: &str,
+    accepted: bool,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO remote_followers (account_id, actor_id, follow_uri, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, actor_id) DO UPDATE SET follow_uri = $3, \
+         state = CASE WHEN $4 = 'accepted' THEN 'accepted' ELSE remote_followers.state END",
+    )
+    .bind(account_id)
+    .bind(actor_id)
+    .bind(follow_uri)
+    .bind(if accepted { "accepted" } else { "pending" })
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Ends a remote follow; whether there was one.
+pub async fn remove_remote_follower(tx: &mut Tx, account_id: i64, actor_id: i64) -> DbResult<bool> {
+    let done = sqlx::query("DELETE FROM remote_followers WHERE account_id = $1 AND actor_id = $2")
+        .bind(account_id)
+        .bind(actor_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The inboxes that an account's accepted remote followers are reached at, each once (a
+/// server's shared inbox stands for all its followers there).
+pub async fn follower_inboxes(tx: &mut Tx, account_id: i64) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM remote_followers f \
+         JOIN remote_actors r ON r.id = f.actor_id \
+         WHERE f.account_id = $1 AND f.state = 'accepted' ORDER BY 1",
+    )
+    .bind(account_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(inbox,)| inbox).collect())
+}
+
+/// How many remote accounts follow an account (accepted).
+pub async fn remote_follower_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM remote_followers WHERE account_id = $1 AND state = 'accepted'",
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
+/// Queues an activity for an inbox, once: the same activity for the same inbox is not queued
+/// twice.
+pub async fn enqueue(tx: &mut Tx, delivery: &NewDelivery<'_>, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO federation_deliveries (id, activity_id, inbox, account_id, body, attempts, \
+         due_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
+         ON CONFLICT (activity_id, inbox) DO NOTHING",
+    )
+    .bind(crate::domain::id::next_id())
+    .bind(delivery.activity_id)
+    .bind(delivery.inbox)
+    .bind(delivery.account_id)
+    .bind(delivery.body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An activity for one inbox, signed by one account.
+pub struct NewDelivery<'a> {
+    pub activity_id: &'a str,
+    pub inbox: &'a str,
+    pub account_id: i64,
+    pub body: &'a str,
+}
+
+/// A delivery claimed by this node.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub activity_id: String,
+    pub inbox: String,
+    pub account_id: i64,
+    pub body: String,
+    /// Tries before this one.
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// Claims up to `limit` due deliveries in one statement: their `due_at` moves to `until`, so
+/// that no other node takes them while this one sends (a node that dies leaves them to be
+/// taken again then).
+pub async fn claim_due(
+    pool: &AnyPool,
+    now: i64,
+    until: i64,
+    limit: i64,
+) -> DbResult<Vec<DeliveryRow>> {
+    let due: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM federation_deliveries WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = due.into_iter().map(|(id,)| id).collect();
+    let mut q = Statement::new("UPDATE federation_deliveries SET due_at = ");
+    q.push_bind(until)
+        .push(", attempts = attempts + 1 WHERE due_at <= ")
+        .push_bind(now)
+        .push(" AND id IN (");
+    q.push_id_list(&ids).push(
+        ") RETURNING id, activity_id, inbox, account_id, body, attempts - 1 AS attempts, created_at",
+    );
+    Ok(q.query_as()?.fetch_all(pool).await?)
+}
+
+/// Tries a delivery again at `at`.
+pub async fn postpone(pool: &AnyPool, id: i64, at: i64) -> DbResult<()> {
+    sqlx::query("UPDATE federation_deliveries SET due_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Takes finished deliveries (delivered, refused or given up on) off the queue.
+pub async fn finish(pool: &AnyPool, ids: &[i64]) -> DbResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut q = Statement::new("DELETE FROM federation_deliveries WHERE id IN (");
+    q.push_id_list(ids).push(")");
+    q.query()?.execute(pool).await?;
+    Ok(())
+}
+
+/// How many deliveries wait to leave (for `/metrics`).
+pub async fn waiting(pool: &AnyPool) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM federation_deliveries")
+        .fetch_one(pool)
+        .await?;
+    Ok(n)
+}
+
+/// What a status's `Note` is made from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteSource {
+    pub id: i64,
+    pub account_id: i64,
+    pub handle: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: crate::domain::status::Visibility,
+    pub title: Option<String>,
+    pub content: String,
+    pub spoiler_text: String,
+    sensitive: i64,
+    pub created_at: i64,
+    parent_id: Option<i64>,
+    parent_handle: Option<String>,
+}
+
+impl NoteSource {
+    pub fn sensitive(&self) -> bool {
+        flag(self.sensitive)
+    }
+
+    /// The status it answers, with that status's author's handle.
+    pub fn parent(&self) -> Option<(i64, &str)> {
+        Some((self.parent_id?, self.parent_handle.as_deref()?))
+    }
+}
+
+/// A status (not a boost) with its author's handle and its parent's, read on a connection or
+/// in a transaction (the status may not be committed yet).
+pub async fn note_source(conn: &mut sqlx::AnyConnection, id: i64) -> DbResult<Option<NoteSource>> {
+    Ok(sqlx::query_as(
+        "SELECT s.id, s.account_id, a.handle, s.visibility, s.title, s.content, s.spoiler_text, \
+         s.sensitive, s.created_at, p.id AS parent_id, pa.handle AS parent_handle \
+         FROM statuses s JOIN accounts a ON a.id = s.account_id \
+         LEFT JOIN statuses p ON p.id = s.in_reply_to_id \
+         LEFT JOIN accounts pa ON pa.id = p.account_id \
+         WHERE s.id = $1 AND s.reblog_of_id IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The statuses of an account that left (public and unlisted, not boosts), newest first,
+/// below `max_id`.
+pub async fn outbox_ids(
+    pool: &AnyPool,
+    account_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM statuses WHERE account_id = $1 AND visibility IN ('public', 'unlisted') \
+         AND reblog_of_id IS NULL AND id < $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(max_id.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub async fn outbox_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM statuses WHERE account_id = $1 \
+         AND visibility IN ('public', 'unlisted') AND reblog_of_id IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}

@@ -1,0 +1,657 @@
+//! Federation (ActivityPub): a fediverse server written by others (a peer built on the npm
+//! library `@fedify/fedify`, tests/clients/fedify-peer.mjs) finds a Sotong account by
+//! WebFinger, reads its actor and outbox, follows it and receives its public posts, signed;
+//! nothing addressed inside the organisation leaves. And the inbox's refusals: unsigned, badly
+//! signed, stale, a digest that does not match, an actor on another server than its key, an
+//! oversize body, an inward address to fetch — each a 4xx with nothing written.
+
+use crate::harness::{TestApp, User, demo_user, user};
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use sotong::domain::federation::{self as rules, ACTIVITY_JSON};
+use sotong::domain::time::now_ms;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// A server that may reach the test's own peers on 127.0.0.1.
+async fn federating() -> TestApp {
+    TestApp::spawn_with(|c| c.federation.private_addresses = true).await
+}
+
+async fn opt_in(u: &User<'_>) {
+    let response = u
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"sotong_federates": true}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(me["sotong"]["federates"], true);
+}
+
+/// The fedify peer, running; its events as they come.
+struct Peer {
+    child: tokio::process::Child,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    seen: Vec<Value>,
+}
+
+impl Peer {
+    fn start(base: &str, handle: &str) -> Peer {
+        let clients = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+        assert!(
+            clients.join("node_modules/@fedify/fedify").exists(),
+            "fedify is not installed: run scripts/test (it runs npm ci in tests/clients)"
+        );
+        let mut child = tokio::process::Command::new("node")
+            .arg(clients.join("fedify-peer.mjs"))
+            .args([base, handle])
+            .current_dir(&clients)
+            // The peer runs until its stdin closes: held open here, closed when dropped.
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs the fedify peer");
+        let stdout = child.stdout.take().unwrap();
+        Peer {
+            child,
+            lines: BufReader::new(stdout).lines(),
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for the first event (from now on, or seen before) that `wanted` accepts.
+    async fn event(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(found) = self.seen.iter().find(|e| wanted(e)) {
+            return found.clone();
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = tokio::time::timeout_at(deadline, self.lines.next_line())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("the peer never told of {what}; it said {:#?}", self.seen)
+                })
+                .unwrap()
+                .unwrap_or_else(|| {
+                    panic!("the peer stopped before {what}; it said {:#?}", self.seen)
+                });
+            let event: Value =
+                serde_json::from_str(&line).unwrap_or(json!({"event": "text", "line": line}));
+            self.seen.push(event.clone());
+            if wanted(&event) {
+                return event;
+            }
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+#[tokio::test]
+async fn a_fediverse_server_written_by_others_follows_an_account_and_receives_its_public_posts() {
+    let t = federating().await;
+    t.app.load_demo().await.unwrap();
+    let office = demo_user(&t, "gildong_hong").await;
+    opt_in(&office).await;
+    let earlier = office
+        .status(json!({"status": "연합 전에 쓴 공개 글", "visibility": "public"}))
+        .await;
+    office
+        .status(json!({"status": "부서 안에서만 읽는 글 (outbox에 없어야)", "visibility": "department"}))
+        .await;
+
+    let mut peer = Peer::start(&t.base, "gildong_hong");
+    let actor = format!("{}/users/gildong_hong", t.base);
+    let finger = peer.event("WebFinger", |e| e["event"] == "webfinger").await;
+    assert_eq!(finger["actor"], actor.as_str());
+    assert_eq!(
+        finger["subject"],
+        format!("acct:gildong_hong@{}", t.base.trim_start_matches("http://")).as_str()
+    );
+    let seen_actor = peer.event("the actor", |e| e["event"] == "actor").await;
+    assert_eq!(seen_actor["type"], "Person");
+    assert_eq!(seen_actor["preferredUsername"], "gildong_hong");
+    assert_eq!(
+        seen_actor["publicKeyId"],
+        format!("{actor}#main-key").as_str()
+    );
+    let outbox = peer.event("the outbox", |e| e["event"] == "outbox").await;
+    let items = outbox["firstItems"].as_array().unwrap();
+    assert_eq!(items[0]["id"], earlier["uri"], "{outbox}");
+    assert!(
+        items[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("연합 전에 쓴 공개 글")
+    );
+    assert!(
+        !outbox.to_string().contains("부서 안에서만"),
+        "a department post is in the outbox: {outbox}"
+    );
+    let follow = peer
+        .event("the follow", |e| e["event"] == "follow_sent")
+        .await;
+    assert_eq!(follow["status"], 202, "{:#?}", peer.seen);
+
+    // Sotong accepts, signed: the peer verifies the signature with fedify.
+    deliver(&t).await;
+    let accept = peer
+        .event("the Accept", |e| {
+            e["event"] == "received" && e["type"] == "Accept"
+        })
+        .await;
+    assert_eq!(accept["verified"], true, "{accept}");
+    assert_eq!(accept["keyId"], format!("{actor}#main-key").as_str());
+
+    // A public post reaches the peer; the department's, the followers' and a direct one never.
+    for (text, visibility) in [
+        ("부서 공지: 밖으로 나가면 안 됨", "department"),
+        ("기관 공지: 밖으로 나가면 안 됨", "organization"),
+        ("팔로워 전용: 밖으로 나가면 안 됨", "private"),
+        ("직접: 밖으로 나가면 안 됨", "direct"),
+    ] {
+        office
+            .status(json!({"status": text, "visibility": visibility}))
+            .await;
+    }
+    let public = office
+        .status(json!({"status": "누리구 소식: 주민 여러분께 알립니다 #누리구", "visibility": "public"}))
+        .await;
+    deliver(&t).await;
+    let create = peer
+        .event("the Create", |e| {
+            e["event"] == "received" && e["type"] == "Create"
+        })
+        .await;
+    assert_eq!(create["verified"], true, "{create}");
+    assert_eq!(create["object"]["id"], public["uri"]);
+    assert!(
+        create["object"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("주민 여러분께")
+    );
+    assert_eq!(
+        create["object"]["to"],
+        json!(["https://www.w3.org/ns/activitystreams#Public"])
+    );
+
+    // The peer answers; its signed reply is taken (202).
+    let reply = peer
+        .event("the reply", |e| e["event"] == "reply_sent")
+        .await;
+    assert_eq!(reply["status"], 202, "{:#?}", peer.seen);
+    assert_eq!(reply["inReplyTo"], public["uri"]);
+
+    // Nothing addressed inside the organisation was ever received, and the queue is empty.
+    let received: Vec<&Value> = peer
+        .seen
+        .iter()
+        .filter(|e| e["event"] == "received")
+        .collect();
+    assert!(
+        !received
+            .iter()
+            .any(|e| e.to_string().contains("나가면 안 됨")),
+        "{received:#?}"
+    );
+    assert_eq!(t.count("federation_deliveries").await, 0);
+    assert!(
+        !peer.seen.iter().any(|e| e["event"] == "error"),
+        "the peer met errors: {:#?}",
+        peer.seen
+    );
+}
+
+/// Sends what is queued until nothing is due (the background worker is off in tests).
+async fn deliver(t: &TestApp) {
+    t.app.deliver_activities(now_ms()).await.unwrap();
+}
+
+/// What the remote inbox was sent: each request's headers (lower-case names) and body.
+type Inbox = Arc<Mutex<Vec<(BTreeMap<String, String>, String)>>>;
+
+/// A remote server of the test's own: one actor with a key, and an inbox that keeps what it is
+/// sent. Signs with Sotong's domain rules (the fedify test proves them against others').
+struct Remote {
+    base: String,
+    actor: String,
+    key_id: String,
+    private_pem: String,
+    public_pem: String,
+    received: Inbox,
+}
+
+impl Remote {
+    async fn start() -> Remote {
+        let (public_pem, private_pem) = rules::new_actor_key().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let actor = format!("{base}/users/resident");
+        let key_id = format!("{actor}#main-key");
+        let document = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": actor,
+            "type": "Person",
+            "preferredUsername": "resident",
+            "inbox": format!("{actor}/inbox"),
+            "publicKey": { "id": key_id, "owner": actor, "publicKeyPem": public_pem },
+        });
+        let received: Inbox = Arc::default();
+        let kept = received.clone();
+        let app = Router::new()
+            .route(
+                "/users/resident",
+                get(move || {
+                    let document = document.clone();
+                    async move { axum::Json(document) }
+                }),
+            )
+            .route(
+                "/users/resident/inbox",
+                post(move |headers: HeaderMap, body: Bytes| {
+                    let kept = kept.clone();
+                    async move {
+                        let headers = headers
+                            .iter()
+                            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+                            .collect();
+                        kept.lock()
+                            .unwrap()
+                            .push((headers, String::from_utf8(body.to_vec()).unwrap()));
+                        axum::http::StatusCode::ACCEPTED
+                    }
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Remote {
+            base,
+            actor,
+            key_id,
+            private_pem,
+            public_pem,
+            received,
+        }
+    }
+
+    fn follow(&self, target: &str) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/follows/{}", self.base, now_ms()),
+            "type": "Follow",
+            "actor": self.actor,
+            "object": target,
+        })
+    }
+}
+
+/// A signed POST, with its parts open to spoiling.
+struct Signed {
+    body: String,
+    date: SystemTime,
+    digest_of: Option<String>,
+    key_id: String,
+    private_pem: String,
+}
+
+impl Signed {
+    fn by(remote: &Remote, activity: &Value) -> Signed {
+        Signed {
+            body: activity.to_string(),
+            date: SystemTime::now(),
+            digest_of: None,
+            key_id: remote.key_id.clone(),
+            private_pem: remote.private_pem.clone(),
+        }
+    }
+
+    async fn send(&self, t: &TestApp, path: &str) -> reqwest::Response {
+        let host = t.base.trim_start_matches("http://").to_owned();
+        let date = httpdate::fmt_http_date(self.date);
+        let digest = rules::digest_of(self.digest_of.as_ref().unwrap_or(&self.body).as_bytes());
+        let headers = BTreeMap::from([
+            ("host".to_owned(), host),
+            ("date".to_owned(), date.clone()),
+            ("digest".to_owned(), digest.clone()),
+            ("content-type".to_owned(), ACTIVITY_JSON.to_owned()),
+        ]);
+        let signature =
+            rules::sign_request("POST", path, headers, &self.key_id, &self.private_pem).unwrap();
+        t.client
+            .post(t.url(path))
+            .header("date", date)
+            .header("digest", digest)
+            .header("content-type", ACTIVITY_JSON)
+            .header("signature", signature)
+            .body(self.body.clone())
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn refused_with(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+#[tokio::test]
+async fn the_inbox_takes_only_activities_signed_by_their_actor() {
+    let t = federating().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let remote = Remote::start().await;
+    let target = format!("{}/users/nuri_gu", t.base);
+    let follow = remote.follow(&target);
+    let inbox = "/users/nuri_gu/inbox";
+
+    // Unsigned.
+    let unsigned = t
+        .client
+        .post(t.url(inbox))
+        .header("content-type", ACTIVITY_JSON)
+        .body(follow.to_string())
+        .send()
+        .await
+        .unwrap();
+    refused_with(unsigned, 401).await;
+
+    // Signed with another key than the actor's.
+    let (_, stranger_key) = rules::new_actor_key().unwrap();
+    let mut forged = Signed::by(&remote, &follow);
+    forged.private_pem = stranger_key;
+    refused_with(forged.send(&t, inbox).await, 401).await;
+
+    // A date ten minutes old.
+    let mut stale = Signed::by(&remote, &follow);
+    stale.date = SystemTime::now() - Duration::from_secs(600);
+    refused_with(stale.send(&t, inbox).await, 401).await;
+
+    // A digest of another body.
+    let mut spoiled = Signed::by(&remote, &follow);
+    spoiled.digest_of = Some("{}".into());
+    refused_with(spoiled.send(&t, inbox).await, 401).await;
+
+    // Signed by the remote actor, but naming an actor on another server.
+    let mut impostor = follow.clone();
+    impostor["actor"] = json!("http://127.0.0.2:9/users/mayor");
+    refused_with(Signed::by(&remote, &impostor).send(&t, inbox).await, 401).await;
+
+    // Signed for one inbox, sent to another: the request target is signed.
+    let moved = Signed::by(&remote, &follow);
+    let host = t.base.trim_start_matches("http://").to_owned();
+    let headers = BTreeMap::from([
+        ("host".to_owned(), host),
+        ("date".to_owned(), httpdate::fmt_http_date(moved.date)),
+        ("digest".to_owned(), rules::digest_of(moved.body.as_bytes())),
+    ]);
+    let signature = rules::sign_request(
+        "POST",
+        "/inbox",
+        headers.clone(),
+        &remote.key_id,
+        &remote.private_pem,
+    )
+    .unwrap();
+    let elsewhere = t
+        .client
+        .post(t.url(inbox))
+        .header("date", &headers["date"])
+        .header("digest", &headers["digest"])
+        .header("content-type", ACTIVITY_JSON)
+        .header("signature", signature)
+        .body(moved.body.clone())
+        .send()
+        .await
+        .unwrap();
+    refused_with(elsewhere, 401).await;
+
+    // Larger than an activity may be.
+    let mut huge = follow.clone();
+    huge["padding"] = json!("가".repeat(100_000));
+    refused_with(Signed::by(&remote, &huge).send(&t, inbox).await, 413).await;
+
+    assert_eq!(t.count("remote_followers").await, 0);
+    assert_eq!(t.count("federation_deliveries").await, 0);
+
+    // Signed rightly: followed, and the Accept goes back signed by the office's key.
+    let response = Signed::by(&remote, &follow).send(&t, inbox).await;
+    assert_eq!(response.status(), 202);
+    assert_eq!(t.count("remote_followers").await, 1);
+    deliver(&t).await;
+    let (headers, body) = remote
+        .received
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("an Accept arrived");
+    let accept: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(accept["actor"], target.as_str());
+    assert_eq!(accept["object"]["id"], follow["id"]);
+    let actor: Value = t
+        .client
+        .get(&target)
+        .header("accept", ACTIVITY_JSON)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = "/users/resident/inbox";
+    let signed = rules::read_signature(
+        "POST",
+        path,
+        headers,
+        Some(body.as_bytes()),
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert_eq!(signed.key_id, format!("{target}#main-key"));
+    signed
+        .verify(actor["publicKey"]["publicKeyPem"].as_str().unwrap())
+        .expect("the Accept is signed with the office's key");
+    assert!(remote.public_pem.contains("PUBLIC KEY"));
+
+    // An Undo of the follow ends it.
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/undo/1", remote.base),
+        "type": "Undo",
+        "actor": remote.actor,
+        "object": follow,
+    });
+    assert_eq!(
+        Signed::by(&remote, &undo).send(&t, "/inbox").await.status(),
+        202
+    );
+    assert_eq!(t.count("remote_followers").await, 0);
+}
+
+#[tokio::test]
+async fn inward_addresses_are_not_fetched_unless_the_setting_allows_them() {
+    // The default: a key on 127.0.0.1 is not fetched, so the activity cannot be verified.
+    let t = TestApp::spawn().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let remote = Remote::start().await;
+    let follow = remote.follow(&format!("{}/users/nuri_gu", t.base));
+    let response = Signed::by(&remote, &follow)
+        .send(&t, "/users/nuri_gu/inbox")
+        .await;
+    let body = refused_with(response, 400).await;
+    assert!(
+        body["error"].as_str().unwrap().contains("사설망")
+            || body["error"].as_str().unwrap().contains("private"),
+        "{body}"
+    );
+    assert_eq!(t.count("remote_actors").await, 0);
+    assert_eq!(t.count("remote_followers").await, 0);
+}
+
+#[tokio::test]
+async fn only_accounts_that_chose_to_federate_are_seen_from_the_fediverse() {
+    let t = TestApp::spawn().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    let clerk = user(&t, "clerk", "주무관").await;
+    let domain = t.base.trim_start_matches("http://").to_owned();
+    let finger = |handle: &str| format!("/.well-known/webfinger?resource=acct:{handle}@{domain}");
+
+    // Nobody federates yet: WebFinger, the actor and the outbox answer 404.
+    assert_eq!(t.get(&finger("nuri_gu")).await.status(), 404);
+    opt_in(&office).await;
+    let jrd: Value = t.get(&finger("nuri_gu")).await.json().await.unwrap();
+    assert_eq!(jrd["subject"], format!("acct:nuri_gu@{domain}").as_str());
+    assert_eq!(
+        jrd["links"][0]["href"],
+        format!("{}/users/nuri_gu", t.base).as_str()
+    );
+    let by_url: Value = t
+        .get(&format!(
+            "/.well-known/webfinger?resource={}/users/nuri_gu",
+            t.base
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_url["subject"], jrd["subject"]);
+    assert_eq!(t.get(&finger("clerk")).await.status(), 404);
+    assert_eq!(t.get(&finger("nobody")).await.status(), 404);
+    assert_eq!(
+        t.get("/.well-known/webfinger?resource=acct:nuri_gu@elsewhere.example")
+            .await
+            .status(),
+        404
+    );
+    refused_with(t.get("/.well-known/webfinger").await, 400).await;
+    let nodeinfo: Value = t.get("/nodeinfo/2.1").await.json().await.unwrap();
+    assert_eq!(nodeinfo["metadata"]["federation"]["enabled"], true);
+    assert_eq!(nodeinfo["protocols"], json!(["activitypub"]));
+    let host_meta = t.get("/.well-known/host-meta").await.text().await.unwrap();
+    assert!(
+        host_meta.contains("/.well-known/webfinger?resource={uri}"),
+        "{host_meta}"
+    );
+
+    let fetch = |path: String| {
+        t.client
+            .get(t.url(&path))
+            .header("accept", ACTIVITY_JSON)
+            .send()
+    };
+    let actor: Value = fetch("/users/nuri_gu".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["type"], "Person");
+    assert_eq!(actor["name"], "누리구청");
+    assert_eq!(
+        actor["inbox"],
+        format!("{}/users/nuri_gu/inbox", t.base).as_str()
+    );
+    assert_eq!(
+        actor["endpoints"]["sharedInbox"],
+        format!("{}/inbox", t.base).as_str()
+    );
+    assert!(
+        actor["publicKey"]["publicKeyPem"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    assert_eq!(fetch("/users/clerk".into()).await.unwrap().status(), 404);
+    // A browser is sent to the profile page.
+    let page = t.get("/users/nuri_gu").await;
+    assert!(page.status().is_redirection());
+    assert_eq!(page.headers()["location"], "/@nuri_gu");
+
+    // The outbox holds public and unlisted posts only; a department's post is no note.
+    let public = office
+        .status(json!({"status": "공개 안내", "visibility": "public"}))
+        .await;
+    let unlisted = office
+        .status(json!({"status": "조용한 공개", "visibility": "unlisted"}))
+        .await;
+    let private = office
+        .status(json!({"status": "팔로워에게만", "visibility": "private"}))
+        .await;
+    clerk
+        .status(json!({"status": "주무관의 공개 글", "visibility": "public"}))
+        .await;
+    let outbox: Value = fetch("/users/nuri_gu/outbox".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outbox["totalItems"], 2);
+    let page: Value = fetch("/users/nuri_gu/outbox?page=true".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let notes: Vec<&Value> = page["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|create| &create["object"]["id"])
+        .collect();
+    assert_eq!(notes, [&unlisted["uri"], &public["uri"]]);
+    let note_path = |status: &Value| {
+        status["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches(&t.base)
+            .to_owned()
+    };
+    let note: Value = fetch(note_path(&public))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["attributedTo"], actor["id"]);
+    assert_eq!(fetch(note_path(&private)).await.unwrap().status(), 404);
+    assert_eq!(
+        fetch(format!("/users/nuri_gu/statuses/{}", "not-a-number"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // Opting out hides the account again.
+    let response = office
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"sotong_federates": false}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(t.get(&finger("nuri_gu")).await.status(), 404);
+    assert_eq!(fetch("/users/nuri_gu".into()).await.unwrap().status(), 404);
+}
