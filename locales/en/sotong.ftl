@@ -519,6 +519,7 @@ invalid-scheduled_media = photos cannot be scheduled yet: post them when the tim
 invalid-push_policy = must be one of all, followed, follower, none
 invalid-push_key = the push subscription's keys are not valid (a P-256 public key and a 16-byte auth secret, base64url)
 invalid-push_endpoint = a push endpoint must be an https address on a public host
+invalid-federate_first = Turn federation on for your account first (profile settings) to follow accounts of other servers
 
 # Reports and moderation
 error-moderators_only = Only administrators (moderators) may handle reports

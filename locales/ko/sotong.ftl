@@ -521,6 +521,7 @@ invalid-scheduled_media = 사진은 아직 예약 게시할 수 없습니다. �
 invalid-push_policy = all, followed, follower, none 가운데 하나여야 합니다
 invalid-push_key = 푸시 구독의 키가 올바르지 않습니다 (P-256 공개 키와 16바이트 인증 비밀, base64url)
 invalid-push_endpoint = 푸시 주소는 공개된 호스트의 https 주소여야 합니다
+invalid-federate_first = 다른 서버의 계정을 팔로우하려면 먼저 연합을 켜 주세요 (프로필 설정)
 
 # Reports and moderation
 error-moderators_only = 관리자(운영자)만 신고를 처리할 수 있습니다

@@ -7,18 +7,20 @@
 //! (`domain::federation`); every fetch refuses inward addresses unless
 //! `federation.private_addresses` allows them (tests only).
 
+use super::social::Placement;
 use super::write::Write;
-use super::{App, Error, Result};
+use super::{App, Error, Result, Viewer};
 use crate::db::accounts::AccountRow;
 use crate::db::federation::{self as rows, DeliveryRow, NewDelivery, RemoteActorRow};
 use crate::domain::delivery::{Outcome, is_private_host};
 use crate::domain::federation::{
-    self as rules, ACTIVITY_JSON, Acct, LocalActor, Note, RemoteActor, SignatureError,
+    self as rules, ACTIVITY_JSON, Acct, ArrivedNote, LocalActor, Note, RemoteActor, SignatureError,
 };
 use crate::domain::id::next_id;
+use crate::domain::status::NewStatus;
 use crate::domain::time::{now_ms, rfc3339};
 use futures_util::StreamExt as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -305,9 +307,15 @@ impl App {
         let note_id = format!("{actor}/statuses/{}", source.id);
         let url = format!("{base}/@{}/{}", source.handle, source.id);
         let published = rfc3339(source.created_at);
-        let in_reply_to = source
-            .parent()
-            .map(|(parent, handle)| format!("{}/statuses/{parent}", self.actor_id(handle)));
+        // A reply names what it answers by that status's own id (a remote one's, as it arrived),
+        // and is addressed to that status's author too when they are of another server.
+        let in_reply_to = source.parent_uri.clone().or_else(|| {
+            source
+                .parent()
+                .map(|(parent, handle)| format!("{}/statuses/{parent}", self.actor_id(handle)))
+        });
+        let mut addressing = addressing;
+        addressing.cc.extend(source.parent_actor.clone());
         let create = Note {
             id: &note_id,
             actor: &actor,
@@ -335,10 +343,17 @@ impl App {
         if !self.config.federation.enabled || !author.federates() {
             return Ok(());
         }
-        let Some((_, create)) = self.note_of(tx, status_id).await? else {
+        let Some((source, create)) = self.note_of(tx, status_id).await? else {
             return Ok(());
         };
-        self.queue_for_followers(tx, author.id, &create).await
+        let mut inboxes = rows::follower_inboxes(tx, author.id).await?;
+        if let Some(answered) = &source.parent_actor
+            && let Some(remote) = rows::remote_actor_by_uri(self.db.pool(), answered).await?
+            && !inboxes.iter().any(|inbox| inbox == remote.delivery_inbox())
+        {
+            inboxes.push(remote.delivery_inbox().to_owned());
+        }
+        self.queue_for(tx, author.id, &inboxes, &create).await
     }
 
     /// Queues, in the deletion's transaction, a `Delete` of a status that had left.
@@ -361,20 +376,23 @@ impl App {
         };
         let note_id = format!("{actor}/statuses/{status_id}");
         let delete = rules::delete_note(&actor, &note_id, &addressing);
-        self.queue_for_followers(tx, author.id, &delete).await
+        let inboxes = rows::follower_inboxes(tx, author.id).await?;
+        self.queue_for(tx, author.id, &inboxes, &delete).await
     }
 
-    async fn queue_for_followers(
+    /// Queues an activity of `account_id` for `inboxes`, in the transaction that made it, and
+    /// wakes this node's worker once it commits.
+    async fn queue_for(
         &self,
         tx: &mut Write,
         account_id: i64,
+        inboxes: &[String],
         activity: &Value,
     ) -> Result<()> {
-        let inboxes = rows::follower_inboxes(tx, account_id).await?;
         if inboxes.is_empty() {
             return Ok(());
         }
-        queue(tx, account_id, &inboxes, activity).await?;
+        queue(tx, account_id, inboxes, activity).await?;
         tx.wake_after_commit(Arc::clone(&self.federator));
         Ok(())
     }
@@ -480,16 +498,149 @@ impl App {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let object = activity.get("object").unwrap_or(&Value::Null);
-        match kind {
-            "Follow" => self.followed_from_afar(signer, activity).await,
-            "Undo" if object.get("type").and_then(Value::as_str) == Some("Follow") => {
-                self.unfollowed_from_afar(signer, object).await
+        let undone = object.get("type").and_then(Value::as_str);
+        match (kind, undone) {
+            ("Follow", _) => self.followed_from_afar(signer, activity).await,
+            ("Undo", Some("Follow")) => self.unfollowed_from_afar(signer, object).await,
+            ("Create", _) => self.note_arrived(signer, object).await,
+            ("Like", _) => self.marked_from_afar(signer, object, Mark::Like).await,
+            ("Undo", Some("Like")) => {
+                let liked = object.get("object").unwrap_or(&Value::Null);
+                self.marked_from_afar(signer, liked, Mark::Unlike).await
             }
-            other => {
-                // Replies, likes, boosts and the rest are read by a later step of issue 20.
+            ("Announce", _) => self.marked_from_afar(signer, object, Mark::Boost).await,
+            ("Undo", Some("Announce")) => {
+                let boosted = object.get("object").unwrap_or(&Value::Null);
+                self.marked_from_afar(signer, boosted, Mark::Unboost).await
+            }
+            ("Delete", _) => self.deleted_from_afar(signer, object).await,
+            ("Accept", _) => self.follow_answered(signer, object, true).await,
+            ("Reject", _) => self.follow_answered(signer, object, false).await,
+            (other, _) => {
+                // Update, Block, Move and the rest are taken and not acted on yet.
                 tracing::info!(kind = other, actor = %signer.uri, "an activity was accepted and not acted on");
                 Ok(())
             }
+        }
+    }
+
+    /// The account row standing for a remote actor (made the first time it acts here).
+    async fn remote_account(&self, signer: &RemoteActorRow) -> Result<AccountRow> {
+        let mut tx = self.begin().await?;
+        let id = rows::keep_remote_account(&mut tx, next_id(), signer, now_ms()).await?;
+        tx.commit().await?;
+        self.account(id).await
+    }
+
+    /// The local status a URI names (`{base}/users/{handle}/statuses/{id}`).
+    fn local_status_id(&self, uri: &str) -> Option<i64> {
+        let rest = uri.strip_prefix(&format!("{}/users/", self.config.public_url()))?;
+        let (_, id) = rest.split_once("/statuses/")?;
+        id.parse().ok()
+    }
+
+    /// The local handle an actor URI names (`{base}/users/{handle}`).
+    fn local_handle(&self, uri: &str) -> Option<String> {
+        let handle = uri.strip_prefix(&format!("{}/users/", self.config.public_url()))?;
+        (!handle.contains('/')).then(|| handle.to_owned())
+    }
+
+    /// A remote note: kept, as a status of the remote account, when it answers a local status,
+    /// mentions a local account, or its author is followed here (nothing else is for anyone
+    /// here); it is then told and shown as a local status is (notifications, home timelines
+    /// and their streams).
+    async fn note_arrived(&self, signer: &RemoteActorRow, note: &Value) -> Result<()> {
+        if !note.is_object() {
+            // A note given by its id only would have to be fetched; none is for anyone here.
+            return Ok(());
+        }
+        let arrived = ArrivedNote::read(note, &signer.uri)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        let parent = arrived
+            .in_reply_to
+            .as_deref()
+            .and_then(|uri| self.local_status_id(uri));
+        let mentioned: Vec<String> = arrived
+            .mentions
+            .iter()
+            .filter_map(|uri| self.local_handle(uri))
+            .collect();
+        let followed_here = rows::remote_account_by_actor(self.db.pool(), &signer.uri)
+            .await?
+            .is_some_and(|(_, followers)| followers > 0);
+        if parent.is_none() && mentioned.is_empty() && !followed_here {
+            return Ok(());
+        }
+        if let Some(parent) = parent {
+            // What the fediverse may answer is what anyone may read: refused before anything
+            // (the remote account included) is written.
+            self.status(None, parent).await?;
+        }
+        let author = self.remote_account(signer).await?;
+        let input = NewStatus {
+            source: arrived.source(&mentioned),
+            title: None,
+            spoiler_text: arrived.summary.clone(),
+            sensitive: arrived.sensitive,
+            visibility: arrived.visibility,
+            language: None,
+            poll: None,
+        };
+        let placement = Placement {
+            in_reply_to_id: parent,
+            wall_account_id: None,
+            idempotency_key: Some(arrived.key()),
+            media_ids: Vec::new(),
+        };
+        // The author's own operation, as if they had posted here: the same checks (the status
+        // answered must be one they may see), the same notifications.
+        let view = self
+            .post_status(&Viewer::acting_as(&author)?, input, placement)
+            .await?;
+        let mut tx = self.begin().await?;
+        rows::keep_remote_status(&mut tx, &arrived.id, view.row.id, author.id).await?;
+        tx.commit().await
+    }
+
+    /// A remote `Like` or `Announce` of a local status, or its `Undo`: the remote account's
+    /// favourite or boost, as a local one's.
+    async fn marked_from_afar(
+        &self,
+        signer: &RemoteActorRow,
+        object: &Value,
+        mark: Mark,
+    ) -> Result<()> {
+        let Some(id) = rules::id_of(object).and_then(|uri| self.local_status_id(uri)) else {
+            return Ok(());
+        };
+        let viewer = Viewer::acting_as(&self.remote_account(signer).await?)?;
+        match mark {
+            Mark::Like => self.favourite(&viewer, id, true).await.map(drop),
+            Mark::Unlike => self.favourite(&viewer, id, false).await.map(drop),
+            Mark::Boost => self.reblog(&viewer, id).await.map(drop),
+            Mark::Unboost => self.unreblog(&viewer, id).await.map(drop),
+        }
+    }
+
+    /// A remote `Delete` of a note that had arrived: its status goes, as its author's
+    /// deletion (only its own author's: the status must be the signer's).
+    async fn deleted_from_afar(&self, signer: &RemoteActorRow, object: &Value) -> Result<()> {
+        let Some(uri) = rules::id_of(object) else {
+            return Err(Error::BadRequest("error.federation_activity"));
+        };
+        let Some((status_id, account_id)) = rows::remote_status(self.db.pool(), uri).await? else {
+            return Ok(());
+        };
+        let author = self.account(account_id).await?;
+        if author.actor_uri.as_deref() != Some(signer.uri.as_str()) {
+            return Err(Error::Forbidden("error.federation_actor"));
+        }
+        match self
+            .delete_status(&Viewer::acting_as(&author)?, status_id)
+            .await
+        {
+            Ok(_) | Err(Error::NotFound) => Ok(()),
+            Err(other) => Err(other),
         }
     }
 
@@ -546,6 +697,174 @@ impl App {
         let mut tx = self.begin().await?;
         rows::remove_remote_follower(&mut tx, account.id, signer.id).await?;
         tx.commit().await
+    }
+
+    /// A local account following (or no longer following) an account of another server: a
+    /// follow request here until the other server accepts, and a `Follow` (or its `Undo`) for
+    /// its inbox, in the same transaction. Only an account that federates may follow afar
+    /// (the other server fetches the follower's actor, which is 404 otherwise).
+    pub(super) async fn follow_afar(
+        &self,
+        tx: &mut Write,
+        follower: &AccountRow,
+        target: &AccountRow,
+        on: bool,
+    ) -> Result<()> {
+        if !self.config.federation.enabled || !follower.federates() {
+            return Err(Error::Invalid(vec![crate::domain::Invalid::new(
+                "id",
+                "ERR_INVALID",
+                "invalid.federate_first",
+            )]));
+        }
+        let uri = target.actor_uri.as_deref().ok_or(Error::NotFound)?;
+        let remote = rows::remote_actor_by_uri(self.db.pool(), uri)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let actor = self.actor_id(&follower.handle);
+        let now = now_ms();
+        // One id per follow: the Accept names it, and a later Undo points back at it.
+        let follow_id = format!("{actor}#follows/{}", target.id);
+        let follow = rules::activity(
+            "Follow",
+            &follow_id,
+            &actor,
+            &json!(remote.uri),
+            &[&remote.uri],
+        );
+        let activity = if on {
+            if crate::db::follows::between(self.db.pool(), follower.id, target.id)
+                .await?
+                .following
+            {
+                return Ok(());
+            }
+            crate::db::follows::request(tx, follower.id, target.id, now).await?;
+            follow
+        } else {
+            crate::db::follows::unfollow(tx, follower.id, target.id).await?;
+            crate::db::follows::take_request(tx, follower.id, target.id).await?;
+            let undo_id = format!("{follow_id}/undo/{now}");
+            rules::activity("Undo", &undo_id, &actor, &follow, &[&remote.uri])
+        };
+        self.queue_for(
+            tx,
+            follower.id,
+            std::slice::from_ref(&remote.inbox),
+            &activity,
+        )
+        .await
+    }
+
+    /// A remote `Accept` (or `Reject`) of a local account's `Follow`: the request becomes a
+    /// follow (or goes).
+    async fn follow_answered(
+        &self,
+        signer: &RemoteActorRow,
+        follow: &Value,
+        accepted: bool,
+    ) -> Result<()> {
+        let follow_id = rules::id_of(follow).unwrap_or_default();
+        let Some(handle) = follow_id
+            .split('#')
+            .next()
+            .and_then(|actor| self.local_handle(actor))
+        else {
+            return Ok(());
+        };
+        let Some((target, _)) = rows::remote_account_by_actor(self.db.pool(), &signer.uri).await?
+        else {
+            return Ok(());
+        };
+        let follower = self.federating_account(&handle).await?;
+        let mut tx = self.begin().await?;
+        if crate::db::follows::take_request(&mut tx, follower.id, target).await? && accepted {
+            crate::db::follows::follow(&mut tx, follower.id, target, now_ms()).await?;
+        }
+        tx.commit().await
+    }
+
+    /// An account of another server named `user@domain`: the one kept, or found by WebFinger
+    /// on its server and its actor fetched (Mastodon's `resolve=true`). `None` when it cannot
+    /// be found.
+    pub async fn resolve_remote_account(&self, acct: &str) -> Result<Option<AccountRow>> {
+        let Some(acct) = Acct::parse(acct) else {
+            return Ok(None);
+        };
+        if !self.config.federation.enabled || acct.host == self.config.domain().to_ascii_lowercase()
+        {
+            return Ok(None);
+        }
+        let handle = format!("{}@{}", acct.user, acct.host);
+        if let Some(kept) = crate::db::accounts::by_handle(self.db.pool(), &handle).await? {
+            return Ok(Some(kept));
+        }
+        // WebFinger is https; the test setting that reaches this machine also speaks http.
+        let scheme = if self.config.federation.private_addresses {
+            "http"
+        } else {
+            "https"
+        };
+        let finger = format!(
+            "{scheme}://{}/.well-known/webfinger?resource=acct:{handle}",
+            acct.host
+        );
+        let Ok(jrd) = self.fetch_document(&finger).await else {
+            return Ok(None);
+        };
+        let Some(actor_url) = rules::self_link(&jrd) else {
+            return Ok(None);
+        };
+        let Ok(document) = self.fetch_document(&actor_url).await else {
+            return Ok(None);
+        };
+        let Some(actor) = RemoteActor::from_document(&document) else {
+            return Ok(None);
+        };
+        let kept = rows::keep_remote_actor(self.db.pool(), next_id(), &actor, now_ms()).await?;
+        self.remote_account(&kept).await.map(Some)
+    }
+
+    /// A local account's favourite or boost of a status from another server, told to its
+    /// author's server (`Like`, `Announce`, or their `Undo`), when the account federates.
+    pub(super) async fn federate_mark(
+        &self,
+        tx: &mut Write,
+        marker: &AccountRow,
+        status_id: i64,
+        kind: &str,
+        on: bool,
+    ) -> Result<()> {
+        if !self.config.federation.enabled || !marker.federates() {
+            return Ok(());
+        }
+        let pool = self.db.pool();
+        let Some(note) = rows::remote_uri_of_status(pool, status_id).await? else {
+            return Ok(());
+        };
+        let Some((_, author)) = rows::remote_status(pool, &note).await? else {
+            return Ok(());
+        };
+        let Some(remote) = self.account(author).await?.actor_uri else {
+            return Ok(());
+        };
+        let Some(remote) = rows::remote_actor_by_uri(pool, &remote).await? else {
+            return Ok(());
+        };
+        let actor = self.actor_id(&marker.handle);
+        let id = format!("{actor}#{}/{status_id}", kind.to_lowercase());
+        let mut activity = rules::activity(kind, &id, &actor, &json!(note), &[&remote.uri]);
+        if !on {
+            let undo_id = format!("{id}/undo/{}", now_ms());
+            activity = rules::activity("Undo", &undo_id, &actor, &activity, &[&remote.uri]);
+        }
+        self.queue_for(
+            tx,
+            marker.id,
+            &[remote.delivery_inbox().to_owned()],
+            &activity,
+        )
+        .await
     }
 
     /// Deliveries waiting to leave (for `/metrics`).
@@ -654,6 +973,15 @@ impl App {
     pub async fn remote_followers(&self, account_id: i64) -> Result<i64> {
         Ok(rows::remote_follower_count(self.db.pool(), account_id).await?)
     }
+}
+
+/// What a remote actor did to a local status.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Like,
+    Unlike,
+    Boost,
+    Unboost,
 }
 
 /// Queues one activity for each inbox, in the transaction that made it.

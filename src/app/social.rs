@@ -556,6 +556,10 @@ impl App {
         let now = at.unwrap_or_else(now_ms);
         let mut note = None;
         let mut tx = self.begin().await?;
+        if at.is_none() {
+            let marker = self.account(me).await?;
+            self.federate_mark(&mut tx, &marker, id, "Like", on).await?;
+        }
         if on {
             if marks::mark(&mut tx, Mark::Favourite, me, id, now).await? {
                 note = notes::notify(&mut tx, view.row.account_id, me, "favourite", Some(id), now)
@@ -598,7 +602,12 @@ impl App {
         let now = at.unwrap_or_else(now_ms);
         let target_row = self.account(target).await?;
         let mut tx = self.begin().await?;
-        if !on {
+        if target_row.actor_uri.is_some() {
+            // An account of another server: asked through its server (`app::federation`).
+            let follower = self.account(me).await?;
+            self.follow_afar(&mut tx, &follower, &target_row, on)
+                .await?;
+        } else if !on {
             follows::unfollow(&mut tx, me, target).await?;
             follows::take_request(&mut tx, me, target).await?;
         } else if target_row.locked() {

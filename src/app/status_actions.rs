@@ -45,6 +45,8 @@ impl App {
         let reblog_id = next_id();
         let audience = self.audience_of(me.id).await?;
         let mut tx = self.begin().await?;
+        self.federate_mark(&mut tx, &me, id, "Announce", true)
+            .await?;
         if rows::insert_reblog(
             &mut tx,
             reblog_id,
@@ -77,7 +79,10 @@ impl App {
         let me = viewer.account()?;
         if let Some(reblog) = rows::reblog_by(self.db.pool(), me, id).await? {
             let audience = self.audience_of(me).await?;
+            let booster = self.account(me).await?;
             let mut tx = self.begin().await?;
+            self.federate_mark(&mut tx, &booster, id, "Announce", false)
+                .await?;
             rows::delete(&mut tx, reblog).await?;
             tx.ring_accounts(audience, Event::Delete(reblog));
             tx.commit().await?;

@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at, a.federates \
+             a.deleted_at, a.federates, a.actor_uri \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -57,6 +57,9 @@ pub struct AccountRow {
     pub deleted_at: Option<i64>,
     /// The account chose to federate: the fediverse can follow it (`app::federation`).
     federates: i64,
+    /// Set for an account of another server (its ActivityPub id): a `user@domain` kept so its
+    /// statuses and actions are ordinary rows (`app::federation`).
+    pub actor_uri: Option<String>,
 }
 
 impl AccountRow {
@@ -310,11 +313,13 @@ pub async fn set_password_hash(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Db
     Ok(done.rows_affected() == 1)
 }
 
-/// How many accounts can log in or be shown (for the instance statistics).
+/// How many of the instance's own accounts can log in or be shown (for the instance
+/// statistics; accounts of other servers are not counted).
 pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE disabled = 0")
-        .fetch_one(pool)
-        .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE disabled = 0 AND actor_uri IS NULL")
+            .fetch_one(pool)
+            .await?;
     Ok(n)
 }
 
@@ -322,9 +327,11 @@ pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
 /// written, accounts that signed in (a token or session made), accounts registered.
 pub async fn activity_between(pool: &AnyPool, from: i64, to: i64) -> DbResult<(i64, i64, i64)> {
     Ok(sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM statuses WHERE created_at >= $1 AND created_at < $2), \
+        "SELECT (SELECT COUNT(*) FROM statuses s JOIN accounts a ON a.id = s.account_id \
+                 WHERE s.created_at >= $1 AND s.created_at < $2 AND a.actor_uri IS NULL), \
                 (SELECT COUNT(DISTINCT account_id) FROM tokens WHERE created_at >= $1 AND created_at < $2), \
-                (SELECT COUNT(*) FROM accounts WHERE created_at >= $1 AND created_at < $2)",
+                (SELECT COUNT(*) FROM accounts WHERE created_at >= $1 AND created_at < $2 \
+                 AND actor_uri IS NULL)",
     )
     .bind(from)
     .bind(to)
@@ -336,7 +343,7 @@ pub async fn activity_between(pool: &AnyPool, from: i64, to: i64) -> DbResult<(i
 /// sum is cast because PostgreSQL sums `BIGINT`s as `NUMERIC`).
 pub async fn local_posts(pool: &AnyPool) -> DbResult<i64> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts")
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts WHERE actor_uri IS NULL")
             .fetch_one(pool)
             .await?;
     Ok(n)

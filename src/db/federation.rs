@@ -52,6 +52,13 @@ pub struct RemoteActorRow {
     pub fetched_at: i64,
 }
 
+impl RemoteActorRow {
+    /// Where to deliver to this actor: its server's shared inbox when it has one.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
+}
+
 macro_rules! actor_columns {
     () => {
         "id, uri, domain, username, display_name, inbox, shared_inbox, key_id, public_key_pem, \
@@ -285,6 +292,10 @@ pub struct NoteSource {
     pub created_at: i64,
     parent_id: Option<i64>,
     parent_handle: Option<String>,
+    /// The answered status's id on its own server, when it arrived from another.
+    pub parent_uri: Option<String>,
+    /// The answered status's author's actor, when it is an account of another server.
+    pub parent_actor: Option<String>,
 }
 
 impl NoteSource {
@@ -303,10 +314,12 @@ impl NoteSource {
 pub async fn note_source(conn: &mut sqlx::AnyConnection, id: i64) -> DbResult<Option<NoteSource>> {
     Ok(sqlx::query_as(
         "SELECT s.id, s.account_id, a.handle, s.visibility, s.title, s.content, s.spoiler_text, \
-         s.sensitive, s.created_at, p.id AS parent_id, pa.handle AS parent_handle \
+         s.sensitive, s.created_at, p.id AS parent_id, pa.handle AS parent_handle, \
+         prs.uri AS parent_uri, pa.actor_uri AS parent_actor \
          FROM statuses s JOIN accounts a ON a.id = s.account_id \
          LEFT JOIN statuses p ON p.id = s.in_reply_to_id \
          LEFT JOIN accounts pa ON pa.id = p.account_id \
+         LEFT JOIN remote_statuses prs ON prs.status_id = p.id \
          WHERE s.id = $1 AND s.reblog_of_id IS NULL",
     )
     .bind(id)
@@ -343,4 +356,88 @@ pub async fn outbox_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
     .fetch_one(pool)
     .await?;
     Ok(n)
+}
+
+/// The account row that stands for a remote actor, made the first time it acts here (no
+/// password, organisation or department: it cannot log in, and no local list counts it); its
+/// name follows the actor's document. Returns its id.
+pub async fn keep_remote_account(
+    tx: &mut Tx,
+    id: i64,
+    actor: &RemoteActorRow,
+    now: i64,
+) -> DbResult<i64> {
+    let handle = format!("{}@{}", actor.username, actor.domain);
+    let display_name = if actor.display_name.trim().is_empty() {
+        actor.username.as_str()
+    } else {
+        actor.display_name.as_str()
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO accounts (id, handle, handle_key, display_name, role, note, created_at, \
+         updated_at, actor_uri) VALUES ($1, $2, $3, $4, 'resident', '', $5, $5, $6) \
+         ON CONFLICT (actor_uri) DO UPDATE SET display_name = $4 RETURNING id",
+    )
+    .bind(id)
+    .bind(&handle)
+    .bind(handle.to_lowercase())
+    .bind(display_name)
+    .bind(now)
+    .bind(&actor.uri)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Remembers the remote id of a status that arrived.
+pub async fn keep_remote_status(
+    tx: &mut Tx,
+    uri: &str,
+    status_id: i64,
+    account_id: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO remote_statuses (uri, status_id, account_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (uri) DO NOTHING",
+    )
+    .bind(uri)
+    .bind(status_id)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The local id of a status that arrived, with its author's account, by its remote id.
+pub async fn remote_status(pool: &AnyPool, uri: &str) -> DbResult<Option<(i64, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT status_id, account_id FROM remote_statuses WHERE uri = $1")
+            .bind(uri)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The account row of a remote actor, by the actor's id, with how many local accounts
+/// follow it.
+pub async fn remote_account_by_actor(
+    pool: &AnyPool,
+    actor_uri: &str,
+) -> DbResult<Option<(i64, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT id, followers_count FROM accounts WHERE actor_uri = $1")
+            .bind(actor_uri)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The remote id of a status that arrived, by its local id.
+pub async fn remote_uri_of_status(pool: &AnyPool, status_id: i64) -> DbResult<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT uri FROM remote_statuses WHERE status_id = $1")
+            .bind(status_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(uri,)| uri))
 }

@@ -398,6 +398,36 @@ pub fn accept_follow(actor: &str, follow: &Value, accept_id: &str) -> Value {
     })
 }
 
+/// An activity of `actor` about `object` (a `Follow`, a `Like`, an `Announce`), addressed to
+/// `to`.
+pub fn activity(kind: &str, id: &str, actor: &str, object: &Value, to: &[&str]) -> Value {
+    json!({
+        "@context": context(),
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "object": object,
+        "to": to,
+    })
+}
+
+/// The actor a WebFinger answer points to (its `self` link of an ActivityPub type).
+pub fn self_link(jrd: &Value) -> Option<String> {
+    jrd.get("links")?
+        .as_array()?
+        .iter()
+        .find(|link| {
+            link.get("rel").and_then(Value::as_str) == Some("self")
+                && link
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.contains("activity+json") || t.contains("ld+json"))
+        })?
+        .get("href")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// The id of what an activity field names: a string, or an object with an `id`.
 pub fn id_of(value: &Value) -> Option<&str> {
     match value {
@@ -475,6 +505,121 @@ impl RemoteActor {
     pub fn delivery_inbox(&self) -> &str {
         self.shared_inbox.as_deref().unwrap_or(&self.inbox)
     }
+}
+
+/// A note that arrived from another server, as far as Sotong keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrivedNote {
+    pub id: String,
+    pub in_reply_to: Option<String>,
+    /// The `href` of each `Mention` tag.
+    pub mentions: Vec<String>,
+    /// The content as plain text (Sotong renders it again, as it renders its own).
+    pub text: String,
+    pub summary: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+}
+
+/// Whether an addressing list names everyone (`Public`, as the three spellings go).
+fn names_public(list: Option<&Value>) -> bool {
+    let public = |v: &Value| matches!(v.as_str(), Some(PUBLIC | "as:Public" | "Public"));
+    match list {
+        Some(Value::Array(items)) => items.iter().any(public),
+        Some(one) => public(one),
+        None => false,
+    }
+}
+
+impl ArrivedNote {
+    /// Reads a `Note` (or `Article`) sent by `actor`: `None` when it is something else, or
+    /// claims another author, or lives on another server than its author.
+    pub fn read(note: &Value, actor: &str) -> Option<ArrivedNote> {
+        let kind = note.get("type")?.as_str()?;
+        if !matches!(kind, "Note" | "Article") {
+            return None;
+        }
+        let id = note.get("id")?.as_str()?;
+        let author = note.get("attributedTo").and_then(id_of)?;
+        if author != actor || !same_authority(id, actor) {
+            return None;
+        }
+        let tags = match note.get("tag") {
+            Some(Value::Array(tags)) => tags.iter().collect(),
+            Some(tag) => vec![tag],
+            None => Vec::new(),
+        };
+        let mentions = tags
+            .into_iter()
+            .filter(|tag| tag.get("type").and_then(Value::as_str) == Some("Mention"))
+            .filter_map(|tag| tag.get("href").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let visibility = if names_public(note.get("to")) {
+            Visibility::Public
+        } else if names_public(note.get("cc")) {
+            Visibility::Unlisted
+        } else {
+            Visibility::Direct
+        };
+        let html = note
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Some(ArrivedNote {
+            id: id.to_owned(),
+            in_reply_to: note.get("inReplyTo").and_then(id_of).map(str::to_owned),
+            mentions,
+            text: text_of_html(html),
+            summary: note
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(text_of_html)
+                .unwrap_or_default(),
+            sensitive: note
+                .get("sensitive")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            visibility,
+        })
+    }
+
+    /// The text as Sotong keeps it: the local accounts it is for named in it (`@handle`, which
+    /// links them and lets them see it), at most a status's length.
+    pub fn source(&self, local_handles: &[String]) -> String {
+        let named = super::status::mentions(&self.text);
+        let missing: Vec<String> = local_handles
+            .iter()
+            .filter(|h| !named.iter().any(|n| n.eq_ignore_ascii_case(h)))
+            .map(|h| format!("@{h}"))
+            .collect();
+        let text = if missing.is_empty() {
+            self.text.clone()
+        } else {
+            format!("{} {}", missing.join(" "), self.text)
+        };
+        text.chars().take(super::status::STATUS_MAX).collect()
+    }
+
+    /// The idempotency key its status is written under, so that a second delivery of the same
+    /// note finds the first.
+    pub fn key(&self) -> String {
+        let digest = Sha256::digest(self.id.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("ap:{hex}")
+    }
+}
+
+/// Remote HTML as plain text: paragraphs and line breaks kept as line breaks, every tag
+/// dropped (by ammonia, the sanitiser local content goes through), entities read.
+pub fn text_of_html(html: &str) -> String {
+    let spaced = html
+        .replace("</p>", "</p>\n\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    let bare = ammonia::Builder::empty().clean(&spaced).to_string();
+    let read = quick_xml::escape::unescape(&bare).map_or_else(|_| bare.clone(), |t| t.into_owned());
+    read.trim().to_owned()
 }
 
 #[cfg(test)]
@@ -642,5 +787,56 @@ mod tests {
         let mut note = actor;
         note["type"] = json!("Note");
         assert_eq!(RemoteActor::from_document(&note), None);
+    }
+    #[test]
+    fn an_arrived_note_is_read_with_its_addressing_and_mentions() {
+        let actor = "https://remote.example/users/a";
+        let note = json!({
+            "id": "https://remote.example/notes/1",
+            "type": "Note",
+            "attributedTo": actor,
+            "inReplyTo": "https://sotong.example/users/nuri_gu/statuses/7",
+            "content": "<p>주차장 <b>답변</b> 감사합니다 &amp; 안녕히</p><p>둘째 줄<br>셋째</p><script>x</script>",
+            "to": PUBLIC,
+            "tag": {"type": "Mention", "href": "https://sotong.example/users/nuri_gu"},
+        });
+        let read = ArrivedNote::read(&note, actor).unwrap();
+        assert_eq!(read.visibility, Visibility::Public);
+        assert_eq!(read.mentions, ["https://sotong.example/users/nuri_gu"]);
+        assert_eq!(
+            read.text,
+            "주차장 답변 감사합니다 & 안녕히\n\n둘째 줄\n셋째"
+        );
+        assert_eq!(
+            read.source(&["nuri_gu".into()]),
+            "@nuri_gu 주차장 답변 감사합니다 & 안녕히\n\n둘째 줄\n셋째"
+        );
+        assert!(read.key().starts_with("ap:") && read.key().len() == 67);
+
+        let mut unlisted = note.clone();
+        unlisted["to"] = json!([format!("{actor}/followers")]);
+        unlisted["cc"] = json!(["as:Public"]);
+        assert_eq!(
+            ArrivedNote::read(&unlisted, actor).unwrap().visibility,
+            Visibility::Unlisted
+        );
+        let mut direct = note.clone();
+        direct["to"] = json!(["https://sotong.example/users/nuri_gu"]);
+        assert_eq!(
+            ArrivedNote::read(&direct, actor).unwrap().visibility,
+            Visibility::Direct
+        );
+
+        // Another author, another server, not a note: not read.
+        assert_eq!(
+            ArrivedNote::read(&note, "https://remote.example/users/b"),
+            None
+        );
+        let mut elsewhere = note.clone();
+        elsewhere["id"] = json!("https://other.example/notes/1");
+        assert_eq!(ArrivedNote::read(&elsewhere, actor), None);
+        let mut person = note;
+        person["type"] = json!("Person");
+        assert_eq!(ArrivedNote::read(&person, actor), None);
     }
 }

@@ -196,6 +196,47 @@ async fn a_fediverse_server_written_by_others_follows_an_account_and_receives_it
     assert_eq!(reply["status"], 202, "{:#?}", peer.seen);
     assert_eq!(reply["inReplyTo"], public["uri"]);
 
+    // In Sotong, the reply is a notification of the office and in the post's context, by the
+    // peer's account `peer@host`.
+    let peer_acct = format!(
+        "peer@{}",
+        reply["note"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+    );
+    let notifications = office.get("/api/v1/notifications?types[]=mention").await;
+    let mention = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["account"]["acct"] == peer_acct.as_str())
+        .unwrap_or_else(|| panic!("no mention from {peer_acct}: {notifications:#}"));
+    assert!(
+        mention["status"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("답장입니다")
+    );
+    assert_eq!(mention["status"]["in_reply_to_id"], public["id"]);
+    assert_eq!(mention["account"]["username"], "peer");
+    assert!(
+        mention["account"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/users/peer")
+    );
+    let context = office
+        .get(&format!(
+            "/api/v1/statuses/{}/context",
+            public["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(context["descendants"][0]["id"], mention["status"]["id"]);
+
     // Nothing addressed inside the organisation was ever received, and the queue is empty.
     let received: Vec<&Value> = peer
         .seen
@@ -472,6 +513,135 @@ async fn the_inbox_takes_only_activities_signed_by_their_actor() {
         .expect("the Accept is signed with the office's key");
     assert!(remote.public_pem.contains("PUBLIC KEY"));
 
+    // A reply from afar is the office's notification; a like is its favourite; a Delete of the
+    // reply removes it. A reply to a post the fediverse cannot see is refused.
+    let post = office
+        .status(json!({"status": "주민 의견을 듣습니다", "visibility": "public"}))
+        .await;
+    let inside = office
+        .status(json!({"status": "팔로워만", "visibility": "private"}))
+        .await;
+    let note = |id: &str, to: &Value| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/notes/{id}/activity", remote.base),
+            "type": "Create",
+            "actor": remote.actor,
+            "object": {
+                "id": format!("{}/notes/{id}", remote.base),
+                "type": "Note",
+                "attributedTo": remote.actor,
+                "inReplyTo": to["uri"],
+                "content": "<p>저도 한 말씀 <a href=\"https://example.org\">드립니다</a></p>",
+                "to": [rules::PUBLIC],
+            },
+        })
+    };
+    let to_private = Signed::by(&remote, &note("hidden", &inside))
+        .send(&t, "/inbox")
+        .await;
+    refused_with(to_private, 404).await;
+    let mut not_theirs = note("borrowed", &post);
+    not_theirs["object"]["attributedTo"] = json!(format!("{}/users/someone", remote.base));
+    refused_with(
+        Signed::by(&remote, &not_theirs).send(&t, "/inbox").await,
+        400,
+    )
+    .await;
+    let statuses_before = t.count("statuses").await;
+    let create = note("1", &post);
+    assert_eq!(
+        Signed::by(&remote, &create)
+            .send(&t, "/inbox")
+            .await
+            .status(),
+        202
+    );
+    // Delivered twice, kept once.
+    assert_eq!(
+        Signed::by(&remote, &create)
+            .send(&t, "/inbox")
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(t.count("statuses").await, statuses_before + 1);
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/likes/1", remote.base),
+        "type": "Like",
+        "actor": remote.actor,
+        "object": post["uri"],
+    });
+    assert_eq!(
+        Signed::by(&remote, &like).send(&t, "/inbox").await.status(),
+        202
+    );
+    let notifications = office.get("/api/v1/notifications").await;
+    let kinds: Vec<(&str, &str)> = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["account"]["acct"]
+                .as_str()
+                .unwrap()
+                .starts_with("resident@")
+        })
+        .map(|n| {
+            (
+                n["type"].as_str().unwrap(),
+                n["status"]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let post_id = post["id"].as_str().unwrap();
+    assert!(kinds.contains(&("favourite", post_id)), "{kinds:?}");
+    let reply = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "mention")
+        .expect("the reply is a mention");
+    assert!(
+        reply["status"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("저도 한 말씀")
+    );
+    assert!(
+        !reply["status"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<a href=\"https://example.org")
+    );
+    assert_eq!(
+        office.get(&format!("/api/v1/statuses/{post_id}")).await["favourites_count"],
+        1
+    );
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/notes/1#delete", remote.base),
+        "type": "Delete",
+        "actor": remote.actor,
+        "object": {"id": format!("{}/notes/1", remote.base), "type": "Tombstone"},
+    });
+    assert_eq!(
+        Signed::by(&remote, &delete)
+            .send(&t, "/inbox")
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(t.count("statuses").await, statuses_before);
+    let context = office
+        .get(&format!("/api/v1/statuses/{post_id}/context"))
+        .await;
+    assert_eq!(context["descendants"], json!([]));
+    // A remote account is no user of this instance.
+    let nodeinfo: Value = t.get("/nodeinfo/2.1").await.json().await.unwrap();
+    assert_eq!(nodeinfo["usage"]["users"]["total"], 1);
+
     // An Undo of the follow ends it.
     let undo = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -654,4 +824,151 @@ async fn only_accounts_that_chose_to_federate_are_seen_from_the_fediverse() {
     assert_eq!(response.status(), 200);
     assert_eq!(t.get(&finger("nuri_gu")).await.status(), 404);
     assert_eq!(fetch("/users/nuri_gu".into()).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn two_sotong_servers_follow_answer_like_boost_and_delete_across() {
+    let a = federating().await;
+    let b = federating().await;
+    b.app.load_demo().await.unwrap();
+    let alice = user(&a, "alice", "앨리스").await;
+    opt_in(&alice).await;
+    let office = demo_user(&b, "gildong_hong").await;
+    opt_in(&office).await;
+    let b_domain = b.base.trim_start_matches("http://").to_owned();
+    let a_domain = a.base.trim_start_matches("http://").to_owned();
+
+    // Alice finds the office on B (WebFinger there) and follows it: asked, then accepted.
+    let found = alice
+        .get(&format!(
+            "/api/v2/search?q=@gildong_hong@{b_domain}&resolve=true&type=accounts"
+        ))
+        .await;
+    let remote = &found["accounts"][0];
+    assert_eq!(remote["acct"], format!("gildong_hong@{b_domain}").as_str());
+    assert_eq!(
+        remote["url"],
+        format!("{}/users/gildong_hong", b.base).as_str()
+    );
+    let remote_id = remote["id"].as_str().unwrap().to_owned();
+    let asked = alice
+        .post(&format!("/api/v1/accounts/{remote_id}/follow"), json!({}))
+        .await;
+    assert_eq!(asked.status(), 200);
+    let asked: Value = asked.json().await.unwrap();
+    assert_eq!(asked["requested"], true);
+    deliver(&a).await;
+    deliver(&b).await;
+    let relationship = alice
+        .get(&format!("/api/v1/accounts/relationships?id[]={remote_id}"))
+        .await;
+    assert_eq!(relationship[0]["following"], true, "{relationship}");
+
+    // B's public post reaches Alice's home timeline and her open stream; a department post
+    // and a followers-only one never leave B.
+    let mut socket = crate::streaming::connect(
+        &a.base,
+        &format!("access_token={}&stream=user", alice.token),
+    )
+    .await;
+    office
+        .status(json!({"status": "부서 직원만 읽는 글", "visibility": "department"}))
+        .await;
+    office
+        .status(json!({"status": "팔로워만 읽는 글", "visibility": "private"}))
+        .await;
+    let post = office
+        .status(
+            json!({"status": "누리구에서 알립니다: 여권 접수 시간 연장", "visibility": "public"}),
+        )
+        .await;
+    deliver(&b).await;
+    let (_, event, payload) = crate::streaming::next_event(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("the post reaches Alice's stream");
+    assert_eq!(event, "update");
+    let streamed: Value = serde_json::from_str(&payload).unwrap();
+    assert!(
+        streamed["content"]
+            .as_str()
+            .unwrap()
+            .contains("여권 접수 시간 연장")
+    );
+    assert_eq!(
+        streamed["account"]["acct"],
+        format!("gildong_hong@{b_domain}").as_str()
+    );
+    let home = alice.get("/api/v1/timelines/home").await;
+    let texts: Vec<&str> = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("여권 접수 시간 연장")),
+        "{texts:?}"
+    );
+    assert!(!texts.iter().any(|t| t.contains("읽는 글")), "{texts:?}");
+    let here_id = streamed["id"].as_str().unwrap().to_owned();
+
+    // Alice answers, likes and boosts: B's office is told of each, the answer in context.
+    alice
+        .status(json!({"status": "연장 감사합니다!", "in_reply_to_id": here_id}))
+        .await;
+    assert_eq!(
+        alice
+            .post(&format!("/api/v1/statuses/{here_id}/favourite"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        alice
+            .post(&format!("/api/v1/statuses/{here_id}/reblog"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    deliver(&a).await;
+    let notifications = office.get("/api/v1/notifications").await;
+    let from_alice: Vec<&str> = notifications
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["account"]["acct"] == format!("alice@{a_domain}").as_str())
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    for kind in ["mention", "favourite", "reblog"] {
+        assert!(from_alice.contains(&kind), "{kind} missing: {from_alice:?}");
+    }
+    let post_id = post["id"].as_str().unwrap();
+    let context = office
+        .get(&format!("/api/v1/statuses/{post_id}/context"))
+        .await;
+    assert!(
+        context["descendants"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("연장 감사합니다")
+    );
+
+    // The office deletes its post: gone on A too.
+    assert_eq!(
+        office
+            .delete(&format!("/api/v1/statuses/{post_id}"))
+            .await
+            .status(),
+        200
+    );
+    deliver(&b).await;
+    assert_eq!(
+        alice
+            .fetch(&format!("/api/v1/statuses/{here_id}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(a.count("federation_deliveries").await, 0);
+    assert_eq!(b.count("federation_deliveries").await, 0);
 }

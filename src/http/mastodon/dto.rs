@@ -101,9 +101,26 @@ impl Account {
         let base = config.public_url();
         let avatar = format!("{base}/static/avatar.png");
         let header = format!("{base}/static/header.png");
+        // An account of another server: `user@domain`, its pages there.
+        let (username, url, uri) = match &row.actor_uri {
+            Some(actor) => (
+                row.handle
+                    .split('@')
+                    .next()
+                    .unwrap_or(&row.handle)
+                    .to_owned(),
+                actor.clone(),
+                actor.clone(),
+            ),
+            None => (
+                row.handle.clone(),
+                format!("{base}/@{}", row.handle),
+                format!("{base}/users/{}", row.handle),
+            ),
+        };
         Account {
             id: row.id.to_string(),
-            username: row.handle.clone(),
+            username,
             acct: row.handle.clone(),
             display_name: row.display_name.clone(),
             locked: row.locked(),
@@ -114,8 +131,8 @@ impl Account {
             noindex: true,
             created_at: rfc3339(row.created_at),
             note: note_html(&row.note),
-            url: format!("{base}/@{}", row.handle),
-            uri: format!("{base}/users/{}", row.handle),
+            url,
+            uri,
             avatar_static: avatar.clone(),
             avatar,
             header_static: header.clone(),

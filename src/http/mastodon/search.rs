@@ -25,6 +25,11 @@ pub struct SearchQuery {
     limit: Option<String>,
     #[param(schema_with = super::paging::number_schema)]
     offset: Option<String>,
+    /// Look up `@user@domain` on its own server (WebFinger) when it is not known here yet
+    /// (signed-in callers only, as Mastodon does).
+    #[serde(default, deserialize_with = "crate::http::extract::flexible_bool")]
+    #[param(schema_with = crate::http::extract::flexible_bool_query_schema)]
+    resolve: Option<bool>,
 }
 
 fn number(value: Option<&str>, default: i64, max: i64) -> Result<i64, Error> {
@@ -57,9 +62,17 @@ pub async fn v2(
     };
     let limit = number(query.limit.as_deref(), 20, 40)?.max(1);
     let offset = number(query.offset.as_deref(), 0, 10_000)?;
-    let found = app
+    let mut found = app
         .search(viewer.as_ref(), &query.q, &kinds, limit, offset)
         .await?;
+    if query.resolve == Some(true)
+        && viewer.is_some()
+        && kinds.contains(&SearchKind::Accounts)
+        && let Some(remote) = app.resolve_remote_account(&query.q).await?
+        && !found.accounts.iter().any(|a| a.id == remote.id)
+    {
+        found.accounts.insert(0, remote);
+    }
     let base = app.config.public_url();
     Ok(Json(json!({
         "accounts": found.accounts.iter().map(|a| Account::from_row(a, &app.config)).collect::<Vec<_>>(),
