@@ -653,7 +653,9 @@ impl App {
         self.federating_account(handle).await
     }
 
-    /// A remote `Follow`: accepted at once (and told so), or waiting for a locked account.
+    /// A remote `Follow`: the remote account follows as a local one does (a follow, or a
+    /// request a locked account answers through Mastodon's follow requests), with the same
+    /// notification; the other server is told once the follow stands (`Accept`).
     async fn followed_from_afar(&self, signer: &RemoteActorRow, follow: &Value) -> Result<()> {
         let account = self
             .followed_account(follow.get("object").unwrap_or(&Value::Null))
@@ -662,37 +664,79 @@ impl App {
             .get("id")
             .and_then(Value::as_str)
             .ok_or(Error::BadRequest("error.federation_activity"))?;
-        let accepted = !account.locked();
+        let follower = self.remote_account(signer).await?;
         let mut tx = self.begin().await?;
-        rows::add_remote_follower(
-            &mut tx,
-            account.id,
-            signer.id,
-            follow_id,
-            accepted,
-            now_ms(),
-        )
-        .await?;
-        if accepted {
-            let actor = self.actor_id(&account.handle);
-            let accept_id = format!("{actor}#accepts/follows/{}", next_id());
-            let accept = rules::accept_follow(&actor, follow, &accept_id);
-            queue(
-                &mut tx,
-                account.id,
-                std::slice::from_ref(&signer.inbox),
-                &accept,
-            )
+        rows::add_remote_follower(&mut tx, account.id, signer.id, follow_id, false, now_ms())
             .await?;
-            tx.wake_after_commit(Arc::clone(&self.federator));
+        tx.commit().await?;
+        let relationship = self
+            .follow(&Viewer::acting_as(&follower)?, account.id, true)
+            .await?;
+        if relationship.follows.following {
+            let mut tx = self.begin().await?;
+            self.answer_remote_follow(&mut tx, &account, &follower, true)
+                .await?;
+            tx.commit().await?;
         }
-        tx.commit().await
+        Ok(())
     }
 
-    /// A remote `Undo` of a `Follow`.
+    /// Tells a remote follower's server that its follow of `account` stands (`Accept`) or was
+    /// turned away (`Reject`), naming the `Follow` as it arrived.
+    pub(super) async fn answer_remote_follow(
+        &self,
+        tx: &mut Write,
+        account: &AccountRow,
+        follower: &AccountRow,
+        accepted: bool,
+    ) -> Result<()> {
+        let Some(remote) = follower.actor_uri.as_deref() else {
+            return Ok(());
+        };
+        let Some(remote) = rows::remote_actor_by_uri(self.db.pool(), remote).await? else {
+            return Ok(());
+        };
+        let Some(follow_id) = rows::remote_follow_uri(tx, account.id, remote.id).await? else {
+            return Ok(());
+        };
+        let actor = self.actor_id(&account.handle);
+        let follow = json!({
+            "id": follow_id,
+            "type": "Follow",
+            "actor": remote.uri,
+            "object": actor,
+        });
+        let (kind, answer) = if accepted {
+            rows::add_remote_follower(tx, account.id, remote.id, &follow_id, true, now_ms())
+                .await?;
+            ("Accept", "accepts")
+        } else {
+            rows::remove_remote_follower(tx, account.id, remote.id).await?;
+            ("Reject", "rejects")
+        };
+        let id = format!("{actor}#{answer}/follows/{}", next_id());
+        let activity = rules::activity(kind, &id, &actor, &follow, &[&remote.uri]);
+        self.queue_for(
+            tx,
+            account.id,
+            std::slice::from_ref(&remote.inbox),
+            &activity,
+        )
+        .await
+    }
+
+    /// A remote `Undo` of a `Follow`: the follow (or the request) ends.
     async fn unfollowed_from_afar(&self, signer: &RemoteActorRow, follow: &Value) -> Result<()> {
         let account = self
             .followed_account(follow.get("object").unwrap_or(&Value::Null))
+            .await?;
+        let Some((follower, _)) =
+            rows::remote_account_by_actor(self.db.pool(), &signer.uri).await?
+        else {
+            return Ok(());
+        };
+        let follower = self.account(follower).await?;
+        self.follow(&Viewer::acting_as(&follower)?, account.id, false)
             .await?;
         let mut tx = self.begin().await?;
         rows::remove_remote_follower(&mut tx, account.id, signer.id).await?;
@@ -967,11 +1011,6 @@ impl App {
             .build()
             .map_err(anyhow::Error::from)?;
         Ok(request)
-    }
-
-    /// How many remote accounts follow an account.
-    pub async fn remote_followers(&self, account_id: i64) -> Result<i64> {
-        Ok(rows::remote_follower_count(self.db.pool(), account_id).await?)
     }
 }
 

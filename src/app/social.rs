@@ -667,6 +667,14 @@ impl App {
         if accept {
             follows::follow(&mut tx, requester, me, now_ms()).await?;
         }
+        // A requester of another server hears the answer through its server.
+        if let Ok(asker) = self.account(requester).await
+            && asker.actor_uri.is_some()
+        {
+            let account = self.account(me).await?;
+            self.answer_remote_follow(&mut tx, &account, &asker, accept)
+                .await?;
+        }
         tx.commit().await?;
         self.relationship(viewer, requester).await
     }
@@ -1095,6 +1103,12 @@ impl App {
             for requester in follows::all_requesters(&mut tx, account.id).await? {
                 follows::take_request(&mut tx, requester, account.id).await?;
                 follows::follow(&mut tx, requester, account.id, now).await?;
+                if let Ok(asker) = self.account(requester).await
+                    && asker.actor_uri.is_some()
+                {
+                    self.answer_remote_follow(&mut tx, &account, &asker, true)
+                        .await?;
+                }
             }
         }
         tx.commit().await?;

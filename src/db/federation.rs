@@ -152,13 +152,15 @@ pub async fn remove_remote_follower(tx: &mut Tx, account_id: i64, actor_id: i64)
     Ok(done.rows_affected() > 0)
 }
 
-/// The inboxes that an account's accepted remote followers are reached at, each once (a
-/// server's shared inbox stands for all its followers there).
+/// The inboxes that an account's remote followers are reached at, each once (a server's
+/// shared inbox stands for all its followers there): the follows of remote accounts, as
+/// `follows` keeps every follow.
 pub async fn follower_inboxes(tx: &mut Tx, account_id: i64) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM remote_followers f \
-         JOIN remote_actors r ON r.id = f.actor_id \
-         WHERE f.account_id = $1 AND f.state = 'accepted' ORDER BY 1",
+        "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM follows f \
+         JOIN accounts a ON a.id = f.account_id \
+         JOIN remote_actors r ON r.uri = a.actor_uri \
+         WHERE f.target_account_id = $1 ORDER BY 1",
     )
     .bind(account_id)
     .fetch_all(&mut **tx)
@@ -166,15 +168,20 @@ pub async fn follower_inboxes(tx: &mut Tx, account_id: i64) -> DbResult<Vec<Stri
     Ok(rows.into_iter().map(|(inbox,)| inbox).collect())
 }
 
-/// How many remote accounts follow an account (accepted).
-pub async fn remote_follower_count(pool: &AnyPool, account_id: i64) -> DbResult<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM remote_followers WHERE account_id = $1 AND state = 'accepted'",
+/// The id of the `Follow` by which a remote actor asked to follow an account.
+pub async fn remote_follow_uri(
+    tx: &mut Tx,
+    account_id: i64,
+    actor_id: i64,
+) -> DbResult<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT follow_uri FROM remote_followers WHERE account_id = $1 AND actor_id = $2",
     )
     .bind(account_id)
-    .fetch_one(pool)
+    .bind(actor_id)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(n)
+    Ok(row.map(|(uri,)| uri))
 }
 
 /// Queues an activity for an inbox, once: the same activity for the same inbox is not queued

@@ -161,7 +161,7 @@ async fn followers(
     Path(handle): Path<String>,
 ) -> Result<Response, ApiError> {
     let actor = app.local_actor(&handle).await?;
-    let total = app.remote_followers(actor.account.id).await? + actor.account.followers_count;
+    let total = actor.account.followers_count;
     Ok(activity_json(json!({
         "@context": crate::domain::federation::context(),
         "id": format!("{}/followers", actor.id),

@@ -591,12 +591,13 @@ async fn the_inbox_takes_only_activities_signed_by_their_actor() {
         .map(|n| {
             (
                 n["type"].as_str().unwrap(),
-                n["status"]["id"].as_str().unwrap(),
+                n["status"]["id"].as_str().unwrap_or_default(),
             )
         })
         .collect();
     let post_id = post["id"].as_str().unwrap();
     assert!(kinds.contains(&("favourite", post_id)), "{kinds:?}");
+    assert!(kinds.contains(&("follow", "")), "{kinds:?}");
     let reply = notifications
         .as_array()
         .unwrap()
@@ -971,4 +972,98 @@ async fn two_sotong_servers_follow_answer_like_boost_and_delete_across() {
     );
     assert_eq!(a.count("federation_deliveries").await, 0);
     assert_eq!(b.count("federation_deliveries").await, 0);
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_a_remote_follow_through_follow_requests() {
+    let t = federating().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let locked = office
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"locked": true}),
+        )
+        .await;
+    assert_eq!(locked.status(), 200);
+    let remote = Remote::start().await;
+    let target = format!("{}/users/nuri_gu", t.base);
+    let actor: Value = t
+        .client
+        .get(&target)
+        .header("accept", ACTIVITY_JSON)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["manuallyApprovesFollowers"], true);
+
+    let follow = remote.follow(&target);
+    let response = Signed::by(&remote, &follow)
+        .send(&t, "/users/nuri_gu/inbox")
+        .await;
+    assert_eq!(response.status(), 202);
+    deliver(&t).await;
+    assert!(
+        remote.received.lock().unwrap().is_empty(),
+        "nothing is accepted yet"
+    );
+
+    // The request waits in Mastodon's follow requests, with its notification.
+    let requests = office.get("/api/v1/follow_requests").await;
+    let asker = &requests[0];
+    assert!(
+        asker["acct"]
+            .as_str()
+            .unwrap()
+            .starts_with("resident@127.0.0.1:"),
+        "{requests}"
+    );
+    let notifications = office.get("/api/v1/notifications").await;
+    assert_eq!(notifications[0]["type"], "follow_request");
+    let approved = office
+        .post(
+            &format!(
+                "/api/v1/follow_requests/{}/authorize",
+                asker["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    deliver(&t).await;
+    let (_, body) = remote
+        .received
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("an Accept arrived");
+    let accept: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(accept["object"]["id"], follow["id"]);
+    assert_eq!(accept["object"]["actor"], remote.actor.as_str());
+    let me = office.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["followers_count"], 1);
+
+    // Now the office's public posts go to the follower's server.
+    office
+        .status(json!({"status": "승인 후 첫 글", "visibility": "public"}))
+        .await;
+    deliver(&t).await;
+    let (_, body) = remote
+        .received
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("a Create arrived");
+    let create: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(create["type"], "Create");
+    assert!(
+        create["object"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("승인 후 첫 글")
+    );
 }
