@@ -66,6 +66,7 @@ error-signature_missing = The HTTP signature is missing, or leaves out a header 
 error-signature_stale = The signed Date is too old or in the future
 error-signature_digest = The body does not match its Digest header
 error-signature_invalid = The HTTP signature does not verify under the actor's key
+error-federation_blocked = This server is blocked from federating here
 error-control_characters = Control characters (such as NUL) are not accepted
 error-too_deep = A JSON body may not nest more than five levels deep
 error-malformed_body = The request body could not be parsed
@@ -520,6 +521,8 @@ invalid-push_policy = must be one of all, followed, follower, none
 invalid-push_key = the push subscription's keys are not valid (a P-256 public key and a 16-byte auth secret, base64url)
 invalid-push_endpoint = a push endpoint must be an https address on a public host
 invalid-federate_first = Turn federation on for your account first (profile settings) to follow accounts of other servers
+invalid-server_blocked_already = This server is blocked already
+invalid-severity_suspend = Only suspend (cut off entirely) is supported
 
 # Reports and moderation
 error-moderators_only = Only administrators (moderators) may handle reports

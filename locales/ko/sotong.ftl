@@ -69,6 +69,7 @@ error-signature_missing = HTTP 서명이 없거나, 서명해야 할 헤더(host
 error-signature_stale = 서명한 시각(Date)이 너무 오래되었거나 미래입니다
 error-signature_digest = 본문이 Digest 헤더와 맞지 않습니다
 error-signature_invalid = HTTP 서명이 그 계정의 키로 확인되지 않습니다
+error-federation_blocked = 이 서버는 관리자가 연합을 막았습니다
 error-control_characters = 제어 문자(NUL 등)는 보낼 수 없습니다
 error-too_deep = JSON 본문은 다섯 단계보다 깊게 중첩할 수 없습니다
 error-malformed_body = 요청 본문을 해석할 수 없습니다
@@ -522,6 +523,8 @@ invalid-push_policy = all, followed, follower, none 가운데 하나여야 합�
 invalid-push_key = 푸시 구독의 키가 올바르지 않습니다 (P-256 공개 키와 16바이트 인증 비밀, base64url)
 invalid-push_endpoint = 푸시 주소는 공개된 호스트의 https 주소여야 합니다
 invalid-federate_first = 다른 서버의 계정을 팔로우하려면 먼저 연합을 켜 주세요 (프로필 설정)
+invalid-server_blocked_already = 이미 막은 서버입니다
+invalid-severity_suspend = 서버 차단은 suspend(완전 차단)만 됩니다
 
 # Reports and moderation
 error-moderators_only = 관리자(운영자)만 신고를 처리할 수 있습니다

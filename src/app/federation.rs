@@ -412,6 +412,9 @@ impl App {
             .and_then(rules::id_of)
             .ok_or(Error::BadRequest("error.federation_activity"))?
             .to_owned();
+        if self.is_blocked(&claimed_actor).await? {
+            return Err(Error::Forbidden("error.federation_blocked"));
+        }
         let signed = rules::read_signature(
             incoming.method,
             incoming.path_and_query,
@@ -469,6 +472,9 @@ impl App {
     /// GETs an ActivityPub document, at most `BODY_MAX` bytes, from a public address.
     async fn fetch_document(&self, url: &str) -> Result<Value> {
         let target = self.federator.check_target(url)?;
+        if self.is_blocked(url).await? {
+            return Err(Error::Forbidden("error.federation_blocked"));
+        }
         let refused = |_| Error::BadRequest("error.federation_fetch");
         let mut answer = self
             .federator
@@ -911,6 +917,111 @@ impl App {
         .await
     }
 
+    /// Whether a URL is on a server cut off from federation.
+    async fn is_blocked(&self, url: &str) -> Result<bool> {
+        let Some(authority) = rules::authority_of(url) else {
+            return Ok(false);
+        };
+        let blocked = rows::blocked_servers(self.db.pool()).await?;
+        Ok(blocked
+            .iter()
+            .any(|b| rules::is_under(&authority, &b.domain)))
+    }
+
+    /// The servers cut off from federation (the instance's administrator only).
+    pub async fn blocked_servers(&self, viewer: &Viewer) -> Result<Vec<rows::BlockedServerRow>> {
+        self.instance_administrator(viewer, "admin:read:domain_blocks")
+            .await?;
+        Ok(rows::blocked_servers(self.db.pool()).await?)
+    }
+
+    /// The instance's administrator, acting with `scope`; anyone else is refused (an
+    /// organisation's administrator too: federation is the whole instance's).
+    async fn instance_administrator(&self, viewer: &Viewer, scope: &str) -> Result<AccountRow> {
+        viewer.require_scope(scope)?;
+        let me = self.account(viewer.account()?).await?;
+        if me.role != crate::domain::account::Role::Administrator || me.organization_id.is_some() {
+            return Err(Error::Forbidden("error.administrators_only"));
+        }
+        Ok(me)
+    }
+
+    /// Cuts a server off (and its subdomains): its accounts' follows of local accounts and
+    /// local follows of them end, what waits to be sent there is dropped, and from now on its
+    /// activities are refused and nothing is sent or fetched there. Audited.
+    pub async fn block_server(
+        &self,
+        viewer: &Viewer,
+        domain: &str,
+        public_comment: &str,
+    ) -> Result<rows::BlockedServerRow> {
+        let me = self
+            .instance_administrator(viewer, "admin:write:domain_blocks")
+            .await?;
+        let domain =
+            crate::domain::server::domain_name(domain).map_err(|e| Error::Invalid(vec![e]))?;
+        let comment: String = public_comment.trim().chars().take(500).collect();
+        let mut tx = self.begin().await?;
+        let Some(row) =
+            rows::block_server(&mut tx, next_id(), &domain, &comment, me.id, now_ms()).await?
+        else {
+            return Err(Error::Invalid(vec![crate::domain::Invalid::new(
+                "domain",
+                "ERR_TAKEN",
+                "invalid.server_blocked_already",
+            )]));
+        };
+        let actors: Vec<(i64, String)> = rows::remote_actor_domains(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|(_, _, server)| rules::is_under(server, &domain))
+            .map(|(id, uri, _)| (id, uri))
+            .collect();
+        rows::cut_off_actors(&mut tx, &actors).await?;
+        let doomed: Vec<i64> = rows::queued_inboxes(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|(_, inbox)| {
+                rules::authority_of(inbox).is_some_and(|server| rules::is_under(&server, &domain))
+            })
+            .map(|(id, _)| id)
+            .collect();
+        rows::drop_deliveries(&mut tx, &doomed).await?;
+        let detail = format!("{} accounts cut off; {comment}", actors.len());
+        crate::db::audit::record(
+            &mut tx,
+            None,
+            &format!("@{}", me.handle),
+            "federation.block_server",
+            &domain,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Lets a server back in (its follows do not come back). Audited.
+    pub async fn unblock_server(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        let me = self
+            .instance_administrator(viewer, "admin:write:domain_blocks")
+            .await?;
+        let mut tx = self.begin().await?;
+        let domain = rows::unblock_server(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        crate::db::audit::record(
+            &mut tx,
+            None,
+            &format!("@{}", me.handle),
+            "federation.unblock_server",
+            &domain,
+            "",
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Deliveries waiting to leave (for `/metrics`).
     pub async fn deliveries_waiting(&self) -> Result<i64> {
         Ok(rows::waiting(self.db.pool()).await?)
@@ -978,6 +1089,9 @@ impl App {
 
     async fn signed_delivery(&self, delivery: &DeliveryRow) -> Result<reqwest::Request> {
         let target = self.federator.check_target(&delivery.inbox)?;
+        if self.is_blocked(&delivery.inbox).await? {
+            return Err(Error::Forbidden("error.federation_blocked"));
+        }
         let account = crate::db::accounts::by_id(self.db.pool(), delivery.account_id)
             .await?
             .ok_or(Error::NotFound)?;

@@ -72,6 +72,7 @@ const UNLINKED: &[&str] = &[
     "UPDATE announcements SET author_id = NULL WHERE author_id = $1",
     "UPDATE custom_emojis SET created_by = NULL WHERE created_by = $1",
     "UPDATE holiday_adjustments SET account_id = NULL WHERE account_id = $1",
+    "UPDATE blocked_servers SET created_by = NULL WHERE created_by = $1",
 ];
 
 /// The files the person's media and the posts on their wall leave behind, to be removed

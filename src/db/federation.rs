@@ -448,3 +448,107 @@ pub async fn remote_uri_of_status(pool: &AnyPool, status_id: i64) -> DbResult<Op
             .await?;
     Ok(row.map(|(uri,)| uri))
 }
+
+/// A server cut off from federation.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BlockedServerRow {
+    pub id: i64,
+    pub domain: String,
+    pub public_comment: String,
+    pub created_at: i64,
+}
+
+/// The servers cut off, by domain.
+pub async fn blocked_servers(pool: &AnyPool) -> DbResult<Vec<BlockedServerRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, domain, public_comment, created_at FROM blocked_servers ORDER BY domain",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Cuts a server off; `None` when it was already.
+pub async fn block_server(
+    tx: &mut Tx,
+    id: i64,
+    domain: &str,
+    public_comment: &str,
+    by: i64,
+    now: i64,
+) -> DbResult<Option<BlockedServerRow>> {
+    Ok(sqlx::query_as(
+        "INSERT INTO blocked_servers (id, domain, public_comment, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain) DO NOTHING \
+         RETURNING id, domain, public_comment, created_at",
+    )
+    .bind(id)
+    .bind(domain)
+    .bind(public_comment)
+    .bind(by)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Lets a server back in; its domain, when it was cut off.
+pub async fn unblock_server(tx: &mut Tx, id: i64) -> DbResult<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("DELETE FROM blocked_servers WHERE id = $1 RETURNING domain")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.map(|(domain,)| domain))
+}
+
+/// Every remote actor kept: (id, actor id, its server).
+pub async fn remote_actor_domains(tx: &mut Tx) -> DbResult<Vec<(i64, String, String)>> {
+    Ok(sqlx::query_as("SELECT id, uri, domain FROM remote_actors")
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// Ends every follow between a local account and the remote accounts of `actors` (actor
+/// ids), and forgets their follows' ids.
+pub async fn cut_off_actors(tx: &mut Tx, actors: &[(i64, String)]) -> DbResult<()> {
+    for (actor_id, uri) in actors {
+        sqlx::query("DELETE FROM remote_followers WHERE actor_id = $1")
+            .bind(actor_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM follows WHERE account_id IN (SELECT id FROM accounts WHERE actor_uri = $1) \
+             OR target_account_id IN (SELECT id FROM accounts WHERE actor_uri = $1)",
+        )
+        .bind(uri)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM follow_requests WHERE account_id IN (SELECT id FROM accounts WHERE actor_uri = $1) \
+             OR target_account_id IN (SELECT id FROM accounts WHERE actor_uri = $1)",
+        )
+        .bind(uri)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every queued delivery: (id, inbox).
+pub async fn queued_inboxes(tx: &mut Tx) -> DbResult<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, inbox FROM federation_deliveries")
+            .fetch_all(&mut **tx)
+            .await?,
+    )
+}
+
+/// Drops queued deliveries.
+pub async fn drop_deliveries(tx: &mut Tx, ids: &[i64]) -> DbResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut q = Statement::new("DELETE FROM federation_deliveries WHERE id IN (");
+    q.push_id_list(ids).push(")");
+    q.query()?.execute(&mut **tx).await?;
+    Ok(())
+}

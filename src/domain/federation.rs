@@ -93,6 +93,22 @@ pub fn authority(url: &url::Url) -> Option<String> {
     })
 }
 
+/// Whether a server (an authority: a host with its port when it has one) is under a blocked
+/// domain: the domain itself or one of its subdomains, whatever the port.
+pub fn is_under(authority: &str, blocked: &str) -> bool {
+    let host = authority
+        .rsplit_once(':')
+        .filter(|(_, port)| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(authority, |(host, _)| host)
+        .to_ascii_lowercase();
+    host == blocked || host.ends_with(&format!(".{blocked}"))
+}
+
+/// The server of a URL (its authority), if it has one.
+pub fn authority_of(url: &str) -> Option<String> {
+    authority(&url::Url::parse(url).ok()?)
+}
+
 /// Whether two URLs are on the same server.
 pub fn same_authority(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
@@ -838,5 +854,17 @@ mod tests {
         let mut person = note;
         person["type"] = json!("Person");
         assert_eq!(ArrivedNote::read(&person, actor), None);
+    }
+    #[test]
+    fn a_blocked_domain_covers_its_subdomains_on_any_port() {
+        assert!(is_under("spam.example", "spam.example"));
+        assert!(is_under("mastodon.spam.example:8443", "spam.example"));
+        assert!(is_under("127.0.0.1:39001", "127.0.0.1"));
+        assert!(!is_under("notspam.example", "spam.example"));
+        assert!(!is_under("spam.example.org", "spam.example"));
+        assert_eq!(
+            authority_of("http://127.0.0.1:39001/users/a").as_deref(),
+            Some("127.0.0.1:39001")
+        );
     }
 }

@@ -3,7 +3,7 @@
 use super::mastodon::{
     accounts, announcements, apps, conversations, dto, emojis, filters, instance, lists, media,
     notification_requests, notifications, oauth, people, polls, push, reports, scheduled, search,
-    statuses, tags, timelines,
+    server_blocks, statuses, tags, timelines,
 };
 use super::{archive, audit, complaints, org_export, programs, retention, rooms, suggestions};
 use axum::Json;
@@ -32,7 +32,7 @@ use utoipa::OpenApi;
         people::suggestions, people::suggested_accounts, people::dismiss, people::endorse, people::unendorse, people::endorsements,
         people::domain_blocks, people::block_domain, people::unblock_domain,
         reports::file, reports::queue, reports::show, reports::assign_to_self, reports::unassign, reports::resolve, reports::reopen,
-        reports::accounts, reports::accounts_v2, reports::account, reports::delete_account, accounts::delete_own, accounts::sessions, accounts::end_session, reports::action, reports::enable, reports::unsilence, reports::unsuspend,
+        reports::accounts, reports::accounts_v2, reports::account, reports::delete_account, accounts::delete_own, accounts::sessions, accounts::end_session, reports::action, reports::enable, reports::unsilence, reports::unsuspend, server_blocks::list, server_blocks::create, server_blocks::remove,
         filters::index, filters::show, filters::create, filters::update, filters::delete, filters::keywords, filters::add_keyword, filters::keyword, filters::update_keyword, filters::delete_keyword, filters::statuses, filters::add_status, filters::status, filters::delete_status, filters::index_v1, filters::show_v1, filters::create_v1, filters::update_v1, filters::delete_v1,
         lists::index, lists::show, lists::create, lists::update, lists::delete, lists::members, lists::add, lists::remove, lists::holding, lists::timeline,
         statuses::reblog, statuses::unreblog, statuses::favourited_by, statuses::reblogged_by,

@@ -1067,3 +1067,105 @@ async fn a_locked_account_answers_a_remote_follow_through_follow_requests() {
             .contains("승인 후 첫 글")
     );
 }
+
+#[tokio::test]
+async fn the_instance_administrator_cuts_a_server_off() {
+    let t = federating().await;
+    t.app.load_demo().await.unwrap();
+    let office = demo_user(&t, "gildong_hong").await;
+    opt_in(&office).await;
+    let remote = Remote::start().await;
+    let target = format!("{}/users/gildong_hong", t.base);
+    let follow = remote.follow(&target);
+    assert_eq!(
+        Signed::by(&remote, &follow)
+            .send(&t, "/inbox")
+            .await
+            .status(),
+        202
+    );
+    office
+        .status(json!({"status": "차단 전에 쓴 글", "visibility": "public"}))
+        .await;
+    assert_eq!(
+        t.count("federation_deliveries").await,
+        2,
+        "the Accept and the Create wait"
+    );
+    let with_remote = followers_of(&office).await;
+
+    // Nobody but the instance's administrator may block: a district's administrator neither.
+    let form = json!({"domain": "127.0.0.1", "public_comment": "시험용 차단"});
+    let refused = office
+        .post("/api/v1/admin/domain_blocks", form.clone())
+        .await;
+    assert_eq!(refused.status(), 403);
+    crate::harness::promote_to_administrator(&t, "gildong_hong").await;
+    let district = crate::harness::administrator(&t, "gildong_hong").await;
+    refused_with(
+        district
+            .post("/api/v1/admin/domain_blocks", form.clone())
+            .await,
+        403,
+    )
+    .await;
+    let admin = crate::harness::administrator(&t, "demo_admin").await;
+    for bad in [
+        json!({"domain": "not a domain"}),
+        json!({"domain": "localhost"}),
+        json!({"domain": "spam.example", "severity": "silence"}),
+    ] {
+        refused_with(admin.post("/api/v1/admin/domain_blocks", bad).await, 422).await;
+    }
+    assert_eq!(t.count("blocked_servers").await, 0);
+
+    let block = admin
+        .post("/api/v1/admin/domain_blocks", form.clone())
+        .await;
+    assert_eq!(block.status(), 200);
+    let block: Value = block.json().await.unwrap();
+    assert_eq!(block["domain"], "127.0.0.1");
+    assert_eq!(block["severity"], "suspend");
+    refused_with(admin.post("/api/v1/admin/domain_blocks", form).await, 422).await;
+    let listed = admin.get("/api/v1/admin/domain_blocks").await;
+    assert_eq!(listed[0]["id"], block["id"]);
+
+    // The follow ended, nothing waits for the server, and what it sends is refused.
+    assert_eq!(t.count("federation_deliveries").await, 0);
+    assert_eq!(followers_of(&office).await, with_remote - 1);
+    let again = Signed::by(&remote, &remote.follow(&target))
+        .send(&t, "/inbox")
+        .await;
+    refused_with(again, 403).await;
+    assert_eq!(t.count("remote_followers").await, 0);
+    let (audited,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'federation.block_server' AND subject = '127.0.0.1'",
+    )
+    .fetch_one(t.app.database().pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1, "the block is audited");
+
+    // Lifted: the server may follow again.
+    let lifted = admin
+        .delete(&format!(
+            "/api/v1/admin/domain_blocks/{}",
+            block["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(lifted.status(), 200);
+    let back = Signed::by(&remote, &remote.follow(&target))
+        .send(&t, "/inbox")
+        .await;
+    assert_eq!(back.status(), 202);
+    assert_eq!(
+        admin.delete("/api/v1/admin/domain_blocks/1").await.status(),
+        404
+    );
+}
+
+async fn followers_of(u: &User<'_>) -> i64 {
+    u.get("/api/v1/accounts/verify_credentials").await["followers_count"]
+        .as_i64()
+        .unwrap()
+}

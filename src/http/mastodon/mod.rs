@@ -23,6 +23,7 @@ pub mod push;
 pub mod reports;
 pub mod scheduled;
 pub mod search;
+pub mod server_blocks;
 pub mod statuses;
 pub mod streaming;
 pub mod tags;
@@ -224,6 +225,14 @@ pub fn router() -> Router<App> {
         // Mastodon.py posts its reports here.
         .route("/api/v1/reports/", post(reports::file))
         .route("/api/v2/admin/accounts", get(reports::accounts_v2))
+        .route(
+            "/api/v1/admin/domain_blocks",
+            get(server_blocks::list).post(server_blocks::create),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks/{id}",
+            axum::routing::delete(server_blocks::remove),
+        )
         .route("/api/v1/admin/reports", get(reports::queue))
         .route("/api/v1/admin/reports/{id}", get(reports::show))
         .route(
