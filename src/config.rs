@@ -72,6 +72,9 @@ pub struct FederationConfig {
     /// (always, outside tests): the server fetches whatever address an activity names, so
     /// inward addresses are refused by name and by every address the name resolves to.
     pub private_addresses: bool,
+    /// How long a node holds the deliveries it took before another node may send them: longer
+    /// than a batch can take (four waves of at most the 10 s request timeout).
+    pub delivery_claim_secs: u64,
 }
 
 impl Default for FederationConfig {
@@ -79,6 +82,7 @@ impl Default for FederationConfig {
         Self {
             enabled: true,
             private_addresses: false,
+            delivery_claim_secs: 60,
         }
     }
 }
@@ -285,6 +289,7 @@ const CONFIG_KEYS: &[&str] = &[
     "trust_proxy",
     "background_jobs",
     "cluster",
+    "federation",
     "media_store",
     "push",
 ];

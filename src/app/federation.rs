@@ -29,9 +29,6 @@ use std::time::{Duration, SystemTime};
 /// Deliveries taken at a time, and sent at once.
 const BATCH: i64 = 64;
 const IN_FLIGHT: usize = 16;
-/// How long a node holds the deliveries it took: longer than a batch can take (four waves of
-/// at most the 10 s request timeout).
-const CLAIM_MS: i64 = 2 * 60_000;
 /// Statuses on a page of an outbox.
 const OUTBOX_PAGE: i64 = 20;
 /// How long a remote actor's key is trusted before its document is fetched again.
@@ -1028,39 +1025,46 @@ impl App {
     }
 
     /// Sends the deliveries due by `now`; returns how many inboxes took theirs. A batch is
-    /// claimed in one statement (no other node sends it meanwhile); each delivery's fate is
-    /// written when it is known.
+    /// claimed in one statement (no other node sends it meanwhile, `federation.delivery_claim_secs`),
+    /// and each delivery's fate is written as soon as its inbox answered: a node killed
+    /// mid-batch leaves only the deliveries in flight to be sent again, under the same
+    /// activity id (receivers take an activity once by its id).
     pub async fn deliver_activities(&self, now: i64) -> Result<usize> {
         let pool = self.db.pool();
+        let claim_ms = i64::try_from(self.config.federation.delivery_claim_secs.max(1) * 1000)
+            .unwrap_or(60_000);
         let mut delivered = 0;
         loop {
-            let claimed = rows::claim_due(pool, now, now + CLAIM_MS, BATCH).await?;
+            let claimed = rows::claim_due(pool, now, now + claim_ms, BATCH).await?;
             let taken = claimed.len();
-            let outcomes: Vec<(DeliveryRow, Outcome)> = futures_util::stream::iter(claimed)
+            let written: Vec<Result<bool>> = futures_util::stream::iter(claimed)
                 .map(|delivery| async move {
                     let outcome = self.send_delivery(&delivery).await;
-                    (delivery, outcome)
+                    self.settle(&delivery, outcome, now).await?;
+                    Ok(outcome == Outcome::Delivered)
                 })
                 .buffer_unordered(IN_FLIGHT)
                 .collect()
                 .await;
-            let mut finished = Vec::new();
-            for (delivery, outcome) in outcomes {
-                metrics::counter!("sotong_federation_deliveries_total", "outcome" => outcome_label(outcome))
-                    .increment(1);
-                delivered += usize::from(outcome == Outcome::Delivered);
-                match (outcome, rules::retry_after_ms(delivery.attempts + 1)) {
-                    (Outcome::Retry, Some(after)) => {
-                        rows::postpone(pool, delivery.id, now + after).await?;
-                    }
-                    _ => finished.push(delivery.id),
-                }
+            for done in written {
+                delivered += usize::from(done?);
             }
-            rows::finish(pool, &finished).await?;
             if taken < usize::try_from(BATCH).unwrap_or(usize::MAX) {
                 return Ok(delivered);
             }
         }
+    }
+
+    /// Writes what became of one delivery: off the queue, or due again later.
+    async fn settle(&self, delivery: &DeliveryRow, outcome: Outcome, now: i64) -> Result<()> {
+        metrics::counter!("sotong_federation_deliveries_total", "outcome" => outcome_label(outcome))
+            .increment(1);
+        let pool = self.db.pool();
+        match (outcome, rules::retry_after_ms(delivery.attempts + 1)) {
+            (Outcome::Retry, Some(after)) => rows::postpone(pool, delivery.id, now + after).await?,
+            _ => rows::finish(pool, &[delivery.id]).await?,
+        }
+        Ok(())
     }
 
     /// Signs and posts one delivery; what the inbox's answer means.

@@ -1169,3 +1169,165 @@ async fn followers_of(u: &User<'_>) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+/// Many inboxes on one server, each answering after `delay`; keeps (inbox path, activity id)
+/// of every delivery, so that a repeat shows.
+struct Sink {
+    base: String,
+    received: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Sink {
+    async fn start(delay: Duration) -> Sink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let received: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let kept = received.clone();
+        let app = Router::new().route(
+            "/users/{n}/inbox",
+            post(
+                move |axum::extract::Path(n): axum::extract::Path<String>, body: Bytes| {
+                    let kept = kept.clone();
+                    async move {
+                        tokio::time::sleep(delay).await;
+                        let activity: Value = serde_json::from_slice(&body).unwrap();
+                        let id = activity["id"].as_str().unwrap().to_owned();
+                        kept.lock().unwrap().push((n, id));
+                        axum::http::StatusCode::ACCEPTED
+                    }
+                },
+            ),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Sink { base, received }
+    }
+
+    fn count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    /// How many inboxes got the same activity more than once.
+    fn repeats(&self) -> usize {
+        let got = self.received.lock().unwrap();
+        let distinct: std::collections::HashSet<&(String, String)> = got.iter().collect();
+        got.len() - distinct.len()
+    }
+}
+
+/// `n` remote accounts, each with an inbox of its own at the sink, following `account_id`.
+async fn remote_followers(t: &TestApp, sink: &Sink, account_id: i64, n: usize) {
+    let db = t.app.database();
+    let mut actors = Vec::new();
+    for i in 0..n {
+        let uri = format!("{}/users/{i}", sink.base);
+        let actor = sotong::domain::federation::RemoteActor {
+            uri: uri.clone(),
+            domain: sink.base.trim_start_matches("http://").to_owned(),
+            username: format!("follower{i}"),
+            display_name: String::new(),
+            inbox: format!("{uri}/inbox"),
+            shared_inbox: None,
+            key_id: format!("{uri}#main-key"),
+            public_key_pem: "unused".into(),
+        };
+        let id = sotong::domain::id::next_id();
+        actors.push(
+            sotong::db::federation::keep_remote_actor(db.pool(), id, &actor, now_ms())
+                .await
+                .unwrap(),
+        );
+    }
+    let mut tx = db.begin_write().await.unwrap();
+    for kept in &actors {
+        let id = sotong::domain::id::next_id();
+        let follower = sotong::db::federation::keep_remote_account(&mut tx, id, kept, now_ms())
+            .await
+            .unwrap();
+        sotong::db::follows::follow(&mut tx, follower, account_id, now_ms())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// `kill -9` of the real server while it delivers a post to 300 inboxes: afterwards every
+/// inbox has it, and the only ones sent twice are those in flight at the kill (at most a
+/// batch's worth), under the same activity id.
+#[tokio::test]
+async fn a_delivery_cut_short_by_kill_9_is_finished_and_repeats_only_what_was_in_flight() {
+    let t = federating().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let sink = Sink::start(Duration::from_millis(20)).await;
+    remote_followers(&t, &sink, office.account_id(), 300).await;
+    office
+        .status(json!({"status": "300곳으로 가는 글", "visibility": "public"}))
+        .await;
+    assert_eq!(t.count("federation_deliveries").await, 300);
+
+    let (mut server, _) = crate::process::serve_with(
+        &t,
+        &[
+            ("SOTONG_FEDERATION__PRIVATE_ADDRESSES", "true"),
+            ("SOTONG_FEDERATION__DELIVERY_CLAIM_SECS", "1"),
+            ("SOTONG_CLUSTER__JOBS_EVERY_SECS", "1"),
+        ],
+    );
+    for _ in 0..1500 {
+        if sink.count() >= 60 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    crate::process::signal(&server, "KILL");
+    let _ = server.wait();
+    let at_kill = sink.count();
+    eprintln!(
+        "killed after {at_kill} of 300 deliveries; {} queued",
+        t.count("federation_deliveries").await
+    );
+    assert!((60..300).contains(&at_kill), "killed half-way: {at_kill}");
+
+    // Once the dead node's claim has passed, another sends the rest.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    while t.count("federation_deliveries").await > 0 {
+        deliver(&t).await;
+    }
+    let got = sink.received.lock().unwrap().clone();
+    let inboxes: std::collections::HashSet<&String> = got.iter().map(|(n, _)| n).collect();
+    assert_eq!(inboxes.len(), 300, "every inbox has the post");
+    let ids: std::collections::HashSet<&String> = got.iter().map(|(_, id)| id).collect();
+    assert_eq!(ids.len(), 1, "one activity id, repeats included");
+    assert!(
+        sink.repeats() <= 16,
+        "only deliveries in flight repeat: {}",
+        sink.repeats()
+    );
+}
+
+/// Two nodes sending the same queue at once never send a delivery twice.
+#[tokio::test]
+async fn two_nodes_share_the_delivery_queue_without_sending_twice() {
+    let t = federating().await;
+    let base = t.base.clone();
+    let other = t
+        .another_node_with(|c| {
+            c.public_url = base.clone();
+        })
+        .await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let sink = Sink::start(Duration::from_millis(5)).await;
+    remote_followers(&t, &sink, office.account_id(), 200).await;
+    office
+        .status(json!({"status": "두 노드가 나눠 보내는 글", "visibility": "public"}))
+        .await;
+    let (one, two) = tokio::join!(
+        t.app.deliver_activities(now_ms()),
+        other.app.deliver_activities(now_ms())
+    );
+    assert_eq!(one.unwrap() + two.unwrap(), 200);
+    assert_eq!(sink.count(), 200);
+    assert_eq!(sink.repeats(), 0);
+    assert_eq!(t.count("federation_deliveries").await, 0);
+}
