@@ -345,7 +345,7 @@ impl App {
         };
         let mut inboxes = rows::follower_inboxes(tx, author.id).await?;
         if let Some(answered) = &source.parent_actor
-            && let Some(remote) = rows::remote_actor_by_uri(self.db.pool(), answered).await?
+            && let Some(remote) = rows::remote_actor_by_uri(&mut ***tx, answered).await?
             && !inboxes.iter().any(|inbox| inbox == remote.delivery_inbox())
         {
             inboxes.push(remote.delivery_inbox().to_owned());
@@ -677,7 +677,7 @@ impl App {
             .await?;
         if relationship.follows.following {
             let mut tx = self.begin().await?;
-            self.answer_remote_follow(&mut tx, &account, &follower, true)
+            self.answer_remote_follow(&mut tx, &account, follower.actor_uri.as_deref(), true)
                 .await?;
             tx.commit().await?;
         }
@@ -690,13 +690,13 @@ impl App {
         &self,
         tx: &mut Write,
         account: &AccountRow,
-        follower: &AccountRow,
+        follower_actor: Option<&str>,
         accepted: bool,
     ) -> Result<()> {
-        let Some(remote) = follower.actor_uri.as_deref() else {
+        let Some(remote) = follower_actor else {
             return Ok(());
         };
-        let Some(remote) = rows::remote_actor_by_uri(self.db.pool(), remote).await? else {
+        let Some(remote) = rows::remote_actor_by_uri(&mut ***tx, remote).await? else {
             return Ok(());
         };
         let Some(follow_id) = rows::remote_follow_uri(tx, account.id, remote.id).await? else {
@@ -765,7 +765,7 @@ impl App {
             )]));
         }
         let uri = target.actor_uri.as_deref().ok_or(Error::NotFound)?;
-        let remote = rows::remote_actor_by_uri(self.db.pool(), uri)
+        let remote = rows::remote_actor_by_uri(&mut ***tx, uri)
             .await?
             .ok_or(Error::NotFound)?;
         let actor = self.actor_id(&follower.handle);
@@ -780,10 +780,7 @@ impl App {
             &[&remote.uri],
         );
         let activity = if on {
-            if crate::db::follows::between(self.db.pool(), follower.id, target.id)
-                .await?
-                .following
-            {
+            if rows::follows(tx, follower.id, target.id).await? {
                 return Ok(());
             }
             crate::db::follows::request(tx, follower.id, target.id, now).await?;
@@ -885,33 +882,20 @@ impl App {
         if !self.config.federation.enabled || !marker.federates() {
             return Ok(());
         }
-        let pool = self.db.pool();
-        let Some(note) = rows::remote_uri_of_status(pool, status_id).await? else {
+        let Some((note, remote, inbox, shared_inbox)) =
+            rows::origin_of_status(tx, status_id).await?
+        else {
             return Ok(());
         };
-        let Some((_, author)) = rows::remote_status(pool, &note).await? else {
-            return Ok(());
-        };
-        let Some(remote) = self.account(author).await?.actor_uri else {
-            return Ok(());
-        };
-        let Some(remote) = rows::remote_actor_by_uri(pool, &remote).await? else {
-            return Ok(());
-        };
+        let inbox = shared_inbox.unwrap_or(inbox);
         let actor = self.actor_id(&marker.handle);
         let id = format!("{actor}#{}/{status_id}", kind.to_lowercase());
-        let mut activity = rules::activity(kind, &id, &actor, &json!(note), &[&remote.uri]);
+        let mut activity = rules::activity(kind, &id, &actor, &json!(note), &[&remote]);
         if !on {
             let undo_id = format!("{id}/undo/{}", now_ms());
-            activity = rules::activity("Undo", &undo_id, &actor, &activity, &[&remote.uri]);
+            activity = rules::activity("Undo", &undo_id, &actor, &activity, &[&remote]);
         }
-        self.queue_for(
-            tx,
-            marker.id,
-            &[remote.delivery_inbox().to_owned()],
-            &activity,
-        )
-        .await
+        self.queue_for(tx, marker.id, &[inbox], &activity).await
     }
 
     /// Whether a URL is on a server cut off from federation.

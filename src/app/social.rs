@@ -555,9 +555,9 @@ impl App {
         let view = self.status(Some(viewer), id).await?;
         let now = at.unwrap_or_else(now_ms);
         let mut note = None;
+        let marker = self.account(me).await?;
         let mut tx = self.begin().await?;
         if at.is_none() {
-            let marker = self.account(me).await?;
             self.federate_mark(&mut tx, &marker, id, "Like", on).await?;
         }
         if on {
@@ -601,10 +601,10 @@ impl App {
         }
         let now = at.unwrap_or_else(now_ms);
         let target_row = self.account(target).await?;
+        let follower = self.account(me).await?;
         let mut tx = self.begin().await?;
         if target_row.actor_uri.is_some() {
             // An account of another server: asked through its server (`app::federation`).
-            let follower = self.account(me).await?;
             self.follow_afar(&mut tx, &follower, &target_row, on)
                 .await?;
         } else if !on {
@@ -660,6 +660,8 @@ impl App {
     ) -> Result<Relationship> {
         viewer.require_scope("write:follows")?;
         let me = viewer.account()?;
+        let account = self.account(me).await?;
+        let asker = crate::db::accounts::by_id(self.db.pool(), requester).await?;
         let mut tx = self.begin().await?;
         if !follows::take_request(&mut tx, requester, me).await? {
             return Err(Error::NotFound);
@@ -668,13 +670,9 @@ impl App {
             follows::follow(&mut tx, requester, me, now_ms()).await?;
         }
         // A requester of another server hears the answer through its server.
-        if let Ok(asker) = self.account(requester).await
-            && asker.actor_uri.is_some()
-        {
-            let account = self.account(me).await?;
-            self.answer_remote_follow(&mut tx, &account, &asker, accept)
-                .await?;
-        }
+        let remote = asker.and_then(|a| a.actor_uri);
+        self.answer_remote_follow(&mut tx, &account, remote.as_deref(), accept)
+            .await?;
         tx.commit().await?;
         self.relationship(viewer, requester).await
     }
@@ -1103,12 +1101,9 @@ impl App {
             for requester in follows::all_requesters(&mut tx, account.id).await? {
                 follows::take_request(&mut tx, requester, account.id).await?;
                 follows::follow(&mut tx, requester, account.id, now).await?;
-                if let Ok(asker) = self.account(requester).await
-                    && asker.actor_uri.is_some()
-                {
-                    self.answer_remote_follow(&mut tx, &account, &asker, true)
-                        .await?;
-                }
+                let remote = crate::db::federation::actor_uri_of(&mut tx, requester).await?;
+                self.answer_remote_follow(&mut tx, &account, remote.as_deref(), true)
+                    .await?;
             }
         }
         tx.commit().await?;

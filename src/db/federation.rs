@@ -77,14 +77,18 @@ pub async fn remote_actor_by_key(pool: &AnyPool, key_id: &str) -> DbResult<Optio
     .await?)
 }
 
-pub async fn remote_actor_by_uri(pool: &AnyPool, uri: &str) -> DbResult<Option<RemoteActorRow>> {
+/// A remote actor by its id, read on the pool or inside a transaction.
+pub async fn remote_actor_by_uri<'c>(
+    db: impl sqlx::AnyExecutor<'c>,
+    uri: &str,
+) -> DbResult<Option<RemoteActorRow>> {
     Ok(sqlx::query_as(concat!(
         "SELECT ",
         actor_columns!(),
         " FROM remote_actors WHERE uri = $1"
     ))
     .bind(uri)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -439,16 +443,6 @@ pub async fn remote_account_by_actor(
     )
 }
 
-/// The remote id of a status that arrived, by its local id.
-pub async fn remote_uri_of_status(pool: &AnyPool, status_id: i64) -> DbResult<Option<String>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT uri FROM remote_statuses WHERE status_id = $1")
-            .bind(status_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(uri,)| uri))
-}
-
 /// A server cut off from federation.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BlockedServerRow {
@@ -551,4 +545,42 @@ pub async fn drop_deliveries(tx: &mut Tx, ids: &[i64]) -> DbResult<()> {
     q.push_id_list(ids).push(")");
     q.query()?.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Where a status that arrived came from: its remote id, and its author's actor, inbox and
+/// shared inbox (read inside the transaction that answers it).
+pub async fn origin_of_status(
+    tx: &mut Tx,
+    status_id: i64,
+) -> DbResult<Option<(String, String, String, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT rs.uri, r.uri, r.inbox, r.shared_inbox FROM remote_statuses rs \
+         JOIN accounts a ON a.id = rs.account_id \
+         JOIN remote_actors r ON r.uri = a.actor_uri WHERE rs.status_id = $1",
+    )
+    .bind(status_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Whether `account_id` follows `target` (read inside a transaction).
+pub async fn follows(tx: &mut Tx, account_id: i64, target: i64) -> DbResult<bool> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM follows WHERE account_id = $1 AND target_account_id = $2")
+            .bind(account_id)
+            .bind(target)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// The actor of an account of another server (`None` for a local one), read inside a
+/// transaction.
+pub async fn actor_uri_of(tx: &mut Tx, account_id: i64) -> DbResult<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT actor_uri FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(row.and_then(|(uri,)| uri))
 }
