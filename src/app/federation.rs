@@ -270,12 +270,7 @@ impl App {
     /// One status that left, as its `Note`, by its author's handle and its id.
     pub async fn federated_note(&self, handle: &str, id: i64) -> Result<Value> {
         let actor = self.local_actor(handle).await?;
-        let mut conn = self
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::db::DbError::from)?;
+        let mut conn = self.db.connection().await?;
         match self.note_of(&mut conn, id).await? {
             Some((source, create)) if source.account_id == actor.account.id => {
                 let mut note = create["object"].clone();
