@@ -163,6 +163,8 @@ async fn seed_followers(
             domain: server.trim_start_matches("http://").to_owned(),
             username: format!("resident{i}"),
             display_name: String::new(),
+            summary: String::new(),
+            profile_url: uri.clone(),
             inbox: format!("{uri}/inbox"),
             shared_inbox: Some(format!("{server}/inbox")),
             key_id: format!("{uri}#main-key"),

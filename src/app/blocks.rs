@@ -21,16 +21,19 @@ impl App {
     pub async fn block(&self, viewer: &Viewer, target: i64, on: bool) -> Result<Relationship> {
         viewer.require_scope("write:blocks")?;
         let me = viewer.account()?;
-        self.account(target).await?;
+        let target_row = self.account(target).await?;
         if target == me {
             return Err(Error::Forbidden("error.forbidden"));
         }
+        let blocker = self.account(me).await?;
         let mut tx = self.begin().await?;
         if on {
             rows::block(&mut tx, me, target, now_ms()).await?;
         } else {
             rows::unblock(&mut tx, me, target).await?;
         }
+        self.federate_block(&mut tx, &blocker, &target_row, on)
+            .await?;
         tx.commit().await?;
         self.relationship(viewer, target).await
     }

@@ -14,7 +14,8 @@ use crate::db::accounts::AccountRow;
 use crate::db::federation::{self as rows, DeliveryRow, NewDelivery, RemoteActorRow};
 use crate::domain::delivery::{Outcome, is_private_host};
 use crate::domain::federation::{
-    self as rules, ACTIVITY_JSON, Acct, ArrivedNote, LocalActor, Note, RemoteActor, SignatureError,
+    self as rules, ACTIVITY_JSON, Acct, ArrivedNote, LocalActor, Note, Reach, RemoteActor,
+    SignatureError,
 };
 use crate::domain::id::next_id;
 use crate::domain::status::NewStatus;
@@ -260,7 +261,11 @@ impl App {
         let mut activities = Vec::with_capacity(ids.len());
         let mut conn = self.db.connection().await?;
         for id in ids {
-            if let Some(create) = self.note_of(&mut conn, id).await?.map(|(_, c)| c) {
+            if let Some(create) = self
+                .activity_of(&mut conn, id, Reach::Public, Change::Create)
+                .await?
+                .map(|(_, c)| c)
+            {
                 activities.push(create);
             }
         }
@@ -271,7 +276,10 @@ impl App {
     pub async fn federated_note(&self, handle: &str, id: i64) -> Result<Value> {
         let actor = self.local_actor(handle).await?;
         let mut conn = self.db.connection().await?;
-        match self.note_of(&mut conn, id).await? {
+        match self
+            .activity_of(&mut conn, id, Reach::Public, Change::Create)
+            .await?
+        {
             Some((source, create)) if source.account_id == actor.account.id => {
                 let mut note = create["object"].clone();
                 note["@context"] = rules::context();
@@ -281,34 +289,44 @@ impl App {
         }
     }
 
-    /// A status as a `Create` of its `Note`, when it may leave; with what it was made from.
-    async fn note_of(
+    /// A status's `Create`, `Update` or `Delete`, when the status may leave within `reach`;
+    /// with what it was made from. The one place a status's addressing is decided.
+    async fn activity_of(
         &self,
         conn: &mut crate::db::Connection,
         id: i64,
+        reach: Reach,
+        change: Change,
     ) -> Result<Option<(rows::NoteSource, Value)>> {
         let Some(source) = rows::note_source(conn, id).await? else {
             return Ok(None);
         };
         let base = self.config.public_url();
         let actor = self.actor_id(&source.handle);
-        let Some(addressing) = rules::addressing(source.visibility, &format!("{actor}/followers"))
+        let Some(mut addressing) =
+            rules::addressing(source.visibility, &format!("{actor}/followers"), reach)
         else {
             return Ok(None);
         };
         let note_id = format!("{actor}/statuses/{}", source.id);
+        // A reply is addressed to the answered status's author too when they are of another
+        // server.
+        addressing.cc.extend(source.parent_actor.clone());
+        if change == Change::Delete {
+            return Ok(Some((
+                source,
+                rules::delete_note(&actor, &note_id, &addressing),
+            )));
+        }
         let url = format!("{base}/@{}/{}", source.handle, source.id);
         let published = rfc3339(source.created_at);
-        // A reply names what it answers by that status's own id (a remote one's, as it arrived),
-        // and is addressed to that status's author too when they are of another server.
+        // A reply names what it answers by that status's own id (a remote one's, as it arrived).
         let in_reply_to = source.parent_uri.clone().or_else(|| {
             source
                 .parent()
                 .map(|(parent, handle)| format!("{}/statuses/{parent}", self.actor_id(handle)))
         });
-        let mut addressing = addressing;
-        addressing.cc.extend(source.parent_actor.clone());
-        let create = Note {
+        let note = Note {
             id: &note_id,
             actor: &actor,
             url: &url,
@@ -319,23 +337,34 @@ impl App {
             published: &published,
             in_reply_to: in_reply_to.as_deref(),
             addressing: &addressing,
-        }
-        .create();
-        Ok(Some((source, create)))
+        };
+        let activity = match change {
+            Change::Update(at) => note.update(at, &rfc3339(at)),
+            Change::Create | Change::Delete => note.create(),
+        };
+        Ok(Some((source, activity)))
     }
 
-    /// Queues, in the status's own transaction, its `Create` for the inboxes of its author's
-    /// remote followers, when the author federates and the status may leave.
-    pub(super) async fn federate_new_status(
+    /// Queues, in the transaction that made, edited or deleted a status, its `Create`,
+    /// `Update` or `Delete` for the inboxes of its author's remote followers (and of the
+    /// remote author it answers), when the author federates and the status may leave.
+    pub(super) async fn federate_status(
         &self,
         tx: &mut Write,
         author: &AccountRow,
         status_id: i64,
+        change: Change,
     ) -> Result<()> {
-        if !self.config.federation.enabled || !author.federates() {
+        let Some(reach) = self.reach_of(author) else {
             return Ok(());
-        }
-        let Some((source, create)) = self.note_of(tx, status_id).await? else {
+        };
+        // A deletion is told wherever the status may have gone.
+        let reach = if change == Change::Delete {
+            Reach::Followers
+        } else {
+            reach
+        };
+        let Some((source, activity)) = self.activity_of(tx, status_id, reach, change).await? else {
             return Ok(());
         };
         let mut inboxes = rows::follower_inboxes(tx, author.id).await?;
@@ -345,31 +374,39 @@ impl App {
         {
             inboxes.push(remote.delivery_inbox().to_owned());
         }
-        self.queue_for(tx, author.id, &inboxes, &create).await
+        self.queue_for(tx, author.id, &inboxes, &activity).await
     }
 
-    /// Queues, in the deletion's transaction, a `Delete` of a status that had left.
-    pub(super) async fn federate_deletion(
-        &self,
-        tx: &mut Write,
-        author: &AccountRow,
-        status_id: i64,
-    ) -> Result<()> {
-        if !self.config.federation.enabled || !author.federates() {
+    /// How far an account's statuses go, when federation is on and the account federates.
+    fn reach_of(&self, account: &AccountRow) -> Option<Reach> {
+        if !self.config.federation.enabled {
+            return None;
+        }
+        account.federation_reach()
+    }
+
+    /// Queues, in the transaction that changed a profile, an `Update` of the actor for its
+    /// remote followers (read inside the transaction: the change is not committed yet).
+    pub(super) async fn federate_profile(&self, tx: &mut Write, account_id: i64) -> Result<()> {
+        let Some(account) = crate::db::accounts::by_id(&mut ***tx, account_id).await? else {
+            return Ok(());
+        };
+        if self.reach_of(&account).is_none() {
             return Ok(());
         }
-        let Some((source, _)) = self.note_of(tx, status_id).await? else {
+        // Without a key nobody elsewhere has read the actor yet: there is nobody to tell.
+        let Some((public_key_pem, _)) = rows::actor_key(&mut ***tx, account_id).await? else {
             return Ok(());
         };
-        let actor = self.actor_id(&source.handle);
-        let Some(addressing) = rules::addressing(source.visibility, &format!("{actor}/followers"))
-        else {
-            return Ok(());
+        let inboxes = rows::follower_inboxes(tx, account_id).await?;
+        let view = ActorView {
+            id: self.actor_id(&account.handle),
+            account,
+            public_key_pem,
         };
-        let note_id = format!("{actor}/statuses/{status_id}");
-        let delete = rules::delete_note(&actor, &note_id, &addressing);
-        let inboxes = rows::follower_inboxes(tx, author.id).await?;
-        self.queue_for(tx, author.id, &inboxes, &delete).await
+        let document = self.actor_document(&view);
+        let update = rules::update_actor(&view.id, document, now_ms());
+        self.queue_for(tx, account_id, &inboxes, &update).await
     }
 
     /// Queues an activity of `account_id` for `inboxes`, in the transaction that made it, and
@@ -501,21 +538,35 @@ impl App {
             ("Follow", _) => self.followed_from_afar(signer, activity).await,
             ("Undo", Some("Follow")) => self.unfollowed_from_afar(signer, object).await,
             ("Create", _) => self.note_arrived(signer, object).await,
-            ("Like", _) => self.marked_from_afar(signer, object, Mark::Like).await,
+            ("Like", _) => {
+                self.marked_from_afar(signer, object, Engagement::Like)
+                    .await
+            }
             ("Undo", Some("Like")) => {
                 let liked = object.get("object").unwrap_or(&Value::Null);
-                self.marked_from_afar(signer, liked, Mark::Unlike).await
+                self.marked_from_afar(signer, liked, Engagement::Unlike)
+                    .await
             }
-            ("Announce", _) => self.marked_from_afar(signer, object, Mark::Boost).await,
+            ("Announce", _) => self.announced_from_afar(signer, object).await,
             ("Undo", Some("Announce")) => {
                 let boosted = object.get("object").unwrap_or(&Value::Null);
-                self.marked_from_afar(signer, boosted, Mark::Unboost).await
+                self.marked_from_afar(signer, boosted, Engagement::Unboost)
+                    .await
             }
             ("Delete", _) => self.deleted_from_afar(signer, object).await,
             ("Accept", _) => self.follow_answered(signer, object, true).await,
             ("Reject", _) => self.follow_answered(signer, object, false).await,
+            ("Update", Some("Note" | "Article" | "Question")) => {
+                self.note_updated(signer, object).await
+            }
+            ("Update", Some(_)) => self.actor_updated(signer, object).await,
+            ("Block", _) => self.blocked_from_afar(signer, object, true).await,
+            ("Undo", Some("Block")) => {
+                let blocked = object.get("object").unwrap_or(&Value::Null);
+                self.blocked_from_afar(signer, blocked, false).await
+            }
             (other, _) => {
-                // Update, Block, Move and the rest are taken and not acted on yet.
+                // Move (an account's migration) and the rest are taken and not acted on.
                 tracing::info!(kind = other, actor = %signer.uri, "an activity was accepted and not acted on");
                 Ok(())
             }
@@ -558,11 +609,7 @@ impl App {
             .in_reply_to
             .as_deref()
             .and_then(|uri| self.local_status_id(uri));
-        let mentioned: Vec<String> = arrived
-            .mentions
-            .iter()
-            .filter_map(|uri| self.local_handle(uri))
-            .collect();
+        let (_, mentioned) = self.arrived_input(&arrived);
         let followed_here = rows::remote_account_by_actor(self.db.pool(), &signer.uri)
             .await?
             .is_some_and(|(_, followers)| followers > 0);
@@ -574,7 +621,95 @@ impl App {
             // (the remote account included) is written.
             self.status(None, parent).await?;
         }
-        let author = self.remote_account(signer).await?;
+        self.keep_arrived(signer, &arrived, parent).await.map(drop)
+    }
+
+    /// Keeps an arrived note as a status of its author's account, answering `parent`: the
+    /// author's own operation, as if they had posted here (the same checks, the same
+    /// notifications, home timelines and streams). A note that arrives again is kept once.
+    async fn keep_arrived(
+        &self,
+        author: &RemoteActorRow,
+        arrived: &ArrivedNote,
+        parent: Option<i64>,
+    ) -> Result<i64> {
+        let account = self.remote_account(author).await?;
+        let (input, _) = self.arrived_input(arrived);
+        let placement = Placement {
+            in_reply_to_id: parent,
+            wall_account_id: None,
+            idempotency_key: Some(arrived.key()),
+            media_ids: Vec::new(),
+        };
+        let view = self
+            .post_status(&Viewer::acting_as(&account)?, input, placement)
+            .await?;
+        let mut tx = self.begin().await?;
+        rows::keep_remote_status(&mut tx, &arrived.id, view.row.id, account.id).await?;
+        tx.commit().await?;
+        Ok(view.row.id)
+    }
+
+    /// A remote `Announce`: of a local status, the remote account's boost; of another
+    /// server's status, when the booster is followed here, that status (fetched from its own
+    /// server when it is not here yet) and the boost of it, for those who follow the booster.
+    async fn announced_from_afar(&self, signer: &RemoteActorRow, object: &Value) -> Result<()> {
+        let uri = rules::id_of(object).ok_or(Error::BadRequest("error.federation_activity"))?;
+        if self.local_status_id(uri).is_some() {
+            return self
+                .marked_from_afar(signer, object, Engagement::Boost)
+                .await;
+        }
+        let followed_here = rows::remote_account_by_actor(self.db.pool(), &signer.uri)
+            .await?
+            .is_some_and(|(_, followers)| followers > 0);
+        if !followed_here {
+            return Ok(());
+        }
+        let status_id = match rows::remote_status(self.db.pool(), uri).await? {
+            Some((id, _)) => id,
+            None => self.fetch_remote_note(uri).await?,
+        };
+        let booster = self.remote_account(signer).await?;
+        self.reblog(&Viewer::acting_as(&booster)?, status_id)
+            .await
+            .map(drop)
+    }
+
+    /// A note of another server, fetched from its own id (which must be on its author's
+    /// server) and kept as its author's status.
+    async fn fetch_remote_note(&self, uri: &str) -> Result<i64> {
+        let note = self.fetch_document(uri).await?;
+        let author_uri = note
+            .get("attributedTo")
+            .and_then(rules::id_of)
+            .filter(|author| rules::id_of(&note) == Some(uri) && rules::same_authority(author, uri))
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        let author = self.known_actor(author_uri).await?;
+        let arrived = ArrivedNote::read(&note, &author.uri)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        self.keep_arrived(&author, &arrived, None).await
+    }
+
+    /// A remote actor by its id: as kept, or fetched from its own server.
+    async fn known_actor(&self, uri: &str) -> Result<RemoteActorRow> {
+        if let Some(kept) = rows::remote_actor_by_uri(self.db.pool(), uri).await? {
+            return Ok(kept);
+        }
+        let document = self.fetch_document(uri).await?;
+        let actor = RemoteActor::from_document(&document)
+            .filter(|actor| actor.uri == uri)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        Ok(rows::keep_remote_actor(self.db.pool(), next_id(), &actor, now_ms()).await?)
+    }
+
+    /// What a status made of an arrived note says, and the local accounts it mentions.
+    fn arrived_input(&self, arrived: &ArrivedNote) -> (NewStatus, Vec<String>) {
+        let mentioned: Vec<String> = arrived
+            .mentions
+            .iter()
+            .filter_map(|uri| self.local_handle(uri))
+            .collect();
         let input = NewStatus {
             source: arrived.source(&mentioned),
             title: None,
@@ -584,20 +719,76 @@ impl App {
             language: None,
             poll: None,
         };
-        let placement = Placement {
-            in_reply_to_id: parent,
-            wall_account_id: None,
-            idempotency_key: Some(arrived.key()),
-            media_ids: Vec::new(),
+        (input, mentioned)
+    }
+
+    /// The kept status of a remote note, with its author: only the signer's own (403 for
+    /// another's); `None` when nothing of it was kept here.
+    async fn remote_status_of(
+        &self,
+        signer: &RemoteActorRow,
+        uri: &str,
+    ) -> Result<Option<(i64, AccountRow)>> {
+        let Some((status_id, account_id)) = rows::remote_status(self.db.pool(), uri).await? else {
+            return Ok(None);
         };
-        // The author's own operation, as if they had posted here: the same checks (the status
-        // answered must be one they may see), the same notifications.
-        let view = self
-            .post_status(&Viewer::acting_as(&author)?, input, placement)
-            .await?;
-        let mut tx = self.begin().await?;
-        rows::keep_remote_status(&mut tx, &arrived.id, view.row.id, author.id).await?;
-        tx.commit().await
+        let author = self.account(account_id).await?;
+        if author.actor_uri.as_deref() != Some(signer.uri.as_str()) {
+            return Err(Error::Forbidden("error.federation_actor"));
+        }
+        Ok(Some((status_id, author)))
+    }
+
+    /// A remote `Update` of a note that had arrived: its status is edited as its author's
+    /// own edit (history kept, those who boosted it told).
+    async fn note_updated(&self, signer: &RemoteActorRow, note: &Value) -> Result<()> {
+        let arrived = ArrivedNote::read(note, &signer.uri)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        let Some((status_id, author)) = self.remote_status_of(signer, &arrived.id).await? else {
+            return Ok(());
+        };
+        let (input, _) = self.arrived_input(&arrived);
+        self.edit_status(&Viewer::acting_as(&author)?, status_id, input)
+            .await
+            .map(drop)
+    }
+
+    /// A remote `Update` of the actor itself: its name, summary, inboxes and key as it now
+    /// describes them (only its own, as signed).
+    async fn actor_updated(&self, signer: &RemoteActorRow, document: &Value) -> Result<()> {
+        if rules::id_of(document) != Some(signer.uri.as_str()) {
+            return Err(Error::Forbidden("error.federation_actor"));
+        }
+        let actor = RemoteActor::from_document(document)
+            .ok_or(Error::BadRequest("error.federation_activity"))?;
+        let kept = rows::keep_remote_actor(self.db.pool(), next_id(), &actor, now_ms()).await?;
+        if rows::remote_account_by_actor(self.db.pool(), &kept.uri)
+            .await?
+            .is_some()
+        {
+            self.remote_account(&kept).await?;
+        }
+        Ok(())
+    }
+
+    /// A remote `Block` of a local account, or its `Undo`: the remote account blocks as a
+    /// local one does (follows both ways end).
+    async fn blocked_from_afar(
+        &self,
+        signer: &RemoteActorRow,
+        object: &Value,
+        on: bool,
+    ) -> Result<()> {
+        let Some(handle) = rules::id_of(object).and_then(|uri| self.local_handle(uri)) else {
+            return Ok(());
+        };
+        let Some(blocked) = crate::db::accounts::by_handle(self.db.pool(), &handle).await? else {
+            return Ok(());
+        };
+        let blocker = self.remote_account(signer).await?;
+        self.block(&Viewer::acting_as(&blocker)?, blocked.id, on)
+            .await
+            .map(drop)
     }
 
     /// A remote `Like` or `Announce` of a local status, or its `Undo`: the remote account's
@@ -606,17 +797,17 @@ impl App {
         &self,
         signer: &RemoteActorRow,
         object: &Value,
-        mark: Mark,
+        mark: Engagement,
     ) -> Result<()> {
         let Some(id) = rules::id_of(object).and_then(|uri| self.local_status_id(uri)) else {
             return Ok(());
         };
         let viewer = Viewer::acting_as(&self.remote_account(signer).await?)?;
         match mark {
-            Mark::Like => self.favourite(&viewer, id, true).await.map(drop),
-            Mark::Unlike => self.favourite(&viewer, id, false).await.map(drop),
-            Mark::Boost => self.reblog(&viewer, id).await.map(drop),
-            Mark::Unboost => self.unreblog(&viewer, id).await.map(drop),
+            Engagement::Like => self.favourite(&viewer, id, true).await.map(drop),
+            Engagement::Unlike => self.favourite(&viewer, id, false).await.map(drop),
+            Engagement::Boost => self.reblog(&viewer, id).await.map(drop),
+            Engagement::Unboost => self.unreblog(&viewer, id).await.map(drop),
         }
     }
 
@@ -626,13 +817,9 @@ impl App {
         let Some(uri) = rules::id_of(object) else {
             return Err(Error::BadRequest("error.federation_activity"));
         };
-        let Some((status_id, account_id)) = rows::remote_status(self.db.pool(), uri).await? else {
+        let Some((status_id, author)) = self.remote_status_of(signer, uri).await? else {
             return Ok(());
         };
-        let author = self.account(account_id).await?;
-        if author.actor_uri.as_deref() != Some(signer.uri.as_str()) {
-            return Err(Error::Forbidden("error.federation_actor"));
-        }
         match self
             .delete_status(&Viewer::acting_as(&author)?, status_id)
             .await
@@ -864,33 +1051,95 @@ impl App {
         self.remote_account(&kept).await.map(Some)
     }
 
-    /// A local account's favourite or boost of a status from another server, told to its
-    /// author's server (`Like`, `Announce`, or their `Undo`), when the account federates.
+    /// A local account's favourite or boost, told when the account federates: a favourite
+    /// (`Like`) to the author's server when the status came from another; a boost
+    /// (`Announce`) to that author and to the booster's own remote followers, of a remote
+    /// status or of a local one that left. Taking either back is their `Undo`.
     pub(super) async fn federate_mark(
         &self,
         tx: &mut Write,
         marker: &AccountRow,
         status_id: i64,
-        kind: &str,
+        mark: Engagement,
+    ) -> Result<()> {
+        if self.reach_of(marker).is_none() {
+            return Ok(());
+        }
+        let origin = rows::origin_of_status(tx, status_id).await?;
+        let mut inboxes = Vec::new();
+        let (note, author) = match origin {
+            Some(remote) => {
+                inboxes.push(remote.delivery_inbox().to_owned());
+                (remote.note_uri, Some(remote.actor_uri))
+            }
+            // A local status is boosted to the fediverse only when it left itself.
+            None if matches!(mark, Engagement::Boost | Engagement::Unboost) => {
+                match self
+                    .activity_of(tx, status_id, Reach::Public, Change::Create)
+                    .await?
+                {
+                    Some((source, _)) => (
+                        format!("{}/statuses/{status_id}", self.actor_id(&source.handle)),
+                        None,
+                    ),
+                    None => return Ok(()),
+                }
+            }
+            None => return Ok(()),
+        };
+        let actor = self.actor_id(&marker.handle);
+        let followers = format!("{actor}/followers");
+        let (kind, to, cc) = match mark {
+            Engagement::Like | Engagement::Unlike => {
+                ("Like", author.clone().into_iter().collect(), vec![])
+            }
+            Engagement::Boost | Engagement::Unboost => {
+                for inbox in rows::follower_inboxes(tx, marker.id).await? {
+                    if !inboxes.contains(&inbox) {
+                        inboxes.push(inbox);
+                    }
+                }
+                let cc = std::iter::once(followers).chain(author).collect();
+                ("Announce", vec![rules::PUBLIC.to_owned()], cc)
+            }
+        };
+        let id = format!("{actor}#{}/{status_id}", kind.to_lowercase());
+        let mut activity = rules::addressed(kind, &id, &actor, &json!(note), &to, &cc);
+        if matches!(mark, Engagement::Unlike | Engagement::Unboost) {
+            let undo_id = format!("{id}/undo/{}", now_ms());
+            activity = rules::addressed("Undo", &undo_id, &actor, &activity, &to, &cc);
+        }
+        self.queue_for(tx, marker.id, &inboxes, &activity).await
+    }
+
+    /// A federating account's block of an account of another server, or its end, told to
+    /// that account's own inbox (`Block`, `Undo`), as Mastodon tells it.
+    pub(super) async fn federate_block(
+        &self,
+        tx: &mut Write,
+        blocker: &AccountRow,
+        blocked: &AccountRow,
         on: bool,
     ) -> Result<()> {
-        if !self.config.federation.enabled || !marker.federates() {
+        if self.reach_of(blocker).is_none() {
             return Ok(());
         }
-        let Some((note, remote, inbox, shared_inbox)) =
-            rows::origin_of_status(tx, status_id).await?
-        else {
+        let Some(uri) = blocked.actor_uri.as_deref() else {
             return Ok(());
         };
-        let inbox = shared_inbox.unwrap_or(inbox);
-        let actor = self.actor_id(&marker.handle);
-        let id = format!("{actor}#{}/{status_id}", kind.to_lowercase());
-        let mut activity = rules::activity(kind, &id, &actor, &json!(note), &[&remote]);
+        let Some(remote) = rows::remote_actor_by_uri(&mut ***tx, uri).await? else {
+            return Ok(());
+        };
+        let actor = self.actor_id(&blocker.handle);
+        let to = [remote.uri.clone()];
+        let id = format!("{actor}#blocks/{}", blocked.id);
+        let mut activity = rules::addressed("Block", &id, &actor, &json!(remote.uri), &to, &[]);
         if !on {
             let undo_id = format!("{id}/undo/{}", now_ms());
-            activity = rules::activity("Undo", &undo_id, &actor, &activity, &[&remote]);
+            activity = rules::addressed("Undo", &undo_id, &actor, &activity, &to, &[]);
         }
-        self.queue_for(tx, marker.id, &[inbox], &activity).await
+        self.queue_for(tx, blocker.id, &[remote.inbox], &activity)
+            .await
     }
 
     /// Whether a URL is on a server cut off from federation.
@@ -1111,9 +1360,18 @@ impl App {
     }
 }
 
-/// What a remote actor did to a local status.
-#[derive(Debug, Clone, Copy)]
-enum Mark {
+/// What happened to a status that the fediverse is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Change {
+    Create,
+    /// Edited at this moment (ms).
+    Update(i64),
+    Delete,
+}
+
+/// A favourite or a boost, given or taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Engagement {
     Like,
     Unlike,
     Boost,

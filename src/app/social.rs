@@ -1,6 +1,7 @@
 //! The social network: statuses and walls, replies, favourites, follows, timelines and
 //! notifications.
 
+use super::federation::{Change, Engagement};
 use super::write::Write;
 use super::{App, Error, Result, Viewer};
 use crate::db::Tx;
@@ -304,7 +305,7 @@ impl App {
         let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
-        self.federate_new_status(&mut tx, &post.author, post.id)
+        self.federate_status(&mut tx, &post.author, post.id, Change::Create)
             .await?;
         let mut audience = followers;
         if post.input.visibility.reaches_tag_followers() {
@@ -484,7 +485,8 @@ impl App {
         let mut audience = self.audience_of(view.row.account_id).await?;
         audience.extend(view.row.wall_account_id);
         let mut tx = self.begin().await?;
-        self.federate_deletion(&mut tx, &view.author, id).await?;
+        self.federate_status(&mut tx, &view.author, id, Change::Delete)
+            .await?;
         let files = media_rows::files_of_status(&mut tx, id).await?;
         media_rows::queue_removals(&mut tx, &files, now_ms()).await?;
         rows::delete(&mut tx, id).await?;
@@ -558,7 +560,12 @@ impl App {
         let marker = self.account(me).await?;
         let mut tx = self.begin().await?;
         if at.is_none() {
-            self.federate_mark(&mut tx, &marker, id, "Like", on).await?;
+            let mark = if on {
+                Engagement::Like
+            } else {
+                Engagement::Unlike
+            };
+            self.federate_mark(&mut tx, &marker, id, mark).await?;
         }
         if on {
             if marks::mark(&mut tx, Mark::Favourite, me, id, now).await? {
@@ -1092,10 +1099,14 @@ impl App {
                     .unwrap_or(account.wall_friends_only()),
                 locked,
                 federates: change.federates.unwrap_or(account.federates()),
+                federates_private: change
+                    .federates_private
+                    .unwrap_or(account.federates_private()),
             },
             now,
         )
         .await?;
+        self.federate_profile(&mut tx, account.id).await?;
         if account.locked() && !locked {
             // As Mastodon does: everyone waiting is let in, without a notification each.
             for requester in follows::all_requesters(&mut tx, account.id).await? {
@@ -1120,6 +1131,8 @@ pub struct ProfileChange<'a> {
     pub locked: Option<bool>,
     /// Let the fediverse follow the account (its public and unlisted posts leave).
     pub federates: Option<bool>,
+    /// Let its followers-only posts reach its followers on other servers too.
+    pub federates_private: Option<bool>,
 }
 
 /// Where a timeline's statuses are filtered, as Mastodon names the places.

@@ -2,6 +2,7 @@
 //! bookmarks, the lists of who favourited or boosted it, and one's own bookmarks and
 //! favourites.
 
+use super::federation::{Change, Engagement};
 use super::social::StatusView;
 use super::{App, Error, Result, Viewer};
 use crate::db::accounts::AccountRow;
@@ -45,7 +46,7 @@ impl App {
         let reblog_id = next_id();
         let audience = self.audience_of(me.id).await?;
         let mut tx = self.begin().await?;
-        self.federate_mark(&mut tx, &me, id, "Announce", true)
+        self.federate_mark(&mut tx, &me, id, Engagement::Boost)
             .await?;
         if rows::insert_reblog(
             &mut tx,
@@ -81,7 +82,7 @@ impl App {
             let audience = self.audience_of(me).await?;
             let booster = self.account(me).await?;
             let mut tx = self.begin().await?;
-            self.federate_mark(&mut tx, &booster, id, "Announce", false)
+            self.federate_mark(&mut tx, &booster, id, Engagement::Unboost)
                 .await?;
             rows::delete(&mut tx, reblog).await?;
             tx.ring_accounts(audience, Event::Delete(reblog));
@@ -184,6 +185,7 @@ impl App {
         let now = now_ms();
         let boosters = rows::engaged_accounts(self.db.pool(), id, false, i64::MAX).await?;
         let audience = self.audience_of(me).await?;
+        let author = self.account(me).await?;
         let mut tx = self.begin().await?;
         let revision = rows::Revision {
             source: &input.source,
@@ -193,6 +195,8 @@ impl App {
             language: input.language.as_deref().or(before.language.as_deref()),
         };
         rows::edit(&mut tx, &before, revision, now).await?;
+        self.federate_status(&mut tx, &author, id, Change::Update(now))
+            .await?;
         for booster in boosters {
             if let Some(note) = notes::notify(&mut tx, booster, me, "update", Some(id), now).await?
             {

@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at, a.federates, a.actor_uri \
+             a.deleted_at, a.federates, a.federates_private, a.actor_uri \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -57,6 +57,8 @@ pub struct AccountRow {
     pub deleted_at: Option<i64>,
     /// The account chose to federate: the fediverse can follow it (`app::federation`).
     federates: i64,
+    /// It also chose to let its followers-only posts reach its followers on other servers.
+    federates_private: i64,
     /// Set for an account of another server (its ActivityPub id): a `user@domain` kept so its
     /// statuses and actions are ordinary rows (`app::federation`).
     pub actor_uri: Option<String>,
@@ -68,6 +70,18 @@ impl AccountRow {
     }
     pub fn federates(&self) -> bool {
         flag(self.federates)
+    }
+    pub fn federates_private(&self) -> bool {
+        flag(self.federates_private)
+    }
+    /// Which of its statuses may leave the instance, when any may.
+    pub fn federation_reach(&self) -> Option<crate::domain::federation::Reach> {
+        use crate::domain::federation::Reach;
+        match (self.federates(), self.federates_private()) {
+            (false, _) => None,
+            (true, false) => Some(Reach::Public),
+            (true, true) => Some(Reach::Followers),
+        }
     }
     /// Followers wait for the account's approval (Mastodon's follow requests).
     pub fn locked(&self) -> bool {
@@ -96,7 +110,7 @@ pub async fn ids_by_handles(tx: &mut Tx, handles: &[String]) -> DbResult<Vec<(i6
 
 /// Updates what an account says about itself.
 pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i64) -> DbResult<()> {
-    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7, federates = $8 WHERE id = $6")
+    sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7, federates = $8, federates_private = $9 WHERE id = $6")
         .bind(profile.display_name)
         .bind(profile.note)
         .bind(i64::from(profile.wall_friends_only))
@@ -105,6 +119,7 @@ pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i6
         .bind(id)
         .bind(choseong(profile.display_name))
         .bind(i64::from(profile.federates))
+        .bind(i64::from(profile.federates_private))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -117,6 +132,7 @@ pub struct Profile<'a> {
     pub wall_friends_only: bool,
     pub locked: bool,
     pub federates: bool,
+    pub federates_private: bool,
 }
 
 /// Fills `name_choseong` for accounts written before the column existed.
@@ -220,10 +236,11 @@ pub async fn taken(tx: &mut Tx, handle_key: &str, email: &str) -> DbResult<(bool
     Ok((handles > 0, emails > 0))
 }
 
-pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<AccountRow>> {
+/// An account, read on the pool or inside a transaction.
+pub async fn by_id<'c>(db: impl sqlx::AnyExecutor<'c>, id: i64) -> DbResult<Option<AccountRow>> {
     Ok(sqlx::query_as(select_account!("WHERE a.id = $1"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?)
 }
 

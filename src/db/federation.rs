@@ -6,12 +6,16 @@ use super::{DbResult, Tx, flag};
 use crate::domain::federation::RemoteActor;
 use sqlx::AnyPool;
 
-/// An account's key pair: (public SPKI PEM, private PKCS#8 PEM).
-pub async fn actor_key(pool: &AnyPool, account_id: i64) -> DbResult<Option<(String, String)>> {
+/// An account's key pair: (public SPKI PEM, private PKCS#8 PEM), read on the pool or inside a
+/// transaction.
+pub async fn actor_key<'c>(
+    db: impl sqlx::AnyExecutor<'c>,
+    account_id: i64,
+) -> DbResult<Option<(String, String)>> {
     Ok(
         sqlx::query_as("SELECT public_pem, private_pem FROM actor_keys WHERE account_id = $1")
             .bind(account_id)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?,
     )
 }
@@ -45,6 +49,8 @@ pub struct RemoteActorRow {
     pub domain: String,
     pub username: String,
     pub display_name: String,
+    pub summary: String,
+    pub profile_url: Option<String>,
     pub inbox: String,
     pub shared_inbox: Option<String>,
     pub key_id: String,
@@ -61,8 +67,8 @@ impl RemoteActorRow {
 
 macro_rules! actor_columns {
     () => {
-        "id, uri, domain, username, display_name, inbox, shared_inbox, key_id, public_key_pem, \
-         fetched_at"
+        "id, uri, domain, username, display_name, summary, profile_url, inbox, shared_inbox, \
+         key_id, public_key_pem, fetched_at"
     };
 }
 
@@ -101,9 +107,11 @@ pub async fn keep_remote_actor(
 ) -> DbResult<RemoteActorRow> {
     Ok(sqlx::query_as(concat!(
         "INSERT INTO remote_actors (id, uri, domain, username, display_name, inbox, shared_inbox, \
-         key_id, public_key_pem, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         key_id, public_key_pem, fetched_at, summary, profile_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (uri) DO UPDATE SET username = $4, display_name = $5, inbox = $6, \
-         shared_inbox = $7, key_id = $8, public_key_pem = $9, fetched_at = $10 RETURNING ",
+         shared_inbox = $7, key_id = $8, public_key_pem = $9, fetched_at = $10, summary = $11, \
+         profile_url = $12 RETURNING ",
         actor_columns!()
     ))
     .bind(id)
@@ -116,6 +124,8 @@ pub async fn keep_remote_actor(
     .bind(&actor.key_id)
     .bind(&actor.public_key_pem)
     .bind(now)
+    .bind(&actor.summary)
+    .bind(&actor.profile_url)
     .fetch_one(pool)
     .await?)
 }
@@ -386,8 +396,9 @@ pub async fn keep_remote_account(
     };
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO accounts (id, handle, handle_key, display_name, role, note, created_at, \
-         updated_at, actor_uri) VALUES ($1, $2, $3, $4, 'resident', '', $5, $5, $6) \
-         ON CONFLICT (actor_uri) DO UPDATE SET display_name = $4 RETURNING id",
+         updated_at, actor_uri) VALUES ($1, $2, $3, $4, 'resident', $7, $5, $5, $6) \
+         ON CONFLICT (actor_uri) DO UPDATE SET display_name = $4, note = $7, updated_at = $5 \
+         RETURNING id",
     )
     .bind(id)
     .bind(&handle)
@@ -395,6 +406,7 @@ pub async fn keep_remote_account(
     .bind(display_name)
     .bind(now)
     .bind(&actor.uri)
+    .bind(&actor.summary)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -549,18 +561,32 @@ pub async fn drop_deliveries(tx: &mut Tx, ids: &[i64]) -> DbResult<()> {
 
 /// Where a status that arrived came from: its remote id, and its author's actor, inbox and
 /// shared inbox (read inside the transaction that answers it).
-pub async fn origin_of_status(
-    tx: &mut Tx,
-    status_id: i64,
-) -> DbResult<Option<(String, String, String, Option<String>)>> {
+pub async fn origin_of_status(tx: &mut Tx, status_id: i64) -> DbResult<Option<Origin>> {
     Ok(sqlx::query_as(
-        "SELECT rs.uri, r.uri, r.inbox, r.shared_inbox FROM remote_statuses rs \
+        "SELECT rs.uri AS note_uri, r.uri AS actor_uri, r.inbox, r.shared_inbox \
+         FROM remote_statuses rs \
          JOIN accounts a ON a.id = rs.account_id \
          JOIN remote_actors r ON r.uri = a.actor_uri WHERE rs.status_id = $1",
     )
     .bind(status_id)
     .fetch_optional(&mut **tx)
     .await?)
+}
+
+/// Where a status that arrived from another server came from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Origin {
+    pub note_uri: String,
+    pub actor_uri: String,
+    inbox: String,
+    shared_inbox: Option<String>,
+}
+
+impl Origin {
+    /// Where its author's server takes activities (its shared inbox when it has one).
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
 }
 
 /// Whether `account_id` follows `target` (read inside a transaction).

@@ -56,7 +56,8 @@ fn select_status(viewer: i64) -> Statement {
             FROM status_mentions m JOIN accounts ma ON ma.id = m.account_id WHERE m.status_id = s.id) AS mention_list, \
          (SELECT string_agg(t.tag, ' ' ORDER BY t.tag) FROM status_tags t WHERE t.status_id = s.id) AS tag_list, \
          (SELECT COUNT(*) FROM media_attachments p WHERE p.status_id = s.id) AS media_count, \
-         (SELECT pl.id FROM polls pl WHERE pl.status_id = s.id) AS poll_id \
+         (SELECT pl.id FROM polls pl WHERE pl.status_id = s.id) AS poll_id, \
+         (SELECT rs.uri FROM remote_statuses rs WHERE rs.status_id = s.id) AS remote_uri \
          FROM statuses s "
     ));
     q
@@ -160,6 +161,8 @@ pub struct StatusRow {
     media_count: i64,
     /// The status's poll, if it asks one.
     pub poll_id: Option<i64>,
+    /// Its id on its own server, when it arrived from another (`app::federation`).
+    pub remote_uri: Option<String>,
 }
 
 impl StatusRow {

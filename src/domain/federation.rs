@@ -35,11 +35,22 @@ pub struct Addressing {
     pub cc: Vec<String>,
 }
 
+/// Which of an account's statuses may leave the instance: public and unlisted ones always
+/// (when the account federates), followers-only ones only when the account chose that too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Anyone on the fediverse may read it: what is served to unsigned fetches.
+    Public,
+    /// Also followers-only posts, delivered to the inboxes of remote followers only.
+    Followers,
+}
+
 /// How a status of `visibility` is addressed when it leaves, or `None` when it must not
-/// leave. Only `public` and `unlisted` leave: followers-only posts stay until an account can
-/// opt in to sending them, and `organization`, `department` and `direct` never leave (they
-/// belong inside the organisation; a direct message names local people only).
-pub fn addressing(visibility: Visibility, followers: &str) -> Option<Addressing> {
+/// leave. Public and unlisted leave; followers-only ones only within `Reach::Followers`
+/// (addressed to the followers collection alone); `organization`, `department` and `direct`
+/// never leave (they belong inside the organisation; a direct message names local people
+/// only).
+pub fn addressing(visibility: Visibility, followers: &str, reach: Reach) -> Option<Addressing> {
     match visibility {
         Visibility::Public => Some(Addressing {
             to: vec![PUBLIC.to_owned()],
@@ -48,6 +59,10 @@ pub fn addressing(visibility: Visibility, followers: &str) -> Option<Addressing>
         Visibility::Unlisted => Some(Addressing {
             to: vec![followers.to_owned()],
             cc: vec![PUBLIC.to_owned()],
+        }),
+        Visibility::Private if reach == Reach::Followers => Some(Addressing {
+            to: vec![followers.to_owned()],
+            cc: Vec::new(),
         }),
         Visibility::Private
         | Visibility::Direct
@@ -377,15 +392,30 @@ impl Note<'_> {
 
     /// `Create` of the note, addressed as the note is.
     pub fn create(&self) -> Value {
+        self.wrapped("Create", &format!("{}/activity", self.id), self.object())
+    }
+
+    /// `Update` of the note after an edit at `updated` (ms), addressed as the note is.
+    pub fn update(&self, updated_ms: i64, updated: &str) -> Value {
+        let mut object = self.object();
+        object["updated"] = json!(updated);
+        self.wrapped(
+            "Update",
+            &format!("{}#updates/{updated_ms}", self.id),
+            object,
+        )
+    }
+
+    fn wrapped(&self, kind: &str, id: &str, object: Value) -> Value {
         json!({
             "@context": context(),
-            "id": format!("{}/activity", self.id),
-            "type": "Create",
+            "id": id,
+            "type": kind,
             "actor": self.actor,
             "published": self.published,
             "to": self.addressing.to,
             "cc": self.addressing.cc,
-            "object": self.object(),
+            "object": object,
         })
     }
 }
@@ -400,6 +430,22 @@ pub fn delete_note(actor: &str, note_id: &str, addressing: &Addressing) -> Value
         "to": addressing.to,
         "cc": addressing.cc,
         "object": { "id": note_id, "type": "Tombstone" },
+    })
+}
+
+/// `Update` of a local actor after its profile changed at `at_ms`: its whole document, as
+/// Mastodon sends it (a receiver replaces what it knew, key included).
+pub fn update_actor(actor: &str, mut document: Value, at_ms: i64) -> Value {
+    if let Some(object) = document.as_object_mut() {
+        object.remove("@context");
+    }
+    json!({
+        "@context": context(),
+        "id": format!("{actor}#updates/{at_ms}"),
+        "type": "Update",
+        "actor": actor,
+        "to": [PUBLIC],
+        "object": document,
     })
 }
 
@@ -424,6 +470,26 @@ pub fn activity(kind: &str, id: &str, actor: &str, object: &Value, to: &[&str]) 
         "actor": actor,
         "object": object,
         "to": to,
+    })
+}
+
+/// An activity of `actor` about `object`, addressed to `to` and `cc`.
+pub fn addressed(
+    kind: &str,
+    id: &str,
+    actor: &str,
+    object: &Value,
+    to: &[String],
+    cc: &[String],
+) -> Value {
+    json!({
+        "@context": context(),
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "object": object,
+        "to": to,
+        "cc": cc,
     })
 }
 
@@ -460,10 +526,21 @@ pub struct RemoteActor {
     pub domain: String,
     pub username: String,
     pub display_name: String,
+    /// What it says of itself, as plain text.
+    pub summary: String,
+    /// Its profile page (the actor's id when it names none on its own server).
+    pub profile_url: String,
     pub inbox: String,
     pub shared_inbox: Option<String>,
     pub key_id: String,
     pub public_key_pem: String,
+}
+
+/// The most of a remote actor's name and summary that is kept.
+const ACTOR_TEXT_MAX: usize = 2000;
+
+fn bounded(text: &str) -> String {
+    text.chars().take(ACTOR_TEXT_MAX).collect()
 }
 
 impl RemoteActor {
@@ -501,10 +578,23 @@ impl RemoteActor {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned(),
-            display_name: document
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
+            display_name: bounded(
+                document
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
+            summary: bounded(&text_of_html(
+                document
+                    .get("summary")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )),
+            profile_url: document
+                .get("url")
+                .and_then(id_of)
+                .filter(|url| same_authority(url, uri))
+                .unwrap_or(uri)
                 .to_owned(),
             inbox: inbox.to_owned(),
             shared_inbox: shared_inbox.map(str::to_owned),
@@ -547,6 +637,20 @@ fn names_public(list: Option<&Value>) -> bool {
     }
 }
 
+/// Whether a note is addressed to its author's followers collection (a collection on the
+/// author's server named `followers`, as Mastodon, Misskey and GoToSocial name it).
+fn names_followers_of(actor: &str, note: &Value) -> bool {
+    ["to", "cc"]
+        .iter()
+        .filter_map(|field| note.get(*field))
+        .flat_map(|list| match list {
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            Value::String(one) => vec![one.as_str()],
+            _ => Vec::new(),
+        })
+        .any(|addressee| addressee.ends_with("/followers") && same_authority(addressee, actor))
+}
+
 impl ArrivedNote {
     /// Reads a `Note` (or `Article`) sent by `actor`: `None` when it is something else, or
     /// claims another author, or lives on another server than its author.
@@ -574,6 +678,8 @@ impl ArrivedNote {
             Visibility::Public
         } else if names_public(note.get("cc")) {
             Visibility::Unlisted
+        } else if names_followers_of(actor, note) {
+            Visibility::Private
         } else {
             Visibility::Direct
         };
@@ -643,22 +749,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_public_and_unlisted_statuses_leave() {
+    fn only_public_and_unlisted_statuses_leave_and_followers_only_by_choice() {
         let followers = "https://sotong.example/users/a/followers";
-        let public = addressing(Visibility::Public, followers).unwrap();
-        assert_eq!(public.to, [PUBLIC]);
-        assert_eq!(public.cc, [followers]);
-        let unlisted = addressing(Visibility::Unlisted, followers).unwrap();
-        assert_eq!(unlisted.to, [followers]);
-        assert_eq!(unlisted.cc, [PUBLIC]);
-        for inside in [
-            Visibility::Private,
-            Visibility::Direct,
-            Visibility::Organization,
-            Visibility::Department,
-        ] {
-            assert_eq!(addressing(inside, followers), None, "{inside:?}");
+        for reach in [Reach::Public, Reach::Followers] {
+            let public = addressing(Visibility::Public, followers, reach).unwrap();
+            assert_eq!(public.to, [PUBLIC]);
+            assert_eq!(public.cc, [followers]);
+            let unlisted = addressing(Visibility::Unlisted, followers, reach).unwrap();
+            assert_eq!(unlisted.to, [followers]);
+            assert_eq!(unlisted.cc, [PUBLIC]);
+            for inside in [
+                Visibility::Direct,
+                Visibility::Organization,
+                Visibility::Department,
+            ] {
+                assert_eq!(addressing(inside, followers, reach), None, "{inside:?}");
+            }
         }
+        assert_eq!(
+            addressing(Visibility::Private, followers, Reach::Public),
+            None
+        );
+        let private = addressing(Visibility::Private, followers, Reach::Followers).unwrap();
+        assert_eq!(private.to, [followers]);
+        assert!(private.cc.is_empty(), "never the public collection");
     }
 
     #[test]
@@ -836,8 +950,18 @@ mod tests {
             ArrivedNote::read(&unlisted, actor).unwrap().visibility,
             Visibility::Unlisted
         );
+        let mut followers_only = note.clone();
+        followers_only["to"] = json!([format!("{actor}/followers")]);
+        followers_only["cc"] = json!(["https://sotong.example/users/nuri_gu"]);
+        assert_eq!(
+            ArrivedNote::read(&followers_only, actor)
+                .unwrap()
+                .visibility,
+            Visibility::Private
+        );
         let mut direct = note.clone();
         direct["to"] = json!(["https://sotong.example/users/nuri_gu"]);
+        direct["cc"] = json!(["https://elsewhere.example/users/b/followers"]);
         assert_eq!(
             ArrivedNote::read(&direct, actor).unwrap().visibility,
             Visibility::Direct

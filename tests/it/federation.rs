@@ -1225,6 +1225,8 @@ async fn remote_followers(t: &TestApp, sink: &Sink, account_id: i64, n: usize) {
             domain: sink.base.trim_start_matches("http://").to_owned(),
             username: format!("follower{i}"),
             display_name: String::new(),
+            summary: String::new(),
+            profile_url: uri.clone(),
             inbox: format!("{uri}/inbox"),
             shared_inbox: None,
             key_id: format!("{uri}#main-key"),
@@ -1330,4 +1332,220 @@ async fn two_nodes_share_the_delivery_queue_without_sending_twice() {
     assert_eq!(sink.count(), 200);
     assert_eq!(sink.repeats(), 0);
     assert_eq!(t.count("federation_deliveries").await, 0);
+}
+
+/// `u` on `from` finds `acct` on another server and follows it; both servers deliver until the
+/// follow stands. Answers the remote account's id on `from`.
+async fn follow_across(u: &User<'_>, from: &TestApp, to: &TestApp, acct: &str) -> String {
+    let found = u
+        .get(&format!(
+            "/api/v2/search?q=@{acct}&resolve=true&type=accounts"
+        ))
+        .await;
+    let remote_id = found["accounts"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{acct} not found: {found}"))
+        .to_owned();
+    let asked = u
+        .post(&format!("/api/v1/accounts/{remote_id}/follow"), json!({}))
+        .await;
+    assert_eq!(asked.status(), 200);
+    deliver(from).await;
+    deliver(to).await;
+    let relationship = u
+        .get(&format!("/api/v1/accounts/relationships?id[]={remote_id}"))
+        .await;
+    assert_eq!(relationship[0]["following"], true, "{relationship}");
+    remote_id
+}
+
+/// The texts of an account's home timeline, each with who boosted it (if anyone).
+async fn home_of(u: &User<'_>) -> Vec<(String, Option<String>, Value)> {
+    let home = u.get("/api/v1/timelines/home").await;
+    home.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| match s["reblog"].as_object() {
+            Some(boosted) => (
+                boosted["content"].as_str().unwrap_or_default().to_owned(),
+                s["account"]["acct"].as_str().map(str::to_owned),
+                Value::Object(boosted.clone()),
+            ),
+            None => (
+                s["content"].as_str().unwrap_or_default().to_owned(),
+                None,
+                s.clone(),
+            ),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_between_servers() {
+    let a = federating().await;
+    let b = federating().await;
+    let alice = user(&a, "alice", "앨리스").await;
+    opt_in(&alice).await;
+    let carol = user(&a, "carol", "캐롤").await;
+    opt_in(&carol).await;
+    let office = user(&b, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let a_domain = a.base.trim_start_matches("http://").to_owned();
+    let b_domain = b.base.trim_start_matches("http://").to_owned();
+    let office_there = follow_across(&alice, &a, &b, &format!("nuri_gu@{b_domain}")).await;
+    let alice_there = follow_across(&office, &b, &a, &format!("alice@{a_domain}")).await;
+
+    // The office's post arrives under its own id on B; its edit follows it.
+    let post = office
+        .status(json!({"status": "민원실은 9시에 엽니다", "visibility": "public"}))
+        .await;
+    deliver(&b).await;
+    let arrived = home_of(&alice).await;
+    let (_, _, here) = arrived
+        .iter()
+        .find(|(text, _, _)| text.contains("9시에 엽니다"))
+        .unwrap_or_else(|| panic!("the post did not arrive: {arrived:?}"));
+    assert_eq!(
+        here["uri"],
+        format!(
+            "{}/users/nuri_gu/statuses/{}",
+            b.base,
+            post["id"].as_str().unwrap()
+        )
+        .as_str()
+    );
+    let here_id = here["id"].as_str().unwrap().to_owned();
+    let edited = office
+        .put(
+            &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap()),
+            json!({"status": "민원실은 8시 30분에 엽니다"}),
+        )
+        .await;
+    assert_eq!(edited.status(), 200);
+    deliver(&b).await;
+    let seen = alice.get(&format!("/api/v1/statuses/{here_id}")).await;
+    assert!(
+        seen["content"].as_str().unwrap().contains("8시 30분"),
+        "{seen}"
+    );
+    assert!(seen["edited_at"].is_string(), "{seen}");
+    let history = alice
+        .get(&format!("/api/v1/statuses/{here_id}/history"))
+        .await;
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+
+    // The office renames itself and says who it is: A shows it so.
+    let renamed = office
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"display_name": "누리구청 민원실", "note": "누리구 민원 안내 계정입니다"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    deliver(&b).await;
+    let profile = alice.get(&format!("/api/v1/accounts/{office_there}")).await;
+    assert_eq!(profile["display_name"], "누리구청 민원실", "{profile}");
+    assert!(
+        profile["note"].as_str().unwrap().contains("민원 안내 계정"),
+        "{profile}"
+    );
+
+    // Alice boosts Carol's post: B, where the office follows Alice, fetches it from A and
+    // shows the boost in the office's home.
+    let carols = carol
+        .status(json!({"status": "캐롤의 공개 글: 도서관 휴관 안내", "visibility": "public"}))
+        .await;
+    assert_eq!(
+        alice
+            .post(
+                &format!("/api/v1/statuses/{}/reblog", carols["id"].as_str().unwrap()),
+                json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    deliver(&a).await;
+    let offices_home = home_of(&office).await;
+    let boosted = offices_home
+        .iter()
+        .find(|(text, _, _)| text.contains("도서관 휴관 안내"))
+        .unwrap_or_else(|| panic!("the boost did not arrive: {offices_home:?}"));
+    assert_eq!(
+        boosted.1.as_deref(),
+        Some(format!("alice@{a_domain}").as_str())
+    );
+    assert_eq!(
+        boosted.2["account"]["acct"],
+        format!("carol@{a_domain}").as_str()
+    );
+
+    // Followers-only posts leave only once the office chose it, and only to its followers
+    // (department posts never: two_sotong_servers_follow_answer_like_boost_and_delete_across).
+    office
+        .status(json!({"status": "선택 전 팔로워 글", "visibility": "private"}))
+        .await;
+    let chose = office
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"sotong_federates_private": true}),
+        )
+        .await;
+    let chose: Value = chose.json().await.unwrap();
+    assert_eq!(chose["sotong"]["federates_private"], true);
+    let private = office
+        .status(json!({"status": "팔로워에게만: 내일 점검", "visibility": "private"}))
+        .await;
+    deliver(&b).await;
+    let arrived = home_of(&alice).await;
+    let texts: Vec<&str> = arrived.iter().map(|(t, _, _)| t.as_str()).collect();
+    let (_, _, followers_only) = arrived
+        .iter()
+        .find(|(t, _, _)| t.contains("내일 점검"))
+        .unwrap_or_else(|| panic!("the followers-only post did not arrive: {texts:?}"));
+    assert_eq!(followers_only["visibility"], "private");
+    assert!(!texts.iter().any(|t| t.contains("선택 전")), "{texts:?}");
+    // Nobody else may fetch it from B.
+    let fetched = reqwest::Client::new()
+        .get(format!(
+            "{}/users/nuri_gu/statuses/{}",
+            b.base,
+            private["id"].as_str().unwrap()
+        ))
+        .header("accept", ACTIVITY_JSON)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), 404);
+
+    // Alice blocks the office: B hears it, and the follows both ways end there too.
+    let blocked = alice
+        .post(&format!("/api/v1/accounts/{office_there}/block"), json!({}))
+        .await;
+    assert_eq!(blocked.status(), 200);
+    deliver(&a).await;
+    let seen_from_b = office
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={alice_there}"
+        ))
+        .await;
+    assert_eq!(seen_from_b[0]["following"], false, "{seen_from_b}");
+    assert_eq!(seen_from_b[0]["followed_by"], false, "{seen_from_b}");
+    assert_eq!(seen_from_b[0]["blocked_by"], true, "{seen_from_b}");
+    let unblocked = alice
+        .post(
+            &format!("/api/v1/accounts/{office_there}/unblock"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(unblocked.status(), 200);
+    deliver(&a).await;
+    let seen_from_b = office
+        .get(&format!(
+            "/api/v1/accounts/relationships?id[]={alice_there}"
+        ))
+        .await;
+    assert_eq!(seen_from_b[0]["blocked_by"], false, "{seen_from_b}");
+    assert_eq!(a.count("federation_deliveries").await, 0);
+    assert_eq!(b.count("federation_deliveries").await, 0);
 }

@@ -332,6 +332,11 @@ pub struct UpdateCredentials {
     #[serde(default, deserialize_with = "flexible_bool")]
     #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
     sotong_federates: Option<bool>,
+    /// Sotong: when the account federates, let its followers-only posts reach its followers on
+    /// other servers too (addressed to them alone).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    #[schema(schema_with = crate::http::extract::flexible_bool_schema)]
+    sotong_federates_private: Option<bool>,
 }
 
 /// Update the viewer's profile.
@@ -350,6 +355,7 @@ pub async fn update_credentials(
                 wall_friends_only: input.sotong_wall_friends_only,
                 locked: input.locked,
                 federates: input.sotong_federates,
+                federates_private: input.sotong_federates_private,
             },
         )
         .await?;

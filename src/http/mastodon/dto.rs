@@ -18,6 +18,8 @@ pub struct SotongAccount {
     pub role: String,
     /// The account chose to federate: other servers of the fediverse can follow it.
     pub federates: bool,
+    /// Its followers-only posts reach its followers on other servers too.
+    pub federates_private: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -161,6 +163,7 @@ impl Account {
                 position: row.position.clone(),
                 role: row.role.as_str().to_owned(),
                 federates: row.federates(),
+                federates_private: row.federates_private(),
             },
         }
     }
@@ -314,7 +317,11 @@ impl Status {
     pub fn from_view(view: &crate::app::social::StatusView, config: &Config) -> Self {
         let base = config.public_url();
         let row = &view.row;
-        let url = format!("{base}/@{}/{}", view.author.handle, row.id);
+        // A status of another server is named by its own id there, as Mastodon does.
+        let url = row
+            .remote_uri
+            .clone()
+            .unwrap_or_else(|| format!("{base}/@{}/{}", view.author.handle, row.id));
         Status {
             id: row.id.to_string(),
             created_at: rfc3339(row.created_at),
@@ -324,7 +331,9 @@ impl Status {
             spoiler_text: row.spoiler_text.clone(),
             visibility: row.visibility.mastodon().to_owned(),
             language: row.language.clone(),
-            uri: format!("{base}/users/{}/statuses/{}", view.author.handle, row.id),
+            uri: row.remote_uri.clone().unwrap_or_else(|| {
+                format!("{base}/users/{}/statuses/{}", view.author.handle, row.id)
+            }),
             url,
             replies_count: row.replies_count,
             reblogs_count: row.reblogs_count,

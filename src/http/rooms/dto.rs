@@ -345,6 +345,7 @@ mod tests {
                 position: None,
                 role: "official".into(),
                 federates: false,
+                federates_private: false,
             },
         }
     }
