@@ -315,12 +315,21 @@ impl App {
         }
     }
 
-    /// Finds a local account by `handle` or `handle@our.domain`.
+    /// Finds a local account by `handle` or `handle@our.domain`, or one of another server kept
+    /// here by `user@domain`.
     pub async fn lookup_account(&self, acct: &str) -> Result<AccountRow> {
         let acct = acct.trim().trim_start_matches('@');
         let local = match acct.split_once('@') {
             Some((handle, domain)) if domain.eq_ignore_ascii_case(&self.config.domain()) => handle,
-            Some(_) => return Err(Error::NotFound),
+            // An account of another server, as kept here (`user@domain`).
+            Some(_) => {
+                return match rows::by_handle(self.db.pool(), acct).await? {
+                    Some(account) if account.actor_uri.is_some() && !account.is_disabled() => {
+                        Ok(account)
+                    }
+                    _ => Err(Error::NotFound),
+                };
+            }
             None => acct,
         };
         let handle = Handle::parse(local).map_err(|_| Error::NotFound)?;

@@ -137,6 +137,19 @@ pub struct Finger {
     pub profile: String,
 }
 
+/// A server of the fediverse as its administrator sees it.
+pub struct KnownServer {
+    pub domain: String,
+    /// What is known of it, when any of its accounts was met.
+    pub met: Option<rows::MetServerRow>,
+    /// Its block (or its parent domain's), when it is cut off.
+    pub block: Option<rows::BlockedServerRow>,
+    /// Deliveries waiting for its inboxes.
+    pub waiting: i64,
+    /// Some delivery there has failed at least once and waits to be tried again.
+    pub failing: bool,
+}
+
 /// An activity as it arrived at an inbox.
 pub struct Incoming<'a> {
     pub method: &'a str,
@@ -1245,6 +1258,49 @@ impl App {
         )
         .await?;
         tx.commit().await
+    }
+
+    /// The servers met and the servers cut off, for the instance's administrator: each with
+    /// its accounts, follows, when it was last heard of, what waits to be sent there and
+    /// whether deliveries there are failing.
+    pub async fn known_servers(&self, viewer: &Viewer) -> Result<Vec<KnownServer>> {
+        self.instance_administrator(viewer, "admin:read:domain_blocks")
+            .await?;
+        let pool = self.db.pool();
+        let blocks = rows::blocked_servers(pool).await?;
+        let waiting = rows::waiting_by_inbox(pool).await?;
+        let mut servers: Vec<KnownServer> = rows::met_servers(pool)
+            .await?
+            .into_iter()
+            .map(|met| {
+                let there = waiting.iter().filter(|(inbox, _, _)| {
+                    rules::authority_of(inbox).as_ref() == Some(&met.domain)
+                });
+                KnownServer {
+                    domain: met.domain.clone(),
+                    block: blocks
+                        .iter()
+                        .find(|b| rules::is_under(&met.domain, &b.domain))
+                        .cloned(),
+                    waiting: there.clone().map(|(_, count, _)| count).sum(),
+                    failing: there.into_iter().any(|(_, _, attempts)| *attempts > 0),
+                    met: Some(met),
+                }
+            })
+            .collect();
+        for block in blocks {
+            if !servers.iter().any(|s| s.domain == block.domain) {
+                servers.push(KnownServer {
+                    domain: block.domain.clone(),
+                    met: None,
+                    block: Some(block),
+                    waiting: 0,
+                    failing: false,
+                });
+            }
+        }
+        servers.sort_by(|a, b| a.domain.cmp(&b.domain));
+        Ok(servers)
     }
 
     /// Deliveries waiting to leave (for `/metrics`).

@@ -375,6 +375,10 @@ impl App {
         if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
             return Err(Error::Forbidden("error.blocked"));
         }
+        // The wall of an account of another server is there, not here.
+        if owner.actor_uri.is_some() {
+            return Err(Error::Forbidden("error.wall_remote"));
+        }
         let friends_only = owner.wall_friends_only();
         let (following, followed_by) = if friends_only {
             follows::relationship(self.db.pool(), author.id, owner.id).await?

@@ -464,6 +464,39 @@ pub struct BlockedServerRow {
     pub created_at: i64,
 }
 
+/// A server Sotong has met: how many of its accounts, the follows between them and local
+/// accounts, and when one of its actors was last read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MetServerRow {
+    pub domain: String,
+    pub accounts: i64,
+    pub follows: i64,
+    pub last_seen: i64,
+}
+
+/// The servers whose actors are kept, by domain.
+pub async fn met_servers(pool: &AnyPool) -> DbResult<Vec<MetServerRow>> {
+    Ok(sqlx::query_as(
+        "SELECT d.domain, d.accounts, d.last_seen, \
+         (SELECT COUNT(*) FROM follows f JOIN accounts a \
+            ON a.id = f.account_id OR a.id = f.target_account_id \
+          JOIN remote_actors r ON r.uri = a.actor_uri WHERE r.domain = d.domain) AS follows \
+         FROM (SELECT domain, COUNT(*) AS accounts, MAX(fetched_at) AS last_seen \
+               FROM remote_actors GROUP BY domain) d ORDER BY d.domain",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The deliveries waiting for each inbox, and the most attempts one of them has had.
+pub async fn waiting_by_inbox(pool: &AnyPool) -> DbResult<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT inbox, COUNT(*), MAX(attempts) FROM federation_deliveries GROUP BY inbox",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 /// The servers cut off, by domain.
 pub async fn blocked_servers(pool: &AnyPool) -> DbResult<Vec<BlockedServerRow>> {
     Ok(sqlx::query_as(

@@ -1549,3 +1549,139 @@ async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_betw
     assert_eq!(a.count("federation_deliveries").await, 0);
     assert_eq!(b.count("federation_deliveries").await, 0);
 }
+
+#[tokio::test]
+async fn the_web_app_follows_a_remote_account_and_its_administrator_blocks_servers_from_a_page() {
+    use crate::harness::csrf_of;
+    use crate::web::{page, sign_in};
+    let a = federating().await;
+    a.app.load_demo().await.unwrap();
+    let b = federating().await;
+    let office = user(&b, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let b_domain = b.base.trim_start_matches("http://").to_owned();
+    let remote_handle = format!("nuri_gu@{b_domain}");
+
+    // The instance's administrator, signed in on A, finds the office by its address.
+    assert_eq!(
+        sign_in(&a, "demo_admin", sotong::app::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let found = page(&a, &format!("/search?q=@{remote_handle}")).await;
+    assert!(found.contains(&format!("/@{remote_handle}")), "{found}");
+    let profile = page(&a, &format!("/@{remote_handle}")).await;
+    assert!(profile.contains("다른 서버(연합우주)의 계정"), "{profile}");
+    assert!(profile.contains(&format!("{}/users/nuri_gu", b.base)));
+    assert!(
+        profile.contains("담벼락 글은 그 서버에서"),
+        "no composer for a remote wall"
+    );
+    // The administrator's own account does not federate yet: the button says it will.
+    assert!(profile.contains("내 계정을 공개하고 팔로우"), "{profile}");
+    let followed = a
+        .client
+        .post(a.url(&format!("/@{remote_handle}/follow")))
+        .form(&[
+            ("csrf", csrf_of(&profile).as_str()),
+            ("on", "1"),
+            ("federate", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 303);
+    deliver(&a).await;
+    deliver(&b).await;
+    office
+        .status(json!({"status": "누리구 소식: 주말 민원실 운영", "visibility": "public"}))
+        .await;
+    deliver(&b).await;
+    let profile = page(&a, &format!("/@{remote_handle}")).await;
+    assert!(profile.contains("팔로우 취소"), "the follow stands");
+    assert!(
+        profile.contains("주말 민원실 운영"),
+        "its post is on its page"
+    );
+
+    // Nobody writes on a remote wall, through the API either.
+    let remote_id = a.app.lookup_account(&remote_handle).await.unwrap().id;
+    let resident = user(&a, "resident_kim", "김주민").await;
+    let refused = resident
+        .post(
+            "/api/v1/statuses",
+            json!({"status": "여기서 쓰는 담벼락 글", "wall_account_id": remote_id.to_string()}),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    // The servers page lists B, open; a block there cuts it off; bad input changes nothing.
+    let admin_page = page(&a, "/admin").await;
+    assert!(admin_page.contains("/admin/servers"));
+    let servers = page(&a, "/admin/servers").await;
+    assert!(
+        servers.contains(&format!("data-domain=\"{b_domain}\"")),
+        "{servers}"
+    );
+    assert!(servers.contains("정상"));
+    let csrf = csrf_of(&servers);
+    let bad = a
+        .client
+        .post(a.url("/admin/servers"))
+        .form(&[("csrf", csrf.as_str()), ("domain", "not a domain")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let forged = a
+        .client
+        .post(a.url("/admin/servers"))
+        .form(&[("csrf", "forged"), ("domain", "127.0.0.1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(a.count("blocked_servers").await, 0);
+    let blocked = a
+        .client
+        .post(a.url("/admin/servers"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("domain", "127.0.0.1"),
+            ("public_comment", "시험용 차단"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), 303);
+    let servers = page(&a, "/admin/servers").await;
+    assert!(servers.contains("차단됨: 시험용 차단"), "{servers}");
+    let profile = page(&a, &format!("/@{remote_handle}")).await;
+    assert!(
+        !profile.contains("팔로우 취소"),
+        "the block ended the follow"
+    );
+    let (block_id,): (i64,) = sqlx::query_as("SELECT id FROM blocked_servers")
+        .fetch_one(a.app.database().pool())
+        .await
+        .unwrap();
+    let lifted = a
+        .client
+        .post(a.url(&format!("/admin/servers/{block_id}/unblock")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lifted.status(), 303);
+    assert_eq!(a.count("blocked_servers").await, 0);
+
+    // A resident is turned away from the page.
+    assert_eq!(
+        sign_in(&a, "resident_kim", crate::harness::GOOD_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(a.get("/admin/servers").await.status(), 403);
+}

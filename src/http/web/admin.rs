@@ -49,6 +49,8 @@ pub struct OrgItem {
 struct AdminPage {
     chrome: super::Chrome,
     organizations: Vec<OrgItem>,
+    /// The instance's administrator also keeps the fediverse's servers.
+    instance_administrator: bool,
 }
 
 /// `GET /admin`.
@@ -66,6 +68,8 @@ async fn organizations(State(app): State<App>, member: Member) -> Result<Respons
     let page = AdminPage {
         chrome: member.visit.chrome(),
         organizations,
+        instance_administrator: member.account.role == Role::Administrator
+            && member.account.organization_id.is_none(),
     };
     Ok(member.visit.respond(&page))
 }

@@ -14,6 +14,7 @@ mod photo_form;
 mod programs;
 mod retention;
 mod rooms;
+mod servers;
 mod shell;
 mod social;
 mod suggestions;
@@ -67,6 +68,7 @@ pub fn router() -> Router<App> {
         .merge(rooms::router())
         .merge(suggestions::router())
         .merge(complaints::router())
+        .merge(servers::router())
         .merge(shell::router())
 }
 

@@ -262,6 +262,9 @@ struct ProfilePage {
     requested: bool,
     /// Why the wall takes no post from this visitor, if it does not.
     wall_closed: Option<&'static str>,
+    /// The account is of another server and the visitor's own does not federate yet: the
+    /// follow button asks to let it.
+    must_federate: bool,
     composer: Composer,
     posts: Vec<Post>,
 }
@@ -291,7 +294,9 @@ async fn profile(
         _ => Between::default(),
     };
     let (following, followed_by) = (between.following, between.followed_by);
-    let wall_closed = if viewer.is_none() {
+    let wall_closed = if account.actor_uri.is_some() {
+        Some("web.wall.remote")
+    } else if viewer.is_none() {
         Some("web.wall.sign_in")
     } else if !own && !wall_open_to(account.wall_friends_only(), following, followed_by) {
         Some("web.wall.friends_only")
@@ -331,9 +336,16 @@ async fn profile(
         following,
         followed_by,
         requested: between.requested,
+        must_federate: account.actor_uri.is_some()
+            && visit.me.as_ref().is_some_and(|(_, me)| !me.federates()),
         wall_closed,
         posts: posts(views, lang),
-        role: lang.t(account.role.label_key()),
+        // An account of another server holds no place in an organisation here.
+        role: if account.actor_uri.is_some() {
+            ""
+        } else {
+            lang.t(account.role.label_key())
+        },
         account,
     };
     Ok(visit.respond(&page))
@@ -343,6 +355,8 @@ async fn profile(
 struct FollowForm {
     csrf: Option<String>,
     on: Option<String>,
+    /// `1`: let one's own account federate first (to follow an account of another server).
+    federate: Option<String>,
 }
 
 /// `POST /@handle/follow`: follow (`on=1`) or unfollow.
@@ -355,6 +369,13 @@ async fn follow(
     member.visit.check(form.csrf.as_deref())?;
     let account = app.lookup_account(&handle).await?;
     let on = form.on.as_deref() != Some("0");
+    if on && form.federate.as_deref() == Some("1") {
+        let change = crate::app::social::ProfileChange {
+            federates: Some(true),
+            ..Default::default()
+        };
+        app.update_profile(&member.viewer, &change).await?;
+    }
     app.follow(&member.viewer, account.id, on).await?;
     Ok(Redirect::to(&format!("/@{}", account.handle)).into_response())
 }
@@ -463,7 +484,7 @@ async fn search(
     // The directory of people is for those signed in, as the API's search is.
     let Member { visit, .. } = member;
     let q = query.q.unwrap_or_default();
-    let accounts = app
+    let mut accounts = app
         .search(
             visit.viewer(),
             &q,
@@ -474,7 +495,15 @@ async fn search(
         .await?
         .accounts;
     let searched = !q.trim().is_empty();
-    if query.fragment.as_deref() == Some("1") {
+    let live = query.fragment.as_deref() == Some("1");
+    // `@user@server` submitted (not typed letter by letter) is looked for on that server.
+    if !live
+        && let Some(remote) = app.resolve_remote_account(q.trim()).await?
+        && !accounts.iter().any(|a| a.id == remote.id)
+    {
+        accounts.insert(0, remote);
+    }
+    if live {
         let results = SearchResults {
             chrome: visit.chrome(),
             searched,
