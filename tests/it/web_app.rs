@@ -464,6 +464,11 @@ async fn staff_and_administrators_find_their_way_around() {
     sign_in(&admin, &t, "demo_admin", sotong::app::demo::DEMO_PASSWORD).await;
     admin.click("nav.tabs a[href='/admin']").await;
     look(&admin, "admin").await;
+    // The servers of the fediverse, with the form that blocks one.
+    admin.click("a[href='/admin/servers']").await;
+    admin.wait_for_path("/admin/servers").await;
+    look(&admin, "admin-servers").await;
+    admin.click("nav.tabs a[href='/admin']").await;
     admin.click_text("누리구청").await;
     look(&admin, "admin-organization").await;
     admin
