@@ -14,8 +14,8 @@ use crate::db::accounts::AccountRow;
 use crate::db::federation::{self as rows, DeliveryRow, NewDelivery, RemoteActorRow};
 use crate::domain::delivery::{Outcome, is_private_host};
 use crate::domain::federation::{
-    self as rules, ACTIVITY_JSON, Acct, ArrivedNote, LocalActor, Note, Reach, RemoteActor,
-    SignatureError,
+    self as rules, ACTIVITY_JSON, Acct, ArrivedNote, ArrivedPhoto, LocalActor, Note, OutgoingPhoto,
+    Reach, RemoteActor, SignatureError,
 };
 use crate::domain::id::next_id;
 use crate::domain::status::NewStatus;
@@ -339,7 +339,9 @@ impl App {
                 .parent()
                 .map(|(parent, handle)| format!("{}/statuses/{parent}", self.actor_id(handle)))
         });
+        let photos = self.photos_of(conn, source.id).await?;
         let note = Note {
+            photos: &photos,
             id: &note_id,
             actor: &actor,
             url: &url,
@@ -356,6 +358,32 @@ impl App {
             Change::Create | Change::Delete => note.create(),
         };
         Ok(Some((source, activity)))
+    }
+
+    /// A status's photos as the fediverse fetches them (signed paths, as apps get them).
+    async fn photos_of(
+        &self,
+        conn: &mut crate::db::Connection,
+        status_id: i64,
+    ) -> Result<Vec<OutgoingPhoto>> {
+        let base = self.config.public_url();
+        let key = self.config.media_url_key.expose();
+        let now_secs = now_ms() / 1000;
+        Ok(crate::db::media::of_status(conn, status_id)
+            .await?
+            .into_iter()
+            .map(|m| OutgoingPhoto {
+                url: format!(
+                    "{base}{}",
+                    crate::domain::media_url::signed_path(key.as_bytes(), &m.file_name, now_secs)
+                ),
+                media_type: m.content_type,
+                description: (!m.description.is_empty()).then_some(m.description),
+                width: m.width,
+                height: m.height,
+                blurhash: (!m.blurhash.is_empty()).then_some(m.blurhash),
+            })
+            .collect())
     }
 
     /// Queues, in the transaction that made, edited or deleted a status, its `Create`,
@@ -513,6 +541,14 @@ impl App {
 
     /// GETs an ActivityPub document, at most `BODY_MAX` bytes, from a public address.
     async fn fetch_document(&self, url: &str) -> Result<Value> {
+        let body = self
+            .fetch_bounded(url, ACTIVITY_JSON, rules::BODY_MAX)
+            .await?;
+        serde_json::from_slice(&body).map_err(|_| Error::BadRequest("error.federation_fetch"))
+    }
+
+    /// GETs at most `max` bytes from a public address of a server that is not cut off.
+    async fn fetch_bounded(&self, url: &str, accept: &str, max: usize) -> Result<Vec<u8>> {
         let target = self.federator.check_target(url)?;
         if self.is_blocked(url).await? {
             return Err(Error::Forbidden("error.federation_blocked"));
@@ -522,7 +558,7 @@ impl App {
             .federator
             .client
             .get(target)
-            .header(reqwest::header::ACCEPT, ACTIVITY_JSON)
+            .header(reqwest::header::ACCEPT, accept)
             .send()
             .await
             .map_err(refused)?;
@@ -532,11 +568,11 @@ impl App {
         let mut body = Vec::new();
         while let Some(chunk) = answer.chunk().await.map_err(refused)? {
             body.extend_from_slice(&chunk);
-            if body.len() > rules::BODY_MAX {
+            if body.len() > max {
                 return Err(Error::BadRequest("error.federation_fetch"));
             }
         }
-        serde_json::from_slice(&body).map_err(|_| Error::BadRequest("error.federation_fetch"))
+        Ok(body)
     }
 
     /// Does what a verified activity asks.
@@ -646,21 +682,51 @@ impl App {
         arrived: &ArrivedNote,
         parent: Option<i64>,
     ) -> Result<i64> {
+        if let Some((kept, _)) = rows::remote_status(self.db.pool(), &arrived.id).await? {
+            return Ok(kept);
+        }
         let account = self.remote_account(author).await?;
+        let viewer = Viewer::acting_as(&account)?;
         let (input, _) = self.arrived_input(arrived);
         let placement = Placement {
             in_reply_to_id: parent,
             wall_account_id: None,
             idempotency_key: Some(arrived.key()),
-            media_ids: Vec::new(),
+            media_ids: self.fetch_photos(&viewer, &arrived.photos).await,
         };
-        let view = self
-            .post_status(&Viewer::acting_as(&account)?, input, placement)
-            .await?;
+        let view = self.post_status(&viewer, input, placement).await?;
         let mut tx = self.begin().await?;
         rows::keep_remote_status(&mut tx, &arrived.id, view.row.id, account.id).await?;
         tx.commit().await?;
         Ok(view.row.id)
+    }
+
+    /// The photos of an arrived note, fetched from their server and taken in as the remote
+    /// account's uploads (decoded, stripped of metadata, with thumbnails, as any upload); a
+    /// photo that cannot be fetched or read is left out and the note still arrives.
+    async fn fetch_photos(&self, uploader: &Viewer, photos: &[ArrivedPhoto]) -> Vec<String> {
+        let mut ids = Vec::new();
+        for photo in photos {
+            let taken = async {
+                let bytes = self
+                    .fetch_bounded(
+                        &photo.url,
+                        "image/*",
+                        crate::domain::media::ImageLimits::default().max_bytes,
+                    )
+                    .await?;
+                self.upload_media(uploader, bytes.into(), photo.description.as_deref())
+                    .await
+            }
+            .await;
+            match taken {
+                Ok(media) => ids.push(media.id.to_string()),
+                Err(error) => {
+                    tracing::info!(url = %photo.url, %error, "a remote photo was left out");
+                }
+            }
+        }
+        ids
     }
 
     /// A remote `Announce`: of a local status, the remote account's boost; of another

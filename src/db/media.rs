@@ -81,6 +81,20 @@ pub async fn owned(pool: &AnyPool, account_id: i64, id: i64) -> DbResult<Option<
     )
 }
 
+/// The photos of one status, in the order they were uploaded, read on the pool or inside a
+/// transaction.
+pub async fn of_status<'c>(
+    db: impl sqlx::AnyExecutor<'c>,
+    status_id: i64,
+) -> DbResult<Vec<MediaRow>> {
+    Ok(
+        sqlx::query_as(select_media!("WHERE status_id = $1 ORDER BY id"))
+            .bind(status_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
 /// The photos of any of `status_ids`, in the order they were uploaded.
 pub async fn of_statuses(pool: &AnyPool, status_ids: &[i64]) -> DbResult<Vec<MediaRow>> {
     if status_ids.is_empty() {

@@ -367,6 +367,18 @@ pub struct Note<'a> {
     pub published: &'a str,
     pub in_reply_to: Option<&'a str>,
     pub addressing: &'a Addressing,
+    pub photos: &'a [OutgoingPhoto],
+}
+
+/// A photo of a local status as the fediverse fetches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingPhoto {
+    pub url: String,
+    pub media_type: String,
+    pub description: Option<String>,
+    pub width: i64,
+    pub height: i64,
+    pub blurhash: Option<String>,
 }
 
 impl Note<'_> {
@@ -383,6 +395,15 @@ impl Note<'_> {
             "inReplyTo": self.in_reply_to,
             "to": self.addressing.to,
             "cc": self.addressing.cc,
+            "attachment": self.photos.iter().map(|p| json!({
+                "type": "Document",
+                "mediaType": p.media_type,
+                "url": p.url,
+                "name": p.description,
+                "width": p.width,
+                "height": p.height,
+                "blurhash": p.blurhash,
+            })).collect::<Vec<_>>(),
         });
         if let Some(title) = self.title {
             note["name"] = json!(title);
@@ -625,6 +646,54 @@ pub struct ArrivedNote {
     pub summary: String,
     pub sensitive: bool,
     pub visibility: Visibility,
+    /// Its images, at most `PHOTOS_MAX`, as their server serves them.
+    pub photos: Vec<ArrivedPhoto>,
+}
+
+/// An image attached to a note that arrived: where to fetch it, and what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrivedPhoto {
+    pub url: String,
+    pub description: Option<String>,
+}
+
+/// The images a note carries (`Document` or `Image` attachments of an image type, by an
+/// http(s) URL), at most `PHOTOS_MAX`; anything else attached is left.
+fn photos_of(note: &Value) -> Vec<ArrivedPhoto> {
+    let attachments = match note.get("attachment") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    attachments
+        .into_iter()
+        .filter(|a| {
+            matches!(
+                a.get("type").and_then(Value::as_str),
+                Some("Document" | "Image")
+            )
+        })
+        .filter(|a| {
+            a.get("mediaType")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.starts_with("image/"))
+        })
+        .filter_map(|a| {
+            let url = match a.get("url")? {
+                Value::String(url) => url.as_str(),
+                link => link.get("href")?.as_str()?,
+            };
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            web.then(|| ArrivedPhoto {
+                url: url.to_owned(),
+                description: a
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(|d| d.chars().take(1500).collect()),
+            })
+        })
+        .take(crate::domain::status::PHOTOS_MAX)
+        .collect()
 }
 
 /// Whether an addressing list names everyone (`Public`, as the three spellings go).
@@ -702,6 +771,7 @@ impl ArrivedNote {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             visibility,
+            photos: photos_of(note),
         })
     }
 
@@ -979,6 +1049,36 @@ mod tests {
         person["type"] = json!("Person");
         assert_eq!(ArrivedNote::read(&person, actor), None);
     }
+    #[test]
+    fn only_image_attachments_by_web_urls_are_read_and_at_most_four() {
+        let image = |url: &str| json!({"type": "Document", "mediaType": "image/jpeg", "url": url, "name": "창구 사진"});
+        let note = json!({
+            "attachment": [
+                image("https://remote.example/media/1.jpg"),
+                {"type": "Document", "mediaType": "video/mp4", "url": "https://remote.example/v.mp4"},
+                {"type": "Image", "url": {"type": "Link", "href": "https://remote.example/media/2.png"}},
+                image("file:///etc/passwd"),
+                image("https://remote.example/media/3.jpg"),
+                image("https://remote.example/media/4.jpg"),
+                image("https://remote.example/media/5.jpg"),
+            ]
+        });
+        let photos = photos_of(&note);
+        let urls: Vec<&str> = photos.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://remote.example/media/1.jpg",
+                "https://remote.example/media/2.png",
+                "https://remote.example/media/3.jpg",
+                "https://remote.example/media/4.jpg",
+            ]
+        );
+        assert_eq!(photos[0].description.as_deref(), Some("창구 사진"));
+        assert_eq!(photos[1].description, None);
+        assert!(photos_of(&json!({"attachment": "nonsense"})).is_empty());
+    }
+
     #[test]
     fn a_blocked_domain_covers_its_subdomains_on_any_port() {
         assert!(is_under("spam.example", "spam.example"));

@@ -1395,9 +1395,23 @@ async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_betw
     let office_there = follow_across(&alice, &a, &b, &format!("nuri_gu@{b_domain}")).await;
     let alice_there = follow_across(&office, &b, &a, &format!("alice@{a_domain}")).await;
 
-    // The office's post arrives under its own id on B; its edit follows it.
+    // The office's post arrives under its own id on B, with its photo taken in on A (its
+    // position gone, its description kept); its edit follows it.
+    let photo = crate::media::upload(
+        &b,
+        &office.token,
+        crate::media::jpeg_with_gps(64, 48),
+        "counter.jpg",
+    )
+    .await;
+    assert_eq!(photo.status(), 200);
+    let photo: Value = photo.json().await.unwrap();
     let post = office
-        .status(json!({"status": "민원실은 9시에 엽니다", "visibility": "public"}))
+        .status(json!({
+            "status": "민원실은 9시에 엽니다",
+            "visibility": "public",
+            "media_ids": [photo["id"]],
+        }))
         .await;
     deliver(&b).await;
     let arrived = home_of(&alice).await;
@@ -1415,6 +1429,12 @@ async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_betw
         .as_str()
     );
     let here_id = here["id"].as_str().unwrap().to_owned();
+    let taken_in = &here["media_attachments"][0];
+    assert_eq!(taken_in["type"], "image", "{here}");
+    assert_eq!(taken_in["description"], "주차장 사진");
+    let served = taken_in["url"].as_str().unwrap();
+    assert!(served.starts_with(&a.base), "served from A: {served}");
+    crate::media::assert_served_without_gps(&a, served).await;
     let edited = office
         .put(
             &format!("/api/v1/statuses/{}", post["id"].as_str().unwrap()),
