@@ -18,6 +18,7 @@ use crate::domain::federation::{
     Reach, RemoteActor, SignatureError,
 };
 use crate::domain::id::next_id;
+use crate::domain::message_signature::{self, Signed};
 use crate::domain::status::NewStatus;
 use crate::domain::time::{now_ms, rfc3339};
 use futures_util::StreamExt as _;
@@ -485,14 +486,7 @@ impl App {
         if self.is_blocked(&claimed_actor).await? {
             return Err(Error::Forbidden("error.federation_blocked"));
         }
-        let signed = rules::read_signature(
-            incoming.method,
-            incoming.path_and_query,
-            incoming.headers,
-            Some(incoming.body),
-            SystemTime::now(),
-        )
-        .map_err(refused)?;
+        let signed = self.read_signature(incoming).await?;
         let signer = self.verified_signer(&signed).await?;
         let own_id = activity
             .get("id")
@@ -504,19 +498,50 @@ impl App {
         self.act_on(&signer, &activity).await
     }
 
+    /// The signature of an activity POSTed to an inbox: RFC 9421 when it carries one, else
+    /// draft-cavage (as Mastodon reads both).
+    async fn read_signature(&self, incoming: Incoming<'_>) -> Result<Signed> {
+        let now = SystemTime::now();
+        if message_signature::is_message_signed(&incoming.headers) {
+            let target = format!("{}{}", self.config.public_url(), incoming.path_and_query);
+            let signed = message_signature::read(
+                incoming.method,
+                &target,
+                &incoming.headers,
+                incoming.body,
+                now,
+            )
+            .await
+            .map_err(refused)?;
+            return Ok(Signed::Message(Box::new(signed)));
+        }
+        rules::read_signature(
+            incoming.method,
+            incoming.path_and_query,
+            incoming.headers,
+            Some(incoming.body),
+            now,
+        )
+        .map(Signed::Cavage)
+        .map_err(refused)
+    }
+
     /// The remote actor whose key signed a request: its key as kept, or fetched (again, once,
     /// when the kept one does not verify: the actor may have a new key).
-    async fn verified_signer(&self, signed: &rules::SignedRequest) -> Result<RemoteActorRow> {
+    async fn verified_signer(&self, signed: &Signed) -> Result<RemoteActorRow> {
         let pool = self.db.pool();
-        let kept = rows::remote_actor_by_key(pool, &signed.key_id).await?;
+        let kept = rows::remote_actor_by_key(pool, signed.key_id()).await?;
         if let Some(kept) = kept.as_ref()
-            && signed.verify(&kept.public_key_pem).is_ok()
+            && signed.verify(&kept.public_key_pem).await.is_ok()
             && now_ms() - kept.fetched_at < ACTOR_FRESH_MS
         {
             return Ok(kept.clone());
         }
-        let fetched = self.fetch_actor_of_key(&signed.key_id).await?;
-        signed.verify(&fetched.public_key_pem).map_err(refused)?;
+        let fetched = self.fetch_actor_of_key(signed.key_id()).await?;
+        signed
+            .verify(&fetched.public_key_pem)
+            .await
+            .map_err(refused)?;
         Ok(fetched)
     }
 

@@ -18,6 +18,7 @@ pub mod invalid;
 pub mod list;
 pub mod media;
 pub mod media_url;
+pub mod message_signature;
 pub mod notification;
 pub mod oauth;
 pub mod org;

@@ -1705,3 +1705,101 @@ async fn the_web_app_follows_a_remote_account_and_its_administrator_blocks_serve
     );
     assert_eq!(a.get("/admin/servers").await.status(), 403);
 }
+
+/// `activity` POSTed to `path` as Mastodon 4.5 may send it: an RFC 9421 signature made with the
+/// `httpsig-hyper` crate, with `key_id` and the key `private_pem`, covering `covered`, made
+/// `age_secs` ago, with a `Content-Digest`; `tamper` changes the body after signing.
+async fn send_rfc9421(
+    t: &TestApp,
+    path: &str,
+    activity: &Value,
+    (key_id, private_pem): (&str, &str),
+    covered: &[&str],
+    age_secs: u64,
+    tamper: bool,
+) -> reqwest::Response {
+    use httpsig_hyper::prelude::message_component::HttpMessageComponentId;
+    use httpsig_hyper::prelude::{AlgorithmName, HttpSignatureParams, SecretKey};
+    use httpsig_hyper::{ContentDigestType, MessageSignatureReq as _, RequestContentDigest as _};
+    let body = activity.to_string();
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(t.url(path))
+        .header("content-type", ACTIVITY_JSON)
+        .body(http_body_util::Full::new(bytes::Bytes::from(body.clone())))
+        .unwrap();
+    let mut request = request
+        .set_content_digest(&ContentDigestType::Sha256)
+        .await
+        .unwrap();
+    let components: Vec<HttpMessageComponentId> = covered
+        .iter()
+        .map(|c| HttpMessageComponentId::try_from(format!("\"{c}\"").as_str()).unwrap())
+        .collect();
+    let mut params = HttpSignatureParams::try_new(&components).unwrap();
+    params.set_keyid(key_id);
+    params.created = params.created.map(|c| c - age_secs);
+    let key = SecretKey::from_pem(&AlgorithmName::RsaV1_5Sha256, private_pem).unwrap();
+    request
+        .set_message_signature(&params, &key, Some("sig1"))
+        .await
+        .unwrap();
+    let mut sent = t.client.post(t.url(path));
+    for (name, value) in request.headers() {
+        sent = sent.header(name.as_str(), value.to_str().unwrap());
+    }
+    let body = if tamper {
+        body.replace("/follows/", "/follows/1")
+    } else {
+        body
+    };
+    sent.body(body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_inbox_takes_rfc9421_signatures_and_refuses_bad_ones() {
+    let t = federating().await;
+    let office = user(&t, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let remote = Remote::start().await;
+    let stranger = Remote::start().await;
+    let target = format!("{}/users/nuri_gu", t.base);
+    let own = (remote.key_id.as_str(), remote.private_pem.as_str());
+    let full = ["@method", "@target-uri", "content-digest"];
+
+    // The body changed after signing; the digest left unsigned; signed an hour ago; signed
+    // with another key than the one it names: each refused, nothing kept.
+    let follow = remote.follow(&target);
+    for (key, covered, age, tamper) in [
+        (own, &full[..], 0, true),
+        (own, &full[..2], 0, false),
+        (own, &full[..], 3600, false),
+        (
+            (remote.key_id.as_str(), stranger.private_pem.as_str()),
+            &full[..],
+            0,
+            false,
+        ),
+    ] {
+        let response = send_rfc9421(&t, "/inbox", &follow, key, covered, age, tamper).await;
+        refused_with(response, 401).await;
+    }
+    assert_eq!(t.count("remote_followers").await, 0);
+    assert_eq!(followers_of(&office).await, 0);
+
+    // Signed as it should be, to the shared inbox and to the account's own: taken.
+    let taken = send_rfc9421(&t, "/inbox", &follow, own, &full, 0, false).await;
+    assert_eq!(taken.status(), 202);
+    assert_eq!(followers_of(&office).await, 1);
+    let by_parts = ["@method", "@authority", "@path", "content-digest"];
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/undo/{}", remote.base, now_ms()),
+        "type": "Undo",
+        "actor": remote.actor,
+        "object": follow,
+    });
+    let undone = send_rfc9421(&t, "/users/nuri_gu/inbox", &undo, own, &by_parts, 0, false).await;
+    assert_eq!(undone.status(), 202);
+    assert_eq!(followers_of(&office).await, 0);
+}
