@@ -1803,3 +1803,158 @@ async fn the_inbox_takes_rfc9421_signatures_and_refuses_bad_ones() {
     assert_eq!(undone.status(), 202);
     assert_eq!(followers_of(&office).await, 0);
 }
+
+/// The invariant, scanned: an account that federates (followers-only posts too) does everything
+/// a member of an organisation does — posts of every visibility, edits and deletions of them,
+/// favourites and boosts, a suggestion — and every activity queued or delivered to its remote
+/// follower is read: nothing addressed inside the organisation or to one person is in any, and
+/// every one is addressed only to the public, the account's followers or the remote follower.
+#[tokio::test]
+async fn no_outgoing_activity_carries_what_belongs_inside() {
+    let t = federating().await;
+    t.app.load_demo().await.unwrap();
+    let office = demo_user(&t, "gildong_hong").await;
+    opt_in(&office).await;
+    let chose = office
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({"sotong_federates_private": true}),
+        )
+        .await;
+    assert_eq!(chose.status(), 200);
+    let (colleague_handle,): (String,) = sqlx::query_as(
+        "SELECT handle FROM accounts WHERE handle <> 'gildong_hong' AND department_id = \
+         (SELECT department_id FROM accounts WHERE handle = 'gildong_hong') ORDER BY id LIMIT 1",
+    )
+    .fetch_one(t.app.database().pool())
+    .await
+    .unwrap();
+    let colleague = demo_user(&t, &colleague_handle).await;
+    let remote = Remote::start().await;
+    let actor = format!("{}/users/gildong_hong", t.base);
+    let followed = Signed::by(&remote, &remote.follow(&actor))
+        .send(&t, "/inbox")
+        .await;
+    assert_eq!(followed.status(), 202);
+
+    let inside = [
+        ("부서 비밀 1", "department"),
+        ("기관 비밀 2", "organization"),
+        ("직접 비밀 3", "direct"),
+    ];
+    let mut inside_ids = Vec::new();
+    for (text, visibility) in inside {
+        let text = format!("@{colleague_handle} {text}");
+        let posted = office
+            .status(json!({"status": text, "visibility": visibility}))
+            .await;
+        inside_ids.push(posted["id"].as_str().unwrap().to_owned());
+    }
+    let outside = [
+        ("공개 글", "public"),
+        ("미등록 글", "unlisted"),
+        ("팔로워 글", "private"),
+    ];
+    for (text, visibility) in outside {
+        office
+            .status(json!({"status": text, "visibility": visibility}))
+            .await;
+    }
+    // Edits and deletions of inside posts, a favourite of a colleague's department post, a
+    // boost of a public one, a suggestion.
+    let edited = office
+        .put(
+            &format!("/api/v1/statuses/{}", inside_ids[0]),
+            json!({"status": "부서 비밀 1 고침"}),
+        )
+        .await;
+    assert_eq!(edited.status(), 200);
+    assert_eq!(
+        office
+            .delete(&format!("/api/v1/statuses/{}", inside_ids[1]))
+            .await
+            .status(),
+        200
+    );
+    let colleagues = colleague
+        .status(json!({"status": "동료 부서 비밀 4", "visibility": "department"}))
+        .await;
+    assert_eq!(
+        office
+            .post(
+                &format!(
+                    "/api/v1/statuses/{}/favourite",
+                    colleagues["id"].as_str().unwrap()
+                ),
+                json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    let colleagues_public = colleague
+        .status(json!({"status": "동료 공개 글", "visibility": "public"}))
+        .await;
+    assert_eq!(
+        office
+            .post(
+                &format!(
+                    "/api/v1/statuses/{}/reblog",
+                    colleagues_public["id"].as_str().unwrap()
+                ),
+                json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    let suggestion = office
+        .post(
+            "/api/v1/sotong/suggestions",
+            json!({"title": "제안 비밀 5", "body": "기관 안에서만 다룹니다"}),
+        )
+        .await;
+    assert_eq!(suggestion.status(), 200);
+
+    // Everything queued, then everything delivered, read.
+    let (queued,): (String,) =
+        sqlx::query_as("SELECT COALESCE(string_agg(body, ' '), '') FROM federation_deliveries")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    deliver(&t).await;
+    let delivered: Vec<Value> = remote
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| serde_json::from_str(body).unwrap())
+        .collect();
+    let everything = format!("{queued} {}", Value::Array(delivered.clone()));
+    for secret in ["비밀", "기관 안에서만"] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} left the instance: {everything}"
+        );
+    }
+    for (text, _) in outside {
+        assert!(everything.contains(text), "{text} did not leave");
+    }
+    let followers = format!("{actor}/followers");
+    let allowed = [rules::PUBLIC, followers.as_str(), remote.actor.as_str()];
+    for activity in &delivered {
+        for field in ["to", "cc"] {
+            for addressee in activity[field].as_array().into_iter().flatten() {
+                let addressee = addressee.as_str().unwrap_or_default();
+                assert!(
+                    allowed.contains(&addressee) || addressee.starts_with(&t.base),
+                    "{addressee} in {activity}"
+                );
+            }
+        }
+    }
+    assert!(
+        delivered.iter().any(|a| a["type"] == "Announce"),
+        "the boost of a colleague's public post went out"
+    );
+}
