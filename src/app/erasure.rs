@@ -71,15 +71,23 @@ impl App {
 
     /// Erases `account` in one transaction, audited as `action` by `actor`; the open streams
     /// hear that its posts are gone and its sessions end.
-    async fn erase_account(&self, account: &AccountRow, actor: &str, action: &str) -> Result<i64> {
+    pub(super) async fn erase_account(
+        &self,
+        account: &AccountRow,
+        actor: &str,
+        action: &str,
+    ) -> Result<i64> {
         let now = now_ms();
         let mut tx = self.begin().await?;
         let gone = erasure::status_ids(&mut tx, account.id).await?;
         let files = erasure::files_of(&mut tx, account.id).await?;
         media_rows::queue_removals(&mut tx, &files, now).await?;
+        let departure = self.departure_of(&mut tx, account).await?;
         if !erasure::erase(&mut tx, account.id, now).await? {
             return Err(Error::NotFound);
         }
+        self.federate_departure(&mut tx, account.id, departure)
+            .await?;
         let subject = format!("account:{}", account.id);
         audit::record(
             &mut tx,

@@ -627,6 +627,9 @@ impl App {
                 self.marked_from_afar(signer, boosted, Engagement::Unboost)
                     .await
             }
+            ("Delete", _) if rules::id_of(object) == Some(signer.uri.as_str()) => {
+                self.actor_departed(signer).await
+            }
             ("Delete", _) => self.deleted_from_afar(signer, object).await,
             ("Accept", _) => self.follow_answered(signer, object, true).await,
             ("Reject", _) => self.follow_answered(signer, object, false).await,
@@ -1246,6 +1249,71 @@ impl App {
             .await
     }
 
+    /// What a departing account tells the fediverse: a `Delete` of its actor for the inboxes
+    /// of its remote followers (read inside the erasure's transaction, before its follows end).
+    pub(super) async fn departure_of(
+        &self,
+        tx: &mut Write,
+        account: &AccountRow,
+    ) -> Result<Option<(Value, Vec<String>)>> {
+        if self.reach_of(account).is_none()
+            || rows::actor_key(&mut ***tx, account.id).await?.is_none()
+        {
+            return Ok(None);
+        }
+        let inboxes = rows::follower_inboxes(tx, account.id).await?;
+        if inboxes.is_empty() {
+            return Ok(None);
+        }
+        let actor = self.actor_id(&account.handle);
+        let public = [rules::PUBLIC.to_owned()];
+        let delete = rules::addressed(
+            "Delete",
+            &format!("{actor}#delete"),
+            &actor,
+            &json!(actor),
+            &public,
+            &[],
+        );
+        Ok(Some((delete, inboxes)))
+    }
+
+    /// Queues, after the erasure in its transaction, the `Delete` of the departed actor; the
+    /// keys of departed accounts with nothing left to sign go.
+    pub(super) async fn federate_departure(
+        &self,
+        tx: &mut Write,
+        account_id: i64,
+        departure: Option<(Value, Vec<String>)>,
+    ) -> Result<()> {
+        if let Some((delete, inboxes)) = departure {
+            self.queue_for(tx, account_id, &inboxes, &delete).await?;
+        }
+        rows::forget_departed_keys(&mut ***tx).await?;
+        Ok(())
+    }
+
+    /// A remote `Delete` of the actor itself: its account here is erased as a departed local
+    /// one is (its statuses, follows and notifications go; audited).
+    async fn actor_departed(&self, signer: &RemoteActorRow) -> Result<()> {
+        let Some((account_id, _)) =
+            rows::remote_account_by_actor(self.db.pool(), &signer.uri).await?
+        else {
+            return Ok(());
+        };
+        let Ok(account) = self.account(account_id).await else {
+            return Ok(());
+        };
+        let by = format!("federation:{}", signer.domain);
+        match self
+            .erase_account(&account, &by, "federation.actor_deleted")
+            .await
+        {
+            Ok(_) | Err(Error::NotFound) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Whether a URL is on a server cut off from federation.
     async fn is_blocked(&self, url: &str) -> Result<bool> {
         let Some(authority) = rules::authority_of(url) else {
@@ -1425,6 +1493,9 @@ impl App {
                 delivered += usize::from(done?);
             }
             if taken < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                if taken > 0 {
+                    rows::forget_departed_keys(pool).await?;
+                }
                 return Ok(delivered);
             }
         }
@@ -1474,7 +1545,14 @@ impl App {
         let account = crate::db::accounts::by_id(self.db.pool(), delivery.account_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let (_, private_pem) = self.actor_key(account.id).await?;
+        // A departed account signs only the `Delete` of its actor, with the key it kept for it.
+        let (_, private_pem) = if account.deleted_at.is_some() {
+            rows::actor_key(self.db.pool(), account.id)
+                .await?
+                .ok_or(Error::NotFound)?
+        } else {
+            self.actor_key(account.id).await?
+        };
         let host =
             rules::authority(&target).ok_or(Error::BadRequest("error.federation_address"))?;
         let date = httpdate::fmt_http_date(SystemTime::now());
@@ -1489,7 +1567,12 @@ impl App {
             ("digest".to_owned(), digest.clone()),
             ("content-type".to_owned(), ACTIVITY_JSON.to_owned()),
         ]);
-        let key_id = format!("{}#main-key", self.actor_id(&account.handle));
+        // The actor the activity names (a departed account's handle is gone from its row).
+        let actor = serde_json::from_str::<Value>(&delivery.body)
+            .ok()
+            .and_then(|body| body.get("actor").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| self.actor_id(&account.handle));
+        let key_id = format!("{actor}#main-key");
         let signature = rules::sign_request("POST", &path, signed, &key_id, &private_pem)?;
         let request = self
             .federator

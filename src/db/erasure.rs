@@ -55,11 +55,11 @@ const GONE: &[&str] = &[
     "DELETE FROM room_members WHERE account_id = $1",
     "DELETE FROM room_cohosts WHERE account_id = $1",
     "DELETE FROM suggestion_supports WHERE account_id = $1",
-    // The fediverse forgets the account too: its key, its remote followers, what waits to
-    // leave in its name. (A federated `Delete` of the actor waits for issue 20's next step.)
+    // The fediverse forgets the account too: its remote followers, what waits to leave in its
+    // name. Its key stays only while the `Delete` of its actor waits to be delivered
+    // (`app::federation::federate_departure`, `db::federation::forget_departed_keys`).
     "DELETE FROM federation_deliveries WHERE account_id = $1",
     "DELETE FROM remote_followers WHERE account_id = $1",
-    "DELETE FROM actor_keys WHERE account_id = $1",
 ];
 
 /// Records kept, with the person's part in them let go (`$1`: the account).

@@ -20,6 +20,20 @@ pub async fn actor_key<'c>(
     )
 }
 
+/// Lets go of the keys of departed accounts that have nothing left to sign (the `Delete` of
+/// their actor delivered or given up on).
+pub async fn forget_departed_keys<'c>(db: impl sqlx::AnyExecutor<'c>) -> DbResult<u64> {
+    let done = sqlx::query(
+        "DELETE FROM actor_keys WHERE account_id IN \
+         (SELECT id FROM accounts WHERE deleted_at IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM federation_deliveries d \
+                         WHERE d.account_id = actor_keys.account_id)",
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Keeps a key made for an account, unless another request kept one first (the caller reads
 /// back whichever stayed).
 pub async fn keep_actor_key(

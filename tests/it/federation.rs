@@ -1958,3 +1958,80 @@ async fn no_outgoing_activity_carries_what_belongs_inside() {
         "the boost of a colleague's public post went out"
     );
 }
+
+#[tokio::test]
+async fn a_departed_account_is_deleted_on_the_servers_that_followed_it() {
+    use crate::web::{page, sign_in};
+    let a = federating().await;
+    let b = federating().await;
+    let alice = user(&a, "alice", "앨리스").await;
+    opt_in(&alice).await;
+    let office = user(&b, "nuri_gu", "누리구청").await;
+    opt_in(&office).await;
+    let b_domain = b.base.trim_start_matches("http://").to_owned();
+    let office_there = follow_across(&alice, &a, &b, &format!("nuri_gu@{b_domain}")).await;
+    office
+        .status(json!({"status": "마지막 공지입니다", "visibility": "public"}))
+        .await;
+    deliver(&b).await;
+    assert!(
+        home_of(&alice)
+            .await
+            .iter()
+            .any(|(t, _, _)| t.contains("마지막 공지"))
+    );
+
+    // The office's account is deleted on B: A is told, signed with the key B kept for it, and
+    // forgets the account and its posts; B then lets the key go.
+    assert_eq!(
+        sign_in(&b, "nuri_gu", crate::harness::GOOD_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let form = page(&b, "/settings/delete").await;
+    let deleted = b
+        .client
+        .post(b.url("/settings/delete"))
+        .form(&[
+            ("csrf", crate::harness::csrf_of(&form)),
+            ("password", crate::harness::GOOD_PASSWORD.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(
+        b.count("federation_deliveries").await,
+        1,
+        "the Delete waits"
+    );
+    assert_eq!(b.count("actor_keys").await, 1, "its key waits with it");
+    deliver(&b).await;
+    assert_eq!(b.count("federation_deliveries").await, 0);
+    assert_eq!(
+        b.count("actor_keys").await,
+        0,
+        "the key went once it was sent"
+    );
+    assert_eq!(
+        alice
+            .fetch(&format!("/api/v1/accounts/{office_there}"))
+            .await
+            .status(),
+        404
+    );
+    assert!(
+        !home_of(&alice)
+            .await
+            .iter()
+            .any(|(t, _, _)| t.contains("마지막 공지")),
+        "its posts are gone from A"
+    );
+    let (audited,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'federation.actor_deleted'")
+            .fetch_one(a.app.database().pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+}
