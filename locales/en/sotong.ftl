@@ -659,3 +659,7 @@ web-servers-block_new = Block a server
 web-servers-reason = Reason (public)
 web-profile-must_federate = To follow an account on another server, your own account must federate too. Only your public and unlisted posts then leave this server.
 web-profile-federate_and_follow = Federate my account and follow
+invalid-official_needs_organization = Only an account of an organisation can be its official account
+web-admin-official = Official account
+web-admin-official_on = Make official
+web-admin-official_off = Make a person's account again

@@ -661,3 +661,7 @@ web-servers-block_new = 서버 차단하기
 web-servers-reason = 차단 사유 (공개)
 web-profile-must_federate = 다른 서버의 계정을 팔로우하려면 내 계정도 연합우주에 공개되어야 합니다. 공개하면 내 공개 글과 미등록 글만 다른 서버로 나갑니다.
 web-profile-federate_and_follow = 내 계정을 공개하고 팔로우
+invalid-official_needs_organization = 기관에 속한 계정만 공식 계정이 될 수 있습니다
+web-admin-official = 공식 계정
+web-admin-official_on = 공식 계정으로 지정
+web-admin-official_off = 공식 계정 해제

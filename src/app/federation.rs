@@ -252,7 +252,7 @@ impl App {
             display_name: &account.display_name,
             summary_html: &summary,
             profile_url: &profile,
-            organization: false,
+            organization: account.is_official(),
             locked: account.locked(),
             published: &published,
             public_key_pem: &actor.public_key_pem,

@@ -198,6 +198,45 @@ impl App {
         Ok(())
     }
 
+    /// Makes an account of an organisation that organisation's (or its department's) official
+    /// voice, or a person's account again: by the instance's administrator, or an
+    /// organisation's administrator for their own organisation's accounts. Audited. An
+    /// official account federates (on by default) and is an `Organization` to the fediverse.
+    pub async fn set_official(
+        &self,
+        viewer: &super::Viewer,
+        account_id: i64,
+        official: bool,
+    ) -> Result<()> {
+        let actor = self.administrator(viewer).await?;
+        let me = self.account(viewer.account()?).await?;
+        let account = self.account(account_id).await?;
+        let Some(organization) = account.organization_id else {
+            return Err(Invalid::new(
+                "official",
+                "ERR_INVALID",
+                "invalid.official_needs_organization",
+            )
+            .into());
+        };
+        if me.organization_id.is_some_and(|mine| mine != organization) {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
+        let mut tx = self.begin().await?;
+        account_rows::set_official(&mut tx, account_id, official, now_ms()).await?;
+        audit::record(
+            &mut tx,
+            Some(organization),
+            &actor,
+            "account.official",
+            &account.handle,
+            if official { "on" } else { "off" },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn create_organization(
         &self,
         actor: &str,

@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at, a.federates, a.federates_private, a.actor_uri \
+             a.deleted_at, a.federates, a.federates_private, a.actor_uri, a.official \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -62,9 +62,14 @@ pub struct AccountRow {
     /// Set for an account of another server (its ActivityPub id): a `user@domain` kept so its
     /// statuses and actions are ordinary rows (`app::federation`).
     pub actor_uri: Option<String>,
+    /// The account speaks for its organisation or department (designated by an administrator).
+    official: i64,
 }
 
 impl AccountRow {
+    pub fn is_official(&self) -> bool {
+        flag(self.official)
+    }
     pub fn is_disabled(&self) -> bool {
         flag(self.disabled)
     }
@@ -267,6 +272,21 @@ pub async fn in_department(
     .bind(limit)
     .fetch_all(pool)
     .await?)
+}
+
+/// Makes an account the official voice of its organisation or department, or a person's again.
+/// An official account federates from then on (the organisation's choice; it may stop).
+pub async fn set_official(tx: &mut Tx, id: i64, official: bool, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE accounts SET official = $1, federates = CASE WHEN $1 = 1 THEN 1 ELSE federates END, \
+         updated_at = $2 WHERE id = $3",
+    )
+    .bind(i64::from(official))
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_role(tx: &mut Tx, id: i64, role: &str, now: i64) -> DbResult<bool> {

@@ -100,7 +100,7 @@ pub async fn erase(tx: &mut Tx, account_id: i64, now: i64) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE accounts SET handle = $1, display_name = $2, name_choseong = NULL, email = NULL, \
          password_hash = NULL, note = '', position = NULL, locale = NULL, department_id = NULL, \
-         locked = 0, federates = 0, federates_private = 0, disabled = 1, suspended_at = COALESCE(suspended_at, $3), deleted_at = $3, \
+         locked = 0, federates = 0, federates_private = 0, official = 0, disabled = 1, suspended_at = COALESCE(suspended_at, $3), deleted_at = $3, \
          updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
     )
     .bind(format!("deleted_{account_id}"))

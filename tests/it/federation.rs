@@ -2035,3 +2035,91 @@ async fn a_departed_account_is_deleted_on_the_servers_that_followed_it() {
             .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn an_official_account_federates_by_default_as_an_organization() {
+    use crate::harness::csrf_of;
+    use crate::web::{page, sign_in};
+    let t = federating().await;
+    t.app.load_demo().await.unwrap();
+    let office = t.app.lookup_account("gildong_hong").await.unwrap();
+    let resident = user(&t, "resident_kim", "김주민").await;
+    let finger = |handle: &str| {
+        format!(
+            "/.well-known/webfinger?resource=acct:{handle}@{}",
+            t.base.trim_start_matches("http://")
+        )
+    };
+    assert_eq!(t.get(&finger("gildong_hong")).await.status(), 404);
+    let designate = |id: i64, csrf: String, official: &'static str| {
+        let request = t
+            .client
+            .post(t.url(&format!("/admin/accounts/{id}/official")))
+            .form(&[("csrf", csrf.as_str()), ("official", official)]);
+        async move { request.send().await.unwrap() }
+    };
+
+    // A resident may not designate; an account of no organisation cannot be official.
+    assert_eq!(
+        sign_in(&t, "resident_kim", crate::harness::GOOD_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let csrf = csrf_of(&page(&t, "/").await);
+    assert_eq!(designate(office.id, csrf, "1").await.status(), 403);
+    assert_eq!(
+        sign_in(&t, "demo_admin", sotong::app::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let department = office.department_id.unwrap();
+    let org = office.organization_id.unwrap();
+    let staff = page(&t, &format!("/admin/orgs/{org}?department={department}")).await;
+    assert!(staff.contains(&format!("/admin/accounts/{}/official", office.id)));
+    let csrf = csrf_of(&staff);
+    let refused = designate(resident.account_id(), csrf.clone(), "1").await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(t.get(&finger("gildong_hong")).await.status(), 404);
+
+    // Designated: it federates without opting in, and is an Organization to the fediverse.
+    assert_eq!(designate(office.id, csrf.clone(), "1").await.status(), 303);
+    assert_eq!(t.get(&finger("gildong_hong")).await.status(), 200);
+    let actor: Value = t
+        .client
+        .get(t.url("/users/gildong_hong"))
+        .header("accept", ACTIVITY_JSON)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["type"], "Organization", "{actor}");
+    let shown = resident
+        .get(&format!("/api/v1/accounts/{}", office.id))
+        .await;
+    assert_eq!(shown["sotong"]["official"], true);
+    assert_eq!(shown["sotong"]["federates"], true);
+    let (audited,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'account.official'")
+            .fetch_one(t.app.database().pool())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+
+    // A person's account again: a Person, still federating until it chooses otherwise.
+    assert_eq!(designate(office.id, csrf, "0").await.status(), 303);
+    let actor: Value = t
+        .client
+        .get(t.url("/users/gildong_hong"))
+        .header("accept", ACTIVITY_JSON)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["type"], "Person");
+}

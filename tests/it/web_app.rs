@@ -499,6 +499,7 @@ async fn staff_and_administrators_find_their_way_around() {
     admin.click_text("누리구청").await;
     admin.click_text("민원여권과").await;
     admin.wait_for_text("#staff", "홍길동", 5).await;
+    look(&admin, "admin-department").await;
     let (gildong,): (i64,) =
         sqlx::query_as("SELECT id FROM accounts WHERE handle = 'gildong_hong'")
             .fetch_one(pool)

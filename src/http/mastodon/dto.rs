@@ -20,6 +20,8 @@ pub struct SotongAccount {
     pub federates: bool,
     /// Its followers-only posts reach its followers on other servers too.
     pub federates_private: bool,
+    /// The account speaks for its organisation or department.
+    pub official: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -164,6 +166,7 @@ impl Account {
                 role: row.role.as_str().to_owned(),
                 federates: row.federates(),
                 federates_private: row.federates_private(),
+                official: row.is_official(),
             },
         }
     }

@@ -346,6 +346,7 @@ mod tests {
                 role: "official".into(),
                 federates: false,
                 federates_private: false,
+                official: false,
             },
         }
     }

@@ -36,6 +36,7 @@ pub fn router() -> Router<App> {
         )
         .route("/admin/imports/{job}", get(progress))
         .route("/admin/accounts/{id}/role", post(set_role))
+        .route("/admin/accounts/{id}/official", post(set_official))
 }
 
 pub struct OrgItem {
@@ -398,6 +399,31 @@ async fn set_role(
     member.visit.check(form.csrf.as_deref())?;
     let role = crate::domain::account::Role::read(&form.role)?;
     app.set_role(&member.viewer, id, role).await?;
+    let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Deserialize)]
+struct OfficialForm {
+    csrf: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::flexible_bool")]
+    official: Option<bool>,
+    return_to: Option<String>,
+}
+
+/// `POST /admin/accounts/:id/official`: makes the account its organisation's (or department's)
+/// official voice (`official=1`), or a person's account again (`official=0`).
+async fn set_official(
+    State(app): State<App>,
+    member: Member,
+    PathId(id): PathId,
+    WebForm(form): WebForm<OfficialForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let official = form
+        .official
+        .ok_or(crate::domain::Invalid::blank("official"))?;
+    app.set_official(&member.viewer, id, official).await?;
     let back = super::auth::local_path(form.return_to.as_deref()).to_owned();
     Ok(Redirect::to(&back).into_response())
 }
