@@ -481,17 +481,11 @@ pub fn accept_follow(actor: &str, follow: &Value, accept_id: &str) -> Value {
     })
 }
 
-/// An activity of `actor` about `object` (a `Follow`, a `Like`, an `Announce`), addressed to
-/// `to`.
+/// An activity of `actor` about `object` (a `Follow`, its `Undo`, an `Accept`), addressed to
+/// `to` alone.
 pub fn activity(kind: &str, id: &str, actor: &str, object: &Value, to: &[&str]) -> Value {
-    json!({
-        "@context": context(),
-        "id": id,
-        "type": kind,
-        "actor": actor,
-        "object": object,
-        "to": to,
-    })
+    let to: Vec<String> = to.iter().map(|t| (*t).to_owned()).collect();
+    addressed(kind, id, actor, object, &to, &[])
 }
 
 /// An activity of `actor` about `object`, addressed to `to` and `cc`.

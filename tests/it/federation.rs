@@ -384,6 +384,12 @@ impl Signed {
     }
 }
 
+/// POSTs `{}` to `path` as `u` (a favourite, a boost, a block), which must answer 200.
+async fn done(u: &User<'_>, path: &str) {
+    let response = u.post(path, json!({})).await;
+    assert_eq!(response.status(), 200, "POST {path}");
+}
+
 async fn refused_with(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(response.status(), status);
     let body: Value = response.json().await.unwrap();
@@ -917,20 +923,8 @@ async fn two_sotong_servers_follow_answer_like_boost_and_delete_across() {
     alice
         .status(json!({"status": "연장 감사합니다!", "in_reply_to_id": here_id}))
         .await;
-    assert_eq!(
-        alice
-            .post(&format!("/api/v1/statuses/{here_id}/favourite"), json!({}))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        alice
-            .post(&format!("/api/v1/statuses/{here_id}/reblog"), json!({}))
-            .await
-            .status(),
-        200
-    );
+    done(&alice, &format!("/api/v1/statuses/{here_id}/favourite")).await;
+    done(&alice, &format!("/api/v1/statuses/{here_id}/reblog")).await;
     deliver(&a).await;
     let notifications = office.get("/api/v1/notifications").await;
     let from_alice: Vec<&str> = notifications
@@ -1475,16 +1469,11 @@ async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_betw
     let carols = carol
         .status(json!({"status": "캐롤의 공개 글: 도서관 휴관 안내", "visibility": "public"}))
         .await;
-    assert_eq!(
-        alice
-            .post(
-                &format!("/api/v1/statuses/{}/reblog", carols["id"].as_str().unwrap()),
-                json!({})
-            )
-            .await
-            .status(),
-        200
-    );
+    done(
+        &alice,
+        &format!("/api/v1/statuses/{}/reblog", carols["id"].as_str().unwrap()),
+    )
+    .await;
     deliver(&a).await;
     let offices_home = home_of(&office).await;
     let boosted = offices_home
@@ -1879,35 +1868,25 @@ async fn no_outgoing_activity_carries_what_belongs_inside() {
     let colleagues = colleague
         .status(json!({"status": "동료 부서 비밀 4", "visibility": "department"}))
         .await;
-    assert_eq!(
-        office
-            .post(
-                &format!(
-                    "/api/v1/statuses/{}/favourite",
-                    colleagues["id"].as_str().unwrap()
-                ),
-                json!({})
-            )
-            .await
-            .status(),
-        200
-    );
+    done(
+        &office,
+        &format!(
+            "/api/v1/statuses/{}/favourite",
+            colleagues["id"].as_str().unwrap()
+        ),
+    )
+    .await;
     let colleagues_public = colleague
         .status(json!({"status": "동료 공개 글", "visibility": "public"}))
         .await;
-    assert_eq!(
-        office
-            .post(
-                &format!(
-                    "/api/v1/statuses/{}/reblog",
-                    colleagues_public["id"].as_str().unwrap()
-                ),
-                json!({})
-            )
-            .await
-            .status(),
-        200
-    );
+    done(
+        &office,
+        &format!(
+            "/api/v1/statuses/{}/reblog",
+            colleagues_public["id"].as_str().unwrap()
+        ),
+    )
+    .await;
     let suggestion = office
         .post(
             "/api/v1/sotong/suggestions",
