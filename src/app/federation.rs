@@ -19,7 +19,7 @@ use crate::domain::federation::{
 };
 use crate::domain::id::next_id;
 use crate::domain::message_signature::{self, Signed};
-use crate::domain::status::NewStatus;
+use crate::domain::status::{NewStatus, Visibility};
 use crate::domain::time::{now_ms, rfc3339};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
@@ -793,9 +793,41 @@ impl App {
             .filter(|author| rules::id_of(&note) == Some(uri) && rules::same_authority(author, uri))
             .ok_or(Error::BadRequest("error.federation_activity"))?;
         let author = self.known_actor(author_uri).await?;
+        // Only what anyone may read is taken from a fetch (not addressed to anyone here).
         let arrived = ArrivedNote::read(&note, &author.uri)
+            .filter(|a| matches!(a.visibility, Visibility::Public | Visibility::Unlisted))
             .ok_or(Error::BadRequest("error.federation_activity"))?;
         self.keep_arrived(&author, &arrived, None).await
+    }
+
+    /// A status of another server by its URL (search's `resolve=true`): as kept here, or
+    /// fetched from its own id and kept as its author's; `None` when the text is not such a
+    /// URL or nothing public can be read there.
+    pub async fn resolve_remote_status(
+        &self,
+        viewer: &Viewer,
+        url: &str,
+    ) -> Result<Option<super::social::StatusView>> {
+        let url = url.trim();
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if !self.config.federation.enabled || !web || url.starts_with(&self.config.public_url()) {
+            return Ok(None);
+        }
+        let id = match rows::remote_status(self.db.pool(), url).await? {
+            Some((id, _)) => id,
+            None => match self.fetch_remote_note(url).await {
+                Ok(id) => id,
+                Err(error) => {
+                    tracing::info!(%url, %error, "a status could not be resolved");
+                    return Ok(None);
+                }
+            },
+        };
+        match self.status(Some(viewer), id).await {
+            Ok(view) => Ok(Some(view)),
+            Err(Error::NotFound) => Ok(None),
+            Err(other) => Err(other),
+        }
     }
 
     /// A remote actor by its id: as kept, or fetched from its own server.

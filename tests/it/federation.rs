@@ -1489,6 +1489,35 @@ async fn edits_profiles_boosts_blocks_and_chosen_followers_only_posts_cross_betw
         format!("carol@{a_domain}").as_str()
     );
 
+    // The office finds a post of Carol's that B never received by its URL: fetched from A.
+    // A followers-only one of hers cannot be read there, and is not found.
+    let unseen = carol
+        .status(json!({"status": "캐롤의 새 공개 글: 주차장 공사", "visibility": "public"}))
+        .await;
+    let hidden = carol
+        .status(json!({"status": "캐롤의 팔로워 글", "visibility": "private"}))
+        .await;
+    let resolved = office
+        .get(&format!(
+            "/api/v2/search?type=statuses&resolve=true&q={}",
+            unseen["uri"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        resolved["statuses"][0]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("주차장 공사")),
+        "{resolved}"
+    );
+    assert_eq!(resolved["statuses"][0]["uri"], unseen["uri"]);
+    let not_found = office
+        .get(&format!(
+            "/api/v2/search?type=statuses&resolve=true&q={}",
+            hidden["uri"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(not_found["statuses"], json!([]), "{not_found}");
+
     // Followers-only posts leave only once the office chose it, and only to its followers
     // (department posts never: two_sotong_servers_follow_answer_like_boost_and_delete_across).
     office

@@ -73,6 +73,14 @@ pub async fn v2(
     {
         found.accounts.insert(0, remote);
     }
+    if query.resolve == Some(true)
+        && let Some(viewer) = viewer.as_ref()
+        && kinds.contains(&SearchKind::Statuses)
+        && let Some(remote) = app.resolve_remote_status(viewer, &query.q).await?
+        && !found.statuses.iter().any(|s| s.row.id == remote.row.id)
+    {
+        found.statuses.insert(0, remote);
+    }
     let base = app.config.public_url();
     Ok(Json(json!({
         "accounts": found.accounts.iter().map(|a| Account::from_row(a, &app.config)).collect::<Vec<_>>(),
