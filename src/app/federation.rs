@@ -687,9 +687,7 @@ impl App {
             .as_deref()
             .and_then(|uri| self.local_status_id(uri));
         let (_, mentioned) = self.arrived_input(&arrived);
-        let followed_here = rows::remote_account_by_actor(self.db.pool(), &signer.uri)
-            .await?
-            .is_some_and(|(_, followers)| followers > 0);
+        let followed_here = self.followed_here(signer).await?;
         if parent.is_none() && mentioned.is_empty() && !followed_here {
             return Ok(());
         }
@@ -699,6 +697,13 @@ impl App {
             self.status(None, parent).await?;
         }
         self.keep_arrived(signer, &arrived, parent).await.map(drop)
+    }
+
+    /// Whether anyone here follows a remote actor (what it posts or boosts is then for them).
+    async fn followed_here(&self, actor: &RemoteActorRow) -> Result<bool> {
+        Ok(rows::remote_account_by_actor(self.db.pool(), &actor.uri)
+            .await?
+            .is_some_and(|(_, followers)| followers > 0))
     }
 
     /// Keeps an arrived note as a status of its author's account, answering `parent`: the
@@ -767,10 +772,7 @@ impl App {
                 .marked_from_afar(signer, object, Engagement::Boost)
                 .await;
         }
-        let followed_here = rows::remote_account_by_actor(self.db.pool(), &signer.uri)
-            .await?
-            .is_some_and(|(_, followers)| followers > 0);
-        if !followed_here {
+        if !self.followed_here(signer).await? {
             return Ok(());
         }
         let status_id = match rows::remote_status(self.db.pool(), uri).await? {
