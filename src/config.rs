@@ -216,6 +216,9 @@ pub struct Limits {
     /// How many of the newest statuses of each recent reader's home timeline a node keeps in
     /// memory, so that a page is read by id (0: none, every page walks the database).
     pub home_feed_statuses: usize,
+    /// How many events a room's stream may fall behind before it is told of a gap (a `gap`
+    /// frame, after which the client reads what it missed from the history).
+    pub room_stream_backlog: usize,
 }
 
 impl Default for Config {
@@ -271,6 +274,7 @@ impl Default for Limits {
             writes_per_minute: 300,
             room_messages_per_room_per_minute: 600,
             home_feed_statuses: 400,
+            room_stream_backlog: 1024,
         }
     }
 }

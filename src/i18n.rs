@@ -22,7 +22,7 @@ use fluent_syntax::ast;
 use unic_langid::LanguageIdentifier;
 
 /// A language the interface speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Ko,

@@ -89,7 +89,7 @@ fn decoders() -> usize {
 impl App {
     pub fn new(db: Db, config: Config, media_store: crate::media_store::MediaStore) -> Self {
         let limits = Arc::new(RateLimits::new(&config.limits));
-        let hub = Arc::new(crate::live::Hub::default());
+        let hub = Arc::new(crate::live::Hub::new(config.limits.room_stream_backlog));
         let home_feeds = Arc::new(home_feed::HomeFeeds::new(config.limits.home_feed_statuses));
         hub.observe(home_feeds.clone());
         let pusher = Arc::new(push::Pusher::new(&config.vapid_key));

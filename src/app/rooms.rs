@@ -12,6 +12,7 @@ use crate::db::accounts::AccountRow;
 use crate::db::rooms::{
     self as rows, MessageRow, ModerationRow, ParticipantKey, ParticipantRow, RoomRow,
 };
+use crate::db::statuses::Page;
 use crate::domain::Invalid;
 use crate::domain::account::Role;
 use crate::domain::id::{next_id, parse_id};
@@ -818,16 +819,14 @@ impl App {
         &self,
         credential: &RoomCredential,
         id: i64,
-        max_id: Option<i64>,
-        since_id: Option<i64>,
-        limit: i64,
+        page: &Page,
     ) -> Result<Vec<MessageView>> {
         let speaker = self.seat(credential, id).await?;
         let room = speaker.room;
         if room.anonymous() && room.anonymous_participants < room.min_group_size {
             return Ok(Vec::new());
         }
-        let messages = rows::messages(self.db.pool(), id, max_id, since_id, limit).await?;
+        let messages = rows::messages(self.db.pool(), id, page).await?;
         self.message_views(&room, messages).await
     }
 

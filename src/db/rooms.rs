@@ -398,23 +398,18 @@ pub async fn message(pool: &AnyPool, room_id: i64, id: i64) -> DbResult<Option<M
 }
 
 /// A page of a room's messages, newest first (`max_id`/`since_id` exclusive).
+/// A page of a room's messages, newest first (`min_id` pages forward from a point).
 pub async fn messages(
     pool: &AnyPool,
     room_id: i64,
-    max_id: Option<i64>,
-    since_id: Option<i64>,
-    limit: i64,
+    page: &super::statuses::Page,
 ) -> DbResult<Vec<MessageRow>> {
-    Ok(sqlx::query_as(
+    let mut q = super::statement::Statement::new(
         "SELECT id, room_id, participant_id, body, hidden_reason, created_at FROM room_messages \
-         WHERE room_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) ORDER BY id DESC LIMIT $4",
-    )
-    .bind(room_id)
-    .bind(max_id)
-    .bind(since_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
+         WHERE room_id = ",
+    );
+    q.push_bind(room_id);
+    q.fetch_page("id", page, pool).await
 }
 
 pub async fn hide_message(tx: &mut Tx, room_id: i64, id: i64, reason: &str) -> DbResult<()> {

@@ -342,6 +342,18 @@ pub struct Page {
     pub limit: i64,
 }
 
+impl Page {
+    /// The newest `limit`, with no bounds.
+    pub fn newest(limit: i64) -> Self {
+        Self {
+            max_id: None,
+            since_id: None,
+            min_id: None,
+            limit,
+        }
+    }
+}
+
 /// A page of a timeline as `looker` sees it at `now`.
 ///
 /// A home timeline newest first is read in two passes. The first walks only the statuses above

@@ -34,6 +34,11 @@ pub fn first_at(ms: i64) -> i64 {
     ms << 16
 }
 
+/// The Unix millisecond an id made by [`next_id`] or [`id_at`] carries.
+pub fn made_at(id: i64) -> i64 {
+    id >> 16
+}
+
 /// Parses an id from its JSON string form; `None` for anything that is not a positive integer.
 pub fn parse_id(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|id| *id > 0)

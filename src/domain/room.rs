@@ -4,6 +4,7 @@
 //! `blind-rsa-signatures` crate; docs/anonymity.md describes it for other implementations.
 
 use super::Invalid;
+use super::id::{first_at, made_at};
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use blind_rsa_signatures::{
@@ -217,6 +218,19 @@ impl NewRoom {
 
 /// Text people type into a room (a message, a notice, a reason): trimmed, not empty, not too
 /// long, no control characters.
+/// How long a message may take from getting its id to being committed and announced: its id
+/// is made before its transaction waits for the database, so two messages said at once may be
+/// announced out of their ids' order.
+pub const LATE_ANNOUNCEMENT_MS: i64 = 5_000;
+
+/// Where a stream that fell behind tells its client to read the history from, when the newest
+/// message it sent was `last_sent`: early enough that a message with a smaller id announced
+/// after it is not skipped (the client drops what it already has, by id). `None`: from the
+/// start of what the client was sent.
+pub fn read_again_after(last_sent: Option<i64>) -> Option<i64> {
+    last_sent.map(|id| first_at(made_at(id) - LATE_ANNOUNCEMENT_MS).max(1))
+}
+
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, Invalid> {
     let value = value.trim();
     if value.is_empty() {
@@ -492,6 +506,18 @@ impl Pseudonym {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn after_a_gap_the_history_is_read_from_before_what_may_still_be_announced() {
+        let last = super::super::id::id_at(1_700_000_010_000);
+        let from = super::read_again_after(Some(last)).unwrap();
+        assert_eq!(from, super::first_at(1_700_000_005_000));
+        // A message whose id was made four seconds before the last one sent, announced late,
+        // is after `from`; one made six seconds before was announced long before.
+        assert!(super::super::id::id_at(1_700_000_006_000) > from);
+        assert!(super::super::id::id_at(1_700_000_004_000) < from);
+        assert_eq!(super::read_again_after(None), None);
+    }
+
     #[test]
     fn a_departed_holder_leaves_the_set_and_only_a_holder_does() {
         let holders = TicketHolders::parse("42,3,17");

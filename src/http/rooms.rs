@@ -340,15 +340,7 @@ pub async fn messages(
 ) -> Result<(HeaderMap, Json<Vec<MessageJson>>), ApiError> {
     let page = query.page(40, 100)?;
     let credential = credential(&app, &headers).await?;
-    let messages = app
-        .room_messages(
-            &credential,
-            id,
-            page.max_id,
-            page.min_id.or(page.since_id),
-            page.limit,
-        )
-        .await?;
+    let messages = app.room_messages(&credential, id, &page).await?;
     let ids: Vec<i64> = messages.iter().map(|m| m.row.id).collect();
     let links = link_header(
         &app.config.public_url(),

@@ -82,6 +82,9 @@ pub struct Envelope {
     pub event: Event,
 }
 
+/// How many events a subscriber may fall behind before it is told of a gap, but on a room's
+/// topic (`Hub::new`). An account's topic is one per connected account, and its channel is
+/// allocated whole, so it stays small.
 const CAPACITY: usize = 256;
 
 pub struct Hub {
@@ -98,6 +101,9 @@ pub struct Hub {
     observer: OnceLock<Arc<dyn Observer>>,
     /// Rung when a notification is announced here: its push messages are due.
     notifications: tokio::sync::Notify,
+    /// How far a room's stream may fall behind (rooms are where bursts come: hundreds of
+    /// messages a second to a thousand listeners, each woken in turn; and there are few).
+    room_backlog: usize,
 }
 
 /// Keeps something on this node in step with the events delivered here, whether from this
@@ -113,6 +119,13 @@ const RELAY_CAPACITY: usize = 16 * 1024;
 
 impl Default for Hub {
     fn default() -> Self {
+        Self::new(1024)
+    }
+}
+
+impl Hub {
+    /// A hub whose room streams may fall `room_backlog` events behind before a gap.
+    pub fn new(room_backlog: usize) -> Self {
         Self {
             topics: Mutex::default(),
             closing: watch::channel(false).0,
@@ -121,11 +134,10 @@ impl Default for Hub {
             relay: OnceLock::new(),
             observer: OnceLock::new(),
             notifications: tokio::sync::Notify::new(),
+            room_backlog,
         }
     }
-}
 
-impl Hub {
     /// Tells every open stream to end.
     pub fn close(&self) {
         self.closing.send_replace(true);
@@ -146,7 +158,13 @@ impl Hub {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         topics
             .entry(topic)
-            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .or_insert_with_key(|topic| {
+                let capacity = match topic {
+                    Topic::Room(_) => self.room_backlog,
+                    _ => CAPACITY,
+                };
+                broadcast::channel(capacity.max(1)).0
+            })
             .subscribe()
     }
 

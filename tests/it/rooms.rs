@@ -1639,3 +1639,151 @@ async fn the_minimum_group_size_counts_those_not_removed() {
     assert_eq!(act(others[1].clone(), "remove").await, 200);
     assert_eq!(seen(&tickets[0]).await, (json!(false), Value::Null, 0));
 }
+
+/// A room stream whose client reads nothing for now, with a small receive buffer: the server
+/// soon cannot write to it and falls behind the room.
+async fn slow_stream(base: &str, room: &str, hello: Value) -> Socket {
+    let address: std::net::SocketAddr = base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("the test server's address");
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let tcp = tcp.connect(address).await.unwrap();
+    let url = format!("ws://{address}/api/v1/sotong/rooms/{room}/stream");
+    let (mut socket, _) =
+        tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+            .await
+            .unwrap();
+    socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .unwrap();
+    socket
+}
+
+/// The ids of the room's messages after `since`, read from the history a page at a time, as
+/// docs/anonymity.md tells a client to after a gap.
+async fn history_after(client: &Client, room: &str, ticket: &str, since: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after = since.to_owned();
+    loop {
+        let page: Vec<Value> = client
+            .as_ticket(
+                reqwest::Method::GET,
+                &format!("/{room}/messages?min_id={after}&limit=100"),
+                ticket,
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut page: Vec<String> = page
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        page.sort_by_key(|id| id.parse::<i64>().unwrap());
+        let Some(newest) = page.last().cloned() else {
+            return ids;
+        };
+        ids.extend(page);
+        after = newest;
+    }
+}
+
+/// Nothing is lost silently: a listener that reads nothing while the room talks fast falls
+/// behind, is sent a `gap` frame saying after which message to read the history, and with the
+/// history has every message.
+#[tokio::test]
+async fn a_listener_that_falls_behind_is_told_and_loses_nothing() {
+    let t = TestApp::spawn_with(|c| {
+        c.limits.room_stream_backlog = 16;
+        c.limits.room_messages_per_minute = 1_000_000;
+        c.limits.room_messages_per_room_per_minute = 1_000_000;
+    })
+    .await;
+    let d = department(&t).await;
+    let client = Client::new(&t.base);
+    let id = open_department_room(&client, &d, "빠른 방").await;
+    let tickets = client.join_all(&id, &d.members[..3]).await;
+    let mut socket = slow_stream(
+        &t.base,
+        &id,
+        json!({ "type": "hello", "ticket": tickets[0] }),
+    )
+    .await;
+    assert_eq!(next_frame(&mut socket).await["type"], "welcome");
+
+    // The room says far more than the listener's socket can hold, four speakers at once.
+    let body = "가".repeat(990);
+    let posted: Vec<String> = futures_util::stream::iter(0..SAID_WHILE_SLOW)
+        .map(|n| {
+            let (client, id, ticket, body) = (&client, &id, &tickets[1 + n % 2], &body);
+            async move {
+                let said = client
+                    .as_ticket(
+                        reqwest::Method::POST,
+                        &format!("/{id}/messages"),
+                        ticket,
+                        Some(json!({ "body": format!("{n} {body}") })),
+                    )
+                    .await;
+                assert_eq!(said.status(), 200);
+                said.json::<Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+
+    // The listener reads at last: messages, then a gap, then what came after it.
+    let mut live = Vec::new();
+    let mut gaps = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+                match frame["type"].as_str() {
+                    Some("message") => {
+                        live.push(frame["message"]["id"].as_str().unwrap().to_owned())
+                    }
+                    Some("gap") => gaps.push((live.len(), frame)),
+                    _ => {}
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => break,
+        }
+    }
+    let (before_gap, gap) = gaps.first().expect("the listener fell behind and was told");
+    assert!(gap["missed"].as_u64().unwrap() > 0, "{gap}");
+    let since = gap["since"]
+        .as_str()
+        .expect("the gap says where to read from");
+    assert!(
+        since.parse::<i64>().unwrap() <= live[before_gap - 1].parse::<i64>().unwrap(),
+        "the history is read from no later than the last message sent before the gap"
+    );
+    let recovered = history_after(&client, &id, &tickets[0], since).await;
+    let mut have: std::collections::HashSet<&String> = live.iter().collect();
+    have.extend(recovered.iter());
+    let lost: Vec<&String> = posted.iter().filter(|id| !have.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} lost: {lost:?}",
+        lost.len(),
+        posted.len()
+    );
+    assert!(
+        live.len() < posted.len(),
+        "some came only through the history ({} live)",
+        live.len()
+    );
+}
+
+/// Far more than a socket that is not read takes (about fifteen of these here).
+const SAID_WHILE_SLOW: usize = 300;

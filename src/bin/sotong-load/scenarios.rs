@@ -81,14 +81,18 @@ impl Scenario {
 
 /// The send time a payload carries as `t=<nanos>`, and how long ago that was.
 fn age_of(payload: &str) -> Option<Duration> {
+    let age = unix_nanos().checked_sub(sent_at(payload)?)?;
+    Some(Duration::from_nanos(u64::try_from(age).ok()?))
+}
+
+/// When a message or status was sent, from the `t=` in its body.
+fn sent_at(payload: &str) -> Option<u128> {
     let at = payload.find("t=")? + 2;
     let digits: String = payload[at..]
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    let sent: u128 = digits.parse().ok()?;
-    let age = unix_nanos().checked_sub(sent)?;
-    Some(Duration::from_nanos(u64::try_from(age).ok()?))
+    digits.parse().ok()
 }
 
 fn ws(base: &str) -> String {
@@ -246,24 +250,85 @@ async fn wall_notifications(bases: &[String], plan: &Plan, s: &Settings) -> anyh
     })
 }
 
-/// Listeners on the room stream, spread over the nodes; one sender on the first node.
+/// Listeners on the room stream, spread over the nodes; one sender on the first node. Each
+/// message is known by the time in its body. A listener told of a gap reads the history after
+/// the gap's `since` when the run is over, so that every message is counted once: delivered
+/// live, recovered after a gap, or lost.
 async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Result<Figure> {
+    let sockets = room_listeners(bases, plan, s).await?;
+    let end = tokio::time::Instant::now() + Duration::from_secs(s.seconds + 3);
+    let mut listeners = Vec::new();
+    for (l, mut socket) in sockets.into_iter().enumerate() {
+        listeners.push(tokio::spawn(async move {
+            let mut heard = Heard {
+                listener: l,
+                ..Heard::default()
+            };
+            read_until(&mut socket, end, |text| heard.frame(text)).await;
+            heard
+        }));
+    }
+    let (sent, accepted) = say_in_room(&bases[0], plan, s).await;
+    let mut heard = Vec::new();
+    for l in listeners {
+        heard.push(l.await?);
+    }
+    let mut ages: Vec<Duration> = heard.iter().flat_map(|h| h.ages.iter().copied()).collect();
+    ages.sort();
+    let (recovered, lost) = recover_after_gaps(bases, plan, &heard, &accepted).await;
+    let expected = accepted.len() * s.listeners;
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Figure {
+        rate: ages.len() as f64 / s.seconds as f64,
+        p50: percentile(&ages, 0.5),
+        p99: percentile(&ages, 0.99),
+        note: format!(
+            "{} of {sent} sent, {:.1} % delivered live, {recovered} recovered after a gap, {lost} lost",
+            accepted.len(),
+            100.0 * ages.len() as f64 / expected.max(1) as f64
+        ),
+    })
+}
+
+/// What one listener heard: each message's send time and age, and the first gap's `since`.
+#[derive(Default)]
+struct Heard {
+    listener: usize,
+    live: std::collections::HashSet<u128>,
+    ages: Vec<Duration>,
+    /// `Some(None)`: a gap before any message.
+    gap_since: Option<Option<String>>,
+}
+
+impl Heard {
+    fn frame(&mut self, text: &str) {
+        if text.contains(r#""type":"message""#) {
+            if let Some(sent) = sent_at(text) {
+                self.live.insert(sent);
+            }
+            self.ages.extend(age_of(text));
+        } else if text.contains(r#""type":"gap""#) && self.gap_since.is_none() {
+            let frame: Value = serde_json::from_str(text).unwrap_or_default();
+            self.gap_since = Some(frame["since"].as_str().map(str::to_owned));
+        }
+    }
+}
+
+/// Opens the listeners and waits until each has been welcomed.
+async fn room_listeners(
+    bases: &[String],
+    plan: &Plan,
+    s: &Settings,
+) -> anyhow::Result<Vec<Socket>> {
     let mut sockets = Vec::new();
     for l in 0..s.listeners {
         let base = &bases[l % bases.len()];
-        let token = &plan.tokens[1 + l % (plan.tokens.len() - 1)];
         let url = format!("{}/api/v1/sotong/rooms/{}/stream", ws(base), plan.room_id);
         let (mut socket, _) = tokio_tungstenite::connect_async(&url).await?;
-        socket
-            .send(Message::Text(
-                json!({ "type": "hello", "access_token": token })
-                    .to_string()
-                    .into(),
-            ))
-            .await?;
+        let hello = json!({ "type": "hello", "access_token": listener_token(plan, l) });
+        socket.send(Message::Text(hello.to_string().into())).await?;
         sockets.push(socket);
     }
-    // Everyone has been welcomed before the first message.
     for socket in &mut sockets {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
@@ -272,22 +337,18 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
             }
         }
     }
-    let end = tokio::time::Instant::now() + Duration::from_secs(s.seconds + 3);
-    let mut listeners = Vec::new();
-    for mut socket in sockets {
-        listeners.push(tokio::spawn(async move {
-            let mut ages = Vec::new();
-            read_until(&mut socket, end, |text| {
-                if text.contains(r#""type":"message""#) {
-                    ages.extend(age_of(text));
-                }
-            })
-            .await;
-            ages
-        }));
-    }
+    Ok(sockets)
+}
+
+fn listener_token(plan: &Plan, listener: usize) -> &str {
+    &plan.tokens[1 + listener % (plan.tokens.len() - 1)]
+}
+
+/// Says `rate` messages a second for `seconds`; returns how many were sent and the send times
+/// of those the server took.
+async fn say_in_room(base: &str, plan: &Plan, s: &Settings) -> (u64, Vec<u128>) {
     let client = reqwest::Client::new();
-    let url = format!("{}/api/v1/sotong/rooms/{}/messages", bases[0], plan.room_id);
+    let url = format!("{base}/api/v1/sotong/rooms/{}/messages", plan.room_id);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / s.rate.max(1)));
     let mut sent = 0u64;
     let stop = Instant::now() + Duration::from_secs(s.seconds);
@@ -296,36 +357,96 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
         tick.tick().await;
         let (client, url, token) = (client.clone(), url.clone(), plan.tokens[0].clone());
         in_flight.push(tokio::spawn(async move {
-            client
+            let at = unix_nanos();
+            let taken = client
                 .post(&url)
                 .bearer_auth(&token)
-                .json(&json!({ "body": format!("t={}", unix_nanos()) }))
+                .json(&json!({ "body": format!("t={at}") }))
                 .send()
                 .await
-                .is_ok_and(|r| r.status().is_success())
+                .is_ok_and(|r| r.status().is_success());
+            taken.then_some(at)
         }));
         sent += 1;
     }
-    let mut accepted = 0u64;
+    let mut accepted = Vec::new();
     for f in in_flight {
-        accepted += u64::from(f.await.unwrap_or(false));
+        accepted.extend(f.await.ok().flatten());
     }
-    let mut ages = Vec::new();
-    for l in listeners {
-        ages.extend(l.await?);
+    (sent, accepted)
+}
+
+/// Reads the history after each listener's gap, as a client would; returns how many
+/// deliveries were recovered so and how many were lost (neither heard nor in the history).
+async fn recover_after_gaps(
+    bases: &[String],
+    plan: &Plan,
+    heard: &[Heard],
+    accepted: &[u128],
+) -> (usize, usize) {
+    let client = reqwest::Client::new();
+    let recoveries = futures_util::stream::iter(heard.iter())
+        .map(|h| {
+            let client = client.clone();
+            async move {
+                let Some(since) = &h.gap_since else {
+                    return h.live.clone();
+                };
+                let base = &bases[h.listener % bases.len()];
+                let token = listener_token(plan, h.listener);
+                let mut have = h.live.clone();
+                have.extend(history_after(&client, base, plan, token, since.as_deref()).await);
+                have
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    let (mut recovered, mut lost) = (0, 0);
+    for (h, have) in heard.iter().zip(&recoveries) {
+        for at in accepted {
+            if !h.live.contains(at) {
+                if have.contains(at) {
+                    recovered += 1;
+                } else {
+                    lost += 1;
+                }
+            }
+        }
     }
-    ages.sort();
-    let expected = accepted * s.listeners as u64;
-    #[allow(clippy::cast_precision_loss)]
-    Ok(Figure {
-        rate: ages.len() as f64 / s.seconds as f64,
-        p50: percentile(&ages, 0.5),
-        p99: percentile(&ages, 0.99),
-        note: format!(
-            "{accepted} of {sent} sent, {:.1} % delivered",
-            100.0 * ages.len() as f64 / expected.max(1) as f64
-        ),
-    })
+    (recovered, lost)
+}
+
+/// The send times of the room's messages after `since` (all of them when `None`), page by page.
+/// Empty where there is no history to read (the reference).
+async fn history_after(
+    client: &reqwest::Client,
+    base: &str,
+    plan: &Plan,
+    token: &str,
+    since: Option<&str>,
+) -> Vec<u128> {
+    let mut found = Vec::new();
+    let mut after = since.unwrap_or("1").to_owned();
+    loop {
+        let url = format!(
+            "{base}/api/v1/sotong/rooms/{}/messages?min_id={after}&limit=100",
+            plan.room_id
+        );
+        let Ok(response) = client.get(&url).bearer_auth(token).send().await else {
+            return found;
+        };
+        let page: Vec<Value> = response.json().await.unwrap_or_default();
+        let Some(newest) = page
+            .iter()
+            .filter_map(|m| m["id"].as_str()?.parse::<i64>().ok())
+            .max()
+        else {
+            return found;
+        };
+        found.extend(page.iter().filter_map(|m| sent_at(m["body"].as_str()?)));
+        after = newest.to_string();
+    }
 }
 
 /// Resident memory of every node, from its `/metrics`.

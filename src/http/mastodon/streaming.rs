@@ -337,15 +337,15 @@ impl Subscriptions {
                     },
                     None => events.recv().await,
                 };
-                match received {
-                    Ok(event) => {
-                        if sender.send((label.clone(), event)).await.is_err() {
-                            break;
-                        }
-                    }
-                    // A slow client loses old events rather than slowing everyone.
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                let event = match received {
+                    Ok(event) => event,
+                    // A slow client loses old events rather than slowing everyone, and then
+                    // catches up from the database as after events lost between nodes.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Event::Gap,
                     Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if sender.send((label.clone(), event)).await.is_err() {
+                    break;
                 }
             }
         });

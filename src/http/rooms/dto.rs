@@ -262,8 +262,10 @@ pub enum ServerFrame {
         reactions: Vec<ReactionJson>,
     },
     /// The connection fell behind and missed this many events (0: an unknown number); the
-    /// client reads what it missed from the history.
-    Gap { missed: u64 },
+    /// client reads what it missed from the history, after `since`
+    /// (`domain::room::read_again_after` the newest message this connection had sent; none:
+    /// it had sent none).
+    Gap { missed: u64, since: Option<String> },
     /// The answer to a `ping`.
     Pong,
     /// Something was refused, in the reader's language.
@@ -271,10 +273,11 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
-    /// The frame's text.
-    pub fn to_text(&self) -> String {
+    /// The frame's text, ready to go on the wire (cheap to clone: one frame is shared by
+    /// every stream it goes to).
+    pub fn to_text(&self) -> axum::extract::ws::Utf8Bytes {
         // Cannot fail: every map in a frame has text keys.
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default().into()
     }
 }
 
@@ -458,7 +461,7 @@ mod tests {
 
     fn sent(frame: &ServerFrame) -> Value {
         // What goes on the wire is the text; it must read back as the same JSON.
-        serde_json::from_str(&frame.to_text()).unwrap()
+        serde_json::from_str(frame.to_text().as_str()).unwrap()
     }
 
     #[test]
@@ -526,10 +529,20 @@ mod tests {
     }
 
     #[test]
-    fn a_gap_frame_says_how_many_were_missed() {
+    fn a_gap_frame_says_how_many_were_missed_and_after_which_message() {
         assert_eq!(
-            sent(&ServerFrame::Gap { missed: 12 }),
-            json!({ "type": "gap", "missed": 12 })
+            sent(&ServerFrame::Gap {
+                missed: 12,
+                since: Some("7".into())
+            }),
+            json!({ "type": "gap", "missed": 12, "since": "7" })
+        );
+        assert_eq!(
+            sent(&ServerFrame::Gap {
+                missed: 0,
+                since: None
+            }),
+            json!({ "type": "gap", "missed": 0, "since": null })
         );
     }
 

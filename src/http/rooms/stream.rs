@@ -5,14 +5,17 @@ use super::dto::{ClientFrame, Hello, MessageJson, ReactionJson, RoomJson, Server
 use super::ticket_alone;
 use crate::app::rooms::RoomCredential;
 use crate::app::{App, Error};
+use crate::db::statuses::Page;
 use crate::domain::id::parse_id;
-use crate::domain::room::Ticket;
+use crate::domain::room::{Ticket, read_again_after};
 use crate::i18n::Lang;
 use crate::live::{Event, Topic};
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
+use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -45,6 +48,7 @@ pub(super) async fn serve(
         names_account,
         seat: None,
         joined_since: false,
+        last_message: None,
         outgoing,
     };
     if let Some(credential) = early
@@ -81,6 +85,9 @@ struct RoomStream {
     seat: Option<Seat>,
     /// Someone joined since the room was last re-read: the next catch-up re-reads it.
     joined_since: bool,
+    /// The newest message this connection has sent, so that a gap frame says where the client
+    /// reads the history from.
+    last_message: Option<i64>,
     outgoing: SplitSink<WebSocket, Message>,
 }
 
@@ -146,7 +153,7 @@ impl RoomStream {
 
     /// A `hello`: the connection names who it is (a ticket or a token) and is welcomed, then
     /// sent what it missed after `since`.
-    async fn hello(&mut self, hello: Hello) -> Vec<String> {
+    async fn hello(&mut self, hello: Hello) -> Vec<Utf8Bytes> {
         let credential = credential_from_frame(&self.app, &hello, self.names_account).await;
         self.names_account |= hello.access_token.is_some();
         let taken = match credential {
@@ -167,7 +174,10 @@ impl RoomStream {
                 let mut out = vec![welcome];
                 if let Some(since) = hello.since.as_deref().and_then(parse_id) {
                     let credential = &seat.credential;
-                    out.extend(missed(&self.app, credential, self.room, since, self.lang).await);
+                    let (frames, newest) =
+                        missed(&self.app, credential, self.room, since, self.lang).await;
+                    out.extend(frames);
+                    self.last_message = self.last_message.max(newest);
                 }
                 self.seat = Some(seat);
                 out
@@ -177,7 +187,7 @@ impl RoomStream {
     }
 
     /// A `send`: says something in the room, once seated.
-    async fn say(&self, body: &str) -> String {
+    async fn say(&self, body: &str) -> Utf8Bytes {
         let Some(seat) = &self.seat else {
             return self.unauthorized();
         };
@@ -194,7 +204,7 @@ impl RoomStream {
         }
     }
 
-    fn unauthorized(&self) -> String {
+    fn unauthorized(&self) -> Utf8Bytes {
         error_frame(self.lang, Error::Unauthorized("error.unauthorized"))
     }
 
@@ -223,7 +233,7 @@ impl RoomStream {
                 // Too slow to keep up: say so (the client reads what it missed from the
                 // history) rather than fall further behind.
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    out.push(ServerFrame::Gap { missed }.to_text());
+                    out.push(self.gap(missed));
                     self.joined_since = true;
                 }
                 Err(broadcast::error::RecvError::Closed) => return ControlFlow::Break(()),
@@ -238,7 +248,13 @@ impl RoomStream {
 
     /// One event, for a seated connection: its frame goes to `out`. Returns whether the room
     /// must be re-read for the participant.
-    async fn on_event(&mut self, event: Event, out: &mut Vec<String>) -> bool {
+    /// The gap frame: how many events were missed, and the newest message sent before them.
+    fn gap(&self, missed: u64) -> Utf8Bytes {
+        let since = read_again_after(self.last_message).map(|id| id.to_string());
+        ServerFrame::Gap { missed, since }.to_text()
+    }
+
+    async fn on_event(&mut self, event: Event, out: &mut Vec<Utf8Bytes>) -> bool {
         let Some(visible) = self.seat.as_ref().map(|seat| seat.visible) else {
             return false;
         };
@@ -246,7 +262,8 @@ impl RoomStream {
         match event {
             Event::RoomMessage(message_id) if visible => {
                 if let Some(frame) = streamed_frame(app, room, message_id, lang).await {
-                    out.push(frame.to_string());
+                    out.push(frame);
+                    self.last_message = self.last_message.max(Some(message_id));
                 }
                 false
             }
@@ -268,7 +285,7 @@ impl RoomStream {
                     Some(frame.to_text())
                 })
                 .await;
-                out.extend(frame.map(|f| f.to_string()));
+                out.extend(frame);
                 false
             }
             // Until the room is visible, the join that makes it so shows at once.
@@ -280,7 +297,7 @@ impl RoomStream {
             // Another node's events may have been lost on the way: as when lagging, the
             // client reads what it missed from the history.
             Event::Gap => {
-                out.push(ServerFrame::Gap { missed: 0 }.to_text());
+                out.push(self.gap(0));
                 true
             }
             _ => false,
@@ -289,7 +306,7 @@ impl RoomStream {
 
     /// Re-reads the room for the participant and sends `out` with the new `room` frame; when
     /// the participant was removed or the room is gone, says why instead and ends.
-    async fn reseat(&mut self, mut out: Vec<String>) -> ControlFlow<()> {
+    async fn reseat(&mut self, mut out: Vec<Utf8Bytes>) -> ControlFlow<()> {
         let Some(seat) = &self.seat else {
             return self.send(out).await;
         };
@@ -316,17 +333,12 @@ impl RoomStream {
     }
 
     /// Sends frames with one flush; a connection that cannot take them ends.
-    async fn send(&mut self, frames: Vec<String>) -> ControlFlow<()> {
+    async fn send(&mut self, frames: Vec<Utf8Bytes>) -> ControlFlow<()> {
         if frames.is_empty() {
             return ControlFlow::Continue(());
         }
         for frame in frames {
-            if self
-                .outgoing
-                .feed(Message::Text(frame.into()))
-                .await
-                .is_err()
-            {
+            if self.outgoing.feed(Message::Text(frame)).await.is_err() {
                 return ControlFlow::Break(());
             }
         }
@@ -337,7 +349,7 @@ impl RoomStream {
     }
 }
 
-fn error_frame(lang: Lang, error: Error) -> String {
+fn error_frame(lang: Lang, error: Error) -> Utf8Bytes {
     // A refused field says which rule it broke, as the JSON API's `details` do.
     let key = match &error {
         Error::Invalid(problems) if !problems.is_empty() => problems[0].message,
@@ -393,7 +405,7 @@ async fn take_seat(
     lang: Lang,
     credential: &RoomCredential,
     greeting: Greeting,
-) -> Result<(Seat, String), Error> {
+) -> Result<(Seat, Utf8Bytes), Error> {
     let view = app.room_for(credential, id).await?;
     let participant = view
         .me
@@ -416,20 +428,24 @@ async fn take_seat(
 
 /// Message frames lately sent to room streams, by message and language. A message to a room
 /// of a thousand listeners is read and rendered once per language, not a thousand times: the
-/// first stream to ask renders it while the others wait for that one result. Process-wide:
-/// message ids are unique, and a frame is the same for every listener allowed to see it.
-type FrameCell = std::sync::Arc<tokio::sync::OnceCell<Option<std::sync::Arc<str>>>>;
-type RenderedFrames = std::sync::Mutex<std::collections::VecDeque<(i64, Lang, FrameCell)>>;
-static FRAMES: std::sync::LazyLock<RenderedFrames> = std::sync::LazyLock::new(Default::default);
+/// first stream to ask renders it while the others wait for that one result, and all of them
+/// send the same bytes. Process-wide: message ids are unique, and a frame is the same for
+/// every listener allowed to see it.
+type FrameCell = Arc<tokio::sync::OnceCell<Option<Utf8Bytes>>>;
+
+/// The frames kept, found by key in one step (every listener asks for every message) and
+/// forgotten oldest first.
+#[derive(Default)]
+struct RenderedFrames {
+    cells: HashMap<(i64, Lang), FrameCell>,
+    order: VecDeque<(i64, Lang)>,
+}
+
+static FRAMES: LazyLock<Mutex<RenderedFrames>> = LazyLock::new(Default::default);
 
 const FRAMES_KEPT: usize = 512;
 
-async fn streamed_frame(
-    app: &App,
-    room: i64,
-    message_id: i64,
-    lang: Lang,
-) -> Option<std::sync::Arc<str>> {
+async fn streamed_frame(app: &App, room: i64, message_id: i64, lang: Lang) -> Option<Utf8Bytes> {
     cached_frame(message_id, lang, async {
         let view = app
             .room_message_for_streams(room, message_id, false)
@@ -446,56 +462,64 @@ async fn streamed_frame(
 async fn cached_frame(
     key: i64,
     lang: Lang,
-    render: impl std::future::Future<Output = Option<String>>,
-) -> Option<std::sync::Arc<str>> {
+    render: impl std::future::Future<Output = Option<Utf8Bytes>>,
+) -> Option<Utf8Bytes> {
     let cell = {
-        let mut frames = FRAMES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match frames.iter().find(|(id, l, _)| *id == key && *l == lang) {
-            Some((_, _, cell)) => cell.clone(),
+        let mut frames = FRAMES.lock().unwrap_or_else(PoisonError::into_inner);
+        let frames = &mut *frames;
+        match frames.cells.get(&(key, lang)) {
+            Some(cell) => cell.clone(),
             None => {
-                if frames.len() >= FRAMES_KEPT {
-                    frames.pop_front();
+                if frames.order.len() >= FRAMES_KEPT
+                    && let Some(oldest) = frames.order.pop_front()
+                {
+                    frames.cells.remove(&oldest);
                 }
                 let cell = FrameCell::default();
-                frames.push_back((key, lang, cell.clone()));
+                frames.cells.insert((key, lang), cell.clone());
+                frames.order.push_back((key, lang));
                 cell
             }
         }
     };
-    cell.get_or_init(|| async { render.await.map(std::sync::Arc::from) })
-        .await
-        .clone()
+    cell.get_or_init(|| render).await.clone()
 }
 
 fn forget_frame(message_id: i64) {
-    FRAMES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .retain(|(id, _, _)| *id != message_id);
+    let mut frames = FRAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    frames.cells.retain(|(id, _), _| *id != message_id);
+    frames.order.retain(|(id, _)| *id != message_id);
 }
 
-/// Messages after `since`, oldest first, for a client that reconnects.
+/// Messages after `since`, oldest first, for a client that reconnects, and the newest one's id.
 async fn missed(
     app: &App,
     credential: &RoomCredential,
     id: i64,
     since: i64,
     lang: Lang,
-) -> Vec<String> {
+) -> (Vec<Utf8Bytes>, Option<i64>) {
     let Ok(mut messages) = app
-        .room_messages(credential, id, None, Some(since), 100)
+        .room_messages(
+            credential,
+            id,
+            &Page {
+                since_id: Some(since),
+                ..Page::newest(100)
+            },
+        )
         .await
     else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     messages.reverse();
-    messages
+    let newest = messages.last().map(|m| m.row.id);
+    let frames = messages
         .iter()
         .map(|m| {
             let message = MessageJson::from_view(m, &app.config, lang);
             ServerFrame::Message { message }.to_text()
         })
-        .collect()
+        .collect();
+    (frames, newest)
 }

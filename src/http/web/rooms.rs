@@ -7,6 +7,7 @@ use super::{Member, when};
 use crate::app::App;
 use crate::app::rooms::{MessageView, ParticipantAction, RoomCredential, RoomView};
 use crate::app::suggestions::Routing;
+use crate::db::statuses::Page;
 use crate::http::error::PageError;
 use crate::http::extract::PathId;
 use crate::http::extract::WebForm;
@@ -130,7 +131,9 @@ async fn show(
     let hosting = room.hosting;
     let said = if hosting {
         let credential = RoomCredential::Account(member.viewer.clone());
-        let mut messages = app.room_messages(&credential, id, None, None, 100).await?;
+        let mut messages = app
+            .room_messages(&credential, id, &Page::newest(100))
+            .await?;
         messages.reverse();
         messages.iter().map(|m| Said::from_view(m, lang)).collect()
     } else {
