@@ -17,12 +17,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
-use tokio::task::JoinHandle;
+use tokio::sync::broadcast;
 
 #[derive(Deserialize, Default)]
 pub struct StreamQuery {
@@ -300,69 +300,72 @@ impl Delivered {
     }
 }
 
-/// Open subscriptions of one connection, each a task forwarding hub events into one channel.
+/// Open subscriptions of one connection, polled by the connection's own task: no task and no
+/// channel per subscription, so that an idle connection costs little more than its socket.
 struct Subscriptions {
-    sender: mpsc::Sender<(String, Event)>,
-    tasks: HashMap<String, JoinHandle<()>>,
+    streams: SelectAll<Abortable<BoxStream<'static, (String, Event)>>>,
+    handles: HashMap<String, AbortHandle>,
 }
 
 impl Subscriptions {
-    fn new() -> (Self, mpsc::Receiver<(String, Event)>) {
-        let (sender, receiver) = mpsc::channel(256);
-        (
-            Self {
-                sender,
-                tasks: HashMap::new(),
-            },
-            receiver,
-        )
+    fn new() -> Self {
+        Self {
+            streams: SelectAll::new(),
+            handles: HashMap::new(),
+        }
     }
 
-    /// Listens on `topic` as the stream `name`; the user stream also hears announcements, in
-    /// the same task (a second receiver, not a second task, per connection).
+    /// The next event of any subscription, with the stream's name; pending while there is
+    /// none (also when nothing is subscribed).
+    async fn next(&mut self) -> (String, Event) {
+        loop {
+            match self.streams.next().await {
+                Some(named) => return named,
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+
+    /// Listens on `topic` as the stream `name`; the user stream also hears announcements
+    /// (a second receiver of the same subscription).
     fn add(&mut self, app: &App, name: String, topic: Topic) {
-        if self.tasks.contains_key(&name) {
+        if self.handles.contains_key(&name) {
             return;
         }
-        let mut events = app.hub.subscribe(topic);
-        let mut announcements = (name == "user").then(|| app.hub.subscribe(Topic::Announcements));
-        let sender = self.sender.clone();
+        let events = app.hub.subscribe(topic);
+        let announcements = (name == "user").then(|| app.hub.subscribe(Topic::Announcements));
         let label = name.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let received = match announcements.as_mut() {
-                    Some(other) => tokio::select! {
-                        event = events.recv() => event,
-                        event = other.recv() => event,
-                    },
-                    None => events.recv().await,
-                };
-                let event = match received {
-                    Ok(event) => event,
-                    // A slow client loses old events rather than slowing everyone, and then
-                    // catches up from the database as after events lost between nodes.
-                    Err(broadcast::error::RecvError::Lagged(_)) => Event::Gap,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                };
-                if sender.send((label.clone(), event)).await.is_err() {
-                    break;
+        let stream = futures_util::stream::unfold(
+            (events, announcements),
+            move |(mut events, mut announcements)| {
+                let label = label.clone();
+                async move {
+                    let received = match announcements.as_mut() {
+                        Some(other) => tokio::select! {
+                            event = events.recv() => event,
+                            event = other.recv() => event,
+                        },
+                        None => events.recv().await,
+                    };
+                    let event = match received {
+                        Ok(event) => event,
+                        // A slow client loses old events rather than slowing everyone, and
+                        // then catches up from the database as after events lost between nodes.
+                        Err(broadcast::error::RecvError::Lagged(_)) => Event::Gap,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    };
+                    Some(((label, event), (events, announcements)))
                 }
-            }
-        });
-        self.tasks.insert(name, task);
+            },
+        );
+        let (stream, handle) = futures_util::stream::abortable(stream.boxed());
+        self.streams.push(stream);
+        self.handles.insert(name, handle);
     }
 
     fn remove(&mut self, name: &str) {
-        if let Some(task) = self.tasks.remove(name) {
-            task.abort();
-        }
-    }
-}
-
-impl Drop for Subscriptions {
-    fn drop(&mut self) {
-        for task in self.tasks.values() {
-            task.abort();
+        if let Some(handle) = self.handles.remove(name) {
+            handle.abort();
         }
     }
 }
@@ -447,7 +450,7 @@ async fn serve_socket(
 ) {
     let _open = crate::http::metrics::OpenSocket::new("streaming");
     let (mut outgoing, mut incoming) = socket.split();
-    let (mut subscriptions, mut events) = Subscriptions::new();
+    let mut subscriptions = Subscriptions::new();
     let mut delivered = Delivered::new();
     if let Some((stream, tag, topic)) = first {
         subscriptions.add(&app, stream_name(&stream, tag.as_deref()), topic);
@@ -487,7 +490,7 @@ async fn serve_socket(
                     }
                 }
             }
-            Some((name, event)) = events.recv() => {
+            (name, event) = subscriptions.next() => {
                 if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
                     break;
                 }
@@ -531,14 +534,13 @@ pub async fn sse(
     };
     let viewer = viewer(&app, &headers, &query).await?;
     let topic = topic(viewer.as_ref(), stream, query.tag.as_deref())?;
-    let (mut subscriptions, events) = Subscriptions::new();
+    let mut subscriptions = Subscriptions::new();
     subscriptions.add(&app, stream.to_owned(), topic);
     watch_credentials(&app, viewer.as_ref(), &mut subscriptions);
     let closed = app.hub.closed();
     let state = (
         app,
         viewer,
-        events,
         subscriptions,
         Box::pin(closed),
         Delivered::new(),
@@ -546,28 +548,19 @@ pub async fn sse(
     );
     let body = futures_util::stream::unfold(
         state,
-        move |(app, viewer, mut events, subscriptions, mut closed, mut delivered, mut pending)| async move {
+        move |(app, viewer, mut subscriptions, mut closed, mut delivered, mut pending)| async move {
             loop {
                 if let Some((kind, payload)) = pending.pop_front() {
                     let event = SseEvent::default().event(kind).data(payload);
                     return Some((
                         Ok::<_, std::convert::Infallible>(event),
-                        (
-                            app,
-                            viewer,
-                            events,
-                            subscriptions,
-                            closed,
-                            delivered,
-                            pending,
-                        ),
+                        (app, viewer, subscriptions, closed, delivered, pending),
                     ));
                 }
-                let next = tokio::select! {
-                    () = &mut closed => None,
-                    next = events.recv() => next,
+                let (name, event) = tokio::select! {
+                    () = &mut closed => return None,
+                    next = subscriptions.next() => next,
                 };
-                let (name, event) = next?;
                 if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
                     return None;
                 }
