@@ -798,19 +798,23 @@ impl App {
             hidden_reason: None,
             created_at: now_ms(),
         };
-        let mut tx = self.begin().await?;
-        rows::insert_message(&mut tx, &row).await?;
-        tx.ring(Topic::Room(id), Event::RoomMessage(row.id));
-        tx.commit().await?;
         let cohosts = rows::cohosts(self.db.pool(), id).await?;
         let author = self
             .participant_view(&speaker.room, &cohosts, speaker.participant)
             .await?;
-        Ok(MessageView {
+        let view = MessageView {
             row,
             author,
             reactions: Vec::new(),
-        })
+        };
+        let mut tx = self.begin().await?;
+        rows::insert_message(&mut tx, &view.row).await?;
+        tx.ring(Topic::Room(id), Event::RoomMessage(view.row.id));
+        // This node's streams find the message here when they are rung, instead of all of
+        // them waiting on one database read.
+        self.recent_room_messages.put(Arc::new(view.clone()));
+        tx.commit().await?;
+        Ok(view)
     }
 
     /// A page of a room's messages, newest first. An anonymous room below its minimum group

@@ -256,7 +256,9 @@ async fn wall_notifications(bases: &[String], plan: &Plan, s: &Settings) -> anyh
 /// live, recovered after a gap, or lost.
 async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Result<Figure> {
     let sockets = room_listeners(bases, plan, s).await?;
-    let end = tokio::time::Instant::now() + Duration::from_secs(s.seconds + 3);
+    // Listeners read until the room has been quiet for three seconds after the last message
+    // was sent (a minute at most): a message that comes late is late, not lost.
+    let stop = tokio::time::Instant::now() + Duration::from_secs(s.seconds);
     let mut listeners = Vec::new();
     for (l, mut socket) in sockets.into_iter().enumerate() {
         listeners.push(tokio::spawn(async move {
@@ -264,7 +266,7 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
                 listener: l,
                 ..Heard::default()
             };
-            read_until(&mut socket, end, |text| heard.frame(text)).await;
+            read_until_quiet(&mut socket, stop, |text| heard.frame(text)).await;
             heard
         }));
     }
@@ -288,6 +290,25 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
             100.0 * ages.len() as f64 / expected.max(1) as f64
         ),
     })
+}
+
+/// Reads frames until none has come for three seconds after `stop`, or a minute after it.
+async fn read_until_quiet(
+    socket: &mut Socket,
+    stop: tokio::time::Instant,
+    mut on_text: impl FnMut(&str),
+) {
+    let quiet = Duration::from_secs(3);
+    let last_chance = stop + Duration::from_secs(60);
+    loop {
+        let now = tokio::time::Instant::now();
+        let deadline = (now.max(stop) + quiet).min(last_chance);
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => on_text(text.as_str()),
+            Ok(Some(Ok(_))) => {}
+            _ => return,
+        }
+    }
 }
 
 /// What one listener heard: each message's send time and age, and the first gap's `since`.
@@ -466,6 +487,34 @@ async fn resident_bytes(bases: &[String]) -> f64 {
     total
 }
 
+/// Connections from one local address; beyond this the next address is used, since one
+/// address has about 28,000 ports to connect from.
+const CONNECTIONS_PER_ADDRESS: usize = 20_000;
+
+/// One idle public-timeline WebSocket to `base` (a loopback address), the `n`th: from
+/// 127.0.0.2 for the first 20,000, 127.0.0.3 for the next, and so on, so that a hundred
+/// thousand fit. The client's buffers are small: it is the server's memory that is measured.
+async fn open_idle(base: &str, n: usize) -> anyhow::Result<Socket> {
+    let address: std::net::SocketAddr = base
+        .trim_start_matches("http://")
+        .parse()
+        .map_err(|_| anyhow::anyhow!("idle connections need a base of the form http://IP:PORT"))?;
+    let from = u8::try_from(2 + n / CONNECTIONS_PER_ADDRESS)?;
+    let tcp = tokio::net::TcpSocket::new_v4()?;
+    tcp.bind((std::net::Ipv4Addr::new(127, 0, 0, from), 0).into())?;
+    let tcp = tcp.connect(address).await?;
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(4096);
+    let (socket, _) = tokio_tungstenite::client_async_with_config(
+        format!("ws://{address}/api/v1/streaming?stream=public:local"),
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp),
+        Some(config),
+    )
+    .await?;
+    Ok(socket)
+}
+
 /// Idle public-timeline WebSockets spread over the nodes: memory per connection.
 async fn idle(bases: &[String], s: &Settings) -> anyhow::Result<Figure> {
     let before = resident_bytes(bases).await;
@@ -475,13 +524,8 @@ async fn idle(bases: &[String], s: &Settings) -> anyhow::Result<Figure> {
     for i in 0..s.idle {
         let base = &bases[i % bases.len()];
         let opened = Instant::now();
-        let (socket, _) = tokio_tungstenite::connect_async(format!(
-            "{}/api/v1/streaming?stream=public:local",
-            ws(base)
-        ))
-        .await?;
+        sockets.push(open_idle(base, i).await?);
         times.push(opened.elapsed());
-        sockets.push(socket);
     }
     let opening = started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -469,7 +469,7 @@ async fn serve_socket(
             _ = ping.tick() => {
                 // Also a credential that ended behind the server's back (a password reset from
                 // the command line, an expiry) ends the stream within a period.
-                if !signed_in(&app, viewer.as_ref()).await { break; }
+                if !Box::pin(signed_in(&app, viewer.as_ref())).await { break; }
                 if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
             }
             message = incoming.next() => {
@@ -491,7 +491,7 @@ async fn serve_socket(
                 }
             }
             (name, event) = subscriptions.next() => {
-                if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
+                if event == Event::CredentialsEnded && !Box::pin(signed_in(&app, viewer.as_ref())).await {
                     break;
                 }
                 if name == CREDENTIALS {
@@ -502,7 +502,10 @@ async fn serve_socket(
                 if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
                     streams.push(tag);
                 }
-                for (kind, payload) in delivered.render(&app, viewer.as_ref(), lang, &stream, event).await {
+                // Boxed: reading and rendering a status is a large future, which every idle
+                // connection would otherwise hold room for.
+                let rendered = Box::pin(delivered.render(&app, viewer.as_ref(), lang, &stream, event)).await;
+                for (kind, payload) in rendered {
                     let frame = serde_json::json!({ "stream": streams, "event": kind, "payload": payload }).to_string();
                     if outgoing.send(Message::Text(frame.into())).await.is_err() { return; }
                 }

@@ -52,21 +52,23 @@ pub(super) async fn serve(
         outgoing,
     };
     if let Some(credential) = early
-        && stream.greet(&credential).await.is_break()
+        && Box::pin(stream.greet(&credential)).await.is_break()
     {
         return;
     }
+    // What answers a frame or an event reads the database: a large future, boxed while it
+    // runs, so that an idle connection does not hold room for it.
     loop {
         let flow = tokio::select! {
             () = &mut closed => ControlFlow::Break(()),
             _ = ping.tick() => stream.keep_alive().await,
-            _ = catch_up.tick() => stream.catch_up().await,
+            _ = catch_up.tick() => Box::pin(stream.catch_up()).await,
             message = incoming.next() => match message {
-                Some(Ok(message)) => stream.on_message(message).await,
+                Some(Ok(message)) => Box::pin(stream.on_message(message)).await,
                 // The client left, or its connection broke.
                 _ => ControlFlow::Break(()),
             },
-            first = events.recv() => stream.on_events(first, &mut events).await,
+            first = events.recv() => Box::pin(stream.on_events(first, &mut events)).await,
         };
         if flow.is_break() {
             return;
