@@ -104,12 +104,15 @@ impl Db {
                         // WAL lets readers run beside the one writer; synchronous=FULL makes a
                         // commit durable before it is acknowledged (a crash loses no
                         // acknowledged write); busy_timeout makes writers queue, not fail.
-                        // A 64 MB page cache per connection and memory-mapped reads keep hot
-                        // pages out of read() calls (measured: BENCHMARKS.md).
+                        // A 64 MB page cache per connection keeps hot pages out of read()
+                        // calls. No memory-mapped reads: in WAL mode every commit makes each
+                        // other connection unmap the whole file and fault its pages in again,
+                        // which took half of the time of status creation (BENCHMARKS.md,
+                        // issue 22); reads are as fast without.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;",
+                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;",
                         )
                         .await?;
                     }
