@@ -489,10 +489,10 @@ async fn resident_bytes(bases: &[String]) -> f64 {
 
 /// Connections from one local address; beyond this the next address is used, since one
 /// address has about 28,000 ports to connect from.
-const CONNECTIONS_PER_ADDRESS: usize = 20_000;
+const CONNECTIONS_PER_ADDRESS: usize = 10_000;
 
 /// One idle public-timeline WebSocket to `base` (a loopback address), the `n`th: from
-/// 127.0.0.2 for the first 20,000, 127.0.0.3 for the next, and so on, so that a hundred
+/// 127.0.0.2 for the first 10,000, 127.0.0.3 for the next, and so on, so that a hundred
 /// thousand fit. The client's buffers are small: it is the server's memory that is measured.
 async fn open_idle(base: &str, n: usize) -> anyhow::Result<Socket> {
     let address: std::net::SocketAddr = base
