@@ -6,7 +6,9 @@ use super::{App, Error, Result};
 use crate::db::accounts::{self as account_rows, EMAIL_TAKEN, HANDLE_TAKEN, NewAccount};
 use crate::db::orgs::{self as rows, DepartmentRow, OrganizationRow};
 use crate::db::{DbError, Tx, audit};
-use crate::domain::account::{DisplayName, Email, Handle, Password, Role, parse_position};
+use crate::domain::account::{
+    DisplayName, Email, Handle, Password, Role, administers, parse_position,
+};
 use crate::domain::org::{
     DEPARTMENT_KINDS, ORGANIZATION_KINDS, parents_first, parse_code, parse_kind, parse_name,
 };
@@ -177,7 +179,11 @@ impl App {
         role: Role,
     ) -> Result<()> {
         let actor = self.administrator(viewer).await?;
+        let me = self.account(viewer.account()?).await?;
         let account = self.account(account_id).await?;
+        if !administers(me.organization_id, account.organization_id) {
+            return Err(Error::Forbidden("error.forbidden"));
+        }
         if role.is_staff() && account.organization_id.is_none() {
             return Err(
                 Invalid::new("role", "ERR_INVALID", "invalid.role_needs_organization").into(),
@@ -219,7 +225,7 @@ impl App {
             )
             .into());
         };
-        if me.organization_id.is_some_and(|mine| mine != organization) {
+        if !administers(me.organization_id, Some(organization)) {
             return Err(Error::Forbidden("error.forbidden"));
         }
         let mut tx = self.begin().await?;

@@ -247,6 +247,13 @@ impl Role {
     }
 }
 
+/// Whether an administrator of `mine` (none: the instance's) may manage an account of
+/// `theirs`: the instance's administrator any account, an organisation's administrator only
+/// its own organisation's (not one of another, nor one of none).
+pub fn administers(mine: Option<i64>, theirs: Option<i64>) -> bool {
+    mine.is_none() || mine == theirs
+}
+
 /// A position title, optional, trimmed.
 pub fn parse_position(text: &str) -> Result<Option<String>, Invalid> {
     let text = text.trim();
@@ -378,6 +385,19 @@ pub fn address_key(ip: std::net::IpAddr) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_organisations_administrator_manages_its_own_accounts_only() {
+        use super::administers;
+        assert!(
+            administers(None, Some(1)),
+            "the instance's, any organisation's"
+        );
+        assert!(administers(None, None), "the instance's, a resident");
+        assert!(administers(Some(1), Some(1)));
+        assert!(!administers(Some(1), Some(2)), "another organisation's");
+        assert!(!administers(Some(1), None), "an account of no organisation");
+    }
+
     use super::*;
 
     #[test]

@@ -1024,3 +1024,57 @@ async fn a_moderator_acts_on_a_report_from_the_page() {
     assert_eq!(reopened.status(), 303);
     assert!(open().await, "open again");
 }
+
+/// An organisation's administrator changes the roles of its own organisation's accounts only:
+/// another organisation's account, and one of no organisation, are refused and keep their role.
+#[tokio::test]
+async fn an_organisations_administrator_sets_roles_in_its_own_organisation_only() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo().await.unwrap();
+    crate::harness::promote_to_administrator(&t, "gildong_hong").await;
+    let other = t
+        .app
+        .create_organization("@test", "other-gu", "다른구", "district", None)
+        .await
+        .unwrap();
+    let stranger = t.create_account("other_official", "다른 구 공무원").await;
+    sqlx::query("UPDATE accounts SET organization_id = $1, role = 'official' WHERE id = $2")
+        .bind(other.id)
+        .bind(stranger)
+        .execute(t.app.database().pool())
+        .await
+        .unwrap();
+    let resident = t.create_account("resident_lee", "이주민").await;
+    let colleague = t.app.lookup_account("nuri_head").await.unwrap();
+    let own = t.app.lookup_account("gildong_hong").await.unwrap();
+    assert_eq!(colleague.organization_id, own.organization_id);
+    sign_in(&t, "gildong_hong", sotong::app::demo::DEMO_PASSWORD).await;
+    let csrf = csrf_of(&page(&t, "/").await);
+    let set = |id: i64, role: &'static str| {
+        t.client
+            .post(t.url(&format!("/admin/accounts/{id}/role")))
+            .form(&[("csrf", csrf.as_str()), ("role", role)])
+            .send()
+    };
+    let pool = t.app.database().pool().clone();
+    let role_of = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            let (role,): (String,) = sqlx::query_as("SELECT role FROM accounts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            role
+        }
+    };
+    assert_eq!(set(stranger, "administrator").await.unwrap().status(), 403);
+    assert_eq!(role_of(stranger).await, "official");
+    assert_eq!(set(resident, "administrator").await.unwrap().status(), 403);
+    assert_eq!(role_of(resident).await, "resident");
+    assert_eq!(
+        set(colleague.id, "department_head").await.unwrap().status(),
+        303
+    );
+    assert_eq!(role_of(colleague.id).await, "department_head");
+}
