@@ -397,8 +397,8 @@ pub async fn message(pool: &AnyPool, room_id: i64, id: i64) -> DbResult<Option<M
     .await?)
 }
 
-/// A page of a room's messages, newest first (`max_id`/`since_id` exclusive).
-/// A page of a room's messages, newest first (`min_id` pages forward from a point).
+/// A page of a room's messages, newest first (bounds exclusive; `min_id` pages forward from a
+/// point).
 pub async fn messages(
     pool: &AnyPool,
     room_id: i64,

@@ -385,9 +385,10 @@ pub fn address_key(ip: std::net::IpAddr) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn an_organisations_administrator_manages_its_own_accounts_only() {
-        use super::administers;
         assert!(
             administers(None, Some(1)),
             "the instance's, any organisation's"
@@ -397,8 +398,6 @@ mod tests {
         assert!(!administers(Some(1), Some(2)), "another organisation's");
         assert!(!administers(Some(1), None), "an account of no organisation");
     }
-
-    use super::*;
 
     #[test]
     fn failed_log_ins_stop_the_guesser_and_not_the_owner() {

@@ -216,8 +216,6 @@ impl NewRoom {
     }
 }
 
-/// Text people type into a room (a message, a notice, a reason): trimmed, not empty, not too
-/// long, no control characters.
 /// How long a message may take from getting its id to being committed and announced: its id
 /// is made before its transaction waits for the database, so two messages said at once may be
 /// announced out of their ids' order.
@@ -231,6 +229,8 @@ pub fn read_again_after(last_sent: Option<i64>) -> Option<i64> {
     last_sent.map(|id| first_at(made_at(id) - LATE_ANNOUNCEMENT_MS).max(1))
 }
 
+/// Text people type into a room (a message, a notice, a reason): trimmed, not empty, not too
+/// long, no control characters.
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String, Invalid> {
     let value = value.trim();
     if value.is_empty() {

@@ -119,7 +119,7 @@ const RELAY_CAPACITY: usize = 16 * 1024;
 
 impl Default for Hub {
     fn default() -> Self {
-        Self::new(1024)
+        Self::new(crate::config::Limits::default().room_stream_backlog)
     }
 }
 

@@ -81,7 +81,12 @@ impl Scenario {
 
 /// The send time a payload carries as `t=<nanos>`, and how long ago that was.
 fn age_of(payload: &str) -> Option<Duration> {
-    let age = unix_nanos().checked_sub(sent_at(payload)?)?;
+    since_sent(sent_at(payload)?)
+}
+
+/// How long ago `sent` (Unix nanoseconds) was.
+fn since_sent(sent: u128) -> Option<Duration> {
+    let age = unix_nanos().checked_sub(sent)?;
     Some(Duration::from_nanos(u64::try_from(age).ok()?))
 }
 
@@ -326,8 +331,8 @@ impl Heard {
         if text.contains(r#""type":"message""#) {
             if let Some(sent) = sent_at(text) {
                 self.live.insert(sent);
+                self.ages.extend(since_sent(sent));
             }
-            self.ages.extend(age_of(text));
         } else if text.contains(r#""type":"gap""#) && self.gap_since.is_none() {
             let frame: Value = serde_json::from_str(text).unwrap_or_default();
             self.gap_since = Some(frame["since"].as_str().map(str::to_owned));
@@ -406,32 +411,32 @@ async fn recover_after_gaps(
     accepted: &[u128],
 ) -> (usize, usize) {
     let client = reqwest::Client::new();
-    let recoveries = futures_util::stream::iter(heard.iter())
+    // In the listeners' order (`buffered`, not `buffer_unordered`), to pair with `heard`.
+    let recoveries: Vec<std::collections::HashSet<u128>> = futures_util::stream::iter(heard)
         .map(|h| {
             let client = client.clone();
             async move {
                 let Some(since) = &h.gap_since else {
-                    return h.live.clone();
+                    return std::collections::HashSet::new();
                 };
                 let base = &bases[h.listener % bases.len()];
                 let token = listener_token(plan, h.listener);
-                let mut have = h.live.clone();
-                have.extend(history_after(&client, base, plan, token, since.as_deref()).await);
-                have
+                history_after(&client, base, plan, token, since.as_deref())
+                    .await
+                    .into_iter()
+                    .collect()
             }
         })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
+        .buffered(8)
+        .collect()
         .await;
     let (mut recovered, mut lost) = (0, 0);
-    for (h, have) in heard.iter().zip(&recoveries) {
-        for at in accepted {
-            if !h.live.contains(at) {
-                if have.contains(at) {
-                    recovered += 1;
-                } else {
-                    lost += 1;
-                }
+    for (h, history) in heard.iter().zip(&recoveries) {
+        for at in accepted.iter().filter(|at| !h.live.contains(at)) {
+            if history.contains(at) {
+                recovered += 1;
+            } else {
+                lost += 1;
             }
         }
     }

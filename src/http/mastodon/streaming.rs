@@ -318,11 +318,9 @@ impl Subscriptions {
     /// The next event of any subscription, with the stream's name; pending while there is
     /// none (also when nothing is subscribed).
     async fn next(&mut self) -> (String, Event) {
-        loop {
-            match self.streams.next().await {
-                Some(named) => return named,
-                None => std::future::pending::<()>().await,
-            }
+        match self.streams.next().await {
+            Some(named) => named,
+            None => std::future::pending().await,
         }
     }
 

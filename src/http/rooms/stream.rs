@@ -248,14 +248,14 @@ impl RoomStream {
         }
     }
 
-    /// One event, for a seated connection: its frame goes to `out`. Returns whether the room
-    /// must be re-read for the participant.
-    /// The gap frame: how many events were missed, and the newest message sent before them.
+    /// The gap frame: how many events were missed, and where to read the history from.
     fn gap(&self, missed: u64) -> Utf8Bytes {
         let since = read_again_after(self.last_message).map(|id| id.to_string());
         ServerFrame::Gap { missed, since }.to_text()
     }
 
+    /// One event, for a seated connection: its frame goes to `out`. Returns whether the room
+    /// must be re-read for the participant.
     async fn on_event(&mut self, event: Event, out: &mut Vec<Utf8Bytes>) -> bool {
         let Some(visible) = self.seat.as_ref().map(|seat| seat.visible) else {
             return false;
