@@ -663,3 +663,16 @@ invalid-official_needs_organization = Only an account of an organisation can be 
 web-admin-official = Official account
 web-admin-official_on = Make official
 web-admin-official_off = Make a person's account again
+
+## Training practice (app::practice)
+notification-practice_nudge = { $name } reminds you to go on with your practice tasks.
+error-practice_closed = This practice space is closed: nothing more can be written in it
+error-practice_session_cancelled = A cancelled session cannot have a practice space
+error-practice_open_already = This session's practice space is open already
+error-practice_check_in_first = Check in to the session first
+error-practice_as_yourself = Do this as yourself, not as your practice identity
+invalid-practice_task_count = must have 1 to 20 tasks
+invalid-practice_check = names a check the server does not know
+invalid-practice_check_twice = has two tasks with the same check
+invalid-practice_task_text = needs a title (up to 100 characters) and a how-to (up to 1000) in Korean and English for each task
+invalid-practice_retention = must be 1 to 365 days

@@ -665,3 +665,16 @@ invalid-official_needs_organization = 기관에 속한 계정만 공식 계정�
 web-admin-official = 공식 계정
 web-admin-official_on = 공식 계정으로 지정
 web-admin-official_off = 공식 계정 해제
+
+## Training practice (app::practice)
+notification-practice_nudge = { $name }님이 연습 과제를 이어서 해 보라고 알려 드립니다.
+error-practice_closed = 이 연습 공간은 닫혔습니다. 더 쓸 수 없습니다
+error-practice_session_cancelled = 취소된 수업에는 연습 공간을 열 수 없습니다
+error-practice_open_already = 이 수업에는 이미 연습 공간이 열려 있습니다
+error-practice_check_in_first = 먼저 수업에 출석 체크를 하세요
+error-practice_as_yourself = 연습 계정이 아닌 본인 계정으로 하세요
+invalid-practice_task_count = 과제는 1개에서 20개까지입니다
+invalid-practice_check = 알 수 없는 확인 방식입니다
+invalid-practice_check_twice = 같은 확인 방식의 과제가 두 번 있습니다
+invalid-practice_task_text = 과제마다 한국어와 영어로 제목(100자까지)과 방법(1000자까지)을 적으세요
+invalid-practice_retention = 보관 기간은 1일에서 365일 사이여야 합니다

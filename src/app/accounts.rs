@@ -1,7 +1,7 @@
 //! Accounts: sign-up, log-in, sessions, password changes, lookups.
 
 use super::secrets::{hash_password, random_token, token_hash, verify_password};
-use super::{App, Error, Result, Viewer};
+use super::{App, Error, PracticeSeat, Result, Viewer};
 use crate::db::accounts::{self as rows, AccountRow, EMAIL_TAKEN, HANDLE_TAKEN, NewAccount};
 use crate::db::{DbError, oauth as tokens};
 use crate::domain::account::{Handle, LoginFailures, Password, Role, SignUp, address_key};
@@ -261,6 +261,11 @@ impl App {
             follows_changed: row.follows_changed.unwrap_or(0),
             scopes: Scopes::parse(&row.scopes)
                 .map_err(|_| anyhow::anyhow!("stored scopes unreadable"))?,
+            practice: row.trainee_id.map(|trainee_id| PracticeSeat {
+                space_id: row.space_id.unwrap_or(0),
+                trainee_id,
+                closed: row.space_closed_at.is_some(),
+            }),
         }))
     }
 

@@ -79,6 +79,9 @@ impl App {
     ) -> Result<i64> {
         let now = now_ms();
         let mut tx = self.begin().await?;
+        // Their practice identities carry their name: they go first, with all done in them.
+        let identities = erasure::practice_identities(&mut tx, account.id).await?;
+        super::practice::erase_identities(&mut tx, &identities, now).await?;
         let gone = erasure::status_ids(&mut tx, account.id).await?;
         let files = erasure::files_of(&mut tx, account.id).await?;
         media_rows::queue_removals(&mut tx, &files, now).await?;

@@ -36,6 +36,7 @@ impl App {
             if round.is_multiple_of(10) {
                 self.sweep().await?;
                 self.sweep_retention(now_ms()).await?;
+                self.sweep_practice(now_ms()).await?;
                 self.release_departed_handles(now_ms()).await?;
                 self.remove_expired_exports(now_ms()).await?;
             }

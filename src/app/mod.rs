@@ -28,6 +28,7 @@ pub mod org_export;
 pub mod orgs;
 pub mod people;
 pub mod polls;
+pub mod practice;
 pub mod programs;
 pub mod push;
 mod rate_limit;
@@ -45,7 +46,7 @@ mod viewer;
 mod write;
 
 pub use error::{Error, OAuthError, Result};
-pub use viewer::Viewer;
+pub use viewer::{PracticeSeat, Viewer};
 
 use crate::config::Config;
 use crate::db::Db;

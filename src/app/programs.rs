@@ -615,7 +615,10 @@ impl App {
             participants: rows::participants(self.db.pool(), id).await?,
             suggestions_raised: raised,
             suggestions_processed: processed,
-            staff_trained: rows::trained(self.db.pool(), id).await?,
+            staff_trained: match self.trained_by_completion(&view.row).await? {
+                Some(finished) => finished,
+                None => rows::trained(self.db.pool(), id).await?,
+            },
             staff_total,
         })
     }

@@ -46,6 +46,7 @@ impl App {
                 &contains_pattern(&query),
                 choseong.as_deref(),
                 &query.to_lowercase(),
+                viewer.map_or(0, Viewer::space_id),
                 limit,
                 offset,
             )
@@ -53,9 +54,14 @@ impl App {
         }
         if kinds.contains(&SearchKind::Hashtags) {
             let tag = query.trim_start_matches('#');
-            results.hashtags =
-                status_rows::search_tags(self.db.pool(), &contains_pattern(tag), limit, offset)
-                    .await?;
+            results.hashtags = status_rows::search_tags(
+                self.db.pool(),
+                &contains_pattern(tag),
+                viewer.map_or(0, Viewer::space_id),
+                limit,
+                offset,
+            )
+            .await?;
         }
         if kinds.contains(&SearchKind::Statuses) {
             let looker = self.looker(viewer);

@@ -83,6 +83,7 @@ impl NotificationView {
             "admin.report" => "notification.report_filed",
             "sotong.report" => "notification.report_resolved",
             "moderation_warning" => "notification.moderation_warning",
+            "sotong.practice_nudge" => "notification.practice_nudge",
             _ => "notification.mention",
         };
         lang.format(key, &[("name", &self.from.display_name)])
@@ -149,6 +150,7 @@ impl App {
             account_id,
             organization_id: viewer.organization_id.unwrap_or(-1),
             department_id: viewer.department_id.unwrap_or(-1),
+            space_id: viewer.space_id(),
         }
     }
 
@@ -372,6 +374,9 @@ impl App {
             .account(id)
             .await
             .map_err(|_| Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found"))?;
+        if owner.space_id != author.space_id {
+            return Err(Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found").into());
+        }
         if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
             return Err(Error::Forbidden("error.blocked"));
         }
@@ -401,7 +406,8 @@ impl App {
         key: Option<&str>,
     ) -> Result<Vec<i64>> {
         let (input, author) = (&post.input, &post.author);
-        let mentioned = account_rows::ids_by_handles(tx, &mentions(&input.source)).await?;
+        let mentioned =
+            account_rows::ids_by_handles(tx, &mentions(&input.source), author.space_id).await?;
         let content = render_body(
             &input.source,
             input.title.is_some(),
@@ -613,6 +619,10 @@ impl App {
         let now = at.unwrap_or_else(now_ms);
         let target_row = self.account(target).await?;
         let follower = self.account(me).await?;
+        // One practice space (or the real network) cannot reach into another.
+        if target_row.space_id != follower.space_id {
+            return Err(Error::NotFound);
+        }
         let mut tx = self.begin().await?;
         if target_row.actor_uri.is_some() {
             // An account of another server: asked through its server (`app::federation`).

@@ -20,6 +20,19 @@ pub struct Viewer {
     /// kept in memory from before another change is built again (`app::home_feed`).
     pub follows_changed: i64,
     pub scopes: Scopes,
+    /// Set when the token acts in a training's practice space as the trainee's practice
+    /// identity (`account_id` is then that identity's).
+    pub practice: Option<PracticeSeat>,
+}
+
+/// Where a token acting as a practice identity stands (`app::practice`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PracticeSeat {
+    pub space_id: i64,
+    /// The trainee's own account.
+    pub trainee_id: i64,
+    /// The space was closed: its content may be read until removed, but nothing is written.
+    pub closed: bool,
 }
 
 impl Viewer {
@@ -37,6 +50,12 @@ impl Viewer {
             follows_changed: 0,
             scopes: Scopes::parse("read write follow")
                 .map_err(|_| anyhow::anyhow!("the server's own scopes"))?,
+            // A practice identity acted for (the space's resident) reads and writes in its space.
+            practice: (account.space_id != 0).then_some(PracticeSeat {
+                space_id: account.space_id,
+                trainee_id: account.id,
+                closed: false,
+            }),
         })
     }
 
@@ -45,8 +64,19 @@ impl Viewer {
         self.account_id.ok_or(Error::UserTokenRequired)
     }
 
-    /// Fails unless the token was granted `scope`.
+    /// The practice space the viewer acts in; 0 for the real network. Every read of accounts
+    /// and statuses compares it with theirs.
+    pub fn space_id(&self) -> i64 {
+        self.practice.map_or(0, |seat| seat.space_id)
+    }
+
+    /// Fails unless the token was granted `scope`. Every write asks for a scope, so this is
+    /// also where a practice identity of a closed space is stopped from writing.
     pub fn require_scope(&self, scope: &str) -> Result<()> {
+        let writes = scope.starts_with("write") || scope.starts_with("follow");
+        if writes && self.practice.is_some_and(|seat| seat.closed) {
+            return Err(Error::Forbidden("error.practice_closed"));
+        }
         if self.scopes.grants(scope) {
             Ok(())
         } else {

@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at, a.federates, a.federates_private, a.actor_uri, a.official \
+             a.deleted_at, a.federates, a.federates_private, a.actor_uri, a.official, a.space_id \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -64,6 +64,8 @@ pub struct AccountRow {
     pub actor_uri: Option<String>,
     /// The account speaks for its organisation or department (designated by an administrator).
     official: i64,
+    /// The training practice space it belongs to (0: the real network; `app::practice`).
+    pub space_id: i64,
 }
 
 impl AccountRow {
@@ -73,8 +75,9 @@ impl AccountRow {
     pub fn is_disabled(&self) -> bool {
         flag(self.disabled)
     }
+    /// Whether it federates: never for a practice identity, whose content stays in its space.
     pub fn federates(&self) -> bool {
-        flag(self.federates)
+        flag(self.federates) && self.space_id == 0
     }
     pub fn federates_private(&self) -> bool {
         flag(self.federates_private)
@@ -99,13 +102,18 @@ impl AccountRow {
 }
 
 /// Ids of accounts by handle (case-insensitive); unknown handles are left out.
-pub async fn ids_by_handles(tx: &mut Tx, handles: &[String]) -> DbResult<Vec<(i64, String)>> {
+pub async fn ids_by_handles(
+    tx: &mut Tx,
+    handles: &[String],
+    space_id: i64,
+) -> DbResult<Vec<(i64, String)>> {
     let mut found = Vec::new();
     for handle in handles {
         let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, handle FROM accounts WHERE handle_key = $1 AND disabled = 0",
+            "SELECT id, handle FROM accounts WHERE handle_key = $1 AND disabled = 0 AND space_id = $2",
         )
         .bind(handle.to_ascii_lowercase())
+        .bind(space_id)
         .fetch_optional(&mut **tx)
         .await?;
         found.extend(row);
@@ -164,11 +172,12 @@ pub async fn search(
     pattern: &str,
     choseong_pattern: Option<&str>,
     exact_handle: &str,
+    space_id: i64,
     limit: i64,
     offset: i64,
 ) -> DbResult<Vec<AccountRow>> {
     Ok(sqlx::query_as(select_account!(
-        "WHERE a.disabled = 0 AND ( \
+        "WHERE a.disabled = 0 AND a.space_id = $6 AND ( \
            ($2 IS NULL AND (LOWER(a.display_name) LIKE $1 ESCAPE '\\' OR a.handle_key LIKE $1 ESCAPE '\\' \
              OR LOWER(COALESCE(d.name, '')) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(o.name, '')) LIKE $1 ESCAPE '\\' \
              OR LOWER(COALESCE(a.position, '')) LIKE $1 ESCAPE '\\')) \
@@ -180,6 +189,7 @@ pub async fn search(
     .bind(exact_handle)
     .bind(limit)
     .bind(offset)
+    .bind(space_id)
     .fetch_all(pool)
     .await?)
 }
@@ -353,10 +363,11 @@ pub async fn set_password_hash(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Db
 /// How many of the instance's own accounts can log in or be shown (for the instance
 /// statistics; accounts of other servers are not counted).
 pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE disabled = 0 AND actor_uri IS NULL")
-            .fetch_one(pool)
-            .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM accounts WHERE disabled = 0 AND actor_uri IS NULL AND space_id = 0",
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(n)
 }
 
@@ -365,10 +376,10 @@ pub async fn count_active(pool: &AnyPool) -> DbResult<i64> {
 pub async fn activity_between(pool: &AnyPool, from: i64, to: i64) -> DbResult<(i64, i64, i64)> {
     Ok(sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM statuses s JOIN accounts a ON a.id = s.account_id \
-                 WHERE s.created_at >= $1 AND s.created_at < $2 AND a.actor_uri IS NULL), \
+                 WHERE s.created_at >= $1 AND s.created_at < $2 AND a.actor_uri IS NULL AND a.space_id = 0), \
                 (SELECT COUNT(DISTINCT account_id) FROM tokens WHERE created_at >= $1 AND created_at < $2), \
                 (SELECT COUNT(*) FROM accounts WHERE created_at >= $1 AND created_at < $2 \
-                 AND actor_uri IS NULL)",
+                 AND actor_uri IS NULL AND space_id = 0)",
     )
     .bind(from)
     .bind(to)
@@ -380,7 +391,7 @@ pub async fn activity_between(pool: &AnyPool, from: i64, to: i64) -> DbResult<(i
 /// sum is cast because PostgreSQL sums `BIGINT`s as `NUMERIC`).
 pub async fn local_posts(pool: &AnyPool) -> DbResult<i64> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts WHERE actor_uri IS NULL")
+        sqlx::query_as("SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts WHERE actor_uri IS NULL AND space_id = 0")
             .fetch_one(pool)
             .await?;
     Ok(n)

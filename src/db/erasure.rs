@@ -60,6 +60,8 @@ const GONE: &[&str] = &[
     // (`app::federation::federate_departure`, `db::federation::forget_departed_keys`).
     "DELETE FROM federation_deliveries WHERE account_id = $1",
     "DELETE FROM remote_followers WHERE account_id = $1",
+    // Their practice identities are erased before them (`app::erasure`); the link goes here.
+    "DELETE FROM practice_trainees WHERE account_id = $1",
 ];
 
 /// Records kept, with the person's part in them let go (`$1`: the account).
@@ -73,7 +75,18 @@ const UNLINKED: &[&str] = &[
     "UPDATE custom_emojis SET created_by = NULL WHERE created_by = $1",
     "UPDATE holiday_adjustments SET account_id = NULL WHERE account_id = $1",
     "UPDATE blocked_servers SET created_by = NULL WHERE created_by = $1",
+    "UPDATE tokens SET practice_account_id = NULL WHERE practice_account_id = $1",
 ];
+
+/// The practice identities a person acts as in training practice spaces (`app::practice`).
+pub async fn practice_identities(tx: &mut Tx, account_id: i64) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT practice_account_id FROM practice_trainees WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
 
 /// The files the person's media and the posts on their wall leave behind, to be removed
 /// once the erasure has committed: (file, thumbnail) pairs.

@@ -229,7 +229,7 @@ pub async fn suggested(
 ) -> DbResult<Vec<(i64, Closeness)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT a.id, CASE WHEN a.department_id = $2 THEN 0 WHEN a.organization_id = $3 THEN 1 ELSE 2 END AS closeness \
-         FROM accounts a WHERE a.id <> $1 AND a.disabled = 0 AND a.suspended_at IS NULL AND a.silenced_at IS NULL \
+         FROM accounts a WHERE a.id <> $1 AND a.space_id = $5 AND a.disabled = 0 AND a.suspended_at IS NULL AND a.silenced_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 AND f.target_account_id = a.id) \
          AND NOT EXISTS (SELECT 1 FROM follow_requests r WHERE r.account_id = $1 AND r.target_account_id = a.id) \
          AND NOT EXISTS (SELECT 1 FROM suggestion_dismissals d WHERE d.account_id = $1 AND d.target_account_id = a.id) \
@@ -242,6 +242,7 @@ pub async fn suggested(
     .bind(looker.department_id)
     .bind(looker.organization_id)
     .bind(limit)
+    .bind(looker.space_id)
     .fetch_all(pool)
     .await?;
     Ok(rows

@@ -27,6 +27,7 @@ pub mod oauth;
 pub mod org_export;
 pub mod orgs;
 pub mod polls;
+pub mod practice;
 pub mod programs;
 pub mod push;
 pub mod reports;

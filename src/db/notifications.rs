@@ -132,6 +132,9 @@ pub enum About {
     ReportResolved(i64),
     /// A moderator warned the account or acted on it (`moderation_warning`), maybe on a report.
     Warned(Option<i64>),
+    /// A trainer reminds a trainee to go on with the practice of a session
+    /// (`sotong.practice_nudge`, to the trainee's practice identity).
+    Nudge(i64),
 }
 
 /// Notifies `account_id` about a suggestion or a session (blocks and mutes apply as for any
@@ -150,6 +153,7 @@ pub async fn notify_about(
         About::ReportFiled(id) => ("admin.report", None, None, None, Some(id)),
         About::ReportResolved(id) => ("sotong.report", None, None, None, Some(id)),
         About::Warned(report) => ("moderation_warning", None, None, None, report),
+        About::Nudge(id) => ("sotong.practice_nudge", None, Some(id), None, None),
     };
     let Some(id) = notify(tx, account_id, from, kind, None, now).await? else {
         return Ok(None);

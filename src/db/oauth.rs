@@ -140,6 +140,12 @@ pub struct TokenRow {
     pub department_id: Option<i64>,
     /// How many times the account's follows have changed (0 for an app-only token).
     pub follows_changed: Option<i64>,
+    /// The practice space the account acts in (0: the real network).
+    pub space_id: Option<i64>,
+    /// When the token acts as a practice identity: the trainee's own account.
+    pub trainee_id: Option<i64>,
+    /// When the practice space it acts in was closed.
+    pub space_closed_at: Option<i64>,
 }
 
 /// When a token `t` (joined with its account `a`) still holds at the time bound at `$now`:
@@ -163,9 +169,13 @@ pub async fn live_token(
     now: i64,
 ) -> DbResult<Option<TokenRow>> {
     Ok(sqlx::query_as(concat!(
-        "SELECT t.id, t.kind, t.app_id, t.account_id, t.scopes, t.created_at, t.last_used_at, a.role, a.organization_id, a.department_id, a.follows_changed \
-         FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.kind = $2 AND ",
+        "SELECT t.id, t.kind, t.app_id, COALESCE(t.practice_account_id, t.account_id) AS account_id, t.scopes, t.created_at, t.last_used_at, \
+         a.role, a.organization_id, a.department_id, a.follows_changed, a.space_id, \
+         CASE WHEN t.practice_account_id IS NULL THEN NULL ELSE t.account_id END AS trainee_id, \
+         (SELECT ps.closed_at FROM practice_spaces ps WHERE ps.id = a.space_id) AS space_closed_at \
+         FROM tokens t LEFT JOIN accounts a ON a.id = COALESCE(t.practice_account_id, t.account_id) \
+         WHERE t.token_hash = $1 AND t.kind = $2 \
+         AND (t.practice_account_id IS NULL OR EXISTS (SELECT 1 FROM accounts r WHERE r.id = t.account_id AND r.disabled = 0)) AND ",
         token_holds_at!("$3")
     ))
     .bind(token_hash)

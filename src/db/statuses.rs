@@ -19,8 +19,9 @@ fn push_visible(q: &mut Statement, looker: Looker) {
     let me = q.bind(looker.account_id);
     let organization = q.bind(looker.organization_id);
     let department = q.bind(looker.department_id);
+    let space = q.bind(looker.space_id);
     q.push(&format!(
-        "((s.visibility IN ('public', 'unlisted') OR s.account_id = {me} OR s.wall_account_id = {me} \
+        "(s.space_id = {space} AND (s.visibility IN ('public', 'unlisted') OR s.account_id = {me} OR s.wall_account_id = {me} \
           OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = {me} AND f.target_account_id = s.account_id)) \
           OR (s.visibility IN ('private', 'direct') AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = s.id AND m.account_id = {me})) \
           OR (s.visibility = 'organization' AND s.organization_id = {organization}) \
@@ -112,6 +113,9 @@ pub struct Looker {
     pub account_id: i64,
     pub organization_id: i64,
     pub department_id: i64,
+    /// The practice space the looker acts in (0: the real network): statuses of other spaces
+    /// are not there for it.
+    pub space_id: i64,
 }
 
 impl Looker {
@@ -119,6 +123,7 @@ impl Looker {
         account_id: -1,
         organization_id: -1,
         department_id: -1,
+        space_id: 0,
     };
 }
 
@@ -234,8 +239,9 @@ pub async fn insert(
 ) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO statuses (id, account_id, wall_account_id, in_reply_to_id, in_reply_to_account_id, \
-         visibility, organization_id, department_id, title, source, content, spoiler_text, sensitive, language, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         visibility, organization_id, department_id, title, source, content, spoiler_text, sensitive, language, created_at, space_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                 (SELECT a.space_id FROM accounts a WHERE a.id = $2))",
     )
     .bind(s.id)
     .bind(s.account_id)
@@ -438,7 +444,7 @@ pub async fn most_engaged_public(
     limit: i64,
 ) -> DbResult<Vec<i64>> {
     let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.created_at >= $1 \
+        "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.space_id = 0 AND s.reblog_of_id IS NULL AND s.created_at >= $1 \
          AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.silenced_at IS NOT NULL OR a.suspended_at IS NOT NULL)) \
          AND ((SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
             + (SELECT COUNT(*) FROM statuses r WHERE r.reblog_of_id = s.id) \
@@ -674,16 +680,19 @@ pub async fn search(
 pub async fn search_tags(
     pool: &AnyPool,
     pattern: &str,
+    space_id: i64,
     limit: i64,
     offset: i64,
 ) -> DbResult<Vec<(String, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT tag, COUNT(*) AS uses FROM status_tags WHERE tag LIKE $1 ESCAPE '\\' \
-         GROUP BY tag ORDER BY uses DESC, tag LIMIT $2 OFFSET $3",
+        "SELECT t.tag, COUNT(*) AS uses FROM status_tags t JOIN statuses s ON s.id = t.status_id \
+         WHERE t.tag LIKE $1 ESCAPE '\\' AND s.space_id = $4 \
+         GROUP BY t.tag ORDER BY uses DESC, tag LIMIT $2 OFFSET $3",
     )
     .bind(pattern)
     .bind(limit)
     .bind(offset)
+    .bind(space_id)
     .fetch_all(pool)
     .await?)
 }
@@ -699,8 +708,8 @@ pub async fn insert_reblog(
     now: i64,
 ) -> DbResult<bool> {
     let done = sqlx::query(
-        "INSERT INTO statuses (id, account_id, visibility, organization_id, department_id, source, content, reblog_of_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, '', '', $6, $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO statuses (id, account_id, visibility, organization_id, department_id, source, content, reblog_of_id, created_at, space_id) \
+         VALUES ($1, $2, $3, $4, $5, '', '', $6, $7, (SELECT a.space_id FROM accounts a WHERE a.id = $2)) ON CONFLICT DO NOTHING",
     )
     .bind(id)
     .bind(account_id)

@@ -97,7 +97,7 @@ pub async fn history(pool: &AnyPool, tags: &[String], since: i64) -> DbResult<Ve
     let mut q = Statement::new(
         "SELECT t.tag, s.created_at / 86400000 AS day, COUNT(*) AS uses, COUNT(DISTINCT s.account_id) AS accounts \
          FROM status_tags t JOIN statuses s ON s.id = t.status_id \
-         WHERE s.visibility = 'public' AND s.created_at >= ",
+         WHERE s.visibility = 'public' AND s.space_id = 0 AND s.created_at >= ",
     );
     q.push_bind(since).push(" AND t.tag IN (");
     for (i, tag) in tags.iter().enumerate() {
@@ -120,7 +120,7 @@ pub async fn trending(
 ) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT t.tag FROM status_tags t JOIN statuses s ON s.id = t.status_id \
-         WHERE s.visibility = 'public' AND s.created_at >= $1 \
+         WHERE s.visibility = 'public' AND s.space_id = 0 AND s.created_at >= $1 \
          AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.silenced_at IS NOT NULL OR a.suspended_at IS NOT NULL)) \
          GROUP BY t.tag ORDER BY COUNT(DISTINCT s.account_id) DESC, COUNT(*) DESC, t.tag LIMIT $2 OFFSET $3",
     )

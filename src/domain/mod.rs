@@ -23,6 +23,7 @@ pub mod notification;
 pub mod oauth;
 pub mod org;
 pub mod poll;
+pub mod practice;
 pub mod program;
 pub mod push;
 pub mod report;

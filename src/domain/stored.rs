@@ -53,6 +53,7 @@ stored_as_name!(
     super::retention::RecordKind,
     super::retention::Class,
     super::export::ExportState,
+    super::practice::Check,
 );
 
 #[cfg(test)]

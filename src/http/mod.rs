@@ -17,6 +17,7 @@ pub mod metrics;
 mod open311;
 mod openapi;
 pub mod org_export;
+pub mod practice;
 pub mod programs;
 pub mod retention;
 pub mod rooms;
@@ -92,6 +93,7 @@ pub fn router(app: App) -> Router {
         .merge(mastodon::router())
         .merge(rooms::router())
         .merge(programs::router())
+        .merge(practice::router())
         .merge(suggestions::router())
         .merge(complaints::router())
         .merge(audit::router())

@@ -5,7 +5,9 @@ use super::mastodon::{
     notification_requests, notifications, oauth, people, polls, push, reports, scheduled, search,
     server_blocks, statuses, tags, timelines,
 };
-use super::{archive, audit, complaints, org_export, programs, retention, rooms, suggestions};
+use super::{
+    archive, audit, complaints, org_export, practice, programs, retention, rooms, suggestions,
+};
 use axum::Json;
 use serde_json::{Value, json};
 use utoipa::OpenApi;
@@ -43,6 +45,7 @@ use utoipa::OpenApi;
         search::v2, search::accounts,
         media::upload, media::show, media::describe,
         rooms::list, rooms::create, rooms::show, rooms::update, rooms::close, rooms::ticket_key, rooms::issue_ticket, rooms::join, rooms::messages, rooms::say, rooms::hide, rooms::report, rooms::react, rooms::unreact, rooms::moderate, rooms::notice, rooms::moderation_log, rooms::reports, suggestions::board, suggestions::raise, suggestions::stats, suggestions::export, suggestions::categories, suggestions::put_category, suggestions::show, suggestions::change_status, suggestions::support, suggestions::from_room_message, programs::list, programs::create, programs::show, programs::sessions, programs::add_session, programs::stats, programs::stats_csv, programs::session, programs::move_session, programs::cancel, programs::check_in,
+        practice::open, practice::board, practice::mine, practice::join, practice::enter, practice::leave, practice::nudge, practice::reset, practice::close, practice::numbers, practice::settings, practice::numbers_csv,
         complaints::file, complaints::list, complaints::show, complaints::step, complaints::from_status, complaints::stats, complaints::register, complaints::services, complaints::service, complaints::create_service, complaints::update_service, complaints::rules, complaints::set_rule, complaints::holidays, complaints::add_holiday, complaints::remove_holiday, complaints::restore_holiday,
         archive::api_archive, audit::list, audit::csv, retention::show, retention::set_class, retention::hold, retention::release, org_export::list, org_export::request, org_export::show, org_export::archive,
     ),

@@ -8,6 +8,7 @@
     mastodon_py.py register BASE USERNAME EMAIL PASSWORD
     mastodon_py.py auth_url BASE
     mastodon_py.py exchange BASE CLIENT_ID CLIENT_SECRET CODE
+    mastodon_py.py practice BASE LOGIN PASSWORD SPACE_ID INITIALS PHOTO
 """
 import json
 import os
@@ -373,6 +374,33 @@ def main(args):
             "merged": me.notifications_merged(),
             "after": [n["status"]["id"] for n in me.notifications() if n["type"] == "mention"],
             "left": len(me.notification_requests()),
+        }))
+    elif mode == "practice":
+        # A trainee practises with an app: logs in, binds the app's token to the class's
+        # practice space, then completes the profile, finds a classmate by the initial
+        # consonants of their name and follows them, and posts a photo.
+        login, password, space, initials, photo = args[2], args[3], args[4], args[5], args[6]
+        client_id, client_secret = Mastodon.create_app("sotong-practice", api_base_url=base, redirect_uris=OOB)
+        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base)
+        api.log_in(login, password, allow_http=True)
+        real = api.account_verify_credentials()
+        # Binding the token is Sotong's extension: Mastodon.py's generic request carries it.
+        entered = api._Mastodon__api_request("POST", f"/api/v1/sotong/practice/{space}/enter")
+        me = api.account_verify_credentials()
+        profile = api.account_update_credentials(note="민원여권과에서 연습 중입니다.")
+        found = api.account_search(initials)
+        classmate = next(a for a in found if a["id"] != me["id"])
+        relationship = api.account_follow(classmate["id"])
+        media = api.media_post(photo, mime_type="image/jpeg", description="연습 사진")
+        post = api.status_post("앱에서 올린 첫 연습 글", media_ids=[media["id"]])
+        print(json.dumps({
+            "real": plain(real),
+            "entered": plain(entered),
+            "me": plain(me),
+            "profile": plain(profile),
+            "found": plain(found),
+            "following": relationship["following"],
+            "post": plain(post),
         }))
     elif mode == "verify":
         # What an app sees of its token: the account, or the error it is refused with.

@@ -16,7 +16,7 @@ fn python() -> PathBuf {
     venv
 }
 
-async fn run(args: &[&str]) -> Value {
+pub(crate) async fn run(args: &[&str]) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py.py");
     run_client(
         "Mastodon.py",

@@ -36,6 +36,7 @@ mod oauth;
 mod org_export;
 mod people;
 mod polls;
+mod practice;
 mod process;
 mod programs;
 mod push;
