@@ -144,6 +144,18 @@ impl App {
         Ok(())
     }
 
+    /// A practice space, as anyone signed in may know it exists.
+    pub async fn practice_space(&self, space_id: i64) -> Result<SpaceRow> {
+        rows::space(self.db.pool(), space_id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// The practice space of a session, if it has one.
+    pub async fn practice_of_session(&self, session_id: i64) -> Result<Option<SpaceRow>> {
+        Ok(rows::space_for_session(self.db.pool(), session_id).await?)
+    }
+
     /// The trainer's board of a space.
     pub async fn practice_board(&self, viewer: &Viewer, space_id: i64) -> Result<Board> {
         let space = rows::space(self.db.pool(), space_id)

@@ -67,6 +67,13 @@ pub async fn set_resident(tx: &mut Tx, space: &SpaceRow) -> DbResult<()> {
     Ok(())
 }
 
+pub async fn space_for_session(pool: &AnyPool, session_id: i64) -> DbResult<Option<SpaceRow>> {
+    Ok(sqlx::query_as(select_space!("WHERE session_id = $1"))
+        .bind(session_id)
+        .fetch_optional(pool)
+        .await?)
+}
+
 pub async fn space(pool: &AnyPool, id: i64) -> DbResult<Option<SpaceRow>> {
     Ok(sqlx::query_as(select_space!("WHERE id = $1"))
         .bind(id)

@@ -10,7 +10,7 @@ use super::Invalid;
 /// What the server looks for in the practice space to count a task done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
-    /// The practice profile has a photo, a position and a line about oneself.
+    /// The practice profile has a line about oneself (Sotong has no profile photos yet).
     Profile,
     /// Follows a classmate (found by searching, by initial consonants if one likes).
     Follow,
@@ -61,17 +61,27 @@ pub struct Task {
 }
 
 /// A task as an administrator or trainer wrote it, not yet checked.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TaskInput {
+    /// profile, follow, post, photo, wall, answer_resident or reply_mention.
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^(profile|follow|post|photo|wall|answer_resident|reply_mention)$"
+    )]
     pub check: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     pub title_ko: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
     pub title_en: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     pub howto_ko: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     pub howto_en: String,
 }
 
@@ -99,8 +109,8 @@ pub fn default_curriculum() -> Vec<Task> {
             Check::Profile,
             "프로필 완성하기",
             "Complete your profile",
-            "프로필 편집에서 사진을 올리고 직위와 자기소개를 적으세요.",
-            "In Edit profile, add a photo, your position and a line about yourself.",
+            "내 담벼락의 프로필 편집에서 자기소개를 적으세요.",
+            "In Edit profile on your wall, write a line about yourself.",
         ),
         task(
             Check::Follow,

@@ -23,6 +23,7 @@ pub fn router() -> Router<App> {
         .route("/api/v1/sotong/practice/leave", post(leave))
         .route("/api/v1/sotong/practice/{id}", get(board))
         .route("/api/v1/sotong/practice/{id}/me", get(mine))
+        .route("/api/v1/sotong/practice/{id}/stream", get(stream))
         .route("/api/v1/sotong/practice/{id}/join", post(join))
         .route("/api/v1/sotong/practice/{id}/enter", post(enter))
         .route("/api/v1/sotong/practice/{id}/nudge", post(nudge))
@@ -78,6 +79,70 @@ pub async fn board(
 ) -> Result<Json<PracticeBoardJson>, ApiError> {
     let board = app.practice_board(&viewer, id).await?;
     Ok(Json(PracticeBoardJson::from_board(&board, lang)))
+}
+
+/// The board as it changes, as server-sent events. Like Mastodon's streaming API it is left out
+/// of the OpenAPI document: an answer that never ends is no operation a contract test can read.
+pub async fn stream(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    lang: Lang,
+    PathId(id): PathId,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(board_events(app, viewer, id, lang).await?)
+}
+
+/// How often a board's stream looks for something new in the space: one small query
+/// (`App::practice_activity`) per look, the board read only when it changed.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Server-sent `board` events: the trainer's board (or, for a trainee, their own row) at once
+/// and then each time something is done in the space, and once a minute (times and "stuck"
+/// move on their own). Refused as the board or checklist would be.
+pub async fn board_events(
+    app: App,
+    viewer: crate::app::Viewer,
+    id: i64,
+    lang: Lang,
+) -> Result<axum::response::Response, crate::app::Error> {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let trainer = match app.practice_board(&viewer, id).await {
+        Ok(_) => true,
+        Err(crate::app::Error::Forbidden(_)) => {
+            app.my_practice(&viewer, id).await?;
+            false
+        }
+        Err(other) => return Err(other),
+    };
+    let stream = futures_util::stream::unfold(None, move |seen| {
+        let (app, viewer) = (app.clone(), viewer.clone());
+        async move {
+            loop {
+                if seen.is_some() {
+                    tokio::time::sleep(LOOK_EVERY).await;
+                }
+                let mark = app.practice_activity(id).await.ok()?;
+                let mark = (mark, crate::domain::time::now_ms() / 60_000);
+                if seen == Some(mark) {
+                    continue;
+                }
+                let board = if trainer {
+                    app.practice_board(&viewer, id).await
+                } else {
+                    app.my_practice(&viewer, id).await
+                }
+                .ok()?;
+                let json =
+                    serde_json::to_string(&PracticeBoardJson::from_board(&board, lang)).ok()?;
+                let event = Event::default().event("board").data(json);
+                return Some((Ok::<_, std::convert::Infallible>(event), Some(mark)));
+            }
+        }
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 /// One's own checklist
@@ -186,7 +251,7 @@ pub async fn numbers(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SettingsForm {
     /// The curriculum, in order; absent keeps it.
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(max_items = 20)]
     tasks: Option<Vec<TaskInput>>,
     /// Count "staff trained" by completion of every task instead of attendance; absent keeps it.
     trained_by_completion: Option<bool>,

@@ -869,3 +869,133 @@ async fn a_trainee_who_deletes_their_account_takes_their_practice_identity_along
     assert_eq!(left, 0);
     assert_eq!(t.count("practice_trainees").await, 0);
 }
+
+async fn handle_of(user: &User<'_>) -> String {
+    user.get("/api/v1/accounts/verify_credentials").await["username"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The resident's account and its two posts to a trainee, as paths of the web app.
+async fn resident_paths(trainee: &Trainee<'_>) -> (String, String) {
+    let (wall, mention, _) = resident_posts(trainee).await;
+    let notes = trainee.practice.get("/api/v1/notifications").await;
+    let resident = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["account"]["display_name"] == "연습 주민")
+        .unwrap()["account"]["acct"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (
+        format!("/@{resident}/{wall}"),
+        format!("/@{resident}/{mention}"),
+    )
+}
+
+#[tokio::test]
+async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live() {
+    use crate::web_app::{look, sign_in, write_photo};
+    if !crate::browser::available() {
+        return;
+    }
+    let t = spawn().await;
+    let c = class(&t, 2).await;
+    let (a, b) = (&c.trainees[0], &c.trainees[1]);
+    let (a_handle, b_handle) = (handle_of(&a.practice).await, handle_of(&b.practice).await);
+    let (wall_post, mention) = resident_paths(a).await;
+    // A signs in on the phone with a session of its own, which has not entered the space.
+    let left = ok(a
+        .practice
+        .post("/api/v1/sotong/practice/leave", json!({}))
+        .await)
+    .await;
+    assert_eq!(left["account_id"], a.real.id.as_str());
+    let photo_dir = tempfile::tempdir().unwrap();
+    let photo = write_photo(photo_dir.path());
+    let driver = crate::browser::Driver::start().await;
+
+    // The trainer keeps the board open on a desktop.
+    let trainer = driver.browser(1280, "ko").await;
+    sign_in(&trainer, &t, "nuri_head", sotong::app::demo::DEMO_PASSWORD).await;
+    trainer
+        .goto(&t.url(&format!("/practice/{}/board", c.space)))
+        .await;
+    look(&trainer, "practice-board").await;
+    let cell = |k: usize| format!("tr[data-trainee='{}'] td[data-task='{k}']", a.real.id);
+    assert_eq!(trainer.text(&cell(0)).await, "—");
+
+    // The trainee, on a phone, starts practising from the checklist.
+    let phone = driver.browser(390, "ko").await;
+    sign_in(&phone, &t, &a.handle, sotong::app::demo::DEMO_PASSWORD).await;
+    phone.goto(&t.url(&format!("/practice/{}", c.space))).await;
+    phone.click_text("연습 시작").await;
+    phone.wait_for_text(".practice-banner", "연습 중", 5).await;
+    look(&phone, "practice-checklist").await;
+
+    // 1. The profile, on their own wall.
+    phone.goto(&t.url(&format!("/@{a_handle}"))).await;
+    phone.click("details.profile-edit summary").await;
+    phone.fill("#note", "민원여권과 주무관입니다").await;
+    phone.click("#profile-edit button[type=submit]").await;
+    trainer.wait_for_text(&cell(0), "✓", 10).await;
+    // 2. A classmate found by initial consonants, and followed.
+    phone.goto(&t.url("/search")).await;
+    phone
+        .fill("#q", &sotong::domain::search::choseong(&b.name))
+        .await;
+    let results = phone.wait_for_text("#results", &b.name, 5).await;
+    assert!(
+        results.contains("(연습)"),
+        "only the space's people: {results}"
+    );
+    phone
+        .click(&format!("#results a[href='/@{b_handle}']"))
+        .await;
+    phone.wait_for_path(&format!("/@{b_handle}")).await;
+    phone.click_text("팔로우").await;
+    trainer.wait_for_text(&cell(1), "✓", 10).await;
+    // 5. A post on the classmate's wall.
+    phone.fill("#status", "같이 연습해요").await;
+    phone.click("form.composer button[type=submit]").await;
+    trainer.wait_for_text(&cell(4), "✓", 10).await;
+    // 3 and 4. A post, then one with a photo, from home.
+    phone.goto(&t.url("/")).await;
+    phone.fill("#status", "첫 연습 글입니다").await;
+    phone.click("form.composer button[type=submit]").await;
+    trainer.wait_for_text(&cell(2), "✓", 10).await;
+    phone.fill("#status", "사진도 올려 봅니다").await;
+    phone
+        .client
+        .find(fantoccini::Locator::Css("#photos"))
+        .await
+        .unwrap()
+        .send_keys(&photo)
+        .await
+        .unwrap();
+    phone.fill("#alt", "연습 사진").await;
+    phone.click("form.composer button[type=submit]").await;
+    trainer.wait_for_text(&cell(3), "✓", 10).await;
+    // 6 and 7. Answers to the resident.
+    for (path, k) in [(&wall_post, 5), (&mention, 6)] {
+        phone.goto(&t.url(path)).await;
+        phone.fill("#status", "답글 드립니다").await;
+        phone.click("form.composer button[type=submit]").await;
+        trainer.wait_for_text(&cell(k), "✓", 10).await;
+    }
+    trainer.wait_for_text("#finished", "1", 10).await;
+    look(&trainer, "practice-board-done").await;
+    phone.goto(&t.url(&format!("/practice/{}", c.space))).await;
+    assert_eq!(phone.text("#done-count").await, "7");
+    look(&phone, "practice-checklist-done").await;
+    // Leaving: back to one's own account, whose wall shows nothing of it.
+    phone.click_text("연습 끝내기").await;
+    phone.goto(&t.url(&format!("/@{}", a.handle))).await;
+    let wall = phone.text("main").await;
+    assert!(!wall.contains("첫 연습 글입니다"), "{wall}");
+    phone.close().await;
+    trainer.close().await;
+}

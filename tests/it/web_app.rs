@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// A photo with a GPS position in it would be better still; the media tests check EXIF. Here
 /// it only has to be a real image a person picks from their phone.
-fn write_photo(dir: &Path) -> String {
+pub(crate) fn write_photo(dir: &Path) -> String {
     let path = dir.join("park.png");
     let image = image::RgbImage::from_fn(320, 240, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
@@ -20,12 +20,12 @@ fn write_photo(dir: &Path) -> String {
 const GILDONG: &str = "gildong.hong@demo.sotong.example";
 
 /// Checks the page, and keeps a screenshot of it when asked (scripts/screenshots).
-async fn look(browser: &Browser, name: &str) {
+pub(crate) async fn look(browser: &Browser, name: &str) {
     browser.assert_accessible().await;
     browser.screenshot(name).await;
 }
 
-async fn sign_in(browser: &Browser, t: &TestApp, login: &str, password: &str) {
+pub(crate) async fn sign_in(browser: &Browser, t: &TestApp, login: &str, password: &str) {
     browser.goto(&t.url("/auth/sign_in")).await;
     browser.fill("#login", login).await;
     browser.fill("#password", password).await;

@@ -11,6 +11,7 @@ mod moderation;
 mod org;
 mod org_export;
 mod photo_form;
+mod practice;
 mod programs;
 mod retention;
 mod rooms;
@@ -58,6 +59,7 @@ pub fn router() -> Router<App> {
             get(authorize::show).post(authorize::decide),
         )
         .merge(social::router())
+        .merge(practice::router())
         .merge(org::router())
         .merge(admin::router())
         .merge(moderation::router())
@@ -84,6 +86,8 @@ pub struct Chrome {
     pub unread: i64,
     /// Whether to show the way to the administration pages.
     pub administrator: bool,
+    /// The training practice space the session acts in, shown on every page.
+    pub practice_space: Option<i64>,
 }
 
 impl Chrome {

@@ -221,6 +221,10 @@ struct SessionPage {
     /// The trainer sees the code to read out in class.
     code: Option<String>,
     checked_in: bool,
+    /// The trainer may open a practice space or go to its board.
+    hosting: bool,
+    /// The session's practice space, once opened.
+    practice: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -246,6 +250,8 @@ async fn session(
         attendance: session.attendance,
         code: hosting.then(|| session.check_in_code.clone()).flatten(),
         checked_in: done.checked_in.is_some(),
+        hosting,
+        practice: app.practice_of_session(id).await?.map(|space| space.id),
         slot: slot(&session, lang),
     };
     Ok(member.visit.respond(&page))

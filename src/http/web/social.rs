@@ -34,6 +34,7 @@ pub fn router() -> Router<App> {
         .route("/notifications", get(notifications))
         .route("/@{handle}", get(profile))
         .route("/@{handle}/follow", post(follow))
+        .route("/settings/profile", post(edit_profile))
         .route("/@{handle}/{id}", get(status))
 }
 
@@ -377,6 +378,29 @@ async fn follow(
         app.update_profile(&member.viewer, &change).await?;
     }
     app.follow(&member.viewer, account.id, on).await?;
+    Ok(Redirect::to(&format!("/@{}", account.handle)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    csrf: Option<String>,
+    display_name: Option<String>,
+    note: Option<String>,
+}
+
+/// `POST /settings/profile`: one's name and the line about oneself, from one's own wall.
+async fn edit_profile(
+    State(app): State<App>,
+    member: Member,
+    WebForm(form): WebForm<ProfileForm>,
+) -> Result<Response, PageError> {
+    member.visit.check(form.csrf.as_deref())?;
+    let change = crate::app::social::ProfileChange {
+        display_name: form.display_name.as_deref(),
+        note: form.note.as_deref(),
+        ..Default::default()
+    };
+    let account = app.update_profile(&member.viewer, &change).await?;
     Ok(Redirect::to(&format!("/@{}", account.handle)).into_response())
 }
 

@@ -33,6 +33,10 @@ impl Visit {
                 .me
                 .as_ref()
                 .is_some_and(|(v, _)| v.role == Some(crate::domain::account::Role::Administrator)),
+            practice_space: self
+                .me
+                .as_ref()
+                .and_then(|(v, _)| v.practice.map(|seat| seat.space_id)),
         }
     }
 
