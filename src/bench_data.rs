@@ -247,6 +247,71 @@ pub async fn tokens_for(app: &App, first: i64, count: i64) -> Vec<String> {
     tokens
 }
 
+/// A token for one account, written straight into the table.
+async fn token_of(app: &App, account_id: i64) -> String {
+    let token = crate::app::secrets::random_token();
+    sqlx::query(
+        "INSERT INTO tokens (id, token_hash, kind, account_id, scopes, created_at) VALUES ($1, $2, 'oauth', $3, 'read write', $4)",
+    )
+    .bind(crate::domain::id::next_id())
+    .bind(crate::app::secrets::token_hash(&token))
+    .bind(account_id)
+    .bind(crate::domain::time::now_ms())
+    .execute(app.database().pool())
+    .await
+    .expect("token");
+    token
+}
+
+/// A training class of the demo's district today, its practice space open, `trainees`
+/// officials checked in: the trainer's token, the space and the trainees' tokens (not yet
+/// acting in the space).
+pub struct PracticeClass {
+    pub space: i64,
+    pub trainer_token: String,
+    pub trainee_tokens: Vec<String>,
+}
+
+pub async fn practice_class(app: &App, trainees: usize) -> anyhow::Result<PracticeClass> {
+    let trainer = app.lookup_account("nuri_head").await?;
+    let trainer_token = token_of(app, trainer.id).await;
+    let viewer = app
+        .viewer_for_token(&trainer_token, "oauth")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the trainer's token"))?;
+    let class = app
+        .create_program(
+            &viewer,
+            crate::app::demo::practice::class_today("부하 측정 실습 교육")?,
+        )
+        .await?;
+    let session = class
+        .sessions
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("a session"))?
+        .id;
+    let officials: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM accounts WHERE role = 'official' AND organization_id = $1 AND id <> $2 ORDER BY id LIMIT $3",
+    )
+    .bind(class.row.organization_id)
+    .bind(trainer.id)
+    .bind(i64::try_from(trainees)?)
+    .fetch_all(app.database().pool())
+    .await?;
+    let mut trainee_tokens = Vec::with_capacity(officials.len());
+    for (id,) in officials {
+        app.check_in(&viewer, session, Some(&id.to_string()), None)
+            .await?;
+        trainee_tokens.push(token_of(app, id).await);
+    }
+    let space = app.open_practice(&viewer, session, None).await?;
+    Ok(PracticeClass {
+        space: space.id,
+        trainer_token,
+        trainee_tokens,
+    })
+}
+
 /// A named room opened by the holder of `host_token`, which the accounts `members` have
 /// joined already (so that connecting to it is only saying hello); returns its id.
 pub async fn joined_room(app: &App, host_token: &str, members: &[i64]) -> i64 {

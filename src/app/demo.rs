@@ -10,6 +10,7 @@
 //! done in the audit log.
 
 mod complaints;
+pub(crate) mod practice;
 mod story;
 
 /// The demo's history is told through the operations people use, as the account that acts.
@@ -217,6 +218,7 @@ impl App {
             // Finishes the social network if an earlier load stopped before it was done.
             self.tell_demo_story(district.id).await?;
             self.tell_demo_complaints(district.id).await?;
+            self.tell_demo_practice(district.id).await?;
             return Ok(DemoSummary {
                 already_loaded: true,
                 staff: org_rows::count_members(self.db.pool(), district.id).await?,
@@ -499,6 +501,7 @@ impl App {
         tx.commit().await?;
         self.tell_demo_story(district.id).await?;
         self.tell_demo_complaints(district.id).await?;
+        self.tell_demo_practice(district.id).await?;
         let district_staff = org_rows::count_members(self.db.pool(), district.id).await?;
         tracing::info!(district_staff, "demo loaded");
         Ok(DemoSummary {

@@ -275,6 +275,18 @@ pub async fn release_tokens(tx: &mut Tx, space_id: i64) -> DbResult<()> {
     Ok(())
 }
 
+/// The first post `author` wrote on `wall_owner`'s wall (the resident's question).
+pub async fn wall_post_by(pool: &AnyPool, author: i64, wall_owner: i64) -> DbResult<Option<i64>> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM statuses WHERE account_id = $1 AND wall_account_id = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(author)
+    .bind(wall_owner)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(|(id,)| id))
+}
+
 /// Whether the account was checked in to the session.
 pub async fn attended(pool: &AnyPool, session_id: i64, account_id: i64) -> DbResult<bool> {
     let found: Option<(i64,)> = sqlx::query_as(

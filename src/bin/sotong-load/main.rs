@@ -7,6 +7,7 @@
 //!                     [--reference http://127.0.0.1:8090] [--label "one node, SQLite"]
 //!                     [--seconds 10] [--connections 32] [--listeners 1000] [--rate 100]
 //!                     [--pairs 20] [--idle 5000] [--markdown table.md] [--only home]
+//!     sotong-load practice --database-url URL [--trainees 30] [--label …] [--markdown table.md]
 //!
 //! `prepare` writes the benchmark social network (`sotong::bench_data`), tokens for 200 of its
 //! accounts and a room they have joined, and saves them as the plan. `run` measures, on every
@@ -14,8 +15,11 @@
 //! nodes): home-timeline reads, status creation, wall post → notification on the owner's
 //! stream, room fan-out, and the memory of idle connections. With `--reference`, each
 //! measurement is repeated against the reference, a bare axum server on the same database
-//! (`reference.rs`), and the table shows both and their ratio.
+//! (`reference.rs`), and the table shows both and their ratio. `practice` runs a server in
+//! its own process on a fresh database with the demo, and a training class doing the practice
+//! curriculum at once while the trainer's board is open (`practice.rs`).
 
+mod practice;
 mod reference;
 mod scenarios;
 
@@ -68,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
             reference::serve(&args.required("--database-url"), &args.required("--listen")).await
         }
         Some("run") => run(&args).await,
+        Some("practice") => run_practice(&args).await,
         _ => usage("which command?"),
     }
 }
@@ -99,6 +104,40 @@ async fn prepare(args: &Args) -> anyhow::Result<()> {
     std::fs::write(&plan_file, serde_json::to_vec_pretty(&plan)?)?;
     eprintln!("== plan written to {plan_file}");
     app.close().await;
+    Ok(())
+}
+
+async fn run_practice(args: &Args) -> anyhow::Result<()> {
+    let database_url = args.required("--database-url");
+    let trainees = usize::try_from(args.number("--trainees", 30))?;
+    let label = args.value("--label").unwrap_or_else(|| "one node".into());
+    let o = practice::measure(&database_url, trainees).await?;
+    let header = "| configuration | measurement | tasks done | board shows it, p50 | p99 | longest | not shown |\n\
+                  |---|---|---:|---:|---:|---:|---:|\n";
+    let row = format!(
+        "| {label} | {} trainees × 7 tasks at once, board open | {} in {:.1} s ({:.0}/s) | {} | {} | {} | {} |\n",
+        o.trainees,
+        o.tasks,
+        o.seconds,
+        o.tasks as f64 / o.seconds.max(0.001),
+        ms(o.p50),
+        ms(o.p99),
+        ms(o.max),
+        o.missing,
+    );
+    println!("{header}{row}");
+    if let Some(file) = args.value("--markdown") {
+        use std::io::Write as _;
+        let fresh = std::fs::metadata(&file).map_or(true, |m| m.len() == 0);
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&file)?;
+        if fresh {
+            out.write_all(header.as_bytes())?;
+        }
+        out.write_all(row.as_bytes())?;
+    }
     Ok(())
 }
 
