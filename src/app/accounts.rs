@@ -320,6 +320,23 @@ impl App {
         }
     }
 
+    /// An account as `viewer` (or nobody) may see it: one of another practice space, or a
+    /// practice identity seen from the real network, is not there (`app::practice`).
+    pub async fn account_seen_by(&self, viewer: Option<&Viewer>, id: i64) -> Result<AccountRow> {
+        let account = self.account(id).await?;
+        same_space(viewer, account)
+    }
+
+    /// [`App::lookup_account`] as `viewer` (or nobody) may see it.
+    pub async fn lookup_account_seen_by(
+        &self,
+        viewer: Option<&Viewer>,
+        acct: &str,
+    ) -> Result<AccountRow> {
+        let account = self.lookup_account(acct).await?;
+        same_space(viewer, account)
+    }
+
     /// Finds a local account by `handle` or `handle@our.domain`, or one of another server kept
     /// here by `user@domain`.
     pub async fn lookup_account(&self, acct: &str) -> Result<AccountRow> {
@@ -364,4 +381,13 @@ pub struct WeekActivity {
     pub statuses: i64,
     pub logins: i64,
     pub registrations: i64,
+}
+
+/// The account, when it is in the viewer's space (the real network for nobody).
+fn same_space(viewer: Option<&Viewer>, account: AccountRow) -> Result<AccountRow> {
+    if account.space_id == viewer.map_or(0, Viewer::space_id) {
+        Ok(account)
+    } else {
+        Err(Error::NotFound)
+    }
 }

@@ -428,6 +428,20 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
             404,
             "a practice post by its id"
         );
+        for path in [
+            format!("/api/v1/accounts/{}", a.practice.id),
+            format!(
+                "/api/v1/accounts/lookup?acct={}",
+                handle_of(&a.practice).await
+            ),
+            format!("/@{}", handle_of(&a.practice).await),
+        ] {
+            assert_eq!(
+                user.fetch(&path).await.status(),
+                404,
+                "a practice identity: {path}"
+            );
+        }
     }
     for path in [
         "/api/v1/timelines/public",

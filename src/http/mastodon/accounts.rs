@@ -196,10 +196,10 @@ pub async fn preferences(
     responses((status = 200, body = Account), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn show(
     State(app): State<App>,
-    MaybeAuth(_viewer): MaybeAuth,
+    MaybeAuth(viewer): MaybeAuth,
     PathId(id): PathId,
 ) -> Result<Json<Account>, ApiError> {
-    let row = app.account(id).await?;
+    let row = app.account_seen_by(viewer.as_ref(), id).await?;
     Ok(Json(Account::from_row(&row, &app.config)))
 }
 
@@ -215,14 +215,14 @@ pub struct Lookup {
     responses((status = 200, body = Account), (status = 404, body = super::dto::ErrorBody)))]
 pub async fn lookup(
     State(app): State<App>,
-    MaybeAuth(_viewer): MaybeAuth,
+    MaybeAuth(viewer): MaybeAuth,
     Query(query): Query<Lookup>,
 ) -> Result<Json<Account>, ApiError> {
     let acct = query
         .acct
         .filter(|a| !a.is_empty())
         .ok_or(Error::BadRequest("error.invalid_request"))?;
-    let row = app.lookup_account(&acct).await?;
+    let row = app.lookup_account_seen_by(viewer.as_ref(), &acct).await?;
     Ok(Json(Account::from_row(&row, &app.config)))
 }
 

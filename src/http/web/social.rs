@@ -287,7 +287,7 @@ async fn profile(
     Path(handle): Path<String>,
     Query(query): Query<Paging>,
 ) -> Result<Response, PageError> {
-    let account = app.lookup_account(&handle).await?;
+    let account = app.lookup_account_seen_by(visit.viewer(), &handle).await?;
     let viewer = visit.viewer().cloned();
     let own = visit.me.as_ref().is_some_and(|(_, me)| me.id == account.id);
     let between = match &viewer {
