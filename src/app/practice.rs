@@ -253,6 +253,7 @@ impl App {
             fresh.push(identity);
         }
         erase_identities(&mut tx, &old, now).await?;
+        rows::remove_suggestions(&mut tx, space.id).await?;
         space.resident_account_id = Some(next_id());
         self.place_resident(&mut tx, &space, now).await?;
         rows::set_resident(&mut tx, &space).await?;
@@ -310,6 +311,7 @@ impl App {
             let identities = rows::accounts_in(&mut tx, space.id).await?;
             rows::release_tokens(&mut tx, space.id).await?;
             erase_identities(&mut tx, &identities, now).await?;
+            rows::remove_suggestions(&mut tx, space.id).await?;
             rows::mark_purged(&mut tx, space.id, now).await?;
             tx.commit().await?;
         }

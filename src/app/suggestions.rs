@@ -115,7 +115,13 @@ impl App {
             Raiser::Account(viewer) => {
                 viewer.require_scope("write:statuses")?;
                 let me = self.account(viewer.account()?).await?;
-                (me.organization_id, Some(me.id), None, None, me.id)
+                (
+                    me.organization_id,
+                    Some(me.id),
+                    None,
+                    None,
+                    (me.id, me.space_id),
+                )
             }
             Raiser::Room { room_id, ticket } => {
                 let speaker = self.speaker(ticket, *room_id).await?;
@@ -126,7 +132,7 @@ impl App {
                     None,
                     Some(*room_id),
                     Some(code),
-                    -1,
+                    (-1, 0),
                 )
             }
         };
@@ -219,14 +225,23 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.suggestion_for(viewer.account()?, id).await
+        self.suggestion_for((viewer.account()?, viewer.space_id()), id)
+            .await
     }
 
-    async fn suggestion_for(&self, viewer_id: i64, id: i64) -> Result<SuggestionView> {
+    /// One suggestion as the viewer (its id, -1 for nobody, and its practice space) sees it.
+    async fn suggestion_for(
+        &self,
+        (viewer_id, space_id): (i64, i64),
+        id: i64,
+    ) -> Result<SuggestionView> {
         let row = rows::list(
             self.db.pool(),
             viewer_id,
-            &Filters::default(),
+            &Filters {
+                space_id,
+                ..Filters::default()
+            },
             Some(id),
             1,
             0,
@@ -241,7 +256,8 @@ impl App {
     /// One suggestion with its history: the board is public.
     pub async fn suggestion(&self, viewer: Option<&Viewer>, id: i64) -> Result<SuggestionView> {
         let viewer_id = viewer.and_then(|v| v.account_id).unwrap_or(-1);
-        self.suggestion_for(viewer_id, id).await
+        let space_id = viewer.map_or(0, Viewer::space_id);
+        self.suggestion_for((viewer_id, space_id), id).await
     }
 
     /// The public board.
@@ -253,7 +269,12 @@ impl App {
         offset: i64,
     ) -> Result<Vec<SuggestionRow>> {
         let viewer_id = viewer.and_then(|v| v.account_id).unwrap_or(-1);
-        Ok(rows::list(self.db.pool(), viewer_id, filters, None, limit, offset).await?)
+        // The board of the viewer's space: a practice space's own, or the real one.
+        let filters = Filters {
+            space_id: viewer.map_or(0, Viewer::space_id),
+            ..filters.clone()
+        };
+        Ok(rows::list(self.db.pool(), viewer_id, &filters, None, limit, offset).await?)
     }
 
     /// Moves a suggestion along its workflow. The assigned department (or, if none is
@@ -270,7 +291,7 @@ impl App {
         viewer.require_scope("write:statuses")?;
         let me = self.account(viewer.account()?).await?;
         let to = Status::parse(to.trim()).ok_or(Error::from(suggestion::UNKNOWN_STATUS))?;
-        let current = self.suggestion_for(me.id, id).await?.row;
+        let current = self.suggestion_for((me.id, me.space_id), id).await?.row;
         let from = step_allowed(viewer, &me, &current, to)?;
         let text = suggestion::step_text(to, answer, reason)?;
         let now = now_ms();
@@ -293,7 +314,7 @@ impl App {
         let notified = notify_the_raiser(&mut tx, &current, me.id, now).await?;
         tx.ring_all(notified);
         tx.commit().await?;
-        self.suggestion_for(me.id, id).await
+        self.suggestion_for((me.id, me.space_id), id).await
     }
 
     /// An anonymous raiser is told in the room it spoke in: the room's host says so there,
@@ -339,14 +360,14 @@ impl App {
     pub async fn support_suggestion(&self, viewer: &Viewer, id: i64) -> Result<SuggestionView> {
         viewer.require_scope("write:statuses")?;
         let me = viewer.account()?;
-        self.suggestion_for(me, id).await?;
+        self.suggestion_for((me, viewer.space_id()), id).await?;
         let mut tx = self.begin().await?;
         match rows::support(&mut tx, id, me, now_ms()).await {
             Err(DbError::Conflict(_)) => return Err(Error::Conflict("error.already_supported")),
             other => other?,
         }
         tx.commit().await?;
-        self.suggestion_for(me, id).await
+        self.suggestion_for((me, viewer.space_id()), id).await
     }
 
     /// Numbers counted from the suggestions matching the filters.

@@ -125,6 +125,16 @@ pub async fn mark_purged(tx: &mut Tx, id: i64, now: i64) -> DbResult<bool> {
     Ok(done.rows_affected() == 1)
 }
 
+/// Removes the suggestions raised in a space (a suggestion outlives its raiser's erasure in
+/// the real network; in practice it goes with the space's content).
+pub async fn remove_suggestions(tx: &mut Tx, space_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM suggestions WHERE space_id = $1 AND space_id <> 0")
+        .bind(space_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Puts a new account (a practice identity or the space's resident) in a space.
 pub async fn place_account(tx: &mut Tx, account_id: i64, space_id: i64) -> DbResult<()> {
     sqlx::query("UPDATE accounts SET space_id = $2 WHERE id = $1")
@@ -412,7 +422,10 @@ pub async fn evidence(pool: &AnyPool, space_id: i64, resident: i64) -> DbResult<
            JOIN statuses q ON q.id = s.in_reply_to_id \
            WHERE s.space_id = $1 AND (q.wall_account_id IS NULL OR q.wall_account_id <> s.account_id) \
            AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = q.id AND m.account_id = s.account_id) \
-           GROUP BY s.account_id",
+           GROUP BY s.account_id \
+         UNION ALL \
+         SELECT g.raised_by_account_id, 'suggestion', MIN(g.created_at) FROM suggestions g \
+           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL GROUP BY g.raised_by_account_id",
     )
     .bind(space_id)
     .bind(resident)
@@ -424,7 +437,8 @@ pub async fn evidence(pool: &AnyPool, space_id: i64, resident: i64) -> DbResult<
 /// compares between two looks.
 pub async fn activity_mark(pool: &AnyPool, space_id: i64) -> DbResult<(i64, i64, i64)> {
     Ok(sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(s.id), 0) FROM statuses s WHERE s.space_id = $1), \
+        "SELECT (SELECT COALESCE(MAX(s.id), 0) FROM statuses s WHERE s.space_id = $1) \
+                + (SELECT COUNT(*) FROM suggestions g WHERE g.space_id = $1), \
                 (SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.account_id WHERE a.space_id = $1), \
                 (SELECT COALESCE(MAX(a.updated_at), 0) + COUNT(*) FROM accounts a WHERE a.space_id = $1)",
     )

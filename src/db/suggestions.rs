@@ -74,8 +74,9 @@ pub async fn list(
     Ok(q.query_as()?.fetch_all(pool).await?)
 }
 
-/// Pushes ` AND …` for each filter given.
+/// Pushes ` AND …` for the space read and each filter given.
 fn push_filters(q: &mut Statement, filters: &Filters, only: Option<i64>) {
+    q.push(" AND s.space_id = ").push_bind(filters.space_id);
     if let Some(status) = filters.status {
         q.push(" AND s.status = ")
             .push_bind(status.as_str().to_owned());
@@ -158,8 +159,9 @@ pub struct NewSuggestionRow<'a> {
 pub async fn insert(tx: &mut Tx, row: &NewSuggestionRow<'_>, actor_role: &str) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO suggestions (id, organization_id, title, body, category_id, concerned_department_id, assigned_department_id, \
-         raised_by_account_id, room_id, pseudonym, status, created_at, updated_at, program_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $11, $12)",
+         raised_by_account_id, room_id, pseudonym, status, created_at, updated_at, program_id, space_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $11, $12, \
+                 COALESCE((SELECT a.space_id FROM accounts a WHERE a.id = $8), 0))",
     )
     .bind(row.id)
     .bind(row.organization_id)

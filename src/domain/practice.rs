@@ -24,10 +24,12 @@ pub enum Check {
     AnswerResident,
     /// A reply to a post that mentions one (the resident's question in the space's timeline).
     ReplyMention,
+    /// A suggestion raised, by name (it stays on the space's own board).
+    Suggestion,
 }
 
 impl Check {
-    pub const ALL: [Check; 7] = [
+    pub const ALL: [Check; 8] = [
         Check::Profile,
         Check::Follow,
         Check::Post,
@@ -35,6 +37,7 @@ impl Check {
         Check::Wall,
         Check::AnswerResident,
         Check::ReplyMention,
+        Check::Suggestion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Check {
             Check::Wall => "wall",
             Check::AnswerResident => "answer_resident",
             Check::ReplyMention => "reply_mention",
+            Check::Suggestion => "suggestion",
         }
     }
 }
@@ -64,11 +68,11 @@ pub struct Task {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
-    /// profile, follow, post, photo, wall, answer_resident or reply_mention.
+    /// profile, follow, post, photo, wall, answer_resident, reply_mention or suggestion.
     #[serde(default)]
     #[schema(
         required = true,
-        pattern = "^(profile|follow|post|photo|wall|answer_resident|reply_mention)$"
+        pattern = "^(profile|follow|post|photo|wall|answer_resident|reply_mention|suggestion)$"
     )]
     pub check: String,
     #[serde(default)]
@@ -153,6 +157,13 @@ pub fn default_curriculum() -> Vec<Task> {
             "Reply to a mention",
             "알림에서 나를 언급한 글을 찾아 답글을 다세요.",
             "Find the post that mentions you in Notifications and reply to it.",
+        ),
+        task(
+            Check::Suggestion,
+            "건의하기",
+            "Raise a suggestion",
+            "건의 게시판에서 새 건의를 올리세요. 연습 공간의 건의는 연습 게시판에만 보입니다.",
+            "Raise a new suggestion on the Suggestions board. A practice suggestion shows on the practice board only.",
         ),
     ]
 }

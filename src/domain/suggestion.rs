@@ -210,6 +210,9 @@ pub struct Filters {
     /// Unix milliseconds, exclusive.
     pub until: Option<i64>,
     pub sort: Sort,
+    /// The training practice space read (0: the real network; `app::practice`). Not a filter
+    /// anyone asks for: the app sets it from who reads.
+    pub space_id: i64,
 }
 
 const SEOUL_OFFSET_MS: i64 = 9 * super::time::HOUR_MS;

@@ -171,7 +171,7 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
     let c = class(&t, 2).await;
     let (a, b) = (&c.trainees[0], &c.trainees[1]);
     let board = c.board().await;
-    assert_eq!(board["tasks"].as_array().unwrap().len(), 7);
+    assert_eq!(board["tasks"].as_array().unwrap().len(), 8);
     assert_eq!(board["tasks"][1]["check"], "follow");
     assert_eq!(
         board["tasks"][1]["title"], "동료 찾아 팔로우하기",
@@ -280,6 +280,19 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
             "reply_mention"
         ]
     );
+    let raised = ok(a
+        .practice
+        .post(
+            "/api/v1/sotong/suggestions",
+            json!({ "title": "연습 건의입니다", "body": "민원실 의자를 늘려 주세요.", "category": "facilities" }),
+        )
+        .await)
+    .await;
+    assert_eq!(raised["status"], "received");
+    assert_eq!(
+        c.done(0).await.last().map(String::as_str),
+        Some("suggestion")
+    );
     let board = c.board().await;
     let row = &board["trainees"]
         .as_array()
@@ -289,7 +302,7 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
         .unwrap()
         .clone();
     assert_eq!(row["finished"], true);
-    assert_eq!(row["done"], 7);
+    assert_eq!(row["done"], 8);
     assert!(
         row["took_ms"]
             .as_array()
@@ -301,7 +314,7 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
     assert_eq!(board["numbers"]["finished"], 1);
     assert_eq!(
         board["numbers"]["waiting_on"],
-        json!([1, 0, 0, 0, 0, 0, 0]),
+        json!([1, 0, 0, 0, 0, 0, 0, 0]),
         "B waits on the first task"
     );
     // The trainee's own checklist, from either of their tokens.
@@ -328,6 +341,7 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
     let t = spawn().await;
     let c = class(&t, 2).await;
     let before: Value = t.get_json("/api/v1/instance").await;
+    let suggestion_numbers = t.get_json("/api/v1/sotong/suggestions/stats").await;
     let activity_before = t.get_json("/api/v1/instance/activity").await;
     let (a, b) = (&c.trainees[0], &c.trainees[1]);
     let colleague = &c.outsider;
@@ -371,6 +385,14 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         )
         .await;
     assert_eq!(nudged.status(), 200);
+    let suggested = ok(a
+        .practice
+        .post(
+            "/api/v1/sotong/suggestions",
+            json!({ "title": format!("{secret} 건의"), "body": "연습", "category": "facilities" }),
+        )
+        .await)
+    .await;
     // The space itself sees it all.
     let inside = a.practice.get("/api/v1/timelines/public?local=true").await;
     assert!(inside.to_string().contains(secret), "{inside}");
@@ -402,6 +424,9 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         "/api/v2/suggestions",
         "/api/v1/conversations",
         "/api/v1/favourites",
+        "/api/v1/sotong/suggestions",
+        "/api/v1/sotong/suggestions?sort=support",
+        "/api/v1/sotong/suggestions/export.csv",
     ];
     for user in [colleague, &a.real, &c.host] {
         for path in paths {
@@ -450,6 +475,21 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
     ] {
         leaks(path, &t.get(path).await.text().await.unwrap());
     }
+    let suggestion = format!(
+        "/api/v1/sotong/suggestions/{}",
+        suggested["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        colleague.fetch(&suggestion).await.status(),
+        404,
+        "a practice suggestion"
+    );
+    assert_eq!(t.get(&suggestion).await.status(), 404);
+    let inside_board = a.practice.get("/api/v1/sotong/suggestions").await;
+    assert!(
+        inside_board.to_string().contains(secret),
+        "the space's own board"
+    );
     // The real colleague was not told of the mention; the nudge reached the practice identity.
     let practice_notes = a.practice.get("/api/v1/notifications").await;
     assert!(
@@ -478,6 +518,11 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
     assert_eq!(
         t.get_json("/api/v1/instance/activity").await,
         activity_before
+    );
+    assert_eq!(
+        t.get_json("/api/v1/sotong/suggestions/stats").await,
+        suggestion_numbers,
+        "the suggestions' public numbers"
     );
     // A's own archive holds none of it.
     let archive = a.real.fetch("/api/v1/sotong/account/archive").await;
@@ -1008,10 +1053,16 @@ async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live()
         phone.click("form.composer button[type=submit]").await;
         trainer.wait_for_text(&cell(k), "✓", 10).await;
     }
+    // 8. A suggestion, from the board's form.
+    phone.goto(&t.url("/suggestions/new")).await;
+    phone.fill("#title", "민원실 의자를 늘려 주세요").await;
+    phone.fill("#body", "오전에 대기 인원이 많습니다.").await;
+    phone.click("main form button[type=submit]").await;
+    trainer.wait_for_text(&cell(7), "✓", 10).await;
     trainer.wait_for_text("#finished", "1", 10).await;
     look(&trainer, "practice-board-done").await;
     phone.goto(&t.url(&format!("/practice/{}", c.space))).await;
-    assert_eq!(phone.text("#done-count").await, "7");
+    assert_eq!(phone.text("#done-count").await, "8");
     look(&phone, "practice-checklist-done").await;
     // Leaving: back to one's own account, whose wall shows nothing of it.
     phone.click_text("연습 끝내기").await;

@@ -37,7 +37,8 @@ impl SpaceJson {
 /// One task of a curriculum, in the reader's language and in both.
 #[derive(Serialize, ToSchema)]
 pub struct TaskJson {
-    /// What the server checks: profile, follow, post, photo, wall, answer_resident, reply_mention.
+    /// What the server checks: profile, follow, post, photo, wall, answer_resident,
+    /// reply_mention, suggestion.
     pub check: String,
     /// In the reader's language.
     pub title: String,
