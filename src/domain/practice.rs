@@ -64,6 +64,26 @@ pub struct Task {
     pub howto_en: String,
 }
 
+impl Task {
+    /// The title in Korean, or else in English.
+    pub fn title(&self, korean: bool) -> &str {
+        if korean {
+            &self.title_ko
+        } else {
+            &self.title_en
+        }
+    }
+
+    /// The how-to in Korean, or else in English.
+    pub fn howto(&self, korean: bool) -> &str {
+        if korean {
+            &self.howto_ko
+        } else {
+            &self.howto_en
+        }
+    }
+}
+
 /// A task as an administrator or trainer wrote it, not yet checked.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

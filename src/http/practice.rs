@@ -293,11 +293,7 @@ pub async fn numbers_csv(
         vec!["Class".into(), "Trainees".into(), "Finished".into()]
     };
     for task in &n.tasks {
-        let title = if korean {
-            &task.title_ko
-        } else {
-            &task.title_en
-        };
+        let title = task.title(korean);
         header.push(if korean {
             format!("{title} 중간 소요(분)")
         } else {

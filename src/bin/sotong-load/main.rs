@@ -126,18 +126,26 @@ async fn run_practice(args: &Args) -> anyhow::Result<()> {
         o.missing,
     );
     println!("{header}{row}");
-    if let Some(file) = args.value("--markdown") {
-        use std::io::Write as _;
-        let fresh = std::fs::metadata(&file).map_or(true, |m| m.len() == 0);
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&file)?;
-        if fresh {
-            out.write_all(header.as_bytes())?;
-        }
-        out.write_all(row.as_bytes())?;
+    match args.value("--markdown") {
+        Some(file) => append_markdown(&file, header, &row),
+        None => Ok(()),
     }
+}
+
+/// Appends rows to a markdown table in `file`, with the header when the file is new: several
+/// runs make one table.
+fn append_markdown(file: &str, header: &str, rows: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let fresh = std::fs::metadata(file).map_or(true, |m| m.len() == 0);
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?;
+    if fresh {
+        out.write_all(header.as_bytes())?;
+    }
+    out.write_all(rows.as_bytes())?;
+    eprintln!("== table appended to {file}");
     Ok(())
 }
 
@@ -230,19 +238,8 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         ));
     }
     println!("{header}{table}");
-    if let Some(file) = args.value("--markdown") {
-        use std::io::Write as _;
-        // Several runs append to one table: the header goes in once.
-        let fresh = std::fs::metadata(&file).map_or(true, |m| m.len() == 0);
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&file)?;
-        if fresh {
-            out.write_all(header.as_bytes())?;
-        }
-        out.write_all(table.as_bytes())?;
-        eprintln!("== table appended to {file}");
+    match args.value("--markdown") {
+        Some(file) => append_markdown(&file, header, &table),
+        None => Ok(()),
     }
-    Ok(())
 }

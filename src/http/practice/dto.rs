@@ -54,18 +54,8 @@ impl TaskJson {
         let korean = lang == Lang::Ko;
         TaskJson {
             check: task.check.as_str().to_owned(),
-            title: if korean {
-                &task.title_ko
-            } else {
-                &task.title_en
-            }
-            .clone(),
-            howto: if korean {
-                &task.howto_ko
-            } else {
-                &task.howto_en
-            }
-            .clone(),
+            title: task.title(korean).to_owned(),
+            howto: task.howto(korean).to_owned(),
             title_ko: task.title_ko.clone(),
             title_en: task.title_en.clone(),
             howto_ko: task.howto_ko.clone(),
@@ -207,14 +197,7 @@ pub fn most_waited_on(tasks: &[Task], numbers: &Numbers, lang: Lang) -> String {
         .iter()
         .zip(&numbers.waiting_on)
         .filter(|(_, n)| **n == most)
-        .map(|(t, _)| {
-            if lang == Lang::Ko {
-                &t.title_ko
-            } else {
-                &t.title_en
-            }
-            .clone()
-        })
+        .map(|(t, _)| t.title(lang == Lang::Ko).to_owned())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -69,25 +69,15 @@ fn lines(board: &Board, lang: Lang) -> Vec<TraineeLine> {
             stuck_on: progress
                 .stuck_on
                 .and_then(|k| board.tasks.get(k))
-                .map(|t| if korean { &t.title_ko } else { &t.title_en }.clone()),
+                .map(|t| t.title(korean).to_owned()),
             tasks: board
                 .tasks
                 .iter()
                 .enumerate()
                 .map(|(index, task)| TaskLine {
                     index,
-                    title: if korean {
-                        &task.title_ko
-                    } else {
-                        &task.title_en
-                    }
-                    .clone(),
-                    howto: if korean {
-                        &task.howto_ko
-                    } else {
-                        &task.howto_en
-                    }
-                    .clone(),
+                    title: task.title(korean).to_owned(),
+                    howto: task.howto(korean).to_owned(),
                     done: progress.done_at.get(index).is_some_and(Option::is_some),
                     took: minutes(progress.took_ms.get(index).copied().flatten(), lang),
                 })
@@ -131,8 +121,8 @@ async fn checklist(
                 .enumerate()
                 .map(|(index, t)| TaskLine {
                     index,
-                    title: if korean { &t.title_ko } else { &t.title_en }.clone(),
-                    howto: if korean { &t.howto_ko } else { &t.howto_en }.clone(),
+                    title: t.title(korean).to_owned(),
+                    howto: t.howto(korean).to_owned(),
                     done: false,
                     took: String::new(),
                 })
@@ -189,7 +179,7 @@ async fn board(
         tasks: board
             .tasks
             .iter()
-            .map(|t| if korean { &t.title_ko } else { &t.title_en }.clone())
+            .map(|t| t.title(korean).to_owned())
             .collect(),
         trainees: lines(&board, lang),
         finished: board.numbers.finished,
