@@ -115,8 +115,9 @@ async fn run_practice(args: &Args) -> anyhow::Result<()> {
     let header = "| configuration | measurement | tasks done | board shows it, p50 | p99 | longest | not shown |\n\
                   |---|---|---:|---:|---:|---:|---:|\n";
     let row = format!(
-        "| {label} | {} trainees × 7 tasks at once, board open | {} in {:.1} s ({:.0}/s) | {} | {} | {} | {} |\n",
+        "| {label} | {} trainees × {} tasks at once, board open | {} in {:.1} s ({:.0}/s) | {} | {} | {} | {} |\n",
         o.trainees,
+        practice::TASKS,
         o.tasks,
         o.seconds,
         o.tasks as f64 / o.seconds.max(0.001),
