@@ -18,7 +18,7 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 /// Every entry of a zip, by name.
-fn entries_of(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn entries_of(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut entries = BTreeMap::new();
     for i in 0..archive.len() {

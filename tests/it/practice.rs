@@ -532,6 +532,25 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         !String::from_utf8_lossy(&bytes).contains(secret),
         "the personal archive"
     );
+    // Nor the district's export, file by file.
+    let out = t.data_dir.join("district.zip");
+    t.app
+        .export_organization(
+            "test",
+            "nuri-gu",
+            &out,
+            &sotong::export::Progress::default(),
+        )
+        .await
+        .unwrap();
+    for (name, content) in crate::org_export::entries_of(&std::fs::read(&out).unwrap()) {
+        let text = String::from_utf8_lossy(&content);
+        assert!(!text.contains(secret), "the organisation's export: {name}");
+        assert!(
+            !text.contains("(연습)"),
+            "the organisation's export: {name}"
+        );
+    }
     // The fediverse cannot find a practice identity.
     let me = a.practice.get("/api/v1/accounts/verify_credentials").await;
     let handle = me["username"].as_str().unwrap();
