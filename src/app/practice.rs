@@ -50,7 +50,7 @@ impl App {
         &self,
         viewer: &Viewer,
         session_id: i64,
-        retention_days: Option<i64>,
+        retention_days: Option<&str>,
     ) -> Result<SpaceRow> {
         viewer.require_scope("write:statuses")?;
         let retention_days = parse_retention_days(retention_days)?;
@@ -74,7 +74,10 @@ impl App {
             purged_at: None,
         };
         let mut tx = self.begin().await?;
-        if rows::space_of_session(&mut tx, session_id).await?.is_some() {
+        if rows::space_of_session(&mut **tx, session_id)
+            .await?
+            .is_some()
+        {
             return Err(Error::Conflict("error.practice_open_already"));
         }
         self.place_resident(&mut tx, &space, now).await?;
@@ -153,16 +156,13 @@ impl App {
 
     /// The practice space of a session, if it has one.
     pub async fn practice_of_session(&self, session_id: i64) -> Result<Option<SpaceRow>> {
-        Ok(rows::space_for_session(self.db.pool(), session_id).await?)
+        Ok(rows::space_of_session(self.db.pool(), session_id).await?)
     }
 
     /// The trainer's board of a space.
     pub async fn practice_board(&self, viewer: &Viewer, space_id: i64) -> Result<Board> {
-        let space = rows::space(self.db.pool(), space_id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let program = self.program_row(space.program_id).await?;
-        self.trainer_of(viewer, &program).await?;
+        let space = self.practice_space(space_id).await?;
+        let (program, _) = self.run_by_trainer(viewer, &space).await?;
         self.board(space, program).await
     }
 
@@ -172,9 +172,7 @@ impl App {
         let me = viewer
             .practice
             .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))?;
-        let space = rows::space(self.db.pool(), space_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let space = self.practice_space(space_id).await?;
         let program = self.program_row(space.program_id).await?;
         let mut board = self.board(space, program).await?;
         board.trainees.retain(|(t, _)| t.account_id == me);
@@ -199,8 +197,7 @@ impl App {
     ) -> Result<TraineeRow> {
         viewer.require_scope("write:statuses")?;
         let space = self.open_space(space_id).await?;
-        let program = self.program_row(space.program_id).await?;
-        self.trainer_of(viewer, &program).await?;
+        self.run_by_trainer(viewer, &space).await?;
         let trainee = rows::trainee(self.db.pool(), space.id, trainee_account_id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -229,8 +226,7 @@ impl App {
     pub async fn reset_practice(&self, viewer: &Viewer, space_id: i64) -> Result<SpaceRow> {
         viewer.require_scope("write:statuses")?;
         let mut space = self.open_space(space_id).await?;
-        let program = self.program_row(space.program_id).await?;
-        let actor = self.trainer_of(viewer, &program).await?;
+        let (program, actor) = self.run_by_trainer(viewer, &space).await?;
         let trainees = rows::trainees(self.db.pool(), space.id).await?;
         let now = now_ms();
         let mut tx = self.begin().await?;
@@ -252,8 +248,7 @@ impl App {
             .await?;
             fresh.push(identity);
         }
-        erase_identities(&mut tx, &old, now).await?;
-        rows::remove_suggestions(&mut tx, space.id).await?;
+        erase_content(&mut tx, space.id, &old, now).await?;
         space.resident_account_id = Some(next_id());
         self.place_resident(&mut tx, &space, now).await?;
         rows::set_resident(&mut tx, &space).await?;
@@ -280,8 +275,7 @@ impl App {
     pub async fn close_practice(&self, viewer: &Viewer, space_id: i64) -> Result<SpaceRow> {
         viewer.require_scope("write:statuses")?;
         let space = self.open_space(space_id).await?;
-        let program = self.program_row(space.program_id).await?;
-        let actor = self.trainer_of(viewer, &program).await?;
+        let (program, actor) = self.run_by_trainer(viewer, &space).await?;
         let mut tx = self.begin().await?;
         if !rows::close(&mut tx, space.id, now_ms()).await? {
             return Err(Error::Forbidden("error.practice_closed"));
@@ -310,8 +304,7 @@ impl App {
             let mut tx = self.begin().await?;
             let identities = rows::accounts_in(&mut tx, space.id).await?;
             rows::release_tokens(&mut tx, space.id).await?;
-            erase_identities(&mut tx, &identities, now).await?;
-            rows::remove_suggestions(&mut tx, space.id).await?;
+            erase_content(&mut tx, space.id, &identities, now).await?;
             rows::mark_purged(&mut tx, space.id, now).await?;
             tx.commit().await?;
         }
@@ -389,18 +382,13 @@ impl App {
         if !rows::trained_by_completion(self.db.pool(), program.id).await? {
             return Ok(None);
         }
-        let spaces = rows::spaces_of_program(self.db.pool(), program.id).await?;
-        let mut finished: Vec<i64> = Vec::new();
-        for space in spaces {
-            let board = self.board(space, program.clone()).await?;
-            finished.extend(
-                board
-                    .trainees
-                    .iter()
-                    .filter(|(_, p)| p.finished)
-                    .map(|(t, _)| t.account_id),
-            );
-        }
+        let (_, boards) = self.boards_of(program).await?;
+        let mut finished: Vec<i64> = boards
+            .iter()
+            .flat_map(|board| &board.trainees)
+            .filter(|(_, p)| p.finished)
+            .map(|(t, _)| t.account_id)
+            .collect();
         finished.sort_unstable();
         finished.dedup();
         Ok(Some(i64::try_from(finished.len()).unwrap_or(i64::MAX)))
@@ -410,12 +398,10 @@ impl App {
         &self,
         program: &ProgramRow,
     ) -> Result<(Vec<Task>, Vec<(SpaceRow, Numbers)>, Numbers)> {
-        let tasks = self.practice_curriculum(program.id).await?;
-        let spaces = rows::spaces_of_program(self.db.pool(), program.id).await?;
-        let mut classes = Vec::with_capacity(spaces.len());
+        let (tasks, boards) = self.boards_of(program).await?;
+        let mut classes = Vec::with_capacity(boards.len());
         let mut everyone = Vec::new();
-        for space in spaces {
-            let board = self.board(space, program.clone()).await?;
+        for board in boards {
             everyone.extend(board.trainees.into_iter().map(|(_, p)| p));
             classes.push((board.space, board.numbers));
         }
@@ -423,43 +409,20 @@ impl App {
         Ok((tasks, classes, overall))
     }
 
+    /// The curriculum and the board of each of the program's spaces, the curriculum read once.
+    async fn boards_of(&self, program: &ProgramRow) -> Result<(Vec<Task>, Vec<Board>)> {
+        let tasks = self.practice_curriculum(program.id).await?;
+        let spaces = rows::spaces_of_program(self.db.pool(), program.id).await?;
+        let mut boards = Vec::with_capacity(spaces.len());
+        for space in spaces {
+            boards.push(board_of(&self.db, space, program.clone(), tasks.clone()).await?);
+        }
+        Ok((tasks, boards))
+    }
+
     async fn board(&self, space: SpaceRow, program: ProgramRow) -> Result<Board> {
         let tasks = self.practice_curriculum(program.id).await?;
-        let trainees = rows::trainees(self.db.pool(), space.id).await?;
-        let evidence = rows::evidence(
-            self.db.pool(),
-            space.id,
-            space.resident_account_id.unwrap_or(0),
-        )
-        .await?;
-        let now = space.closed_at.unwrap_or_else(now_ms);
-        let trainees: Vec<(TraineeRow, Progress)> = trainees
-            .into_iter()
-            .map(|t| {
-                let done_at = tasks
-                    .iter()
-                    .map(|task| {
-                        evidence
-                            .iter()
-                            .find(|e| {
-                                e.account_id == t.practice_account_id && e.task_check == task.check
-                            })
-                            .map(|e| e.done_at)
-                    })
-                    .collect();
-                let progress = progress(t.joined_at, done_at, now);
-                (t, progress)
-            })
-            .collect();
-        let progresses: Vec<Progress> = trainees.iter().map(|(_, p)| p.clone()).collect();
-        let numbers = numbers(tasks.len(), &progresses);
-        Ok(Board {
-            space,
-            program,
-            tasks,
-            trainees,
-            numbers,
-        })
+        board_of(&self.db, space, program, tasks).await
     }
 
     async fn program_row(&self, program_id: i64) -> Result<ProgramRow> {
@@ -468,11 +431,20 @@ impl App {
             .ok_or(Error::NotFound)
     }
 
+    /// The program of a space whose trainer is asking, with the audit log's name for them.
+    async fn run_by_trainer(
+        &self,
+        viewer: &Viewer,
+        space: &SpaceRow,
+    ) -> Result<(ProgramRow, String)> {
+        let program = self.program_row(space.program_id).await?;
+        let actor = self.trainer_of(viewer, &program).await?;
+        Ok((program, actor))
+    }
+
     /// A space still open for practice.
     async fn open_space(&self, space_id: i64) -> Result<SpaceRow> {
-        let space = rows::space(self.db.pool(), space_id)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let space = self.practice_space(space_id).await?;
         if !space.is_open() {
             return Err(Error::Forbidden("error.practice_closed"));
         }
@@ -554,6 +526,46 @@ impl App {
     }
 }
 
+/// A space's board: each trainee's progress on `tasks`, from one evidence query.
+async fn board_of(
+    db: &crate::db::Db,
+    space: SpaceRow,
+    program: ProgramRow,
+    tasks: Vec<Task>,
+) -> Result<Board> {
+    let trainees = rows::trainees(db.pool(), space.id).await?;
+    let evidence =
+        rows::evidence(db.pool(), space.id, space.resident_account_id.unwrap_or(0)).await?;
+    let now = space.closed_at.unwrap_or_else(now_ms);
+    let trainees: Vec<(TraineeRow, Progress)> = trainees
+        .into_iter()
+        .map(|t| {
+            let done_at = tasks
+                .iter()
+                .map(|task| {
+                    evidence
+                        .iter()
+                        .find(|e| {
+                            e.account_id == t.practice_account_id && e.task_check == task.check
+                        })
+                        .map(|e| e.done_at)
+                })
+                .collect();
+            let progress = progress(t.joined_at, done_at, now);
+            (t, progress)
+        })
+        .collect();
+    let progresses: Vec<Progress> = trainees.iter().map(|(_, p)| p.clone()).collect();
+    let numbers = numbers(tasks.len(), &progresses);
+    Ok(Board {
+        space,
+        program,
+        tasks,
+        trainees,
+        numbers,
+    })
+}
+
 /// The viewer's own account: practice is run and joined as oneself, not as a practice identity.
 fn own_account(viewer: &Viewer) -> Result<i64> {
     if viewer.practice.is_some() {
@@ -598,6 +610,14 @@ async fn insert_identity(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Erases what was done in a space: its identities (`identities`, as read in the same
+/// transaction) and the suggestions raised there, which outlive an erased raiser elsewhere.
+async fn erase_content(tx: &mut Write, space_id: i64, identities: &[i64], now: i64) -> Result<()> {
+    erase_identities(tx, identities, now).await?;
+    rows::remove_suggestions(tx, space_id).await?;
     Ok(())
 }
 

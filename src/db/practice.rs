@@ -50,10 +50,14 @@ pub async fn insert_space(tx: &mut Tx, space: &SpaceRow) -> DbResult<()> {
     Ok(())
 }
 
-pub async fn space_of_session(tx: &mut Tx, session_id: i64) -> DbResult<Option<SpaceRow>> {
+/// The space of a session, in a write transaction or from the pool.
+pub async fn space_of_session<'c>(
+    db: impl sqlx::AnyExecutor<'c>,
+    session_id: i64,
+) -> DbResult<Option<SpaceRow>> {
     Ok(sqlx::query_as(select_space!("WHERE session_id = $1"))
         .bind(session_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(db)
         .await?)
 }
 
@@ -65,13 +69,6 @@ pub async fn set_resident(tx: &mut Tx, space: &SpaceRow) -> DbResult<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-pub async fn space_for_session(pool: &AnyPool, session_id: i64) -> DbResult<Option<SpaceRow>> {
-    Ok(sqlx::query_as(select_space!("WHERE session_id = $1"))
-        .bind(session_id)
-        .fetch_optional(pool)
-        .await?)
 }
 
 pub async fn space(pool: &AnyPool, id: i64) -> DbResult<Option<SpaceRow>> {

@@ -231,16 +231,20 @@ pub fn parse_curriculum(tasks: &[TaskInput]) -> Result<Vec<Task>, Invalid> {
     Ok(checked)
 }
 
-/// Checks how many days practice content is kept after the space closes.
-pub fn parse_retention_days(days: Option<i64>) -> Result<i64, Invalid> {
-    match days {
+/// Checks how many days practice content is kept after the space closes, as a form or JSON
+/// body gives it (text; absent or blank: the default).
+pub fn parse_retention_days(days: Option<&str>) -> Result<i64, Invalid> {
+    match days.map(str::trim).filter(|d| !d.is_empty()) {
         None => Ok(DEFAULT_RETENTION_DAYS),
-        Some(d) if (1..=MAX_RETENTION_DAYS).contains(&d) => Ok(d),
-        Some(_) => Err(Invalid::new(
-            "retention_days",
-            "ERR_INVALID",
-            "invalid.practice_retention",
-        )),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=MAX_RETENTION_DAYS).contains(d))
+            .ok_or(Invalid::new(
+                "retention_days",
+                "ERR_INVALID",
+                "invalid.practice_retention",
+            )),
     }
 }
 
@@ -412,9 +416,11 @@ mod tests {
     #[test]
     fn retention_is_a_month_unless_chosen_within_a_year() {
         assert_eq!(parse_retention_days(None).ok(), Some(30));
-        assert_eq!(parse_retention_days(Some(7)).ok(), Some(7));
-        assert!(parse_retention_days(Some(0)).is_err());
-        assert!(parse_retention_days(Some(366)).is_err());
+        assert_eq!(parse_retention_days(Some(" ")).ok(), Some(30));
+        assert_eq!(parse_retention_days(Some(" 7 ")).ok(), Some(7));
+        assert!(parse_retention_days(Some("0")).is_err());
+        assert!(parse_retention_days(Some("366")).is_err());
+        assert!(parse_retention_days(Some("many")).is_err());
     }
 
     #[test]

@@ -55,17 +55,9 @@ pub async fn open(
     PathId(id): PathId,
     Params(form): Params<OpenForm>,
 ) -> Result<Json<SpaceJson>, ApiError> {
-    let days = match form.retention_days.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| {
-            crate::domain::Invalid::new(
-                "retention_days",
-                "ERR_INVALID",
-                "invalid.practice_retention",
-            )
-        })?),
-    };
-    let space = app.open_practice(&viewer, id, days).await?;
+    let space = app
+        .open_practice(&viewer, id, form.retention_days.as_deref())
+        .await?;
     Ok(Json(SpaceJson::from_row(&space)))
 }
 

@@ -223,17 +223,9 @@ async fn open(
     WebForm(form): WebForm<OpenForm>,
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
-    let days = match form.retention_days.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| {
-            Error::from(crate::domain::Invalid::new(
-                "retention_days",
-                "ERR_INVALID",
-                "invalid.practice_retention",
-            ))
-        })?),
-    };
-    let space = app.open_practice(&member.viewer, id, days).await?;
+    let space = app
+        .open_practice(&member.viewer, id, form.retention_days.as_deref())
+        .await?;
     Ok(Redirect::to(&format!("/practice/{}/board", space.id)).into_response())
 }
 
