@@ -22,10 +22,9 @@
     for (const row of board.trainees) {
       const line = root.querySelector(`[data-trainee="${row.trainee.account_id}"]`);
       if (!line) continue;
-      row.done_at.forEach((at, k) => {
+      row.done_tasks.forEach((isDone, k) => {
         const cell = line.querySelector(`[data-task="${k}"]`);
         if (!cell) return;
-        const isDone = at !== null;
         cell.dataset.done = isDone ? '1' : '0';
         const state = cell.querySelector('.state') || cell;
         state.textContent = isDone

@@ -40,19 +40,60 @@ async function call(path, { method = "GET", body, ticket, session = false, base 
   return data;
 }
 
-async function obtainTicket() {
-  const key = await call("/ticket_key");
+// Blinds a random message under one of the room's keys, has `sign` sign it, and unblinds the
+// signature: the ticket (signed over the session) and a practice room's receipt (signed over
+// the ticket) are made alike.
+async function blindlySigned(keyPath, sign) {
+  const key = await call(keyPath);
   const publicKey = await crypto.subtle.importKey(
     "spki", fromBase64url(key.public_key), { name: "RSA-PSS", hash: "SHA-384" }, true, ["verify"],
   );
   const prepared = suite().prepare(crypto.getRandomValues(new Uint8Array(32)));
   const { blindedMsg, inv } = await suite().blind(publicKey, prepared);
-  // The one request made as the signed-in account: it carries only the blinded ticket.
-  const signed = await call("/tickets", {
-    method: "POST", session: true, body: { blinded_message: toBase64url(blindedMsg) },
-  });
+  const signed = await sign(toBase64url(blindedMsg));
   const signature = await suite().finalize(publicKey, prepared, fromBase64url(signed.blind_signature), inv);
-  return `${toBase64url(prepared)}.${toBase64url(signature)}`;
+  return { message: toBase64url(prepared), signature: toBase64url(signature) };
+}
+
+async function obtainTicket() {
+  // The one request made as the signed-in account: it carries only the blinded ticket.
+  const { message, signature } = await blindlySigned("/ticket_key", (blinded) => call("/tickets", {
+    method: "POST", session: true, body: { blinded_message: blinded },
+  }));
+  return `${message}.${signature}`;
+}
+
+// In a training's practice room the task "say something anonymously" is checked with a
+// receipt: once this participant has spoken, the room blindly signs a receipt (asked with the
+// ticket alone), and a while later this browser hands the unblinded receipt in as the
+// signed-in practice identity. Blindness keeps the two requests apart, as with the ticket, and
+// nothing records when the receipt was handed in (docs/anonymity.md, "Practice rooms").
+const practiceSpace = root?.dataset.practice;
+const receiptKey = `sotong.receipt.${roomId}`;
+let receiptAsked = false;
+
+async function handInReceipt(ticket) {
+  if (!practiceSpace || receiptAsked || localStorage.getItem(receiptKey) === "handed-in") return;
+  receiptAsked = true;
+  try {
+    let receipt = JSON.parse(localStorage.getItem(receiptKey) ?? "null");
+    if (!receipt) {
+      receipt = await blindlySigned("/receipt_key", (blinded) => call("/receipts", {
+        method: "POST", ticket, body: { blinded_message: blinded },
+      }));
+      // Kept until handed in: the room gives each participant one receipt.
+      localStorage.setItem(receiptKey, JSON.stringify(receipt));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500));
+    await call(`/practice/${practiceSpace}/room_receipt`, {
+      base: "/api/v1/sotong", method: "POST", session: true, body: receipt,
+    });
+    localStorage.setItem(receiptKey, "handed-in");
+    root.dataset.receipt = "handed-in";
+  } catch (error) {
+    receiptAsked = false;
+    showError(error.message);
+  }
 }
 
 function showError(text) {
@@ -92,6 +133,7 @@ function openStream(ticket, lastId) {
       document.getElementById("waiting").hidden = frame.room.visible !== false;
       root.dataset.connected = "1";
     } else if (frame.type === "message" || frame.type === "sent" || frame.type === "hidden") {
+      if (frame.type === "sent") handInReceipt(ticket);
       if (frame.type === "hidden") document.getElementById(`message-${frame.message.id}`)?.remove();
       render(frame.message);
       last = frame.message.id;
@@ -116,6 +158,8 @@ async function enter(ticket) {
   document.getElementById("chat").hidden = false;
   document.getElementById("waiting").hidden = joined.room.visible !== false;
   const history = await call("/messages?limit=50", { ticket });
+  // A receipt taken earlier but not yet handed in (the page was closed in between).
+  if (localStorage.getItem(receiptKey)?.startsWith("{")) handInReceipt(ticket);
   history.reverse().forEach(render);
   stream = openStream(ticket, history.at(-1)?.id);
   // A suggestion raised here goes with the ticket alone: it keeps the pseudonym, not the name.

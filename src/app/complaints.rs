@@ -398,6 +398,7 @@ impl App {
         filing: &Filing<'_>,
     ) -> Result<ComplaintView> {
         viewer.require_scope("write:statuses")?;
+        viewer.require_real()?;
         let petitioner = viewer.account()?;
         let service = self.open_service(service_id).await?;
         let input = NewComplaint::parse(filing).map_err(Error::Invalid)?;
@@ -445,6 +446,7 @@ impl App {
         service_id: Option<i64>,
     ) -> Result<ComplaintView> {
         viewer.require_scope("write:statuses")?;
+        viewer.require_real()?;
         let reader = self.reader(viewer).await?;
         let post = self.status(Some(viewer), status_id).await?;
         let wall_department = post.wall.as_ref().and_then(|w| w.department_id);

@@ -825,6 +825,8 @@ async fn communication_days(tx: &mut crate::db::Tx, days: CommunicationDays<'_>)
                 min_group_size,
                 ticket_public_key: public_key,
                 ticket_secret_key: secret_key,
+                space_id: 0,
+                receipt_key: None,
                 now: start,
             },
             &[],

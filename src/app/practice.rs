@@ -18,10 +18,11 @@ use crate::db::programs::ProgramRow;
 use crate::domain::account::Role;
 use crate::domain::id::next_id;
 use crate::domain::practice::{
-    Numbers, Progress, Task, TaskInput, default_curriculum, numbers, parse_curriculum,
+    Numbers, Progress, Task, TaskInput, TaskState, default_curriculum, numbers, parse_curriculum,
     parse_retention_days, practice_handle, progress,
 };
 use crate::domain::program::{Kind, SessionStatus};
+use crate::domain::room::Ticket;
 use crate::domain::status::{NewStatus, Visibility};
 use crate::domain::time::now_ms;
 use crate::live::Topic;
@@ -63,11 +64,13 @@ impl App {
             return Err(Error::Forbidden("error.practice_session_cancelled"));
         }
         let now = now_ms();
+        let (space_id, resident_id) = (next_id(), next_id());
+        let room = self.prepare_practice_room(space_id, resident_id).await?;
         let space = SpaceRow {
-            id: next_id(),
+            id: space_id,
             session_id,
             program_id: program.id,
-            resident_account_id: Some(next_id()),
+            resident_account_id: Some(resident_id),
             retention_days,
             opened_at: now,
             closed_at: None,
@@ -82,6 +85,7 @@ impl App {
         }
         self.place_resident(&mut tx, &space, now).await?;
         rows::insert_space(&mut tx, &space).await?;
+        room.insert(&mut tx).await?;
         let subject = format!("practice:{}", space.id);
         crate::db::audit::record(
             &mut tx,
@@ -182,6 +186,44 @@ impl App {
         Ok(board)
     }
 
+    /// The space's anonymous room, if it has one.
+    pub async fn practice_room(&self, space_id: i64) -> Result<Option<i64>> {
+        Ok(crate::db::rooms::room_of_space(self.db.pool(), space_id)
+            .await?
+            .map(|room| room.id))
+    }
+
+    /// Hands in a receipt the space's anonymous room gave its speaker (`App::issue_receipt`):
+    /// the practice identity has spoken there, and nobody learns which message was theirs.
+    /// Once per identity, and each receipt once.
+    pub async fn hand_in_room_receipt(
+        &self,
+        viewer: &Viewer,
+        space_id: i64,
+        receipt: &Ticket,
+    ) -> Result<Board> {
+        viewer.require_scope("write:statuses")?;
+        if viewer.space_id() != space_id {
+            return Err(Error::Forbidden("error.practice_receipt_outside"));
+        }
+        let identity = viewer.account()?;
+        let space = self.open_space(space_id).await?;
+        let key = crate::db::rooms::room_of_space(self.db.pool(), space.id)
+            .await?
+            .and_then(|room| room.receipt_public_key)
+            .ok_or(Error::NotFound)?;
+        // Malformed or forged: the same answer, as for tickets.
+        let hash = receipt
+            .verify(&key)
+            .map_err(|_| Error::Unauthorized("error.practice_receipt_invalid"))?;
+        let mut tx = self.begin().await?;
+        if !rows::record_speaker(&mut tx, space.id, identity, &hash).await? {
+            return Err(Error::Conflict("error.practice_receipt_taken"));
+        }
+        tx.commit().await?;
+        self.my_practice(viewer, space_id).await
+    }
+
     /// Something that changes whenever anything is done in the space (a board's stream
     /// compares it between looks).
     pub async fn practice_activity(&self, space_id: i64) -> Result<(i64, i64, i64)> {
@@ -229,6 +271,8 @@ impl App {
         let (program, actor) = self.run_by_trainer(viewer, &space).await?;
         let trainees = rows::trainees(self.db.pool(), space.id).await?;
         let now = now_ms();
+        let resident_id = next_id();
+        let room = self.prepare_practice_room(space.id, resident_id).await?;
         let mut tx = self.begin().await?;
         let old = rows::accounts_in(&mut tx, space.id).await?;
         let mut fresh = Vec::with_capacity(trainees.len());
@@ -249,9 +293,10 @@ impl App {
             fresh.push(identity);
         }
         erase_content(&mut tx, space.id, &old, now).await?;
-        space.resident_account_id = Some(next_id());
+        space.resident_account_id = Some(resident_id);
         self.place_resident(&mut tx, &space, now).await?;
         rows::set_resident(&mut tx, &space).await?;
+        room.insert(&mut tx).await?;
         let subject = format!("practice:{}", space.id);
         crate::db::audit::record(
             &mut tx,
@@ -540,7 +585,7 @@ async fn board_of(
     let trainees: Vec<(TraineeRow, Progress)> = trainees
         .into_iter()
         .map(|t| {
-            let done_at = tasks
+            let states: Vec<TaskState> = tasks
                 .iter()
                 .map(|task| {
                     evidence
@@ -548,10 +593,12 @@ async fn board_of(
                         .find(|e| {
                             e.account_id == t.practice_account_id && e.task_check == task.check
                         })
-                        .map(|e| e.done_at)
+                        .map_or(TaskState::NotYet, |e| {
+                            e.done_at.map_or(TaskState::DoneUntimed, TaskState::DoneAt)
+                        })
                 })
                 .collect();
-            let progress = progress(t.joined_at, done_at, now);
+            let progress = progress(t.joined_at, &states, now);
             (t, progress)
         })
         .collect();
@@ -613,9 +660,12 @@ async fn insert_identity(
     Ok(())
 }
 
-/// Erases what was done in a space: its identities (`identities`, as read in the same
-/// transaction) and the suggestions raised there, which outlive an erased raiser elsewhere.
+/// Erases what was done in a space: its room with all that was said there, who handed in the
+/// room's receipts, its identities (`identities`, as read in the same transaction) and the
+/// suggestions raised there, which outlive an erased raiser elsewhere.
 async fn erase_content(tx: &mut Write, space_id: i64, identities: &[i64], now: i64) -> Result<()> {
+    crate::db::rooms::delete_rooms_of_space(tx, space_id).await?;
+    rows::remove_speakers(tx, space_id).await?;
     erase_identities(tx, identities, now).await?;
     rows::remove_suggestions(tx, space_id).await?;
     Ok(())

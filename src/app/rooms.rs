@@ -172,6 +172,9 @@ pub(super) struct PreparedRoom {
     min_group_size: i64,
     public_key: String,
     secret_key: String,
+    /// A practice room's space (0: a real room) and receipt key pair.
+    space_id: i64,
+    receipt_key: Option<(String, String)>,
     request: RoomRequest,
 }
 
@@ -198,6 +201,11 @@ impl PreparedRoom {
                 min_group_size: self.min_group_size,
                 ticket_public_key: &self.public_key,
                 ticket_secret_key: &self.secret_key,
+                space_id: self.space_id,
+                receipt_key: self
+                    .receipt_key
+                    .as_ref()
+                    .map(|(public, secret)| (public.as_str(), secret.as_str())),
                 now: now_ms(),
             },
             &self.cohosts,
@@ -333,7 +341,52 @@ impl App {
             min_group_size: self.config.limits.room_min_group_size.max(1),
             public_key,
             secret_key,
+            space_id: 0,
+            receipt_key: None,
             request,
+        })
+    }
+
+    /// A practice space's anonymous room, hosted by the space's scripted resident and open to
+    /// its practice identities only. It speaks from its first member (a class practises the
+    /// gesture; a group's size is not the lesson) and has a receipt key for the task's check.
+    pub(super) async fn prepare_practice_room(
+        &self,
+        space_id: i64,
+        resident_id: i64,
+    ) -> Result<PreparedRoom> {
+        let keys = tokio::task::spawn_blocking(|| {
+            Ok::<_, anyhow::Error>((room::new_ticket_key()?, room::new_ticket_key()?))
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+        let ((public_key, secret_key), receipt_key) = keys;
+        Ok(PreparedRoom {
+            host_id: resident_id,
+            organization_id: None,
+            department: None,
+            cohosts: Vec::new(),
+            members: Vec::new(),
+            min_group_size: 1,
+            public_key,
+            secret_key,
+            space_id,
+            receipt_key: Some(receipt_key),
+            request: RoomRequest {
+                room: NewRoom {
+                    title: "연습 익명 방 · Practice anonymous room".to_owned(),
+                    description: "연습 공간의 익명 방입니다. 누가 말했는지는 서버도 모릅니다."
+                        .to_owned(),
+                    anonymous: true,
+                    audience: Audience::Link,
+                    capacity: room::CAPACITY_MAX,
+                    join_code: None,
+                    cohort_months: None,
+                },
+                department_id: None,
+                cohost_ids: Vec::new(),
+                member_ids: Vec::new(),
+            },
         })
     }
 
@@ -345,6 +398,10 @@ impl App {
 
     /// Whether an account belongs to a room's audience.
     async fn in_audience(&self, room: &RoomRow, account: &AccountRow) -> Result<bool> {
+        // A practice space's room is its identities' and theirs only; they are in no real room.
+        if room.space_id != 0 || account.space_id != 0 {
+            return Ok(room.space_id == account.space_id);
+        }
         Ok(match room.audience {
             Audience::Link => true,
             Audience::Organization => {
@@ -442,7 +499,7 @@ impl App {
         };
         let rooms = rows::joinable(
             self.db.pool(),
-            me.id,
+            (me.id, me.space_id),
             me.organization_id.unwrap_or(-1),
             me.department_id.unwrap_or(-1),
             100,
@@ -556,6 +613,46 @@ impl App {
                 return Err(Error::Conflict("error.room_ticket_taken"));
             }
             other => other?,
+        }
+        tx.commit().await?;
+        Ok(signed)
+    }
+
+    /// A practice room's public receipt key (SPKI DER, base64url); other rooms have none.
+    pub async fn receipt_key(&self, id: i64) -> Result<String> {
+        self.room_row(id)
+            .await?
+            .receipt_public_key
+            .ok_or(Error::NotFound)
+    }
+
+    /// Signs a blinded receipt for an anonymous participant of a practice room who has said
+    /// something there, once per participant. The trainee's account hands the unblinded
+    /// receipt in (`App::hand_in_room_receipt`); blindness keeps the two unlinkable, as with
+    /// tickets.
+    pub async fn issue_receipt(
+        &self,
+        ticket: Ticket,
+        id: i64,
+        blinded_message: &str,
+    ) -> Result<String> {
+        let speaker = self.speaker(&RoomCredential::Ticket(ticket), id).await?;
+        let secret_key = speaker
+            .room
+            .receipt_secret_key
+            .clone()
+            .ok_or(Error::NotFound)?;
+        if !rows::has_spoken(self.db.pool(), id, &speaker.participant.id).await? {
+            return Err(Error::Forbidden("error.room_receipt_unspoken"));
+        }
+        let blinded = blinded_message.to_owned();
+        let signed = tokio::task::spawn_blocking(move || room::blind_sign(&secret_key, &blinded))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(|_| Invalid::malformed("blinded_message"))?;
+        let mut tx = self.begin().await?;
+        if !rows::record_receipt_issued(&mut tx, id, &speaker.participant.id).await? {
+            return Err(Error::Conflict("error.room_receipt_taken"));
         }
         tx.commit().await?;
         Ok(signed)

@@ -132,7 +132,8 @@ impl App {
                     None,
                     Some(*room_id),
                     Some(code),
-                    (-1, 0),
+                    // From a practice room, the suggestion stays in its space.
+                    (-1, speaker.room.space_id),
                 )
             }
         };

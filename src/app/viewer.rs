@@ -70,6 +70,15 @@ impl Viewer {
         self.practice.map_or(0, |seat| seat.space_id)
     }
 
+    /// Fails when the viewer acts as a practice identity, for what would reach real people
+    /// outside any practice space: a civil complaint starts legal deadlines in a real department.
+    pub fn require_real(&self) -> Result<()> {
+        if self.practice.is_some() {
+            return Err(Error::Forbidden("error.practice_not_here"));
+        }
+        Ok(())
+    }
+
     /// Fails unless the token was granted `scope`. Every write asks for a scope, so this is
     /// also where a practice identity of a closed space is stopped from writing.
     pub fn require_scope(&self, scope: &str) -> Result<()> {

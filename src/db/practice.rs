@@ -384,7 +384,8 @@ pub struct Evidence {
     pub account_id: i64,
     #[sqlx(try_from = "String")]
     pub task_check: Check,
-    pub done_at: i64,
+    /// `None`: done at a time nobody records (the anonymous room's task).
+    pub done_at: Option<i64>,
 }
 
 /// What the practice identities of a space (`$1`, its resident `$2`) have done, per check: one
@@ -422,12 +423,43 @@ pub async fn evidence(pool: &AnyPool, space_id: i64, resident: i64) -> DbResult<
            GROUP BY s.account_id \
          UNION ALL \
          SELECT g.raised_by_account_id, 'suggestion', MIN(g.created_at) FROM suggestions g \
-           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL GROUP BY g.raised_by_account_id",
+           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL GROUP BY g.raised_by_account_id \
+         UNION ALL \
+         SELECT r.account_id, 'room', NULL FROM practice_room_speakers r WHERE r.space_id = $1",
     )
     .bind(space_id)
     .bind(resident)
     .fetch_all(pool)
     .await?)
+}
+
+/// Records that a practice identity handed in a receipt of the space's room; false if it had
+/// handed one in already or the receipt was handed in before.
+pub async fn record_speaker(
+    tx: &mut Tx,
+    space_id: i64,
+    account_id: i64,
+    receipt_hash: &str,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO practice_room_speakers (space_id, account_id, receipt_hash) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(space_id)
+    .bind(account_id)
+    .bind(receipt_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets who spoke in a space's room (its identities are being erased).
+pub async fn remove_speakers(tx: &mut Tx, space_id: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM practice_room_speakers WHERE space_id = $1")
+        .bind(space_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Something that changes whenever anything is done in a space: what a board's stream
@@ -437,7 +469,8 @@ pub async fn activity_mark(pool: &AnyPool, space_id: i64) -> DbResult<(i64, i64,
         "SELECT (SELECT COALESCE(MAX(s.id), 0) FROM statuses s WHERE s.space_id = $1) \
                 + (SELECT COUNT(*) FROM suggestions g WHERE g.space_id = $1), \
                 (SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.account_id WHERE a.space_id = $1), \
-                (SELECT COALESCE(MAX(a.updated_at), 0) + COUNT(*) FROM accounts a WHERE a.space_id = $1)",
+                (SELECT COALESCE(MAX(a.updated_at), 0) + COUNT(*) FROM accounts a WHERE a.space_id = $1) \
+                + (SELECT COUNT(*) FROM practice_room_speakers r WHERE r.space_id = $1)",
     )
     .bind(space_id)
     .fetch_one(pool)

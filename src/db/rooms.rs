@@ -27,6 +27,11 @@ pub struct RoomRow {
     pub notice: Option<String>,
     pub ticket_public_key: String,
     pub ticket_secret_key: String,
+    /// The practice space the room belongs to (`app::practice`); 0: a real room.
+    pub space_id: i64,
+    /// A practice room's receipt key (base64url SPKI DER / PKCS#8 DER).
+    pub receipt_public_key: Option<String>,
+    pub receipt_secret_key: Option<String>,
     pub created_at: i64,
     pub closed_at: Option<i64>,
     /// Participants not removed, the host included.
@@ -46,7 +51,8 @@ macro_rules! select_room {
         concat!(
             "SELECT r.id, r.organization_id, r.host_account_id, r.title, r.description, r.anonymous, r.audience, \
              r.audience_department_id, r.cohort_months, r.join_code_hash, r.capacity, r.min_group_size, r.notice, \
-             r.ticket_public_key, r.ticket_secret_key, r.created_at, r.closed_at, \
+             r.ticket_public_key, r.ticket_secret_key, r.space_id, r.receipt_public_key, r.receipt_secret_key, \
+             r.created_at, r.closed_at, \
              (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed') AS participants, \
              (SELECT COUNT(*) FROM room_participants p WHERE p.room_id = r.id AND p.state <> 'removed' AND p.ticket_hash IS NOT NULL) AS anonymous_participants \
              FROM rooms r ",
@@ -70,6 +76,9 @@ pub struct NewRoomRow<'a> {
     pub min_group_size: i64,
     pub ticket_public_key: &'a str,
     pub ticket_secret_key: &'a str,
+    pub space_id: i64,
+    /// A practice room's receipt key pair (public, secret).
+    pub receipt_key: Option<(&'a str, &'a str)>,
     pub now: i64,
 }
 
@@ -81,8 +90,9 @@ pub async fn insert(
 ) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO rooms (id, organization_id, host_account_id, title, description, anonymous, audience, \
-         audience_department_id, join_code_hash, capacity, min_group_size, ticket_public_key, ticket_secret_key, created_at, updated_at, cohort_months) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+         audience_department_id, join_code_hash, capacity, min_group_size, ticket_public_key, ticket_secret_key, created_at, updated_at, cohort_months, \
+         space_id, receipt_public_key, receipt_secret_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18)",
     )
     .bind(room.id)
     .bind(room.organization_id)
@@ -99,6 +109,9 @@ pub async fn insert(
     .bind(room.ticket_secret_key)
     .bind(room.now)
     .bind(room.cohort_months)
+    .bind(room.space_id)
+    .bind(room.receipt_key.map(|(public, _)| public))
+    .bind(room.receipt_key.map(|(_, secret)| secret))
     .execute(&mut **tx)
     .await?;
     for (table, ids) in [("room_cohosts", cohosts), ("room_members", members)] {
@@ -128,14 +141,14 @@ pub async fn by_id(pool: &AnyPool, id: i64) -> DbResult<Option<RoomRow>> {
 /// Open rooms that `account_id` hosts, co-hosts, or belongs to the audience of, newest first.
 pub async fn joinable(
     pool: &AnyPool,
-    account_id: i64,
+    (account_id, space_id): (i64, i64),
     organization_id: i64,
     department_id: i64,
     limit: i64,
     (now, joined_at, month_ms): (i64, i64, i64),
 ) -> DbResult<Vec<RoomRow>> {
     Ok(sqlx::query_as(select_room!(
-        "WHERE r.closed_at IS NULL AND (r.host_account_id = $1 \
+        "WHERE r.closed_at IS NULL AND r.space_id = $8 AND (r.host_account_id = $1 OR r.space_id <> 0 \
            OR EXISTS (SELECT 1 FROM room_cohosts c WHERE c.room_id = r.id AND c.account_id = $1) \
            OR (r.audience = 'organization' AND r.organization_id = $2) \
            OR (r.audience = 'department' AND r.audience_department_id = $3) \
@@ -150,6 +163,7 @@ pub async fn joinable(
     .bind(now)
     .bind(joined_at)
     .bind(month_ms)
+    .bind(space_id)
     .fetch_all(pool)
     .await?)
 }
@@ -549,6 +563,58 @@ pub async fn count_open_participants(pool: &AnyPool) -> DbResult<i64> {
     Ok(n)
 }
 
+/// Marks that a participant of a practice room had its receipt; false if it had one already.
+pub async fn record_receipt_issued(
+    tx: &mut Tx,
+    room_id: i64,
+    participant_id: &str,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO room_receipts_issued (room_id, participant_id) VALUES ($1, $2) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(room_id)
+    .bind(participant_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a participant has said anything in the room (hidden messages count: they were said).
+pub async fn has_spoken(pool: &AnyPool, room_id: i64, participant_id: &str) -> DbResult<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM room_messages WHERE room_id = $1 AND participant_id = $2",
+    )
+    .bind(room_id)
+    .bind(participant_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The room of a practice space, if it has one.
+pub async fn room_of_space(pool: &AnyPool, space_id: i64) -> DbResult<Option<RoomRow>> {
+    Ok(
+        sqlx::query_as(select_room!("WHERE r.space_id = $1 ORDER BY r.id LIMIT 1"))
+            .bind(space_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Removes a practice space's rooms with all that was said in them (everything hangs on the
+/// room by `ON DELETE CASCADE`).
+pub async fn delete_rooms_of_space(tx: &mut Tx, space_id: i64) -> DbResult<()> {
+    if space_id == 0 {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM rooms WHERE space_id = $1")
+        .bind(space_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Rewrites the rooms' anonymous tables in the order of their keys, so that their storage
 /// order (and so a `pg_dump`) says nothing of the order in which members joined, and the
 /// old versions of rewritten ticket lists are gone from the table. On SQLite both tables
@@ -558,6 +624,8 @@ pub async fn reorder_anonymous_tables(db: &super::Db) -> DbResult<()> {
         for statement in [
             "CLUSTER room_participants USING room_participants_pkey",
             "CLUSTER room_ticket_holders USING room_ticket_holders_pkey",
+            "CLUSTER room_receipts_issued USING room_receipts_issued_pkey",
+            "CLUSTER practice_room_speakers USING practice_room_speakers_pkey",
         ] {
             sqlx::query(statement).execute(db.pool()).await?;
         }

@@ -161,7 +161,8 @@ pub async fn insert(tx: &mut Tx, row: &NewSuggestionRow<'_>, actor_role: &str) -
         "INSERT INTO suggestions (id, organization_id, title, body, category_id, concerned_department_id, assigned_department_id, \
          raised_by_account_id, room_id, pseudonym, status, created_at, updated_at, program_id, space_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $11, $12, \
-                 COALESCE((SELECT a.space_id FROM accounts a WHERE a.id = $8), 0))",
+                 COALESCE((SELECT a.space_id FROM accounts a WHERE a.id = $8), \
+                          (SELECT r.space_id FROM rooms r WHERE r.id = $9), 0))",
     )
     .bind(row.id)
     .bind(row.organization_id)

@@ -24,12 +24,16 @@ pub enum Check {
     AnswerResident,
     /// A reply to a post that mentions one (the resident's question in the space's timeline).
     ReplyMention,
+    /// Spoke in the space's anonymous room. The server cannot tell who said what (that is the
+    /// lesson), so the trainee proves it with a blind receipt the room gave the speaker: the
+    /// task is known done, never when (a time would pair the account with a message).
+    Room,
     /// A suggestion raised, by name (it stays on the space's own board).
     Suggestion,
 }
 
 impl Check {
-    pub const ALL: [Check; 8] = [
+    pub const ALL: [Check; 9] = [
         Check::Profile,
         Check::Follow,
         Check::Post,
@@ -37,6 +41,7 @@ impl Check {
         Check::Wall,
         Check::AnswerResident,
         Check::ReplyMention,
+        Check::Room,
         Check::Suggestion,
     ];
 
@@ -49,6 +54,7 @@ impl Check {
             Check::Wall => "wall",
             Check::AnswerResident => "answer_resident",
             Check::ReplyMention => "reply_mention",
+            Check::Room => "room",
             Check::Suggestion => "suggestion",
         }
     }
@@ -88,11 +94,11 @@ impl Task {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
-    /// profile, follow, post, photo, wall, answer_resident, reply_mention or suggestion.
+    /// profile, follow, post, photo, wall, answer_resident, reply_mention, room or suggestion.
     #[serde(default)]
     #[schema(
         required = true,
-        pattern = "^(profile|follow|post|photo|wall|answer_resident|reply_mention|suggestion)$"
+        pattern = "^(profile|follow|post|photo|wall|answer_resident|reply_mention|room|suggestion)$"
     )]
     pub check: String,
     #[serde(default)]
@@ -179,6 +185,13 @@ pub fn default_curriculum() -> Vec<Task> {
             "Find the post that mentions you in Notifications and reply to it.",
         ),
         task(
+            Check::Room,
+            "익명 방에서 말하기",
+            "Speak in the anonymous room",
+            "연습 익명 방에 들어가 한마디 하세요. 누가 말했는지는 서버도 모릅니다. 말한 뒤 이 브라우저가 익명 영수증으로 완료를 알립니다.",
+            "Join the practice anonymous room and say something. Not even the server knows who said it; afterwards this browser reports the task done with an anonymous receipt.",
+        ),
+        task(
             Check::Suggestion,
             "건의하기",
             "Raise a suggestion",
@@ -248,10 +261,27 @@ pub fn parse_retention_days(days: Option<&str>) -> Result<i64, Invalid> {
     }
 }
 
-/// One trainee's progress on a curriculum: when each task was done (`None`: not yet), in the
-/// curriculum's order, and how long each took.
+/// Whether a task is done, and when if that is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    NotYet,
+    DoneAt(i64),
+    /// Done at a time nobody records: the anonymous room's task ([`Check::Room`]).
+    DoneUntimed,
+}
+
+impl From<Option<i64>> for TaskState {
+    fn from(done_at: Option<i64>) -> Self {
+        done_at.map_or(TaskState::NotYet, TaskState::DoneAt)
+    }
+}
+
+/// One trainee's progress on a curriculum, in the curriculum's order: which tasks are done,
+/// when (where known), and how long each took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
+    pub done: Vec<bool>,
+    /// `None`: not done, or done at a time nobody records.
     pub done_at: Vec<Option<i64>>,
     /// From the trainee's previous finished task (or joining) to this one.
     pub took_ms: Vec<Option<i64>>,
@@ -262,7 +292,15 @@ pub struct Progress {
 
 /// Works out a trainee's progress from when they joined and when each task's evidence
 /// appeared (`done_at`, in curriculum order), as of `now`.
-pub fn progress(joined_at: i64, done_at: Vec<Option<i64>>, now: i64) -> Progress {
+pub fn progress(joined_at: i64, states: &[TaskState], now: i64) -> Progress {
+    let done: Vec<bool> = states.iter().map(|s| *s != TaskState::NotYet).collect();
+    let done_at: Vec<Option<i64>> = states
+        .iter()
+        .map(|s| match s {
+            TaskState::DoneAt(at) => Some(*at),
+            TaskState::NotYet | TaskState::DoneUntimed => None,
+        })
+        .collect();
     let mut finished_times: Vec<i64> = done_at.iter().flatten().copied().collect();
     finished_times.sort_unstable();
     let took_ms = done_at
@@ -280,7 +318,7 @@ pub fn progress(joined_at: i64, done_at: Vec<Option<i64>>, now: i64) -> Progress
             })
         })
         .collect();
-    let finished = done_at.iter().all(Option::is_some) && !done_at.is_empty();
+    let finished = done.iter().all(|d| *d) && !done.is_empty();
     let last = finished_times
         .last()
         .copied()
@@ -289,9 +327,10 @@ pub fn progress(joined_at: i64, done_at: Vec<Option<i64>>, now: i64) -> Progress
     let stuck_on = if finished || now - last < STUCK_AFTER_MS {
         None
     } else {
-        done_at.iter().position(Option::is_none)
+        done.iter().position(|d| !*d)
     };
     Progress {
+        done,
         done_at,
         took_ms,
         finished,
@@ -323,7 +362,7 @@ pub fn numbers(tasks: usize, trainees: &[Progress]) -> Numbers {
         .collect();
     let mut waiting_on = vec![0; tasks];
     for p in trainees.iter().filter(|p| !p.finished) {
-        if let Some(k) = p.done_at.iter().position(Option::is_none)
+        if let Some(k) = p.done.iter().position(|d| !*d)
             && let Some(n) = waiting_on.get_mut(k)
         {
             *n += 1;
@@ -423,31 +462,63 @@ mod tests {
         assert!(parse_retention_days(Some("many")).is_err());
     }
 
+    fn states(done_at: Vec<Option<i64>>) -> Vec<TaskState> {
+        done_at.into_iter().map(TaskState::from).collect()
+    }
+
+    #[test]
+    fn a_task_done_at_no_known_time_counts_as_done_and_takes_no_time() {
+        let p = progress(
+            0,
+            &[
+                TaskState::DoneAt(10),
+                TaskState::DoneUntimed,
+                TaskState::DoneAt(30),
+            ],
+            100,
+        );
+        assert!(p.finished);
+        assert_eq!(p.done, vec![true, true, true]);
+        assert_eq!(p.done_at, vec![Some(10), None, Some(30)]);
+        assert_eq!(p.took_ms, vec![Some(10), None, Some(20)]);
+        let waiting = progress(
+            0,
+            &[TaskState::DoneUntimed, TaskState::NotYet],
+            STUCK_AFTER_MS,
+        );
+        assert_eq!(waiting.stuck_on, Some(1));
+        assert_eq!(numbers(2, &[waiting]).waiting_on, vec![0, 1]);
+    }
+
     #[test]
     fn each_task_takes_the_time_since_the_previous_one_done() {
         let joined = 1_000;
         // Third task done first, at +60 s; the first at +100 s; the second not yet.
-        let p = progress(joined, vec![Some(101_000), None, Some(61_000)], 200_000);
+        let p = progress(
+            joined,
+            &states(vec![Some(101_000), None, Some(61_000)]),
+            200_000,
+        );
         assert_eq!(p.took_ms, vec![Some(40_000), None, Some(60_000)]);
         assert!(!p.finished);
         assert_eq!(p.stuck_on, None, "only 99 s since the last task");
         let later = progress(
             joined,
-            vec![Some(101_000), None, Some(61_000)],
+            &states(vec![Some(101_000), None, Some(61_000)]),
             101_000 + STUCK_AFTER_MS,
         );
         assert_eq!(later.stuck_on, Some(1));
-        let done = progress(joined, vec![Some(2_000), Some(3_000)], 10_000_000);
+        let done = progress(joined, &states(vec![Some(2_000), Some(3_000)]), 10_000_000);
         assert!(done.finished);
         assert_eq!(done.stuck_on, None);
     }
 
     #[test]
     fn numbers_count_the_finished_the_median_and_where_people_wait() {
-        let a = progress(0, vec![Some(10), Some(30)], 100);
-        let b = progress(0, vec![Some(20), None], 100);
-        let c = progress(0, vec![Some(40), None], 100);
-        let d = progress(0, vec![None, None], 100);
+        let a = progress(0, &states(vec![Some(10), Some(30)]), 100);
+        let b = progress(0, &states(vec![Some(20), None]), 100);
+        let c = progress(0, &states(vec![Some(40), None]), 100);
+        let d = progress(0, &states(vec![None, None]), 100);
         let n = numbers(2, &[a, b, c, d]);
         assert_eq!(n.trainees, 4);
         assert_eq!(n.finished, 1);

@@ -27,6 +27,10 @@ pub fn router() -> Router<App> {
         .route("/api/v1/sotong/practice/{id}/join", post(join))
         .route("/api/v1/sotong/practice/{id}/enter", post(enter))
         .route("/api/v1/sotong/practice/{id}/nudge", post(nudge))
+        .route(
+            "/api/v1/sotong/practice/{id}/room_receipt",
+            post(hand_in_receipt),
+        )
         .route("/api/v1/sotong/practice/{id}/reset", post(reset))
         .route("/api/v1/sotong/practice/{id}/close", post(close))
         .route(
@@ -179,6 +183,35 @@ pub async fn leave(State(app): State<App>, Auth(viewer): Auth) -> Result<Json<Se
         space_id: None,
         account_id: viewer.practice.map(|seat| seat.trainee_id.to_string()),
     }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReceiptForm {
+    /// The unblinded receipt's prepared message, base64url.
+    #[serde(default)]
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    message: String,
+    /// Its signature under the room's receipt key, base64url.
+    #[serde(default)]
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$")]
+    signature: String,
+}
+
+/// Hand in the receipt the practice room gave for speaking there (as one's practice identity)
+#[utoipa::path(post, path = "/api/v1/sotong/practice/{id}/room_receipt", tag = "sotong", params(("id" = String, Path)), request_body = ReceiptForm, responses((status = 200, body = PracticeBoardJson)))]
+pub async fn hand_in_receipt(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+    lang: Lang,
+    PathId(id): PathId,
+    Params(form): Params<ReceiptForm>,
+) -> Result<Json<PracticeBoardJson>, ApiError> {
+    let receipt = crate::domain::room::Ticket {
+        message: form.message,
+        signature: form.signature,
+    };
+    let board = app.hand_in_room_receipt(&viewer, id, &receipt).await?;
+    Ok(Json(PracticeBoardJson::from_board(&board, lang)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -40,6 +40,8 @@ pub fn router() -> Router<App> {
         .route("/api/v1/sotong/rooms/{id}/close", post(close))
         .route("/api/v1/sotong/rooms/{id}/ticket_key", get(ticket_key))
         .route("/api/v1/sotong/rooms/{id}/tickets", post(issue_ticket))
+        .route("/api/v1/sotong/rooms/{id}/receipt_key", get(receipt_key))
+        .route("/api/v1/sotong/rooms/{id}/receipts", post(issue_receipt))
         .route("/api/v1/sotong/rooms/{id}/join", post(join))
         .route(
             "/api/v1/sotong/rooms/{id}/messages",
@@ -275,6 +277,46 @@ pub async fn issue_ticket(
             &request.blinded_message,
             request.join_code.as_deref(),
         )
+        .await?;
+    Ok(Json(BlindSignatureJson {
+        blind_signature: signature,
+    }))
+}
+
+/// A practice room's receipt key (SPKI, base64url): the room blindly signs a receipt for each
+/// participant who has spoken, which the trainee hands in to show the practice task done
+#[utoipa::path(get, path = "/api/v1/sotong/rooms/{id}/receipt_key", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = TicketKeyJson)))]
+pub async fn receipt_key(
+    State(app): State<App>,
+    PathId(id): PathId,
+) -> Result<Json<TicketKeyJson>, ApiError> {
+    let key = app.receipt_key(id).await?;
+    Ok(Json(TicketKeyJson {
+        room_id: id.to_string(),
+        algorithm: "RSABSSA-SHA384-PSS-Randomized".to_owned(),
+        public_key: key,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ReceiptRequest {
+    #[serde(default)]
+    blinded_message: String,
+}
+
+/// Sign a blinded receipt (RFC 9474) for an anonymous participant of a practice room who has
+/// spoken, once per participant; by ticket alone
+#[utoipa::path(post, path = "/api/v1/sotong/rooms/{id}/receipts", tag = "sotong", params(("id" = String, Path)), responses((status = 200, body = BlindSignatureJson)))]
+pub async fn issue_receipt(
+    State(app): State<App>,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    Params(request): Params<ReceiptRequest>,
+) -> Result<Json<BlindSignatureJson>, ApiError> {
+    let ticket = ticket_in(&headers)?.ok_or(Error::Unauthorized("error.room_ticket_invalid"))?;
+    let ticket = ticket_alone(ticket, carries_account(&headers))?;
+    let signature = app
+        .issue_receipt(ticket, id, &request.blinded_message)
         .await?;
     Ok(Json(BlindSignatureJson {
         blind_signature: signature,

@@ -4,7 +4,7 @@
 
 use crate::harness::{TestApp, User, ok};
 use crate::media::{jpeg_with_gps, upload};
-use crate::rooms::department;
+use crate::rooms::{Client, department};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -134,11 +134,64 @@ impl Class<'_> {
             .as_array()
             .unwrap()
             .iter()
-            .zip(row["done_at"].as_array().unwrap())
-            .filter(|(_, at)| !at.is_null())
+            .zip(row["done_tasks"].as_array().unwrap())
+            .filter(|(_, done)| done.as_bool().unwrap())
             .map(|(task, _)| task["check"].as_str().unwrap().to_owned())
             .collect()
     }
+}
+
+/// The space's anonymous room, as the trainee's practice identity finds it: the only room
+/// listed to it.
+pub(crate) async fn practice_room(trainee: &Trainee<'_>) -> String {
+    let listed = trainee.practice.get("/api/v1/sotong/rooms").await;
+    let rooms = listed.as_array().unwrap();
+    assert_eq!(
+        rooms.len(),
+        1,
+        "the practice room and no real one: {listed}"
+    );
+    rooms[0]["id"].as_str().unwrap().to_owned()
+}
+
+/// The trainee joins the space's room the way docs/anonymity.md says (a ticket as the practice
+/// identity, then the ticket alone) and says `body`; returns the room and the ticket.
+pub(crate) async fn speak_in_room(
+    t: &TestApp,
+    trainee: &Trainee<'_>,
+    body: &str,
+) -> (String, String) {
+    let rooms = Client::new(&t.base);
+    let room = practice_room(trainee).await;
+    let ticket = rooms
+        .ticket(&room, &trainee.practice.token)
+        .await
+        .1
+        .unwrap();
+    assert_eq!(rooms.join(&room, &ticket).await.status(), 200);
+    let said = rooms
+        .as_ticket(
+            Method::POST,
+            &format!("/{room}/messages"),
+            &ticket,
+            Some(json!({ "body": body })),
+        )
+        .await;
+    assert_eq!(said.status(), 200);
+    (room, ticket)
+}
+
+/// Hands in a receipt as the trainee's practice identity.
+async fn hand_in(
+    c: &Class<'_>,
+    who: &User<'_>,
+    (message, signature): &(String, String),
+) -> reqwest::Response {
+    who.post(
+        &format!("/api/v1/sotong/practice/{}/room_receipt", c.space),
+        json!({ "message": message, "signature": signature }),
+    )
+    .await
 }
 
 /// The ids of the resident's wall post on the trainee's practice wall and of its post that
@@ -171,7 +224,7 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
     let c = class(&t, 2).await;
     let (a, b) = (&c.trainees[0], &c.trainees[1]);
     let board = c.board().await;
-    assert_eq!(board["tasks"].as_array().unwrap().len(), 8);
+    assert_eq!(board["tasks"].as_array().unwrap().len(), 9);
     assert_eq!(board["tasks"][1]["check"], "follow");
     assert_eq!(
         board["tasks"][1]["title"], "동료 찾아 팔로우하기",
@@ -280,6 +333,65 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
             "reply_mention"
         ]
     );
+    // The anonymous room: the server cannot tell who said what there, so the trainee's
+    // browser takes a blind receipt by ticket alone once it has spoken, and hands it in as
+    // the practice identity.
+    let rooms = Client::new(&t.base);
+    let room = practice_room(a).await;
+    let ticket = rooms.ticket(&room, &a.practice.token).await.1.unwrap();
+    assert_eq!(rooms.join(&room, &ticket).await.status(), 200);
+    assert_eq!(
+        rooms.receipt(&room, &ticket).await.0,
+        403,
+        "no receipt before saying something"
+    );
+    let said = rooms
+        .as_ticket(
+            Method::POST,
+            &format!("/{room}/messages"),
+            &ticket,
+            Some(json!({ "body": "익명으로 한마디 합니다" })),
+        )
+        .await;
+    assert_eq!(said.status(), 200);
+    let receipt = rooms.receipt(&room, &ticket).await.1.unwrap();
+    assert_eq!(
+        rooms.receipt(&room, &ticket).await.0,
+        409,
+        "one receipt per participant"
+    );
+    assert!(
+        !c.done(0).await.contains(&"room".to_owned()),
+        "not handed in yet"
+    );
+    let forged = (
+        receipt.0.clone(),
+        ticket.split_once('.').unwrap().1.to_owned(),
+    );
+    assert_eq!(
+        hand_in(&c, &a.practice, &forged).await.status(),
+        401,
+        "a ticket is no receipt"
+    );
+    assert_eq!(
+        hand_in(&c, &a.real, &receipt).await.status(),
+        403,
+        "handed in by the practice identity only"
+    );
+    let handed = ok(hand_in(&c, &a.practice, &receipt).await).await;
+    assert_eq!(handed["trainees"][0]["done_tasks"][7], true);
+    assert_eq!(
+        handed["trainees"][0]["done_at"][7],
+        Value::Null,
+        "nothing says when: a time would pair the account with a message"
+    );
+    assert_eq!(
+        hand_in(&c, &b.practice, &receipt).await.status(),
+        409,
+        "each receipt once"
+    );
+    assert!(!c.done(1).await.contains(&"room".to_owned()));
+    assert_eq!(c.done(0).await.last().map(String::as_str), Some("room"));
     let raised = ok(a
         .practice
         .post(
@@ -302,19 +414,24 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
         .unwrap()
         .clone();
     assert_eq!(row["finished"], true);
-    assert_eq!(row["done"], 8);
+    assert_eq!(row["done"], 9);
     assert!(
         row["took_ms"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|ms| ms.as_i64().unwrap() >= 0)
+            .enumerate()
+            .all(|(k, ms)| if k == 7 {
+                ms.is_null()
+            } else {
+                ms.as_i64().unwrap() >= 0
+            })
     );
     assert_eq!(board["numbers"]["trainees"], 2);
     assert_eq!(board["numbers"]["finished"], 1);
     assert_eq!(
         board["numbers"]["waiting_on"],
-        json!([1, 0, 0, 0, 0, 0, 0, 0]),
+        json!([1, 0, 0, 0, 0, 0, 0, 0, 0]),
         "B waits on the first task"
     );
     // The trainee's own checklist, from either of their tokens.
@@ -393,6 +510,37 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         )
         .await)
     .await;
+    // The space's anonymous room: what B says there, and a suggestion raised from it by ticket
+    // alone.
+    let (room, ticket) = speak_in_room(&t, b, &format!("{secret} 익명")).await;
+    let from_room = ok(reqwest::Client::new()
+        .post(format!("{}/api/v1/sotong/suggestions", t.base))
+        .header("Sotong-Ticket", &ticket)
+        .json(&json!({ "title": format!("{secret} 방 건의"), "body": "익명 건의", "category": "facilities", "room_id": room }))
+        .send()
+        .await
+        .unwrap())
+    .await;
+    let rooms = Client::new(&t.base);
+    assert_eq!(
+        rooms.ticket(&room, &colleague.token).await.0,
+        403,
+        "a real account is not in the practice room's audience"
+    );
+    let real_room = crate::rooms::open_room(
+        &rooms,
+        &c.host.token,
+        json!({ "title": "누구나 들어오는 방", "anonymous": true, "audience": "link" }),
+    )
+    .await;
+    assert_eq!(
+        rooms
+            .ticket(real_room["id"].as_str().unwrap(), &a.practice.token)
+            .await
+            .0,
+        403,
+        "a practice identity is in no real room"
+    );
     // The space itself sees it all.
     let inside = a.practice.get("/api/v1/timelines/public?local=true").await;
     assert!(inside.to_string().contains(secret), "{inside}");
@@ -427,6 +575,7 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         "/api/v1/sotong/suggestions",
         "/api/v1/sotong/suggestions?sort=support",
         "/api/v1/sotong/suggestions/export.csv",
+        "/api/v1/sotong/rooms",
     ];
     for user in [colleague, &a.real, &c.host] {
         for path in paths {
@@ -485,6 +634,15 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         "a practice suggestion"
     );
     assert_eq!(t.get(&suggestion).await.status(), 404);
+    let from_room = format!(
+        "/api/v1/sotong/suggestions/{}",
+        from_room["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        colleague.fetch(&from_room).await.status(),
+        404,
+        "a suggestion raised in the practice room"
+    );
     let inside_board = a.practice.get("/api/v1/sotong/suggestions").await;
     assert!(
         inside_board.to_string().contains(secret),
@@ -613,6 +771,7 @@ async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_ret
     let a = &c.trainees[0];
     let post = a.practice.status(json!({ "status": "지울 글" })).await;
     assert_eq!(c.done(0).await, ["post"]);
+    let (old_room, _) = speak_in_room(&t, a, "지울 말").await;
     // Reset: a fresh identity, the same token, nothing done.
     ok(c.host
         .post(
@@ -636,6 +795,17 @@ async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_ret
         404
     );
     resident_posts(a).await; // greeted again
+    let room = practice_room(a).await;
+    assert_ne!(room, old_room, "a fresh room");
+    let history = a
+        .practice
+        .fetch(&format!("/api/v1/sotong/rooms/{old_room}"))
+        .await;
+    assert_eq!(
+        history.status(),
+        404,
+        "the old room is gone with what was said"
+    );
     a.practice.status(json!({ "status": "다시 씁니다" })).await;
     // Close: reading goes on, writing stops with a clear answer.
     let closed = ok(c
@@ -676,6 +846,12 @@ async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_ret
         .await
         .unwrap();
     assert_eq!(left, 0, "practice content removed");
+    let (rooms,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rooms WHERE space_id = $1")
+        .bind(c.space.parse::<i64>().unwrap())
+        .fetch_one(t.app.database().pool())
+        .await
+        .unwrap();
+    assert_eq!(rooms, 0, "the practice room removed");
     assert_eq!(
         a.practice
             .fetch("/api/v1/accounts/verify_credentials")
@@ -699,6 +875,7 @@ async fn bad_practice_requests_are_refused_and_change_nothing() {
     let a = &c.trainees[0];
     let outsider = &c.outsider;
     let spaces = t.count("practice_spaces").await;
+    let rooms = t.count("rooms").await;
     let accounts = t.count("accounts").await;
     let trainees = t.count("practice_trainees").await;
     // Opening: only the trainer, once per session, with a sane retention.
@@ -717,7 +894,47 @@ async fn bad_practice_requests_are_refused_and_change_nothing() {
     let first = format!("/api/v1/sotong/sessions/{}/practice", c.sessions[0]);
     assert_eq!(c.host.post(&first, json!({})).await.status(), 409);
     assert_eq!(t.count("practice_spaces").await, spaces);
+    assert_eq!(t.count("rooms").await, rooms);
     assert_eq!(t.count("accounts").await, accounts);
+    // A civil complaint starts legal deadlines in a real department: never from practice.
+    let complaints = t.count("complaints").await;
+    let filed = a
+        .practice
+        .post(
+            "/api/v1/sotong/complaints",
+            json!({ "title": "연습 민원", "body": "연습입니다", "contact": "010-0000-0000" }),
+        )
+        .await;
+    assert_eq!(filed.status(), 403);
+    let body: Value = filed.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("연습 계정"),
+        "{body}"
+    );
+    assert_eq!(t.count("complaints").await, complaints);
+    // A receipt handed in to another space, or made up.
+    let made_up = json!({ "message": "AAAA", "signature": "AAAA" });
+    assert_eq!(
+        a.practice
+            .post(
+                &format!("/api/v1/sotong/practice/{}/room_receipt", c.space),
+                made_up.clone()
+            )
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        outsider
+            .post(
+                &format!("/api/v1/sotong/practice/{}/room_receipt", c.space),
+                made_up
+            )
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(t.count("practice_room_speakers").await, 0);
     // Joining without being checked in.
     let join = format!("/api/v1/sotong/practice/{}/join", c.space);
     assert_eq!(outsider.post(&join, json!({})).await.status(), 403);
@@ -1072,16 +1289,37 @@ async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live()
         phone.click("form.composer button[type=submit]").await;
         trainer.wait_for_text(&cell(k), "✓", 10).await;
     }
-    // 8. A suggestion, from the board's form.
+    // 8. A word in the anonymous room, from the checklist's link: the page takes a ticket,
+    // joins by ticket alone, and once the word is said hands in the room's blind receipt.
+    phone.goto(&t.url(&format!("/practice/{}", c.space))).await;
+    phone.click("#practice-room").await;
+    phone.click("#join").await;
+    phone
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("#room[data-connected]"))
+        .await
+        .expect("in the practice room");
+    phone.fill("#body", "익명으로 한마디 해 봅니다").await;
+    phone.click("#say button[type=submit]").await;
+    phone.wait_for_text("#messages", "익명으로 한마디", 5).await;
+    phone
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::Css("#room[data-receipt='handed-in']"))
+        .await
+        .expect("the receipt handed in");
+    trainer.wait_for_text(&cell(7), "✓", 10).await;
+    // 9. A suggestion, from the board's form.
     phone.goto(&t.url("/suggestions/new")).await;
     phone.fill("#title", "민원실 의자를 늘려 주세요").await;
     phone.fill("#body", "오전에 대기 인원이 많습니다.").await;
     phone.click("main form button[type=submit]").await;
-    trainer.wait_for_text(&cell(7), "✓", 10).await;
+    trainer.wait_for_text(&cell(8), "✓", 10).await;
     trainer.wait_for_text("#finished", "1", 10).await;
     look(&trainer, "practice-board-done").await;
     phone.goto(&t.url(&format!("/practice/{}", c.space))).await;
-    assert_eq!(phone.text("#done-count").await, "8");
+    assert_eq!(phone.text("#done-count").await, "9");
     look(&phone, "practice-checklist-done").await;
     // Leaving: back to one's own account, whose wall shows nothing of it.
     phone.click_text("연습 끝내기").await;

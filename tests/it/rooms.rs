@@ -2,7 +2,9 @@
 //! anonymity invariant over every table and every log line.
 
 use crate::harness::TestApp;
-use blind_rsa_signatures::{BlindSignature, DefaultRng, PublicKeySha384PSSRandomized};
+use blind_rsa_signatures::{
+    BlindSignature, BlindingResult, DefaultRng, PublicKeySha384PSSRandomized,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use sotong::domain::room::{b64, unb64};
@@ -71,14 +73,59 @@ impl Client {
         token: &str,
         join_code: Option<&str>,
     ) -> (u16, Option<String>) {
-        let key = self
-            .http
-            .get(self.url(&format!("/{room}/ticket_key")))
-            .send()
-            .await
-            .unwrap();
+        let blinded = match self.blind(&format!("/{room}/ticket_key")).await {
+            Ok(blinded) => blinded,
+            Err(status) => return (status, None),
+        };
+        let response = self
+            .as_account(
+                reqwest::Method::POST,
+                &format!("/{room}/tickets"),
+                token,
+                json!({ "blinded_message": b64(&blinded.1.blind_message), "join_code": join_code }),
+            )
+            .await;
+        match Self::finalize(blinded, response).await {
+            Ok((message, signature)) => (200, Some(format!("{message}.{signature}"))),
+            Err(status) => (status, None),
+        }
+    }
+
+    /// A practice room's receipt for the participant of `ticket`, the way a trainee's browser
+    /// gets it: blinded under the room's receipt key, signed by ticket alone, unblinded.
+    /// Returns (status of the signing request, (message, signature) when signed).
+    pub(crate) async fn receipt(
+        &self,
+        room: &str,
+        ticket: &str,
+    ) -> (u16, Option<(String, String)>) {
+        let blinded = match self.blind(&format!("/{room}/receipt_key")).await {
+            Ok(blinded) => blinded,
+            Err(status) => return (status, None),
+        };
+        let response = self
+            .as_ticket(
+                reqwest::Method::POST,
+                &format!("/{room}/receipts"),
+                ticket,
+                Some(json!({ "blinded_message": b64(&blinded.1.blind_message) })),
+            )
+            .await;
+        match Self::finalize(blinded, response).await {
+            Ok(receipt) => (200, Some(receipt)),
+            Err(status) => (status, None),
+        }
+    }
+
+    /// A random message blinded under the room's key at `key_path` (the key request's status
+    /// if it fails).
+    async fn blind(
+        &self,
+        key_path: &str,
+    ) -> Result<(PublicKeySha384PSSRandomized, BlindingResult, [u8; 32]), u16> {
+        let key = self.http.get(self.url(key_path)).send().await.unwrap();
         if key.status() != 200 {
-            return (key.status().as_u16(), None);
+            return Err(key.status().as_u16());
         }
         let key: Value = key.json().await.unwrap();
         assert_eq!(key["algorithm"], "RSABSSA-SHA384-PSS-Randomized");
@@ -88,24 +135,25 @@ impl Client {
         .unwrap();
         let message: [u8; 32] = rand::random();
         let blinding = pk.blind(&mut DefaultRng, message).unwrap();
-        let response = self
-            .as_account(
-                reqwest::Method::POST,
-                &format!("/{room}/tickets"),
-                token,
-                json!({ "blinded_message": b64(&blinding.blind_message), "join_code": join_code }),
-            )
-            .await;
+        Ok((pk, blinding, message))
+    }
+
+    /// Unblinds the signature of the signing request's answer: (prepared message, signature),
+    /// base64url; or the answer's status.
+    async fn finalize(
+        (pk, blinding, message): (PublicKeySha384PSSRandomized, BlindingResult, [u8; 32]),
+        response: reqwest::Response,
+    ) -> Result<(String, String), u16> {
         let status = response.status().as_u16();
         if status != 200 {
-            return (status, None);
+            return Err(status);
         }
         let body: Value = response.json().await.unwrap();
         let blind = BlindSignature(unb64(body["blind_signature"].as_str().unwrap()).unwrap());
         let signature = pk.finalize(&blind, &blinding, message).unwrap();
         let mut prepared = blinding.msg_randomizer.unwrap().0.to_vec();
         prepared.extend_from_slice(&message);
-        (200, Some(format!("{}.{}", b64(&prepared), b64(&signature))))
+        Ok((b64(&prepared), b64(&signature)))
     }
 
     /// Joins with the ticket alone: a request with no account credentials.

@@ -104,7 +104,10 @@ pub struct SeatJson {
 #[derive(Serialize, ToSchema)]
 pub struct ProgressJson {
     pub trainee: TraineeJson,
-    /// Per task, in curriculum order: when it was done, or null.
+    /// Per task, in curriculum order: whether it is done.
+    pub done_tasks: Vec<bool>,
+    /// Per task: when it was done, or null (not done, or done at a time nobody records: the
+    /// anonymous room's task).
     pub done_at: Vec<Option<String>>,
     /// Per task: milliseconds from the trainee's previous task (or joining) to this one.
     pub took_ms: Vec<Option<i64>>,
@@ -118,9 +121,10 @@ impl ProgressJson {
     fn from_progress(trainee: &TraineeRow, progress: &Progress) -> Self {
         ProgressJson {
             trainee: TraineeJson::from_row(trainee),
+            done_tasks: progress.done.clone(),
             done_at: progress.done_at.iter().map(|d| d.map(rfc3339)).collect(),
             took_ms: progress.took_ms.clone(),
-            done: i64::try_from(progress.done_at.iter().flatten().count()).unwrap_or(0),
+            done: i64::try_from(progress.done.iter().filter(|d| **d).count()).unwrap_or(0),
             finished: progress.finished,
             stuck_on: progress.stuck_on,
         }

@@ -4,6 +4,7 @@
 use super::Member;
 use crate::app::practice::Board;
 use crate::app::{App, Error};
+use crate::domain::practice::Check;
 use crate::http::error::PageError;
 use crate::http::extract::{PathId, WebForm};
 use crate::i18n::Lang;
@@ -35,6 +36,8 @@ pub struct TaskLine {
     pub done: bool,
     /// How long it took, as "3분" or "3 min".
     pub took: String,
+    /// The anonymous room's task: the checklist links to the space's room.
+    pub room: bool,
 }
 
 /// One trainee's row of the board.
@@ -65,7 +68,7 @@ fn lines(board: &Board, lang: Lang) -> Vec<TraineeLine> {
         .map(|(trainee, progress)| TraineeLine {
             account_id: trainee.account_id,
             name: trainee.display_name.clone(),
-            done: progress.done_at.iter().flatten().count(),
+            done: progress.done.iter().filter(|d| **d).count(),
             stuck_on: progress
                 .stuck_on
                 .and_then(|k| board.tasks.get(k))
@@ -78,7 +81,8 @@ fn lines(board: &Board, lang: Lang) -> Vec<TraineeLine> {
                     index,
                     title: task.title(korean).to_owned(),
                     howto: task.howto(korean).to_owned(),
-                    done: progress.done_at.get(index).is_some_and(Option::is_some),
+                    done: progress.done.get(index).copied().unwrap_or(false),
+                    room: task.check == Check::Room,
                     took: minutes(progress.took_ms.get(index).copied().flatten(), lang),
                 })
                 .collect(),
@@ -91,6 +95,8 @@ fn lines(board: &Board, lang: Lang) -> Vec<TraineeLine> {
 struct ChecklistPage {
     chrome: super::Chrome,
     space_id: i64,
+    /// The space's anonymous room.
+    room_id: Option<i64>,
     program: String,
     open: bool,
     /// Whether this session acts in the space now.
@@ -125,6 +131,7 @@ async fn checklist(
                     howto: t.howto(korean).to_owned(),
                     done: false,
                     took: String::new(),
+                    room: t.check == Check::Room,
                 })
                 .collect();
             (None, tasks)
@@ -134,6 +141,7 @@ async fn checklist(
     let page = ChecklistPage {
         chrome: member.visit.chrome(),
         space_id: id,
+        room_id: app.practice_room(id).await?,
         program: program.title,
         open: space.is_open(),
         inside: member

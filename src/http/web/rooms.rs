@@ -42,6 +42,8 @@ pub struct RoomItem {
     pub anonymous: bool,
     pub host: String,
     pub hosting: bool,
+    /// A practice space's room (0: a real room): speaking there hands in a receipt.
+    pub space_id: i64,
 }
 
 #[derive(Template)]
@@ -116,6 +118,7 @@ fn item(view: &RoomView, me: i64) -> RoomItem {
         anonymous: view.row.anonymous(),
         host: view.host.display_name.clone(),
         hosting: view.row.host_account_id == me || view.cohosts.iter().any(|c| c.id == me),
+        space_id: view.row.space_id,
     }
 }
 
