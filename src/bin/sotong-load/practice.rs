@@ -62,8 +62,9 @@ pub async fn measure(database_url: &str, trainees: usize) -> anyhow::Result<Outc
         let me = people[k].clone();
         let classmate = people[(k + 1) % people.len()].clone();
         let (http, base, times) = (http.clone(), base.clone(), times.clone());
+        let space = class.space.to_string();
         work.push(tokio::spawn(async move {
-            curriculum(&http, &base, &me, &classmate, &times).await
+            curriculum(&http, (&base, &space), &me, &classmate, &times).await
         }));
     }
     for done in work {
@@ -76,7 +77,7 @@ pub async fn measure(database_url: &str, trainees: usize) -> anyhow::Result<Outc
 type Person = (String, String, String, String);
 
 /// The default curriculum's tasks, each done once by every trainee.
-pub const TASKS: usize = 8;
+pub const TASKS: usize = 9;
 
 /// Each trainee's token made to act in the space: (token, own account, practice identity,
 /// practice name).
@@ -148,7 +149,7 @@ fn outcome(trainees: usize, seconds: f64, times: &Mutex<Times>) -> anyhow::Resul
 /// The curriculum's tasks, one after the other, each noted when its request is answered.
 async fn curriculum(
     http: &reqwest::Client,
-    base: &str,
+    (base, space): (&str, &str),
     (token, me, _, _): &Person,
     (_, _, classmate, classmate_name): &Person,
     times: &Mutex<Times>,
@@ -208,13 +209,14 @@ async fn curriculum(
         .await?
         .error_for_status()?;
     done(4);
-    answers_and_suggestion(http, base, token, &done).await
+    answers_and_suggestion(http, (base, space), token, &done).await
 }
 
-/// The last three tasks: replies to the resident's wall post and mention, and a suggestion.
+/// The last four tasks: replies to the resident's wall post and mention, a word in the
+/// anonymous room, and a suggestion.
 async fn answers_and_suggestion(
     http: &reqwest::Client,
-    base: &str,
+    (base, space): (&str, &str),
     token: &str,
     done: &(dyn Fn(usize) + Sync),
 ) -> anyhow::Result<()> {
@@ -246,14 +248,110 @@ async fn answers_and_suggestion(
             .error_for_status()?;
         done(task);
     }
+    speak_in_room(http, (base, space), token).await?;
+    done(7);
     http.post(format!("{base}/api/v1/sotong/suggestions"))
         .bearer_auth(token)
         .json(&json!({ "title": "실습 건의", "body": "민원실 의자를 늘려 주세요.", "category": "facilities" }))
         .send()
         .await?
         .error_for_status()?;
-    done(7);
+    done(8);
     Ok(())
+}
+
+/// A word in the space's anonymous room the way docs/anonymity.md says: a ticket signed for
+/// the practice identity, the join and the word by ticket alone, then the room's blind receipt
+/// (by ticket alone) handed in as the practice identity.
+async fn speak_in_room(
+    http: &reqwest::Client,
+    (base, space): (&str, &str),
+    token: &str,
+) -> anyhow::Result<()> {
+    let rooms: Value = http
+        .get(format!("{base}/api/v1/sotong/rooms"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let room = rooms[0]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no practice room"))?;
+    let api = format!("{base}/api/v1/sotong/rooms/{room}");
+    let (message, signature) = blindly_signed(http, &format!("{api}/ticket_key"), |blinded| {
+        http.post(format!("{api}/tickets"))
+            .bearer_auth(token)
+            .json(&json!({ "blinded_message": blinded }))
+    })
+    .await?;
+    let ticket = format!("{message}.{signature}");
+    http.post(format!("{api}/join"))
+        .json(&json!({ "ticket": { "message": message, "signature": signature } }))
+        .send()
+        .await?
+        .error_for_status()?;
+    http.post(format!("{api}/messages"))
+        .header("Sotong-Ticket", &ticket)
+        .json(&json!({ "body": "익명으로 한마디" }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let (message, signature) = blindly_signed(http, &format!("{api}/receipt_key"), |blinded| {
+        http.post(format!("{api}/receipts"))
+            .header("Sotong-Ticket", &ticket)
+            .json(&json!({ "blinded_message": blinded }))
+    })
+    .await?;
+    http.post(format!(
+        "{base}/api/v1/sotong/practice/{space}/room_receipt"
+    ))
+    .bearer_auth(token)
+    .json(&json!({ "message": message, "signature": signature }))
+    .send()
+    .await?
+    .error_for_status()?;
+    Ok(())
+}
+
+/// A random message blinded under the key at `key_url`, signed by the request `sign` makes
+/// of it, and unblinded: (prepared message, signature), base64url (RFC 9474).
+async fn blindly_signed(
+    http: &reqwest::Client,
+    key_url: &str,
+    sign: impl FnOnce(String) -> reqwest::RequestBuilder,
+) -> anyhow::Result<(String, String)> {
+    use blind_rsa_signatures::{BlindSignature, DefaultRng, PublicKeySha384PSSRandomized};
+    use sotong::domain::room::{b64, unb64};
+    let key: Value = http
+        .get(key_url)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let der = unb64(key["public_key"].as_str().unwrap_or_default())
+        .ok_or_else(|| anyhow::anyhow!("a key that is not base64url"))?;
+    let pk = PublicKeySha384PSSRandomized::from_der(&der)?;
+    let message: [u8; 32] = rand::random();
+    let blinding = pk.blind(&mut DefaultRng, message)?;
+    let answer: Value = sign(b64(&blinding.blind_message))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let blind = unb64(answer["blind_signature"].as_str().unwrap_or_default())
+        .ok_or_else(|| anyhow::anyhow!("a signature that is not base64url"))?;
+    let signature = pk.finalize(&BlindSignature(blind), &blinding, message)?;
+    let mut prepared = blinding
+        .msg_randomizer
+        .ok_or_else(|| anyhow::anyhow!("a randomized suite without its randomizer"))?
+        .0
+        .to_vec();
+    prepared.extend_from_slice(&message);
+    Ok((b64(&prepared), b64(&signature)))
 }
 
 fn photo() -> anyhow::Result<Vec<u8>> {
@@ -292,8 +390,13 @@ async fn watch_board(
             let mut t = times.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
             for row in board["trainees"].as_array().into_iter().flatten() {
                 let who = row["trainee"]["account_id"].as_str().unwrap_or_default();
-                for (task, at) in row["done_at"].as_array().into_iter().flatten().enumerate() {
-                    if !at.is_null() {
+                for (task, done) in row["done_tasks"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    if done.as_bool() == Some(true) {
                         t.shown.entry((who.to_owned(), task)).or_insert(now);
                     }
                 }
