@@ -701,6 +701,7 @@ web-practice-reset = Reset the practice space
 web-practice-close = Close the practice space
 web-profile-edit = Edit profile
 web-profile-note = About you
+web-profile-photo = Profile photo
 web-profile-save = Save
 error-practice_not_here = A practice identity cannot do this. File a real complaint as yourself, outside the practice space
 error-practice_receipt_outside = Only a practice identity of this space can hand in its room's receipt

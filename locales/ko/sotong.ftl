@@ -703,6 +703,7 @@ web-practice-reset = 연습 공간 초기화
 web-practice-close = 연습 공간 닫기
 web-profile-edit = 프로필 편집
 web-profile-note = 자기소개
+web-profile-photo = 프로필 사진
 web-profile-save = 저장
 error-practice_not_here = 연습 계정으로는 할 수 없는 일입니다. 실제 민원은 본인 계정으로 연습 공간을 나와서 내세요
 error-practice_receipt_outside = 이 연습 공간의 연습 계정으로만 영수증을 낼 수 있습니다

@@ -243,7 +243,8 @@ impl App {
         let account = &actor.account;
         let published = rfc3339(account.created_at);
         let profile = format!("{base}/@{}", account.handle);
-        let avatar = format!("{base}/static/avatar.png");
+        let (avatar, avatar_type) =
+            crate::domain::media_url::avatar(&base, account.avatar_file.as_deref());
         let summary = crate::domain::status::render_plain(&account.note, &[], &base);
         LocalActor {
             id: &actor.id,
@@ -257,6 +258,7 @@ impl App {
             published: &published,
             public_key_pem: &actor.public_key_pem,
             avatar: &avatar,
+            avatar_type,
         }
         .document()
     }

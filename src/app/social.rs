@@ -1099,15 +1099,85 @@ impl App {
         let Some(name) = name.filter(|_| problems.is_empty()) else {
             return Err(Error::Invalid(problems));
         };
+        // The photo is checked and stored before anything is written; if the writing fails
+        // after all, it goes again.
+        let avatar = match change.avatar {
+            Some(bytes) => Some(self.store_avatar(account.id, bytes).await?),
+            None => None,
+        };
+        let written = self
+            .write_profile(&account, change, (&name, &note), avatar.as_deref())
+            .await;
+        if let (Err(_), Some(file)) = (&written, &avatar) {
+            self.remove_media_file(file).await;
+        }
+        written?;
+        if avatar.is_some() {
+            self.remove_queued_media().await?;
+        }
+        self.account(account.id).await
+    }
+
+    /// Takes the profile photo away: the default picture shows again.
+    pub async fn remove_avatar(&self, viewer: &Viewer) -> Result<AccountRow> {
+        viewer.require_scope("write:accounts")?;
+        let id = viewer.account()?;
+        let mut tx = self.begin().await?;
+        let now = now_ms();
+        if let Some(old) = account_rows::set_avatar(&mut tx, id, None, now).await? {
+            crate::db::media::queue_removal(&mut tx, &old, now).await?;
+        }
+        self.federate_profile(&mut tx, id).await?;
+        tx.commit().await?;
+        self.remove_queued_media().await?;
+        self.account(id).await
+    }
+
+    /// A profile photo's file, for anyone (as on Mastodon); 404 for any other file.
+    pub async fn avatar_file(&self, name: &str) -> Result<(bytes::Bytes, &'static str)> {
+        if !account_rows::is_avatar(self.db.pool(), name).await? {
+            return Err(Error::NotFound);
+        }
+        self.media_file_bytes(name).await
+    }
+
+    /// A profile photo checked, cut square and stored; its file's name.
+    async fn store_avatar(&self, account: i64, bytes: &[u8]) -> Result<String> {
+        if !self.limits.allow_upload(account) {
+            return Err(Error::RateLimited);
+        }
+        let bytes = bytes.to_vec();
+        let image = self
+            .decode_image(move || crate::domain::media::avatar_image(&bytes))
+            .await?;
+        let file = crate::domain::media_url::new_file_name(false, image.extension);
+        self.write_media_file(&file, image.bytes).await?;
+        Ok(file)
+    }
+
+    /// Writes a checked profile change (`name`, `note`) and the new photo's file, if any.
+    async fn write_profile(
+        &self,
+        account: &AccountRow,
+        change: &ProfileChange<'_>,
+        (name, note): (&str, &str),
+        avatar: Option<&str>,
+    ) -> Result<()> {
         let locked = change.locked.unwrap_or(account.locked());
         let now = now_ms();
         let mut tx = self.begin().await?;
+        if let Some(file) = avatar
+            && let Some(old) =
+                account_rows::set_avatar(&mut tx, account.id, Some(file), now).await?
+        {
+            crate::db::media::queue_removal(&mut tx, &old, now).await?;
+        }
         account_rows::update_profile(
             &mut tx,
             account.id,
             &account_rows::Profile {
-                display_name: &name,
-                note: &note,
+                display_name: name,
+                note,
                 wall_friends_only: change
                     .wall_friends_only
                     .unwrap_or(account.wall_friends_only()),
@@ -1127,12 +1197,12 @@ impl App {
                 follows::take_request(&mut tx, requester, account.id).await?;
                 follows::follow(&mut tx, requester, account.id, now).await?;
                 let remote = crate::db::federation::actor_uri_of(&mut tx, requester).await?;
-                self.answer_remote_follow(&mut tx, &account, remote.as_deref(), true)
+                self.answer_remote_follow(&mut tx, account, remote.as_deref(), true)
                     .await?;
             }
         }
         tx.commit().await?;
-        self.account(account.id).await
+        Ok(())
     }
 }
 
@@ -1147,6 +1217,8 @@ pub struct ProfileChange<'a> {
     pub federates: Option<bool>,
     /// Let its followers-only posts reach its followers on other servers too.
     pub federates_private: Option<bool>,
+    /// A new profile photo, as uploaded.
+    pub avatar: Option<&'a [u8]>,
 }
 
 /// Where a timeline's statuses are filtered, as Mastodon names the places.

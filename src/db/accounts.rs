@@ -14,7 +14,7 @@ macro_rules! select_account {
              o.name AS organization_name, a.department_id, d.name AS department_name, \
              a.position, a.note, a.locale, a.disabled, a.created_at, a.updated_at, a.wall_friends_only, a.locked, \
              a.followers_count, a.following_count, a.statuses_count, a.row_version, a.silenced_at, a.suspended_at, \
-             a.deleted_at, a.federates, a.federates_private, a.actor_uri, a.official, a.space_id \
+             a.deleted_at, a.federates, a.federates_private, a.actor_uri, a.official, a.space_id, a.avatar_file \
              FROM accounts a \
              LEFT JOIN organizations o ON o.id = a.organization_id \
              LEFT JOIN departments d ON d.id = a.department_id ",
@@ -66,9 +66,16 @@ pub struct AccountRow {
     official: i64,
     /// The training practice space it belongs to (0: the real network; `app::practice`).
     pub space_id: i64,
+    /// Its profile photo's stored file; `None`: the default picture.
+    pub avatar_file: Option<String>,
 }
 
 impl AccountRow {
+    /// Where its profile photo is seen on this instance's pages (the default picture if none).
+    pub fn avatar_path(&self) -> String {
+        crate::domain::media_url::avatar("", self.avatar_file.as_deref()).0
+    }
+
     pub fn is_official(&self) -> bool {
         flag(self.official)
     }
@@ -122,6 +129,36 @@ pub async fn ids_by_handles(
 }
 
 /// Updates what an account says about itself.
+/// Sets (or, with `None`, removes) an account's profile photo; answers the file it replaces.
+pub async fn set_avatar(
+    tx: &mut Tx,
+    id: i64,
+    file: Option<&str>,
+    now: i64,
+) -> DbResult<Option<String>> {
+    let (old,): (Option<String>,) =
+        sqlx::query_as("SELECT avatar_file FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query("UPDATE accounts SET avatar_file = $1, updated_at = $2 WHERE id = $3")
+        .bind(file)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(old)
+}
+
+/// Whether a stored file is someone's profile photo (which anyone may see).
+pub async fn is_avatar(pool: &AnyPool, file: &str) -> DbResult<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts WHERE avatar_file = $1")
+        .bind(file)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn update_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>, now: i64) -> DbResult<()> {
     sqlx::query("UPDATE accounts SET display_name = $1, note = $2, wall_friends_only = $3, locked = $4, updated_at = $5, name_choseong = $7, federates = $8, federates_private = $9 WHERE id = $6")
         .bind(profile.display_name)

@@ -93,7 +93,8 @@ pub async fn practice_identities(tx: &mut Tx, account_id: i64) -> DbResult<Vec<i
 pub async fn files_of(tx: &mut Tx, account_id: i64) -> DbResult<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT file_name, thumb_name FROM media_attachments WHERE account_id = $1 \
-         OR status_id IN (SELECT id FROM statuses WHERE wall_account_id = $1)",
+         OR status_id IN (SELECT id FROM statuses WHERE wall_account_id = $1) \
+         UNION ALL SELECT avatar_file, avatar_file FROM accounts WHERE id = $1 AND avatar_file IS NOT NULL",
     )
     .bind(account_id)
     .fetch_all(&mut **tx)
@@ -112,7 +113,7 @@ pub async fn erase(tx: &mut Tx, account_id: i64, now: i64) -> DbResult<bool> {
     forget_ticket_holder(tx, account_id).await?;
     let done = sqlx::query(
         "UPDATE accounts SET handle = $1, display_name = $2, name_choseong = NULL, email = NULL, \
-         password_hash = NULL, note = '', position = NULL, locale = NULL, department_id = NULL, \
+         password_hash = NULL, note = '', position = NULL, locale = NULL, department_id = NULL, avatar_file = NULL, \
          locked = 0, federates = 0, federates_private = 0, official = 0, disabled = 1, suspended_at = COALESCE(suspended_at, $3), deleted_at = $3, \
          updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
     )

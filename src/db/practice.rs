@@ -393,7 +393,7 @@ pub struct Evidence {
 pub async fn evidence(pool: &AnyPool, space_id: i64, resident: i64) -> DbResult<Vec<Evidence>> {
     Ok(sqlx::query_as(
         "SELECT a.id AS account_id, 'profile' AS task_check, a.updated_at AS done_at FROM accounts a \
-           WHERE a.space_id = $1 AND a.id <> $2 AND a.note <> '' \
+           WHERE a.space_id = $1 AND a.id <> $2 AND a.note <> '' AND a.avatar_file IS NOT NULL \
          UNION ALL \
          SELECT f.account_id, 'follow', MIN(f.created_at) FROM follows f \
            JOIN accounts a ON a.id = f.account_id JOIN accounts t ON t.id = f.target_account_id \

@@ -304,6 +304,7 @@ pub struct LocalActor<'a> {
     pub published: &'a str,
     pub public_key_pem: &'a str,
     pub avatar: &'a str,
+    pub avatar_type: &'a str,
 }
 
 /// The JSON-LD context of every document Sotong serves: ActivityStreams and the security
@@ -344,7 +345,7 @@ impl LocalActor<'_> {
             "manuallyApprovesFollowers": self.locked,
             "discoverable": true,
             "published": self.published,
-            "icon": { "type": "Image", "mediaType": "image/png", "url": self.avatar },
+            "icon": { "type": "Image", "mediaType": self.avatar_type, "url": self.avatar },
             "publicKey": {
                 "id": format!("{id}#main-key"),
                 "owner": id,

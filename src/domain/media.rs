@@ -103,6 +103,32 @@ pub fn emoji_image(bytes: &[u8]) -> Result<Encoded, Invalid> {
     })
 }
 
+/// Side of a profile photo, in pixels (Mastodon's 400 × 400).
+pub const AVATAR_SIDE: u32 = 400;
+
+/// A profile photo: decoded under the photos' limits, the largest centred square cut out and
+/// scaled to [`AVATAR_SIDE`] (never up), re-encoded (nothing of the file but its pixels stays).
+pub fn avatar_image(bytes: &[u8]) -> Result<Encoded, Invalid> {
+    let image = decode(bytes, ImageLimits::default())?;
+    let side = image.width().min(image.height());
+    let square = image.crop_imm(
+        (image.width() - side) / 2,
+        (image.height() - side) / 2,
+        side,
+        side,
+    );
+    let fitted = if side > AVATAR_SIDE {
+        square.resize_exact(
+            AVATAR_SIDE,
+            AVATAR_SIDE,
+            image::imageops::FilterType::Lanczos3,
+        )
+    } else {
+        square
+    };
+    encode(&fitted)
+}
+
 /// Decodes and orients an upload under `limits`. JPEG, PNG, WebP and GIF (first frame).
 fn decode(bytes: &[u8], limits: ImageLimits) -> Result<DynamicImage, Invalid> {
     if bytes.is_empty() {
@@ -212,6 +238,31 @@ mod tests {
             .encode_image(&image)
             .unwrap_or_default();
         bytes
+    }
+
+    #[test]
+    fn a_profile_photo_is_the_centred_square_scaled_down_never_up() {
+        let wide = image::RgbImage::from_fn(1000, 500, |x, _| {
+            image::Rgb([if (250..750).contains(&x) { 0 } else { 255 }, 0, 0])
+        });
+        let mut bytes = Vec::new();
+        wide.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
+        let avatar = avatar_image(&bytes).unwrap();
+        assert_eq!((avatar.width, avatar.height), (AVATAR_SIDE, AVATAR_SIDE));
+        let decoded = image::load_from_memory(&avatar.bytes).unwrap().to_rgb8();
+        assert!(
+            decoded.get_pixel(5, 200)[0] < 60,
+            "the red sides are cut away"
+        );
+        let small = image::RgbImage::from_pixel(120, 90, image::Rgb([0, 90, 0]));
+        let mut bytes = Vec::new();
+        small
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
+        let avatar = avatar_image(&bytes).unwrap();
+        assert_eq!((avatar.width, avatar.height), (90, 90));
+        assert!(avatar_image(b"not an image").is_err());
     }
 
     #[test]

@@ -20,6 +20,21 @@ pub fn new_file_name(thumbnail: bool, extension: &str) -> String {
     format!("{bits:032x}{suffix}.{extension}")
 }
 
+/// Where a profile photo is seen, and its type: `/avatars/{file}`, or the default picture.
+pub fn avatar(base: &str, file: Option<&str>) -> (String, &'static str) {
+    match file {
+        Some(file) => (
+            format!("{base}/avatars/{file}"),
+            if file.ends_with(".png") {
+                "image/png"
+            } else {
+                "image/jpeg"
+            },
+        ),
+        None => (format!("{base}/static/avatar.png"), "image/png"),
+    }
+}
+
 /// `/media/{name}?e={expires}&s={signature}`, valid until the end of the period after `now`.
 pub fn signed_path(key: &[u8], name: &str, now_secs: i64) -> String {
     let expires = (now_secs / PERIOD_SECS + 2) * PERIOD_SECS;

@@ -10,7 +10,8 @@ use super::Invalid;
 /// What the server looks for in the practice space to count a task done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
-    /// The practice profile has a line about oneself (Sotong has no profile photos yet).
+    /// The practice profile has a photo and a line about oneself. (Department and position are
+    /// the organisation's to set, not the person's.)
     Profile,
     /// Follows a classmate (found by searching, by initial consonants if one likes).
     Follow,
@@ -139,8 +140,8 @@ pub fn default_curriculum() -> Vec<Task> {
             Check::Profile,
             "프로필 완성하기",
             "Complete your profile",
-            "내 담벼락의 프로필 편집에서 자기소개를 적으세요.",
-            "In Edit profile on your wall, write a line about yourself.",
+            "내 담벼락의 프로필 편집에서 프로필 사진을 올리고 자기소개를 적으세요.",
+            "In Edit profile on your wall, add a profile photo and write a line about yourself.",
         ),
         task(
             Check::Follow,

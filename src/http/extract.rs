@@ -180,24 +180,7 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
         }
         let content_type = content_type(request.headers());
         if content_type.starts_with("multipart/form-data") {
-            let mut multipart = axum::extract::Multipart::from_request(request, app)
-                .await
-                .map_err(|_| Error::BadRequest("error.malformed_body"))?;
-            let mut fields: Vec<(String, String)> = Vec::new();
-            while let Some(field) = multipart
-                .next_field()
-                .await
-                .map_err(|_| Error::BadRequest("error.malformed_body"))?
-            {
-                let name = field.name().unwrap_or_default().to_owned();
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|_| Error::BadRequest("error.malformed_body"))?;
-                crate::http::input::check_text(&name)?;
-                crate::http::input::check_text(&value)?;
-                fields.push((name, value));
-            }
+            let (fields, _) = multipart_fields(request, app, &[]).await?;
             let encoded = serde_urlencoded::to_string(&fields)
                 .map_err(|_| Error::BadRequest("error.malformed_body"))?;
             return parse_form(encoded.as_bytes()).map(Params);
@@ -233,6 +216,65 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
             return parse_form(&body).map(Params);
         }
         Err(ApiError(Error::BadRequest("error.unsupported_media_type")))
+    }
+}
+
+/// A multipart form's text fields, each held to the rule for text, and its binary parts of the
+/// names in `files` (a name sent twice is refused).
+async fn multipart_fields(
+    request: Request,
+    app: &App,
+    files: &[&'static str],
+) -> Result<(Vec<(String, String)>, Vec<(String, Bytes)>), ApiError> {
+    let refused = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(Error::TooLarge)
+        } else {
+            ApiError(Error::BadRequest("error.malformed_body"))
+        }
+    };
+    let mut multipart = axum::extract::Multipart::from_request(request, app)
+        .await
+        .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut binary: Vec<(String, Bytes)> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(refused)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        crate::http::input::check_text(&name)?;
+        if let Some(file) = files.iter().find(|f| **f == name) {
+            let bytes = field.bytes().await.map_err(refused)?;
+            if binary.iter().any(|(n, _)| n == file) {
+                return Err(crate::domain::Invalid::malformed(file).into());
+            }
+            binary.push((name, bytes));
+            continue;
+        }
+        let value = field.text().await.map_err(refused)?;
+        crate::http::input::check_text(&value)?;
+        fields.push((name, value));
+    }
+    Ok((fields, binary))
+}
+
+/// A profile change as Mastodon apps send it: the parameters as [`Params`] reads them, and in
+/// a multipart form the photo of its `avatar` part. (A `header` image is read and let go:
+/// Sotong shows none.)
+pub struct ParamsWithAvatar<T>(pub T, pub Option<Bytes>);
+
+impl<T: DeserializeOwned> FromRequest<App> for ParamsWithAvatar<T> {
+    type Rejection = ApiError;
+    async fn from_request(request: Request, app: &App) -> Result<Self, Self::Rejection> {
+        if !content_type(request.headers()).starts_with("multipart/form-data") {
+            let Params(params) = Params::<T>::from_request(request, app).await?;
+            return Ok(ParamsWithAvatar(params, None));
+        }
+        let (fields, files) = multipart_fields(request, app, &["avatar", "header"]).await?;
+        let avatar = files
+            .into_iter()
+            .find_map(|(name, bytes)| (name == "avatar").then_some(bytes));
+        let encoded = serde_urlencoded::to_string(&fields)
+            .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+        Ok(ParamsWithAvatar(parse_form(encoded.as_bytes())?, avatar))
     }
 }
 

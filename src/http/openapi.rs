@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         instance::peers, instance::translation_languages, emojis::list, emojis::add, emojis::remove,
         accounts::register, accounts::verify_credentials, accounts::show, accounts::lookup,
         accounts::follow, accounts::unfollow, accounts::block, accounts::unblock, accounts::mute, accounts::unmute, accounts::blocks, accounts::mutes, accounts::relationships, accounts::followers, accounts::following,
-        accounts::friends, accounts::update_credentials, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,
+        accounts::friends, accounts::update_credentials, accounts::remove_avatar, accounts::preferences, accounts::follow_requests, accounts::authorize_follow, accounts::reject_follow,
         statuses::create, statuses::many, statuses::show, statuses::delete, statuses::context, statuses::favourite, statuses::unfavourite, statuses::bookmark, statuses::unbookmark,
         timelines::bookmarks, timelines::favourites, polls::show, polls::vote,
         conversations::index, conversations::read, conversations::remove,

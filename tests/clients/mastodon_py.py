@@ -387,7 +387,8 @@ def main(args):
         # Binding the token is Sotong's extension: Mastodon.py's generic request carries it.
         entered = api._Mastodon__api_request("POST", f"/api/v1/sotong/practice/{space}/enter")
         me = api.account_verify_credentials()
-        profile = api.account_update_credentials(note="민원여권과에서 연습 중입니다.")
+        profile = api.account_update_credentials(
+            note="민원여권과에서 연습 중입니다.", avatar=photo, avatar_mime_type="image/jpeg")
         found = api.account_search(initials)
         classmate = next(a for a in found if a["id"] != me["id"])
         relationship = api.account_follow(classmate["id"])

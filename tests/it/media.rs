@@ -121,6 +121,106 @@ pub(crate) fn media_files(t: &TestApp) -> Vec<String> {
     names
 }
 
+/// Sets the profile photo the way Mastodon apps do: `update_credentials` as a multipart form
+/// with an `avatar` part (and a line about oneself).
+pub(crate) async fn set_avatar(t: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = Form::new()
+        .text("note", "민원여권과에서 일합니다")
+        .part("avatar", Part::bytes(bytes).file_name("me.jpg"));
+    t.request(
+        Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        Some(token),
+    )
+    .multipart(form)
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_profile_photo_is_cut_square_stripped_and_shown_to_everyone() {
+    let t = TestApp::spawn().await;
+    t.create_account("minji", "김민지").await;
+    let token = t.token_for("minji").await;
+    let before = media_files(&t);
+    let me = crate::harness::ok(set_avatar(&t, &token, jpeg_with_gps(640, 480)).await).await;
+    assert_eq!(me["note"], "<p>민원여권과에서 일합니다</p>");
+    let url = me["avatar"].as_str().unwrap().to_owned();
+    assert!(url.contains("/avatars/"), "{url}");
+    assert_eq!(me["avatar_static"], url.as_str());
+    assert_served_without_gps(&t, &url).await;
+    let bytes = t
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let image = image::load_from_memory(&bytes).unwrap();
+    assert_eq!(
+        (image.width(), image.height()),
+        (400, 400),
+        "a 400 × 400 square"
+    );
+    // Everyone sees it: the account as anyone reads it, and its wall page.
+    let id = me["id"].as_str().unwrap();
+    let public: Value = t.get_json(&format!("/api/v1/accounts/{id}")).await;
+    assert_eq!(public["avatar"], url.as_str());
+    let page = t.get("/@minji").await.text().await.unwrap();
+    let path = url.trim_start_matches(t.app.config.public_url().as_str());
+    assert!(page.contains(path), "the wall shows the photo");
+    assert_eq!(media_files(&t).len(), before.len() + 1);
+
+    // Not a photo: refused, the profile and the files as they were.
+    let refused = set_avatar(&t, &token, b"not a photo at all".to_vec()).await;
+    assert_eq!(refused.status(), 422);
+    let me: Value = t
+        .get_as(&token, "/api/v1/accounts/verify_credentials")
+        .await;
+    assert_eq!(me["avatar"], url.as_str());
+    assert_eq!(
+        media_files(&t).len(),
+        before.len() + 1,
+        "no file left behind"
+    );
+    // Only profile photos are served as such: an upload's file is not.
+    let upload: Value = crate::harness::ok(upload(&t, &token, jpeg(64, 48), "x.jpg").await).await;
+    let upload_name = upload["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let upload_name = upload_name.split('?').next().unwrap();
+    assert_eq!(
+        t.get(&format!("/avatars/{upload_name}")).await.status(),
+        404
+    );
+
+    // A new photo replaces the old, whose file goes; taking it away shows the default.
+    let me = crate::harness::ok(set_avatar(&t, &token, jpeg(300, 300)).await).await;
+    let newer = me["avatar"].as_str().unwrap().to_owned();
+    assert_ne!(newer, url);
+    assert_eq!(t.client.get(&url).send().await.unwrap().status(), 404);
+    let removed = t
+        .request(Method::DELETE, "/api/v1/profile/avatar", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    let removed: Value = crate::harness::ok(removed).await;
+    assert!(
+        removed["avatar"]
+            .as_str()
+            .unwrap()
+            .ends_with("/static/avatar.png")
+    );
+    assert_eq!(t.client.get(&newer).send().await.unwrap().status(), 404);
+}
+
 /// Fetches a served photo as anyone would and checks that no EXIF or GPS text came with it.
 pub(crate) async fn assert_served_without_gps(t: &TestApp, url: &str) {
     let stored = t.client.get(url).send().await.unwrap();

@@ -273,7 +273,8 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
     );
     assert_eq!(c.done(0).await, ["post"], "A's post counted at once");
 
-    // A does each task for real; each appears as it is done.
+    // A does each task for real; each appears as it is done. The profile wants a line about
+    // oneself and a photo.
     ok(a.practice
         .patch(
             "/api/v1/accounts/update_credentials",
@@ -281,6 +282,8 @@ async fn each_task_is_checked_off_when_the_server_sees_it_done() {
         )
         .await)
     .await;
+    assert_eq!(c.done(0).await, ["post"], "a line without a photo");
+    ok(crate::media::set_avatar(&t, &a.practice.token, jpeg_with_gps(64, 48)).await).await;
     assert_eq!(c.done(0).await, ["profile", "post"]);
     // A colleague is found by the initial consonants of their name, in the space only.
     let initials = sotong::domain::search::choseong(&b.name);
@@ -1243,6 +1246,14 @@ async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live()
     phone.goto(&t.url(&format!("/@{a_handle}"))).await;
     phone.click("details.profile-edit summary").await;
     phone.fill("#note", "민원여권과 주무관입니다").await;
+    phone
+        .client
+        .find(fantoccini::Locator::Css("#avatar"))
+        .await
+        .unwrap()
+        .send_keys(&photo)
+        .await
+        .unwrap();
     phone.click("#profile-edit button[type=submit]").await;
     trainer.wait_for_text(&cell(0), "✓", 10).await;
     // 2. A classmate found by initial consonants, and followed.

@@ -117,8 +117,10 @@ impl App {
             NewStatus::parse(text, None, None, false, Some("public"), Some("ko"))
                 .map_err(super::super::Error::Invalid)
         };
+        let portrait = portrait()?;
         let about = ProfileChange {
             note: Some("민원여권과에서 여권 발급을 맡고 있습니다."),
+            avatar: Some(&portrait),
             ..Default::default()
         };
         self.update_profile(&first_viewer, &about).await?;
@@ -163,4 +165,19 @@ impl App {
             .await?;
         Ok(())
     }
+}
+
+/// A practice profile photo for the demo: a face drawn in two colours, as a PNG.
+fn portrait() -> anyhow::Result<Vec<u8>> {
+    let image = image::RgbImage::from_fn(96, 96, |x, y| {
+        let (dx, dy) = (i64::from(x) - 48, i64::from(y) - 40);
+        if dx * dx + dy * dy < 22 * 22 || (y > 70 && (i64::from(x) - 48).abs() < 34) {
+            image::Rgb([70, 110, 170])
+        } else {
+            image::Rgb([225, 232, 240])
+        }
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png)?;
+    Ok(bytes.into_inner())
 }

@@ -9,7 +9,7 @@ use crate::domain::account::SignUp;
 use crate::domain::id::parse_id;
 use crate::http::error::ApiError;
 use crate::http::extract::PathId;
-use crate::http::extract::{Auth, ClientIp, MaybeAuth, Params, flexible_bool};
+use crate::http::extract::{Auth, ClientIp, MaybeAuth, Params, ParamsWithAvatar, flexible_bool};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -339,12 +339,13 @@ pub struct UpdateCredentials {
     sotong_federates_private: Option<bool>,
 }
 
-/// Update the viewer's profile.
+/// Update the viewer's profile. As a multipart form it may carry `avatar`, a photo: cut to
+/// its centred square, 400 × 400 at most, re-encoded without its metadata.
 #[utoipa::path(patch, path = "/api/v1/accounts/update_credentials", tag = "accounts", request_body(content = Option<UpdateCredentials>), responses((status = 200, body = CredentialAccount), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn update_credentials(
     State(app): State<App>,
     Auth(viewer): Auth,
-    Params(input): Params<UpdateCredentials>,
+    ParamsWithAvatar(input, avatar): ParamsWithAvatar<UpdateCredentials>,
 ) -> Result<Json<CredentialAccount>, ApiError> {
     let row = app
         .update_profile(
@@ -356,12 +357,45 @@ pub async fn update_credentials(
                 locked: input.locked,
                 federates: input.sotong_federates,
                 federates_private: input.sotong_federates_private,
+                avatar: avatar.as_deref(),
             },
         )
         .await?;
     let mut account = CredentialAccount::from_row(&row, &app.config);
     account.source.follow_requests_count = app.follow_requests_count(&viewer).await?;
     Ok(Json(account))
+}
+
+/// Take the profile photo away (Mastodon 4.2)
+#[utoipa::path(delete, path = "/api/v1/profile/avatar", tag = "accounts", responses((status = 200, body = CredentialAccount)))]
+pub async fn remove_avatar(
+    State(app): State<App>,
+    Auth(viewer): Auth,
+) -> Result<Json<CredentialAccount>, ApiError> {
+    let row = app.remove_avatar(&viewer).await?;
+    let mut account = CredentialAccount::from_row(&row, &app.config);
+    account.source.follow_requests_count = app.follow_requests_count(&viewer).await?;
+    Ok(Json(account))
+}
+
+/// A profile photo, to anyone (as on Mastodon).
+pub async fn avatar(
+    State(app): State<App>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (bytes, content_type) = app.avatar_file(&name).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Accounts asking to follow the viewer (a locked account), newest first.

@@ -103,7 +103,7 @@ fn note_html(note: &str) -> String {
 impl Account {
     pub fn from_row(row: &AccountRow, config: &Config) -> Self {
         let base = config.public_url();
-        let avatar = format!("{base}/static/avatar.png");
+        let (avatar, _) = crate::domain::media_url::avatar(&base, row.avatar_file.as_deref());
         let header = format!("{base}/static/header.png");
         // An account of another server: `user@domain`, its pages there.
         let (username, url, uri) = match &row.actor_uri {

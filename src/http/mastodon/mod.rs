@@ -86,8 +86,14 @@ pub fn router() -> Router<App> {
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(accounts::update_credentials),
+            axum::routing::patch(accounts::update_credentials)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
+        .route(
+            "/api/v1/profile/avatar",
+            axum::routing::delete(accounts::remove_avatar),
+        )
+        .route("/avatars/{name}", get(accounts::avatar))
         .route(
             "/api/v1/accounts/relationships",
             get(accounts::relationships),

@@ -34,7 +34,10 @@ pub fn router() -> Router<App> {
         .route("/notifications", get(notifications))
         .route("/@{handle}", get(profile))
         .route("/@{handle}/follow", post(follow))
-        .route("/settings/profile", post(edit_profile))
+        .route(
+            "/settings/profile",
+            post(edit_profile).layer(DefaultBodyLimit::max(crate::http::mastodon::UPLOAD_LIMIT)),
+        )
         .route("/@{handle}/{id}", get(status))
 }
 
@@ -381,23 +384,19 @@ async fn follow(
     Ok(Redirect::to(&format!("/@{}", account.handle)).into_response())
 }
 
-#[derive(Deserialize)]
-struct ProfileForm {
-    csrf: Option<String>,
-    display_name: Option<String>,
-    note: Option<String>,
-}
-
-/// `POST /settings/profile`: one's name and the line about oneself, from one's own wall.
+/// `POST /settings/profile` (multipart): one's name, the line about oneself and a profile
+/// photo (`photos`, if one was chosen), from one's own wall.
 async fn edit_profile(
     State(app): State<App>,
     member: Member,
-    WebForm(form): WebForm<ProfileForm>,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    member.visit.check(form.csrf.as_deref())?;
+    let form = super::photo_form::PhotoForm::read(form).await?;
+    member.visit.check(form.text("csrf"))?;
     let change = crate::app::social::ProfileChange {
-        display_name: form.display_name.as_deref(),
-        note: form.note.as_deref(),
+        display_name: form.text("display_name"),
+        note: form.text("note"),
+        avatar: form.photos.first().map(|photo| &photo[..]),
         ..Default::default()
     };
     let account = app.update_profile(&member.viewer, &change).await?;
