@@ -304,7 +304,7 @@ pub async fn practice_class(app: &App, trainees: usize) -> anyhow::Result<Practi
             .await?;
         trainee_tokens.push(token_of(app, id).await);
     }
-    let space = app.open_practice(&viewer, session, None).await?;
+    let space = app.open_practice(&viewer, session, None, None).await?;
     Ok(PracticeClass {
         space: space.id,
         trainer_token,

@@ -18,8 +18,8 @@ use crate::db::programs::ProgramRow;
 use crate::domain::account::Role;
 use crate::domain::id::next_id;
 use crate::domain::practice::{
-    Numbers, Progress, Task, TaskInput, TaskState, default_curriculum, numbers, parse_curriculum,
-    parse_retention_days, practice_handle, progress,
+    Numbers, Progress, Scope, Task, TaskInput, TaskState, default_curriculum, numbers,
+    parse_curriculum, parse_retention_days, parse_scope, practice_handle, progress,
 };
 use crate::domain::program::{Kind, SessionStatus};
 use crate::domain::room::Ticket;
@@ -45,16 +45,25 @@ pub struct PracticeNumbers {
 }
 
 impl App {
-    /// Opens a practice space for a training session: its trainer (the program's host) or the
-    /// instance's administrator may, once per session.
+    /// Opens a practice space for a training session, or (`scope` "program") for every session
+    /// of its program: its trainer (the program's host) or the instance's administrator may,
+    /// once per session, and a program-wide space only for a program with no space yet.
     pub async fn open_practice(
         &self,
         viewer: &Viewer,
         session_id: i64,
         retention_days: Option<&str>,
+        scope: Option<&str>,
     ) -> Result<SpaceRow> {
         viewer.require_scope("write:statuses")?;
-        let retention_days = parse_retention_days(retention_days)?;
+        let (retention_days, scope) =
+            match (parse_retention_days(retention_days), parse_scope(scope)) {
+                (Ok(days), Ok(scope)) => (days, scope),
+                (days, scope) => {
+                    let problems = [days.err(), scope.err()].into_iter().flatten().collect();
+                    return Err(Error::Invalid(problems));
+                }
+            };
         let (session, program) = self.session(session_id).await?;
         let actor = self.trainer_of(viewer, &program).await?;
         if program.kind != Kind::Training {
@@ -75,12 +84,16 @@ impl App {
             opened_at: now,
             closed_at: None,
             purged_at: None,
+            program_wide: i64::from(scope == Scope::Program),
         };
         let mut tx = self.begin().await?;
-        if rows::space_of_session(&mut **tx, session_id)
-            .await?
-            .is_some()
-        {
+        let taken = match scope {
+            Scope::Session => rows::space_of_session(&mut **tx, session_id)
+                .await?
+                .is_some(),
+            Scope::Program => rows::program_has_space(&mut tx, program.id).await?,
+        };
+        if taken {
             return Err(Error::Conflict("error.practice_open_already"));
         }
         self.place_resident(&mut tx, &space, now).await?;
@@ -110,7 +123,7 @@ impl App {
         if let Some(joined) = rows::trainee(self.db.pool(), space.id, me).await? {
             return Ok(joined);
         }
-        if !rows::attended(self.db.pool(), space.session_id, me).await? {
+        if !rows::attended(self.db.pool(), &space, me).await? {
             return Err(Error::Forbidden("error.practice_check_in_first"));
         }
         let account = self.account(me).await?;

@@ -15,9 +15,15 @@ pub struct SpaceRow {
     pub opened_at: i64,
     pub closed_at: Option<i64>,
     pub purged_at: Option<i64>,
+    /// The space serves every session of its program, not only `session_id`'s.
+    pub program_wide: i64,
 }
 
 impl SpaceRow {
+    pub fn is_program_wide(&self) -> bool {
+        super::flag(self.program_wide)
+    }
+
     pub fn is_open(&self) -> bool {
         self.closed_at.is_none()
     }
@@ -27,7 +33,7 @@ macro_rules! select_space {
     ($where:literal) => {
         concat!(
             "SELECT id, session_id, program_id, resident_account_id, retention_days, \
-             opened_at, closed_at, purged_at FROM practice_spaces ",
+             opened_at, closed_at, purged_at, program_wide FROM practice_spaces ",
             $where
         )
     };
@@ -35,8 +41,8 @@ macro_rules! select_space {
 
 pub async fn insert_space(tx: &mut Tx, space: &SpaceRow) -> DbResult<()> {
     sqlx::query(
-        "INSERT INTO practice_spaces (id, session_id, program_id, resident_account_id, retention_days, opened_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO practice_spaces (id, session_id, program_id, resident_account_id, retention_days, opened_at, program_wide) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(space.id)
     .bind(space.session_id)
@@ -44,21 +50,39 @@ pub async fn insert_space(tx: &mut Tx, space: &SpaceRow) -> DbResult<()> {
     .bind(space.resident_account_id)
     .bind(space.retention_days)
     .bind(space.opened_at)
+    .bind(space.program_wide)
     .execute(&mut **tx)
     .await
     .map_err(conflict)?;
     Ok(())
 }
 
-/// The space of a session, in a write transaction or from the pool.
+/// The space a session practises in: its own, or its program's (program-wide) one; in a write
+/// transaction or from the pool.
 pub async fn space_of_session<'c>(
     db: impl sqlx::AnyExecutor<'c>,
     session_id: i64,
 ) -> DbResult<Option<SpaceRow>> {
-    Ok(sqlx::query_as(select_space!("WHERE session_id = $1"))
-        .bind(session_id)
-        .fetch_optional(db)
-        .await?)
+    Ok(sqlx::query_as(select_space!(
+        "WHERE session_id = $1 OR (program_wide = 1 AND purged_at IS NULL AND program_id = \
+           (SELECT program_id FROM program_sessions WHERE id = $1)) \
+         ORDER BY program_wide LIMIT 1"
+    ))
+    .bind(session_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Whether a program has any practice space not yet purged (a program-wide one is opened only
+/// for a program without).
+pub async fn program_has_space(tx: &mut Tx, program_id: i64) -> DbResult<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM practice_spaces WHERE program_id = $1 AND purged_at IS NULL",
+    )
+    .bind(program_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
 }
 
 /// Gives a space its (new) resident.
@@ -294,13 +318,18 @@ pub async fn wall_post_by(pool: &AnyPool, author: i64, wall_owner: i64) -> DbRes
     Ok(found.map(|(id,)| id))
 }
 
-/// Whether the account was checked in to the session.
-pub async fn attended(pool: &AnyPool, session_id: i64, account_id: i64) -> DbResult<bool> {
+/// Whether the account was checked in to the space's session, or to any session of its
+/// program when the space is program-wide.
+pub async fn attended(pool: &AnyPool, space: &SpaceRow, account_id: i64) -> DbResult<bool> {
     let found: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM session_attendance WHERE session_id = $1 AND account_id = $2",
+        "SELECT 1 FROM session_attendance a WHERE a.account_id = $2 AND (a.session_id = $1 \
+           OR ($4 = 1 AND a.session_id IN (SELECT id FROM program_sessions WHERE program_id = $3))) \
+         LIMIT 1",
     )
-    .bind(session_id)
+    .bind(space.session_id)
     .bind(account_id)
+    .bind(space.program_id)
+    .bind(space.program_wide)
     .fetch_optional(pool)
     .await?;
     Ok(found.is_some())

@@ -245,6 +245,26 @@ pub fn parse_curriculum(tasks: &[TaskInput]) -> Result<Vec<Task>, Invalid> {
     Ok(checked)
 }
 
+/// Whom a practice space serves: one session's class, or every session of its program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Session,
+    Program,
+}
+
+/// Reads the scope a trainer chose (absent or blank: the session).
+pub fn parse_scope(text: Option<&str>) -> Result<Scope, Invalid> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None | Some("session") => Ok(Scope::Session),
+        Some("program") => Ok(Scope::Program),
+        Some(_) => Err(Invalid::new(
+            "scope",
+            "ERR_INCLUSION",
+            "invalid.practice_scope",
+        )),
+    }
+}
+
 /// Checks how many days practice content is kept after the space closes, as a form or JSON
 /// body gives it (text; absent or blank: the default).
 pub fn parse_retention_days(days: Option<&str>) -> Result<i64, Invalid> {
@@ -451,6 +471,15 @@ mod tests {
         );
         let many: Vec<TaskInput> = (0..=MAX_TASKS).map(|_| input("post")).collect();
         assert!(parse_curriculum(&many).is_err());
+    }
+
+    #[test]
+    fn a_space_serves_its_session_unless_the_program_is_chosen() {
+        assert_eq!(parse_scope(None).ok(), Some(Scope::Session));
+        assert_eq!(parse_scope(Some(" ")).ok(), Some(Scope::Session));
+        assert_eq!(parse_scope(Some("session")).ok(), Some(Scope::Session));
+        assert_eq!(parse_scope(Some(" program ")).ok(), Some(Scope::Program));
+        assert!(parse_scope(Some("everyone")).is_err());
     }
 
     #[test]

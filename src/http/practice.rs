@@ -49,6 +49,10 @@ pub struct OpenForm {
     #[serde(default, deserialize_with = "text_or_number")]
     #[schema(schema_with = crate::http::extract::text_or_number_schema)]
     retention_days: Option<String>,
+    /// `session` (the default): the session's class practises there; `program`: those checked
+    /// in to any session of the program do.
+    #[schema(pattern = "^(session|program)$")]
+    scope: Option<String>,
 }
 
 /// Open a session's practice space (its trainer)
@@ -60,7 +64,12 @@ pub async fn open(
     Params(form): Params<OpenForm>,
 ) -> Result<Json<SpaceJson>, ApiError> {
     let space = app
-        .open_practice(&viewer, id, form.retention_days.as_deref())
+        .open_practice(
+            &viewer,
+            id,
+            form.retention_days.as_deref(),
+            form.scope.as_deref(),
+        )
         .await?;
     Ok(Json(SpaceJson::from_row(&space)))
 }

@@ -34,6 +34,11 @@ pub(crate) async fn spawn() -> TestApp {
 }
 
 pub(crate) async fn class(t: &TestApp, n: usize) -> Class<'_> {
+    class_in(t, n, "session").await
+}
+
+/// As [`class`], with the space opened for `scope`: the session or the whole program.
+pub(crate) async fn class_in<'a>(t: &'a TestApp, n: usize, scope: &str) -> Class<'a> {
     let d = department(t).await;
     let host_id = t.app.lookup_account("nuri_head").await.unwrap().id;
     let host = User {
@@ -59,10 +64,11 @@ pub(crate) async fn class(t: &TestApp, n: usize) -> Class<'_> {
     let space = ok(host
         .post(
             &format!("/api/v1/sotong/sessions/{}/practice", sessions[0]),
-            json!({ "retention_days": 7 }),
+            json!({ "retention_days": 7, "scope": scope }),
         )
         .await)
     .await;
+    assert_eq!(space["program_wide"], scope == "program");
     let space = space["id"].as_str().unwrap().to_owned();
     let mut trainees = Vec::new();
     for (id, handle, name, token) in d.members.iter().take(n) {
@@ -768,6 +774,46 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
 }
 
 #[tokio::test]
+async fn a_space_for_the_whole_program_takes_those_checked_in_to_any_session() {
+    let t = spawn().await;
+    let c = class_in(&t, 1, "program").await;
+    let d = department(&t).await;
+    let (id, handle, _, _) = &d.members[3];
+    // Checked in to the second session only: joins the program's space.
+    let later = format!("/api/v1/sotong/sessions/{}/check_in", c.sessions[1]);
+    ok(c.host
+        .post(&later, json!({ "account_id": id.to_string() }))
+        .await)
+    .await;
+    let token = t.token_for_demo(handle).await;
+    let enter = format!("/api/v1/sotong/practice/{}/enter", c.space);
+    let entered = ok(t.call(Method::POST, &enter, Some(&token), json!({})).await).await;
+    assert!(entered["practice_account_id"].is_string());
+    let board = c.board().await;
+    assert_eq!(board["numbers"]["trainees"], 2, "{board}");
+    // Every session has it; none opens another.
+    let spaces = t.count("practice_spaces").await;
+    for session in &c.sessions[..2] {
+        let again = c
+            .host
+            .post(
+                &format!("/api/v1/sotong/sessions/{session}/practice"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(again.status(), 409, "{session}");
+    }
+    assert_eq!(t.count("practice_spaces").await, spaces);
+    // The second session's page leads to it.
+    let of_later = t
+        .app
+        .practice_of_session(c.sessions[1].parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(of_later.map(|s| s.id.to_string()), Some(c.space.clone()));
+}
+
+#[tokio::test]
 async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_retention() {
     let t = spawn().await;
     let c = class(&t, 1).await;
@@ -894,6 +940,21 @@ async fn bad_practice_requests_are_refused_and_change_nothing() {
             "{days}"
         );
     }
+    assert_eq!(
+        c.host
+            .post(&second, json!({ "scope": "everyone" }))
+            .await
+            .status(),
+        422
+    );
+    // The program has a session's space: no program-wide one besides.
+    assert_eq!(
+        c.host
+            .post(&second, json!({ "scope": "program" }))
+            .await
+            .status(),
+        409
+    );
     let first = format!("/api/v1/sotong/sessions/{}/practice", c.sessions[0]);
     assert_eq!(c.host.post(&first, json!({})).await.status(), 409);
     assert_eq!(t.count("practice_spaces").await, spaces);

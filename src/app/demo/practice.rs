@@ -68,7 +68,7 @@ impl App {
             self.check_in(&trainer, session.id, Some(&trainee.to_string()), None)
                 .await?;
         }
-        let space = self.open_practice(&trainer, session.id, None).await?;
+        let space = self.open_practice(&trainer, session.id, None, None).await?;
         let mut identities = Vec::with_capacity(trainees.len());
         for trainee in &trainees {
             let me = Viewer::acting_as(&self.account(*trainee).await?)?;

@@ -19,6 +19,8 @@ pub struct SpaceJson {
     pub retention_days: i64,
     pub opened_at: String,
     pub closed_at: Option<String>,
+    /// The space serves every session of the program, not only `session_id`'s.
+    pub program_wide: bool,
 }
 
 impl SpaceJson {
@@ -30,6 +32,7 @@ impl SpaceJson {
             retention_days: row.retention_days,
             opened_at: rfc3339(row.opened_at),
             closed_at: row.closed_at.map(rfc3339),
+            program_wide: row.is_program_wide(),
         }
     }
 }
@@ -38,7 +41,7 @@ impl SpaceJson {
 #[derive(Serialize, ToSchema)]
 pub struct TaskJson {
     /// What the server checks: profile, follow, post, photo, wall, answer_resident,
-    /// reply_mention, suggestion.
+    /// reply_mention, room, suggestion.
     pub check: String,
     /// In the reader's language.
     pub title: String,

@@ -221,6 +221,7 @@ struct PlainForm {
 struct OpenForm {
     csrf: Option<String>,
     retention_days: Option<String>,
+    scope: Option<String>,
 }
 
 /// `POST /sessions/:id/practice`: the trainer opens the session's practice space.
@@ -232,7 +233,12 @@ async fn open(
 ) -> Result<Response, PageError> {
     member.visit.check(form.csrf.as_deref())?;
     let space = app
-        .open_practice(&member.viewer, id, form.retention_days.as_deref())
+        .open_practice(
+            &member.viewer,
+            id,
+            form.retention_days.as_deref(),
+            form.scope.as_deref(),
+        )
         .await?;
     Ok(Redirect::to(&format!("/practice/{}/board", space.id)).into_response())
 }
