@@ -183,20 +183,39 @@ impl App {
         self.board(space, program).await
     }
 
-    /// A trainee's own checklist: the board with only their row. Asked from their own account
-    /// or from their practice identity.
+    /// A trainee's own checklist: their row of the board, from the evidence of their identity
+    /// alone (its numbers are theirs). Asked from their own account or from their practice
+    /// identity.
     pub async fn my_practice(&self, viewer: &Viewer, space_id: i64) -> Result<Board> {
         let me = viewer
             .practice
             .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))?;
         let space = self.practice_space(space_id).await?;
+        let trainee = rows::trainee(self.db.pool(), space.id, me)
+            .await?
+            .ok_or(Error::NotFound)?;
         let program = self.program_row(space.program_id).await?;
-        let mut board = self.board(space, program).await?;
-        board.trainees.retain(|(t, _)| t.account_id == me);
-        if board.trainees.is_empty() {
-            return Err(Error::NotFound);
+        let tasks = self.practice_curriculum(program.id).await?;
+        board_of(&self.db, space, program, tasks, Some(trainee)).await
+    }
+
+    /// Whether the viewer reads a space's board as its trainer (true) or their own row as a
+    /// trainee (false); refused as the board or checklist would be. Nothing is built.
+    pub async fn board_reader(&self, viewer: &Viewer, space_id: i64) -> Result<bool> {
+        let space = self.practice_space(space_id).await?;
+        match self.run_by_trainer(viewer, &space).await {
+            Ok(_) => Ok(true),
+            Err(Error::Forbidden(_)) => {
+                let me = viewer
+                    .practice
+                    .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))?;
+                rows::trainee(self.db.pool(), space.id, me)
+                    .await?
+                    .map(|_| false)
+                    .ok_or(Error::NotFound)
+            }
+            Err(other) => Err(other),
         }
-        Ok(board)
     }
 
     /// The space's anonymous room, if it has one.
@@ -473,14 +492,14 @@ impl App {
         let spaces = rows::spaces_of_program(self.db.pool(), program.id).await?;
         let mut boards = Vec::with_capacity(spaces.len());
         for space in spaces {
-            boards.push(board_of(&self.db, space, program.clone(), tasks.clone()).await?);
+            boards.push(board_of(&self.db, space, program.clone(), tasks.clone(), None).await?);
         }
         Ok((tasks, boards))
     }
 
     async fn board(&self, space: SpaceRow, program: ProgramRow) -> Result<Board> {
         let tasks = self.practice_curriculum(program.id).await?;
-        board_of(&self.db, space, program, tasks).await
+        board_of(&self.db, space, program, tasks, None).await
     }
 
     async fn program_row(&self, program_id: i64) -> Result<ProgramRow> {
@@ -584,16 +603,22 @@ impl App {
     }
 }
 
-/// A space's board: each trainee's progress on `tasks`, from one evidence query.
+/// A space's board: each trainee's progress on `tasks`, from one evidence query; or `only` one
+/// trainee's row, from their identity's evidence alone.
 async fn board_of(
     db: &crate::db::Db,
     space: SpaceRow,
     program: ProgramRow,
     tasks: Vec<Task>,
+    only: Option<TraineeRow>,
 ) -> Result<Board> {
-    let trainees = rows::trainees(db.pool(), space.id).await?;
-    let evidence =
-        rows::evidence(db.pool(), space.id, space.resident_account_id.unwrap_or(0)).await?;
+    let identity = only.as_ref().map_or(0, |t| t.practice_account_id);
+    let trainees = match only {
+        Some(trainee) => vec![trainee],
+        None => rows::trainees(db.pool(), space.id).await?,
+    };
+    let resident = space.resident_account_id.unwrap_or(0);
+    let evidence = rows::evidence(db.pool(), space.id, resident, identity).await?;
     let now = space.closed_at.unwrap_or_else(now_ms);
     let trainees: Vec<(TraineeRow, Progress)> = trainees
         .into_iter()

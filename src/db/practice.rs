@@ -418,46 +418,52 @@ pub struct Evidence {
 }
 
 /// What the practice identities of a space (`$1`, its resident `$2`) have done, per check: one
-/// query for the whole board.
-pub async fn evidence(pool: &AnyPool, space_id: i64, resident: i64) -> DbResult<Vec<Evidence>> {
+/// query for the whole board, or (`only`, `$3`, not 0) for one identity's checklist.
+pub async fn evidence(
+    pool: &AnyPool,
+    space_id: i64,
+    resident: i64,
+    only: i64,
+) -> DbResult<Vec<Evidence>> {
     Ok(sqlx::query_as(
         "SELECT a.id AS account_id, 'profile' AS task_check, a.updated_at AS done_at FROM accounts a \
-           WHERE a.space_id = $1 AND a.id <> $2 AND a.note <> '' AND a.avatar_file IS NOT NULL \
+           WHERE a.space_id = $1 AND a.id <> $2 AND ($3 = 0 OR a.id = $3) AND a.note <> '' AND a.avatar_file IS NOT NULL \
          UNION ALL \
          SELECT f.account_id, 'follow', MIN(f.created_at) FROM follows f \
            JOIN accounts a ON a.id = f.account_id JOIN accounts t ON t.id = f.target_account_id \
-           WHERE a.space_id = $1 AND t.space_id = $1 AND t.id <> $2 GROUP BY f.account_id \
+           WHERE a.space_id = $1 AND t.space_id = $1 AND t.id <> $2 AND ($3 = 0 OR f.account_id = $3) GROUP BY f.account_id \
          UNION ALL \
          SELECT s.account_id, 'post', MIN(s.created_at) FROM statuses s \
-           WHERE s.space_id = $1 AND (s.wall_account_id IS NULL OR s.wall_account_id = s.account_id) \
+           WHERE s.space_id = $1 AND ($3 = 0 OR s.account_id = $3) AND (s.wall_account_id IS NULL OR s.wall_account_id = s.account_id) \
            AND s.in_reply_to_id IS NULL AND s.reblog_of_id IS NULL GROUP BY s.account_id \
          UNION ALL \
          SELECT s.account_id, 'photo', MIN(s.created_at) FROM statuses s \
-           WHERE s.space_id = $1 AND EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id) \
+           WHERE s.space_id = $1 AND ($3 = 0 OR s.account_id = $3) AND EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id) \
            GROUP BY s.account_id \
          UNION ALL \
          SELECT s.account_id, 'wall', MIN(s.created_at) FROM statuses s \
-           WHERE s.space_id = $1 AND s.wall_account_id IS NOT NULL AND s.wall_account_id <> s.account_id \
+           WHERE s.space_id = $1 AND ($3 = 0 OR s.account_id = $3) AND s.wall_account_id IS NOT NULL AND s.wall_account_id <> s.account_id \
            AND s.wall_account_id <> $2 AND s.in_reply_to_id IS NULL GROUP BY s.account_id \
          UNION ALL \
          SELECT s.account_id, 'answer_resident', MIN(s.created_at) FROM statuses s \
            JOIN statuses q ON q.id = s.in_reply_to_id \
-           WHERE s.space_id = $1 AND q.account_id = $2 AND q.wall_account_id = s.account_id \
+           WHERE s.space_id = $1 AND ($3 = 0 OR s.account_id = $3) AND q.account_id = $2 AND q.wall_account_id = s.account_id \
            GROUP BY s.account_id \
          UNION ALL \
          SELECT s.account_id, 'reply_mention', MIN(s.created_at) FROM statuses s \
            JOIN statuses q ON q.id = s.in_reply_to_id \
-           WHERE s.space_id = $1 AND (q.wall_account_id IS NULL OR q.wall_account_id <> s.account_id) \
+           WHERE s.space_id = $1 AND ($3 = 0 OR s.account_id = $3) AND (q.wall_account_id IS NULL OR q.wall_account_id <> s.account_id) \
            AND EXISTS (SELECT 1 FROM status_mentions m WHERE m.status_id = q.id AND m.account_id = s.account_id) \
            GROUP BY s.account_id \
          UNION ALL \
          SELECT g.raised_by_account_id, 'suggestion', MIN(g.created_at) FROM suggestions g \
-           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL GROUP BY g.raised_by_account_id \
+           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL AND ($3 = 0 OR g.raised_by_account_id = $3) GROUP BY g.raised_by_account_id \
          UNION ALL \
-         SELECT r.account_id, 'room', NULL FROM practice_room_speakers r WHERE r.space_id = $1",
+         SELECT r.account_id, 'room', NULL FROM practice_room_speakers r WHERE r.space_id = $1 AND ($3 = 0 OR r.account_id = $3)",
     )
     .bind(space_id)
     .bind(resident)
+    .bind(only)
     .fetch_all(pool)
     .await?)
 }

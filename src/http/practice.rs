@@ -112,14 +112,7 @@ pub async fn board_events(
 ) -> Result<axum::response::Response, crate::app::Error> {
     use axum::response::IntoResponse;
     use axum::response::sse::{Event, KeepAlive, Sse};
-    let trainer = match app.practice_board(&viewer, id).await {
-        Ok(_) => true,
-        Err(crate::app::Error::Forbidden(_)) => {
-            app.my_practice(&viewer, id).await?;
-            false
-        }
-        Err(other) => return Err(other),
-    };
+    let trainer = app.board_reader(&viewer, id).await?;
     let stream = futures_util::stream::unfold(None, move |seen| {
         let (app, viewer) = (app.clone(), viewer.clone());
         async move {

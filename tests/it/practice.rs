@@ -773,6 +773,71 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
     );
 }
 
+/// The next `board` event of a board's server-sent events.
+async fn next_board(response: &mut reqwest::Response, buffer: &mut String) -> Value {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                assert!(event.contains("event: board"), "{event}");
+                return serde_json::from_str(data.trim()).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("the stream goes on");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test]
+async fn the_board_streams_each_change_to_the_trainer_and_a_trainee_their_own_row() {
+    let t = spawn().await;
+    let c = class(&t, 2).await;
+    let (a, b) = (&c.trainees[0], &c.trainees[1]);
+    let path = format!("/api/v1/sotong/practice/{}/stream", c.space);
+    let mut trainer = c.host.fetch(&path).await;
+    assert_eq!(trainer.status(), 200);
+    assert!(
+        trainer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut mine = a.practice.fetch(&path).await;
+    assert_eq!(mine.status(), 200);
+    let (mut at_trainer, mut at_a) = (String::new(), String::new());
+    let first = next_board(&mut trainer, &mut at_trainer).await;
+    assert_eq!(first["trainees"].as_array().unwrap().len(), 2);
+    let own = next_board(&mut mine, &mut at_a).await;
+    assert_eq!(own["trainees"].as_array().unwrap().len(), 1, "only A's row");
+    assert_eq!(
+        own["trainees"][0]["trainee"]["account_id"],
+        a.real.id.as_str()
+    );
+    // B posts: the trainer hears of it; A's row shows B's post nowhere.
+    b.practice.status(json!({ "status": "스트림 연습" })).await;
+    let changed = next_board(&mut trainer, &mut at_trainer).await;
+    let row = changed["trainees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["trainee"]["account_id"] == b.real.id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["done_tasks"][2], true, "{changed}");
+    let own = next_board(&mut mine, &mut at_a).await;
+    assert_eq!(own["trainees"][0]["done"], 0);
+    a.practice.status(json!({ "status": "저도 씁니다" })).await;
+    let own = next_board(&mut mine, &mut at_a).await;
+    assert_eq!(own["trainees"][0]["done_tasks"][2], true);
+    // Someone neither training nor trained hears nothing.
+    assert_eq!(c.outsider.fetch(&path).await.status(), 404);
+}
+
 #[tokio::test]
 async fn a_space_for_the_whole_program_takes_those_checked_in_to_any_session() {
     let t = spawn().await;
