@@ -230,6 +230,18 @@ impl PreparedRoom {
     }
 }
 
+/// Signs a blinded message with a room's secret key (a ticket or a practice receipt), off the
+/// async threads: RSA signing is slow.
+async fn sign_blindly(secret_key: String, blinded_message: &str) -> Result<String> {
+    let blinded = blinded_message.to_owned();
+    Ok(
+        tokio::task::spawn_blocking(move || room::blind_sign(&secret_key, &blinded))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(|_| Invalid::malformed("blinded_message"))?,
+    )
+}
+
 fn participant_id() -> String {
     // Random, not time-ordered: a participant's id must not tell when it joined.
     super::secrets::random_token().chars().take(22).collect()
@@ -601,12 +613,7 @@ impl App {
         {
             return Err(Error::Forbidden("error.room_join_code"));
         }
-        let secret_key = room.ticket_secret_key.clone();
-        let blinded = blinded_message.to_owned();
-        let signed = tokio::task::spawn_blocking(move || room::blind_sign(&secret_key, &blinded))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(|_| Invalid::malformed("blinded_message"))?;
+        let signed = sign_blindly(room.ticket_secret_key.clone(), blinded_message).await?;
         let mut tx = self.begin().await?;
         match rows::record_ticket_issued(&mut tx, id, me.id).await {
             Err(e) if rows::is_ticket_conflict(&e) => {
@@ -645,11 +652,7 @@ impl App {
         if !rows::has_spoken(self.db.pool(), id, &speaker.participant.id).await? {
             return Err(Error::Forbidden("error.room_receipt_unspoken"));
         }
-        let blinded = blinded_message.to_owned();
-        let signed = tokio::task::spawn_blocking(move || room::blind_sign(&secret_key, &blinded))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(|_| Invalid::malformed("blinded_message"))?;
+        let signed = sign_blindly(secret_key, blinded_message).await?;
         let mut tx = self.begin().await?;
         if !rows::record_receipt_issued(&mut tx, id, &speaker.participant.id).await? {
             return Err(Error::Conflict("error.room_receipt_taken"));

@@ -1446,6 +1446,7 @@ async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live()
         .for_element(fantoccini::Locator::Css("#room[data-receipt='handed-in']"))
         .await
         .expect("the receipt handed in");
+    look(&phone, "practice-room").await;
     trainer.wait_for_text(&cell(7), "✓", 10).await;
     // 9. A suggestion, from the board's form.
     phone.goto(&t.url("/suggestions/new")).await;

@@ -165,9 +165,17 @@ async fn curriculum(
             .json(&body)
             .send()
     };
+    // The profile: a line about oneself and a photo, as a Mastodon app sends them.
     http.patch(format!("{base}/api/v1/accounts/update_credentials"))
         .bearer_auth(token)
-        .json(&json!({ "note": "실습 중입니다" }))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("note", "실습 중입니다")
+                .part(
+                    "avatar",
+                    reqwest::multipart::Part::bytes(photo()?).file_name("me.png"),
+                ),
+        )
         .send()
         .await?
         .error_for_status()?;
