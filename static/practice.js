@@ -2,7 +2,31 @@
 // trainee's own row) each time something is done in the practice space.
 (() => {
   const root = document.querySelector('[data-practice-events]');
-  if (!root || !window.EventSource) return;
+  if (!root) return;
+  // The anonymous room's receipt, taken by the room page after the trainee spoke there
+  // (static/room.js), is handed in here as the practice identity: when the trainee comes back
+  // to the checklist, a moment that says nothing of when the word was said.
+  const room = root.dataset.roomReceipt;
+  const kept = room && localStorage.getItem(`sotong.receipt.${room}`);
+  if (kept && kept.startsWith('{')) {
+    fetch(`/api/v1/sotong/practice/${root.dataset.space}/room_receipt`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]')?.content ?? '',
+      },
+      body: kept,
+    }).then((response) => {
+      // Handed in, or handed in before: either way this browser is done with it.
+      if (response.ok || response.status === 409) {
+        localStorage.setItem(`sotong.receipt.${room}`, 'handed-in');
+        root.dataset.receipt = 'handed-in';
+      }
+    }).catch(() => {});
+  }
+  if (!window.EventSource) return;
   const done = root.dataset.doneLabel;
   const todo = root.dataset.todoLabel;
   const minutes = (ms) => {

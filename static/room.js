@@ -36,7 +36,11 @@ async function call(path, { method = "GET", body, ticket, session = false, base 
     credentials: session ? "same-origin" : "omit",
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `${response.status}`);
+  if (!response.ok) {
+    const error = new Error(data.error ?? `${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
   return data;
 }
 
@@ -65,33 +69,28 @@ async function obtainTicket() {
 
 // In a training's practice room the task "say something anonymously" is checked with a
 // receipt: once this participant has spoken, the room blindly signs a receipt (asked with the
-// ticket alone), and a while later this browser hands the unblinded receipt in as the
-// signed-in practice identity. Blindness keeps the two requests apart, as with the ticket, and
-// nothing records when the receipt was handed in (docs/anonymity.md, "Practice rooms").
+// ticket alone) and this browser keeps it. The trainee's checklist page hands it in as the
+// practice identity (static/practice.js), at a moment of the trainee's choosing that says
+// nothing of when the word was said; blindness keeps the two requests apart, as with the
+// ticket (docs/anonymity.md, "Practice rooms").
 const practiceSpace = root?.dataset.practice;
 const receiptKey = `sotong.receipt.${roomId}`;
 let receiptAsked = false;
 
-async function handInReceipt(ticket) {
-  if (!practiceSpace || receiptAsked || localStorage.getItem(receiptKey) === "handed-in") return;
+async function takeReceipt(ticket) {
+  if (!practiceSpace || receiptAsked || localStorage.getItem(receiptKey)) return;
   receiptAsked = true;
   try {
-    let receipt = JSON.parse(localStorage.getItem(receiptKey) ?? "null");
-    if (!receipt) {
-      receipt = await blindlySigned("/receipt_key", (blinded) => call("/receipts", {
-        method: "POST", ticket, body: { blinded_message: blinded },
-      }));
-      // Kept until handed in: the room gives each participant one receipt.
-      localStorage.setItem(receiptKey, JSON.stringify(receipt));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500));
-    await call(`/practice/${practiceSpace}/room_receipt`, {
-      base: "/api/v1/sotong", method: "POST", session: true, body: receipt,
-    });
-    localStorage.setItem(receiptKey, "handed-in");
-    root.dataset.receipt = "handed-in";
+    const receipt = await blindlySigned("/receipt_key", (blinded) => call("/receipts", {
+      method: "POST", ticket, body: { blinded_message: blinded },
+    }));
+    // Kept until the checklist hands it in: the room gives each participant one receipt.
+    localStorage.setItem(receiptKey, JSON.stringify(receipt));
+    root.dataset.receipt = "taken";
+    document.getElementById("receipt-taken")?.removeAttribute("hidden");
   } catch (error) {
-    receiptAsked = false;
+    // Taken before (409) stays taken; anything else may be tried again with the next word.
+    if (error.status !== 409) receiptAsked = false;
     showError(error.message);
   }
 }
@@ -133,7 +132,7 @@ function openStream(ticket, lastId) {
       document.getElementById("waiting").hidden = frame.room.visible !== false;
       root.dataset.connected = "1";
     } else if (frame.type === "message" || frame.type === "sent" || frame.type === "hidden") {
-      if (frame.type === "sent") handInReceipt(ticket);
+      if (frame.type === "sent") takeReceipt(ticket);
       if (frame.type === "hidden") document.getElementById(`message-${frame.message.id}`)?.remove();
       render(frame.message);
       last = frame.message.id;
@@ -158,8 +157,6 @@ async function enter(ticket) {
   document.getElementById("chat").hidden = false;
   document.getElementById("waiting").hidden = joined.room.visible !== false;
   const history = await call("/messages?limit=50", { ticket });
-  // A receipt taken earlier but not yet handed in (the page was closed in between).
-  if (localStorage.getItem(receiptKey)?.startsWith("{")) handInReceipt(ticket);
   history.reverse().forEach(render);
   stream = openStream(ticket, history.at(-1)?.id);
   // A suggestion raised here goes with the ticket alone: it keeps the pseudonym, not the name.

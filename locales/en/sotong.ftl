@@ -218,6 +218,7 @@ web-rooms-host = Host
 web-rooms-none = No open rooms for you right now.
 web-room-you_are = In this room you are
 web-room-waiting = Messages appear once enough people have joined (to protect anonymity).
+web-room-receipt_taken = You have an anonymous receipt. Go back to the checklist and the task shows done. The receipt says nothing of what you said.
 web-room-host_waiting = Waiting for more participants to protect anonymity
 web-room-failed = Could not join:
 web-room-hidden = Hidden by the host.

@@ -221,6 +221,7 @@ web-rooms-host = 진행
 web-rooms-none = 지금 참여할 수 있는 방이 없습니다.
 web-room-you_are = 이 방에서 나는
 web-room-waiting = 참여자가 충분히 모이면 대화가 보입니다 (익명 보호).
+web-room-receipt_taken = 익명 영수증을 받았습니다. 체크리스트로 돌아가면 과제가 완료로 표시됩니다. 누가 무슨 말을 했는지는 영수증에 없습니다.
 web-room-host_waiting = 익명 보호를 위해 더 많은 참여자를 기다리고 있습니다
 web-room-failed = 참여하지 못했습니다:
 web-room-hidden = 진행자가 가린 메시지입니다.

@@ -14,12 +14,17 @@ CREATE TABLE room_receipts_issued (
     PRIMARY KEY (room_id, participant_id)
 ) WITHOUT ROWID;
 
--- Which practice identities handed in a receipt: the account side only, with no time (a time
--- would pair an account with a message), stored in the order of account ids.
+-- Which practice identities handed in a receipt: one row per space, the account ids in
+-- ascending order, rewritten whole, with no time (a time, or an order of hand-in, would pair an
+-- account with a message), as room_ticket_holders keeps who took tickets.
 CREATE TABLE practice_room_speakers (
-    space_id        INTEGER NOT NULL REFERENCES practice_spaces (id) ON DELETE CASCADE,
-    account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    receipt_hash    TEXT NOT NULL,
-    PRIMARY KEY (space_id, account_id),
-    CONSTRAINT practice_room_speakers_receipt_key UNIQUE (receipt_hash)
+    space_id        INTEGER PRIMARY KEY REFERENCES practice_spaces (id) ON DELETE CASCADE,
+    account_ids     TEXT NOT NULL
+);
+
+-- The receipts handed in, so that each counts once: their hashes alone, stored in the order of
+-- the hash.
+CREATE TABLE practice_room_receipts (
+    receipt_hash    TEXT PRIMARY KEY,
+    space_id        INTEGER NOT NULL REFERENCES practice_spaces (id) ON DELETE CASCADE
 ) WITHOUT ROWID;

@@ -18,7 +18,7 @@ use crate::db::programs::ProgramRow;
 use crate::domain::account::Role;
 use crate::domain::id::next_id;
 use crate::domain::practice::{
-    Numbers, Progress, Scope, Task, TaskInput, TaskState, default_curriculum, numbers,
+    Check, Numbers, Progress, Scope, Task, TaskInput, TaskState, default_curriculum, numbers,
     parse_curriculum, parse_retention_days, parse_scope, practice_handle, progress,
 };
 use crate::domain::program::{Kind, SessionStatus};
@@ -91,7 +91,12 @@ impl App {
             Scope::Session => rows::space_of_session(&mut **tx, session_id)
                 .await?
                 .is_some(),
-            Scope::Program => rows::program_has_space(&mut tx, program.id).await?,
+            Scope::Program => {
+                rows::program_has_space(&mut tx, program.id).await?
+                    || rows::space_of_session(&mut **tx, session_id)
+                        .await?
+                        .is_some()
+            }
         };
         if taken {
             return Err(Error::Conflict("error.practice_open_already"));
@@ -354,9 +359,12 @@ impl App {
         let space = self.open_space(space_id).await?;
         let (program, actor) = self.run_by_trainer(viewer, &space).await?;
         let mut tx = self.begin().await?;
-        if !rows::close(&mut tx, space.id, now_ms()).await? {
+        let now = now_ms();
+        if !rows::close(&mut tx, space.id, now).await? {
             return Err(Error::Forbidden("error.practice_closed"));
         }
+        // Its room with it: nobody joins, speaks or raises anything there any more.
+        crate::db::rooms::close_rooms_of_space(&mut tx, space.id, now).await?;
         let subject = format!("practice:{}", space.id);
         crate::db::audit::record(
             &mut tx,
@@ -618,7 +626,19 @@ async fn board_of(
         None => rows::trainees(db.pool(), space.id).await?,
     };
     let resident = space.resident_account_id.unwrap_or(0);
-    let evidence = rows::evidence(db.pool(), space.id, resident, identity).await?;
+    let mut evidence = rows::evidence(db.pool(), space.id, resident, identity).await?;
+    // The anonymous room's task: done, at a time nobody records.
+    evidence.extend(
+        rows::room_speakers(db.pool(), space.id)
+            .await?
+            .into_iter()
+            .filter(|id| identity == 0 || *id == identity)
+            .map(|account_id| rows::Evidence {
+                account_id,
+                task_check: Check::Room,
+                done_at: None,
+            }),
+    );
     let now = space.closed_at.unwrap_or_else(now_ms);
     let trainees: Vec<(TraineeRow, Progress)> = trainees
         .into_iter()

@@ -256,6 +256,8 @@ impl App {
     /// Opens a room hosted by the viewer.
     pub async fn create_room(&self, viewer: &Viewer, request: RoomRequest) -> Result<RoomView> {
         viewer.require_scope("write:statuses")?;
+        // A practice space has its own room; a practice identity opens none in the real network.
+        viewer.require_real()?;
         let host = self.account(viewer.account()?).await?;
         let id = self.open_room_as(&host, request).await?;
         self.room_for_account(viewer, id).await
@@ -330,7 +332,8 @@ impl App {
         let members = ids(&request.member_ids, "member_ids");
         for (field, list) in [("cohost_ids", &cohosts), ("member_ids", &members)] {
             for id in list {
-                if self.account(*id).await.is_err() {
+                // A practice identity is no co-host or member of a real room.
+                if !self.account(*id).await.is_ok_and(|a| a.space_id == 0) {
                     problems.push(Invalid::new(field, "ERR_INVALID", "error.not_found"));
                 }
             }
@@ -651,6 +654,10 @@ impl App {
             .ok_or(Error::NotFound)?;
         if !rows::has_spoken(self.db.pool(), id, &speaker.participant.id).await? {
             return Err(Error::Forbidden("error.room_receipt_unspoken"));
+        }
+        // Before signing, which is slow: asking again costs the asker, not the server.
+        if rows::receipt_issued(self.db.pool(), id, &speaker.participant.id).await? {
+            return Err(Error::Conflict("error.room_receipt_taken"));
         }
         let signed = sign_blindly(secret_key, blinded_message).await?;
         let mut tx = self.begin().await?;

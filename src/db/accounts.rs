@@ -130,24 +130,34 @@ pub async fn ids_by_handles(
 
 /// Updates what an account says about itself.
 /// Sets (or, with `None`, removes) an account's profile photo; answers the file it replaces.
+/// The change is made only over the file just read, so that of two changes at once each
+/// replaces (and so removes) a different file.
 pub async fn set_avatar(
     tx: &mut Tx,
     id: i64,
     file: Option<&str>,
     now: i64,
 ) -> DbResult<Option<String>> {
-    let (old,): (Option<String>,) =
-        sqlx::query_as("SELECT avatar_file FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?;
-    sqlx::query("UPDATE accounts SET avatar_file = $1, updated_at = $2 WHERE id = $3")
+    loop {
+        let (old,): (Option<String>,) =
+            sqlx::query_as("SELECT avatar_file FROM accounts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET avatar_file = $1, updated_at = $2 \
+             WHERE id = $3 AND avatar_file IS NOT DISTINCT FROM $4",
+        )
         .bind(file)
         .bind(now)
         .bind(id)
+        .bind(old.as_deref())
         .execute(&mut **tx)
         .await?;
-    Ok(old)
+        if done.rows_affected() == 1 {
+            return Ok(old);
+        }
+    }
 }
 
 /// Whether a stored file is someone's profile photo (which anyone may see).

@@ -418,7 +418,8 @@ pub async fn settle(conn: &mut AnyConnection, backend: Backend) -> DbResult<()> 
 pub async fn media_names(conn: &mut AnyConnection) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT file_name FROM media_attachments UNION SELECT thumb_name FROM media_attachments \
-         UNION SELECT file_name FROM custom_emojis ORDER BY 1",
+         UNION SELECT file_name FROM custom_emojis \
+         UNION SELECT avatar_file FROM accounts WHERE avatar_file IS NOT NULL ORDER BY 1",
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -3,6 +3,7 @@
 
 use super::{DbResult, Tx, conflict};
 use crate::domain::practice::{Check, Task};
+use crate::domain::room::TicketHolders;
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -66,7 +67,7 @@ pub async fn space_of_session<'c>(
     Ok(sqlx::query_as(select_space!(
         "WHERE session_id = $1 OR (program_wide = 1 AND purged_at IS NULL AND program_id = \
            (SELECT program_id FROM program_sessions WHERE id = $1)) \
-         ORDER BY program_wide LIMIT 1"
+         ORDER BY CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END, program_wide LIMIT 1"
     ))
     .bind(session_id)
     .fetch_optional(db)
@@ -457,9 +458,7 @@ pub async fn evidence(
            GROUP BY s.account_id \
          UNION ALL \
          SELECT g.raised_by_account_id, 'suggestion', MIN(g.created_at) FROM suggestions g \
-           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL AND ($3 = 0 OR g.raised_by_account_id = $3) GROUP BY g.raised_by_account_id \
-         UNION ALL \
-         SELECT r.account_id, 'room', NULL FROM practice_room_speakers r WHERE r.space_id = $1 AND ($3 = 0 OR r.account_id = $3)",
+           WHERE g.space_id = $1 AND g.raised_by_account_id IS NOT NULL AND ($3 = 0 OR g.raised_by_account_id = $3) GROUP BY g.raised_by_account_id",
     )
     .bind(space_id)
     .bind(resident)
@@ -468,32 +467,75 @@ pub async fn evidence(
     .await?)
 }
 
-/// Records that a practice identity handed in a receipt of the space's room; false if it had
-/// handed one in already or the receipt was handed in before.
+/// Records that a practice identity handed in a receipt of the space's room; false if the
+/// receipt was handed in before or the identity had handed one in already (the caller then
+/// writes nothing). Who handed one in is the space's one row of ids in ascending order,
+/// rewritten whole, as `room_ticket_holders` keeps ticket holders.
 pub async fn record_speaker(
     tx: &mut Tx,
     space_id: i64,
     account_id: i64,
     receipt_hash: &str,
 ) -> DbResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO practice_room_speakers (space_id, account_id, receipt_hash) VALUES ($1, $2, $3) \
+    let fresh = sqlx::query(
+        "INSERT INTO practice_room_receipts (receipt_hash, space_id) VALUES ($1, $2) \
          ON CONFLICT DO NOTHING",
     )
-    .bind(space_id)
-    .bind(account_id)
     .bind(receipt_hash)
+    .bind(space_id)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Forgets who spoke in a space's room (its identities are being erased).
-pub async fn remove_speakers(tx: &mut Tx, space_id: i64) -> DbResult<()> {
-    sqlx::query("DELETE FROM practice_room_speakers WHERE space_id = $1")
+    if fresh.rows_affected() != 1 {
+        return Ok(false);
+    }
+    // Creates the row or, through the no-op update, locks it: two hand-ins at once queue.
+    sqlx::query(
+        "INSERT INTO practice_room_speakers (space_id, account_ids) VALUES ($1, '') \
+         ON CONFLICT (space_id) DO UPDATE SET account_ids = practice_room_speakers.account_ids",
+    )
+    .bind(space_id)
+    .execute(&mut **tx)
+    .await?;
+    let (listed,): (String,) =
+        sqlx::query_as("SELECT account_ids FROM practice_room_speakers WHERE space_id = $1")
+            .bind(space_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let Some(speakers) = TicketHolders::parse(&listed).with(account_id) else {
+        return Ok(false);
+    };
+    sqlx::query("UPDATE practice_room_speakers SET account_ids = $2 WHERE space_id = $1")
         .bind(space_id)
+        .bind(speakers.to_string())
         .execute(&mut **tx)
         .await?;
+    Ok(true)
+}
+
+/// The practice identities that handed in a receipt of the space's room, by id.
+pub async fn room_speakers(pool: &AnyPool, space_id: i64) -> DbResult<Vec<i64>> {
+    let listed: Option<(String,)> =
+        sqlx::query_as("SELECT account_ids FROM practice_room_speakers WHERE space_id = $1")
+            .bind(space_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(listed.map_or_else(Vec::new, |(listed,)| {
+        TicketHolders::parse(&listed).ids().to_vec()
+    }))
+}
+
+/// Forgets who spoke in a space's room and the receipts handed in (its identities are being
+/// erased).
+pub async fn remove_speakers(tx: &mut Tx, space_id: i64) -> DbResult<()> {
+    for statement in [
+        "DELETE FROM practice_room_speakers WHERE space_id = $1",
+        "DELETE FROM practice_room_receipts WHERE space_id = $1",
+    ] {
+        sqlx::query(statement)
+            .bind(space_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -505,7 +547,7 @@ pub async fn activity_mark(pool: &AnyPool, space_id: i64) -> DbResult<(i64, i64,
                 + (SELECT COUNT(*) FROM suggestions g WHERE g.space_id = $1), \
                 (SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.account_id WHERE a.space_id = $1), \
                 (SELECT COALESCE(MAX(a.updated_at), 0) + COUNT(*) FROM accounts a WHERE a.space_id = $1) \
-                + (SELECT COUNT(*) FROM practice_room_speakers r WHERE r.space_id = $1)",
+                + (SELECT COUNT(*) FROM practice_room_receipts r WHERE r.space_id = $1)",
     )
     .bind(space_id)
     .fetch_one(pool)

@@ -602,6 +602,33 @@ pub async fn room_of_space(pool: &AnyPool, space_id: i64) -> DbResult<Option<Roo
     )
 }
 
+/// Closes a practice space's rooms (the space closed).
+pub async fn close_rooms_of_space(tx: &mut Tx, space_id: i64, now: i64) -> DbResult<()> {
+    if space_id == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE rooms SET closed_at = $2, updated_at = $2 WHERE space_id = $1 AND closed_at IS NULL",
+    )
+    .bind(space_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether a participant of a practice room has had its receipt.
+pub async fn receipt_issued(pool: &AnyPool, room_id: i64, participant_id: &str) -> DbResult<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM room_receipts_issued WHERE room_id = $1 AND participant_id = $2",
+    )
+    .bind(room_id)
+    .bind(participant_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Removes a practice space's rooms with all that was said in them (everything hangs on the
 /// room by `ON DELETE CASCADE`).
 pub async fn delete_rooms_of_space(tx: &mut Tx, space_id: i64) -> DbResult<()> {
@@ -625,7 +652,7 @@ pub async fn reorder_anonymous_tables(db: &super::Db) -> DbResult<()> {
             "CLUSTER room_participants USING room_participants_pkey",
             "CLUSTER room_ticket_holders USING room_ticket_holders_pkey",
             "CLUSTER room_receipts_issued USING room_receipts_issued_pkey",
-            "CLUSTER practice_room_speakers USING practice_room_speakers_pkey",
+            "CLUSTER practice_room_receipts USING practice_room_receipts_pkey",
         ] {
             sqlx::query(statement).execute(db.pool()).await?;
         }

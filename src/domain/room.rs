@@ -380,8 +380,8 @@ const COLOURS: &[&str] = &[
     "#1b6e5a", "#8a3b12", "#2f4b9a", "#7a1f5c", "#5b5b12", "#0f5f7a", "#6a3fa0", "#9a2f2f",
 ];
 
-/// The accounts that were issued a room's ticket, kept in ascending order of id: the set, and
-/// nothing about the order in which they were issued.
+/// The accounts that were issued a room's ticket (or handed in a practice room's receipt), kept
+/// in ascending order of id: the set, and nothing about the order in which they were added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketHolders(Vec<i64>);
 
@@ -403,6 +403,11 @@ impl TicketHolders {
         let at = self.0.binary_search(&account).err()?;
         self.0.insert(at, account);
         Some(self)
+    }
+
+    /// The accounts, in ascending order.
+    pub fn ids(&self) -> &[i64] {
+        &self.0
     }
 
     /// The set without `account`, or `None` when it held no ticket (nothing to rewrite).

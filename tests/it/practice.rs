@@ -550,6 +550,24 @@ async fn nothing_done_in_practice_is_seen_outside_it() {
         403,
         "a practice identity is in no real room"
     );
+    let rooms_before = t.count("rooms").await;
+    let opened = a
+        .practice
+        .post(
+            "/api/v1/sotong/rooms",
+            json!({ "title": format!("{secret} 방"), "audience": "link" }),
+        )
+        .await;
+    assert_eq!(opened.status(), 403, "nor opens one");
+    let named = c
+        .host
+        .post(
+            "/api/v1/sotong/rooms",
+            json!({ "title": "연습 계정을 부른 방", "audience": "accounts", "member_ids": [a.practice.id] }),
+        )
+        .await;
+    assert_eq!(named.status(), 422, "nor is named in one");
+    assert_eq!(t.count("rooms").await, rooms_before);
     // The space itself sees it all.
     let inside = a.practice.get("/api/v1/timelines/public?local=true").await;
     assert!(inside.to_string().contains(secret), "{inside}");
@@ -909,7 +927,7 @@ async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_ret
         404
     );
     resident_posts(a).await; // greeted again
-    let room = practice_room(a).await;
+    let (room, ticket) = speak_in_room(&t, a, "새 방에서 한마디").await;
     assert_ne!(room, old_room, "a fresh room");
     let history = a
         .practice
@@ -943,6 +961,15 @@ async fn the_trainer_nudges_resets_and_closes_and_the_content_goes_after_its_ret
         "{body}"
     );
     assert_eq!(t.count("statuses").await, statuses, "nothing written");
+    let said = Client::new(&t.base)
+        .as_ticket(
+            Method::POST,
+            &format!("/{room}/messages"),
+            &ticket,
+            Some(json!({ "body": "닫힌 방" })),
+        )
+        .await;
+    assert_eq!(said.status(), 403, "the space's room closed with it");
     assert_eq!(c.done(0).await, ["post"], "the board keeps what was done");
     // Kept 7 days after closing, then removed; the app's token that acted in it ends.
     assert_eq!(
@@ -1443,10 +1470,16 @@ async fn a_trainee_does_the_curriculum_on_a_phone_while_the_board_updates_live()
     phone
         .client
         .wait()
-        .for_element(fantoccini::Locator::Css("#room[data-receipt='handed-in']"))
+        .for_element(fantoccini::Locator::Css("#room[data-receipt='taken']"))
         .await
-        .expect("the receipt handed in");
+        .expect("the receipt taken");
     look(&phone, "practice-room").await;
+    assert!(
+        !trainer.text(&cell(7)).await.contains('✓'),
+        "nothing on the board when the word is said"
+    );
+    // Back on the checklist, the page hands the receipt in.
+    phone.click("#receipt-taken a").await;
     trainer.wait_for_text(&cell(7), "✓", 10).await;
     // 9. A suggestion, from the board's form.
     phone.goto(&t.url("/suggestions/new")).await;
