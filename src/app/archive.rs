@@ -11,6 +11,8 @@ pub struct PersonalArchive {
     pub statuses: Vec<ArchivedStatus>,
     /// Each photo with its bytes (None: its file is gone).
     pub media: Vec<(ArchivedMedia, Option<bytes::Bytes>)>,
+    /// The profile photo's bytes, if there is one and its file is there.
+    pub avatar: Option<bytes::Bytes>,
     pub following: Vec<String>,
     pub followers: Vec<String>,
     /// (status id, author's handle).
@@ -29,7 +31,16 @@ impl App {
             let bytes = self.media_file_bytes(&photo.file_name).await.ok();
             media.push((photo, bytes.map(|(bytes, _)| bytes)));
         }
+        let avatar = match &account.avatar_file {
+            Some(file) => self
+                .media_file_bytes(file)
+                .await
+                .ok()
+                .map(|(bytes, _)| bytes),
+            None => None,
+        };
         Ok(PersonalArchive {
+            avatar,
             statuses: rows::statuses_of(pool, account.id).await?,
             media,
             following: rows::connections_of(pool, account.id, false).await?,

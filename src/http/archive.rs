@@ -1,7 +1,7 @@
 //! One's own archive to take away, in the shapes Mastodon's export uses so that other software
 //! reads it: a tar with `actor.json`, `outbox.json` (ActivityStreams: a `Create` of each post,
 //! an `Announce` of each boost), `likes.json`, `bookmarks.json`, `following_accounts.csv`,
-//! `followers.csv` and the photos under `media/`. From the API with a token, or from the
+//! `followers.csv`, the profile photo (`avatar.jpg` or `.png`) and the photos under `media/`. From the API with a token, or from the
 //! settings page with the session.
 
 use crate::app::archive::PersonalArchive;
@@ -111,6 +111,20 @@ fn actor(archive: &PersonalArchive, base: &str) -> Value {
         "published": rfc3339(a.created_at),
         "sotong:organization": a.organization_name, "sotong:department": a.department_name,
         "sotong:position": a.position, "sotong:email": a.email,
+        "icon": avatar_in_archive(archive).map(|(name, media_type)| json!({
+            "type": "Image", "mediaType": media_type, "url": name,
+        })),
+    })
+}
+
+/// The profile photo's name in the archive and its type, as Mastodon's export has it.
+fn avatar_in_archive(archive: &PersonalArchive) -> Option<(&'static str, &'static str)> {
+    archive.avatar.as_ref()?;
+    let file = archive.account.avatar_file.as_deref()?;
+    Some(if file.ends_with(".png") {
+        ("avatar.png", "image/png")
+    } else {
+        ("avatar.jpg", "image/jpeg")
     })
 }
 
@@ -160,6 +174,9 @@ fn tar_of(archive: &PersonalArchive, base: &str, host: &str) -> std::io::Result<
         &accounts_csv(&archive.following, host),
     )?;
     add("followers.csv", &accounts_csv(&archive.followers, host))?;
+    if let (Some((name, _)), Some(bytes)) = (avatar_in_archive(archive), &archive.avatar) {
+        add(name, bytes)?;
+    }
     for (photo, bytes) in &archive.media {
         if let Some(bytes) = bytes {
             add(&format!("media/{}", photo.file_name), bytes)?;

@@ -42,6 +42,7 @@ async fn the_archive_holds_every_post_photo_follow_and_like() {
         .await;
     resident.follow(&official).await;
     official.follow(&resident).await;
+    ok(crate::media::set_avatar(&t, &resident.token, jpeg(120, 120)).await).await;
     for mark in ["favourite", "bookmark"] {
         ok(resident
             .post(
@@ -63,12 +64,19 @@ async fn the_archive_holds_every_post_photo_follow_and_like() {
         "bookmarks.json",
         "following_accounts.csv",
         "followers.csv",
+        "avatar.jpg",
     ] {
         assert!(files.contains_key(name), "{name} in {:?}", files.keys());
     }
     let actor: Value = serde_json::from_slice(&files["actor.json"]).unwrap();
     assert_eq!(actor["preferredUsername"], "archive_resident");
     assert_eq!(actor["name"], "기록주민");
+    assert_eq!(
+        actor["icon"]["url"], "avatar.jpg",
+        "the profile photo, as Mastodon exports it"
+    );
+    let avatar = image::load_from_memory(&files["avatar.jpg"]).unwrap();
+    assert_eq!((avatar.width(), avatar.height()), (120, 120));
 
     let outbox: Value = serde_json::from_slice(&files["outbox.json"]).unwrap();
     assert_eq!(outbox["type"], "OrderedCollection");
