@@ -192,9 +192,7 @@ impl App {
     /// alone (its numbers are theirs). Asked from their own account or from their practice
     /// identity.
     pub async fn my_practice(&self, viewer: &Viewer, space_id: i64) -> Result<Board> {
-        let me = viewer
-            .practice
-            .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))?;
+        let me = trainee_account(viewer)?;
         let space = self.practice_space(space_id).await?;
         let trainee = rows::trainee(self.db.pool(), space.id, me)
             .await?
@@ -211,9 +209,7 @@ impl App {
         match self.run_by_trainer(viewer, &space).await {
             Ok(_) => Ok(true),
             Err(Error::Forbidden(_)) => {
-                let me = viewer
-                    .practice
-                    .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))?;
+                let me = trainee_account(viewer)?;
                 rows::trainee(self.db.pool(), space.id, me)
                     .await?
                     .map(|_| false)
@@ -669,6 +665,13 @@ async fn board_of(
         trainees,
         numbers,
     })
+}
+
+/// The trainee's own account, whether the viewer acts as it or as its practice identity.
+fn trainee_account(viewer: &Viewer) -> Result<i64> {
+    viewer
+        .practice
+        .map_or_else(|| viewer.account(), |seat| Ok(seat.trainee_id))
 }
 
 /// The viewer's own account: practice is run and joined as oneself, not as a practice identity.

@@ -1124,9 +1124,7 @@ impl App {
         let id = viewer.account()?;
         let mut tx = self.begin().await?;
         let now = now_ms();
-        if let Some(old) = account_rows::set_avatar(&mut tx, id, None, now).await? {
-            crate::db::media::queue_removal(&mut tx, &old, now).await?;
-        }
+        account_rows::set_avatar(&mut tx, id, None, now).await?;
         self.federate_profile(&mut tx, id).await?;
         tx.commit().await?;
         self.remove_queued_media().await?;
@@ -1166,11 +1164,8 @@ impl App {
         let locked = change.locked.unwrap_or(account.locked());
         let now = now_ms();
         let mut tx = self.begin().await?;
-        if let Some(file) = avatar
-            && let Some(old) =
-                account_rows::set_avatar(&mut tx, account.id, Some(file), now).await?
-        {
-            crate::db::media::queue_removal(&mut tx, &old, now).await?;
+        if let Some(file) = avatar {
+            account_rows::set_avatar(&mut tx, account.id, Some(file), now).await?;
         }
         account_rows::update_profile(
             &mut tx,

@@ -129,15 +129,10 @@ pub async fn ids_by_handles(
 }
 
 /// Updates what an account says about itself.
-/// Sets (or, with `None`, removes) an account's profile photo; answers the file it replaces.
-/// The change is made only over the file just read, so that of two changes at once each
-/// replaces (and so removes) a different file.
-pub async fn set_avatar(
-    tx: &mut Tx,
-    id: i64,
-    file: Option<&str>,
-    now: i64,
-) -> DbResult<Option<String>> {
+/// Sets (or, with `None`, removes) an account's profile photo, the file it replaces queued for
+/// removal after commit. The change is made only over the file just read, so that of two
+/// changes at once each replaces (and so removes) a different file.
+pub async fn set_avatar(tx: &mut Tx, id: i64, file: Option<&str>, now: i64) -> DbResult<()> {
     loop {
         let (old,): (Option<String>,) =
             sqlx::query_as("SELECT avatar_file FROM accounts WHERE id = $1")
@@ -155,7 +150,10 @@ pub async fn set_avatar(
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 1 {
-            return Ok(old);
+            if let Some(old) = old {
+                super::media::queue_removal(tx, &old, now).await?;
+            }
+            return Ok(());
         }
     }
 }

@@ -298,6 +298,42 @@ pub(crate) fn conflict(error: sqlx::Error) -> DbError {
     DbError::Sqlx(error)
 }
 
+/// A table keeping, per row, a list of account ids in ascending order rewritten whole
+/// (`domain::room::TicketHolders`), so that no dump says in which order they were added: who
+/// took a room's tickets, who handed in a practice room's receipt. Its three statements, each
+/// with the row's key as `$1`.
+pub(crate) struct IdListTable {
+    /// Creates the row with an empty list, or locks it through a no-op update.
+    pub lock: &'static str,
+    pub read: &'static str,
+    /// Writes the list (`$2`).
+    pub write: &'static str,
+}
+
+/// Adds `account` to the list of row `key`; false when it was in it already. Locking the row
+/// first makes two additions at once queue instead of each rewriting the list it read.
+pub(crate) async fn add_to_id_list(
+    tx: &mut Tx,
+    table: &IdListTable,
+    key: i64,
+    account: i64,
+) -> DbResult<bool> {
+    sqlx::query(table.lock).bind(key).execute(&mut **tx).await?;
+    let (listed,): (String,) = sqlx::query_as(table.read)
+        .bind(key)
+        .fetch_one(&mut **tx)
+        .await?;
+    let Some(list) = crate::domain::room::TicketHolders::parse(&listed).with(account) else {
+        return Ok(false);
+    };
+    sqlx::query(table.write)
+        .bind(key)
+        .bind(list.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
 /// Reads a 0/1 flag column.
 pub(crate) fn flag(value: i64) -> bool {
     value != 0

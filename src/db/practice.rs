@@ -488,29 +488,15 @@ pub async fn record_speaker(
     if fresh.rows_affected() != 1 {
         return Ok(false);
     }
-    // Creates the row or, through the no-op update, locks it: two hand-ins at once queue.
-    sqlx::query(
-        "INSERT INTO practice_room_speakers (space_id, account_ids) VALUES ($1, '') \
-         ON CONFLICT (space_id) DO UPDATE SET account_ids = practice_room_speakers.account_ids",
-    )
-    .bind(space_id)
-    .execute(&mut **tx)
-    .await?;
-    let (listed,): (String,) =
-        sqlx::query_as("SELECT account_ids FROM practice_room_speakers WHERE space_id = $1")
-            .bind(space_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let Some(speakers) = TicketHolders::parse(&listed).with(account_id) else {
-        return Ok(false);
-    };
-    sqlx::query("UPDATE practice_room_speakers SET account_ids = $2 WHERE space_id = $1")
-        .bind(space_id)
-        .bind(speakers.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(true)
+    super::add_to_id_list(tx, &SPEAKER_LIST, space_id, account_id).await
 }
+
+const SPEAKER_LIST: super::IdListTable = super::IdListTable {
+    lock: "INSERT INTO practice_room_speakers (space_id, account_ids) VALUES ($1, '') \
+           ON CONFLICT (space_id) DO UPDATE SET account_ids = practice_room_speakers.account_ids",
+    read: "SELECT account_ids FROM practice_room_speakers WHERE space_id = $1",
+    write: "UPDATE practice_room_speakers SET account_ids = $2 WHERE space_id = $1",
+};
 
 /// The practice identities that handed in a receipt of the space's room, by id.
 pub async fn room_speakers(pool: &AnyPool, space_id: i64) -> DbResult<Vec<i64>> {

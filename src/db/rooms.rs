@@ -236,30 +236,19 @@ pub async fn close(tx: &mut Tx, id: i64, now: i64) -> DbResult<()> {
 /// then shows who took a ticket but never in which order, which could otherwise be paired
 /// with the order participants joined in (docs/anonymity.md).
 pub async fn record_ticket_issued(tx: &mut Tx, room_id: i64, account_id: i64) -> DbResult<()> {
-    // Creates the room's row or, through the no-op update, locks it: two tickets issued at
-    // once in one room then queue instead of each rewriting the list it read.
-    sqlx::query(
-        "INSERT INTO room_ticket_holders (room_id, account_ids) VALUES ($1, '') \
-         ON CONFLICT (room_id) DO UPDATE SET account_ids = room_ticket_holders.account_ids",
-    )
-    .bind(room_id)
-    .execute(&mut **tx)
-    .await?;
-    let (listed,): (String,) =
-        sqlx::query_as("SELECT account_ids FROM room_ticket_holders WHERE room_id = $1")
-            .bind(room_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let holders = crate::domain::room::TicketHolders::parse(&listed)
-        .with(account_id)
-        .ok_or(DbError::Conflict(TICKET_HOLDERS))?;
-    sqlx::query("UPDATE room_ticket_holders SET account_ids = $2 WHERE room_id = $1")
-        .bind(room_id)
-        .bind(holders.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    if super::add_to_id_list(tx, &TICKET_HOLDER_LIST, room_id, account_id).await? {
+        Ok(())
+    } else {
+        Err(DbError::Conflict(TICKET_HOLDERS))
+    }
 }
+
+const TICKET_HOLDER_LIST: super::IdListTable = super::IdListTable {
+    lock: "INSERT INTO room_ticket_holders (room_id, account_ids) VALUES ($1, '') \
+           ON CONFLICT (room_id) DO UPDATE SET account_ids = room_ticket_holders.account_ids",
+    read: "SELECT account_ids FROM room_ticket_holders WHERE room_id = $1",
+    write: "UPDATE room_ticket_holders SET account_ids = $2 WHERE room_id = $1",
+};
 
 /// The rule a second ticket for the same account and room breaks (kept in `room_ticket_holders`,
 /// a list per room rather than a constraint: see docs/anonymity.md).

@@ -181,9 +181,7 @@ impl<T: DeserializeOwned> FromRequest<App> for Params<T> {
         let content_type = content_type(request.headers());
         if content_type.starts_with("multipart/form-data") {
             let (fields, _) = multipart_fields(request, app, &[]).await?;
-            let encoded = serde_urlencoded::to_string(&fields)
-                .map_err(|_| Error::BadRequest("error.malformed_body"))?;
-            return parse_form(encoded.as_bytes()).map(Params);
+            return params_of_fields(&fields).map(Params);
         }
         let body = Bytes::from_request(request, app)
             .await
@@ -272,10 +270,15 @@ impl<T: DeserializeOwned> FromRequest<App> for ParamsWithAvatar<T> {
         let avatar = files
             .into_iter()
             .find_map(|(name, bytes)| (name == "avatar").then_some(bytes));
-        let encoded = serde_urlencoded::to_string(&fields)
-            .map_err(|_| Error::BadRequest("error.malformed_body"))?;
-        Ok(ParamsWithAvatar(parse_form(encoded.as_bytes())?, avatar))
+        Ok(ParamsWithAvatar(params_of_fields(&fields)?, avatar))
     }
+}
+
+/// A multipart form's text fields read as a form body is.
+fn params_of_fields<T: DeserializeOwned>(fields: &[(String, String)]) -> Result<T, ApiError> {
+    let encoded = serde_urlencoded::to_string(fields)
+        .map_err(|_| Error::BadRequest("error.malformed_body"))?;
+    parse_form(encoded.as_bytes())
 }
 
 /// Parameters whose names nest, as Mastodon's do (`subscription[keys][auth]`): a JSON body is

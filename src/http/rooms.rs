@@ -247,12 +247,7 @@ pub async fn ticket_key(
     State(app): State<App>,
     PathId(id): PathId,
 ) -> Result<Json<TicketKeyJson>, ApiError> {
-    let key = app.ticket_key(id).await?;
-    Ok(Json(TicketKeyJson {
-        room_id: id.to_string(),
-        algorithm: "RSABSSA-SHA384-PSS-Randomized".to_owned(),
-        public_key: key,
-    }))
+    Ok(Json(TicketKeyJson::of(id, app.ticket_key(id).await?)))
 }
 
 #[derive(Deserialize)]
@@ -290,12 +285,7 @@ pub async fn receipt_key(
     State(app): State<App>,
     PathId(id): PathId,
 ) -> Result<Json<TicketKeyJson>, ApiError> {
-    let key = app.receipt_key(id).await?;
-    Ok(Json(TicketKeyJson {
-        room_id: id.to_string(),
-        algorithm: "RSABSSA-SHA384-PSS-Randomized".to_owned(),
-        public_key: key,
-    }))
+    Ok(Json(TicketKeyJson::of(id, app.receipt_key(id).await?)))
 }
 
 #[derive(Deserialize)]

@@ -383,19 +383,8 @@ pub async fn avatar(
     State(app): State<App>,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let (bytes, content_type) = app.avatar_file(&name).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, content_type),
-            (
-                axum::http::header::CACHE_CONTROL,
-                "public, max-age=31536000, immutable",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::emojis::public_image(bytes, content_type))
 }
 
 /// Accounts asking to follow the viewer (a locked account), newest first.

@@ -84,12 +84,18 @@ pub async fn remove(
 /// An emoji's picture, to anyone.
 pub async fn file(State(app): State<App>, Path(name): Path<String>) -> Result<Response, ApiError> {
     let (bytes, content_type) = app.emoji_file(&name).await?;
-    Ok((
+    Ok(public_image(bytes, content_type))
+}
+
+/// A picture anyone may see and any cache keep for good (its name changes with it): an emoji's,
+/// a profile photo.
+pub(super) fn public_image(bytes: bytes::Bytes, content_type: &'static str) -> Response {
+    (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -191,6 +191,17 @@ pub struct TicketKeyJson {
     pub public_key: String,
 }
 
+impl TicketKeyJson {
+    /// A room's key (its tickets' or, in a practice room, its receipts').
+    pub fn of(room_id: i64, public_key: String) -> Self {
+        TicketKeyJson {
+            room_id: room_id.to_string(),
+            algorithm: "RSABSSA-SHA384-PSS-Randomized".to_owned(),
+            public_key,
+        }
+    }
+}
+
 /// The signature of a blinded ticket, for the client to unblind.
 #[derive(Serialize, ToSchema)]
 pub struct BlindSignatureJson {
