@@ -201,6 +201,32 @@ async fn a_profile_photo_is_cut_square_stripped_and_shown_to_everyone() {
         404
     );
 
+    // A header image, as some apps send beside the photo, is read and let go.
+    let form = Form::new()
+        .part(
+            "header",
+            Part::bytes(jpeg(600, 200)).file_name("header.jpg"),
+        )
+        .text("display_name", "김민지 주무관");
+    let with_header = t
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&token),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let me = crate::harness::ok(with_header).await;
+    assert_eq!(me["display_name"], "김민지 주무관");
+    assert_eq!(me["avatar"], url.as_str(), "the photo stays");
+    assert!(
+        me["header"]
+            .as_str()
+            .unwrap()
+            .ends_with("/static/header.png")
+    );
     // A new photo replaces the old, whose file goes; taking it away shows the default.
     let me = crate::harness::ok(set_avatar(&t, &token, jpeg(300, 300)).await).await;
     let newer = me["avatar"].as_str().unwrap().to_owned();
