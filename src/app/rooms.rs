@@ -133,6 +133,8 @@ pub struct Speaker {
     pub room: RoomRow,
     pub participant: ParticipantRow,
     pub role: RoomRole,
+    /// The account that asked, when it asked by token (read to find the participant).
+    pub account: Option<Box<AccountRow>>,
 }
 
 /// Who a credential is in a room: seated, or an account that may enter under its name.
@@ -777,6 +779,7 @@ impl App {
 
     async fn find_speaker(&self, credential: &RoomCredential, id: i64) -> Result<Found> {
         let room = self.room_row(id).await?;
+        let mut account = None;
         let (participant, role) = match credential {
             RoomCredential::Ticket(ticket) => {
                 if !room.anonymous() {
@@ -812,7 +815,10 @@ impl App {
                 }
                 let role = role.unwrap_or(RoomRole::Member);
                 match rows::participant(self.db.pool(), id, ParticipantKey::Account(me.id)).await? {
-                    Some(participant) => (participant, role),
+                    Some(participant) => {
+                        account = Some(Box::new(me));
+                        (participant, role)
+                    }
                     None => {
                         return Ok(Found::MayEnter {
                             room,
@@ -830,6 +836,7 @@ impl App {
             room,
             participant,
             role,
+            account,
         }))
     }
 
@@ -905,10 +912,18 @@ impl App {
             hidden_reason: None,
             created_at: now_ms(),
         };
-        let cohosts = rows::cohosts(self.db.pool(), id).await?;
-        let author = self
-            .participant_view(&speaker.room, &cohosts, speaker.participant)
-            .await?;
+        // Who speaks, as finding the seat found it: its role, and its account when it asked
+        // by token (a participant under its name that asked by its seat is read here).
+        let account = match (speaker.account, speaker.participant.account_id) {
+            (Some(me), _) => Some(*me),
+            (None, Some(account_id)) => self.account(account_id).await.ok(),
+            (None, None) => None,
+        };
+        let author = ParticipantView {
+            row: speaker.participant,
+            account,
+            role: speaker.role,
+        };
         let view = MessageView {
             row,
             author,

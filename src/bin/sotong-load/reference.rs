@@ -5,7 +5,8 @@
 //!   the same rows (one query, the same window Sotong's first pass uses), write them as JSON;
 //! - status creation: look the token up, insert one row;
 //! - wall post → notification: the same insert, then a broadcast to the owner's open sockets;
-//! - room fan-out: a bare tokio broadcast to every open socket (no database);
+//! - room fan-out: a bare tokio broadcast to every open socket (no database), of a frame of
+//!   the shape and size of Sotong's;
 //! - idle sockets: the same WebSocket upgrade with nothing behind it.
 //!
 //! No visibility rules, no rendering, no sanitising, no notifications table: it is a floor,
@@ -174,14 +175,28 @@ async fn streaming(
 
 async fn room_message(
     State(r): State<Reference>,
-    Path(_id): Path<String>,
+    Path(room): Path<String>,
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    if r.bearer(&headers).await.is_none() {
+    let Some(me) = r.bearer(&headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
-    }
-    let frame = json!({ "type": "message", "message": { "body": body["body"] } }).to_string();
+    };
+    // The shape and size of Sotong's frame, so that both send the same bytes to each listener.
+    let now = sotong::domain::time::now_ms();
+    let frame = json!({ "type": "message", "message": {
+        "id": sotong::domain::id::next_id().to_string(),
+        "room_id": room,
+        "created_at": sotong::domain::time::rfc3339(now),
+        "participant": {
+            "id": format!("{me:032x}"),
+            "display_name": format!("부하 측정 {me}"),
+            "avatar": format!("http://127.0.0.1:8190/avatars/{me:016x}.png"),
+            "role": "member", "anonymous": false, "muted": false, "account": null,
+        },
+        "body": body["body"], "hidden": false, "hidden_reason": null, "reactions": [],
+    } })
+    .to_string();
     let _ = r.room.send(frame);
     Json(json!({ "ok": true })).into_response()
 }

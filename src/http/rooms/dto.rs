@@ -153,6 +153,15 @@ impl MessageJson {
             reactions: ReactionJson::list(&view.reactions),
         }
     }
+
+    /// The message as a room's stream sends it: the speaker's account is left out (the name
+    /// and picture stay). A frame goes to every listener, and the account would be most of it;
+    /// the history (`GET /:id/messages`) carries it whole.
+    pub fn on_stream(view: &MessageView, config: &Config, lang: Lang) -> Self {
+        let mut message = Self::from_view(view, config, lang);
+        message.participant.account = None;
+        message
+    }
 }
 
 /// How many gave one of the room's reactions to a message.

@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::live::{Event, Topic};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -58,23 +58,53 @@ pub(super) async fn serve(
     }
     // What answers a frame or an event reads the database: a large future, boxed while it
     // runs, so that an idle connection does not hold room for it.
+    //
+    // The room's events are looked at first, and the socket's read side, the timers and the
+    // shutdown only when none is waiting: in a busy room every message wakes every listener,
+    // and polling the rest each time (a read attempt, its buffer, two timers) cost more than
+    // sending the frame. Under a flood of events, the client's frames are still read: every
+    // few batches the read side is tried first.
+    let mut batches_since_read = 0u8;
     loop {
+        batches_since_read = batches_since_read.saturating_add(1);
+        if batches_since_read >= READ_AT_LEAST_EVERY {
+            batches_since_read = 0;
+            if let Some(message) = incoming.next().now_or_never() {
+                let flow = match message {
+                    Some(Ok(message)) => Box::pin(stream.on_message(message)).await,
+                    _ => ControlFlow::Break(()),
+                };
+                if flow.is_break() {
+                    return;
+                }
+            }
+        }
         let flow = tokio::select! {
+            biased;
+            first = events.recv() => {
+                stream.on_events(first, &mut events).await
+            }
+            message = incoming.next() => {
+                batches_since_read = 0;
+                match message {
+                    Some(Ok(message)) => Box::pin(stream.on_message(message)).await,
+                    // The client left, or its connection broke.
+                    _ => ControlFlow::Break(()),
+                }
+            }
             () = &mut closed => ControlFlow::Break(()),
             _ = ping.tick() => stream.keep_alive().await,
-            _ = catch_up.tick() => Box::pin(stream.catch_up()).await,
-            message = incoming.next() => match message {
-                Some(Ok(message)) => Box::pin(stream.on_message(message)).await,
-                // The client left, or its connection broke.
-                _ => ControlFlow::Break(()),
-            },
-            first = events.recv() => Box::pin(stream.on_events(first, &mut events)).await,
+            _ = catch_up.tick(), if stream.joined_since => Box::pin(stream.catch_up()).await,
         };
         if flow.is_break() {
             return;
         }
     }
 }
+
+/// How many batches of events a connection sends, at most, before it reads what its client
+/// sent, however many events keep coming.
+const READ_AT_LEAST_EVERY: u8 = 16;
 
 /// One connection to a room: who it is in the room, and what it still owes the client.
 struct RoomStream {
@@ -199,7 +229,7 @@ impl RoomStream {
             .await
         {
             Ok(m) => ServerFrame::Sent {
-                message: MessageJson::from_view(&m, &self.app.config, self.lang),
+                message: MessageJson::on_stream(&m, &self.app.config, self.lang),
             }
             .to_text(),
             Err(e) => error_frame(self.lang, e),
@@ -211,13 +241,15 @@ impl RoomStream {
     }
 
     /// Events rung on the room's topic: `first`, and whatever else is already waiting, sent
-    /// with one flush.
+    /// with one flush. Messages another listener already rendered are sent as they are; the
+    /// rest (a render, a database read) runs boxed, as a message does.
     async fn on_events(
         &mut self,
         first: Result<Event, broadcast::error::RecvError>,
         events: &mut broadcast::Receiver<Event>,
     ) -> ControlFlow<()> {
-        let mut batch = vec![first];
+        let mut batch = Vec::with_capacity(8);
+        batch.push(first);
         while batch.len() < 64 {
             match events.try_recv() {
                 Ok(event) => batch.push(Ok(event)),
@@ -227,7 +259,29 @@ impl RoomStream {
                 Err(_) => break,
             }
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(batch.len());
+        let visible = self.seat.as_ref().is_some_and(|seat| seat.visible);
+        let mut rest = batch.into_iter().peekable();
+        while let Some(Ok(Event::RoomMessage(id))) = rest.peek() {
+            let Some(frame) = rendered_frame(*id, self.lang).filter(|_| visible) else {
+                break;
+            };
+            self.last_message = self.last_message.max(Some(*id));
+            out.push(frame);
+            rest.next();
+        }
+        if rest.peek().is_none() {
+            return self.send(out).await;
+        }
+        Box::pin(self.on_other_events(out, rest)).await
+    }
+
+    /// [`RoomStream::on_events`] for events that need more than a frame already rendered.
+    async fn on_other_events(
+        &mut self,
+        mut out: Vec<Utf8Bytes>,
+        batch: impl Iterator<Item = Result<Event, broadcast::error::RecvError>>,
+    ) -> ControlFlow<()> {
         let mut reread = false;
         for event in batch {
             match event {
@@ -272,7 +326,7 @@ impl RoomStream {
             Event::RoomMessageHidden(message_id) if visible => {
                 if let Ok(Some(m)) = app.room_message_for_streams(room, message_id, true).await {
                     forget_frame(message_id);
-                    let message = MessageJson::from_view(&m, &app.config, lang);
+                    let message = MessageJson::on_stream(&m, &app.config, lang);
                     out.push(ServerFrame::Hidden { message }.to_text());
                 }
                 false
@@ -428,6 +482,12 @@ async fn take_seat(
     ))
 }
 
+/// The frame of `message_id` in `lang`, if a stream has already rendered it.
+fn rendered_frame(message_id: i64, lang: Lang) -> Option<Utf8Bytes> {
+    let frames = FRAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    frames.cells.get(&(message_id, lang))?.get()?.clone()
+}
+
 /// Message frames lately sent to room streams, by message and language. A message to a room
 /// of a thousand listeners is read and rendered once per language, not a thousand times: the
 /// first stream to ask renders it while the others wait for that one result, and all of them
@@ -453,7 +513,7 @@ async fn streamed_frame(app: &App, room: i64, message_id: i64, lang: Lang) -> Op
             .room_message_for_streams(room, message_id, false)
             .await
             .ok()??;
-        let message = MessageJson::from_view(&view, &app.config, lang);
+        let message = MessageJson::on_stream(&view, &app.config, lang);
         Some(ServerFrame::Message { message }.to_text())
     })
     .await
@@ -519,7 +579,7 @@ async fn missed(
     let frames = messages
         .iter()
         .map(|m| {
-            let message = MessageJson::from_view(m, &app.config, lang);
+            let message = MessageJson::on_stream(m, &app.config, lang);
             ServerFrame::Message { message }.to_text()
         })
         .collect();
