@@ -402,6 +402,9 @@ impl App {
         let Some(reach) = self.reach_of(author) else {
             return Ok(());
         };
+        if !rows::has_remote_audience(tx, author.id, status_id).await? {
+            return Ok(());
+        }
         // A deletion is told wherever the status may have gone.
         let reach = if change == Change::Delete {
             Reach::Followers
@@ -1068,7 +1071,8 @@ impl App {
             .await?;
         let mut tx = self.begin().await?;
         rows::remove_remote_follower(&mut tx, account.id, signer.id).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A local account following (or no longer following) an account of another server: a
@@ -1150,7 +1154,8 @@ impl App {
         if crate::db::follows::take_request(&mut tx, follower.id, target).await? && accepted {
             crate::db::follows::follow(&mut tx, follower.id, target, now_ms()).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(())
     }
 
     /// An account of another server named `user@domain`: the one kept, or found by WebFinger
@@ -1452,7 +1457,8 @@ impl App {
             "",
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The servers met and the servers cut off, for the instance's administrator: each with

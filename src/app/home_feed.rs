@@ -76,6 +76,21 @@ impl Default for HomeFloor {
 /// [`MAX_RECENT`] (a busier moment leaves the older ones to the events).
 pub(super) type RecentStatuses = Cached<std::sync::Arc<Vec<i64>>>;
 
+impl Cached<std::sync::Arc<Vec<i64>>> {
+    /// Adds a status this node has just committed: its followers' feeds hear of it a moment
+    /// after its author's answer (`App::announce_to_followers`), and a page read in between,
+    /// before the list is renewed, must show it all the same.
+    pub(super) fn include(&self, id: i64) {
+        let mut value = self.value();
+        if let Some((_, ids)) = value.as_mut() {
+            let at = ids.partition_point(|other| *other > id);
+            if ids.get(at) != Some(&id) {
+                std::sync::Arc::make_mut(ids).insert(at, id);
+            }
+        }
+    }
+}
+
 impl Default for RecentStatuses {
     fn default() -> Self {
         Cached::new(Duration::from_millis(100))

@@ -2,7 +2,7 @@
 //! notifications.
 
 use super::federation::{Change, Engagement};
-use super::write::Write;
+use super::write::{Committed, Write};
 use super::{App, Error, Result, Viewer};
 use crate::db::Tx;
 use crate::db::accounts::{self as account_rows, AccountRow};
@@ -188,6 +188,17 @@ impl App {
             self.known_accounts.keep(&read);
             accounts.extend(read.into_iter().map(|a| (a.id, a)));
         }
+        self.assemble(looker, rows, accounts).await
+    }
+
+    /// [`App::views`] once the authors and wall owners of `rows` are known.
+    async fn assemble(
+        &self,
+        looker: Looker,
+        rows: Vec<StatusRow>,
+        mut accounts: std::collections::HashMap<i64, AccountRow>,
+    ) -> Result<Vec<StatusView>> {
+        let pool = self.db.pool();
         accounts.retain(|_, a| !a.is_disabled());
         let with_media: Vec<i64> = rows
             .iter()
@@ -286,7 +297,6 @@ impl App {
             None => (now_ms(), next_id()),
         };
         let key = idempotency_key(placement.idempotency_key.as_deref());
-        let followers = self.audience_of(author.id).await?;
         let mut tx = self.begin().await?;
         // A client retrying with the same key gets the status it made the first time.
         if let Some(key) = key
@@ -304,18 +314,57 @@ impl App {
             parent,
             input,
         };
-        let mentioned = self.put_status(&mut tx, &post, &photos, key).await?;
+        let (mut row, mentioned) = self.put_status(&mut tx, &post, &photos, key).await?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
         self.federate_status(&mut tx, &post.author, post.id, Change::Create)
             .await?;
-        let mut audience = followers;
-        if post.input.visibility.reaches_tag_followers() {
-            audience.extend(crate::db::tags::followers_of_any(&mut tx, &post.tags).await?);
-        }
-        announce_new_status(&mut tx, &post, &mentioned, audience);
-        tx.commit().await?;
-        self.status(Some(viewer), id).await
+        announce_new_status(&mut tx, &post, &mentioned);
+        // The author as the status's own trigger left it (one more status, a new version).
+        let author = account_rows::by_id(&mut **tx, post.author.id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        row.author_version = Some(author.row_version);
+        let committed = tx.commit().await?;
+        self.recent_statuses.include(post.id);
+        self.announce_to_followers(&post, committed);
+        self.known_accounts.keep(std::slice::from_ref(&author));
+        let accounts = std::iter::once(author).chain(post.wall).map(|a| (a.id, a));
+        self.assemble(self.looker(Some(viewer)), vec![row], accounts.collect())
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
+    }
+
+    /// Tells the followers' streams (and those of the followers of its hashtags) of a new
+    /// status, after it was committed and off the request's path: a status reaches
+    /// hundreds of home streams, and its author waits for none of them. A home timeline read
+    /// meanwhile still shows it (`app::home_feed`, the statuses of the last few seconds).
+    fn announce_to_followers(&self, post: &Post, committed: Committed) {
+        let app = self.clone();
+        let (author, id) = (post.author.id, post.id);
+        let tags = if post.input.visibility.reaches_tag_followers() {
+            post.tags.clone()
+        } else {
+            Vec::new()
+        };
+        tokio::spawn(async move {
+            let pool = app.db.pool();
+            let mut audience = match follows::follow_ids(pool, author, true, i64::MAX).await {
+                Ok(followers) => followers,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the followers of a new status were not read");
+                    return;
+                }
+            };
+            match crate::db::tags::followers_of_any(pool, &tags).await {
+                Ok(of_tags) => audience.extend(of_tags),
+                Err(e) => tracing::warn!(error = %e, "a new status's tag followers were not read"),
+            }
+            audience.sort_unstable();
+            audience.dedup();
+            committed.ring_accounts(audience, Event::Update(id));
+        });
     }
 
     /// The photos of a new status: at most four, each an upload of the author not yet on a
@@ -397,31 +446,31 @@ impl App {
     }
 
     /// Writes the status with its mentions, hashtags and photos, and remembers its
-    /// idempotency key. Returns the accounts it mentions.
+    /// idempotency key. Returns the row as written and the accounts it mentions.
     async fn put_status(
         &self,
         tx: &mut Tx,
         post: &Post,
         photos: &[i64],
         key: Option<&str>,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<(StatusRow, Vec<i64>)> {
         let (input, author) = (&post.input, &post.author);
-        let mentioned =
+        let named =
             account_rows::ids_by_handles(tx, &mentions(&input.source), author.space_id).await?;
         let content = render_body(
             &input.source,
             input.title.is_some(),
-            &mentioned,
+            &named,
             &self.config.public_url(),
         );
-        let mentioned: Vec<i64> = mentioned.iter().map(|(id, _)| *id).collect();
+        let mentioned: Vec<i64> = named.iter().map(|(id, _)| *id).collect();
         let row = NewStatusRow {
             id: post.id,
             account_id: author.id,
             wall_account_id: post.wall.as_ref().map(|w| w.id),
             in_reply_to_id: post.parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: post.parent.as_ref().map(|p| p.account_id),
-            visibility: input.visibility.as_str(),
+            visibility: input.visibility,
             organization_id: author.organization_id,
             department_id: author.department_id,
             title: input.title.as_deref(),
@@ -452,14 +501,29 @@ impl App {
             participants.push(author.id);
             crate::db::conversations::record(tx, post.id, root, author.id, &participants).await?;
         }
-        if let Some(poll) = &input.poll {
-            let ends = crate::domain::poll::ends_at(post.at, poll.expires_in_secs);
-            crate::db::polls::insert(tx, post.id, poll, ends, post.at).await?;
-        }
+        let poll_id = match &input.poll {
+            Some(poll) => {
+                let ends = crate::domain::poll::ends_at(post.at, poll.expires_in_secs);
+                Some(crate::db::polls::insert(tx, post.id, poll, ends, post.at).await?)
+            }
+            None => None,
+        };
         if let Some(key) = key {
             rows::remember_idempotency(tx, author.id, key, post.id, post.at).await?;
         }
-        Ok(mentioned)
+        let written = StatusRow::written(
+            &row,
+            &rows::WrittenWith {
+                mentions: &named,
+                tags: &post.tags,
+                photos: photos.len(),
+                poll_id,
+                // Read again with the author once everything is written.
+                author_version: author.row_version,
+                wall_version: post.wall.as_ref().map(|w| w.row_version),
+            },
+        );
+        Ok((written, mentioned))
     }
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
@@ -1250,13 +1314,13 @@ pub enum Connections {
     Following,
 }
 
-/// The home timelines of the author and its `followers` (with those following its tags), the
-/// wall's owner and those mentioned,
-/// and for a public status the public and tag streams, hear of a new status once it is
-/// committed. Each stream re-checks visibility, so announcing widely is safe.
-fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64], followers: Vec<i64>) {
+/// Rings, once the status is committed, the streams that must hear of it with its answer:
+/// its author's, its wall owner's, those of the accounts it mentions, and the shared ones.
+/// Followers hear of it a moment later ([`App::announce_to_followers`]). Each stream re-checks
+/// visibility, so announcing widely is safe.
+fn announce_new_status(tx: &mut Write, post: &Post, mentioned: &[i64]) {
     let id = post.id;
-    let mut audience = followers;
+    let mut audience = vec![post.author.id];
     audience.extend(post.wall.iter().map(|w| w.id));
     audience.extend(mentioned.iter().copied());
     tx.ring_accounts(audience, Event::Update(id));

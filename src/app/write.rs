@@ -66,7 +66,8 @@ impl Write {
     }
 
     /// Commits the writes, then makes the announcements, in the order they were rung.
-    pub(crate) async fn commit(self) -> Result<()> {
+    /// Returns what may announce more of them later.
+    pub(crate) async fn commit(self) -> Result<Committed> {
         self.tx.commit().await.map_err(DbError::from)?;
         for (topic, event) in self.rung {
             self.hub.publish(&topic, event);
@@ -74,7 +75,23 @@ impl Write {
         if let Some(federator) = self.deliveries {
             federator.wake();
         }
-        Ok(())
+        Ok(Committed { hub: self.hub })
+    }
+}
+
+/// Writes that have committed: what they announce to many streams may be rung after the
+/// operation has answered, off the request's path (a new status's followers), and is still
+/// never rung before the commit.
+pub(crate) struct Committed {
+    hub: Arc<Hub>,
+}
+
+impl Committed {
+    /// Announces `event` to each of `accounts` (their home and notification streams).
+    pub(crate) fn ring_accounts(&self, accounts: impl IntoIterator<Item = i64>, event: Event) {
+        for account in accounts {
+            self.hub.publish(&Topic::Account(account), event);
+        }
     }
 }
 

@@ -183,6 +183,25 @@ pub async fn remove_remote_follower(tx: &mut Tx, account_id: i64, actor_id: i64)
 /// The inboxes that an account's remote followers are reached at, each once (a server's
 /// shared inbox stands for all its followers there): the follows of remote accounts, as
 /// `follows` keeps every follow.
+/// Whether a status of `account_id` has anyone on another server to go to: a follower of the
+/// author there, or the author of the status it answers. Most statuses of most instances have
+/// neither, and then nothing of the activity is read or rendered.
+pub async fn has_remote_audience(tx: &mut Tx, account_id: i64, status_id: i64) -> DbResult<bool> {
+    let (found,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id \
+                                  WHERE f.target_account_id = $1 AND a.actor_uri IS NOT NULL) \
+                       OR EXISTS (SELECT 1 FROM statuses s JOIN statuses p ON p.id = s.in_reply_to_id \
+                                  JOIN accounts pa ON pa.id = p.account_id \
+                                  WHERE s.id = $2 AND pa.actor_uri IS NOT NULL) \
+                     THEN 1 ELSE 0 END",
+    )
+    .bind(account_id)
+    .bind(status_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(found == 1)
+}
+
 pub async fn follower_inboxes(tx: &mut Tx, account_id: i64) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM follows f \

@@ -170,7 +170,64 @@ pub struct StatusRow {
     pub remote_uri: Option<String>,
 }
 
+/// What a status is written with besides its row: read back, a read gives these.
+pub struct WrittenWith<'a> {
+    /// Accounts mentioned: id and handle.
+    pub mentions: &'a [(i64, String)],
+    pub tags: &'a [String],
+    pub photos: usize,
+    pub poll_id: Option<i64>,
+    /// The author's and wall owner's `row_version` once the status is written.
+    pub author_version: i64,
+    pub wall_version: Option<i64>,
+}
+
 impl StatusRow {
+    /// The row of a status just written, as its author would read it back (no replies,
+    /// favourites or boosts yet), so that the request that wrote it answers without a read.
+    pub fn written(s: &NewStatusRow<'_>, with: &WrittenWith<'_>) -> StatusRow {
+        let mut mentions = with.mentions.to_vec();
+        mentions.sort_by_key(|(id, _)| *id);
+        let mention_list = mentions
+            .iter()
+            .map(|(id, handle)| format!("{id} {handle}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut tags = with.tags.to_vec();
+        tags.sort();
+        StatusRow {
+            id: s.id,
+            account_id: s.account_id,
+            wall_account_id: s.wall_account_id,
+            in_reply_to_id: s.in_reply_to_id,
+            in_reply_to_account_id: s.in_reply_to_account_id,
+            visibility: s.visibility,
+            title: s.title.map(str::to_owned),
+            source: s.source.to_owned(),
+            content: s.content.to_owned(),
+            spoiler_text: s.spoiler_text.to_owned(),
+            sensitive: i64::from(s.sensitive),
+            language: s.language.map(str::to_owned),
+            created_at: s.created_at,
+            replies_count: 0,
+            favourites_count: 0,
+            favourited: 0,
+            bookmarked: 0,
+            reblog_of_id: None,
+            edited_at: None,
+            pinned_at: None,
+            reblogs_count: 0,
+            reblogged: 0,
+            author_version: Some(with.author_version),
+            wall_version: with.wall_version,
+            mention_list: (!mention_list.is_empty()).then_some(mention_list),
+            tag_list: (!tags.is_empty()).then(|| tags.join(" ")),
+            media_count: i64::try_from(with.photos).unwrap_or(i64::MAX),
+            poll_id: with.poll_id,
+            remote_uri: None,
+        }
+    }
+
     /// The accounts mentioned: id and handle, by id.
     pub fn mentions(&self) -> Vec<(i64, String)> {
         let words: Vec<&str> = self
@@ -219,7 +276,7 @@ pub struct NewStatusRow<'a> {
     pub wall_account_id: Option<i64>,
     pub in_reply_to_id: Option<i64>,
     pub in_reply_to_account_id: Option<i64>,
-    pub visibility: &'a str,
+    pub visibility: Visibility,
     pub organization_id: Option<i64>,
     pub department_id: Option<i64>,
     pub title: Option<&'a str>,
@@ -248,7 +305,7 @@ pub async fn insert(
     .bind(s.wall_account_id)
     .bind(s.in_reply_to_id)
     .bind(s.in_reply_to_account_id)
-    .bind(s.visibility)
+    .bind(s.visibility.as_str())
     .bind(s.organization_id)
     .bind(s.department_id)
     .bind(s.title)

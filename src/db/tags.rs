@@ -63,7 +63,7 @@ pub async fn followed_among(
 }
 
 /// The accounts that follow any of `tags`: whose home timelines a public status with them joins.
-pub async fn followers_of_any(tx: &mut Tx, tags: &[String]) -> DbResult<Vec<i64>> {
+pub async fn followers_of_any(pool: &AnyPool, tags: &[String]) -> DbResult<Vec<i64>> {
     if tags.is_empty() {
         return Ok(Vec::new());
     }
@@ -75,7 +75,7 @@ pub async fn followers_of_any(tx: &mut Tx, tags: &[String]) -> DbResult<Vec<i64>
         q.push_bind(tag.clone());
     }
     q.push(")");
-    let rows: Vec<(i64,)> = q.query_as()?.fetch_all(&mut **tx).await?;
+    let rows: Vec<(i64,)> = q.query_as()?.fetch_all(pool).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 

@@ -1120,3 +1120,54 @@ async fn writes_past_the_limit_are_refused_and_write_nothing() {
         .await;
     assert_eq!(theirs.status(), 200, "another token has its own allowance");
 }
+
+/// A post is answered from what was written, not read back: the answer must be the status as
+/// any later read shows it to its author, with mentions, hashtags, a wall, a reply, a poll, a
+/// photo and the author's new count of statuses.
+#[tokio::test]
+async fn the_answer_to_a_post_is_the_status_as_read_back() {
+    let t = TestApp::spawn().await;
+    let author = user(&t, "minji", "김민지").await;
+    let owner = user(&t, "gildong", "홍길동").await;
+    let named = user(&t, "yuna", "이유나").await;
+    let earlier = author.status(json!({ "status": "첫 글" })).await;
+    let photo = crate::media::upload(&t, &author.token, crate::media::jpeg(64, 48), "a.jpg").await;
+    assert_eq!(photo.status(), 200);
+    let photo: Value = photo.json().await.unwrap();
+    let posts = [
+        json!({ "status": "@yuna @gildong 두 사람께 #주차 #가로등 문의 #가로등", "visibility": "unlisted" }),
+        json!({ "status": "담벼락에 남깁니다", "wall_account_id": owner.id }),
+        json!({ "status": "답글입니다", "in_reply_to_id": earlier["id"], "spoiler_text": "주의", "sensitive": true }),
+        json!({ "status": "어느 날이 좋을까요?", "poll": { "options": ["월", "화"], "expires_in": 3600 } }),
+        json!({ "status": "사진", "media_ids": [photo["id"]], "language": "ko" }),
+    ];
+    let mut answers = Vec::new();
+    for (n, body) in posts.into_iter().enumerate() {
+        let answered = author.status(body).await;
+        let read = author
+            .get(&format!(
+                "/api/v1/statuses/{}",
+                answered["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            answered, read,
+            "post {n}: the answer differs from the status read back"
+        );
+        assert_eq!(answered["account"]["statuses_count"], n + 2);
+        answers.push(answered);
+    }
+    let mentioned: Vec<&Value> = answers[0]["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["id"])
+        .collect();
+    assert_eq!(mentioned.len(), 2);
+    assert!(mentioned.contains(&&json!(named.id)) && mentioned.contains(&&json!(owner.id)));
+    assert_eq!(answers[0]["tags"].as_array().unwrap().len(), 2);
+    assert_eq!(answers[1]["sotong"]["wall_account"]["id"], owner.id);
+    assert_eq!(answers[2]["in_reply_to_id"], earlier["id"]);
+    assert_eq!(answers[3]["poll"]["options"][1]["title"], "화");
+    assert_eq!(answers[4]["media_attachments"][0]["id"], photo["id"]);
+}
