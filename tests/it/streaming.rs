@@ -4,7 +4,7 @@ use crate::harness::{TestApp, streams_listening, user};
 use crate::rooms::next_frame;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use sotong::live::Topic;
+use sotong::live::{Event, Topic};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -333,6 +333,33 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
             .is_none(),
         "the one delivered before is not sent again"
     );
+    // The lost event comes after all, late (as from a slow bus), and the first one again:
+    // neither is heard twice.
+    t.app
+        .hub
+        .deliver(&Topic::Account(official_id), Event::Notification(missed));
+    let first_id: i64 = serde_json::from_str::<Value>(&first).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    t.app
+        .hub
+        .deliver(&Topic::Account(official_id), Event::Notification(first_id));
+    assert!(
+        next_event(&mut socket, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "a notification already sent is not sent again when its event comes late"
+    );
+    // A new one still is.
+    resident
+        .status(json!({ "status": "@gildong 확인 부탁드립니다" }))
+        .await;
+    let (_, event, _) = next_event(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("a new notification is sent");
+    assert_eq!(event, "notification");
 }
 
 /// After a gap, a user stream sends the home timeline's statuses it missed and a public stream

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -172,7 +172,13 @@ struct Delivered {
     updates_after: HashMap<String, i64>,
     /// Before anything was delivered: the connection's start.
     opened: i64,
+    /// The notifications lately sent, newest last: an event that arrives after a gap's catch-up
+    /// already sent its notification (late, from another node) is not sent twice.
+    sent_notifications: VecDeque<i64>,
 }
+
+/// How many notifications a connection remembers having sent.
+const REMEMBERED: usize = 64;
 
 /// At most this many missed items of each kind are sent after a gap (the newest).
 const CATCH_UP: i64 = 40;
@@ -185,7 +191,21 @@ impl Delivered {
             notifications_after: opened,
             updates_after: HashMap::new(),
             opened,
+            sent_notifications: VecDeque::new(),
         }
+    }
+
+    /// Notes a notification sent; returns false when it had been sent already.
+    fn first_sending(&mut self, id: i64) -> bool {
+        if self.sent_notifications.contains(&id) {
+            return false;
+        }
+        if self.sent_notifications.len() == REMEMBERED {
+            self.sent_notifications.pop_front();
+        }
+        self.sent_notifications.push_back(id);
+        self.notifications_after = self.notifications_after.max(id);
+        true
     }
 
     /// Like [`render`], and on a gap, what the stream missed, oldest first.
@@ -214,9 +234,12 @@ impl Delivered {
                 out
             }
             Event::Notification(id) => {
+                if self.sent_notifications.contains(&id) {
+                    return Vec::new();
+                }
                 let rendered = render(app, viewer, lang, stream, event).await;
                 if rendered.is_some() {
-                    self.notifications_after = self.notifications_after.max(id);
+                    self.first_sending(id);
                 }
                 rendered.into_iter().collect()
             }
@@ -254,7 +277,9 @@ impl Delivered {
             .unwrap_or_default();
         let mut out = Vec::new();
         for view in missed.iter().rev() {
-            self.notifications_after = self.notifications_after.max(view.row.id);
+            if !self.first_sending(view.row.id) {
+                continue;
+            }
             if let Ok(json) =
                 serde_json::to_string(&Notification::from_view(view, &app.config, lang))
             {
