@@ -349,15 +349,14 @@ impl App {
             Vec::new()
         };
         tokio::spawn(async move {
-            let pool = app.db.pool();
-            let mut audience = match follows::follow_ids(pool, author, true, i64::MAX).await {
+            let mut audience = match app.followers_of(author).await {
                 Ok(followers) => followers,
                 Err(e) => {
                     tracing::warn!(error = %e, "the followers of a new status were not read");
                     return;
                 }
             };
-            match crate::db::tags::followers_of_any(pool, &tags).await {
+            match crate::db::tags::followers_of_any(app.db.pool(), &tags).await {
                 Ok(of_tags) => audience.extend(of_tags),
                 Err(e) => tracing::warn!(error = %e, "a new status's tag followers were not read"),
             }
@@ -1132,9 +1131,14 @@ impl App {
 
     /// An account and its followers: whose home timelines a status of it reaches.
     pub(super) async fn audience_of(&self, account_id: i64) -> Result<Vec<i64>> {
-        let mut audience = follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?;
+        let mut audience = self.followers_of(account_id).await?;
         audience.push(account_id);
         Ok(audience)
+    }
+
+    /// An account's followers, without the account itself.
+    async fn followers_of(&self, account_id: i64) -> Result<Vec<i64>> {
+        Ok(follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?)
     }
 
     /// Changes what an account says about itself: name, note, who may write on its wall,

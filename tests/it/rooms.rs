@@ -932,6 +932,15 @@ async fn a_named_room_shows_accounts_and_refuses_bad_settings() {
     .await;
     let id = room["id"].as_str().unwrap().to_owned();
     assert_eq!(room["ticket_key_url"], Value::Null);
+    // The host listens: a stream's message frames name the speaker without their account
+    // (docs/anonymity.md); the history carries it whole.
+    let mut host_stream = stream_with(
+        &t.base,
+        &id,
+        json!({ "type": "hello", "access_token": d.host_token }),
+    )
+    .await;
+    assert_eq!(next_frame(&mut host_stream).await["type"], "welcome");
     let member = &d.members[0];
     assert_eq!(
         client.ticket(&id, &member.3).await.0,
@@ -953,6 +962,35 @@ async fn a_named_room_shows_accounts_and_refuses_bad_settings() {
         member.1.as_str()
     );
     assert_eq!(said["participant"]["anonymous"], false);
+    // The member's first message also seats them: the room's counts may come first.
+    let mut heard = next_frame(&mut host_stream).await;
+    while heard["type"] == "room" {
+        heard = next_frame(&mut host_stream).await;
+    }
+    assert_eq!(heard["type"], "message");
+    assert_eq!(heard["message"]["id"], said["id"]);
+    assert_eq!(heard["message"]["body"], "실명으로 말합니다");
+    assert_eq!(
+        heard["message"]["participant"]["display_name"],
+        said["participant"]["display_name"]
+    );
+    assert_eq!(heard["message"]["participant"]["anonymous"], false);
+    assert_eq!(heard["message"]["participant"]["account"], Value::Null);
+    let history: Vec<Value> = client
+        .as_account(
+            reqwest::Method::GET,
+            &format!("/{id}/messages"),
+            &d.host_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        history[0]["participant"]["account"]["username"],
+        member.1.as_str()
+    );
     let outsider = client
         .as_account(
             reqwest::Method::POST,
