@@ -275,7 +275,8 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
             heard
         }));
     }
-    let (sent, accepted) = say_in_room(&bases[0], plan, s).await;
+    let (sent, accepted, mut answers) = say_in_room(&bases[0], plan, s).await;
+    answers.sort();
     let mut heard = Vec::new();
     for l in listeners {
         heard.push(l.await?);
@@ -290,9 +291,11 @@ async fn room_fan_out(bases: &[String], plan: &Plan, s: &Settings) -> anyhow::Re
         p50: percentile(&ages, 0.5),
         p99: percentile(&ages, 0.99),
         note: format!(
-            "{} of {sent} sent, {:.1} % delivered live, {recovered} recovered after a gap, {lost} lost",
+            "{} of {sent} sent, {:.1} % delivered live, {recovered} recovered after a gap, {lost} lost; the sender answered in {:.1} ms at p50, {:.1} ms at p99",
             accepted.len(),
-            100.0 * ages.len() as f64 / expected.max(1) as f64
+            100.0 * ages.len() as f64 / expected.max(1) as f64,
+            percentile(&answers, 0.5).as_secs_f64() * 1000.0,
+            percentile(&answers, 0.99).as_secs_f64() * 1000.0,
         ),
     })
 }
@@ -370,9 +373,9 @@ fn listener_token(plan: &Plan, listener: usize) -> &str {
     &plan.tokens[1 + listener % (plan.tokens.len() - 1)]
 }
 
-/// Says `rate` messages a second for `seconds`; returns how many were sent and the send times
-/// of those the server took.
-async fn say_in_room(base: &str, plan: &Plan, s: &Settings) -> (u64, Vec<u128>) {
+/// Says `rate` messages a second for `seconds`; returns how many were sent, the send times
+/// of those the server took, and how long the server took to answer each of those.
+async fn say_in_room(base: &str, plan: &Plan, s: &Settings) -> (u64, Vec<u128>, Vec<Duration>) {
     let client = reqwest::Client::new();
     let url = format!("{base}/api/v1/sotong/rooms/{}/messages", plan.room_id);
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / s.rate.max(1)));
@@ -384,6 +387,7 @@ async fn say_in_room(base: &str, plan: &Plan, s: &Settings) -> (u64, Vec<u128>) 
         let (client, url, token) = (client.clone(), url.clone(), plan.tokens[0].clone());
         in_flight.push(tokio::spawn(async move {
             let at = unix_nanos();
+            let started = Instant::now();
             let taken = client
                 .post(&url)
                 .bearer_auth(&token)
@@ -391,15 +395,21 @@ async fn say_in_room(base: &str, plan: &Plan, s: &Settings) -> (u64, Vec<u128>) 
                 .send()
                 .await
                 .is_ok_and(|r| r.status().is_success());
-            taken.then_some(at)
+            taken.then(|| (at, started.elapsed()))
         }));
         sent += 1;
     }
-    let mut accepted = Vec::new();
-    for f in in_flight {
-        accepted.extend(f.await.ok().flatten());
+    let (mut accepted, mut answers) = (Vec::new(), Vec::new());
+    for (at, took) in futures_util::future::join_all(in_flight)
+        .await
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        accepted.push(at);
+        answers.push(took);
     }
-    (sent, accepted)
+    (sent, accepted, answers)
 }
 
 /// Reads the history after each listener's gap, as a client would; returns how many
