@@ -777,67 +777,93 @@ impl App {
         Ok(speaker)
     }
 
+    /// Who a credential is in room `id`. The reads a credential needs are made at once, not
+    /// one after another: under load each read waits its turn on the runtime, and a room
+    /// message's latency was mostly those turns (BENCHMARKS.md, issue 22).
     async fn find_speaker(&self, credential: &RoomCredential, id: i64) -> Result<Found> {
-        let room = self.room_row(id).await?;
-        let mut account = None;
-        let (participant, role) = match credential {
+        let pool = self.db.pool();
+        let speaker = match credential {
             RoomCredential::Ticket(ticket) => {
+                let room = self.room_row(id).await?;
                 if !room.anonymous() {
                     return Err(Error::Unauthorized("error.room_ticket_invalid"));
                 }
                 let hash = verify_ticket(ticket, &room)?;
-                let participant =
-                    rows::participant(self.db.pool(), id, ParticipantKey::Ticket(&hash))
-                        .await?
-                        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                (participant, RoomRole::Member)
+                let participant = rows::participant(pool, id, ParticipantKey::Ticket(&hash))
+                    .await?
+                    .ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                Speaker {
+                    room,
+                    participant,
+                    role: RoomRole::Member,
+                    account: None,
+                }
             }
             RoomCredential::Participant(participant_id) => {
+                let (room, participant, cohosts) = tokio::join!(
+                    self.room_row(id),
+                    rows::participant(pool, id, ParticipantKey::Id(participant_id)),
+                    rows::cohosts(pool, id),
+                );
+                let room = room?;
                 let participant =
-                    rows::participant(self.db.pool(), id, ParticipantKey::Id(participant_id))
-                        .await?
-                        .ok_or(Error::Unauthorized("error.room_not_joined"))?;
-                let cohosts = rows::cohosts(self.db.pool(), id).await?;
+                    participant?.ok_or(Error::Unauthorized("error.room_not_joined"))?;
+                let cohosts = cohosts?;
                 let role = participant
                     .account_id
                     .and_then(|a| moderator_role(&room, &cohosts, a))
                     .unwrap_or(RoomRole::Member);
-                (participant, role)
+                Speaker {
+                    room,
+                    participant,
+                    role,
+                    account: None,
+                }
             }
             RoomCredential::Account(viewer) => {
-                let me = self.account(viewer.account()?).await?;
-                let cohosts = rows::cohosts(self.db.pool(), id).await?;
-                let role = moderator_role(&room, &cohosts, me.id);
-                if role.is_none() && (room.anonymous() || !self.in_audience(&room, &me).await?) {
-                    // In an anonymous room an account that is not a host may only enter by
-                    // ticket; say nothing more about the room.
-                    return Err(Error::Forbidden("error.room_audience"));
-                }
-                let role = role.unwrap_or(RoomRole::Member);
-                match rows::participant(self.db.pool(), id, ParticipantKey::Account(me.id)).await? {
-                    Some(participant) => {
-                        account = Some(Box::new(me));
-                        (participant, role)
-                    }
-                    None => {
-                        return Ok(Found::MayEnter {
-                            room,
-                            account_id: me.id,
-                            role,
-                        });
-                    }
+                match self.account_in_room(viewer.account()?, id).await? {
+                    Found::Seated(speaker) => speaker,
+                    may_enter @ Found::MayEnter { .. } => return Ok(may_enter),
                 }
             }
         };
-        if participant.state == ParticipantState::Removed {
+        if speaker.participant.state == ParticipantState::Removed {
             return Err(Error::Forbidden("error.room_removed"));
         }
-        Ok(Found::Seated(Speaker {
-            room,
-            participant,
-            role,
-            account,
-        }))
+        Ok(Found::Seated(speaker))
+    }
+
+    /// [`App::find_speaker`] for an account that asks by token. Its participant is read beside
+    /// the rest, but only told once the account is known to belong in the room.
+    async fn account_in_room(&self, account_id: i64, id: i64) -> Result<Found> {
+        let pool = self.db.pool();
+        let (room, me, cohosts, participant) = tokio::join!(
+            self.room_row(id),
+            self.account(account_id),
+            rows::cohosts(pool, id),
+            rows::participant(pool, id, ParticipantKey::Account(account_id)),
+        );
+        let (room, me, cohosts) = (room?, me?, cohosts?);
+        let role = moderator_role(&room, &cohosts, me.id);
+        if role.is_none() && (room.anonymous() || !self.in_audience(&room, &me).await?) {
+            // In an anonymous room an account that is not a host may only enter by ticket;
+            // say nothing more about the room.
+            return Err(Error::Forbidden("error.room_audience"));
+        }
+        let role = role.unwrap_or(RoomRole::Member);
+        Ok(match participant? {
+            Some(participant) => Found::Seated(Speaker {
+                room,
+                participant,
+                role,
+                account: Some(Box::new(me)),
+            }),
+            None => Found::MayEnter {
+                room,
+                account_id: me.id,
+                role,
+            },
+        })
     }
 
     /// An account's first entry into a named room (or any room it hosts): a participant under

@@ -42,6 +42,7 @@ pub mod tags;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A write transaction. Every write of one operation happens inside one.
@@ -77,7 +78,18 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// On SQLite, whose turn it is to write ([`Db::write_turn`]).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// A write transaction's turn on SQLite: held from before the transaction begins until it
+/// has committed or rolled back.
+pub type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
+
+/// How long a writer waits for its turn before it goes on without it, to SQLite's own lock
+/// (as writers of other processes on the same file do): a write that waits on a second write
+/// of its own would otherwise wait forever.
+const TURN_WAIT: Duration = Duration::from_secs(10);
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs the migrations.
@@ -122,7 +134,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Arc::default(),
+        })
     }
 
     fn migrator(&self) -> sqlx::migrate::Migrator {
@@ -203,6 +219,22 @@ impl Db {
                 .await?;
         }
         Ok(tx)
+    }
+
+    /// Waits for this process's turn to write, on SQLite (PostgreSQL's writers run side by
+    /// side: None). SQLite lets one transaction write at a time; without this, the writers
+    /// that find its lock taken wait in its busy handler, which sleeps 1 to 100 ms between
+    /// tries, lets a newcomer overtake, and holds a pooled connection the while. Under load
+    /// (a room message every 10 ms, 32 posts at once) that queue let writes wait seconds while
+    /// the lock stood free (BENCHMARKS.md, issue 22); here they wait in order, with no
+    /// connection, and the next begins as soon as the last commits.
+    pub async fn write_turn(&self) -> Option<WriteTurn> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        tokio::time::timeout(TURN_WAIT, self.writer.clone().lock_owned())
+            .await
+            .ok()
     }
 
     pub async fn begin_write(&self) -> DbResult<Tx> {

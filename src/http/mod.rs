@@ -21,6 +21,7 @@ pub mod practice;
 pub mod programs;
 pub mod retention;
 pub mod rooms;
+mod sockets;
 pub mod suggestions;
 pub mod web;
 mod write_limit;

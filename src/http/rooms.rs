@@ -608,7 +608,9 @@ pub async fn stream(
         .max_message_size(8 * 1024)
         .max_frame_size(8 * 1024);
     Ok(upgrade
-        .on_upgrade(move |socket| stream::serve(app, id, lang, early, names_account, socket))
+        .on_upgrade(move |socket| {
+            super::sockets::serve_apart(stream::serve(app, id, lang, early, names_account, socket))
+        })
         .into_response())
 }
 

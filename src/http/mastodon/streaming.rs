@@ -452,7 +452,9 @@ pub async fn websocket(
         None => upgrade,
     };
     Ok(upgrade
-        .on_upgrade(move |socket| serve_socket(app, viewer, lang, first, socket))
+        .on_upgrade(move |socket| {
+            crate::http::sockets::serve_apart(serve_socket(app, viewer, lang, first, socket))
+        })
         .into_response())
 }
 
