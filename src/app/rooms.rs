@@ -987,13 +987,19 @@ impl App {
         room: &RoomRow,
         messages: Vec<MessageRow>,
     ) -> Result<Vec<MessageView>> {
-        let cohosts = rows::cohosts(self.db.pool(), room.id).await?;
+        let pool = self.db.pool();
         let mut wanted: Vec<&str> = messages.iter().map(|m| m.participant_id.as_str()).collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let participants = rows::participants_by_ids(self.db.pool(), room.id, &wanted).await?;
         let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
-        let reactions = rows::reactions(self.db.pool(), &ids).await?;
+        // At once: a node that hears of a message from another reads it here, and its
+        // listeners wait for these reads.
+        let (cohosts, participants, reactions) = tokio::join!(
+            rows::cohosts(pool, room.id),
+            rows::participants_by_ids(pool, room.id, &wanted),
+            rows::reactions(pool, &ids),
+        );
+        let (cohosts, participants, reactions) = (cohosts?, participants?, reactions?);
         let mut authors = Vec::with_capacity(participants.len());
         for row in participants {
             authors.push(self.participant_view(room, &cohosts, row).await?);
@@ -1030,10 +1036,14 @@ impl App {
         if !fresh && let Some(view) = self.recent_room_messages.get(id, message_id) {
             return Ok(Some(view));
         }
-        let Some(message) = rows::message(self.db.pool(), id, message_id).await? else {
+        let (message, room) = tokio::join!(
+            rows::message(self.db.pool(), id, message_id),
+            self.room_row(id),
+        );
+        let Some(message) = message? else {
             return Ok(None);
         };
-        let room = self.room_row(id).await?;
+        let room = room?;
         let Some(view) = self.message_views(&room, vec![message]).await?.pop() else {
             return Ok(None);
         };
