@@ -899,19 +899,23 @@ impl App {
         let mut from_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
         from_ids.sort_unstable();
         from_ids.dedup();
-        let accounts: std::collections::HashMap<i64, AccountRow> =
-            account_rows::by_ids(pool, &from_ids)
-                .await?
-                .into_iter()
-                .map(|a| (a.id, a))
-                .collect();
         let mut status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
         status_ids.sort_unstable();
         status_ids.dedup();
         let looker = self.looker(Some(viewer));
-        let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
-        let views = self.views(looker, visible).await?;
-        let filters = self.filters_in_force(Some(viewer)).await?;
+        // Who, which statuses and the viewer's filters, read at once: a stream's new
+        // notification waits for these (the wall owner hears of a post through them).
+        let (accounts, views, filters) = tokio::join!(
+            account_rows::by_ids(pool, &from_ids),
+            async {
+                let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
+                self.views(looker, visible).await
+            },
+            self.filters_in_force(Some(viewer)),
+        );
+        let accounts: std::collections::HashMap<i64, AccountRow> =
+            accounts?.into_iter().map(|a| (a.id, a)).collect();
+        let (views, filters) = (views?, filters?);
         let now = now_ms();
         let mut hidden = Vec::new();
         let mut statuses: std::collections::HashMap<i64, StatusView> = Default::default();
