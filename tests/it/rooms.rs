@@ -42,6 +42,19 @@ impl Client {
             .await
             .unwrap()
     }
+    /// A room's messages, newest first, as the account of `token` reads them.
+    pub(crate) async fn history(&self, room: &str, token: &str) -> Vec<Value> {
+        let response = self
+            .as_account(
+                reqwest::Method::GET,
+                &format!("/{room}/messages"),
+                token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "the history is read");
+        response.json().await.unwrap()
+    }
     pub(crate) async fn as_ticket(
         &self,
         method: reqwest::Method,
@@ -436,17 +449,7 @@ async fn nobody_can_tell_who_said_what_in_an_anonymous_room() {
     assert_eq!(with_credentials.status(), 400);
 
     // Moderation: hide a message, mute one participant, remove another.
-    let messages: Vec<Value> = client
-        .as_account(
-            reqwest::Method::GET,
-            &format!("/{id}/messages"),
-            &d.host_token,
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let messages: Vec<Value> = client.history(&id, &d.host_token).await;
     let some_message = messages
         .iter()
         .find(|m| m["participant"]["anonymous"] == true)
@@ -976,17 +979,7 @@ async fn a_named_room_shows_accounts_and_refuses_bad_settings() {
     );
     assert_eq!(heard["message"]["participant"]["anonymous"], false);
     assert_eq!(heard["message"]["participant"]["account"], Value::Null);
-    let history: Vec<Value> = client
-        .as_account(
-            reqwest::Method::GET,
-            &format!("/{id}/messages"),
-            &d.host_token,
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Vec<Value> = client.history(&id, &d.host_token).await;
     assert_eq!(
         history[0]["participant"]["account"]["username"],
         member.1.as_str()
@@ -1678,17 +1671,7 @@ async fn the_minimum_group_size_counts_those_not_removed() {
         "three and the host"
     );
 
-    let host_reads: Vec<Value> = client
-        .as_account(
-            reqwest::Method::GET,
-            &format!("/{id}/messages"),
-            &d.host_token,
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let host_reads: Vec<Value> = client.history(&id, &d.host_token).await;
     let author = host_reads[0]["participant"]["id"]
         .as_str()
         .unwrap()
