@@ -425,6 +425,34 @@ async fn after_events_are_lost_timeline_streams_send_the_statuses_they_missed() 
             "the missed statuses, oldest first, and only those"
         );
     }
+    // The lost events come after all, late (as from a slow bus), and the first one again:
+    // no status is heard twice on either stream.
+    let first: i64 = first.as_str().unwrap().parse().unwrap();
+    for id in [missed[0].parse::<i64>().unwrap(), first] {
+        for topic in [Topic::Account(resident.account_id()), Topic::Public] {
+            t.app.hub.deliver(&topic, Event::Update(id));
+        }
+    }
+    for socket in [&mut home, &mut public] {
+        assert!(
+            next_event(socket, Duration::from_millis(300))
+                .await
+                .is_none(),
+            "a status already sent is not sent again when its event comes late"
+        );
+    }
+    // A new one still is.
+    let newer = official.status(json!({ "status": "새 글" })).await["id"].clone();
+    for socket in [&mut home, &mut public] {
+        let (_, event, payload) = next_event(socket, Duration::from_secs(2))
+            .await
+            .expect("a new status is sent");
+        assert_eq!(event, "update");
+        assert_eq!(
+            serde_json::from_str::<Value>(&payload).unwrap()["id"],
+            newer
+        );
+    }
 }
 
 /// A socket ends as soon as the token it was opened with does: revoked (RFC 7009), or ended

@@ -172,12 +172,39 @@ struct Delivered {
     updates_after: HashMap<String, i64>,
     /// Before anything was delivered: the connection's start.
     opened: i64,
-    /// The notifications lately sent, newest last: an event that arrives after a gap's catch-up
-    /// already sent its notification (late, from another node) is not sent twice.
-    sent_notifications: VecDeque<i64>,
+    /// The notifications lately sent: an event that arrives after a gap's catch-up already
+    /// sent its notification (late, from another node) is not sent twice.
+    sent_notifications: Sent<i64>,
+    /// The same for statuses, by stream (a status may go out on `user` and on `public`).
+    sent_updates: Sent<(String, i64)>,
 }
 
-/// How many notifications a connection remembers having sent.
+/// What a connection lately sent, newest last, [`REMEMBERED`] at most.
+struct Sent<K>(VecDeque<K>);
+
+impl<K: PartialEq> Sent<K> {
+    fn new() -> Self {
+        Self(VecDeque::new())
+    }
+
+    fn contains(&self, key: &K) -> bool {
+        self.0.contains(key)
+    }
+
+    /// Notes `key` sent; returns false when it had been sent already.
+    fn first(&mut self, key: K) -> bool {
+        if self.0.contains(&key) {
+            return false;
+        }
+        if self.0.len() == REMEMBERED {
+            self.0.pop_front();
+        }
+        self.0.push_back(key);
+        true
+    }
+}
+
+/// How many notifications, and how many statuses, a connection remembers having sent.
 const REMEMBERED: usize = 64;
 
 /// At most this many missed items of each kind are sent after a gap (the newest).
@@ -191,19 +218,16 @@ impl Delivered {
             notifications_after: opened,
             updates_after: HashMap::new(),
             opened,
-            sent_notifications: VecDeque::new(),
+            sent_notifications: Sent::new(),
+            sent_updates: Sent::new(),
         }
     }
 
     /// Notes a notification sent; returns false when it had been sent already.
     fn first_sending(&mut self, id: i64) -> bool {
-        if self.sent_notifications.contains(&id) {
+        if !self.sent_notifications.first(id) {
             return false;
         }
-        if self.sent_notifications.len() == REMEMBERED {
-            self.sent_notifications.pop_front();
-        }
-        self.sent_notifications.push_back(id);
         self.notifications_after = self.notifications_after.max(id);
         true
     }
@@ -244,8 +268,13 @@ impl Delivered {
                 rendered.into_iter().collect()
             }
             Event::Update(id) => {
+                let sent = (stream.to_owned(), id);
+                if self.sent_updates.contains(&sent) {
+                    return Vec::new();
+                }
                 let rendered = render(app, viewer, lang, stream, event).await;
                 if rendered.is_some() {
+                    self.sent_updates.first(sent);
                     let after = self.updates_after.entry(stream.to_owned()).or_insert(id);
                     *after = (*after).max(id);
                 }
@@ -314,6 +343,9 @@ impl Delivered {
         let missed = app.timeline(viewer, which, page).await.unwrap_or_default();
         let mut out = Vec::new();
         for view in missed.iter().rev() {
+            if !self.sent_updates.first((stream.to_owned(), view.row.id)) {
+                continue;
+            }
             if let Ok(json) = serde_json::to_string(&Status::from_view(view, &app.config)) {
                 out.push(("update", json));
             }
