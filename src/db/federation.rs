@@ -180,9 +180,6 @@ pub async fn remove_remote_follower(tx: &mut Tx, account_id: i64, actor_id: i64)
     Ok(done.rows_affected() > 0)
 }
 
-/// The inboxes that an account's remote followers are reached at, each once (a server's
-/// shared inbox stands for all its followers there): the follows of remote accounts, as
-/// `follows` keeps every follow.
 /// Whether a status of `account_id` has anyone on another server to go to: a follower of the
 /// author there, or the author of the status it answers. Most statuses of most instances have
 /// neither, and then nothing of the activity is read or rendered.
@@ -202,6 +199,9 @@ pub async fn has_remote_audience(tx: &mut Tx, account_id: i64, status_id: i64) -
     Ok(found == 1)
 }
 
+/// The inboxes that an account's remote followers are reached at, each once (a server's
+/// shared inbox stands for all its followers there): the follows of remote accounts, as
+/// `follows` keeps every follow.
 pub async fn follower_inboxes(tx: &mut Tx, account_id: i64) -> DbResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM follows f \
