@@ -6,7 +6,7 @@
 //! both, so that its `commit` is the only way to ring the hub's doorbells.
 
 use super::{App, Result};
-use crate::db::{DbError, Tx, WriteTurn};
+use crate::db::{DbError, Tx};
 use crate::live::{Event, Hub, Topic};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -15,9 +15,6 @@ use std::sync::Arc;
 /// `commit`, it rolls back and announces nothing.
 pub(crate) struct Write {
     tx: Tx,
-    /// Declared after `tx`, so that a dropped transaction's rollback is queued before the
-    /// next writer's turn comes.
-    turn: Option<WriteTurn>,
     hub: Arc<Hub>,
     rung: Vec<(Topic, Event)>,
     /// The federation worker to wake when the writes queued deliveries.
@@ -27,10 +24,8 @@ pub(crate) struct Write {
 impl App {
     /// Begins the writes of one operation.
     pub(crate) async fn begin(&self) -> Result<Write> {
-        let turn = self.db.write_turn().await;
         Ok(Write {
             tx: self.db.begin_write().await?,
-            turn,
             hub: self.hub.clone(),
             rung: Vec::new(),
             deliveries: None,
@@ -74,7 +69,6 @@ impl Write {
     /// Returns what may announce more of them later.
     pub(crate) async fn commit(self) -> Result<Committed> {
         self.tx.commit().await.map_err(DbError::from)?;
-        drop(self.turn);
         for (topic, event) in self.rung {
             self.hub.publish(&topic, event);
         }

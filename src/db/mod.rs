@@ -42,7 +42,6 @@ pub mod tags;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A write transaction. Every write of one operation happens inside one.
@@ -78,18 +77,57 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// On SQLite, whose turn it is to write ([`Db::write_turn`]).
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// On SQLite, the one connection that write transactions take in turn
+    /// ([`Db::begin_write`]); on PostgreSQL, `pool` (its writers run side by side).
+    writer: AnyPool,
 }
 
-/// A write transaction's turn on SQLite: held from before the transaction begins until it
-/// has committed or rolled back.
-pub type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
-
-/// How long a writer waits for its turn before it goes on without it, to SQLite's own lock
-/// (as writers of other processes on the same file do): a write that waits on a second write
-/// of its own would otherwise wait forever.
+/// How long a write transaction waits for SQLite's writer connection: a write that waited on a
+/// second write of its own would otherwise wait forever.
 const TURN_WAIT: Duration = Duration::from_secs(10);
+
+/// The pool's settings: at most `max_connections`, each waited for at most `wait`, and on
+/// SQLite each connection set up as [`sqlite_settings`] says.
+fn pool_options(backend: Backend, max_connections: u32, wait: Duration) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(wait)
+        // sqlx pings every connection it hands out, by default: a round trip more for every
+        // statement (a network round trip on PostgreSQL; on SQLite a trip to the connection's
+        // thread and back). A connection in use a moment ago is known to be alive; one that
+        // sat idle is checked, as Rails checks its connections.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(SQLITE_SETTINGS).await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// How long a pooled connection may sit idle and still be handed out without a ping.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(2);
+
+/// Each SQLite connection's settings. WAL lets readers run beside the one writer;
+/// synchronous=FULL makes a commit durable before it is acknowledged (a crash loses no
+/// acknowledged write); busy_timeout makes writers of other processes queue, not fail. A 64 MB
+/// page cache per connection keeps hot pages out of read() calls. No memory-mapped reads: in
+/// WAL mode every commit makes each other connection unmap the whole file and fault its pages
+/// in again, which took half of the time of status creation (BENCHMARKS.md, issue 22); reads
+/// are as fast without.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+     PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
 
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs the migrations.
@@ -108,36 +146,29 @@ impl Db {
             Backend::Postgres
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; synchronous=FULL makes a
-                        // commit durable before it is acknowledged (a crash loses no
-                        // acknowledged write); busy_timeout makes writers queue, not fail.
-                        // A 64 MB page cache per connection keeps hot pages out of read()
-                        // calls. No memory-mapped reads: in WAL mode every commit makes each
-                        // other connection unmap the whole file and fault its pages in again,
-                        // which took half of the time of status creation (BENCHMARKS.md,
-                        // issue 22); reads are as fast without.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, max_connections, Duration::from_secs(10))
+            .connect_with(options.clone())
             .await?;
+        // SQLite lets one transaction write at a time. Writers that find its lock taken wait
+        // in its busy handler, which sleeps 1 to 100 ms between tries, lets a newcomer
+        // overtake, and holds a pooled connection the while: under load (a room message every
+        // 10 ms, 32 posts at once) writes waited seconds while the lock stood free. Through one
+        // connection of their own they wait in order, holding none, and the next begins as soon
+        // as the last commits. That connection also keeps its page cache from one write to the
+        // next: a connection drops its cache when it sees another's commit, and the writes
+        // are its own (BENCHMARKS.md, issue 22).
+        let writer = match backend {
+            Backend::Sqlite => {
+                pool_options(backend, 1, TURN_WAIT)
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Self {
             pool,
             backend,
-            writer: Arc::default(),
+            writer,
         })
     }
 
@@ -192,9 +223,6 @@ impl Db {
         &self.pool
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`): a deferred transaction that reads and then writes fails with SQLITE_BUSY
-    /// without waiting for the busy timeout.
     /// A read-only transaction that sees one moment of the database throughout (a backup's):
     /// SQLite's WAL keeps a reader's snapshot from its first read; PostgreSQL's `REPEATABLE
     /// READ` does the same.
@@ -221,42 +249,31 @@ impl Db {
         Ok(tx)
     }
 
-    /// Waits for this process's turn to write, on SQLite (PostgreSQL's writers run side by
-    /// side: None). SQLite lets one transaction write at a time; without this, the writers
-    /// that find its lock taken wait in its busy handler, which sleeps 1 to 100 ms between
-    /// tries, lets a newcomer overtake, and holds a pooled connection the while. Under load
-    /// (a room message every 10 ms, 32 posts at once) that queue let writes wait seconds while
-    /// the lock stood free (BENCHMARKS.md, issue 22); here they wait in order, with no
-    /// connection, and the next begins as soon as the last commits.
-    pub async fn write_turn(&self) -> Option<WriteTurn> {
-        if self.backend != Backend::Sqlite {
-            return None;
-        }
-        tokio::time::timeout(TURN_WAIT, self.writer.clone().lock_owned())
-            .await
-            .ok()
-    }
-
+    /// Starts a write transaction, on SQLite through the writer connection, once the writes
+    /// before it are done. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads and then writes fails with SQLITE_BUSY without waiting
+    /// for the busy timeout.
     pub async fn begin_write(&self) -> DbResult<Tx> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         };
         Ok(tx)
     }
 
-    /// Answers when the database does.
     /// A connection of the pool, for a few reads in a row.
     pub async fn connection(&self) -> DbResult<sqlx::pool::PoolConnection<Any>> {
         Ok(self.pool().acquire().await?)
     }
 
+    /// Answers when the database does.
     pub async fn ping(&self) -> DbResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
