@@ -259,6 +259,7 @@ impl App {
             organization_id: row.organization_id,
             department_id: row.department_id,
             follows_changed: row.follows_changed.unwrap_or(0),
+            account_version: row.row_version,
             scopes: Scopes::parse(&row.scopes)
                 .map_err(|_| anyhow::anyhow!("stored scopes unreadable"))?,
             practice: row.trainee_id.map(|trainee_id| PracticeSeat {
@@ -318,6 +319,21 @@ impl App {
             Some(account) if !account.is_disabled() => Ok(account),
             _ => Err(Error::NotFound),
         }
+    }
+
+    /// The viewer's own account, as it stood when the request's token was read: the row this
+    /// node keeps when it is at least that new (no read: a post needs its author), else read.
+    pub(super) async fn viewer_account(&self, viewer: &Viewer) -> Result<AccountRow> {
+        let id = viewer.account()?;
+        if let Some(version) = viewer.account_version {
+            let (mut kept, _) = self.known_accounts.find(&[(id, version)]);
+            if let Some(account) = kept.remove(&id).filter(|a| !a.is_disabled()) {
+                return Ok(account);
+            }
+        }
+        let account = self.account(id).await?;
+        self.known_accounts.keep(std::slice::from_ref(&account));
+        Ok(account)
     }
 
     /// An account as `viewer` (or nobody) may see it: one of another practice space, or a

@@ -282,7 +282,7 @@ impl App {
         at: Option<i64>,
     ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
-        let author = self.account(viewer.account()?).await?;
+        let author = self.viewer_account(viewer).await?;
         let photos = self
             .photos_of_new_status(&author, &input, &placement.media_ids)
             .await?;
@@ -1142,7 +1142,7 @@ impl App {
 
     /// An account's followers, without the account itself.
     async fn followers_of(&self, account_id: i64) -> Result<Vec<i64>> {
-        Ok(follows::follow_ids(self.db.pool(), account_id, true, i64::MAX).await?)
+        Ok(follows::follower_ids(self.db.pool(), account_id).await?)
     }
 
     /// Changes what an account says about itself: name, note, who may write on its wall,

@@ -21,7 +21,7 @@ impl App {
     /// status to the booster's followers, which would widen a narrower audience.
     pub async fn reblog(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
-        let me = self.account(viewer.account()?).await?;
+        let me = self.viewer_account(viewer).await?;
         let looker = self.looker(Some(viewer));
         let original = rows::visible_status(self.db.pool(), looker, id)
             .await?

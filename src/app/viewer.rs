@@ -19,6 +19,9 @@ pub struct Viewer {
     /// How many times the account's follows had changed when the token was read: a home feed
     /// kept in memory from before another change is built again (`app::home_feed`).
     pub follows_changed: i64,
+    /// The account's `row_version` when the token was read: a kept row at least as new
+    /// stands for it ([`App::viewer_account`](super::App::viewer_account)).
+    pub account_version: Option<i64>,
     pub scopes: Scopes,
     /// Set when the token acts in a training's practice space as the trainee's practice
     /// identity (`account_id` is then that identity's).
@@ -48,6 +51,7 @@ impl Viewer {
             organization_id: account.organization_id,
             department_id: account.department_id,
             follows_changed: 0,
+            account_version: Some(account.row_version),
             scopes: Scopes::parse("read write follow")
                 .map_err(|_| anyhow::anyhow!("the server's own scopes"))?,
             // A practice identity acted for (the space's resident) reads and writes in its space.

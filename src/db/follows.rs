@@ -161,6 +161,17 @@ pub async fn follow_ids(
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
+/// Every follower of `account_id`, in no order (read from an index alone: the fan-out of each
+/// new status reads it).
+pub async fn follower_ids(pool: &AnyPool, account_id: i64) -> DbResult<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT account_id FROM follows WHERE target_account_id = $1")
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Recommends a followed account on one's profile; again changes nothing. False if it is not
 /// followed.
 pub async fn endorse(tx: &mut Tx, account_id: i64, target: i64, now: i64) -> DbResult<bool> {

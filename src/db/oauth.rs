@@ -142,6 +142,8 @@ pub struct TokenRow {
     pub follows_changed: Option<i64>,
     /// The practice space the account acts in (0: the real network).
     pub space_id: Option<i64>,
+    /// The account's `row_version` when the token was read.
+    pub row_version: Option<i64>,
     /// When the token acts as a practice identity: the trainee's own account.
     pub trainee_id: Option<i64>,
     /// When the practice space it acts in was closed.
@@ -170,7 +172,7 @@ pub async fn live_token(
 ) -> DbResult<Option<TokenRow>> {
     Ok(sqlx::query_as(concat!(
         "SELECT t.id, t.kind, t.app_id, COALESCE(t.practice_account_id, t.account_id) AS account_id, t.scopes, t.created_at, t.last_used_at, \
-         a.role, a.organization_id, a.department_id, a.follows_changed, a.space_id, \
+         a.role, a.organization_id, a.department_id, a.follows_changed, a.space_id, a.row_version, \
          CASE WHEN t.practice_account_id IS NULL THEN NULL ELSE t.account_id END AS trainee_id, \
          (SELECT ps.closed_at FROM practice_spaces ps WHERE ps.id = a.space_id) AS space_closed_at \
          FROM tokens t LEFT JOIN accounts a ON a.id = COALESCE(t.practice_account_id, t.account_id) \

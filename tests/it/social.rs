@@ -1170,4 +1170,19 @@ async fn the_answer_to_a_post_is_the_status_as_read_back() {
     assert_eq!(answers[2]["in_reply_to_id"], earlier["id"]);
     assert_eq!(answers[3]["poll"]["options"][1]["title"], "화");
     assert_eq!(answers[4]["media_attachments"][0]["id"], photo["id"]);
+
+    // The node keeps the author it last answered with; a change to the profile since is in
+    // the next answer all the same.
+    let renamed = author
+        .patch(
+            "/api/v1/accounts/update_credentials",
+            json!({ "display_name": "김민지 주무관" }),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    let after = author
+        .status(json!({ "status": "이름을 바꿨습니다" }))
+        .await;
+    assert_eq!(after["account"]["display_name"], "김민지 주무관");
+    assert_eq!(after["account"]["statuses_count"], 7);
 }
