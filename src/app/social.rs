@@ -283,15 +283,14 @@ impl App {
     ) -> Result<StatusView> {
         viewer.require_scope("write:statuses")?;
         let author = self.viewer_account(viewer).await?;
-        let photos = self
-            .photos_of_new_status(&author, &input, &placement.media_ids)
-            .await?;
-        let parent = self
-            .reply_target(self.looker(Some(viewer)), placement.in_reply_to_id)
-            .await?;
-        let wall = self
-            .wall_to_post_on(&author, placement.wall_account_id)
-            .await?;
+        // What the post names is checked at once: photos, the status it answers, the wall.
+        // Problems are told in this order, whichever read ends first.
+        let (photos, parent, wall) = tokio::join!(
+            self.photos_of_new_status(&author, &input, &placement.media_ids),
+            self.reply_target(self.looker(Some(viewer)), placement.in_reply_to_id),
+            self.wall_to_post_on(&author, placement.wall_account_id),
+        );
+        let (photos, parent, wall) = (photos?, parent?, wall?);
         let (at, id) = match at {
             Some(at) => (at, id_at(at)),
             None => (now_ms(), next_id()),
@@ -418,14 +417,17 @@ impl App {
         let Some(id) = wall_account_id.filter(|w| *w != author.id) else {
             return Ok(None);
         };
-        let owner = self
-            .account(id)
-            .await
-            .map_err(|_| Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found"))?;
-        if owner.space_id != author.space_id {
-            return Err(Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found").into());
-        }
-        if crate::db::blocks::either_blocks(self.db.pool(), author.id, owner.id).await? {
+        // The owner and the blocks between them, read at once: the owner's notification
+        // waits for these.
+        let (owner, blocked) = tokio::join!(
+            self.account(id),
+            crate::db::blocks::either_blocks(self.db.pool(), author.id, id)
+        );
+        let owner = owner
+            .ok()
+            .filter(|owner| owner.space_id == author.space_id)
+            .ok_or_else(|| Invalid::new("wall_account_id", "ERR_INVALID", "error.not_found"))?;
+        if blocked? {
             return Err(Error::Forbidden("error.blocked"));
         }
         // The wall of an account of another server is there, not here.
@@ -441,6 +443,8 @@ impl App {
         if !wall_open_to(friends_only, following, followed_by) {
             return Err(Error::Forbidden("error.wall_closed"));
         }
+        // The new status's view on the owner's stream (a wall post notifies) finds it kept.
+        self.known_accounts.keep(std::slice::from_ref(&owner));
         Ok(Some(owner))
     }
 
