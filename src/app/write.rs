@@ -69,8 +69,14 @@ impl Write {
     /// Returns what may announce more of them later.
     pub(crate) async fn commit(self) -> Result<Committed> {
         self.tx.commit().await.map_err(DbError::from)?;
-        for (topic, event) in self.rung {
-            self.hub.publish(&topic, event);
+        // Runs of one event (a notification to each of several accounts) go out together.
+        let mut rung = self.rung.into_iter().peekable();
+        while let Some((topic, event)) = rung.next() {
+            let mut topics = vec![topic];
+            while let Some((next, _)) = rung.next_if(|(_, next)| *next == event) {
+                topics.push(next);
+            }
+            self.hub.publish_to_each(&topics, event);
         }
         if let Some(federator) = self.deliveries {
             federator.wake();
@@ -89,9 +95,8 @@ pub(crate) struct Committed {
 impl Committed {
     /// Announces `event` to each of `accounts` (their home and notification streams).
     pub(crate) fn ring_accounts(&self, accounts: impl IntoIterator<Item = i64>, event: Event) {
-        for account in accounts {
-            self.hub.publish(&Topic::Account(account), event);
-        }
+        let topics: Vec<Topic> = accounts.into_iter().map(Topic::Account).collect();
+        self.hub.publish_to_each(&topics, event);
     }
 }
 

@@ -93,7 +93,9 @@ impl Receiver {
             if last.is_some_and(|last| envelope.seq > last + 1) {
                 gap = true;
             }
-            hub.deliver(&envelope.topic, envelope.event);
+            for topic in &envelope.topics {
+                hub.deliver(topic, envelope.event);
+            }
         }
         if gap {
             self.lost(hub);
@@ -263,7 +265,7 @@ mod tests {
             .map(|&seq| Envelope {
                 node,
                 seq,
-                topic: Topic::Room(1),
+                topics: vec![Topic::Room(1)],
                 event: Event::RoomMessage(i64::try_from(seq).unwrap_or_default()),
             })
             .collect();
@@ -282,6 +284,46 @@ mod tests {
         receiver.deliver(&hub, &payload(7, &[4]));
         assert_eq!(room.try_recv().ok(), Some(Event::RoomMessage(4)));
         assert_eq!(room.try_recv().ok(), Some(Event::Gap), "3 was lost");
+    }
+
+    #[tokio::test]
+    async fn one_envelope_reaches_every_topic_it_names() {
+        let sender = Hub::default();
+        let mut outbound = sender.relay_to_bus().unwrap();
+        let followers: Vec<Topic> = (1..=600).map(Topic::Account).collect();
+        sender.publish_to_each(&followers, Event::Update(9));
+        let mut envelopes = Vec::new();
+        while let Ok(envelope) = outbound.try_recv() {
+            envelopes.push(envelope);
+        }
+        assert_eq!(envelopes.len(), 3, "600 topics travel in envelopes of 256");
+        let batches = next_batches_of(envelopes).await;
+        assert!(
+            batches.iter().all(|b| b.len() < 8_000),
+            "each fits one NOTIFY"
+        );
+
+        let hub = Hub::default();
+        let mut first = hub.subscribe(Topic::Account(1));
+        let mut last = hub.subscribe(Topic::Account(600));
+        let mut elsewhere = hub.subscribe(Topic::Account(601));
+        let mut receiver = Receiver::default();
+        for batch in &batches {
+            receiver.deliver(&hub, batch.as_bytes());
+        }
+        assert_eq!(first.try_recv().ok(), Some(Event::Update(9)));
+        assert_eq!(last.try_recv().ok(), Some(Event::Update(9)));
+        assert!(last.try_recv().is_err(), "once, and no gap");
+        assert!(elsewhere.try_recv().is_err());
+    }
+
+    /// The batches [`next_batches`] makes of `envelopes`.
+    async fn next_batches_of(envelopes: Vec<Envelope>) -> Vec<String> {
+        let (sender, mut receiver) = mpsc::channel(envelopes.len());
+        for envelope in envelopes {
+            sender.try_send(envelope).unwrap();
+        }
+        next_batches(&mut receiver).await.unwrap()
     }
 
     #[tokio::test]

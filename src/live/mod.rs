@@ -73,14 +73,20 @@ pub enum Event {
     Gap,
 }
 
-/// An event on its way to the other nodes: who sent it, its number in that node's sequence.
+/// An event on its way to the other nodes: who sent it, its number in that node's sequence,
+/// and the topics it goes to. A new status goes to each of its author's followers: one
+/// envelope carries it to all of them (up to [`TOPICS_PER_ENVELOPE`]), not one each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
     pub node: u64,
     pub seq: u64,
-    pub topic: Topic,
+    pub topics: Vec<Topic>,
     pub event: Event,
 }
+
+/// At most this many topics travel in one envelope (about 4 KB of JSON for accounts, within
+/// one NOTIFY's 8,000 bytes).
+pub const TOPICS_PER_ENVELOPE: usize = 256;
 
 /// How many events a subscriber may fall behind before it is told of a gap, but on a room's
 /// topic (`Hub::new`). An account's topic is one per connected account, and its channel is
@@ -189,12 +195,29 @@ impl Hub {
     /// Announces an event here and, through the bus, on the other nodes; returns how many
     /// subscribers on this node it reached.
     pub fn publish(&self, topic: &Topic, event: Event) -> usize {
-        if let Some(relay) = self.relay.get() {
+        self.relay(std::slice::from_ref(topic), event);
+        self.deliver(topic, event)
+    }
+
+    /// [`Hub::publish`] of one event on each of `topics`, which the bus carries together.
+    pub fn publish_to_each(&self, topics: &[Topic], event: Event) {
+        self.relay(topics, event);
+        for topic in topics {
+            self.deliver(topic, event);
+        }
+    }
+
+    /// Hands `event` on `topics` to the bus, if the node has one.
+    fn relay(&self, topics: &[Topic], event: Event) {
+        let Some(relay) = self.relay.get() else {
+            return;
+        };
+        for topics in topics.chunks(TOPICS_PER_ENVELOPE) {
             let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
             let envelope = Envelope {
                 node: self.node,
                 seq,
-                topic: topic.clone(),
+                topics: topics.to_vec(),
                 event,
             };
             if relay.try_send(envelope).is_err() {
@@ -202,7 +225,6 @@ impl Hub {
                 metrics::counter!("sotong_bus_dropped_total").increment(1);
             }
         }
-        self.deliver(topic, event)
     }
 
     /// Completes when a notification has been announced on this node since the last call
@@ -287,7 +309,7 @@ mod tests {
         let second = relay.recv().await.expect("second");
         assert_eq!((first.seq, second.seq), (1, 2));
         assert_eq!(first.node, hub.node());
-        assert_eq!(first.topic, Topic::Room(5));
+        assert_eq!(first.topics, vec![Topic::Room(5)]);
         assert_eq!(second.event, Event::Update(10));
     }
 }
