@@ -87,7 +87,7 @@ pub struct Db {
 const TURN_WAIT: Duration = Duration::from_secs(10);
 
 /// The pool's settings: at most `max_connections`, each waited for at most `wait`, and on
-/// SQLite each connection set up as [`sqlite_settings`] says.
+/// SQLite each connection set up as [`SQLITE_SETTINGS`] says.
 fn pool_options(backend: Backend, max_connections: u32, wait: Duration) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
