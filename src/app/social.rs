@@ -140,6 +140,10 @@ pub struct Relationship {
     pub standing: crate::db::blocks::Standing,
 }
 
+/// How many ids a post tries before it gives up (each taken one was made by another node in
+/// the same millisecond: one more try is already rare).
+const ID_TRIES: usize = 4;
+
 impl App {
     /// Who is looking, for the visibility rule.
     pub(super) fn looker(&self, viewer: Option<&Viewer>) -> Looker {
@@ -291,10 +295,11 @@ impl App {
             self.wall_to_post_on(&author, placement.wall_account_id),
         );
         let (photos, parent, wall) = (photos?, parent?, wall?);
-        let (at, id) = match at {
-            Some(at) => (at, id_at(at)),
-            None => (now_ms(), next_id()),
+        let new_id = || match at {
+            Some(at) => id_at(at),
+            None => next_id(),
         };
+        let (id, at) = (new_id(), at.unwrap_or_else(now_ms));
         let key = idempotency_key(placement.idempotency_key.as_deref());
         let mut tx = self.begin().await?;
         // A client retrying with the same key gets the status it made the first time.
@@ -304,7 +309,7 @@ impl App {
             drop(tx);
             return self.status(Some(viewer), earlier).await;
         }
-        let post = Post {
+        let mut post = Post {
             id,
             at,
             tags: hashtags(&input.source),
@@ -313,7 +318,16 @@ impl App {
             parent,
             input,
         };
-        let (mut row, mentioned) = self.put_status(&mut tx, &post, &photos, key).await?;
+        let mut put = None;
+        for _ in 0..ID_TRIES {
+            put = self.put_status(&mut tx, &post, &photos, key).await?;
+            if put.is_some() {
+                break;
+            }
+            // Another node made the same id in the same millisecond; nothing was written.
+            post.id = new_id();
+        }
+        let (mut row, mentioned) = put.ok_or_else(|| anyhow::anyhow!("no free status id"))?;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
         self.federate_status(&mut tx, &post.author, post.id, Change::Create)
@@ -449,14 +463,15 @@ impl App {
     }
 
     /// Writes the status with its mentions, hashtags and photos, and remembers its
-    /// idempotency key. Returns the row as written and the accounts it mentions.
+    /// idempotency key. Returns the row as written and the accounts it mentions; `None`, with
+    /// nothing written, when the status's id is taken.
     async fn put_status(
         &self,
         tx: &mut Tx,
         post: &Post,
         photos: &[i64],
         key: Option<&str>,
-    ) -> Result<(StatusRow, Vec<i64>)> {
+    ) -> Result<Option<(StatusRow, Vec<i64>)>> {
         let (input, author) = (&post.input, &post.author);
         let named =
             account_rows::ids_by_handles(tx, &mentions(&input.source), author.space_id).await?;
@@ -484,7 +499,9 @@ impl App {
             language: input.language.as_deref(),
             created_at: post.at,
         };
-        rows::insert(tx, &row, &mentioned, &post.tags).await?;
+        if !rows::insert(tx, &row, &mentioned, &post.tags).await? {
+            return Ok(None);
+        }
         for media in photos {
             // Checked before; a concurrent post may still have taken it, and then nothing is
             // written.
@@ -526,7 +543,7 @@ impl App {
                 wall_version: post.wall.as_ref().map(|w| w.row_version),
             },
         );
-        Ok((written, mentioned))
+        Ok(Some((written, mentioned)))
     }
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).

@@ -288,17 +288,20 @@ pub struct NewStatusRow<'a> {
     pub created_at: i64,
 }
 
+/// Writes a status with its mentions and hashtags. False, with nothing written, when its id is
+/// taken: ids are made by each node alone (`domain::id`), and two nodes may make the same one
+/// in the same millisecond.
 pub async fn insert(
     tx: &mut Tx,
     s: &NewStatusRow<'_>,
     mentions: &[i64],
     tags: &[String],
-) -> DbResult<()> {
-    sqlx::query(
+) -> DbResult<bool> {
+    let written = sqlx::query(
         "INSERT INTO statuses (id, account_id, wall_account_id, in_reply_to_id, in_reply_to_account_id, \
          visibility, organization_id, department_id, title, source, content, spoiler_text, sensitive, language, created_at, space_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                 (SELECT a.space_id FROM accounts a WHERE a.id = $2))",
+                 (SELECT a.space_id FROM accounts a WHERE a.id = $2)) ON CONFLICT (id) DO NOTHING",
     )
     .bind(s.id)
     .bind(s.account_id)
@@ -317,6 +320,9 @@ pub async fn insert(
     .bind(s.created_at)
     .execute(&mut **tx)
     .await?;
+    if written.rows_affected() == 0 {
+        return Ok(false);
+    }
     for account in mentions {
         sqlx::query("INSERT INTO status_mentions (status_id, account_id) VALUES ($1, $2)")
             .bind(s.id)
@@ -331,7 +337,7 @@ pub async fn insert(
             .execute(&mut **tx)
             .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// One status, if `looker` may see it.

@@ -1186,3 +1186,49 @@ async fn the_answer_to_a_post_is_the_status_as_read_back() {
     assert_eq!(after["account"]["display_name"], "김민지 주무관");
     assert_eq!(after["account"]["statuses_count"], 7);
 }
+
+/// Each node makes its ids alone, so two nodes may make the same one in the same millisecond
+/// (two posts a second failed so under load on two nodes). The second insert writes nothing
+/// and says so, and the post tries another id.
+#[tokio::test]
+async fn a_status_id_made_twice_is_not_written_twice() {
+    use sotong::db::statuses::{NewStatusRow, insert};
+    let t = TestApp::spawn().await;
+    let author = user(&t, "minji", "김민지").await;
+    let first = author.status(json!({ "status": "먼저 쓴 글" })).await;
+    let id: i64 = first["id"].as_str().unwrap().parse().unwrap();
+    let account_id: i64 = author.id.parse().unwrap();
+    let again = NewStatusRow {
+        id,
+        account_id,
+        wall_account_id: None,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        visibility: sotong::domain::status::Visibility::Public,
+        organization_id: None,
+        department_id: None,
+        title: None,
+        source: "같은 번호의 다른 글 #태그",
+        content: "<p>같은 번호의 다른 글</p>",
+        spoiler_text: "",
+        sensitive: false,
+        language: None,
+        created_at: 0,
+    };
+    let mut tx = t.app.database().begin_write().await.unwrap();
+    let written = insert(&mut tx, &again, &[account_id], &["태그".to_owned()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!written, "the id was taken");
+
+    let read = author.get(&format!("/api/v1/statuses/{id}")).await;
+    assert_eq!(read["content"], first["content"]);
+    assert_eq!(read["mentions"], json!([]));
+    assert_eq!(read["tags"], json!([]));
+    let me = author.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["statuses_count"], 1);
+    // Posting goes on as before.
+    let next = author.status(json!({ "status": "다음 글" })).await;
+    assert_eq!(next["account"]["statuses_count"], 2);
+}
