@@ -318,16 +318,11 @@ impl App {
             parent,
             input,
         };
-        let mut put = None;
-        for _ in 0..ID_TRIES {
-            put = self.put_status(&mut tx, &post, &photos, key).await?;
-            if put.is_some() {
-                break;
-            }
-            // Another node made the same id in the same millisecond; nothing was written.
-            post.id = new_id();
-        }
-        let (mut row, mentioned) = put.ok_or_else(|| anyhow::anyhow!("no free status id"))?;
+        let (mut row, mentioned) = self
+            .put_status(&mut tx, &post, &photos, key, new_id)
+            .await?;
+        // The id it was written under: another, if this one was taken.
+        post.id = row.id;
         let notified = notify_of_new_status(&mut tx, &post, &mentioned).await?;
         tx.ring_all(notified);
         self.federate_status(&mut tx, &post.author, post.id, Change::Create)
@@ -463,15 +458,17 @@ impl App {
     }
 
     /// Writes the status with its mentions, hashtags and photos, and remembers its
-    /// idempotency key. Returns the row as written and the accounts it mentions; `None`, with
-    /// nothing written, when the status's id is taken.
+    /// idempotency key. Returns the row as written and the accounts it mentions. When the
+    /// post's id is taken (another node made it in the same millisecond), the status is written
+    /// under one from `new_id`.
     async fn put_status(
         &self,
         tx: &mut Tx,
         post: &Post,
         photos: &[i64],
         key: Option<&str>,
-    ) -> Result<Option<(StatusRow, Vec<i64>)>> {
+        new_id: impl Fn() -> i64,
+    ) -> Result<(StatusRow, Vec<i64>)> {
         let (input, author) = (&post.input, &post.author);
         let named =
             account_rows::ids_by_handles(tx, &mentions(&input.source), author.space_id).await?;
@@ -482,7 +479,7 @@ impl App {
             &self.config.public_url(),
         );
         let mentioned: Vec<i64> = named.iter().map(|(id, _)| *id).collect();
-        let row = NewStatusRow {
+        let mut row = NewStatusRow {
             id: post.id,
             account_id: author.id,
             wall_account_id: post.wall.as_ref().map(|w| w.id),
@@ -499,13 +496,19 @@ impl App {
             language: input.language.as_deref(),
             created_at: post.at,
         };
-        if !rows::insert(tx, &row, &mentioned, &post.tags).await? {
-            return Ok(None);
+        let mut tries = 1;
+        while !rows::insert(tx, &row, &mentioned, &post.tags).await? {
+            if tries == ID_TRIES {
+                return Err(anyhow::anyhow!("no free status id").into());
+            }
+            tries += 1;
+            row.id = new_id();
         }
+        let id = row.id;
         for media in photos {
             // Checked before; a concurrent post may still have taken it, and then nothing is
             // written.
-            if !media_rows::attach(tx, author.id, *media, post.id).await? {
+            if !media_rows::attach(tx, author.id, *media, id).await? {
                 return Err(PHOTO_UNKNOWN.into());
             }
         }
@@ -515,21 +518,21 @@ impl App {
                 Some(parent) => crate::db::conversations::root_of(tx, parent.id)
                     .await?
                     .unwrap_or(parent.id),
-                None => post.id,
+                None => id,
             };
             let mut participants = mentioned.clone();
             participants.push(author.id);
-            crate::db::conversations::record(tx, post.id, root, author.id, &participants).await?;
+            crate::db::conversations::record(tx, id, root, author.id, &participants).await?;
         }
         let poll_id = match &input.poll {
             Some(poll) => {
                 let ends = crate::domain::poll::ends_at(post.at, poll.expires_in_secs);
-                Some(crate::db::polls::insert(tx, post.id, poll, ends, post.at).await?)
+                Some(crate::db::polls::insert(tx, id, poll, ends, post.at).await?)
             }
             None => None,
         };
         if let Some(key) = key {
-            rows::remember_idempotency(tx, author.id, key, post.id, post.at).await?;
+            rows::remember_idempotency(tx, author.id, key, id, post.at).await?;
         }
         let written = StatusRow::written(
             &row,
@@ -543,7 +546,7 @@ impl App {
                 wall_version: post.wall.as_ref().map(|w| w.row_version),
             },
         );
-        Ok(Some((written, mentioned)))
+        Ok((written, mentioned))
     }
 
     /// One status, if the viewer may see it (404 otherwise: a hidden status does not exist).
