@@ -134,7 +134,20 @@ impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> DbResult<Self> {
         let db = Self::open(url, max_connections).await?;
         db.migrate_to(None).await?;
+        crate::domain::id::set_node(db.claim_node_number().await?);
         Ok(db)
+    }
+
+    /// The next node number, never handed to another process before: the low bits of this
+    /// process's ids (`domain::id`).
+    pub async fn claim_node_number(&self) -> DbResult<i64> {
+        let (number,): (i64,) = sqlx::query_as(
+            "UPDATE node_numbers SET last_taken = last_taken + 1 WHERE one = 1 \
+             RETURNING last_taken",
+        )
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(number)
     }
 
     /// Connects without touching the schema (a restore brings it to the backup's first).

@@ -263,3 +263,24 @@ async fn each_uniqueness_rule_is_told_by_name() {
     let rules: Vec<&str> = sotong::db::UNIQUE_RULES.iter().map(|r| r.name).collect();
     assert_eq!(names, rules, "in the order of db::UNIQUE_RULES");
 }
+
+/// Every process that opens the database gets a node number of its own, so the ids two nodes
+/// make in the same millisecond differ in their low bits.
+#[tokio::test]
+async fn each_node_that_opens_the_database_gets_its_own_number() {
+    let t = TestApp::spawn().await;
+    let first = sotong::db::Db::connect(&t.database_url, 1).await.unwrap();
+    let second = sotong::db::Db::connect(&t.database_url, 1).await.unwrap();
+    let (a, b) = (
+        first.claim_node_number().await.unwrap(),
+        second.claim_node_number().await.unwrap(),
+    );
+    assert_eq!(b, a + 1, "numbers are handed out in turn");
+    // The node that served the test, and both connections, took earlier ones.
+    let (taken,): (i64,) = sqlx::query_as("SELECT last_taken FROM node_numbers")
+        .fetch_one(first.pool())
+        .await
+        .unwrap();
+    assert_eq!(taken, b);
+    assert!(a >= 4, "{a}");
+}
