@@ -1272,7 +1272,7 @@ async fn tell(
     let note =
         crate::db::notifications::notify_about(tx, account, by, About::Complaint(id), at).await?;
     Ok(note
-        .map(|note| (Topic::Account(account), Event::Notification(note)))
+        .map(|note| (Topic::Account(account), Event::from(note)))
         .into_iter()
         .collect())
 }

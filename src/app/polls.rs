@@ -165,7 +165,7 @@ impl App {
                 )
                 .await?
                 {
-                    tx.ring(Topic::Account(account), Event::Notification(note));
+                    tx.ring(Topic::Account(account), Event::from(note));
                 }
             }
             tx.commit().await?;

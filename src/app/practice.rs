@@ -288,7 +288,7 @@ impl App {
         tx.ring_all(note.map(|n| {
             (
                 Topic::Account(trainee.practice_account_id),
-                crate::live::Event::Notification(n),
+                crate::live::Event::from(n),
             )
         }));
         tx.commit().await?;

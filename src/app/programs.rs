@@ -517,7 +517,7 @@ impl App {
             )
             .await?
             {
-                tx.ring(Topic::Account(person), Event::Notification(note));
+                tx.ring(Topic::Account(person), Event::from(note));
             }
         }
         tx.commit().await?;

@@ -127,7 +127,7 @@ impl App {
                 notifications::notify_about(&mut tx, moderator, me, About::ReportFiled(id), now)
                     .await?
             {
-                tx.ring(Topic::Account(moderator), Event::Notification(note));
+                tx.ring(Topic::Account(moderator), Event::from(note));
             }
         }
         tx.commit().await?;
@@ -549,7 +549,7 @@ async fn warn(
     if let Some(note) =
         notifications::notify_about(tx, target.id, moderator.account_id, about, now).await?
     {
-        tx.ring(Topic::Account(target.id), Event::Notification(note));
+        tx.ring(Topic::Account(target.id), Event::from(note));
     }
     Ok(())
 }
@@ -565,7 +565,7 @@ async fn tell_reporter(
     if let Some(note) =
         notifications::notify_about(tx, report.account_id, moderator, about, now).await?
     {
-        tx.ring(Topic::Account(report.account_id), Event::Notification(note));
+        tx.ring(Topic::Account(report.account_id), Event::from(note));
     }
     Ok(())
 }

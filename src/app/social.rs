@@ -127,7 +127,7 @@ async fn notify_of_new_status(
         if let Some(note) =
             notes::notify(tx, recipient, post.author.id, kind, Some(post.id), post.at).await?
         {
-            rung.push((Topic::Account(recipient), Event::Notification(note)));
+            rung.push((Topic::Account(recipient), Event::from(note)));
         }
     }
     Ok(rung)
@@ -673,10 +673,7 @@ impl App {
             marks::unmark(&mut tx, Mark::Favourite, me, id).await?;
         }
         if let Some(note) = note {
-            tx.ring(
-                Topic::Account(view.row.account_id),
-                Event::Notification(note),
-            );
+            tx.ring(Topic::Account(view.row.account_id), Event::from(note));
         }
         tx.commit().await?;
         self.status(Some(viewer), id).await
@@ -725,11 +722,11 @@ impl App {
                 .following;
             if !already && follows::request(&mut tx, me, target, now).await? {
                 let note = notes::notify(&mut tx, target, me, "follow_request", None, now).await?;
-                tx.ring_all(note.map(|n| (Topic::Account(target), Event::Notification(n))));
+                tx.ring_all(note.map(|n| (Topic::Account(target), Event::from(n))));
             }
         } else if follows::follow(&mut tx, me, target, now).await? {
             let note = notes::notify(&mut tx, target, me, "follow", None, now).await?;
-            tx.ring_all(note.map(|n| (Topic::Account(target), Event::Notification(n))));
+            tx.ring_all(note.map(|n| (Topic::Account(target), Event::from(n))));
         }
         tx.commit().await?;
         self.relationship(viewer, target).await
@@ -919,57 +916,10 @@ impl App {
         viewer: &Viewer,
         rows: Vec<NotificationRow>,
     ) -> Result<Vec<NotificationView>> {
-        let pool = self.db.pool();
-        let mut from_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
-        from_ids.sort_unstable();
-        from_ids.dedup();
-        let mut status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
-        status_ids.sort_unstable();
-        status_ids.dedup();
-        let looker = self.looker(Some(viewer));
-        // Who, which statuses and the viewer's filters, read at once: a stream's new
-        // notification waits for these (the wall owner hears of a post through them).
-        let (accounts, views, filters) = tokio::join!(
-            account_rows::by_ids(pool, &from_ids),
-            async {
-                let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
-                self.views(looker, visible).await
-            },
-            self.filters_in_force(Some(viewer)),
-        );
-        let accounts: std::collections::HashMap<i64, AccountRow> =
-            accounts?.into_iter().map(|a| (a.id, a)).collect();
-        let (views, filters) = (views?, filters?);
-        let now = now_ms();
-        let mut hidden = Vec::new();
-        let mut statuses: std::collections::HashMap<i64, StatusView> = Default::default();
-        for view in views {
-            let id = view.row.id;
-            match super::filters::judged(
-                &filters,
-                viewer.account_id,
-                Context::Notifications,
-                now,
-                view,
-            ) {
-                Some(view) => {
-                    statuses.insert(id, view);
-                }
-                None => hidden.push(id),
-            }
-        }
-        // A notification about a status the viewer's filters hide is left out with it.
-        rows.into_iter()
-            .filter(|row| row.status_id.is_none_or(|id| !hidden.contains(&id)))
-            .map(|row| {
-                let from = accounts
-                    .get(&row.from_account_id)
-                    .cloned()
-                    .ok_or(Error::NotFound)?;
-                let status = row.status_id.and_then(|id| statuses.get(&id).cloned());
-                Ok(NotificationView { row, from, status })
-            })
-            .collect()
+        let from: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+        let statuses: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
+        let shown = self.shown_in_notifications(viewer, from, statuses).await?;
+        shown.views(rows)
     }
 
     pub async fn notification(&self, viewer: &Viewer, id: i64) -> Result<NotificationView> {
@@ -981,6 +931,72 @@ impl App {
             .await?
             .pop()
             .ok_or(Error::NotFound)
+    }
+
+    /// A notification a stream was just told of (`live::Event::Notification`): the event names
+    /// whom it is from and its status, so those are read beside the notification itself, not
+    /// after it (the wall owner hears of a post through this).
+    pub async fn notification_told(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        from: i64,
+        status: Option<i64>,
+    ) -> Result<NotificationView> {
+        viewer.require_scope("read:notifications")?;
+        let (row, shown) = tokio::join!(
+            notes::get(self.db.pool(), viewer.account()?, id),
+            self.shown_in_notifications(viewer, vec![from], status.into_iter().collect()),
+        );
+        let row = row?.ok_or(Error::NotFound)?;
+        shown?.views(vec![row])?.pop().ok_or(Error::NotFound)
+    }
+
+    /// Who notifications are from and the statuses they are about, as the viewer sees them,
+    /// read at once with the viewer's filters.
+    async fn shown_in_notifications(
+        &self,
+        viewer: &Viewer,
+        mut from_ids: Vec<i64>,
+        mut status_ids: Vec<i64>,
+    ) -> Result<Shown> {
+        let pool = self.db.pool();
+        from_ids.sort_unstable();
+        from_ids.dedup();
+        status_ids.sort_unstable();
+        status_ids.dedup();
+        let looker = self.looker(Some(viewer));
+        let (accounts, views, filters) = tokio::join!(
+            account_rows::by_ids(pool, &from_ids),
+            async {
+                let visible = rows::visible_statuses(pool, looker, &status_ids).await?;
+                self.views(looker, visible).await
+            },
+            self.filters_in_force(Some(viewer)),
+        );
+        let (views, filters) = (views?, filters?);
+        let now = now_ms();
+        let mut shown = Shown {
+            accounts: accounts?.into_iter().map(|a| (a.id, a)).collect(),
+            statuses: Default::default(),
+            hidden: Vec::new(),
+        };
+        for view in views {
+            let id = view.row.id;
+            match super::filters::judged(
+                &filters,
+                viewer.account_id,
+                Context::Notifications,
+                now,
+                view,
+            ) {
+                Some(view) => {
+                    shown.statuses.insert(id, view);
+                }
+                None => shown.hidden.push(id),
+            }
+        }
+        Ok(shown)
     }
 
     /// The notifications of one group (`/api/v2/notifications/:group_key`), newest first, with
@@ -1385,4 +1401,31 @@ fn named_by(
         .filter(|e| named.contains(&e.shortcode))
         .cloned()
         .collect()
+}
+
+/// What notifications show beside themselves: who they are from, and their statuses as the
+/// viewer's filters leave them (`hidden`: those the filters hide).
+struct Shown {
+    accounts: std::collections::HashMap<i64, AccountRow>,
+    statuses: std::collections::HashMap<i64, StatusView>,
+    hidden: Vec<i64>,
+}
+
+impl Shown {
+    /// The notifications of `rows` with what they show; one about a status the viewer's filters
+    /// hide is left out with it.
+    fn views(self, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>> {
+        rows.into_iter()
+            .filter(|row| row.status_id.is_none_or(|id| !self.hidden.contains(&id)))
+            .map(|row| {
+                let from = self
+                    .accounts
+                    .get(&row.from_account_id)
+                    .cloned()
+                    .ok_or(Error::NotFound)?;
+                let status = row.status_id.and_then(|id| self.statuses.get(&id).cloned());
+                Ok(NotificationView { row, from, status })
+            })
+            .collect()
+    }
 }

@@ -61,10 +61,7 @@ impl App {
             && let Some(note) =
                 notes::notify(&mut tx, original.account_id, me.id, "reblog", Some(id), now).await?
         {
-            tx.ring(
-                Topic::Account(original.account_id),
-                Event::Notification(note),
-            );
+            tx.ring(Topic::Account(original.account_id), Event::from(note));
         }
         tx.ring_accounts(audience, Event::Update(reblog_id));
         tx.commit().await?;
@@ -200,7 +197,7 @@ impl App {
         for booster in boosters {
             if let Some(note) = notes::notify(&mut tx, booster, me, "update", Some(id), now).await?
             {
-                tx.ring(Topic::Account(booster), Event::Notification(note));
+                tx.ring(Topic::Account(booster), Event::from(note));
             }
         }
         tx.ring_accounts(audience, Event::Edit(id));

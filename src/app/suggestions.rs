@@ -478,7 +478,7 @@ async fn notify_the_raiser(
     let about = crate::db::notifications::About::Suggestion(current.id);
     let note = crate::db::notifications::notify_about(tx, raiser, by, about, now).await?;
     Ok(note
-        .map(|note| (Topic::Account(raiser), Event::Notification(note)))
+        .map(|note| (Topic::Account(raiser), Event::from(note)))
         .into_iter()
         .collect())
 }

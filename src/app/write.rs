@@ -112,3 +112,14 @@ impl DerefMut for Write {
         &mut self.tx
     }
 }
+
+/// A notification written is told to its recipient's streams with what they read to show it.
+impl From<crate::db::notifications::Written> for Event {
+    fn from(written: crate::db::notifications::Written) -> Self {
+        Event::Notification {
+            id: written.id,
+            from: written.from,
+            status: written.status_id,
+        }
+    }
+}

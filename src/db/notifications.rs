@@ -33,7 +33,16 @@ macro_rules! select_notifications {
     };
 }
 
-/// Notifies `account_id`, unless it is the one who acted; returns the notification's id.
+/// A notification just written, as its recipient's streams are told of it: what they read
+/// to show it can be read at once, not after the notification itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub id: i64,
+    pub from: i64,
+    pub status_id: Option<i64>,
+}
+
+/// Notifies `account_id`, unless it is the one who acted; returns the notification written.
 pub async fn notify(
     tx: &mut Tx,
     account_id: i64,
@@ -41,7 +50,7 @@ pub async fn notify(
     kind: &str,
     status_id: Option<i64>,
     now: i64,
-) -> DbResult<Option<i64>> {
+) -> DbResult<Option<Written>> {
     if account_id == from {
         return Ok(None);
     }
@@ -91,7 +100,7 @@ pub async fn notify_even_oneself(
     kind: &str,
     status_id: Option<i64>,
     now: i64,
-) -> DbResult<Option<i64>> {
+) -> DbResult<Option<Written>> {
     let id = next_id();
     // Nothing from an account the recipient blocks, or mutes with its notifications, or whose
     // kind of sender the recipient's policy drops (for the kinds a policy may refuse).
@@ -110,7 +119,11 @@ pub async fn notify_even_oneself(
     match written {
         Some((0,)) => {
             super::push::enqueue(tx, account_id, id, now).await?;
-            Ok(Some(id))
+            Ok(Some(Written {
+                id,
+                from,
+                status_id,
+            }))
         }
         _ => Ok(None),
     }
@@ -145,7 +158,7 @@ pub async fn notify_about(
     from: i64,
     about: About,
     now: i64,
-) -> DbResult<Option<i64>> {
+) -> DbResult<Option<Written>> {
     let (kind, suggestion, session, complaint, report) = match about {
         About::Suggestion(id) => ("sotong.suggestion_status", Some(id), None, None, None),
         About::Session(id) => ("sotong.session_reminder", None, Some(id), None, None),
@@ -155,7 +168,7 @@ pub async fn notify_about(
         About::Warned(report) => ("moderation_warning", None, None, None, report),
         About::Nudge(id) => ("sotong.practice_nudge", None, Some(id), None, None),
     };
-    let Some(id) = notify(tx, account_id, from, kind, None, now).await? else {
+    let Some(written) = notify(tx, account_id, from, kind, None, now).await? else {
         return Ok(None);
     };
     sqlx::query(
@@ -166,10 +179,10 @@ pub async fn notify_about(
     .bind(session)
     .bind(complaint)
     .bind(report)
-    .bind(id)
+    .bind(written.id)
         .execute(&mut **tx)
         .await?;
-    Ok(Some(id))
+    Ok(Some(written))
 }
 
 /// A page of notifications, newest first, optionally of some kinds only.

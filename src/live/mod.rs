@@ -45,8 +45,13 @@ pub enum Event {
     Delete(i64),
     /// A status was edited.
     Edit(i64),
-    /// A notification was written for the topic's account.
-    Notification(i64),
+    /// A notification was written for the topic's account: its id, who it is from and the
+    /// status it is about, so that a stream reads all it shows at once.
+    Notification {
+        id: i64,
+        from: i64,
+        status: Option<i64>,
+    },
     /// A message was posted in the topic's room.
     RoomMessage(i64),
     /// A message in the topic's room was hidden.
@@ -256,7 +261,7 @@ impl Hub {
         if let Some(observer) = self.observer.get() {
             observer.event(topic, event);
         }
-        if matches!(event, Event::Notification(_)) {
+        if matches!(event, Event::Notification { .. }) {
             self.notifications.notify_one();
         }
         let mut topics = self
@@ -286,8 +291,13 @@ mod tests {
         let hub = Hub::default();
         let mut mine = hub.subscribe(Topic::Account(1));
         let mut other = hub.subscribe(Topic::Account(2));
-        assert_eq!(hub.publish(&Topic::Account(1), Event::Notification(7)), 1);
-        assert_eq!(mine.recv().await.ok(), Some(Event::Notification(7)));
+        let note = Event::Notification {
+            id: 7,
+            from: 2,
+            status: None,
+        };
+        assert_eq!(hub.publish(&Topic::Account(1), note), 1);
+        assert_eq!(mine.recv().await.ok(), Some(note));
         assert!(other.try_recv().is_err());
         assert_eq!(
             hub.publish(&Topic::Public, Event::Update(1)),

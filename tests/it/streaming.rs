@@ -325,7 +325,7 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
         .expect("the missed notification is sent");
     assert_eq!(event, "notification");
     let payload: Value = serde_json::from_str(&payload).unwrap();
-    assert_eq!(payload["id"], missed.to_string());
+    assert_eq!(payload["id"], missed.id.to_string());
     assert_ne!(payload.to_string(), first);
     assert!(
         next_event(&mut socket, Duration::from_millis(300))
@@ -337,15 +337,20 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
     // neither is heard twice.
     t.app
         .hub
-        .deliver(&Topic::Account(official_id), Event::Notification(missed));
+        .deliver(&Topic::Account(official_id), Event::from(missed));
     let first_id: i64 = serde_json::from_str::<Value>(&first).unwrap()["id"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
-    t.app
-        .hub
-        .deliver(&Topic::Account(official_id), Event::Notification(first_id));
+    t.app.hub.deliver(
+        &Topic::Account(official_id),
+        Event::Notification {
+            id: first_id,
+            from: resident_id,
+            status: None,
+        },
+    );
     assert!(
         next_event(&mut socket, Duration::from_millis(300))
             .await

@@ -118,8 +118,11 @@ async fn render(
                 serde_json::to_string(&Status::from_view(&view, &app.config)).ok()?,
             ))
         }
-        Event::Notification(id) => {
-            let view = app.notification(viewer?, id).await.ok()?;
+        Event::Notification { id, from, status } => {
+            let view = app
+                .notification_told(viewer?, id, from, status)
+                .await
+                .ok()?;
             Some((
                 "notification",
                 serde_json::to_string(&Notification::from_view(&view, &app.config, lang)).ok()?,
@@ -257,7 +260,7 @@ impl Delivered {
                 }
                 out
             }
-            Event::Notification(id) => {
+            Event::Notification { id, .. } => {
                 if self.sent_notifications.contains(&id) {
                     return Vec::new();
                 }
