@@ -82,7 +82,9 @@ static NOTIFY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
          SELECT $1, $2, $3, $4, $5, $6, CASE WHEN $7 = 1 AND {filter} AND NOT {accepted} THEN 1 ELSE 0 END \
          WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3) \
          AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 AND hide_notifications = 1 AND (expires_at IS NULL OR expires_at > $6)) \
-         AND NOT ($7 = 1 AND {drop} AND NOT {accepted}) RETURNING filtered",
+         AND NOT ($7 = 1 AND {drop} AND NOT {accepted}) \
+         RETURNING filtered, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM push_subscriptions WHERE account_id = $2) THEN 1 ELSE 0 END AS BIGINT)",
         filter = policy_answers(Answer::Filter),
         drop = policy_answers(Answer::Drop),
         // A sender the recipient accepted from its requests is neither kept aside nor dropped.
@@ -105,7 +107,9 @@ pub async fn notify_even_oneself(
     // Nothing from an account the recipient blocks, or mutes with its notifications, or whose
     // kind of sender the recipient's policy drops (for the kinds a policy may refuse).
     let refusable = crate::domain::notification::REFUSABLE.contains(&kind);
-    let written: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(NOTIFY_SQL.as_str()))
+    // The statement also tells whether the recipient has push subscriptions: most have
+    // none, and their notifications take no statement more to queue nothing.
+    let written: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(NOTIFY_SQL.as_str()))
         .bind(id)
         .bind(account_id)
         .bind(from)
@@ -117,8 +121,10 @@ pub async fn notify_even_oneself(
         .fetch_optional(&mut **tx)
         .await?;
     match written {
-        Some((0,)) => {
-            super::push::enqueue(tx, account_id, id, now).await?;
+        Some((0, pushed)) => {
+            if pushed == 1 {
+                super::push::enqueue(tx, account_id, id, now).await?;
+            }
             Ok(Some(Written {
                 id,
                 from,
