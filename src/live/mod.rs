@@ -155,7 +155,7 @@ impl Hub {
     }
 
     /// Completes when the server is shutting down.
-    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
         let mut receiver = self.closing.subscribe();
         async move {
             let _ = receiver.wait_for(|closing| *closing).await;

@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
+use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
@@ -360,71 +360,88 @@ impl Delivered {
     }
 }
 
-/// Open subscriptions of one connection, polled by the connection's own task: no task and no
-/// channel per subscription, so that an idle connection costs little more than its socket.
+/// Open subscriptions of one connection, polled by the connection's own task: no task, no
+/// channel and no map per subscription (a connection has one to three), so that an idle
+/// connection costs little more than its socket.
 struct Subscriptions {
-    streams: SelectAll<Abortable<BoxStream<'static, (String, Event)>>>,
-    handles: HashMap<String, AbortHandle>,
+    streams: Vec<(String, BoxStream<'static, Event>)>,
+    /// Where the next poll starts, so that a busy subscription does not starve the others.
+    first: usize,
 }
 
 impl Subscriptions {
     fn new() -> Self {
         Self {
-            streams: SelectAll::new(),
-            handles: HashMap::new(),
+            streams: Vec::new(),
+            first: 0,
         }
     }
 
     /// The next event of any subscription, with the stream's name; pending while there is
-    /// none (also when nothing is subscribed).
+    /// none (also when nothing is subscribed). A subscription whose channel closed is dropped.
     async fn next(&mut self) -> (String, Event) {
-        match self.streams.next().await {
-            Some(named) => named,
-            None => std::future::pending().await,
-        }
+        std::future::poll_fn(|cx| {
+            let count = self.streams.len();
+            self.first = self.first.wrapping_add(1);
+            let start = self.first % count.max(1);
+            let (mut ended, mut next) = (Vec::new(), std::task::Poll::Pending);
+            for turn in 0..count {
+                let at = (start + turn) % count;
+                let (name, events) = &mut self.streams[at];
+                match events.poll_next_unpin(cx) {
+                    std::task::Poll::Ready(Some(event)) => {
+                        next = std::task::Poll::Ready((name.clone(), event));
+                        break;
+                    }
+                    // Never polled again: a stream that ended may not be.
+                    std::task::Poll::Ready(None) => ended.push(at),
+                    std::task::Poll::Pending => {}
+                }
+            }
+            ended.sort_unstable();
+            for at in ended.into_iter().rev() {
+                drop(self.streams.remove(at));
+            }
+            next
+        })
+        .await
     }
 
     /// Listens on `topic` as the stream `name`; the user stream also hears announcements
     /// (a second receiver of the same subscription).
     fn add(&mut self, app: &App, name: String, topic: Topic) {
-        if self.handles.contains_key(&name) {
+        if self.streams.iter().any(|(known, _)| *known == name) {
             return;
         }
         let events = app.hub.subscribe(topic);
         let announcements = (name == "user").then(|| app.hub.subscribe(Topic::Announcements));
-        let label = name.clone();
         let stream = futures_util::stream::unfold(
             (events, announcements),
-            move |(mut events, mut announcements)| {
-                let label = label.clone();
-                async move {
-                    let received = match announcements.as_mut() {
-                        Some(other) => tokio::select! {
-                            event = events.recv() => event,
-                            event = other.recv() => event,
-                        },
-                        None => events.recv().await,
-                    };
-                    let event = match received {
-                        Ok(event) => event,
-                        // A slow client loses old events rather than slowing everyone, and
-                        // then catches up from the database as after events lost between nodes.
-                        Err(broadcast::error::RecvError::Lagged(_)) => Event::Gap,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    };
-                    Some(((label, event), (events, announcements)))
-                }
+            |(mut events, mut announcements)| async move {
+                let received = match announcements.as_mut() {
+                    Some(other) => tokio::select! {
+                        event = events.recv() => event,
+                        event = other.recv() => event,
+                    },
+                    None => events.recv().await,
+                };
+                let event = match received {
+                    Ok(event) => event,
+                    // A slow client loses old events rather than slowing everyone, and
+                    // then catches up from the database as after events lost between nodes.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Event::Gap,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                Some((event, (events, announcements)))
             },
         );
-        let (stream, handle) = futures_util::stream::abortable(stream.boxed());
-        self.streams.push(stream);
-        self.handles.insert(name, handle);
+        // Room for just the subscriptions there are: most connections keep one or two.
+        self.streams.reserve_exact(1);
+        self.streams.push((name, stream.boxed()));
     }
 
     fn remove(&mut self, name: &str) {
-        if let Some(handle) = self.handles.remove(name) {
-            handle.abort();
-        }
+        self.streams.retain(|(known, _)| known != name);
     }
 }
 
@@ -501,22 +518,57 @@ struct ClientMessage {
     tag: Option<String>,
 }
 
-async fn serve_socket(
+/// One WebSocket's life. What it starts with is set up before its task is made: the task
+/// holds no room for the socket and the first stream it already handed on (an idle connection
+/// is mostly this task).
+fn serve_socket(
     app: App,
     viewer: Option<Viewer>,
     lang: Lang,
     first: Option<(String, Option<String>, Topic)>,
     socket: WebSocket,
-) {
-    let _open = crate::http::metrics::OpenSocket::new("streaming");
-    let (mut outgoing, mut incoming) = socket.split();
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let open = crate::http::metrics::OpenSocket::new("streaming");
+    let (outgoing, incoming) = socket.split();
     let mut subscriptions = Subscriptions::new();
-    let mut delivered = Delivered::new();
     if let Some((stream, tag, topic)) = first {
         subscriptions.add(&app, stream_name(&stream, tag.as_deref()), topic);
     }
     watch_credentials(&app, viewer.as_ref(), &mut subscriptions);
-    let closed = app.hub.closed();
+    let connection = Connection {
+        app,
+        viewer,
+        lang,
+        outgoing,
+        subscriptions,
+        delivered: Delivered::new(),
+    };
+    serve_open_socket(connection, incoming, open)
+}
+
+/// What woke a connection's task.
+enum Woke {
+    Ping,
+    Message(Option<Result<Message, axum::Error>>),
+    Event(String, Event),
+}
+
+/// An open WebSocket's state, apart from what its task waits on.
+struct Connection {
+    app: App,
+    viewer: Option<Viewer>,
+    lang: Lang,
+    outgoing: futures_util::stream::SplitSink<WebSocket, Message>,
+    subscriptions: Subscriptions,
+    delivered: Delivered,
+}
+
+async fn serve_open_socket(
+    mut connection: Connection,
+    mut incoming: futures_util::stream::SplitStream<WebSocket>,
+    _open: crate::http::metrics::OpenSocket,
+) {
+    let closed = connection.app.hub.closed();
     tokio::pin!(closed);
     // Keep-alive pings; the first after a full period, not at once.
     let mut ping = tokio::time::interval_at(
@@ -524,55 +576,102 @@ async fn serve_socket(
         Duration::from_secs(30),
     );
     loop {
-        tokio::select! {
+        let woke = tokio::select! {
             () = &mut closed => break,
-            _ = ping.tick() => {
-                // Also a credential that ended behind the server's back (a password reset from
-                // the command line, an expiry) ends the stream within a period.
-                if !Box::pin(signed_in(&app, viewer.as_ref())).await { break; }
-                if outgoing.send(Message::Ping(Vec::new().into())).await.is_err() { break; }
+            _ = ping.tick() => Woke::Ping,
+            message = incoming.next() => Woke::Message(message),
+            (name, event) = connection.subscriptions.next() => Woke::Event(name, event),
+        };
+        // Boxed: answering (reading and rendering a status) is a far larger future than
+        // waiting, and every idle connection would otherwise hold room for it.
+        if !Box::pin(connection.answer(woke)).await {
+            break;
+        }
+    }
+    let _ = connection.outgoing.send(Message::Close(None)).await;
+}
+
+impl Connection {
+    /// Answers what woke the connection; false when it is to end.
+    async fn answer(&mut self, woke: Woke) -> bool {
+        match woke {
+            Woke::Ping => {
+                // Also a credential that ended behind the server's back (a password reset
+                // from the command line, an expiry) ends the stream within a period.
+                signed_in(&self.app, self.viewer.as_ref()).await
+                    && self
+                        .outgoing
+                        .send(Message::Ping(Vec::new().into()))
+                        .await
+                        .is_ok()
             }
-            message = incoming.next() => {
-                let Some(Ok(message)) = message else { break };
-                let Message::Text(text) = message else { continue };
+            Woke::Message(message) => {
+                let Some(Ok(message)) = message else {
+                    return false;
+                };
+                let Message::Text(text) = message else {
+                    return true;
+                };
                 let Ok(request) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
-                    let error = serde_json::json!({ "error": lang.t("error.malformed_body") }).to_string();
-                    if outgoing.send(Message::Text(error.into())).await.is_err() { break; }
-                    continue;
+                    return self.refuse("error.malformed_body").await;
                 };
                 let name = stream_name(&request.stream, request.tag.as_deref());
-                match (request.kind.as_str(), topic(viewer.as_ref(), &request.stream, request.tag.as_deref())) {
-                    ("subscribe", Ok(topic)) => subscriptions.add(&app, name, topic),
-                    ("unsubscribe", _) => subscriptions.remove(&name),
-                    _ => {
-                        let error = serde_json::json!({ "error": lang.t("error.invalid_request") }).to_string();
-                        if outgoing.send(Message::Text(error.into())).await.is_err() { break; }
-                    }
+                let topic = topic(
+                    self.viewer.as_ref(),
+                    &request.stream,
+                    request.tag.as_deref(),
+                );
+                match (request.kind.as_str(), topic) {
+                    ("subscribe", Ok(topic)) => self.subscriptions.add(&self.app, name, topic),
+                    ("unsubscribe", _) => self.subscriptions.remove(&name),
+                    _ => return self.refuse("error.invalid_request").await,
                 }
+                true
             }
-            (name, event) = subscriptions.next() => {
-                if event == Event::CredentialsEnded && !Box::pin(signed_in(&app, viewer.as_ref())).await {
-                    break;
+            Woke::Event(name, event) => {
+                if event == Event::CredentialsEnded
+                    && !signed_in(&self.app, self.viewer.as_ref()).await
+                {
+                    return false;
                 }
                 if name == CREDENTIALS {
-                    continue;
+                    return true;
                 }
                 let stream = name.split('#').next().unwrap_or_default().to_owned();
                 let mut streams = vec![stream.clone()];
                 if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
                     streams.push(tag);
                 }
-                // Boxed: reading and rendering a status is a large future, which every idle
-                // connection would otherwise hold room for.
-                let rendered = Box::pin(delivered.render(&app, viewer.as_ref(), lang, &stream, event)).await;
+                let rendered = self
+                    .delivered
+                    .render(&self.app, self.viewer.as_ref(), self.lang, &stream, event)
+                    .await;
                 for (kind, payload) in rendered {
-                    let frame = serde_json::json!({ "stream": streams, "event": kind, "payload": payload }).to_string();
-                    if outgoing.send(Message::Text(frame.into())).await.is_err() { return; }
+                    let frame =
+                        serde_json::json!({ "stream": streams, "event": kind, "payload": payload })
+                            .to_string();
+                    if self
+                        .outgoing
+                        .send(Message::Text(frame.into()))
+                        .await
+                        .is_err()
+                    {
+                        return false;
+                    }
                 }
+                true
             }
         }
     }
-    let _ = outgoing.send(Message::Close(None)).await;
+
+    /// Tells the client its message was not understood; false when the socket is gone.
+    async fn refuse(&mut self, key: &str) -> bool {
+        let error = serde_json::json!({ "error": self.lang.t(key) }).to_string();
+        self.outgoing
+            .send(Message::Text(error.into()))
+            .await
+            .is_ok()
+    }
 }
 
 /// `GET /api/v1/streaming/{stream}` (and `/hashtag/local`): the same streams as Server-Sent Events.
