@@ -949,7 +949,13 @@ impl App {
             self.shown_in_notifications(viewer, vec![from], status.into_iter().collect()),
         );
         let row = row?.ok_or(Error::NotFound)?;
-        shown?.views(vec![row])?.pop().ok_or(Error::NotFound)
+        // An event that does not match its row (none should) is not trusted for what it names.
+        let shown = if row.from_account_id == from && row.status_id == status {
+            shown?.views(vec![row])?
+        } else {
+            self.notification_views(viewer, vec![row]).await?
+        };
+        shown.into_iter().next().ok_or(Error::NotFound)
     }
 
     /// Who notifications are from and the statuses they are about, as the viewer sees them,

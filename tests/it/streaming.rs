@@ -280,6 +280,54 @@ async fn a_muted_account_stays_out_of_the_stream() {
     );
 }
 
+/// A notification's event names whom it is from, so that the stream reads the sender beside
+/// the notification; an event that names someone else (none should) does not make the
+/// stream show the wrong sender: the notification's own row decides.
+#[tokio::test]
+async fn a_notification_shows_its_own_sender_whatever_its_event_names() {
+    let t = TestApp::spawn().await;
+    let official = user(&t, "gildong", "홍길동").await;
+    let resident = user(&t, "minji", "김민지").await;
+    let other = user(&t, "jiho", "이지호").await;
+    let (official_id, resident_id) = (official.account_id(), resident.account_id());
+    let mut socket = connect(
+        &t.base,
+        &format!("access_token={}&stream=user", official.token),
+    )
+    .await;
+    streams_listening(&t.app, Topic::Account(official_id), 1).await;
+    let mut tx = t.app.database().begin_write().await.unwrap();
+    let written = sotong::db::notifications::notify(
+        &mut tx,
+        official_id,
+        resident_id,
+        "follow",
+        None,
+        sotong::domain::time::now_ms(),
+    )
+    .await
+    .unwrap()
+    .expect("written");
+    tx.commit().await.unwrap();
+    t.app.hub.deliver(
+        &Topic::Account(official_id),
+        Event::Notification {
+            id: written.id,
+            from: other.account_id(),
+            status: None,
+        },
+    );
+    let (_, event, payload) = next_event(&mut socket, Duration::from_secs(2))
+        .await
+        .expect("the notification is sent");
+    assert_eq!(event, "notification");
+    let payload: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(payload["id"], written.id.to_string());
+    assert_eq!(payload["type"], "follow");
+    assert_eq!(payload["account"]["id"], resident_id.to_string());
+    assert_eq!(payload["account"]["username"], "minji");
+}
+
 #[tokio::test]
 async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
     let t = TestApp::spawn().await;
