@@ -249,7 +249,7 @@ impl App {
         };
         // A read stays a read but once an hour per token.
         if row.last_used_at.is_none_or(|at| at < now - HOUR_MS) {
-            tokens::touch(self.db.pool(), row.id, now, now - HOUR_MS).await?;
+            tokens::touch(self.db.single_writes(), row.id, now, now - HOUR_MS).await?;
         }
         Ok(Some(Viewer {
             token_id: row.id,

@@ -236,6 +236,15 @@ impl Db {
         &self.pool
     }
 
+    /// The pool for a write of one statement outside any transaction (a token's last use): on
+    /// SQLite the writer connection, so that it takes its turn with the write transactions
+    /// rather than wait in SQLite's busy handler, which lets newcomers overtake it and gives up
+    /// after `busy_timeout`; on PostgreSQL the pool. Never while the same task holds a write
+    /// transaction: it would wait for itself.
+    pub fn single_writes(&self) -> &AnyPool {
+        &self.writer
+    }
+
     /// A read-only transaction that sees one moment of the database throughout (a backup's):
     /// SQLite's WAL keeps a reader's snapshot from its first read; PostgreSQL's `REPEATABLE
     /// READ` does the same.

@@ -151,3 +151,33 @@ async fn the_settings_page_lists_the_sessions_and_ends_one() {
             .contains(&format!("session-{id}\""))
     );
 }
+
+/// A token's first use in an hour is noted, which is a write. While another write holds the
+/// database (an import, a busy room), the request waits its turn and is answered: on SQLite the
+/// note no longer waits in SQLite's busy handler, which gives up after five seconds.
+#[tokio::test]
+async fn a_token_used_while_another_write_holds_the_database_is_still_answered() {
+    let t = TestApp::spawn().await;
+    let person = user(&t, "busy_day", "바쁜날").await;
+    let pool = t.app.database().pool().clone();
+    sqlx::query("UPDATE tokens SET last_used_at = NULL WHERE account_id = $1")
+        .bind(person.account_id())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let held = t.app.database().begin_write().await.unwrap();
+    let (answer, ()) = tokio::join!(person.fetch("/api/v1/accounts/verify_credentials"), async {
+        // Longer than SQLite's busy_timeout (5 s).
+        tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
+        held.commit().await.unwrap();
+    },);
+    assert_eq!(answer.status(), 200);
+    let (noted,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM tokens WHERE account_id = $1 AND last_used_at IS NOT NULL",
+    )
+    .bind(person.account_id())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(noted, 1, "the use was noted once the other write was done");
+}
