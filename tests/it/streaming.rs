@@ -280,6 +280,30 @@ async fn a_muted_account_stays_out_of_the_stream() {
     );
 }
 
+/// A notification of `kind` to `to` from `from`, written without its event being rung (as
+/// when the event is lost between nodes).
+async fn written_without_its_event(
+    t: &TestApp,
+    to: i64,
+    from: i64,
+    kind: &str,
+) -> sotong::db::notifications::Written {
+    let mut tx = t.app.database().begin_write().await.unwrap();
+    let written = sotong::db::notifications::notify(
+        &mut tx,
+        to,
+        from,
+        kind,
+        None,
+        sotong::domain::time::now_ms(),
+    )
+    .await
+    .unwrap()
+    .expect("written");
+    tx.commit().await.unwrap();
+    written
+}
+
 /// A notification's event names whom it is from, so that the stream reads the sender beside
 /// the notification; an event that names someone else (none should) does not make the
 /// stream show the wrong sender: the notification's own row decides.
@@ -296,19 +320,7 @@ async fn a_notification_shows_its_own_sender_whatever_its_event_names() {
     )
     .await;
     streams_listening(&t.app, Topic::Account(official_id), 1).await;
-    let mut tx = t.app.database().begin_write().await.unwrap();
-    let written = sotong::db::notifications::notify(
-        &mut tx,
-        official_id,
-        resident_id,
-        "follow",
-        None,
-        sotong::domain::time::now_ms(),
-    )
-    .await
-    .unwrap()
-    .expect("written");
-    tx.commit().await.unwrap();
+    let written = written_without_its_event(&t, official_id, resident_id, "follow").await;
     t.app.hub.deliver(
         &Topic::Account(official_id),
         Event::Notification {
@@ -347,19 +359,7 @@ async fn after_events_are_lost_the_user_stream_catches_up_from_the_database() {
         .expect("the follow is announced");
     assert_eq!(event, "notification");
     // Another is written while its event is lost on the way (as between nodes).
-    let mut tx = t.app.database().begin_write().await.unwrap();
-    let missed = sotong::db::notifications::notify(
-        &mut tx,
-        official_id,
-        resident_id,
-        "mention",
-        None,
-        sotong::domain::time::now_ms(),
-    )
-    .await
-    .unwrap()
-    .expect("written");
-    tx.commit().await.unwrap();
+    let missed = written_without_its_event(&t, official_id, resident_id, "mention").await;
     assert!(
         next_event(&mut socket, Duration::from_millis(300))
             .await

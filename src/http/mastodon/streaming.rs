@@ -235,6 +235,27 @@ impl Delivered {
         true
     }
 
+    /// What a stream does with an event heard on subscription `name`, WebSocket and SSE alike:
+    /// `None` when its credential ended (the stream ends); nothing to send for the credential
+    /// watch's own events; otherwise the frames the event renders to.
+    async fn heard(
+        &mut self,
+        app: &App,
+        viewer: Option<&Viewer>,
+        lang: Lang,
+        name: &str,
+        event: Event,
+    ) -> Option<Vec<(&'static str, String)>> {
+        if event == Event::CredentialsEnded && !signed_in(app, viewer).await {
+            return None;
+        }
+        if name == CREDENTIALS {
+            return Some(Vec::new());
+        }
+        let stream = name.split('#').next().unwrap_or_default();
+        Some(self.render(app, viewer, lang, stream, event).await)
+    }
+
     /// Like [`render`], and on a gap, what the stream missed, oldest first.
     async fn render(
         &mut self,
@@ -629,23 +650,17 @@ impl Connection {
                 true
             }
             Woke::Event(name, event) => {
-                if event == Event::CredentialsEnded
-                    && !signed_in(&self.app, self.viewer.as_ref()).await
-                {
+                let Some(rendered) = self
+                    .delivered
+                    .heard(&self.app, self.viewer.as_ref(), self.lang, &name, event)
+                    .await
+                else {
                     return false;
-                }
-                if name == CREDENTIALS {
-                    return true;
-                }
-                let stream = name.split('#').next().unwrap_or_default().to_owned();
-                let mut streams = vec![stream.clone()];
+                };
+                let mut streams = vec![name.split('#').next().unwrap_or_default().to_owned()];
                 if let Some(tag) = name.split_once('#').map(|(_, t)| t.to_owned()) {
                     streams.push(tag);
                 }
-                let rendered = self
-                    .delivered
-                    .render(&self.app, self.viewer.as_ref(), self.lang, &stream, event)
-                    .await;
                 for (kind, payload) in rendered {
                     let frame =
                         serde_json::json!({ "stream": streams, "event": kind, "payload": payload })
@@ -723,17 +738,13 @@ pub async fn sse(
                     () = &mut closed => return None,
                     next = subscriptions.next() => next,
                 };
-                if event == Event::CredentialsEnded && !signed_in(&app, viewer.as_ref()).await {
-                    return None;
+                match delivered
+                    .heard(&app, viewer.as_ref(), lang, &name, event)
+                    .await
+                {
+                    Some(rendered) => pending.extend(rendered),
+                    None => return None,
                 }
-                if name == CREDENTIALS {
-                    continue;
-                }
-                pending.extend(
-                    delivered
-                        .render(&app, viewer.as_ref(), lang, &name, event)
-                        .await,
-                );
             }
         },
     );
